@@ -1,0 +1,84 @@
+"""spamguard's pure core: messages in, plans out.
+
+No asyncio, no network, no Discord library and no clock: time arrives with each message
+(``created_at``) or as ``now=``. Everything a user touches is importable from here.
+"""
+
+from __future__ import annotations
+
+from spamguard.core.actions import (
+    Action,
+    AddRole,
+    Ban,
+    DeleteMessages,
+    DirectMessage,
+    Kick,
+    RemoveRole,
+    SendMessage,
+    Timeout,
+    Unban,
+    action_from_dict,
+    action_to_dict,
+)
+from spamguard.core.context import CheckContext
+from spamguard.core.errors import PolicyError, PolicyIssue, SnapshotError, SpamguardError
+from spamguard.core.guard import Guard
+from spamguard.core.hookspecs import hookimpl
+from spamguard.core.messages import MemberLike, Message, MessageLike, snowflake_time
+from spamguard.core.outcomes import ActionOutcome, AutomodExecution, FailureKind
+from spamguard.core.plan import Plan, ScheduledAction, SkipReason, Violation
+from spamguard.core.plugins import get_plugin_manager
+from spamguard.core.policy import (
+    CheckConfig,
+    Escalation,
+    GuildPolicy,
+    Notices,
+    Policy,
+    Punishment,
+    RuleConfig,
+    Scope,
+)
+from spamguard.core.windows import Entry
+
+__all__ = (
+    "Action",
+    "ActionOutcome",
+    "AddRole",
+    "AutomodExecution",
+    "Ban",
+    "CheckConfig",
+    "CheckContext",
+    "DeleteMessages",
+    "DirectMessage",
+    "Entry",
+    "Escalation",
+    "FailureKind",
+    "Guard",
+    "GuildPolicy",
+    "Kick",
+    "MemberLike",
+    "Message",
+    "MessageLike",
+    "Notices",
+    "Plan",
+    "Policy",
+    "PolicyError",
+    "PolicyIssue",
+    "Punishment",
+    "RemoveRole",
+    "RuleConfig",
+    "ScheduledAction",
+    "Scope",
+    "SendMessage",
+    "SkipReason",
+    "SnapshotError",
+    "SpamguardError",
+    "Timeout",
+    "Unban",
+    "Violation",
+    "action_from_dict",
+    "action_to_dict",
+    "get_plugin_manager",
+    "hookimpl",
+    "snowflake_time",
+)

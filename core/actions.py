@@ -1,0 +1,338 @@
+"""Plain, serialisable actions: every effect spamguard wants carried out.
+
+An action is a frozen value; an adapter turns it into an API call. Discord's hard limits
+are enforced here, where the value is made, so no adapter can exceed them:
+a timeout ends at most 28 days after it is issued, a ban deletes at most 7 days of
+messages, one delete names at most 100 messages, an audit-log reason is at most 512
+characters and a message at most 2000.
+"""
+
+from __future__ import annotations
+
+__all__ = (
+    "BULK_DELETE_MAX_AGE",
+    "MAX_BAN_DELETE_SECONDS",
+    "MAX_BULK_DELETE",
+    "MAX_TIMEOUT",
+    "Action",
+    "AddRole",
+    "Ban",
+    "DeleteMessages",
+    "DirectMessage",
+    "Kick",
+    "RemoveRole",
+    "SendMessage",
+    "Timeout",
+    "Unban",
+    "action_from_dict",
+    "action_to_dict",
+    "delete_messages",
+    "register_action",
+    "timeout_for",
+)
+
+import collections
+import dataclasses
+import datetime
+import typing
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+MAX_TIMEOUT = datetime.timedelta(days=28)
+"""Discord rejects a ``communication_disabled_until`` further away than this."""
+MAX_BAN_DELETE_SECONDS = 604_800
+"""Discord deletes at most 7 days of a banned member's messages."""
+MAX_BULK_DELETE = 100
+"""Discord's bulk delete takes at most 100 message ids."""
+BULK_DELETE_MAX_AGE = datetime.timedelta(days=14)
+"""Discord refuses to bulk delete messages older than this."""
+MAX_REASON = 512
+MAX_CONTENT = 2000
+
+Embed = dict[str, typing.Any]
+
+
+def _reason(value: str) -> str:
+    return value[:MAX_REASON]
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class DeleteMessages:
+    """Delete up to 100 messages of one channel (one request: single or bulk delete)."""
+
+    kind: typing.ClassVar[str] = "delete"
+    channel_id: int
+    """The channel holding every message in ``message_ids``."""
+    message_ids: tuple[int, ...]
+    """1 to 100 message ids, none older than 14 days when the plan was made."""
+    guild_id: int | None = None
+    """The guild of the channel, for logs and stats."""
+    reason: str = ""
+    """Audit-log reason (shown for single deletes by other members' messages)."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.message_ids) <= MAX_BULK_DELETE:
+            msg = f"DeleteMessages takes 1 to {MAX_BULK_DELETE} ids, got {len(self.message_ids)}"
+            raise ValueError(msg)
+        object.__setattr__(self, "reason", _reason(self.reason))
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class SendMessage:
+    """Post a message in a channel (a warning, a notice).
+
+    Mentions are restricted: the adapter allows pinging only ``mention_user_ids``; never
+    @everyone, @here or a role, whatever the text says.
+    """
+
+    kind: typing.ClassVar[str] = "send"
+    channel_id: int
+    """Where to post."""
+    content: str = ""
+    """The text, at most 2000 characters."""
+    embed: Embed | None = None
+    """An optional embed, as Discord's JSON embed object."""
+    delete_after: float | None = None
+    """Seconds after which the adapter deletes the posted message; ``None`` keeps it."""
+    mention_user_ids: tuple[int, ...] = ()
+    """The only users this message may ping."""
+    guild_id: int | None = None
+    """The guild of the channel, for logs and stats."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "content", self.content[:MAX_CONTENT])
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class DirectMessage:
+    """Send a direct message to a user. Mentions are not allowed to ping anyone."""
+
+    kind: typing.ClassVar[str] = "dm"
+    user_id: int
+    """The recipient."""
+    content: str = ""
+    """The text, at most 2000 characters."""
+    embed: Embed | None = None
+    """An optional embed, as Discord's JSON embed object."""
+    guild_id: int | None = None
+    """The guild the DM is about, for logs and stats."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "content", self.content[:MAX_CONTENT])
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Timeout:
+    """Time a member out (``communication_disabled_until``) until ``until``."""
+
+    kind: typing.ClassVar[str] = "timeout"
+    guild_id: int
+    user_id: int
+    until: datetime.datetime
+    """When the timeout ends; built by :func:`timeout_for`, at most 28 days ahead."""
+    reason: str = ""
+    """Audit-log reason."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", _reason(self.reason))
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class AddRole:
+    """Give a member a role (the mute role)."""
+
+    kind: typing.ClassVar[str] = "add_role"
+    guild_id: int
+    user_id: int
+    role_id: int
+    reason: str = ""
+    """Audit-log reason."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", _reason(self.reason))
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class RemoveRole:
+    """Take a role from a member (undo of a temporary mute)."""
+
+    kind: typing.ClassVar[str] = "remove_role"
+    guild_id: int
+    user_id: int
+    role_id: int
+    reason: str = ""
+    """Audit-log reason."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", _reason(self.reason))
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Kick:
+    """Remove a member from the guild."""
+
+    kind: typing.ClassVar[str] = "kick"
+    guild_id: int
+    user_id: int
+    reason: str = ""
+    """Audit-log reason."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", _reason(self.reason))
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Ban:
+    """Ban a user, deleting up to 7 days of their messages."""
+
+    kind: typing.ClassVar[str] = "ban"
+    guild_id: int
+    user_id: int
+    reason: str = ""
+    """Audit-log reason."""
+    delete_message_seconds: int = 0
+    """How much of the user's recent history to delete, clamped to 0..604800.
+
+    Always sent explicitly: the discord.py family deletes a day of messages when omitted.
+    """
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", _reason(self.reason))
+        clamped = max(0, min(int(self.delete_message_seconds), MAX_BAN_DELETE_SECONDS))
+        object.__setattr__(self, "delete_message_seconds", clamped)
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Unban:
+    """Lift a ban (undo of a temporary ban)."""
+
+    kind: typing.ClassVar[str] = "unban"
+    guild_id: int
+    user_id: int
+    reason: str = ""
+    """Audit-log reason."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", _reason(self.reason))
+
+
+Action = (
+    DeleteMessages
+    | SendMessage
+    | DirectMessage
+    | Timeout
+    | AddRole
+    | RemoveRole
+    | Kick
+    | Ban
+    | Unban
+)
+"""Any action a plan can hold."""
+
+_REGISTRY: dict[str, type[typing.Any]] = {}
+
+
+def register_action(cls: type[typing.Any]) -> type[typing.Any]:
+    """Make an action class known to :func:`action_from_dict` under its ``kind``.
+
+    The built-in actions are registered; extensions (AutoMod) register theirs the same way.
+    """
+    _REGISTRY[cls.kind] = cls
+    return cls
+
+
+for _cls in (
+    DeleteMessages,
+    SendMessage,
+    DirectMessage,
+    Timeout,
+    AddRole,
+    RemoveRole,
+    Kick,
+    Ban,
+    Unban,
+):
+    register_action(_cls)
+
+
+def _encode(value: typing.Any) -> typing.Any:
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+def action_to_dict(action: typing.Any) -> dict[str, typing.Any]:
+    """A JSON-serialisable dict for ``action``, with its ``kind``."""
+    data: dict[str, typing.Any] = {"kind": action.kind}
+    for field in dataclasses.fields(action):
+        data[field.name] = _encode(getattr(action, field.name))
+    return data
+
+
+def action_from_dict(data: Mapping[str, typing.Any]) -> typing.Any:
+    """Rebuild an action from :func:`action_to_dict`'s output.
+
+    Raises:
+        ValueError: unknown ``kind`` or fields that do not fit it.
+    """
+    kind = data.get("kind")
+    cls = _REGISTRY.get(str(kind))
+    if cls is None:
+        msg = f"unknown action kind {kind!r}; known: {', '.join(sorted(_REGISTRY))}"
+        raise ValueError(msg)
+    kwargs: dict[str, typing.Any] = {}
+    for field in dataclasses.fields(cls):
+        if field.name not in data:
+            continue
+        value = data[field.name]
+        if field.type in ("datetime.datetime",) and isinstance(value, str):
+            value = datetime.datetime.fromisoformat(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        kwargs[field.name] = value
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        msg = f"bad fields for action {kind!r}: {exc}"
+        raise ValueError(msg) from exc
+
+
+def timeout_for(
+    *, guild_id: int, user_id: int, now: datetime.datetime, seconds: float, reason: str = ""
+) -> Timeout:
+    """A :class:`Timeout` of ``seconds`` from ``now``, clamped to Discord's 28 days."""
+    length = min(datetime.timedelta(seconds=max(0.0, seconds)), MAX_TIMEOUT)
+    return Timeout(guild_id=guild_id, user_id=user_id, until=now + length, reason=reason)
+
+
+def delete_messages(
+    messages: Iterable[tuple[int, int, datetime.datetime]],
+    *,
+    now: datetime.datetime,
+    guild_id: int | None = None,
+    reason: str = "",
+) -> tuple[DeleteMessages, ...]:
+    """Group ``(channel_id, message_id, created_at)`` triples into valid deletes.
+
+    One action per channel and chunk of at most 100 ids, in first-seen channel order,
+    ids in ascending order, duplicates and messages older than 14 days left out.
+    """
+    cutoff = now - BULK_DELETE_MAX_AGE
+    per_channel: dict[int, set[int]] = collections.defaultdict(set)
+    for channel_id, message_id, created_at in messages:
+        if created_at > cutoff:
+            per_channel[channel_id].add(message_id)
+    actions: list[DeleteMessages] = []
+    for channel_id, ids in per_channel.items():
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), MAX_BULK_DELETE):
+            chunk = tuple(ordered[start : start + MAX_BULK_DELETE])
+            actions.append(
+                DeleteMessages(
+                    channel_id=channel_id, message_ids=chunk, guild_id=guild_id, reason=reason
+                )
+            )
+    return tuple(actions)

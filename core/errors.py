@@ -1,0 +1,45 @@
+"""Named exceptions raised by spamguard's core."""
+
+from __future__ import annotations
+
+__all__ = ("PolicyError", "PolicyIssue", "SnapshotError", "SpamguardError")
+
+import dataclasses
+
+
+class SpamguardError(Exception):
+    """Base class of every exception spamguard raises on purpose."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class PolicyIssue:
+    """One thing wrong with a policy document."""
+
+    path: str
+    """Dotted path of the offending field, e.g. ``spam.levels.0.max_messages.count``."""
+
+    message: str
+    """What is allowed there and what was found, e.g. ``must be a positive integer, got -1``."""
+
+    def __str__(self) -> str:
+        return f"{self.path or '<policy>'}: {self.message}"
+
+
+class PolicyError(SpamguardError, ValueError):
+    """A policy document is invalid.
+
+    ``str(error)`` lists every problem found, one per line, each as ``path: message``;
+    ``error.issues`` holds them as :class:`PolicyIssue` values.
+    """
+
+    def __init__(
+        self, issues: tuple[PolicyIssue, ...] | list[PolicyIssue], *, source: str = ""
+    ) -> None:
+        self.issues: tuple[PolicyIssue, ...] = tuple(issues)
+        self.source = source
+        prefix = f"{source}: " if source else ""
+        super().__init__(prefix + "\n".join(str(issue) for issue in self.issues))
+
+
+class SnapshotError(SpamguardError, ValueError):
+    """A state snapshot cannot be restored (wrong version or malformed data)."""

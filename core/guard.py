@@ -1,0 +1,746 @@
+"""The :class:`Guard`: one message in, one :class:`~spamguard.core.plan.Plan` out.
+
+The guard is synchronous and deterministic: its only clock is the message's
+``created_at`` (or ``now=``), its only inputs the policy, its state and the message. It
+never performs an action; adapters carry plans out.
+
+How one message is decided:
+
+1. exemptions (DMs, the bot itself, bots, ignored ids, owner/admins) and plugin vetoes
+   give a plan with a ``skipped_reason``; a redelivered message (same id, same content) is
+   skipped, an edited one (same id, new content) replaces its contribution;
+2. the message is added to the windows of every check the guild's policy uses;
+3. each rule that applies to the member (Rowboat's levels and roles) runs its checks; a
+   check fires when the total in its window reaches its ``count`` and this message adds
+   to it; plugin checks add their violations;
+4. the first violation opens an *incident*: the member is punished (the most severe
+   punishment asked for, and the escalation ladder's step when configured). While the
+   incident is open (``incident_window`` seconds after the last violation) further
+   violations only clean, unless they ask for a strictly more severe punishment;
+5. ``clean`` deletes exactly the messages that made up the violations (and the one that
+   triggered them), newest ``clean_count`` within ``clean_duration``, never twice.
+"""
+
+from __future__ import annotations
+
+__all__ = ("Guard",)
+
+import datetime
+import heapq
+import itertools
+import logging
+import typing
+import zlib
+
+from spamguard.core import actions as act
+from spamguard.core import templates
+from spamguard.core.context import CheckContext
+from spamguard.core.errors import SnapshotError
+from spamguard.core.escalation import next_step
+from spamguard.core.plan import Plan, ScheduledAction, SkipReason, Violation
+from spamguard.core.plugins import Hooks, get_plugin_manager
+from spamguard.core.policy import SEVERITY, Punishment, Scope
+from spamguard.core.punishments import punishment_actions
+from spamguard.core.state import COUNTER_OF, SNAPSHOT_VERSION, MemberState
+from spamguard.core.text import (
+    count_emojis,
+    count_invites,
+    count_links,
+    count_upper_case,
+    normalise,
+)
+from spamguard.core.windows import DuplicateWindow, Entry, SumWindow
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    import pluggy
+
+    from spamguard.core.messages import MessageLike
+    from spamguard.core.outcomes import AutomodExecution
+    from spamguard.core.policy import CheckConfig, GuildPolicy, Policy, RuleConfig
+
+_LOGGER = logging.getLogger("spamguard.guard")
+
+PRUNE_EVERY = 2048
+"""Messages between two sweeps of idle windows and members (amortised, O(state))."""
+
+WindowKey = tuple[typing.Any, ...]
+
+# What one message adds to each built-in check (max_duplicates works on text instead).
+AMOUNT: Mapping[str, Callable[[MessageLike], int]] = {
+    "max_messages": lambda m: 1,
+    "max_mentions": lambda m: len(m.mention_ids) + len(m.role_mention_ids),
+    "max_links": lambda m: count_links(m.content),
+    "max_upper_case": lambda m: count_upper_case(m.content),
+    "max_emojis": lambda m: count_emojis(m.content),
+    "max_newlines": lambda m: m.content.count("\n"),
+    "max_attachments": lambda m: m.attachment_count,
+    "max_characters": lambda m: len(m.content),
+    "max_stickers": lambda m: m.sticker_count,
+    "max_invites": lambda m: count_invites(m.content),
+}
+
+# Whose messages share a window, per scope.
+SCOPE_KEY: Mapping[Scope, Callable[[MessageLike], tuple[typing.Any, ...]]] = {
+    Scope.USER: lambda m: ("u", m.guild_id, m.author_id),
+    Scope.USER_CHANNEL: lambda m: ("uc", m.guild_id, m.channel_id, m.author_id),
+    Scope.CHANNEL: lambda m: ("c", m.guild_id, m.channel_id),
+    Scope.GUILD: lambda m: ("g", m.guild_id),
+}
+
+
+class _Compiled:
+    """What a guild policy needs tracked, worked out once per policy."""
+
+    __slots__ = ("horizon", "tracked")
+
+    def __init__(self, policy: GuildPolicy) -> None:
+        longest: dict[tuple[str, Scope], float] = {}
+        horizon = policy.incident_window
+        for _key, rule in (*policy.levels, *policy.roles):
+            horizon = max(horizon, float(rule.clean_duration))
+            for check in rule.checks:
+                slot = (check.name, check.scope)
+                longest[slot] = max(longest.get(slot, 0.0), check.interval)
+                horizon = max(horizon, check.interval)
+        self.tracked: tuple[tuple[str, Scope, float], ...] = tuple(
+            (name, scope, interval) for (name, scope), interval in longest.items()
+        )
+        self.horizon = horizon
+        """Seconds of history any decision of this policy can look at."""
+
+
+class _Fired(typing.NamedTuple):
+    rule: RuleConfig | None
+    check: CheckConfig | None
+    violation: Violation
+    entries: list[Entry]
+    punishment: Punishment
+    duration: int
+
+
+def _utc(ts: float) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(ts, tz=datetime.UTC)
+
+
+class Guard:
+    """Decides, message by message, what to do about spam in the guilds of a policy.
+
+    Args:
+        policy: what the guilds allow.
+        plugins: plugin objects to register (see :mod:`spamguard.core.hookspecs`).
+        plugin_manager: a ready plugin manager instead (``plugins`` are added to it).
+        load_entrypoints: load installed extensions (entry-point group ``spamguard``).
+        self_id: the bot's own user id: its messages are always skipped.
+    """
+
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        plugins: Iterable[object] = (),
+        plugin_manager: pluggy.PluginManager | None = None,
+        load_entrypoints: bool = False,
+        self_id: int | None = None,
+    ) -> None:
+        self.policy = policy
+        self.self_id = self_id
+        if plugin_manager is None:
+            plugin_manager = get_plugin_manager(plugins, load_entrypoints=load_entrypoints)
+        else:
+            for plugin in plugins:
+                plugin_manager.register(plugin)
+            plugin_manager.check_pending()
+        self.hooks = Hooks(plugin_manager)
+        self._windows: dict[WindowKey, SumWindow] = {}
+        self._members: dict[tuple[int, int], MemberState] = {}
+        self._cleaned: dict[int, float] = {}
+        self._scheduled: list[tuple[float, int, ScheduledAction]] = []
+        self._sequence = itertools.count()
+        self._stats: dict[int, dict[str, int]] = {}
+        self._compiled: dict[int, tuple[GuildPolicy, _Compiled]] = {}
+        self._processed = 0
+        self._refresh_hooks()
+
+    # -- plugins -------------------------------------------------------------------------
+
+    @property
+    def plugin_manager(self) -> pluggy.PluginManager:
+        """The plugin manager whose hooks this guard calls."""
+        return self.hooks.pm
+
+    def register_plugin(self, plugin: object, name: str | None = None) -> None:
+        """Register a plugin object after construction."""
+        self.hooks.pm.register(plugin, name=name)
+        self.hooks.pm.check_pending()
+        self._refresh_hooks()
+
+    def unregister_plugin(self, plugin: object) -> None:
+        """Remove a plugin registered before."""
+        self.hooks.pm.unregister(plugin)
+        self._refresh_hooks()
+
+    def _refresh_hooks(self) -> None:
+        self.hooks.invalidate()
+        self._has_pre = self.hooks.has("spamguard_pre_invoke")
+        self._has_checks = self.hooks.has("spamguard_check_message")
+        self._has_after = self.hooks.has("spamguard_after_invoke")
+
+    # -- deciding ------------------------------------------------------------------------
+
+    def _compile(self, policy: GuildPolicy) -> _Compiled:
+        cached = self._compiled.get(id(policy))
+        if cached is None or cached[0] is not policy:
+            cached = (policy, _Compiled(policy))
+            self._compiled[id(policy)] = cached
+        return cached[1]
+
+    def _skip_reason(self, message: MessageLike, policy: GuildPolicy) -> SkipReason | None:
+        if message.guild_id is None:
+            return SkipReason.DM
+        if self.self_id is not None and message.author_id == self.self_id:
+            return SkipReason.SELF
+        if message.author_is_bot and policy.ignore_bots:
+            return SkipReason.BOT
+        ignore = policy.ignore
+        if message.guild_id in ignore.guilds:
+            return SkipReason.IGNORED_GUILD
+        if message.channel_id in ignore.channels or message.parent_id in ignore.channels:
+            return SkipReason.IGNORED_CHANNEL
+        if message.category_id is not None and message.category_id in ignore.categories:
+            return SkipReason.IGNORED_CATEGORY
+        if message.author_id in ignore.users:
+            return SkipReason.IGNORED_USER
+        if ignore.roles and not ignore.roles.isdisjoint(message.author_role_ids):
+            return SkipReason.IGNORED_ROLE
+        if policy.exempt_admins:
+            if message.author_is_owner:
+                return SkipReason.OWNER
+            if message.author_is_admin:
+                return SkipReason.ADMIN
+            if message.author_can_manage_messages:
+                return SkipReason.MANAGE_MESSAGES
+        return None
+
+    def _count(self, guild_id: int | None, key: str, amount: int = 1) -> None:
+        stats = self._stats.get(guild_id or 0)
+        if stats is None:
+            stats = self._stats[guild_id or 0] = {}
+        stats[key] = stats.get(key, 0) + amount
+
+    def process(self, message: MessageLike, *, now: datetime.datetime | None = None) -> Plan:
+        """Decide what to do about ``message``.
+
+        Args:
+            message: the message (a :class:`~spamguard.core.messages.Message` or any
+                :class:`~spamguard.core.messages.MessageLike`).
+            now: the decision time; defaults to ``message.created_at``.
+
+        Returns:
+            The plan: actions to carry out now, scheduled undo actions, the violations and,
+            for an unchecked message, why it was skipped.
+        """
+        when = message.created_at if now is None else now
+        policy = self.policy.for_guild(message.guild_id)
+        base = {
+            "message_id": message.id,
+            "guild_id": message.guild_id,
+            "user_id": message.author_id,
+            "channel_id": message.channel_id,
+            "dry_run": policy.dry_run,
+        }
+        self._processed += 1
+        if self._processed % PRUNE_EVERY == 0:
+            self.prune(when)
+        skip = self._skip_reason(message, policy)
+        if skip is None:
+            rules = policy.rules_for(message.author_role_ids)
+            if not rules and not self._has_checks:
+                skip = SkipReason.NO_RULES
+        if skip is None and self._has_pre:
+            veto = self.hooks.pre_invoke(message, policy, when)
+            if veto is not None:
+                skip = veto if isinstance(veto, SkipReason) else SkipReason.VETOED
+        if skip is not None:
+            self._count(message.guild_id, f"skipped:{skip}")
+            return Plan(**base, skipped_reason=skip)
+
+        guild_id = typing.cast("int", message.guild_id)
+        member_key = (guild_id, message.author_id)
+        member = self._members.get(member_key)
+        if member is None:
+            member = self._members[member_key] = MemberState()
+        ts = message.created_at.timestamp()
+        checksum = zlib.crc32(message.content.encode("utf-8", "surrogatepass"))
+        previous = member.recent.get(message.id)
+        if previous is not None and previous[2] == checksum:
+            self._count(guild_id, f"skipped:{SkipReason.REDELIVERED}")
+            return Plan(**base, skipped_reason=SkipReason.REDELIVERED)
+        edited = previous is not None
+        member.recent[message.id] = (ts, message.channel_id, checksum)
+        self._count(guild_id, "messages")
+
+        now_ts = when.timestamp()
+        compiled = self._compile(policy)
+        amounts, text = self._record(message, compiled, ts, now_ts, edited=edited)
+        fired = self._evaluate(message, rules, amounts, text, now_ts)
+        if self._has_checks:
+            fired.extend(self._plugin_violations(message, policy, when, member, rules))
+        if not fired:
+            plan = Plan(**base)
+        else:
+            plan = self._decide(message, policy, member, fired, when, base)
+        if self._has_after:
+            plan = self.hooks.after_invoke(message, plan, policy)
+        return plan
+
+    def _record(
+        self, message: MessageLike, compiled: _Compiled, ts: float, now_ts: float, *, edited: bool
+    ) -> tuple[dict[str, int], str]:
+        """Add the message to every tracked window; returns its amounts and normalised text."""
+        windows = self._windows
+        amounts: dict[str, int] = {}
+        text = ""
+        for name, scope, horizon in compiled.tracked:
+            key = (name, *SCOPE_KEY[scope](message))
+            window = windows.get(key)
+            is_text = name == "max_duplicates"
+            if window is None:
+                window = windows[key] = DuplicateWindow(horizon) if is_text else SumWindow(horizon)
+            elif window.horizon < horizon:
+                window.horizon = horizon
+            window.expire(now_ts - window.horizon)
+            if is_text:
+                text = normalise(message.content)
+                assert isinstance(window, DuplicateWindow)
+                if edited and window.replace_text(message.id, text):
+                    continue
+                if text:
+                    window.add(
+                        Entry(ts, message.id, message.channel_id, message.author_id, 1, text)
+                    )
+                continue
+            amount = amounts.get(name)
+            if amount is None:
+                amount = amounts[name] = AMOUNT[name](message)
+            if edited and window.replace(message.id, amount):
+                continue
+            if amount:
+                window.add(Entry(ts, message.id, message.channel_id, message.author_id, amount))
+        return amounts, text
+
+    def _evaluate(
+        self,
+        message: MessageLike,
+        rules: tuple[RuleConfig, ...],
+        amounts: dict[str, int],
+        text: str,
+        now_ts: float,
+    ) -> list[_Fired]:
+        fired: list[_Fired] = []
+        channel_id, parent_id = message.channel_id, message.parent_id
+        windows = self._windows
+        for rule in rules:
+            for check in rule.checks:
+                whitelist = (
+                    rule.channel_whitelist
+                    if check.channel_whitelist is None
+                    else check.channel_whitelist
+                )
+                if whitelist and (channel_id in whitelist or parent_id in whitelist):
+                    continue
+                cutoff = now_ts - check.interval
+                window = windows[(check.name, *SCOPE_KEY[check.scope](message))]
+                if check.name == "max_duplicates":
+                    assert isinstance(window, DuplicateWindow)
+                    similar = window.similar_texts(text, check.accuracy)
+                    count = window.count_in(similar, cutoff)
+                    if count < check.count:
+                        continue
+                    entries = window.entries_in(similar, cutoff)
+                else:
+                    if not amounts.get(check.name):
+                        continue
+                    count = window.total_since(cutoff)
+                    if count < check.count:
+                        continue
+                    entries = window.entries_since(cutoff)
+                punishment = check.punishment or rule.punishment
+                duration = check.punishment_duration or rule.punishment_duration
+                violation = Violation(
+                    check=check.name,
+                    count=count,
+                    limit=check.count,
+                    interval=check.interval,
+                    message_ids=tuple(e.message_id for e in entries),
+                    scope=str(check.scope),
+                    punishment=str(punishment),
+                )
+                fired.append(_Fired(rule, check, violation, entries, punishment, duration))
+        return fired
+
+    def _plugin_violations(
+        self,
+        message: MessageLike,
+        policy: GuildPolicy,
+        when: datetime.datetime,
+        member: MemberState,
+        rules: tuple[RuleConfig, ...],
+    ) -> list[_Fired]:
+        now_ts = when.timestamp()
+
+        def history(seconds: float) -> list[Entry]:
+            cutoff = now_ts - seconds
+            return [
+                Entry(ts, mid, channel, message.author_id)
+                for mid, (ts, channel, _crc) in sorted(
+                    member.recent.items(), key=lambda kv: kv[1][0]
+                )
+                if ts > cutoff
+            ]
+
+        def window(name: str, scope: Scope, interval: float, text: bool) -> SumWindow:
+            key = (f"plugin:{name}", *SCOPE_KEY[scope](message))
+            found = self._windows.get(key)
+            if found is None:
+                found = self._windows[key] = (
+                    DuplicateWindow(interval) if text else SumWindow(interval)
+                )
+            found.horizon = max(found.horizon, interval)
+            found.expire(now_ts - found.horizon)
+            return found
+
+        context = CheckContext(
+            message=message, policy=policy, now=when, _history=history, _window=window
+        )
+        duration = rules[0].punishment_duration if rules else 300
+        fired = []
+        for violation in self.hooks.check_message(message, context):
+            try:
+                punishment = Punishment(violation.punishment.upper())
+            except ValueError:
+                _LOGGER.warning(
+                    "plugin check %s asked for unknown punishment %r",
+                    violation.check,
+                    violation.punishment,
+                )
+                punishment = Punishment.NONE
+            entries = [
+                Entry(ts, mid, channel, message.author_id)
+                for mid in violation.message_ids
+                if (found := member.recent.get(mid)) is not None
+                for ts, channel, _crc in (found,)
+            ]
+            fired.append(_Fired(None, None, violation, entries, punishment, duration))
+        return fired
+
+    def _decide(
+        self,
+        message: MessageLike,
+        policy: GuildPolicy,
+        member: MemberState,
+        fired: list[_Fired],
+        when: datetime.datetime,
+        base: dict[str, typing.Any],
+    ) -> Plan:
+        now_ts = when.timestamp()
+        guild_id = typing.cast("int", message.guild_id)
+        for item in fired:
+            self._count(guild_id, f"check:{item.violation.check}")
+        worst = max(fired, key=lambda f: (SEVERITY[f.punishment], f.duration))
+        punishment, duration = worst.punishment, worst.duration
+        top_count = max(f.violation.count for f in fired)
+        ladder = policy.escalation
+        if (
+            ladder is not None
+            and ladder.decay is not None
+            and member.last_violation is not None
+            and now_ts - member.last_violation >= ladder.decay
+        ):
+            member.reset_counters()
+        incident_open = member.incident_until is not None and now_ts < member.incident_until
+        if not incident_open:
+            member.incident_severity = 0
+            member.violations += 1
+            self._count(guild_id, "incidents")
+            if ladder is not None:
+                step, step_duration = next_step(ladder, member, top_count)
+                if SEVERITY[step] > SEVERITY[punishment]:
+                    punishment, duration = step, step_duration
+        if SEVERITY[punishment] <= member.incident_severity:
+            punishment = Punishment.NONE
+        if punishment is not Punishment.NONE:
+            counter = COUNTER_OF[punishment]
+            setattr(member, counter, getattr(member, counter) + 1)
+            member.incident_severity = SEVERITY[punishment]
+        member.last_violation = now_ts
+        member.incident_until = now_ts + policy.incident_window
+
+        deletes = self._clean(message, fired, now_ts, when, guild_id)
+        violation = worst.violation
+        values = templates.variables(
+            member_id=message.author_id,
+            member_name=getattr(message, "author_name", ""),
+            guild_id=guild_id,
+            guild_name=getattr(message, "guild_name", ""),
+            channel_id=message.channel_id,
+            channel_name=getattr(message, "channel_name", ""),
+            warn_count=member.warn_count,
+            kick_count=member.kick_count,
+            violation=violation.check,
+            count=violation.count,
+            limit=violation.limit,
+            punishment=str(punishment),
+        )
+        reason = f"spamguard: {violation.check} ({violation.count}/{violation.limit} in {violation.interval:g}s)"
+        dms = any(f.rule is not None and f.rule.punishment_dms for f in fired)
+        carried = punishment_actions(
+            punishment,
+            policy=policy,
+            message=message,
+            now=when,
+            duration=duration,
+            reason=reason,
+            values=values,
+            dms=dms,
+        )
+        actions = (*deletes, *carried.actions)
+        for action in actions:
+            self._count(guild_id, f"action:{action.kind}")
+        if not policy.dry_run:
+            for item in carried.scheduled:
+                self._schedule(item)
+        return Plan(
+            **base,
+            actions=actions,
+            scheduled=carried.scheduled,
+            violations=tuple(f.violation for f in fired),
+            punishment=str(punishment),
+            on_failure=carried.on_failure,
+        )
+
+    def _clean(
+        self,
+        message: MessageLike,
+        fired: list[_Fired],
+        now_ts: float,
+        when: datetime.datetime,
+        guild_id: int,
+    ) -> tuple[act.DeleteMessages, ...]:
+        """Delete actions for the messages behind the violations of rules with ``clean``."""
+        picked: dict[int, tuple[int, float]] = {}
+        cleaned = self._cleaned
+        cleaning = False
+        for item in fired:
+            rule = item.rule
+            if rule is None:
+                # A plugin's violation is cleaned when any applicable rule cleans.
+                rule = next((f.rule for f in fired if f.rule is not None and f.rule.clean), None)
+            if rule is None or not rule.clean:
+                continue
+            cleaning = True
+            horizon = now_ts - rule.clean_duration
+            candidates = [e for e in item.entries if e.ts > horizon and e.message_id not in cleaned]
+            for entry in candidates[-rule.clean_count :]:
+                picked[entry.message_id] = (entry.channel_id, entry.ts)
+        if not cleaning:
+            return ()
+        if message.id not in cleaned:
+            picked[message.id] = (message.channel_id, message.created_at.timestamp())
+        for message_id, (_channel, ts) in picked.items():
+            cleaned[message_id] = ts
+        return act.delete_messages(
+            ((channel, mid, _utc(ts)) for mid, (channel, ts) in picked.items()),
+            now=when,
+            guild_id=guild_id,
+            reason="spamguard: spam cleaned",
+        )
+
+    # -- external events -------------------------------------------------------------------
+
+    def record_automod_execution(self, execution: AutomodExecution) -> Plan:
+        """Count a native AutoMod execution as a violation, when the policy says so.
+
+        Returns the plan for it: empty unless the escalation ladder (or an open incident's
+        upgrade) calls for a punishment. Plugins learn of the execution either way.
+        """
+        policy = self.policy.for_guild(execution.guild_id)
+        base = {
+            "message_id": execution.message_id,
+            "guild_id": execution.guild_id,
+            "user_id": execution.user_id,
+            "channel_id": execution.channel_id,
+            "dry_run": policy.dry_run,
+        }
+        self._count(execution.guild_id, "automod_executions")
+        plan = Plan(**base)
+        if policy.automod_executions_count and execution.channel_id is not None:
+            from spamguard.core.messages import Message
+
+            member_key = (execution.guild_id, execution.user_id)
+            member = self._members.get(member_key)
+            if member is None:
+                member = self._members[member_key] = MemberState()
+            # A stand-in message: AutoMod blocked the real one, so there may be none.
+            stand_in = Message(
+                id=execution.message_id or 0,
+                guild_id=execution.guild_id,
+                channel_id=execution.channel_id,
+                author_id=execution.user_id,
+                content=execution.content,
+                created_at=execution.at,
+            )
+            violation = Violation(
+                check=f"automod:{execution.rule_name or execution.rule_id}",
+                count=1,
+                limit=1,
+                interval=0.0,
+                message_ids=(),
+                scope="user",
+                punishment="NONE",
+            )
+            fired = [_Fired(None, None, violation, [], Punishment.NONE, 0)]
+            plan = self._decide(stand_in, policy, member, fired, execution.at, base)
+            # The blocked message does not exist; nothing to clean.
+            plan = Plan(
+                **base,
+                actions=tuple(a for a in plan.actions if a.kind != "delete"),
+                scheduled=plan.scheduled,
+                violations=plan.violations,
+                punishment=plan.punishment,
+                on_failure=plan.on_failure,
+            )
+        self.hooks.automod_execution(execution)
+        return plan
+
+    # -- scheduled actions -----------------------------------------------------------------
+
+    def _schedule(self, item: ScheduledAction) -> None:
+        heapq.heappush(self._scheduled, (item.run_at.timestamp(), next(self._sequence), item))
+
+    def schedule(self, item: ScheduledAction) -> None:
+        """Keep a scheduled action (e.g. one restored from a store) until it is due."""
+        self._schedule(item)
+
+    def pending(self) -> tuple[ScheduledAction, ...]:
+        """Scheduled actions not yet handed out, earliest first."""
+        return tuple(item for _ts, _seq, item in sorted(self._scheduled))
+
+    def next_due(self) -> datetime.datetime | None:
+        """When the earliest scheduled action is due, or None."""
+        return self._scheduled[0][2].run_at if self._scheduled else None
+
+    def pop_due(self, now: datetime.datetime) -> tuple[ScheduledAction, ...]:
+        """Hand out (and forget) every scheduled action due at ``now``, earliest first."""
+        due = []
+        limit = now.timestamp()
+        while self._scheduled and self._scheduled[0][0] <= limit:
+            due.append(heapq.heappop(self._scheduled)[2])
+        return tuple(due)
+
+    # -- stats, state ----------------------------------------------------------------------
+
+    def stats(self, guild_id: int | None = None) -> dict[str, int]:
+        """Counters: ``messages``, ``incidents``, ``check:<name>``, ``action:<kind>``,
+        ``skipped:<reason>``; for one guild, or summed over all."""
+        if guild_id is not None:
+            return dict(self._stats.get(guild_id, {}))
+        total: dict[str, int] = {}
+        for stats in self._stats.values():
+            for key, value in stats.items():
+                total[key] = total.get(key, 0) + value
+        return total
+
+    def member_counters(self, guild_id: int, user_id: int) -> dict[str, int]:
+        """A member's escalation counters (zeros for an unknown member)."""
+        member = self._members.get((guild_id, user_id)) or MemberState()
+        return {
+            "warn_count": member.warn_count,
+            "timeout_count": member.timeout_count,
+            "kick_count": member.kick_count,
+            "ban_count": member.ban_count,
+            "violations": member.violations,
+        }
+
+    def reset_member(self, guild_id: int, user_id: int) -> None:
+        """Forget a member's escalation counters and open incident."""
+        member = self._members.get((guild_id, user_id))
+        if member is not None:
+            member.reset_counters()
+            member.incident_until = None
+            member.incident_severity = 0
+
+    def prune(self, now: datetime.datetime) -> None:
+        """Drop expired windows and idle members (called every few thousand messages)."""
+        now_ts = now.timestamp()
+        for key in list(self._windows):
+            window = self._windows[key]
+            window.expire(now_ts - window.horizon)
+            if not window.entries:
+                del self._windows[key]
+        longest = max((c.horizon for _p, c in self._compiled.values()), default=900.0)
+        horizon = now_ts - longest
+        for key in list(self._members):
+            member = self._members[key]
+            member.forget_before(horizon)
+            if member.is_idle(horizon):
+                del self._members[key]
+        self._cleaned = {mid: ts for mid, ts in self._cleaned.items() if ts > horizon}
+
+    def snapshot(self) -> dict[str, typing.Any]:
+        """The whole state as JSON-serialisable data (see :meth:`restore`)."""
+        return {
+            "version": SNAPSHOT_VERSION,
+            "members": [[g, u, m.to_dict()] for (g, u), m in self._members.items()],
+            "windows": [
+                [
+                    list(key),
+                    "text" if isinstance(w, DuplicateWindow) else "sum",
+                    w.horizon,
+                    [e.to_list() for e in w.entries],
+                ]
+                for key, w in self._windows.items()
+            ],
+            "cleaned": [[mid, ts] for mid, ts in self._cleaned.items()],
+            "scheduled": [item.to_dict() for item in self.pending()],
+            "counters": {str(g): dict(s) for g, s in self._stats.items()},
+            "processed": self._processed,
+        }
+
+    @classmethod
+    def restore(
+        cls, policy: Policy, snapshot: Mapping[str, typing.Any], **kwargs: typing.Any
+    ) -> Guard:
+        """A guard with ``policy`` and the state of a :meth:`snapshot`.
+
+        ``kwargs`` are passed to the constructor (plugins, self_id, ...).
+
+        Raises:
+            SnapshotError: a snapshot of another version, or malformed.
+        """
+        if snapshot.get("version") != SNAPSHOT_VERSION:
+            msg = f"snapshot version {snapshot.get('version')!r} is not {SNAPSHOT_VERSION}"
+            raise SnapshotError(msg)
+        guard = cls(policy, **kwargs)
+        try:
+            for g, u, data in snapshot["members"]:
+                guard._members[(int(g), int(u))] = MemberState.from_dict(data)
+            for key, kind, horizon, entries in snapshot["windows"]:
+                window = (
+                    DuplicateWindow(float(horizon)) if kind == "text" else SumWindow(float(horizon))
+                )
+                for raw in entries:
+                    window.add(Entry.from_list(raw))
+                guard._windows[tuple(key)] = window
+            guard._cleaned = {int(mid): float(ts) for mid, ts in snapshot["cleaned"]}
+            for item in snapshot["scheduled"]:
+                guard._schedule(ScheduledAction.from_dict(item))
+            guard._stats = {
+                int(g): {k: int(v) for k, v in s.items()} for g, s in snapshot["counters"].items()
+            }
+            guard._processed = int(snapshot.get("processed", 0))
+        except (KeyError, TypeError, ValueError) as exc:
+            msg = f"malformed snapshot: {exc!r}"
+            raise SnapshotError(msg) from exc
+        return guard

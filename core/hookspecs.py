@@ -1,0 +1,117 @@
+"""spamguard's hook specifications: the one place that says what a plugin can do.
+
+A plugin is any object (or module) with functions marked ``@spamguard.core.hookimpl`` and
+named like the specs below. Register one with ``Guard(policy, plugins=[MyPlugin()])`` or
+ship it in a package with an entry point in the ``spamguard`` group::
+
+    [project.entry-points.spamguard]
+    my_check = "my_package.plugin"
+
+Every hook is called with keyword arguments; an implementation may accept any subset.
+"""
+
+from __future__ import annotations
+
+__all__ = (
+    "PROJECT_NAME",
+    "hookimpl",
+    "hookspec",
+    "spamguard_after_invoke",
+    "spamguard_automod_execution",
+    "spamguard_check_message",
+    "spamguard_find_adapter",
+    "spamguard_pre_invoke",
+    "spamguard_report_outcome",
+)
+
+import typing
+
+import pluggy
+
+if typing.TYPE_CHECKING:
+    import datetime
+    from collections.abc import Iterable
+
+    from spamguard.core.context import CheckContext
+    from spamguard.core.messages import MessageLike
+    from spamguard.core.outcomes import ActionOutcome, AutomodExecution
+    from spamguard.core.plan import Plan, SkipReason, Violation
+    from spamguard.core.policy import GuildPolicy
+
+PROJECT_NAME = "spamguard"
+"""The pluggy project name; also the entry-point group of extensions."""
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+"""Marks a hook specification (spamguard's own, in this module)."""
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+"""Marks a plugin's implementation of a hook: ``@hookimpl def spamguard_check_message(...)``."""
+
+
+@hookspec(firstresult=True)
+def spamguard_pre_invoke(
+    message: MessageLike, policy: GuildPolicy, now: datetime.datetime
+) -> SkipReason | str | None:
+    """Veto a message before any check runs.
+
+    Receives the message, the guild's policy and the decision time, after the built-in
+    exemptions (bots, ignored ids, admins) let the message through.
+
+    Return a reason (a :class:`~spamguard.core.plan.SkipReason` or any string) to skip the
+    message: the plan then has no actions and that ``skipped_reason``. The first non-None
+    result wins; return None to let the message through.
+    """
+
+
+@hookspec
+def spamguard_check_message(
+    message: MessageLike, context: CheckContext
+) -> Iterable[Violation] | None:
+    """Add a custom check.
+
+    Receives the message and a :class:`~spamguard.core.context.CheckContext`: the guild's
+    policy, the time, the member's recent history and windows the plugin owns (kept,
+    expired and snapshotted by the guard like the built-in ones).
+
+    Return the violations found (possibly none). Results of all plugins are collected;
+    each violation's ``punishment`` is applied like a built-in check's.
+    """
+
+
+@hookspec
+def spamguard_after_invoke(message: MessageLike, plan: Plan, policy: GuildPolicy) -> Plan | None:
+    """Amend the plan after the core decided.
+
+    Receives the message, the plan decided so far and the guild's policy. Return a new
+    plan (e.g. ``dataclasses.replace(plan, actions=...)``) or None to keep it. Plugins are
+    called in turn: each one receives the plan as the previous one left it.
+    """
+
+
+@hookspec
+def spamguard_report_outcome(outcome: ActionOutcome) -> None:
+    """Learn what happened when an adapter carried out an action.
+
+    Receives an :class:`~spamguard.core.outcomes.ActionOutcome` (the action, whether it
+    succeeded, the error's kind and text, the guild). Called for every executed action,
+    success or failure, by every adapter; for stats, logs and alerts. Results are ignored.
+    """
+
+
+@hookspec
+def spamguard_automod_execution(execution: AutomodExecution) -> None:
+    """Learn that Discord's native AutoMod acted on a member.
+
+    Receives an :class:`~spamguard.core.outcomes.AutomodExecution` built by the adapter
+    from the library's execution event. Called after the guard counted it (when the
+    policy's ``automod_executions_count`` is on). Results are ignored.
+    """
+
+
+@hookspec(firstresult=True)
+def spamguard_find_adapter(bot: object) -> str | None:
+    """Name the adapter for a bot object.
+
+    Receives the object the user passed to ``spamguard.adapters.attach(bot)``. Return the
+    entry-point name of the adapter (in the ``spamguard.adapters`` group) that handles it,
+    or None if this plugin does not know the object. The first non-None result wins.
+    """

@@ -1,0 +1,161 @@
+"""The message and member shapes the core reads.
+
+Adapters satisfy :class:`MessageLike` with their own objects or build a :class:`Message`;
+tests build :class:`Message` directly. The core only ever reads these attributes.
+"""
+
+from __future__ import annotations
+
+__all__ = ("MemberLike", "Message", "MessageLike", "snowflake_time")
+
+import dataclasses
+import datetime
+import typing
+
+_DISCORD_EPOCH_MS = 1_420_070_400_000
+
+
+@typing.runtime_checkable
+class MemberLike(typing.Protocol):
+    """What the core needs to know about the author of a message."""
+
+    @property
+    def id(self) -> int:
+        """The user's id."""
+
+    @property
+    def role_ids(self) -> frozenset[int]:
+        """Ids of the member's roles, without the guild's @everyone role."""
+
+    @property
+    def is_bot(self) -> bool:
+        """Whether the user is a bot account."""
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the member has the administrator permission."""
+
+    @property
+    def can_manage_messages(self) -> bool:
+        """Whether the member has manage-messages in the channel of the message."""
+
+    @property
+    def is_owner(self) -> bool:
+        """Whether the member owns the guild."""
+
+
+@typing.runtime_checkable
+class MessageLike(typing.Protocol):
+    """What the core reads from a message; :class:`Message` is the reference implementation."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def guild_id(self) -> int | None: ...
+    @property
+    def channel_id(self) -> int: ...
+    @property
+    def author_id(self) -> int: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def created_at(self) -> datetime.datetime: ...
+    @property
+    def author_is_bot(self) -> bool: ...
+    @property
+    def author_role_ids(self) -> frozenset[int]: ...
+    @property
+    def mention_ids(self) -> tuple[int, ...]: ...
+    @property
+    def role_mention_ids(self) -> tuple[int, ...]: ...
+    @property
+    def mentions_everyone(self) -> bool: ...
+    @property
+    def attachment_count(self) -> int: ...
+    @property
+    def sticker_count(self) -> int: ...
+    @property
+    def embed_count(self) -> int: ...
+    @property
+    def category_id(self) -> int | None: ...
+    @property
+    def parent_id(self) -> int | None: ...
+    @property
+    def author_is_admin(self) -> bool: ...
+    @property
+    def author_can_manage_messages(self) -> bool: ...
+    @property
+    def author_is_owner(self) -> bool: ...
+    @property
+    def author_name(self) -> str: ...
+    @property
+    def guild_name(self) -> str: ...
+    @property
+    def channel_name(self) -> str: ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Message:
+    """One guild (or DM) message, as the core sees it.
+
+    Build one in a test with the six required fields; everything else has a neutral default.
+    """
+
+    id: int
+    """The message's snowflake id; the core uses it to clean and to recognise redeliveries and edits."""
+    guild_id: int | None
+    """The guild the message was sent in; ``None`` for a direct message (always skipped)."""
+    channel_id: int
+    """The channel (or thread) the message was sent in."""
+    author_id: int
+    """The author's user id."""
+    content: str
+    """The text of the message (``""`` when it only has attachments or stickers)."""
+    created_at: datetime.datetime
+    """When the message was sent; must be timezone-aware. This is the core's clock."""
+    author_is_bot: bool = False
+    """Whether the author is a bot account."""
+    author_role_ids: frozenset[int] = frozenset()
+    """The author's role ids, without the @everyone role."""
+    mention_ids: tuple[int, ...] = ()
+    """Users mentioned in the message, in order, duplicates removed by Discord."""
+    role_mention_ids: tuple[int, ...] = ()
+    """Roles mentioned in the message."""
+    mentions_everyone: bool = False
+    """Whether the message pinged @everyone or @here (and was allowed to)."""
+    attachment_count: int = 0
+    """Number of attached files."""
+    sticker_count: int = 0
+    """Number of stickers."""
+    embed_count: int = 0
+    """Number of embeds."""
+    category_id: int | None = None
+    """The category of the channel (for a thread, of its parent channel)."""
+    parent_id: int | None = None
+    """For a message in a thread, the thread's parent channel."""
+    author_is_admin: bool = False
+    """Whether the author has the administrator permission."""
+    author_can_manage_messages: bool = False
+    """Whether the author has manage-messages in this channel."""
+    author_is_owner: bool = False
+    """Whether the author owns the guild."""
+    author_name: str = ""
+    """Display name of the author, for templates (``$MEMBERNAME``)."""
+    guild_name: str = ""
+    """Name of the guild, for templates (``$GUILDNAME``)."""
+    channel_name: str = ""
+    """Name of the channel, for templates (``$CHANNELNAME``)."""
+
+    def __post_init__(self) -> None:
+        if self.created_at.tzinfo is None or self.created_at.utcoffset() is None:
+            msg = (
+                "Message.created_at must be timezone-aware, e.g. "
+                "datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)"
+            )
+            raise ValueError(msg)
+
+
+def snowflake_time(snowflake: int) -> datetime.datetime:
+    """The creation time encoded in a Discord snowflake id."""
+    ms = (snowflake >> 22) + _DISCORD_EPOCH_MS
+    return datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC)

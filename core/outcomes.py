@@ -1,0 +1,88 @@
+"""Values adapters report back to the core and to plugins."""
+
+from __future__ import annotations
+
+__all__ = ("ActionOutcome", "AutomodExecution", "FailureKind")
+
+import dataclasses
+import datetime
+import enum
+import typing
+
+from spamguard.core import actions as _actions
+
+if typing.TYPE_CHECKING:
+    from spamguard.core.actions import Action
+
+
+class FailureKind(enum.StrEnum):
+    """Why an action could not be carried out."""
+
+    FORBIDDEN = "forbidden"
+    """Missing permission (HTTP 403)."""
+    NOT_FOUND = "not_found"
+    """The message, member or channel is gone (HTTP 404)."""
+    RATE_LIMITED = "rate_limited"
+    """Rate limited for longer than the action's deadline (HTTP 429)."""
+    SERVER_ERROR = "server_error"
+    """Discord failed (HTTP 5xx)."""
+    TIMEOUT = "timeout"
+    """The action's deadline passed."""
+    HIERARCHY = "hierarchy"
+    """Refused before any request: the target is the owner, an administrator, or not below the bot's top role."""
+    ERROR = "error"
+    """Anything else (reported with the exception's text)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class ActionOutcome:
+    """The result of carrying out one action."""
+
+    action: Action
+    """What was attempted."""
+    ok: bool
+    """True when Discord accepted it."""
+    failure: FailureKind | None = None
+    """Why it failed, when it did."""
+    detail: str = ""
+    """The error's text, for logs."""
+    guild_id: int | None = None
+    at: datetime.datetime | None = None
+    """When it finished (adapter's clock)."""
+    dry_run: bool = False
+    """True when the action was only reported, not carried out."""
+
+    def to_dict(self) -> dict[str, typing.Any]:
+        """A JSON-serialisable form."""
+        return {
+            "action": _actions.action_to_dict(self.action),
+            "ok": self.ok,
+            "failure": None if self.failure is None else str(self.failure),
+            "detail": self.detail,
+            "guild_id": self.guild_id,
+            "at": None if self.at is None else self.at.isoformat(),
+            "dry_run": self.dry_run,
+        }
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class AutomodExecution:
+    """Discord's own AutoMod acted on a member (AUTO_MODERATION_ACTION_EXECUTION)."""
+
+    guild_id: int
+    user_id: int
+    rule_id: int
+    """The AutoMod rule that triggered."""
+    rule_trigger_type: int
+    """Discord's trigger type (1 keyword, 3 spam, 4 keyword preset, 5 mention spam, 6 member profile)."""
+    action_type: int
+    """Discord's action type (1 block message, 2 send alert, 3 timeout, 4 block member interaction)."""
+    at: datetime.datetime
+    """When the event arrived: the core's clock for it."""
+    channel_id: int | None = None
+    message_id: int | None = None
+    """The blocked or flagged message, if any (blocked messages have none)."""
+    content: str = ""
+    matched_keyword: str | None = None
+    matched_content: str | None = None
+    rule_name: str = ""

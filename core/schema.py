@@ -1,0 +1,622 @@
+"""Parsing and validation of policy documents.
+
+Every problem is collected (not just the first) as a :class:`PolicyIssue` whose path
+names the field, e.g. ``spam.levels.0.max_messages.count: must be a positive integer,
+got -1``. Unknown keys are errors, with the allowed keys and a close match listed.
+"""
+
+from __future__ import annotations
+
+__all__ = ("DEFAULT_POLICY_PATH", "load_document", "load_policy_file", "parse_policy")
+
+import copy
+import dataclasses
+import difflib
+import json
+import pathlib
+import tomllib
+import typing
+
+import yaml
+
+from spamguard.core.errors import PolicyError, PolicyIssue
+from spamguard.core.policy import (
+    CHECK_NAMES,
+    CheckConfig,
+    Escalation,
+    GuildPolicy,
+    Ignore,
+    Notices,
+    Policy,
+    Punishment,
+    RuleConfig,
+    Scope,
+)
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+DEFAULT_POLICY_PATH = pathlib.Path(__file__).with_name("default_policy.yaml")
+
+_PUNISHMENTS = ", ".join(p.value for p in Punishment)
+_SCOPES = ", ".join(s.value for s in Scope)
+
+_CHECK_KEYS = (
+    "count",
+    "interval",
+    "punishment",
+    "punishment_duration",
+    "channel_whitelist",
+    "scope",
+    "accuracy",
+    "meta",
+)
+_RULE_KEYS = (
+    "punishment",
+    "punishment_duration",
+    "punishment_dms",
+    "clean",
+    "clean_count",
+    "clean_duration",
+    "channel_whitelist",
+    *CHECK_NAMES,
+)
+_TOP_KEYS = (
+    "version",
+    "spam",
+    "role_levels",
+    "mute_role_id",
+    "ignore_bots",
+    "exempt_admins",
+    "ignore",
+    "escalation",
+    "notices",
+    "incident_window",
+    "ban_delete_message_seconds",
+    "dry_run",
+    "disabled_extensions",
+    "extensions",
+    "automod",
+    "automod_executions_count",
+    "store",
+    "guilds",
+)
+_ESCALATION_KEYS = tuple(f.name for f in Escalation.__dataclass_fields__.values())
+_NOTICE_KEYS = tuple(f.name for f in Notices.__dataclass_fields__.values())
+_IGNORE_KEYS = tuple(f.name for f in Ignore.__dataclass_fields__.values())
+
+AutomodParser = typing.Callable[["_Issues", str, typing.Any], typing.Any]
+_automod_parser: AutomodParser | None = None
+
+
+def set_automod_parser(parser: AutomodParser) -> None:
+    """Install the validator of the ``automod:`` section (done by :mod:`spamguard.core.automod`)."""
+    global _automod_parser  # noqa: PLW0603 - one parser, installed once at import
+    _automod_parser = parser
+
+
+class _Issues:
+    """Collects problems while a document is walked."""
+
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items: list[PolicyIssue] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.items.append(PolicyIssue(path=path, message=message))
+
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _mapping(
+    issues: _Issues, path: str, value: object, allowed: Iterable[str]
+) -> dict[str, typing.Any]:
+    """``value`` as a dict with string keys; unknown keys reported."""
+    if not isinstance(value, dict):
+        issues.add(path, f"must be a mapping, got {_show(value)}")
+        return {}
+    allowed = tuple(allowed)
+    result: dict[str, typing.Any] = {}
+    for key, item in value.items():
+        name = str(key)
+        if name not in allowed:
+            hint = difflib.get_close_matches(name, allowed, n=1)
+            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            issues.add(_join(path, name), f"unknown key{suggestion}; allowed: {', '.join(allowed)}")
+            continue
+        result[name] = item
+    return result
+
+
+def _show(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _bool(issues: _Issues, path: str, value: object, default: bool) -> bool:
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        issues.add(path, f"must be true or false, got {_show(value)}")
+        return default
+    return value
+
+
+def _int(
+    issues: _Issues,
+    path: str,
+    value: object,
+    default: int,
+    *,
+    minimum: int = 1,
+    maximum: int | None = None,
+) -> int:
+    if value is None:
+        return default
+    kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+    if maximum is not None:
+        kind = f"an integer from {minimum} to {maximum}"
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
+        issues.add(path, f"must be {kind}, got {_show(value)}")
+        return default
+    return value
+
+
+def _seconds(
+    issues: _Issues, path: str, value: object, default: float, *, allow_zero: bool = False
+) -> float:
+    if value is None:
+        return default
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if ok and (value > 0 or (allow_zero and value == 0)):  # type: ignore[operator]
+        return float(value)  # type: ignore[arg-type]
+    kind = "a number of seconds >= 0" if allow_zero else "a positive number of seconds"
+    issues.add(path, f"must be {kind}, got {_show(value)}")
+    return default
+
+
+def _snowflake(issues: _Issues, path: str, value: object) -> int | None:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        issues.add(path, f"must be a Discord id (a positive integer), got {_show(value)}")
+        return None
+    return value
+
+
+def _ids(issues: _Issues, path: str, value: object) -> frozenset[int]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list | tuple | set | frozenset):
+        issues.add(path, f"must be a list of Discord ids, got {_show(value)}")
+        return frozenset()
+    result = set()
+    for index, item in enumerate(value):
+        snowflake = _snowflake(issues, _join(path, index), item)
+        if snowflake is not None:
+            result.add(snowflake)
+    return frozenset(result)
+
+
+_E = typing.TypeVar("_E", Punishment, Scope)
+
+
+def _enum(
+    issues: _Issues, path: str, value: object, enum_type: type[_E], allowed: str
+) -> _E | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        for member in enum_type:
+            if member.value.lower() == value.lower():
+                return member
+    issues.add(path, f"must be one of {allowed}, got {_show(value)}")
+    return None
+
+
+def _template(issues: _Issues, path: str, value: object, default: object) -> typing.Any:
+    if value is None:
+        return None
+    if isinstance(value, str | dict):
+        return value
+    issues.add(path, f"must be a text or an embed mapping, or null, got {_show(value)}")
+    return default
+
+
+def _check(issues: _Issues, path: str, name: str, value: object) -> CheckConfig | None:
+    if value is None:
+        return None
+    data = _mapping(issues, path, value, _CHECK_KEYS)
+    if not isinstance(value, dict):
+        return None
+    for required in ("count", "interval"):
+        if required not in data:
+            issues.add(_join(path, required), "is required")
+    if "accuracy" in data and name != "max_duplicates":
+        issues.add(_join(path, "accuracy"), "only max_duplicates takes accuracy")
+    whitelist = data.get("channel_whitelist")
+    return CheckConfig(
+        name=name,
+        count=_int(issues, _join(path, "count"), data.get("count"), 1),
+        interval=_seconds(issues, _join(path, "interval"), data.get("interval"), 1.0),
+        punishment=_enum(
+            issues, _join(path, "punishment"), data.get("punishment"), Punishment, _PUNISHMENTS
+        ),
+        punishment_duration=(
+            None
+            if data.get("punishment_duration") is None
+            else _int(issues, _join(path, "punishment_duration"), data["punishment_duration"], 300)
+        ),
+        channel_whitelist=None
+        if whitelist is None
+        else _ids(issues, _join(path, "channel_whitelist"), whitelist),
+        scope=_enum(issues, _join(path, "scope"), data.get("scope"), Scope, _SCOPES) or Scope.USER,
+        accuracy=_int(
+            issues, _join(path, "accuracy"), data.get("accuracy"), 90, minimum=0, maximum=100
+        ),
+    )
+
+
+def _rule(issues: _Issues, path: str, key: str, value: object) -> RuleConfig:
+    data = _mapping(issues, path, value, _RULE_KEYS)
+    checks = []
+    for name in CHECK_NAMES:
+        check = _check(issues, _join(path, name), name, data.get(name))
+        if check is not None:
+            checks.append(check)
+    return RuleConfig(
+        key=key,
+        checks=tuple(checks),
+        punishment=_enum(
+            issues, _join(path, "punishment"), data.get("punishment"), Punishment, _PUNISHMENTS
+        )
+        or Punishment.NONE,
+        punishment_duration=_int(
+            issues, _join(path, "punishment_duration"), data.get("punishment_duration"), 300
+        ),
+        punishment_dms=_bool(
+            issues, _join(path, "punishment_dms"), data.get("punishment_dms"), False
+        ),
+        clean=_bool(issues, _join(path, "clean"), data.get("clean"), False),
+        clean_count=_int(issues, _join(path, "clean_count"), data.get("clean_count"), 100),
+        clean_duration=_int(issues, _join(path, "clean_duration"), data.get("clean_duration"), 900),
+        channel_whitelist=_ids(
+            issues, _join(path, "channel_whitelist"), data.get("channel_whitelist")
+        ),
+    )
+
+
+def _spam(
+    issues: _Issues, path: str, value: object
+) -> tuple[tuple[tuple[int, RuleConfig], ...], tuple[tuple[str, RuleConfig], ...]]:
+    data = _mapping(issues, path, value, ("levels", "roles"))
+    levels: list[tuple[int, RuleConfig]] = []
+    raw_levels = data.get("levels")
+    if raw_levels is not None:
+        if not isinstance(raw_levels, dict):
+            issues.add(
+                _join(path, "levels"),
+                f"must be a mapping of level -> rule, got {_show(raw_levels)}",
+            )
+        else:
+            for key, rule in raw_levels.items():
+                level_path = _join(_join(path, "levels"), key)
+                if isinstance(key, str) and key.isdigit():
+                    key = int(key)  # noqa: PLW2901 - JSON and TOML keys are strings
+                if isinstance(key, bool) or not isinstance(key, int) or key < 0:
+                    issues.add(level_path, f"a level must be an integer >= 0, got {_show(key)}")
+                    continue
+                if rule is not None:
+                    levels.append((key, _rule(issues, level_path, f"level:{key}", rule)))
+    roles: list[tuple[str, RuleConfig]] = []
+    raw_roles = data.get("roles")
+    if raw_roles is not None:
+        if not isinstance(raw_roles, dict):
+            issues.add(
+                _join(path, "roles"),
+                f"must be a mapping of role id -> rule, got {_show(raw_roles)}",
+            )
+        else:
+            for key, rule in raw_roles.items():
+                role_path = _join(_join(path, "roles"), key)
+                name = str(key)
+                if name != "*" and not name.isdigit():
+                    issues.add(role_path, f"a role key must be a role id or '*', got {_show(key)}")
+                    continue
+                if rule is not None:
+                    roles.append((name, _rule(issues, role_path, f"role:{name}", rule)))
+    levels.sort(key=lambda item: item[0])
+    return tuple(levels), tuple(roles)
+
+
+def _role_levels(issues: _Issues, path: str, value: object) -> dict[int, int]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        issues.add(path, f"must be a mapping of role id -> level, got {_show(value)}")
+        return {}
+    result = {}
+    for key, level in value.items():
+        role = _snowflake(issues, _join(path, key), key)
+        number = _int(issues, _join(path, key), level, 0, minimum=0)
+        if role is not None:
+            result[role] = number
+    return result
+
+
+def _escalation(issues: _Issues, path: str, value: object) -> Escalation | None:
+    if value is None or value is False:
+        return None
+    data = _mapping(issues, path, value, _ESCALATION_KEYS)
+    defaults = Escalation()
+    decay = data.get("decay")
+    return Escalation(
+        warn_threshold=_int(
+            issues,
+            _join(path, "warn_threshold"),
+            data.get("warn_threshold"),
+            defaults.warn_threshold,
+            minimum=0,
+        ),
+        kick_threshold=_int(
+            issues,
+            _join(path, "kick_threshold"),
+            data.get("kick_threshold"),
+            defaults.kick_threshold,
+            minimum=0,
+        ),
+        ban_threshold=_int(
+            issues,
+            _join(path, "ban_threshold"),
+            data.get("ban_threshold"),
+            defaults.ban_threshold,
+            minimum=0,
+        ),
+        timeout_threshold=_int(
+            issues,
+            _join(path, "timeout_threshold"),
+            data.get("timeout_threshold"),
+            defaults.timeout_threshold,
+            minimum=0,
+        ),
+        timeout_duration=_int(
+            issues,
+            _join(path, "timeout_duration"),
+            data.get("timeout_duration"),
+            defaults.timeout_duration,
+        ),
+        decay=None if decay is None else _int(issues, _join(path, "decay"), decay, 3600),
+    )
+
+
+def _notices(issues: _Issues, path: str, value: object) -> Notices:
+    defaults = Notices()
+    if value is None:
+        return defaults
+    data = _mapping(issues, path, value, _NOTICE_KEYS)
+    kwargs: dict[str, typing.Any] = {}
+    for name in _NOTICE_KEYS:
+        if name not in data:
+            continue
+        if name.endswith("_delete_after"):
+            kwargs[name] = (
+                None
+                if data[name] is None
+                else _seconds(issues, _join(path, name), data[name], 30.0)
+            )
+        else:
+            kwargs[name] = _template(issues, _join(path, name), data[name], getattr(defaults, name))
+    return dataclasses.replace(defaults, **kwargs)
+
+
+def _ignore(issues: _Issues, path: str, value: object) -> Ignore:
+    if value is None:
+        return Ignore()
+    data = _mapping(issues, path, value, _IGNORE_KEYS)
+    return Ignore(
+        **{name: _ids(issues, _join(path, name), data.get(name)) for name in _IGNORE_KEYS}
+    )
+
+
+def _names(issues: _Issues, path: str, value: object) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        issues.add(path, f"must be a list of extension names, got {_show(value)}")
+        return frozenset()
+    return frozenset(value)
+
+
+def _store_url(issues: _Issues, path: str, value: object) -> str | None:
+    if value is None:
+        return None
+    data = _mapping(issues, path, value, ("url",))
+    url = data.get("url")
+    if url is None:
+        return None
+    if not isinstance(url, str) or "://" not in url:
+        issues.add(
+            _join(path, "url"),
+            f"must be a connection URL like redis://localhost:6379/0, got {_show(url)}",
+        )
+        return None
+    return url
+
+
+def _guild_policy(issues: _Issues, prefix: str, data: dict[str, typing.Any]) -> GuildPolicy:
+    p: Callable[[str], str] = lambda key: _join(prefix, key)  # noqa: E731 - local path helper
+    levels, roles = _spam(issues, p("spam"), data.get("spam", {}))
+    extensions = data.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        issues.add(
+            p("extensions"),
+            f"must be a mapping of extension name -> settings, got {_show(extensions)}",
+        )
+        extensions = None
+    mute_role = data.get("mute_role_id")
+    automod = data.get("automod")
+    if automod is not None:
+        if _automod_parser is not None:
+            automod = _automod_parser(issues, p("automod"), automod)
+        elif not isinstance(automod, dict):
+            issues.add(p("automod"), f"must be a mapping, got {_show(automod)}")
+    return GuildPolicy(
+        levels=levels,
+        roles=roles,
+        role_levels=_role_levels(issues, p("role_levels"), data.get("role_levels")),
+        mute_role_id=None
+        if mute_role is None
+        else _snowflake(issues, p("mute_role_id"), mute_role),
+        ignore_bots=_bool(issues, p("ignore_bots"), data.get("ignore_bots"), True),
+        exempt_admins=_bool(issues, p("exempt_admins"), data.get("exempt_admins"), True),
+        ignore=_ignore(issues, p("ignore"), data.get("ignore")),
+        escalation=_escalation(issues, p("escalation"), data.get("escalation")),
+        notices=_notices(issues, p("notices"), data.get("notices")),
+        incident_window=_seconds(
+            issues, p("incident_window"), data.get("incident_window"), 10.0, allow_zero=True
+        ),
+        ban_delete_message_seconds=_int(
+            issues,
+            p("ban_delete_message_seconds"),
+            data.get("ban_delete_message_seconds"),
+            0,
+            minimum=0,
+            maximum=604_800,
+        ),
+        dry_run=_bool(issues, p("dry_run"), data.get("dry_run"), False),
+        disabled_extensions=_names(
+            issues, p("disabled_extensions"), data.get("disabled_extensions")
+        ),
+        extensions=dict(extensions or {}),
+        automod=automod,
+        automod_executions_count=_bool(
+            issues, p("automod_executions_count"), data.get("automod_executions_count"), False
+        ),
+    )
+
+
+def _merge(
+    base: Mapping[str, typing.Any], override: Mapping[str, typing.Any]
+) -> dict[str, typing.Any]:
+    """Deep-merge ``override`` onto ``base``: mappings merge, anything else replaces, null removes."""
+    result = dict(base)
+    for key, value in override.items():
+        if value is None:
+            result.pop(key, None)
+        elif isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = _merge(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def _normalise_keys(value: typing.Any) -> typing.Any:
+    """YAML gives ``0:`` as int and JSON as ``"0"``; compare keys as strings when merging."""
+    if isinstance(value, dict):
+        return {str(k): _normalise_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalise_keys(v) for v in value]
+    return value
+
+
+def parse_policy(data: Mapping[str, typing.Any], *, source: str = "") -> Policy:
+    """Validate a policy document (see :meth:`Policy.from_dict`)."""
+    issues = _Issues()
+    if not isinstance(data, dict):
+        raise PolicyError(
+            [PolicyIssue(path="", message=f"a policy must be a mapping, got {_show(data)}")],
+            source=source,
+        )
+    document = _normalise_keys(data)
+    # The Rowboat spam plugin body (levels/roles at the top) loads as-is.
+    if "spam" not in document and ("levels" in document or "roles" in document):
+        body = {k: document.pop(k) for k in ("levels", "roles") if k in document}
+        document["spam"] = body
+    top = _mapping(issues, "", document, _TOP_KEYS)
+    version = top.get("version")
+    if version is not None and version != 1:
+        issues.add("version", f"must be 1, got {_show(version)}")
+    base_doc = {k: v for k, v in top.items() if k not in ("guilds", "store", "version")}
+    base = _guild_policy(issues, "", base_doc)
+    store_url = _store_url(issues, "store", top.get("store"))
+    guilds: dict[int, GuildPolicy] = {}
+    raw_guilds = top.get("guilds")
+    if raw_guilds is not None:
+        if not isinstance(raw_guilds, dict):
+            issues.add(
+                "guilds",
+                f"must be a mapping of guild id -> partial policy, got {_show(raw_guilds)}",
+            )
+        else:
+            for key, override in raw_guilds.items():
+                path = _join("guilds", key)
+                guild_id = _snowflake(issues, path, key)
+                if override is None:
+                    continue
+                allowed = tuple(k for k in _TOP_KEYS if k not in ("guilds", "store", "version"))
+                override_doc = _mapping(issues, path, override, allowed)
+                if guild_id is None or not isinstance(override, dict):
+                    continue
+                merged_issues = _Issues()
+                guilds[guild_id] = _guild_policy(merged_issues, "", _merge(base_doc, override_doc))
+                base_paths = {issue.path for issue in issues.items}
+                for issue in merged_issues.items:
+                    if issue.path not in base_paths:
+                        issues.add(_join(path, issue.path), issue.message)
+    if issues.items:
+        raise PolicyError(issues.items, source=source)
+    return Policy(base=base, guilds=guilds, source=data, store_url=store_url)
+
+
+def load_document(path: pathlib.Path) -> dict[str, typing.Any]:
+    """Read a YAML, TOML or JSON document into plain data.
+
+    Raises:
+        PolicyError: unreadable file, unknown suffix or a syntax error (with its position).
+    """
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(
+            [PolicyIssue(path="", message=f"cannot read the file: {exc.strerror or exc}")],
+            source=source,
+        ) from exc
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".yaml", ".yml"):
+            data = yaml.safe_load(text)
+        elif suffix == ".toml":
+            data = tomllib.loads(text)
+        elif suffix == ".json":
+            data = json.loads(text)
+        else:
+            message = f"unknown file type {suffix or '(none)'!r}; use .yaml, .yml, .toml or .json"
+            raise PolicyError([PolicyIssue(path="", message=message)], source=source)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        message = f"cannot parse {suffix.lstrip('.').upper()}: {' '.join(str(exc).split())}"
+        raise PolicyError([PolicyIssue(path="", message=message)], source=source) from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PolicyError(
+            [PolicyIssue(path="", message=f"a policy must be a mapping, got {_show(data)}")],
+            source=source,
+        )
+    return data
+
+
+def load_policy_file(path: pathlib.Path) -> Policy:
+    """Load and validate a policy file (see :meth:`Policy.from_file`)."""
+    return parse_policy(load_document(path), source=str(path))

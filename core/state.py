@@ -1,0 +1,119 @@
+"""Per-member state the guard keeps between messages, and its plain-data form."""
+
+from __future__ import annotations
+
+__all__ = ("SNAPSHOT_VERSION", "MemberState")
+
+import typing
+
+from spamguard.core.policy import Punishment
+
+SNAPSHOT_VERSION = 1
+"""Bumped whenever the snapshot layout changes; restore refuses other versions."""
+
+# What each final punishment adds to the member's counters.
+COUNTER_OF: dict[Punishment, str] = {
+    Punishment.WARN: "warn_count",
+    Punishment.TIMEOUT: "timeout_count",
+    Punishment.TEMPMUTE: "timeout_count",
+    Punishment.MUTE: "timeout_count",
+    Punishment.KICK: "kick_count",
+    Punishment.BAN: "ban_count",
+    Punishment.TEMPBAN: "ban_count",
+}
+
+
+class MemberState:
+    """One member of one guild: escalation counters, the open incident, recent messages."""
+
+    __slots__ = (
+        "ban_count",
+        "cleaned",
+        "incident_severity",
+        "incident_until",
+        "kick_count",
+        "last_violation",
+        "recent",
+        "timeout_count",
+        "violations",
+        "warn_count",
+    )
+
+    def __init__(self) -> None:
+        self.warn_count = 0
+        self.timeout_count = 0
+        self.kick_count = 0
+        self.ban_count = 0
+        self.violations = 0
+        """Violations that opened an incident."""
+        self.last_violation: float | None = None
+        """POSIX seconds of the last violation."""
+        self.incident_until: float | None = None
+        """The open incident ends then (POSIX seconds); None when there is none."""
+        self.incident_severity = 0
+        """Severity of the punishment already given in the open incident."""
+        self.cleaned: set[int] = set()
+        """Ids already put in a delete action, so a message is never deleted twice."""
+        self.recent: dict[int, tuple[float, int, int]] = {}
+        """message id -> (POSIX seconds, channel id, content checksum) of recent messages."""
+
+    def reset_counters(self) -> None:
+        """Forget escalation (the ladder starts again)."""
+        self.warn_count = self.timeout_count = self.kick_count = self.ban_count = 0
+        self.violations = 0
+
+    def is_idle(self, horizon: float) -> bool:
+        """Nothing worth keeping: no counters, no open incident, no message after ``horizon``."""
+        return (
+            not (
+                self.warn_count
+                or self.timeout_count
+                or self.kick_count
+                or self.ban_count
+                or self.violations
+            )
+            and (self.incident_until is None or self.incident_until <= horizon)
+            and all(ts <= horizon for ts, _channel, _crc in self.recent.values())
+        )
+
+    def forget_before(self, horizon: float) -> None:
+        """Drop recent messages at or before ``horizon`` and the clean marks that went with them."""
+        old = [mid for mid, (ts, _channel, _crc) in self.recent.items() if ts <= horizon]
+        for message_id in old:
+            del self.recent[message_id]
+            self.cleaned.discard(message_id)
+        if self.cleaned:
+            self.cleaned &= self.recent.keys()
+
+    def to_dict(self) -> dict[str, typing.Any]:
+        """Plain data for snapshots."""
+        return {
+            "warn_count": self.warn_count,
+            "timeout_count": self.timeout_count,
+            "kick_count": self.kick_count,
+            "ban_count": self.ban_count,
+            "violations": self.violations,
+            "last_violation": self.last_violation,
+            "incident_until": self.incident_until,
+            "incident_severity": self.incident_severity,
+            "cleaned": sorted(self.cleaned),
+            "recent": [[mid, ts, ch, crc] for mid, (ts, ch, crc) in self.recent.items()],
+        }
+
+    @classmethod
+    def from_dict(cls, data: typing.Mapping[str, typing.Any]) -> MemberState:
+        """Rebuild from :meth:`to_dict`."""
+        state = cls()
+        state.warn_count = int(data["warn_count"])
+        state.timeout_count = int(data["timeout_count"])
+        state.kick_count = int(data["kick_count"])
+        state.ban_count = int(data["ban_count"])
+        state.violations = int(data["violations"])
+        state.last_violation = data["last_violation"]
+        state.incident_until = data["incident_until"]
+        state.incident_severity = int(data["incident_severity"])
+        state.cleaned = {int(i) for i in data["cleaned"]}
+        state.recent = {
+            int(mid): (float(ts), int(ch), int(crc)) for mid, ts, ch, crc in data["recent"]
+        }
+        return state

@@ -1,0 +1,81 @@
+"""What the checks count in a message's text: links, invites, emojis, capitals, duplicates.
+
+Each ``count_*`` function is pure and cheap; the guard only calls the ones a policy uses.
+"""
+
+from __future__ import annotations
+
+__all__ = (
+    "count_emojis",
+    "count_invites",
+    "count_links",
+    "count_upper_case",
+    "is_symbolic",
+    "normalise",
+)
+
+import re
+
+# Rowboat's definition of a link: a scheme and everything up to the next space.
+_LINK_RE = re.compile(r"https?://[^\s<>]+", re.IGNORECASE)
+_INVITE_RE = re.compile(
+    r"(?:https?://)?(?:www\.)?(?:discord(?:app)?\.com/invite|discord\.gg|dsc\.gg)/[\w-]+",
+    re.IGNORECASE,
+)
+_CUSTOM_EMOJI_RE = re.compile(r"<a?:\w{2,32}:\d{15,21}>")
+# One match per pictograph: modifiers, variation selectors and joiners attach to the one
+# before them, so a family emoji or a skin-toned thumb counts once.
+_UNICODE_EMOJI_RE = re.compile(
+    "(?:[\U0001f1e6-\U0001f1ff]{2}"  # flags: a pair of regional indicators
+    "|[\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff\U0001f000-\U0001faff]"
+    ")"
+    "(?:[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\u20e3]"
+    "|\u200d[\u2600-\u27bf\U0001f000-\U0001faff][\ufe0f]?)*"
+)
+_ZERO_WIDTH = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u180e")
+)
+
+
+def count_links(content: str) -> int:
+    """Number of ``http(s)://`` links."""
+    if "://" not in content:
+        return 0
+    return len(_LINK_RE.findall(content))
+
+
+def count_invites(content: str) -> int:
+    """Number of Discord invite links (discord.gg, discord.com/invite, ...), with or without scheme."""
+    if "/" not in content:
+        return 0
+    return len(_INVITE_RE.findall(content))
+
+
+def count_emojis(content: str) -> int:
+    """Number of emojis: custom ``<:name:id>`` ones plus Unicode pictographs."""
+    custom = len(_CUSTOM_EMOJI_RE.findall(content)) if "<" in content else 0
+    if content.isascii():
+        return custom
+    return custom + len(_UNICODE_EMOJI_RE.findall(content))
+
+
+def count_upper_case(content: str) -> int:
+    """Number of upper-case letters."""
+    if content == content.lower():
+        return 0
+    return sum(map(str.isupper, content))
+
+
+def normalise(content: str) -> str:
+    """The text duplicates are compared on: zero-width characters removed, casefolded,
+    runs of white space folded to one space."""
+    return " ".join(content.translate(_ZERO_WIDTH).casefold().split())
+
+
+def is_symbolic(normalised: str) -> bool:
+    """True for text with no letter or digit (emoji-only, punctuation-only).
+
+    Such messages only duplicate each other when identical: fuzzy similarity between two
+    different short strings of symbols says nothing about spam.
+    """
+    return not any(ch.isalnum() for ch in normalised)
