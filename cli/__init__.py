@@ -1,0 +1,5 @@
+"""The spamguard command line: check, replay and explain policies."""
+
+from __future__ import annotations
+
+__all__: tuple[str, ...] = ()
