@@ -1,0 +1,331 @@
+"""The library-agnostic runtime every adapter shares.
+
+An adapter converts its library's events into core values and gives the runtime an
+:class:`ActionExecutor` that performs one action with the library's API. The runtime does
+the rest, the same way for every library:
+
+- decisions go through the state store, serialised per member, so concurrent messages of
+  one member never double-punish;
+- each action of a plan runs in order with its own deadline; a failure (classified into a
+  :class:`~spamguard.core.outcomes.FailureKind`) is logged, counted and reported through
+  the ``spamguard_report_outcome`` hook, triggers the plan's "failed to punish" notices
+  when it was a punishment, and never stops the next action;
+- scheduled actions (unban, role removal, deletion of a notice after ``delete_after``) are
+  kept by the store and carried out by a background task when due;
+- nothing ever raises into the bot's event loop.
+"""
+
+from __future__ import annotations
+
+__all__ = ("PUNISHMENT_KINDS", "ActionExecutor", "Protection", "Runtime", "RuntimeStats")
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime
+import logging
+import typing
+
+from spamguard.core.actions import DeleteMessages, SendMessage
+from spamguard.core.outcomes import ActionOutcome, FailureKind
+from spamguard.core.plan import Plan, ScheduledAction
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from spamguard.core.actions import Action
+    from spamguard.core.guard import Guard
+    from spamguard.core.messages import MessageLike
+    from spamguard.core.outcomes import AutomodExecution
+    from spamguard.core.store import Store
+
+_LOGGER = logging.getLogger("spamguard.runtime")
+
+PUNISHMENT_KINDS = frozenset({"timeout", "add_role", "kick", "ban"})
+"""Action kinds whose failure sends the plan's ``on_failure`` notices."""
+
+
+class ActionExecutor(typing.Protocol):
+    """One library's way of carrying out actions (implemented by each adapter)."""
+
+    async def refuse(self, action: Action) -> str | None:
+        """A reason not to attempt ``action`` (the target is the owner, an administrator,
+        or not below the bot's top role), or None to go ahead."""
+
+    async def execute(self, action: Action) -> int | None:
+        """Carry ``action`` out with the library; return the id of a message it created
+        (for :class:`SendMessage`), else None. Raise the library's own errors."""
+
+    def classify(self, error: BaseException) -> FailureKind:
+        """Map one of the library's exceptions to a failure kind."""
+
+
+@dataclasses.dataclass(slots=True)
+class RuntimeStats:
+    """Counters of one runtime (what the adapter saw and did)."""
+
+    messages: int = 0
+    """Messages handed to the guard."""
+    plans: int = 0
+    """Plans with something to carry out."""
+    malformed: int = 0
+    """Events that could not be turned into a message (logged and dropped)."""
+    errors: int = 0
+    """Unexpected errors while handling an event (logged, never raised)."""
+    actions_ok: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Successful actions by kind."""
+    actions_failed: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Failed actions by failure kind."""
+
+    def as_dict(self) -> dict[str, typing.Any]:
+        """Plain data (for logs and dashboards)."""
+        return dataclasses.asdict(self)
+
+
+def _utcnow() -> datetime.datetime:
+    return datetime.datetime.now(tz=datetime.UTC)
+
+
+class Runtime:
+    """Runs a guard against one bot: decisions, execution, scheduled actions.
+
+    Args:
+        guard: the decision maker.
+        executor: the library's action executor.
+        store: where state lives (default: an in-memory store).
+        action_timeout: seconds each action may take before it counts as failed.
+        poll_interval: longest sleep of the scheduler between two looks at the store.
+        clock: the wall clock (injectable for tests).
+    """
+
+    def __init__(
+        self,
+        guard: Guard,
+        executor: ActionExecutor,
+        *,
+        store: Store | None = None,
+        action_timeout: float = 10.0,
+        poll_interval: float = 1.0,
+        clock: Callable[[], datetime.datetime] = _utcnow,
+    ) -> None:
+        if store is None:
+            from spamguard.adapters.store_memory import MemoryStore
+
+            store = MemoryStore()
+        self.guard = guard
+        self.executor = executor
+        self.store = store
+        self.action_timeout = action_timeout
+        self.poll_interval = poll_interval
+        self.clock = clock
+        self.stats = RuntimeStats()
+        self._locks: dict[tuple[int | None, int], asyncio.Lock] = {}
+        self._scheduler: asyncio.Task[None] | None = None
+        self._wakeup = asyncio.Event()
+        self._started = False
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open the store (restoring saved state) and start the scheduler."""
+        if self._started:
+            return
+        self._started = True
+        await self.store.open(self.guard)
+        self._scheduler = asyncio.get_running_loop().create_task(
+            self._run_scheduler(), name="spamguard-scheduler"
+        )
+
+    async def stop(self) -> None:
+        """Stop the scheduler and close the store (saving what must survive a restart)."""
+        if not self._started:
+            return
+        self._started = False
+        if self._scheduler is not None:
+            self._scheduler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._scheduler
+            self._scheduler = None
+        await self.store.close()
+
+    # -- events ----------------------------------------------------------------------------
+
+    async def handle_event(self, convert: Callable[[], MessageLike | None]) -> Plan | None:
+        """Convert a library event with ``convert`` and handle the message; never raises.
+
+        ``convert`` returns None for events that are not guild messages; an exception from
+        it counts as a malformed event.
+        """
+        try:
+            message = convert()
+        except Exception:
+            self.stats.malformed += 1
+            _LOGGER.warning("spamguard dropped a malformed message event", exc_info=True)
+            return None
+        if message is None:
+            return None
+        return await self.handle(message)
+
+    async def handle(self, message: MessageLike) -> Plan | None:
+        """Decide one message and carry out its plan; never raises."""
+        try:
+            key = (message.guild_id, message.author_id)
+            lock = self._locks.get(key)
+            if lock is None:
+                lock = self._locks[key] = asyncio.Lock()
+            async with lock:
+                self.stats.messages += 1
+                plan = await self.store.process(self.guard, message)
+            if not lock.locked() and self._locks.get(key) is lock:
+                del self._locks[key]
+            await self.carry_out(plan)
+        except Exception:
+            self.stats.errors += 1
+            _LOGGER.exception("spamguard failed to handle message %s", getattr(message, "id", "?"))
+            return None
+        return plan
+
+    async def handle_automod(self, execution: AutomodExecution) -> Plan | None:
+        """Count a native AutoMod execution and carry out what it leads to; never raises."""
+        try:
+            key = (execution.guild_id, execution.user_id)
+            lock = self._locks.setdefault(key, asyncio.Lock())
+            async with lock:
+                plan = self.guard.record_automod_execution(execution)
+            await self.carry_out(plan)
+        except Exception:
+            self.stats.errors += 1
+            _LOGGER.exception("spamguard failed to handle an AutoMod execution")
+            return None
+        return plan
+
+    # -- execution -------------------------------------------------------------------------
+
+    async def carry_out(self, plan: Plan) -> tuple[ActionOutcome, ...]:
+        """Carry out a plan's actions in order and keep its scheduled ones."""
+        if not plan:
+            return ()
+        self.stats.plans += 1
+        outcomes: list[ActionOutcome] = []
+        punishment_failed = False
+        for action in plan.actions:
+            outcome = await self.run_action(action, guild_id=plan.guild_id, dry_run=plan.dry_run)
+            outcomes.append(outcome)
+            if not outcome.ok and action.kind in PUNISHMENT_KINDS:
+                punishment_failed = True
+        if punishment_failed:
+            for notice in plan.on_failure:
+                outcomes.append(
+                    await self.run_action(notice, guild_id=plan.guild_id, dry_run=plan.dry_run)
+                )
+        if plan.scheduled and not plan.dry_run:
+            await self.schedule(plan.scheduled)
+        return tuple(outcomes)
+
+    async def schedule(self, items: tuple[ScheduledAction, ...] | list[ScheduledAction]) -> None:
+        """Hand scheduled actions to the store and wake the scheduler."""
+        await self.store.schedule(items)
+        self._wakeup.set()
+
+    async def run_action(
+        self, action: Action, *, guild_id: int | None, dry_run: bool = False
+    ) -> ActionOutcome:
+        """Carry out one action within its deadline; report the outcome; never raises."""
+        if dry_run:
+            outcome = ActionOutcome(
+                action=action, ok=True, guild_id=guild_id, at=self.clock(), dry_run=True
+            )
+            self.guard.hooks.report_outcome(outcome)
+            return outcome
+        failure: FailureKind | None = None
+        detail = ""
+        created: int | None = None
+        try:
+            refusal = await self.executor.refuse(action)
+            if refusal is not None:
+                failure, detail = FailureKind.HIERARCHY, refusal
+            else:
+                async with asyncio.timeout(self.action_timeout):
+                    created = await self.executor.execute(action)
+        except TimeoutError:
+            failure, detail = FailureKind.TIMEOUT, f"no answer within {self.action_timeout:g}s"
+        except Exception as error:
+            failure = self.executor.classify(error)
+            detail = f"{type(error).__name__}: {error}"
+        outcome = ActionOutcome(
+            action=action,
+            ok=failure is None,
+            failure=failure,
+            detail=detail,
+            guild_id=guild_id,
+            at=self.clock(),
+        )
+        if failure is None:
+            self.stats.actions_ok[action.kind] = self.stats.actions_ok.get(action.kind, 0) + 1
+            if (
+                isinstance(action, SendMessage)
+                and action.delete_after is not None
+                and created is not None
+            ):
+                removal = DeleteMessages(
+                    channel_id=action.channel_id,
+                    message_ids=(created,),
+                    guild_id=action.guild_id,
+                    reason="spamguard: notice expired",
+                )
+                run_at = self.clock() + datetime.timedelta(seconds=action.delete_after)
+                await self.schedule([ScheduledAction(run_at, removal)])
+        else:
+            self.stats.actions_failed[str(failure)] = (
+                self.stats.actions_failed.get(str(failure), 0) + 1
+            )
+            _LOGGER.warning("spamguard action %s failed (%s): %s", action.kind, failure, detail)
+        self.guard.hooks.report_outcome(outcome)
+        return outcome
+
+    async def run_due(self) -> int:
+        """Carry out every scheduled action due now; returns how many ran."""
+        due = await self.store.claim_due(self.clock())
+        for item in due:
+            await self.run_action(item.action, guild_id=getattr(item.action, "guild_id", None))
+        return len(due)
+
+    async def _run_scheduler(self) -> None:
+        while True:
+            try:
+                await self.run_due()
+                next_due = await self.store.next_due()
+            except Exception:
+                self.stats.errors += 1
+                _LOGGER.exception("spamguard scheduler failed; retrying")
+                next_due = None
+            delay = self.poll_interval
+            if next_due is not None:
+                delay = max(0.0, min(delay, (next_due - self.clock()).total_seconds()))
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await self._wakeup.wait()
+
+
+class Protection:
+    """What ``attach(bot)`` returns: the guard, its runtime and statistics, and ``detach()``."""
+
+    def __init__(self, runtime: Runtime, detach: Callable[[], typing.Awaitable[None]]) -> None:
+        self.runtime = runtime
+        self._detach = detach
+
+    @property
+    def guard(self) -> Guard:
+        """The guard deciding for this bot."""
+        return self.runtime.guard
+
+    @property
+    def stats(self) -> dict[str, typing.Any]:
+        """The guard's per-check/per-action counters and the runtime's."""
+        return {"guard": self.guard.stats(), "runtime": self.runtime.stats.as_dict()}
+
+    async def detach(self) -> None:
+        """Stop listening to the bot and stop the runtime (state saved by the store)."""
+        await self._detach()
+        await self.runtime.stop()

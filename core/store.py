@@ -1,0 +1,57 @@
+"""The state-store seam: where an adapter's runtime keeps the guard's state.
+
+The core decides from state values and never does IO; a store loads and saves those values
+around each decision. Implementations live with the adapters' runtime:
+:class:`spamguard.adapters.store_memory.MemoryStore` (default, in-process, optional snapshot
+file) and :class:`spamguard.adapters.store_redis.RedisStore` (shared by processes).
+"""
+
+from __future__ import annotations
+
+__all__ = ("Store",)
+
+import typing
+
+if typing.TYPE_CHECKING:
+    import datetime
+    from collections.abc import Sequence
+
+    from spamguard.core.guard import Guard
+    from spamguard.core.messages import MessageLike
+    from spamguard.core.plan import Plan, ScheduledAction
+
+
+class Store(typing.Protocol):
+    """What the runtime needs from a state store. Every method is a coroutine.
+
+    A store must never raise into the bot's event loop for an unavailable backend: it
+    logs, counts (``failures``) and answers as documented per method (fail-open).
+    """
+
+    failures: int
+    """Backend errors so far (each one logged)."""
+
+    async def open(self, guard: Guard) -> None:
+        """Connect, and load saved state into ``guard`` (its pending scheduled actions
+        included). Called once before the first message."""
+
+    async def close(self) -> None:
+        """Save what must survive a restart (the guard's snapshot, for a memory store) and
+        disconnect."""
+
+    async def process(self, guard: Guard, message: MessageLike) -> Plan:
+        """Decide one message with ``guard`` against the stored state and keep the new state.
+
+        On a backend failure: an empty plan (the message is not punished), logged and
+        counted.
+        """
+
+    async def schedule(self, items: Sequence[ScheduledAction]) -> None:
+        """Keep scheduled actions (undo of temporary punishments) until they are due."""
+
+    async def claim_due(self, now: datetime.datetime) -> Sequence[ScheduledAction]:
+        """Atomically take every scheduled action due at ``now``: each is handed to exactly
+        one caller, even with several processes polling."""
+
+    async def next_due(self) -> datetime.datetime | None:
+        """When the earliest scheduled action is due (None: nothing scheduled)."""
