@@ -27,11 +27,12 @@ import logging
 import typing
 
 from spamguard.core.actions import DeleteMessages, SendMessage
+from spamguard.core.automod import diff_rules
 from spamguard.core.outcomes import ActionOutcome, FailureKind
 from spamguard.core.plan import Plan, ScheduledAction
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence
 
     from spamguard.core.actions import Action
     from spamguard.core.guard import Guard
@@ -198,6 +199,37 @@ class Runtime:
             _LOGGER.exception("spamguard failed to handle an AutoMod execution")
             return None
         return plan
+
+    async def sync_automod(
+        self,
+        guild_id: int,
+        fetch_rules: Callable[[], typing.Awaitable[Sequence[Mapping[str, typing.Any]]]],
+    ) -> tuple[ActionOutcome, ...]:
+        """Make the guild's native AutoMod rules match the policy's ``automod:`` section.
+
+        ``fetch_rules`` lists the guild's rules as Discord's JSON. Only rules spamguard owns
+        (name prefix) are created, edited or deleted; a second run changes nothing. Never
+        raises: a failed listing is logged and counted.
+        """
+        section = self.guard.policy.for_guild(guild_id).automod
+        if section is None:
+            return ()
+        try:
+            existing = await fetch_rules()
+        except Exception as error:
+            self.stats.errors += 1
+            _LOGGER.warning(
+                "spamguard could not list AutoMod rules of guild %s: %s", guild_id, error
+            )
+            return ()
+        changes = diff_rules(section, existing, guild_id=guild_id)
+        dry_run = self.guard.policy.for_guild(guild_id).dry_run
+        return tuple(
+            [
+                await self.run_action(change, guild_id=guild_id, dry_run=dry_run)
+                for change in changes
+            ]
+        )
 
     # -- execution -------------------------------------------------------------------------
 

@@ -30,6 +30,8 @@ if typing.TYPE_CHECKING:
     import os
     from collections.abc import Mapping
 
+    from spamguard.core.automod import AutomodPolicy
+
 Template = str | dict[str, typing.Any]
 """A notice: a string, or a Discord embed as a dict; both may hold ``$VARIABLES``."""
 
@@ -225,8 +227,8 @@ class GuildPolicy:
     """Names of extensions (plugins) switched off for this guild."""
     extensions: Mapping[str, typing.Any] = dataclasses.field(default_factory=dict)
     """Free-form settings for extensions, by extension name."""
-    automod: typing.Any = None
-    """Native AutoMod settings (see :mod:`spamguard.core.automod`), or ``None``."""
+    automod: AutomodPolicy | None = None
+    """Native AutoMod rules to provision (see :mod:`spamguard.core.automod`), or ``None``."""
     automod_executions_count: bool = False
     """Count Discord AutoMod executions as violations for escalation."""
 

@@ -19,6 +19,7 @@ import typing
 
 import yaml
 
+from spamguard.core import automod as automod_section
 from spamguard.core.errors import PolicyError, PolicyIssue
 from spamguard.core.policy import (
     CHECK_NAMES,
@@ -84,16 +85,6 @@ _TOP_KEYS = (
 _ESCALATION_KEYS = tuple(f.name for f in Escalation.__dataclass_fields__.values())
 _NOTICE_KEYS = tuple(f.name for f in Notices.__dataclass_fields__.values())
 _IGNORE_KEYS = tuple(f.name for f in Ignore.__dataclass_fields__.values())
-
-AutomodParser = typing.Callable[["_Issues", str, typing.Any], typing.Any]
-_automod_parser: AutomodParser | None = None
-
-
-def set_automod_parser(parser: AutomodParser) -> None:
-    """Install the validator of the ``automod:`` section (done by :mod:`spamguard.core.automod`)."""
-    global _automod_parser  # noqa: PLW0603 - one parser, installed once at import
-    _automod_parser = parser
-
 
 class _Issues:
     """Collects problems while a document is walked."""
@@ -465,12 +456,7 @@ def _guild_policy(issues: _Issues, prefix: str, data: dict[str, typing.Any]) -> 
         )
         extensions = None
     mute_role = data.get("mute_role_id")
-    automod = data.get("automod")
-    if automod is not None:
-        if _automod_parser is not None:
-            automod = _automod_parser(issues, p("automod"), automod)
-        elif not isinstance(automod, dict):
-            issues.add(p("automod"), f"must be a mapping, got {_show(automod)}")
+    automod = automod_section.parse_section(issues, p("automod"), data.get("automod"))
     return GuildPolicy(
         levels=levels,
         roles=roles,
