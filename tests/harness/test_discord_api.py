@@ -1,0 +1,234 @@
+"""The REST stand-in, driven by a plain aiohttp client (no Discord library needed)."""
+
+from __future__ import annotations
+
+import typing
+
+import aiohttp
+import pytest
+from support import payloads
+from support.discord_api import DiscordAPI
+
+if typing.TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+pytestmark = pytest.mark.asyncio
+
+
+class _Client:
+    """Just enough HTTP client to poke the stand-in the way a library would."""
+
+    def __init__(self, api: DiscordAPI, session: aiohttp.ClientSession) -> None:
+        self.api = api
+        self.session = session
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: typing.Any = None,
+        reason: str | None = None,
+        params: dict[str, str] | None = None,
+        token: str | None = None,
+    ) -> tuple[aiohttp.ClientResponse, typing.Any]:
+        headers = {"Authorization": f"Bot {token or self.api.token}"}
+        if reason is not None:
+            headers["X-Audit-Log-Reason"] = reason
+        async with self.session.request(
+            method, self.api.url + path, json=json, headers=headers, params=params
+        ) as response:
+            body = await response.json() if response.status != 204 else None
+            return response, body
+
+
+@pytest.fixture
+async def client(world: payloads.GuildWorld) -> AsyncIterator[_Client]:
+    async with DiscordAPI.for_world(world) as api, aiohttp.ClientSession() as session:
+        yield _Client(api, session)
+
+
+async def test_requests_are_recorded_without_prefix_and_with_decoded_reason(
+    client: _Client, world: payloads.GuildWorld
+) -> None:
+    response, _ = await client.call(
+        "DELETE",
+        f"/channels/{world.general.id}/messages/42",
+        reason="spam%20%C3%BC",
+        params={"x": "1"},
+    )
+
+    assert response.status == 204
+    (recorded,) = client.api.requests
+    assert recorded.method == "DELETE"
+    assert recorded.path == f"/channels/{world.general.id}/messages/42"
+    assert recorded.route == "/channels/{channel_id}/messages/{message_id}"
+    assert recorded.params == {"channel_id": str(world.general.id), "message_id": "42"}
+    assert recorded.query == {"x": "1"}
+    assert recorded.reason == "spam ü"
+    assert recorded.json is None
+    assert client.api.find("DELETE", "/channels/{c}/messages/{m}") == (recorded,)
+
+
+async def test_replies_carry_exact_json_content_type_and_via(client: _Client) -> None:
+    response, body = await client.call("GET", "/users/@me")
+
+    assert response.headers["Content-Type"] == "application/json"
+    assert "Via" in response.headers
+    assert body["id"] == str(client.api.me.id)
+    assert body["bot"] is True
+
+
+async def test_a_wrong_token_gets_401(client: _Client) -> None:
+    response, body = await client.call("GET", "/users/@me", token="wrong")
+
+    assert response.status == 401
+    assert body == {"message": "401: Unauthorized", "code": 0}
+
+
+async def test_created_message_echoes_content(client: _Client, world: payloads.GuildWorld) -> None:
+    _, body = await client.call(
+        "POST", f"/channels/{world.mod_log.id}/messages", json={"content": "logged"}
+    )
+
+    assert body["content"] == "logged"
+    assert body["channel_id"] == str(world.mod_log.id)
+    assert body["author"]["id"] == str(world.bot.id)
+    assert client.api.requests[-1].json == {"content": "logged"}
+
+
+async def test_scripted_failure_is_served_the_given_number_of_times(
+    client: _Client, world: payloads.GuildWorld
+) -> None:
+    failure = client.api.fail("DELETE", "/guilds/{g}/members/{u}", status=403, times=1)
+    path = f"/guilds/{world.guild_id}/members/{world.bob.id}"
+
+    first, body = await client.call("DELETE", path)
+    second, _ = await client.call("DELETE", path)
+
+    assert (first.status, second.status) == (403, 204)
+    assert body == {"message": "Missing Permissions", "code": 50013}
+    assert failure.hits == 1
+    assert failure.remaining == 0
+
+
+@pytest.mark.parametrize(
+    ("pattern", "code", "message"),
+    [
+        ("/channels/{c}/messages/{m}", 10008, "Unknown Message"),
+        ("/guilds/{g}/members/{u}", 10007, "Unknown Member"),
+        ("/guilds/{g}/bans/{u}", 10026, "Unknown Ban"),
+    ],
+)
+async def test_404_code_depends_on_the_resource(
+    client: _Client, pattern: str, code: int, message: str
+) -> None:
+    client.api.fail("*", pattern, status=404)
+
+    response, body = await client.call(
+        "DELETE",
+        pattern.replace("{c}", "1").replace("{g}", "1").replace("{m}", "2").replace("{u}", "2"),
+    )
+
+    assert response.status == 404
+    assert body == {"message": message, "code": code}
+
+
+async def test_429_has_discord_body_and_rate_limit_headers(client: _Client) -> None:
+    client.api.fail("POST", "/channels/{c}/messages", status=429, retry_after=0.25)
+
+    response, body = await client.call("POST", "/channels/1/messages", json={"content": "x"})
+
+    assert response.status == 429
+    assert body == {
+        "message": "You are being rate limited.",
+        "code": 0,
+        "retry_after": 0.25,
+        "global": False,
+    }
+    assert response.headers["Retry-After"] == "1"
+    assert response.headers["X-RateLimit-Remaining"] == "0"
+    assert response.headers["X-RateLimit-Reset-After"] == "0.250"
+    assert response.headers["X-RateLimit-Scope"] == "shared"
+    assert "Via" in response.headers
+
+
+async def test_failure_without_times_persists(client: _Client) -> None:
+    client.api.fail("*", "/guilds/{g}/bans/{u}", status=500, times=None)
+
+    statuses = [(await client.call("PUT", "/guilds/1/bans/2"))[0].status for _ in range(3)]
+
+    assert statuses == [500, 500, 500]
+
+
+async def test_automod_rules_are_kept_in_memory(
+    client: _Client, world: payloads.GuildWorld
+) -> None:
+    rules = f"/guilds/{world.guild_id}/auto-moderation/rules"
+    _, created = await client.call(
+        "POST",
+        rules,
+        json={
+            "name": "no invites",
+            "event_type": 1,
+            "trigger_type": 1,
+            "trigger_metadata": {"keyword_filter": ["discord.gg"]},
+            "actions": [{"type": 1, "metadata": {}}],
+            "enabled": True,
+        },
+    )
+    await client.call("PATCH", f"{rules}/{created['id']}", json={"enabled": False})
+    _, listed = await client.call("GET", rules)
+    await client.call("DELETE", f"{rules}/{created['id']}")
+    _, after_delete = await client.call("GET", rules)
+
+    assert [(r["name"], r["enabled"], r["trigger_metadata"]["keyword_filter"]) for r in listed] == [
+        ("no invites", False, ["discord.gg"])
+    ]
+    assert after_delete == []
+
+
+async def test_member_edits_and_roles_are_remembered(
+    client: _Client, world: payloads.GuildWorld
+) -> None:
+    member = f"/guilds/{world.guild_id}/members/{world.alice.id}"
+    await client.call(
+        "PATCH", member, json={"communication_disabled_until": "2030-01-01T00:00:00+00:00"}
+    )
+    await client.call("PUT", f"{member}/roles/{world.muted_role.id}")
+
+    _, body = await client.call("GET", member)
+
+    assert body["communication_disabled_until"] == "2030-01-01T00:00:00+00:00"
+    assert body["roles"] == [str(world.muted_role.id)]
+    assert body["user"]["username"] == "alice"
+
+
+async def test_bulk_delete_needs_two_to_hundred_ids(client: _Client) -> None:
+    one, _ = await client.call("POST", "/channels/1/messages/bulk-delete", json={"messages": ["1"]})
+    two, _ = await client.call(
+        "POST", "/channels/1/messages/bulk-delete", json={"messages": ["1", "2"]}
+    )
+
+    assert (one.status, two.status) == (400, 204)
+
+
+async def test_wait_for_returns_once_the_request_arrived(client: _Client) -> None:
+    await client.call("DELETE", "/guilds/1/bans/2")
+
+    found = await client.api.wait_for("DELETE", "/guilds/{g}/bans/{u}", timeout=1)
+
+    assert [r.status for r in found] == [404]
+
+
+async def test_strict_stand_in_fails_on_unknown_routes() -> None:
+    api = DiscordAPI()
+    with pytest.raises(AssertionError, match="GET /nope"):
+        async with (
+            api,
+            aiohttp.ClientSession() as session,
+            session.get(
+                api.url + "/nope", headers={"Authorization": f"Bot {api.token}"}
+            ) as response,
+        ):
+            assert response.status == 404

@@ -1,0 +1,229 @@
+"""A real, offline ``commands.Bot`` of nextcord or disnake wired to the REST stand-in.
+
+Both libraries descend from discord.py and share its plumbing, so one module serves
+both, parametrised by the library's import name:
+
+* REST: every request URL is built as ``http.Route.BASE + path`` when a ``Route`` is
+  created, so pointing the class attribute ``Route.BASE`` at the stand-in redirects the
+  library's real aiohttp client (restored on exit). ``await bot.login(token)`` then
+  fetches ``GET /users/@me`` (disnake also prefetches ``GET /oauth2/applications/@me``).
+* Gateway: the websocket hands each DISPATCH to ``bot._connection.parsers[EVENT](data)``;
+  the harness calls the same parsers with real payloads, so ``ConnectionState`` fills its
+  cache and dispatches ``on_message`` and Cog listeners as in production. READY and
+  GUILD_CREATE are fed in order; with a short ``guild_ready_timeout`` the library's own
+  ``_delay_ready`` fires ``on_ready`` and ``bot.wait_until_ready()`` returns.
+  GUILD_CREATE carries ``member_count == len(members)``, so the guild counts as chunked
+  and no member request is sent to the absent websocket.
+
+Private names relied on: ``bot._connection`` and its ``parsers`` dict (both libraries),
+task names ``"<library>: on_<event>"`` given by ``Client._schedule_event`` (used by
+`DpyHarness.settle` to find running listeners), and ``Client.on_error`` being looked up
+on the instance (the harness sets it to collect listener exceptions).
+"""
+
+from __future__ import annotations
+
+__all__ = (
+    "LIBRARIES",
+    "DpyHarness",
+    "default_intents",
+    "dpy_bot",
+)
+
+import asyncio
+import contextlib
+import dataclasses
+import importlib
+import sys
+import typing
+
+from . import payloads
+from .discord_api import DiscordAPI
+
+if typing.TYPE_CHECKING:
+    import types
+    from collections.abc import AsyncIterator, Callable, Mapping
+
+LIBRARIES: typing.Final = ("nextcord", "disnake")
+"""Import names of the supported discord.py descendants."""
+
+Library = typing.Literal["nextcord", "disnake"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class DpyHarness:
+    """A logged-in, ready offline bot, the stand-in and the world it knows."""
+
+    library: Library
+    """``"nextcord"`` or ``"disnake"``."""
+    module: types.ModuleType
+    """The library module (``nextcord`` or ``disnake``), for its exception classes."""
+    bot: typing.Any
+    """The real ``commands.Bot`` (typed Any: the class depends on ``library``)."""
+    api: DiscordAPI
+    """The REST stand-in."""
+    world: payloads.GuildWorld
+    """The guild fed through GUILD_CREATE."""
+    listener_errors: list[BaseException]
+    """Exceptions raised by event listeners (collected through ``on_error``)."""
+
+    @property
+    def parsers(self) -> Mapping[str, Callable[[typing.Any], None]]:
+        """``ConnectionState.parsers``: gateway event name to parser."""
+        return self.bot._connection.parsers  # type: ignore[no-any-return]
+
+    def parse(self, event_name: str, payload: Mapping[str, typing.Any]) -> None:
+        """Feed one gateway DISPATCH (e.g. ``"MESSAGE_CREATE"``); listeners start as tasks."""
+        self.parsers[event_name](dict(payload))
+
+    def _listener_tasks(self) -> set[asyncio.Task[typing.Any]]:
+        prefix = f"{self.library}: on_"
+        current = asyncio.current_task()
+        return {
+            t
+            for t in asyncio.all_tasks()
+            if t is not current and t.get_name().startswith(prefix) and not t.done()
+        }
+
+    async def settle(self, *, timeout: float = 5.0) -> None:
+        """Wait until every running event listener (and any it dispatched) finished.
+
+        Re-raises the first listener exception, so a failing listener fails the test
+        rather than printing a traceback that nobody reads.
+        """
+        async with asyncio.timeout(timeout):
+            while True:
+                await asyncio.sleep(0)
+                pending = self._listener_tasks()
+                if not pending:
+                    break
+                await asyncio.wait(pending)
+        if self.listener_errors:
+            error = self.listener_errors.pop(0)
+            self.listener_errors.clear()
+            raise error
+
+    async def dispatch(self, event_name: str, payload: Mapping[str, typing.Any]) -> None:
+        """`parse` then `settle`."""
+        self.parse(event_name, payload)
+        await self.settle()
+
+    async def send_message(self, **kwargs: typing.Any) -> dict[str, typing.Any]:
+        """Dispatch MESSAGE_CREATE built by ``world.message(**kwargs)``; return the payload."""
+        payload = self.world.message(**kwargs)
+        await self.dispatch("MESSAGE_CREATE", payload)
+        return payload
+
+    async def edit_message(
+        self, created: Mapping[str, typing.Any], *, content: str, **kwargs: typing.Any
+    ) -> dict[str, typing.Any]:
+        """Dispatch MESSAGE_UPDATE editing ``created``; return the payload."""
+        payload = self.world.edit(created, content=content, **kwargs)
+        await self.dispatch("MESSAGE_UPDATE", payload)
+        return payload
+
+    async def automod_execution(self, **kwargs: typing.Any) -> dict[str, typing.Any]:
+        """Dispatch AUTO_MODERATION_ACTION_EXECUTION built by ``world.automod_execution``.
+
+        nextcord dispatches it as ``on_auto_moderation_action_execution``, disnake as
+        ``on_automod_action_execution``.
+        """
+        payload = self.world.automod_execution(**kwargs)
+        await self.dispatch("AUTO_MODERATION_ACTION_EXECUTION", payload)
+        return payload
+
+
+def default_intents(module: types.ModuleType) -> typing.Any:
+    """``Intents.default()`` plus the privileged members and message content intents."""
+    intents = module.Intents.default()
+    intents.members = True
+    intents.message_content = True
+    return intents
+
+
+@contextlib.asynccontextmanager
+async def dpy_bot(
+    library: Library,
+    world: payloads.GuildWorld | None = None,
+    *,
+    api: DiscordAPI | None = None,
+    intents: typing.Any = None,
+    guild_ready_timeout: float = 0.01,
+    before_login: Callable[[typing.Any], typing.Any] | None = None,
+    ready_timeout: float = 5.0,
+    **bot_options: typing.Any,
+) -> AsyncIterator[DpyHarness]:
+    """Build a logged-in, ready, offline ``commands.Bot`` whose cache holds ``world``.
+
+    ``api`` defaults to a fresh ``DiscordAPI.for_world(world)``. ``before_login`` runs on
+    the bot before login (add Cogs, ``bot.load_extension(...)``: synchronous in
+    nextcord 2.6/3.x and disnake 2.12; a coroutine result is awaited). ``bot_options``
+    go to ``commands.Bot`` (default ``command_prefix="!"``).
+
+    ``Route.BASE`` is a class attribute, so run one such bot per process at a time.
+    On exit the bot is closed and the library's leftover tasks are cancelled.
+    """
+    module = importlib.import_module(library)
+    commands = importlib.import_module(f"{library}.ext.commands")
+    http = importlib.import_module(f"{library}.http")
+    world = world or payloads.build_world()
+    async with contextlib.AsyncExitStack() as stack:
+        if api is None:
+            api = await stack.enter_async_context(DiscordAPI.for_world(world))
+        old_base = http.Route.BASE
+        http.Route.BASE = api.url
+        stack.callback(setattr, http.Route, "BASE", old_base)
+
+        bot_options.setdefault("command_prefix", "!")
+        bot = commands.Bot(
+            intents=intents if intents is not None else default_intents(module),
+            guild_ready_timeout=guild_ready_timeout,
+            **bot_options,
+        )
+        errors: list[BaseException] = []
+
+        async def on_error(event_method: str, /, *args: typing.Any, **kwargs: typing.Any) -> None:
+            # Called from inside the listener's except block, so the exception is current.
+            error = sys.exc_info()[1]
+            if error is not None:
+                errors.append(error)
+
+        bot.on_error = on_error
+        if before_login is not None:
+            result = before_login(bot)
+            if asyncio.iscoroutine(result):
+                await result
+        harness = DpyHarness(
+            library=library, module=module, bot=bot, api=api, world=world, listener_errors=errors
+        )
+        try:
+            await bot.login(api.token)
+            harness.parse("READY", world.ready())
+            harness.parse("GUILD_CREATE", world.guild_create())
+            await asyncio.wait_for(bot.wait_until_ready(), timeout=ready_timeout)
+            await harness.settle()
+            yield harness
+            await harness.settle()
+        finally:
+            await bot.close()
+            await _drain_library_tasks(library)
+
+
+async def _drain_library_tasks(library: str) -> None:
+    """Cancel the library's leftover background tasks after ``bot.close()``.
+
+    nextcord 3 starts a ``RateLimit.reset_remaining`` sleeper after every response and
+    ``close()`` does not stop them; cancelling them here keeps one test's tasks out of
+    the next one and avoids "Task was destroyed but it is pending" at loop close.
+    """
+    current = asyncio.current_task()
+    leftovers = []
+    for task in asyncio.all_tasks():
+        frame = getattr(task.get_coro(), "cr_frame", None)
+        owner = frame.f_globals.get("__name__", "") if frame is not None else ""
+        if task is not current and not task.done() and owner.split(".")[0] == library:
+            leftovers.append(task)
+    for task in leftovers:
+        task.cancel()
+    if leftovers:
+        await asyncio.gather(*leftovers, return_exceptions=True)
