@@ -304,7 +304,8 @@ def timeout_for(
     *, guild_id: int, user_id: int, now: datetime.datetime, seconds: float, reason: str = ""
 ) -> Timeout:
     """A :class:`Timeout` of ``seconds`` from ``now``, clamped to Discord's 28 days."""
-    length = min(datetime.timedelta(seconds=max(0.0, seconds)), MAX_TIMEOUT)
+    # Clamp the number first: a timedelta of an absurd number of seconds overflows.
+    length = datetime.timedelta(seconds=min(max(0.0, seconds), MAX_TIMEOUT.total_seconds()))
     return Timeout(guild_id=guild_id, user_id=user_id, until=now + length, reason=reason)
 
 

@@ -240,7 +240,8 @@ def _action(
         issues.add(path, f"must be a mapping with a type, got {value!r}")
         return None
     kind = value.get("type")
-    if kind not in ACTION_TYPES:
+    # A list or mapping here (a YAML slip) is unhashable: test the type before the lookup.
+    if not isinstance(kind, str) or kind not in ACTION_TYPES:
         issues.add(f"{path}.type", f"must be one of {', '.join(ACTION_TYPES)}, got {kind!r}")
         return None
     if trigger in _ALLOWED_ACTIONS and kind not in _ALLOWED_ACTIONS[trigger]:
@@ -297,7 +298,7 @@ def _rule(issues: _Issues, path: str, value: object) -> AutomodRuleSpec | None:
         issues.add(f"{path}.name", f"is required: a text, got {name!r}")
         name = ""
     trigger = value.get("trigger")
-    if trigger not in TRIGGER_TYPES:
+    if not isinstance(trigger, str) or trigger not in TRIGGER_TYPES:
         issues.add(f"{path}.trigger", f"must be one of {', '.join(TRIGGER_TYPES)}, got {trigger!r}")
         return None
     assert isinstance(trigger, str)
@@ -339,7 +340,11 @@ def _rule(issues: _Issues, path: str, value: object) -> AutomodRuleSpec | None:
         )
     if trigger == "keyword_preset":
         presets = value.get("presets")
-        if not isinstance(presets, list) or not presets or any(p not in PRESETS for p in presets):
+        if (
+            not isinstance(presets, list)
+            or not presets
+            or any(not isinstance(p, str) or p not in PRESETS for p in presets)
+        ):
             issues.add(
                 f"{path}.presets",
                 f"must be a non-empty list of {', '.join(PRESETS)}, got {presets!r}",

@@ -38,7 +38,7 @@ from spamguard.core.context import CheckContext
 from spamguard.core.errors import SnapshotError
 from spamguard.core.escalation import next_step
 from spamguard.core.plan import Plan, ScheduledAction, SkipReason, Violation
-from spamguard.core.plugins import Hooks, get_plugin_manager
+from spamguard.core.plugins import Hooks, get_plugin_manager, plugin_name
 from spamguard.core.policy import SEVERITY, Punishment, Scope
 from spamguard.core.punishments import punishment_actions
 from spamguard.core.state import COUNTER_OF, SNAPSHOT_VERSION, MemberState
@@ -93,22 +93,48 @@ SCOPE_KEY: Mapping[Scope, Callable[[MessageLike], tuple[typing.Any, ...]]] = {
 class _Compiled:
     """What a guild policy needs tracked, worked out once per policy."""
 
-    __slots__ = ("horizon", "tracked")
+    __slots__ = ("checks", "horizon", "tracked")
 
     def __init__(self, policy: GuildPolicy) -> None:
-        longest: dict[tuple[str, Scope], float] = {}
+        longest: dict[tuple[str, str, Scope, frozenset[int]], float] = {}
         horizon = policy.incident_window
+        self.checks: dict[int, tuple[tuple[CheckConfig, frozenset[int], str], ...]] = {}
+        """id(rule) -> the rule's checks with their whitelist and window name."""
         for _key, rule in (*policy.levels, *policy.roles):
             horizon = max(horizon, float(rule.clean_duration))
+            checks = []
             for check in rule.checks:
-                slot = (check.name, check.scope)
+                whitelist = _whitelist(rule, check)
+                window_name = _window_name(check.name, whitelist)
+                slot = (window_name, check.name, check.scope, whitelist)
                 longest[slot] = max(longest.get(slot, 0.0), check.interval)
                 horizon = max(horizon, check.interval)
-        self.tracked: tuple[tuple[str, Scope, float], ...] = tuple(
-            (name, scope, interval) for (name, scope), interval in longest.items()
+                checks.append((check, whitelist, window_name))
+            self.checks[id(rule)] = tuple(checks)
+        self.tracked: tuple[tuple[str, str, Scope, frozenset[int], float], ...] = tuple(
+            (*slot, interval) for slot, interval in longest.items()
         )
+        """``(window name, check name, scope, whitelist, longest interval)`` per window kind."""
         self.horizon = horizon
         """Seconds of history any decision of this policy can look at."""
+
+
+def _whitelist(rule: RuleConfig, check: CheckConfig) -> frozenset[int]:
+    """Channels where ``check`` neither runs nor counts: the rule's and the check's own."""
+    if check.channel_whitelist is None:
+        return rule.channel_whitelist
+    return rule.channel_whitelist | check.channel_whitelist
+
+
+def _window_name(check_name: str, whitelist: frozenset[int]) -> str:
+    """The window of a check that leaves ``whitelist`` out.
+
+    Messages in a whitelisted channel must not count towards the check elsewhere, so a
+    whitelist gets a window of its own; without one the name is the check's.
+    """
+    if not whitelist:
+        return check_name
+    return f"{check_name}!{','.join(map(str, sorted(whitelist)))}"
 
 
 class _Fired(typing.NamedTuple):
@@ -150,9 +176,10 @@ class Guard:
             plugin_manager = get_plugin_manager(plugins, load_entrypoints=load_entrypoints)
         else:
             for plugin in plugins:
-                plugin_manager.register(plugin)
+                plugin_manager.register(plugin, name=plugin_name(plugin))
             plugin_manager.check_pending()
-        self.hooks = Hooks(plugin_manager)
+        # A lambda, not self.policy.for_guild: the policy may be replaced after construction.
+        self.hooks = Hooks(plugin_manager, policy_for=lambda g: self.policy.for_guild(g))  # noqa: PLW0108
         self._windows: dict[WindowKey, SumWindow] = {}
         self._members: dict[tuple[int, int], MemberState] = {}
         self._cleaned: dict[int, float] = {}
@@ -162,6 +189,8 @@ class Guard:
         self._compiled: dict[int, tuple[GuildPolicy, _Compiled]] = {}
         self._processed = 0
         self._refresh_hooks()
+        # Plugins' own settings (policy.extensions) fail here, not on the first message.
+        self.hooks.validate_policy(policy)
 
     # -- plugins -------------------------------------------------------------------------
 
@@ -171,10 +200,23 @@ class Guard:
         return self.hooks.pm
 
     def register_plugin(self, plugin: object, name: str | None = None) -> None:
-        """Register a plugin object after construction."""
-        self.hooks.pm.register(plugin, name=name)
-        self.hooks.pm.check_pending()
-        self._refresh_hooks()
+        """Register a plugin object after construction (``name`` defaults to its ``name``
+        attribute). On any error below the plugin is left unregistered.
+
+        Raises:
+            pluggy.PluginValidationError: an unknown hook, or a hook wrapper.
+            PolicyError: the plugin rejects its settings in the policy.
+            ValueError: a plugin of that name is registered already.
+        """
+        self.hooks.pm.register(plugin, name=name or plugin_name(plugin))
+        try:
+            self.hooks.pm.check_pending()
+            self._refresh_hooks()
+            self.hooks.validate_policy(self.policy)
+        except Exception:
+            self.hooks.pm.unregister(plugin)
+            self._refresh_hooks()
+            raise
 
     def unregister_plugin(self, plugin: object) -> None:
         """Remove a plugin registered before."""
@@ -243,7 +285,7 @@ class Guard:
         """
         when = message.created_at if now is None else now
         policy = self.policy.for_guild(message.guild_id)
-        base = {
+        base: dict[str, typing.Any] = {
             "message_id": message.id,
             "guild_id": message.guild_id,
             "user_id": message.author_id,
@@ -283,8 +325,8 @@ class Guard:
 
         now_ts = when.timestamp()
         compiled = self._compile(policy)
-        amounts, text = self._record(message, compiled, ts, now_ts, edited=edited)
-        fired = self._evaluate(message, rules, amounts, text, now_ts)
+        grown, text = self._record(message, compiled, ts, now_ts, edited=edited)
+        fired = self._evaluate(message, rules, compiled, grown, text, now_ts)
         if self._has_checks:
             fired.extend(self._plugin_violations(message, policy, when, member, rules))
         if not fired:
@@ -297,13 +339,21 @@ class Guard:
 
     def _record(
         self, message: MessageLike, compiled: _Compiled, ts: float, now_ts: float, *, edited: bool
-    ) -> tuple[dict[str, int], str]:
-        """Add the message to every tracked window; returns its amounts and normalised text."""
+    ) -> tuple[set[str], str]:
+        """Add the message to every tracked window.
+
+        Returns the checks this message adds to (an edit: the checks its new content adds
+        more to; a typo fixed fires nothing again) and its normalised text.
+        """
         windows = self._windows
+        channel_id, parent_id = message.channel_id, message.parent_id
         amounts: dict[str, int] = {}
+        grown: set[str] = set()
         text = ""
-        for name, scope, horizon in compiled.tracked:
-            key = (name, *SCOPE_KEY[scope](message))
+        for window_name, name, scope, whitelist, horizon in compiled.tracked:
+            if whitelist and (channel_id in whitelist or parent_id in whitelist):
+                continue
+            key = (window_name, *SCOPE_KEY[scope](message))
             window = windows.get(key)
             is_text = name == "max_duplicates"
             if window is None:
@@ -311,30 +361,39 @@ class Guard:
             elif window.horizon < horizon:
                 window.horizon = horizon
             window.expire(now_ts - window.horizon)
+            if ts <= now_ts - window.horizon:
+                continue  # too old to be in this window at all
+            entry = window.find(message.id) if edited else None
             if is_text:
-                text = normalise(message.content)
                 assert isinstance(window, DuplicateWindow)
-                if edited and window.replace_text(message.id, text):
-                    continue
-                if text:
-                    window.add(
-                        Entry(ts, message.id, message.channel_id, message.author_id, 1, text)
-                    )
+                text = text or normalise(message.content)
+                if entry is not None:
+                    if entry.text != text:
+                        window.replace_text(message.id, text)
+                        if text:
+                            grown.add(name)
+                elif text:
+                    window.add(Entry(ts, message.id, channel_id, message.author_id, 1, text))
+                    grown.add(name)
                 continue
             amount = amounts.get(name)
             if amount is None:
                 amount = amounts[name] = AMOUNT[name](message)
-            if edited and window.replace(message.id, amount):
-                continue
-            if amount:
-                window.add(Entry(ts, message.id, message.channel_id, message.author_id, amount))
-        return amounts, text
+            if entry is not None:
+                if amount > entry.amount:
+                    grown.add(name)
+                window.replace(message.id, amount)
+            elif amount:
+                window.add(Entry(ts, message.id, channel_id, message.author_id, amount))
+                grown.add(name)
+        return grown, text
 
     def _evaluate(
         self,
         message: MessageLike,
         rules: tuple[RuleConfig, ...],
-        amounts: dict[str, int],
+        compiled: _Compiled,
+        grown: set[str],
         text: str,
         now_ts: float,
     ) -> list[_Fired]:
@@ -342,16 +401,14 @@ class Guard:
         channel_id, parent_id = message.channel_id, message.parent_id
         windows = self._windows
         for rule in rules:
-            for check in rule.checks:
-                whitelist = (
-                    rule.channel_whitelist
-                    if check.channel_whitelist is None
-                    else check.channel_whitelist
-                )
+            for check, whitelist, window_name in compiled.checks[id(rule)]:
+                # A check fires only when this message adds to it.
+                if check.name not in grown:
+                    continue
                 if whitelist and (channel_id in whitelist or parent_id in whitelist):
                     continue
                 cutoff = now_ts - check.interval
-                window = windows[(check.name, *SCOPE_KEY[check.scope](message))]
+                window = windows[(window_name, *SCOPE_KEY[check.scope](message))]
                 if check.name == "max_duplicates":
                     assert isinstance(window, DuplicateWindow)
                     similar = window.similar_texts(text, check.accuracy)
@@ -360,8 +417,6 @@ class Guard:
                         continue
                     entries = window.entries_in(similar, cutoff)
                 else:
-                    if not amounts.get(check.name):
-                        continue
                     count = window.total_since(cutoff)
                     if count < check.count:
                         continue
@@ -460,22 +515,34 @@ class Guard:
         ):
             member.reset_counters()
         incident_open = member.incident_until is not None and now_ts < member.incident_until
+        # With a ladder the counters are its position: they climb by the ladder's step even
+        # when the rule's own punishment is more severe (else a harsh rule freezes the
+        # ladder). Without one they count the punishments given, for $WARNCOUNT/$KICKCOUNT.
+        counted = Punishment.NONE
         if not incident_open:
             member.incident_severity = 0
-            member.violations += 1
-            self._count(guild_id, "incidents")
             if ladder is not None:
                 step, step_duration = next_step(ladder, member, top_count)
+                counted = step
                 if SEVERITY[step] > SEVERITY[punishment]:
                     punishment, duration = step, step_duration
         if SEVERITY[punishment] <= member.incident_severity:
             punishment = Punishment.NONE
-        if punishment is not Punishment.NONE:
-            counter = COUNTER_OF[punishment]
+        if ladder is None:
+            counted = punishment
+        if counted is not Punishment.NONE:
+            counter = COUNTER_OF[counted]
             setattr(member, counter, getattr(member, counter) + 1)
+        if punishment is not Punishment.NONE:
             member.incident_severity = SEVERITY[punishment]
         member.last_violation = now_ts
-        member.incident_until = now_ts + policy.incident_window
+        # A violation the ladder lets pass (count below warn_threshold) that nothing else
+        # punishes opens no incident, so the bigger one right after is still warned.
+        if incident_open or ladder is None or punishment is not Punishment.NONE:
+            if not incident_open:
+                member.violations += 1
+                self._count(guild_id, "incidents")
+            member.incident_until = now_ts + policy.incident_window
 
         deletes = self._clean(message, fired, now_ts, when, guild_id)
         violation = worst.violation
@@ -509,8 +576,8 @@ class Guard:
         for action in actions:
             self._count(guild_id, f"action:{action.kind}")
         if not policy.dry_run:
-            for item in carried.scheduled:
-                self._schedule(item)
+            for scheduled in carried.scheduled:
+                self._schedule(scheduled)
         return Plan(
             **base,
             actions=actions,
@@ -566,7 +633,7 @@ class Guard:
         upgrade) calls for a punishment. Plugins learn of the execution either way.
         """
         policy = self.policy.for_guild(execution.guild_id)
-        base = {
+        base: dict[str, typing.Any] = {
             "message_id": execution.message_id,
             "guild_id": execution.guild_id,
             "user_id": execution.user_id,
@@ -663,9 +730,29 @@ class Guard:
             "violations": member.violations,
         }
 
-    def reset_member(self, guild_id: int, user_id: int) -> None:
-        """Forget a member's escalation counters and open incident."""
+    def reset_member(
+        self, guild_id: int, user_id: int, *, counters: Iterable[str] | None = None
+    ) -> None:
+        """Forget a member's escalation counters and open incident.
+
+        ``counters`` resets only those (names as in :meth:`member_counters`, e.g.
+        ``("warn_count",)``) and leaves the incident open.
+
+        Raises:
+            ValueError: an unknown counter name.
+        """
         member = self._members.get((guild_id, user_id))
+        if counters is not None:
+            names = tuple(counters)
+            known = ("warn_count", "timeout_count", "kick_count", "ban_count", "violations")
+            for name in names:
+                if name not in known:
+                    msg = f"unknown counter {name!r}; known: {', '.join(known)}"
+                    raise ValueError(msg)
+            if member is not None:
+                for name in names:
+                    setattr(member, name, 0)
+            return
         if member is not None:
             member.reset_counters()
             member.incident_until = None
@@ -679,7 +766,12 @@ class Guard:
             window.expire(now_ts - window.horizon)
             if not window.entries:
                 del self._windows[key]
-        longest = max((c.horizon for _p, c in self._compiled.values()), default=900.0)
+        # From the policy, not from what was compiled so far: a guard restored from a
+        # snapshot must keep the same history as the one that made it.
+        longest = max(
+            self._compile(guild).horizon
+            for guild in (self.policy.base, *self.policy.guilds.values())
+        )
         horizon = now_ts - longest
         for key in list(self._members):
             member = self._members[key]
@@ -744,3 +836,43 @@ class Guard:
             msg = f"malformed snapshot: {exc!r}"
             raise SnapshotError(msg) from exc
         return guard
+
+    def load_snapshot(self, snapshot: Mapping[str, typing.Any]) -> None:
+        """Replace this guard's state with a :meth:`snapshot`'s; policy and plugins stay.
+
+        For a runtime (a state store) that builds its guard first and loads saved state
+        into it at start-up.
+
+        Raises:
+            SnapshotError: a snapshot of another version, or malformed; the guard is then
+                left unchanged.
+        """
+        loaded = Guard.restore(
+            self.policy, snapshot, plugin_manager=self.plugin_manager, self_id=self.self_id
+        )
+        for name in _STATE_ATTRIBUTES:
+            setattr(self, name, getattr(loaded, name))
+
+    def windows_of(self, message: MessageLike) -> tuple[tuple[WindowKey, Scope, float, bool], ...]:
+        """The built-in checks' windows ``message`` counts in, as ``(key, scope, horizon,
+        is_text)``; what a shared store loads to decide it (see :mod:`spamguard.core.shard`).
+        """
+        compiled = self._compile(self.policy.for_guild(message.guild_id))
+        channel_id, parent_id = message.channel_id, message.parent_id
+        return tuple(
+            ((window_name, *SCOPE_KEY[scope](message)), scope, horizon, name == "max_duplicates")
+            for window_name, name, scope, whitelist, horizon in compiled.tracked
+            if not (whitelist and (channel_id in whitelist or parent_id in whitelist))
+        )
+
+
+_STATE_ATTRIBUTES = (
+    "_members",
+    "_windows",
+    "_cleaned",
+    "_scheduled",
+    "_sequence",
+    "_stats",
+    "_processed",
+)
+"""What :meth:`Guard.load_snapshot` carries over: everything :meth:`Guard.snapshot` holds."""

@@ -8,6 +8,14 @@ ship it in a package with an entry point in the ``spamguard`` group::
     my_check = "my_package.plugin"
 
 Every hook is called with keyword arguments; an implementation may accept any subset.
+Implementations are called one by one, last registered first (``tryfirst``/``trylast``
+are honoured); an exception in one is logged and that implementation skipped, so a broken
+plugin never stops moderation nor raises into the bot's event loop. Hook wrappers are not
+supported: a plugin declaring one is refused when it is registered.
+
+A plugin's name is its entry-point name, the ``name`` given to ``register``, or its
+``name`` attribute; a guild switches a plugin off by listing that name in its policy's
+``disabled_extensions``.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ __all__ = (
     "spamguard_find_adapter",
     "spamguard_pre_invoke",
     "spamguard_report_outcome",
+    "spamguard_validate_policy",
 )
 
 import typing
@@ -33,6 +42,7 @@ if typing.TYPE_CHECKING:
     from collections.abc import Iterable
 
     from spamguard.core.context import CheckContext
+    from spamguard.core.errors import PolicyIssue
     from spamguard.core.messages import MessageLike
     from spamguard.core.outcomes import ActionOutcome, AutomodExecution
     from spamguard.core.plan import Plan, SkipReason, Violation
@@ -83,7 +93,8 @@ def spamguard_after_invoke(message: MessageLike, plan: Plan, policy: GuildPolicy
 
     Receives the message, the plan decided so far and the guild's policy. Return a new
     plan (e.g. ``dataclasses.replace(plan, actions=...)``) or None to keep it. Plugins are
-    called in turn: each one receives the plan as the previous one left it.
+    called in turn: each one receives the plan as the previous one left it. Called for
+    every checked message, with or without violations (not for skipped ones).
     """
 
 
@@ -114,4 +125,17 @@ def spamguard_find_adapter(bot: object) -> str | None:
     Receives the object the user passed to ``spamguard.adapters.attach(bot)``. Return the
     entry-point name of the adapter (in the ``spamguard.adapters`` group) that handles it,
     or None if this plugin does not know the object. The first non-None result wins.
+    """
+
+
+@hookspec
+def spamguard_validate_policy(policy: GuildPolicy) -> Iterable[PolicyIssue] | None:
+    """Check this plugin's settings in a guild's policy.
+
+    Receives the settings of one guild (the base, then each guild with overrides); a plugin
+    reads its own under ``policy.extensions[name]``. Return the problems found as
+    :class:`~spamguard.core.errors.PolicyIssue` values whose ``path`` names the field
+    (``extensions.<name>.<field>``), or None. The guard calls it when it is built and when
+    a plugin is registered, and raises :class:`~spamguard.core.errors.PolicyError` listing
+    every issue of every plugin. Results of all plugins are collected.
     """

@@ -2,6 +2,11 @@
 
 There is no global plugin manager: :func:`get_plugin_manager` makes a fresh one, so tests
 and bots with several guards never share plugins by accident.
+
+:class:`Hooks` calls each implementation itself rather than through ``pm.hook``: that is
+how a guild's ``disabled_extensions`` filter plugins out, how ``spamguard_after_invoke``
+threads one plan through every plugin, and how one broken plugin is logged and skipped
+instead of losing the whole decision (or raising into the bot's event loop).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ __all__ = (
     "EXTENSION_GROUP",
     "Hooks",
     "get_plugin_manager",
+    "plugin_name",
 )
 
 import logging
@@ -21,16 +27,18 @@ import typing
 import pluggy
 
 from spamguard.core import hookspecs
+from spamguard.core.errors import PolicyError, PolicyIssue
+from spamguard.core.plan import Plan
 
 if typing.TYPE_CHECKING:
     import datetime
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from spamguard.core.context import CheckContext
     from spamguard.core.messages import MessageLike
     from spamguard.core.outcomes import ActionOutcome, AutomodExecution
-    from spamguard.core.plan import Plan, SkipReason, Violation
-    from spamguard.core.policy import GuildPolicy
+    from spamguard.core.plan import SkipReason, Violation
+    from spamguard.core.policy import GuildPolicy, Policy
 
 _LOGGER = logging.getLogger("spamguard.plugins")
 
@@ -41,6 +49,21 @@ ADAPTER_GROUP = "spamguard.adapters"
 DISABLED_ENV = "SPAMGUARD_DISABLED_PLUGINS"
 """Comma-separated entry-point names that are never loaded."""
 
+HOOK_NAMES: tuple[str, ...] = tuple(
+    name for name in hookspecs.__all__ if name.startswith(f"{hookspecs.PROJECT_NAME}_")
+)
+"""Every hook spamguard defines."""
+
+
+def plugin_name(plugin: object) -> str | None:
+    """The name a plugin object asks to be registered under: its ``name`` attribute.
+
+    ``None`` lets pluggy choose (a module's ``__name__``, otherwise the object's id). The
+    name is what ``disabled_extensions`` and ``SPAMGUARD_DISABLED_PLUGINS`` refer to.
+    """
+    name = getattr(plugin, "name", None)
+    return name if isinstance(name, str) and name else None
+
 
 def get_plugin_manager(
     plugins: Iterable[object] = (), *, load_entrypoints: bool = True
@@ -48,23 +71,41 @@ def get_plugin_manager(
     """A new plugin manager with spamguard's hookspecs.
 
     Loads every extension of the ``spamguard`` entry-point group (except those named in
-    ``SPAMGUARD_DISABLED_PLUGINS``) when ``load_entrypoints``, registers ``plugins``, then
-    checks that every implemented hook exists, so a misspelled hook fails loudly.
+    ``SPAMGUARD_DISABLED_PLUGINS``) when ``load_entrypoints``, registers ``plugins`` (under
+    their :func:`plugin_name`; one given here replaces an entry point of the same name, so
+    configuring an installed extension in code is one line), then checks that every
+    implemented hook exists, so a misspelled hook fails loudly.
 
     Raises:
-        pluggy.PluginValidationError: a plugin implements a hook that does not exist.
+        pluggy.PluginValidationError: a plugin implements a hook that does not exist, or
+            declares a hook wrapper.
+        ValueError: two plugins given here share a name.
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
+    from_entrypoints: set[str] = set()
     if load_entrypoints:
-        for name in _disabled_names():
-            pm.set_blocked(name)
+        disabled = _disabled_names()
+        for blocked in disabled:
+            pm.set_blocked(blocked)
+        before = {registered for registered, _plugin in pm.list_name_plugin()}
         loaded = pm.load_setuptools_entrypoints(EXTENSION_GROUP)
+        from_entrypoints = {registered for registered, _ in pm.list_name_plugin()} - before
+        # The variable only keeps installed extensions out; a plugin passed in code is
+        # an explicit choice and registers whatever its name.
+        for blocked in disabled:
+            pm.unblock(blocked)
         if loaded:
             _LOGGER.debug("loaded %d spamguard extension(s) from entry points", loaded)
     for plugin in plugins:
-        pm.register(plugin)
+        name = plugin_name(plugin)
+        if name is not None and name in from_entrypoints:
+            pm.unregister(name=name)
+            from_entrypoints.discard(name)
+            _LOGGER.debug("plugin %r given in code replaces the installed extension", name)
+        pm.register(plugin, name=name)
     pm.check_pending()
+    _refuse_wrappers(pm)
     return pm
 
 
@@ -73,30 +114,80 @@ def _disabled_names() -> list[str]:
     return [name.strip() for name in raw.split(",") if name.strip()]
 
 
+def _refuse_wrappers(pm: pluggy.PluginManager) -> None:
+    for hook_name in HOOK_NAMES:
+        for impl in getattr(pm.hook, hook_name).get_hookimpls():
+            if impl.hookwrapper or impl.wrapper:
+                msg = (
+                    f"plugin {impl.plugin_name!r}: {hook_name} is declared as a hook wrapper; "
+                    "spamguard calls implementations one by one and supports no wrappers"
+                )
+                raise pluggy.PluginValidationError(impl.plugin, msg)
+
+
+class _Impl(typing.NamedTuple):
+    plugin: str
+    function: Callable[..., typing.Any]
+    argnames: tuple[str, ...]
+
+
 class Hooks:
-    """Typed calls of spamguard's hooks, honouring a guild's ``disabled_extensions``."""
+    """Typed calls of spamguard's hooks, honouring a guild's ``disabled_extensions``.
 
-    __slots__ = ("_callers", "pm")
+    Args:
+        pm: the plugin manager whose plugins are called.
+        policy_for: the guild policy of a guild id; lets the outcome and AutoMod hooks,
+            which receive no policy, honour ``disabled_extensions`` too.
+    """
 
-    def __init__(self, pm: pluggy.PluginManager) -> None:
+    __slots__ = ("_impls", "pm", "policy_for")
+
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        *,
+        policy_for: Callable[[int | None], GuildPolicy] | None = None,
+    ) -> None:
         self.pm = pm
-        self._callers: dict[tuple[str, frozenset[str]], typing.Any] = {}
+        self.policy_for = policy_for
+        self._impls: dict[tuple[str, frozenset[str]], tuple[_Impl, ...]] = {}
+        _refuse_wrappers(pm)
 
-    def _caller(self, name: str, disabled: frozenset[str]) -> typing.Any:
+    def _implementations(self, name: str, disabled: frozenset[str]) -> tuple[_Impl, ...]:
         key = (name, disabled)
-        caller = self._callers.get(key)
-        if caller is None:
-            if disabled:
-                removed = [p for p in (self.pm.get_plugin(n) for n in disabled) if p is not None]
-                caller = self.pm.subset_hook_caller(name, remove_plugins=removed)
-            else:
-                caller = getattr(self.pm.hook, name)
-            self._callers[key] = caller
-        return caller
+        impls = self._impls.get(key)
+        if impls is None:
+            # get_hookimpls() lists in reverse call order (trylast first, tryfirst last).
+            impls = tuple(
+                _Impl(impl.plugin_name, impl.function, tuple(impl.argnames))
+                for impl in reversed(getattr(self.pm.hook, name).get_hookimpls())
+                if impl.plugin_name not in disabled
+            )
+            self._impls[key] = impls
+        return impls
+
+    def _disabled(self, guild_id: int | None) -> frozenset[str]:
+        if self.policy_for is None:
+            return frozenset()
+        return self.policy_for(guild_id).disabled_extensions
+
+    @staticmethod
+    def _call(impl: _Impl, hook: str, available: dict[str, typing.Any]) -> tuple[bool, typing.Any]:
+        """``(True, result)``, or ``(False, None)`` after logging the plugin's exception."""
+        try:
+            return True, impl.function(**{arg: available[arg] for arg in impl.argnames})
+        except Exception:
+            _LOGGER.exception("spamguard plugin %r failed in %s; skipped", impl.plugin, hook)
+            return False, None
 
     def invalidate(self) -> None:
-        """Forget cached callers after plugins were registered or unregistered."""
-        self._callers.clear()
+        """Forget cached implementations after plugins were registered or unregistered.
+
+        Raises:
+            pluggy.PluginValidationError: a newly registered plugin declares a hook wrapper.
+        """
+        self._impls.clear()
+        _refuse_wrappers(self.pm)
 
     def has(self, name: str) -> bool:
         """Whether any plugin implements hook ``name`` (lets the guard skip idle hooks)."""
@@ -106,46 +197,103 @@ class Hooks:
         self, message: MessageLike, policy: GuildPolicy, now: datetime.datetime
     ) -> SkipReason | str | None:
         """Call ``spamguard_pre_invoke``: the first veto, or None."""
-        caller = self._caller("spamguard_pre_invoke", policy.disabled_extensions)
-        return typing.cast(
-            "SkipReason | str | None", caller(message=message, policy=policy, now=now)
-        )
+        available = {"message": message, "policy": policy, "now": now}
+        for impl in self._implementations("spamguard_pre_invoke", policy.disabled_extensions):
+            ok, result = self._call(impl, "spamguard_pre_invoke", available)
+            if ok and result is not None:
+                return typing.cast("SkipReason | str", result)
+        return None
 
     def check_message(self, message: MessageLike, context: CheckContext) -> list[Violation]:
         """Call ``spamguard_check_message``: every plugin's violations, flattened."""
-        caller = self._caller("spamguard_check_message", context.policy.disabled_extensions)
+        available = {"message": message, "context": context}
         found: list[Violation] = []
-        for result in caller(message=message, context=context):
-            if result:
+        disabled = context.policy.disabled_extensions
+        for impl in self._implementations("spamguard_check_message", disabled):
+            ok, result = self._call(impl, "spamguard_check_message", available)
+            if not ok or not result:
+                continue
+            try:
+                # A generator implementation runs here, so its errors are isolated too.
                 found.extend(result)
+            except Exception:
+                _LOGGER.exception(
+                    "spamguard plugin %r failed in spamguard_check_message; skipped", impl.plugin
+                )
         return found
 
     def after_invoke(self, message: MessageLike, plan: Plan, policy: GuildPolicy) -> Plan:
         """Call ``spamguard_after_invoke`` on each plugin in turn, threading the plan through."""
-        caller = self._caller("spamguard_after_invoke", policy.disabled_extensions)
-        # pluggy calls implementations last-registered first; keep that order while each
-        # one sees its predecessor's plan.
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in self._implementations("spamguard_after_invoke", policy.disabled_extensions):
             available = {"message": message, "plan": plan, "policy": policy}
-            result = impl.function(**{arg: available[arg] for arg in impl.argnames})
-            if result is not None:
+            ok, result = self._call(impl, "spamguard_after_invoke", available)
+            if not ok or result is None:
+                continue
+            if isinstance(result, Plan):
                 plan = result
+            else:
+                _LOGGER.error(
+                    "spamguard plugin %r returned %s from spamguard_after_invoke, not a Plan; "
+                    "ignored",
+                    impl.plugin,
+                    type(result).__name__,
+                )
         return plan
 
     def report_outcome(self, outcome: ActionOutcome) -> None:
         """Call ``spamguard_report_outcome``; a failing plugin is logged, never raised."""
-        try:
-            self.pm.hook.spamguard_report_outcome(outcome=outcome)
-        except Exception:
-            _LOGGER.exception("a spamguard_report_outcome plugin failed")
+        available = {"outcome": outcome}
+        disabled = self._disabled(outcome.guild_id)
+        for impl in self._implementations("spamguard_report_outcome", disabled):
+            self._call(impl, "spamguard_report_outcome", available)
 
     def automod_execution(self, execution: AutomodExecution) -> None:
         """Call ``spamguard_automod_execution``; a failing plugin is logged, never raised."""
-        try:
-            self.pm.hook.spamguard_automod_execution(execution=execution)
-        except Exception:
-            _LOGGER.exception("a spamguard_automod_execution plugin failed")
+        available = {"execution": execution}
+        disabled = self._disabled(execution.guild_id)
+        for impl in self._implementations("spamguard_automod_execution", disabled):
+            self._call(impl, "spamguard_automod_execution", available)
 
     def find_adapter(self, bot: object) -> str | None:
         """Call ``spamguard_find_adapter``: the adapter's entry-point name, or None."""
-        return typing.cast("str | None", self.pm.hook.spamguard_find_adapter(bot=bot))
+        available = {"bot": bot}
+        for impl in self._implementations("spamguard_find_adapter", frozenset()):
+            ok, result = self._call(impl, "spamguard_find_adapter", available)
+            if ok and result is not None:
+                return typing.cast("str", result)
+        return None
+
+    def validate_policy(self, policy: Policy) -> None:
+        """Call ``spamguard_validate_policy`` on the base settings and on each guild's.
+
+        An issue of a guild that the base settings share is reported once, at its base
+        path; a guild's own issues are reported under ``guilds.<id>.``.
+
+        Raises:
+            PolicyError: listing every plugin's issues.
+        """
+        impls = self._implementations("spamguard_validate_policy", frozenset())
+        if not impls:
+            return
+        base_issues = self._issues(impls, policy.base)
+        issues = list(base_issues)
+        seen = set(base_issues)
+        for guild_id, guild_policy in policy.guilds.items():
+            for issue in self._issues(impls, guild_policy):
+                if issue not in seen:
+                    issues.append(
+                        PolicyIssue(path=f"guilds.{guild_id}.{issue.path}", message=issue.message)
+                    )
+        if issues:
+            raise PolicyError(issues)
+
+    def _issues(self, impls: tuple[_Impl, ...], policy: GuildPolicy) -> list[PolicyIssue]:
+        found: list[PolicyIssue] = []
+        available = {"policy": policy}
+        for impl in impls:
+            if impl.plugin in policy.disabled_extensions:
+                continue
+            ok, result = self._call(impl, "spamguard_validate_policy", available)
+            if ok and result:
+                found.extend(result)
+        return found

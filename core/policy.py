@@ -106,7 +106,7 @@ class CheckConfig:
     punishment_duration: int | None = None
     """Overrides the rule's punishment duration for this check, seconds."""
     channel_whitelist: frozenset[int] | None = None
-    """Channels where this check does not run (replaces the rule's list when given)."""
+    """Channels where this check neither runs nor counts, in addition to the rule's list."""
     scope: Scope = Scope.USER
     """Whose messages share the window."""
     accuracy: int = 90
@@ -162,7 +162,10 @@ class Escalation:
     4. else BAN.
 
     The counters reset when the member has had no violation for ``decay`` seconds
-    (``None``: never). The rule's own punishment still applies when it is more severe.
+    (``None``: never). The rule's own punishment still applies when it is more severe;
+    the ladder then climbs all the same (its counters count its steps, not the punishments
+    carried out). Violations inside an open incident climb no step; one let pass for its
+    count (below ``warn_threshold``) that nothing else punishes opens no incident.
     """
 
     warn_threshold: int = 3

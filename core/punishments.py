@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ("PunishmentActions", "punishment_actions")
+__all__ = ("MAX_DURATION", "PunishmentActions", "punishment_actions")
 
 import dataclasses
 import datetime
@@ -12,6 +12,10 @@ from spamguard.core import actions as act
 from spamguard.core import templates
 from spamguard.core.plan import ScheduledAction
 from spamguard.core.policy import Punishment
+
+MAX_DURATION = 315_360_000
+"""Ten years, in seconds: the longest punishment a policy may ask for. A scheduled undo
+further away is a typo, and a date past the year 9999 cannot even be represented."""
 
 if typing.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -92,7 +96,8 @@ def punishment_actions(
     )
     if notice is not None:
         out.append(notice)
-    until = now + datetime.timedelta(seconds=duration)
+    # The escalation ladder multiplies durations; keep the undo date representable.
+    until = now + datetime.timedelta(seconds=min(duration, MAX_DURATION))
     mute_role = policy.mute_role_id
     match punishment:
         case Punishment.MUTE | Punishment.TEMPMUTE if mute_role is not None:

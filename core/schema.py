@@ -33,6 +33,7 @@ from spamguard.core.policy import (
     RuleConfig,
     Scope,
 )
+from spamguard.core.punishments import MAX_DURATION
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -85,6 +86,7 @@ _TOP_KEYS = (
 _ESCALATION_KEYS = tuple(f.name for f in Escalation.__dataclass_fields__.values())
 _NOTICE_KEYS = tuple(f.name for f in Notices.__dataclass_fields__.values())
 _IGNORE_KEYS = tuple(f.name for f in Ignore.__dataclass_fields__.values())
+
 
 class _Issues:
     """Collects problems while a document is walked."""
@@ -247,7 +249,13 @@ def _check(issues: _Issues, path: str, name: str, value: object) -> CheckConfig 
         punishment_duration=(
             None
             if data.get("punishment_duration") is None
-            else _int(issues, _join(path, "punishment_duration"), data["punishment_duration"], 300)
+            else _int(
+                issues,
+                _join(path, "punishment_duration"),
+                data["punishment_duration"],
+                300,
+                maximum=MAX_DURATION,
+            )
         ),
         channel_whitelist=None
         if whitelist is None
@@ -274,7 +282,11 @@ def _rule(issues: _Issues, path: str, key: str, value: object) -> RuleConfig:
         )
         or Punishment.NONE,
         punishment_duration=_int(
-            issues, _join(path, "punishment_duration"), data.get("punishment_duration"), 300
+            issues,
+            _join(path, "punishment_duration"),
+            data.get("punishment_duration"),
+            300,
+            maximum=MAX_DURATION,
         ),
         punishment_dms=_bool(
             issues, _join(path, "punishment_dms"), data.get("punishment_dms"), False
@@ -386,6 +398,7 @@ def _escalation(issues: _Issues, path: str, value: object) -> Escalation | None:
             _join(path, "timeout_duration"),
             data.get("timeout_duration"),
             defaults.timeout_duration,
+            maximum=MAX_DURATION,
         ),
         decay=None if decay is None else _int(issues, _join(path, "decay"), decay, 3600),
     )

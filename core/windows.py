@@ -76,8 +76,20 @@ class SumWindow:
         return len(self.entries)
 
     def add(self, entry: Entry) -> None:
-        """Append the newest message's contribution."""
-        self.entries.append(entry)
+        """Add a message's contribution, keeping the entries in time order.
+
+        Usually the newest message is appended; one older than the newest entry (an
+        edit that starts to count, a late delivery) is inserted at its place, since
+        expiry and :meth:`total_since` rely on the order.
+        """
+        entries = self.entries
+        if entries and entry.ts < entries[-1].ts:
+            index = len(entries) - 1
+            while index and entries[index - 1].ts > entry.ts:
+                index -= 1
+            entries.insert(index, entry)
+        else:
+            entries.append(entry)
         self.total += entry.amount
         if len(self.entries) > MAX_ENTRIES:
             self._drop_oldest()

@@ -1,0 +1,271 @@
+"""From a punishment to the actions of the plan: each punishment, notices, DMs, dry runs."""
+
+from __future__ import annotations
+
+import datetime
+import typing
+
+import pytest
+
+from spamguard.core import (
+    AddRole,
+    Ban,
+    DirectMessage,
+    Guard,
+    Kick,
+    Plan,
+    Policy,
+    RemoveRole,
+    SendMessage,
+    Timeout,
+    Unban,
+)
+
+Msg = typing.Any
+"""The ``msg`` fixture's type (conftest's ``Messages``, which test modules cannot import)."""
+
+DAY = 86_400
+
+
+def punish(msg: Msg, punishment: str, duration: int = 300, **top: typing.Any) -> Plan:
+    """The plan for a single link when one link is the limit."""
+    policy = Policy.from_dict(
+        {
+            "spam": {
+                "levels": {
+                    0: {
+                        "punishment": punishment,
+                        "punishment_duration": duration,
+                        "max_links": {"count": 1, "interval": 10},
+                    }
+                }
+            },
+            **top,
+        }
+    )
+    return Guard(policy).process(msg("https://spam.example", t=0, author_name="Spammer"))
+
+
+def test_none_reports_the_violation_without_actions(msg: Msg) -> None:
+    plan = punish(msg, "NONE")
+    assert plan.violations
+    assert plan.actions == ()
+    assert plan.punishment == "NONE"
+    assert not plan
+
+
+def test_warn_posts_the_warning_in_the_channel(msg: Msg) -> None:
+    plan = punish(msg, "WARN")
+    (warning,) = plan.actions
+    assert isinstance(warning, SendMessage)
+    assert warning.channel_id == msg.CHANNEL
+    assert warning.content == f"Hey <@{msg.USER}>, please stop spamming."
+    assert warning.mention_user_ids == (msg.USER,)
+    assert warning.delete_after == 30.0
+    assert plan.punishment == "WARN"
+    assert plan.on_failure == ()
+    assert plan
+
+
+def test_tempmute_without_mute_role_is_a_timeout(msg: Msg) -> None:
+    plan = punish(msg, "TEMPMUTE", 120)
+    (timeout,) = plan.actions
+    assert timeout == Timeout(
+        guild_id=msg.GUILD,
+        user_id=msg.USER,
+        until=msg.at(120),
+        reason="spamguard: max_links (1/1 in 10s)",
+    )
+    assert plan.scheduled == ()
+
+
+def test_tempmute_with_mute_role_adds_it_and_schedules_removal(msg: Msg) -> None:
+    plan = punish(msg, "TEMPMUTE", 120, mute_role_id=999)
+    (add,) = plan.actions
+    assert isinstance(add, AddRole)
+    assert (add.user_id, add.role_id) == (msg.USER, 999)
+    ((run_at, remove),) = plan.scheduled
+    assert run_at == msg.at(120)
+    assert remove == RemoveRole(
+        guild_id=msg.GUILD,
+        user_id=msg.USER,
+        role_id=999,
+        reason="spamguard: temporary mute ended",
+    )
+
+
+def test_mute_without_mute_role_is_the_longest_timeout(msg: Msg) -> None:
+    (timeout,) = punish(msg, "MUTE").actions
+    assert isinstance(timeout, Timeout)
+    assert timeout.until == msg.at(28 * DAY)
+
+
+def test_mute_with_mute_role_is_never_undone(msg: Msg) -> None:
+    plan = punish(msg, "MUTE", mute_role_id=999)
+    assert [type(a) for a in plan.actions] == [AddRole]
+    assert plan.scheduled == ()
+
+
+def test_timeout_lasts_the_punishment_duration(msg: Msg) -> None:
+    (timeout,) = punish(msg, "TIMEOUT", 600, mute_role_id=999).actions
+    assert isinstance(timeout, Timeout)
+    assert timeout.until == msg.at(600)
+
+
+def test_timeout_is_clamped_to_28_days(msg: Msg) -> None:
+    (timeout,) = punish(msg, "TIMEOUT", 90 * DAY).actions
+    assert isinstance(timeout, Timeout)
+    assert timeout.until == msg.at(28 * DAY)
+
+
+def test_kick(msg: Msg) -> None:
+    plan = punish(msg, "KICK")
+    assert plan.actions == (
+        Kick(guild_id=msg.GUILD, user_id=msg.USER, reason="spamguard: max_links (1/1 in 10s)"),
+    )
+    assert plan.scheduled == ()
+
+
+def test_ban_deletes_the_configured_history(msg: Msg) -> None:
+    plan = punish(msg, "BAN", ban_delete_message_seconds=3600)
+    (ban,) = plan.actions
+    assert isinstance(ban, Ban)
+    assert ban.delete_message_seconds == 3600
+    assert plan.scheduled == ()
+
+
+def test_tempban_bans_and_schedules_the_unban(msg: Msg) -> None:
+    plan = punish(msg, "TEMPBAN", 2 * DAY)
+    (ban,) = plan.actions
+    assert isinstance(ban, Ban)
+    assert ban.delete_message_seconds == 0
+    ((run_at, unban),) = plan.scheduled
+    assert run_at == msg.at(2 * DAY)
+    assert unban == Unban(
+        guild_id=msg.GUILD, user_id=msg.USER, reason="spamguard: temporary ban ended"
+    )
+
+
+@pytest.mark.parametrize("punishment", ["MUTE", "TEMPMUTE", "TIMEOUT", "KICK", "BAN", "TEMPBAN"])
+def test_punishments_carry_a_failure_notice(msg: Msg, punishment: str) -> None:
+    plan = punish(msg, punishment)
+    (failed,) = plan.on_failure
+    assert isinstance(failed, SendMessage)
+    assert failed.content == f"I could not punish Spammer ({msg.USER}): max_links."
+    assert failed.mention_user_ids == (msg.USER,)
+
+
+def test_punishment_dms_come_before_the_punishment(msg: Msg) -> None:
+    policy = Policy.from_dict(
+        {
+            "notices": {"punishment": "$MEMBERNAME was muted ($COUNT/$LIMIT)."},
+            "spam": {
+                "levels": {
+                    0: {
+                        "punishment": "KICK",
+                        "punishment_dms": True,
+                        "max_links": {"count": 1, "interval": 10},
+                    }
+                }
+            },
+        }
+    )
+    plan = Guard(policy).process(
+        msg("https://x.example", author_name="Sam", guild_name="Cozy Place")
+    )
+    assert [type(a) for a in plan.actions] == [DirectMessage, SendMessage, Kick]
+    dm, notice, _kick = plan.actions
+    assert isinstance(dm, DirectMessage)
+    assert dm.user_id == msg.USER
+    assert dm.content == "You received a kick in Cozy Place for spam (max_links: 1/1)."
+    assert isinstance(notice, SendMessage)
+    assert notice.content == "Sam was muted (1/1)."
+
+
+def test_embed_notices_are_rendered(msg: Msg) -> None:
+    policy = Policy.from_dict(
+        {
+            "notices": {
+                "warn": {"title": "Stop, $MEMBERNAME", "fields": [{"value": "$VIOLATION"}]}
+            },
+            "spam": {
+                "levels": {0: {"punishment": "WARN", "max_links": {"count": 1, "interval": 10}}}
+            },
+        }
+    )
+    (warning,) = Guard(policy).process(msg("https://x.example", author_name="Sam")).actions
+    assert isinstance(warning, SendMessage)
+    assert warning.content == ""
+    assert warning.embed == {"title": "Stop, Sam", "fields": [{"value": "max_links"}]}
+
+
+def test_a_null_notice_sends_nothing(msg: Msg) -> None:
+    plan = punish(msg, "WARN", notices={"warn": None})
+    assert plan.actions == ()
+    assert plan.punishment == "WARN"
+
+
+def test_the_most_severe_punishment_asked_for_wins(msg: Msg) -> None:
+    policy = Policy.from_dict(
+        {
+            "spam": {
+                "levels": {
+                    0: {
+                        "punishment": "WARN",
+                        "max_links": {"count": 1, "interval": 10, "punishment": "KICK"},
+                        "max_messages": {"count": 1, "interval": 10},
+                    }
+                }
+            }
+        }
+    )
+    plan = Guard(policy).process(msg("https://x.example"))
+    assert len(plan.violations) == 2
+    assert plan.punishment == "KICK"
+    assert [a.kind for a in plan.actions] == ["kick"]
+
+
+def test_dry_run_plans_are_marked_and_state_evolves(msg: Msg) -> None:
+    document = {
+        "spam": {
+            "levels": {
+                0: {
+                    "punishment": "TEMPBAN",
+                    "clean": True,
+                    "max_messages": {"count": 2, "interval": 10},
+                }
+            }
+        }
+    }
+    live, dry = (
+        Guard(Policy.from_dict(document)),
+        Guard(Policy.from_dict({**document, "dry_run": True})),
+    )
+    stream = [msg(t=i) for i in range(5)]
+    live_plans = [live.process(m) for m in stream]
+    dry_plans = [dry.process(m) for m in stream]
+    assert all(p.dry_run for p in dry_plans)
+    assert not any(p.dry_run for p in live_plans)
+    for live_plan, dry_plan in zip(live_plans, dry_plans, strict=True):
+        assert live_plan.actions == dry_plan.actions
+        assert live_plan.violations == dry_plan.violations
+    assert live.member_counters(msg.GUILD, msg.USER) == dry.member_counters(msg.GUILD, msg.USER)
+    assert live.stats() == dry.stats()
+    # A dry run never hands out an unban for a ban that was not carried out.
+    assert len(live.pending()) == 1
+    assert dry.pending() == ()
+
+
+def test_plan_ids_and_to_dict(msg: Msg) -> None:
+    plan = punish(msg, "TEMPBAN", 60)
+    data = plan.to_dict()
+    assert (data["message_id"], data["guild_id"], data["user_id"], data["channel_id"]) == (
+        1,
+        msg.GUILD,
+        msg.USER,
+        msg.CHANNEL,
+    )
+    assert data["actions"][0]["kind"] == "ban"
+    assert data["scheduled"][0]["run_at"] == (msg.T0 + datetime.timedelta(seconds=60)).isoformat()
+    assert data["violations"][0]["message_ids"] == [1]
+    assert data["skipped_reason"] is None

@@ -1,0 +1,174 @@
+"""Snapshots: the whole state as JSON data; a restored guard decides like the original."""
+
+from __future__ import annotations
+
+import json
+import random
+import typing
+
+import pytest
+
+from spamguard.core import Guard, Message, Policy, SnapshotError
+
+Msg = typing.Any
+"""The ``msg`` fixture's type (conftest's ``Messages``, which test modules cannot import)."""
+
+POLICY = {
+    "mute_role_id": 999,
+    "escalation": {"warn_threshold": 1, "kick_threshold": 1, "timeout_threshold": 1},
+    "spam": {
+        "levels": {
+            0: {
+                "punishment": "TEMPMUTE",
+                "punishment_duration": 30,
+                "clean": True,
+                "channel_whitelist": [2009],
+                "max_messages": {"count": 4, "interval": 5},
+                "max_links": {"count": 3, "interval": 20, "punishment": "TEMPBAN"},
+                "max_duplicates": {"count": 3, "interval": 15, "accuracy": 85},
+                "max_mentions": {"count": 6, "interval": 10, "scope": "channel"},
+            }
+        }
+    },
+}
+
+WORDS = ["hi", "free nitro", "https://spam.example", "lol", "FREE NITRO!", "ok then"]
+
+
+def stream(msg: Msg, seed: int, n: int = 120) -> list[Message]:
+    """A deterministic mix of members, channels, links, duplicates, mentions and edits."""
+    rng = random.Random(seed)
+    t = 0.0
+    out: list[Message] = []
+    for _ in range(n):
+        t += rng.choice([0.2, 0.5, 1.0, 3.0, 12.0])
+        if out and rng.random() < 0.1:
+            # An edit (same id and time, new text) or a redelivery of an earlier message.
+            old = rng.choice(out[-10:])
+            content = old.content if rng.random() < 0.5 else rng.choice(WORDS)
+            out.append(
+                Message(
+                    id=old.id,
+                    guild_id=old.guild_id,
+                    channel_id=old.channel_id,
+                    author_id=old.author_id,
+                    content=content,
+                    created_at=old.created_at,
+                )
+            )
+            continue
+        out.append(
+            msg(
+                rng.choice(WORDS),
+                t=t,
+                author_id=rng.choice([1, 2, 3]),
+                channel_id=rng.choice([2000, 2001, 2009]),
+                mention_ids=tuple(range(rng.choice([0, 0, 3]))),
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_restored_guard_decides_like_the_original(msg: Msg, seed: int) -> None:
+    policy = Policy.from_dict(POLICY)
+    messages = stream(msg, seed)
+    straight = Guard(policy)
+    expected = [straight.process(m) for m in messages]
+    # The stream does exercise the state: punishments, cleans, redeliveries.
+    assert any(p.punishment != "NONE" for p in expected)
+    assert any(a.kind == "delete" for p in expected for a in p.actions)
+    assert any(p.skipped_reason == "redelivered" for p in expected)
+
+    for split in (1, 30, 60, 90):
+        first = Guard(policy)
+        plans = [first.process(m) for m in messages[:split]]
+        data = json.loads(json.dumps(first.snapshot()))
+        second = Guard.restore(policy, data)
+        plans += [second.process(m) for m in messages[split:]]
+        assert plans == expected, f"split at {split}"
+        assert second.snapshot() == straight.snapshot()
+        assert second.pending() == straight.pending()
+        assert second.stats() == straight.stats()
+
+
+def test_snapshot_holds_members_windows_counters_and_pending_actions(msg: Msg) -> None:
+    guard = Guard(Policy.from_dict(POLICY))
+    for t in range(4):
+        guard.process(msg("https://spam.example", t=t))
+    snapshot = guard.snapshot()
+    text = json.dumps(snapshot)
+    assert json.loads(text) == snapshot
+    assert {"version", "members", "windows", "counters", "scheduled"} <= set(snapshot)
+    ((guild, user, member),) = snapshot["members"]
+    assert (guild, user) == (msg.GUILD, msg.USER)
+    assert member["incident_until"] is not None
+    assert member["timeout_count"] + member["warn_count"] + member["kick_count"] >= 1
+    ((scheduled),) = snapshot["scheduled"]
+    assert scheduled["action"]["kind"] == "unban"
+    assert snapshot["windows"]
+
+
+def test_restore_keeps_the_pending_actions_due_times(msg: Msg) -> None:
+    policy = Policy.from_dict(POLICY)
+    guard = Guard(policy)
+    for t in range(3):
+        guard.process(msg("https://spam.example", t=t))
+    restored = Guard.restore(policy, json.loads(json.dumps(guard.snapshot())))
+    assert restored.pending() == guard.pending()
+    assert restored.next_due() == msg.at(2 + 30)
+    assert restored.pop_due(msg.at(31)) == ()
+    (due,) = restored.pop_due(msg.at(32))
+    assert due.action.kind == "unban"
+    assert restored.pending() == ()
+
+
+def test_restore_passes_constructor_arguments(msg: Msg) -> None:
+    policy = Policy.from_dict({**POLICY, "ignore_bots": False})
+    restored = Guard.restore(policy, Guard(policy).snapshot(), self_id=msg.USER)
+    assert restored.process(msg()).skipped_reason == "self"
+
+
+def test_restore_refuses_another_version() -> None:
+    policy = Policy.from_dict(POLICY)
+    snapshot = {**Guard(policy).snapshot(), "version": 99}
+    with pytest.raises(SnapshotError, match="snapshot version 99 is not 1"):
+        Guard.restore(policy, snapshot)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"members": [[1, 2, {"warn_count": 1}]]},
+        {"windows": [[["max_messages", "u", 1, 2], "sum", 5.0, [[1.0, 2]]]]},
+        {"scheduled": [{"run_at": "yesterday", "action": {"kind": "unban"}}]},
+        {"scheduled": [{"run_at": "2024-01-01T00:00:00+00:00", "action": {"kind": "explode"}}]},
+        {"counters": {"not-a-guild": {}}},
+    ],
+)
+def test_restore_refuses_malformed_data(damage: dict[str, typing.Any]) -> None:
+    policy = Policy.from_dict(POLICY)
+    with pytest.raises(SnapshotError, match="malformed snapshot"):
+        Guard.restore(policy, {**Guard(policy).snapshot(), **damage})
+
+
+def test_a_restored_guard_prunes_like_the_original(msg: Msg) -> None:
+    # State is swept every PRUNE_EVERY messages; a restored guard must keep what the
+    # policy can still look at (here 2000 s of history) even before its first decision.
+    from spamguard.core.guard import PRUNE_EVERY
+
+    policy = Policy.from_dict(
+        {"spam": {"levels": {0: {"max_messages": {"count": 100_000, "interval": 2000}}}}}
+    )
+    first = msg("hello", t=0)
+    crowd = [msg(t=1000 + i * 0.01, author_id=10 + i % 50) for i in range(PRUNE_EVERY - 2)]
+    later = [msg(t=1200), first]
+    straight = Guard(policy)
+    expected = [straight.process(m) for m in [first, *crowd, *later]]
+    assert expected[-1].skipped_reason == "redelivered"
+
+    before = Guard(policy)
+    for m in [first, *crowd]:
+        before.process(m)
+    restored = Guard.restore(policy, json.loads(json.dumps(before.snapshot())))
+    assert [restored.process(m) for m in later] == expected[-2:]
