@@ -1,0 +1,176 @@
+"""The ``spamguard`` command: check, replay and explain policies without Discord.
+
+::
+
+    spamguard check policy.yaml                 # validate; every problem with its path
+    spamguard replay --sample                   # the bundled raid through the default policy
+    spamguard replay log.jsonl --policy policy.yaml [--json]
+    spamguard explain log.jsonl --message 1236376800460804097 --policy policy.yaml
+
+Exit status: 0 success, 1 an invalid policy, an unreadable log or a bad line under
+``--on-error stop``, 2 a usage error. A user error is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = ("build_parser", "main")
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+import typing
+
+from spamguard.cli.check import run_check
+from spamguard.cli.explain import run_explain
+from spamguard.cli.loading import policy_error_lines
+from spamguard.cli.output import CliError
+from spamguard.cli.replay import LOG_FORMAT_HELP, run_replay
+from spamguard.core import PolicyError
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Sequence
+
+PROG = "spamguard"
+
+
+def _log_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("log", nargs="?", metavar="LOG.jsonl", help="a JSON-lines message log")
+    parser.add_argument(
+        "--sample",
+        action="store_true",
+        help="use the bundled sample log: a mixed raid on a small guild",
+    )
+    parser.add_argument(
+        "--policy",
+        metavar="POLICY",
+        help="policy file (.yaml, .toml or .json); the bundled default policy when omitted",
+    )
+    parser.add_argument(
+        "--on-error",
+        choices=("skip", "stop"),
+        default="skip",
+        help="a malformed log line is reported with its line number, then skipped "
+        "(default) or stops the run (exit status 1)",
+    )
+    parser.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="MODULE[:OBJECT]",
+        help="register a plugin (a module, an object, or a class made without arguments); "
+        "repeatable",
+    )
+    parser.add_argument(
+        "--no-extensions",
+        dest="extensions",
+        action="store_false",
+        help="do not load installed spamguard extensions (entry-point group 'spamguard')",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``spamguard`` command."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Check, replay and explain spamguard policies without Discord.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log spamguard's debug output")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="validate policy files",
+        description="Validate policy files: every problem is printed with its path; "
+        "exit status 1 when any file is invalid.",
+    )
+    check.add_argument("policies", nargs="+", metavar="POLICY", help="policy files to validate")
+    check.add_argument("--json", action="store_true", help="print the results as JSON")
+    check.set_defaults(run=run_check)
+
+    replay = commands.add_parser(
+        "replay",
+        help="run a message log through a policy: every plan and a summary",
+        description="Run a JSON-lines message log through a policy and print the plans\n"
+        "(messages that fired a check or led to an action) and a summary per check and\n"
+        "per action.",
+        epilog=LOG_FORMAT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _log_arguments(replay)
+    replay.add_argument(
+        "--all", action="store_true", help="also show messages that passed or were skipped"
+    )
+    replay.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+    replay.add_argument(
+        "--timeline",
+        metavar="PATH.png",
+        help="also draw the replay as a PNG timeline (needs: pip install 'spamguard[plot]')",
+    )
+    replay.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar on stderr (default: when stderr is a terminal)",
+    )
+    replay.set_defaults(run=run_replay)
+
+    explain = commands.add_parser(
+        "explain",
+        help="why one message of a log was (or was not) punished",
+        description="Replay a log up to one message and show every check that ran for it,\n"
+        "its count against its limit, and why the message was or was not punished.\n"
+        "Without --message or --line, the first message a check fired on is explained.",
+        epilog=LOG_FORMAT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _log_arguments(explain)
+    target = explain.add_mutually_exclusive_group()
+    target.add_argument("--message", type=int, metavar="ID", help="the message's id")
+    target.add_argument(
+        "--line", type=int, metavar="N", help="the message's line number in the log"
+    )
+    explain.add_argument(
+        "--context",
+        type=int,
+        default=5,
+        metavar="N",
+        help="show the author's N previous messages (default 5)",
+    )
+    explain.set_defaults(run=run_explain)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (argparse's 2 for a usage error)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, or a usage error argparse already reported
+        return exit_.code if isinstance(exit_.code, int) else 2
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    if args.verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+    try:
+        return int(args.run(args))
+    except PolicyError as error:
+        for line in policy_error_lines(error):
+            sys.stderr.write(f"{PROG}: {line}\n")
+        return 1
+    except CliError as error:
+        sys.stderr.write(f"{PROG}: {error}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`spamguard replay log | head`): not an error. Point stdout
+        # at /dev/null so the interpreter's final flush does not complain either.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 0

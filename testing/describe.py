@@ -1,0 +1,150 @@
+"""Plain-English descriptions of plans, actions and violations, for people to read.
+
+Used by the assertion helpers' failure messages, :class:`~spamguard.testing.Explanation`
+and the ``spamguard`` command line; one place, so all three say things the same way.
+"""
+
+from __future__ import annotations
+
+__all__ = (
+    "SKIP_REASONS",
+    "describe_action",
+    "describe_plan",
+    "describe_violation",
+    "format_seconds",
+    "message_names",
+)
+
+import typing
+
+from spamguard.core import SkipReason
+
+if typing.TYPE_CHECKING:
+    import datetime
+    from collections.abc import Mapping
+
+    from spamguard.core import Action, MessageLike, Plan, Violation
+
+SKIP_REASONS: Mapping[str, str] = {
+    SkipReason.DM: "a direct message: DMs are never moderated",
+    SkipReason.SELF: "the bot's own message",
+    SkipReason.BOT: "the author is a bot and ignore_bots is on",
+    SkipReason.IGNORED_GUILD: "the guild is in ignore.guilds",
+    SkipReason.IGNORED_CHANNEL: "the channel (or the thread's parent) is in ignore.channels",
+    SkipReason.IGNORED_CATEGORY: "the channel's category is in ignore.categories",
+    SkipReason.IGNORED_USER: "the author is in ignore.users",
+    SkipReason.IGNORED_ROLE: "the author has a role in ignore.roles",
+    SkipReason.OWNER: "the author owns the guild and exempt_admins is on",
+    SkipReason.ADMIN: "the author is an administrator and exempt_admins is on",
+    SkipReason.MANAGE_MESSAGES: "the author can manage messages and exempt_admins is on",
+    SkipReason.NO_RULES: "no level or role rule of the policy applies to the author",
+    SkipReason.REDELIVERED: "the same message (id and content) was processed before",
+    SkipReason.VETOED: "a plugin's spamguard_pre_invoke hook vetoed it",
+}
+"""Why a message was not checked, by :class:`~spamguard.core.SkipReason` value."""
+
+
+def format_seconds(seconds: float) -> str:
+    """``5s``, ``2.5s``, ``5m``, ``1h30m``: a duration as people write it."""
+    if seconds < 60 or seconds % 60:
+        return f"{seconds:g}s"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h{rest}m" if rest else f"{hours}h"
+
+
+def message_names(message: MessageLike) -> dict[int, str]:
+    """Names a message tells: its author's and its channel's (``#general``), by id."""
+    names: dict[int, str] = {}
+    if message.author_name:
+        names[message.author_id] = message.author_name
+    if message.channel_name:
+        names[message.channel_id] = f"#{message.channel_name}"
+    return names
+
+
+def describe_violation(violation: Violation) -> str:
+    """``max_messages 8/8 in 5s (user)``: the check, its count against its limit, the window."""
+    scope = "" if violation.scope == "user" else f" ({violation.scope})"
+    window = f" in {format_seconds(violation.interval)}" if violation.interval else ""
+    return f"{violation.check} {violation.count}/{violation.limit}{window}{scope}"
+
+
+def describe_action(
+    action: Action,
+    now: datetime.datetime | None = None,
+    names: Mapping[int, str] | None = None,
+) -> str:
+    """One action in a few words, e.g. ``delete 8 messages in #general``.
+
+    ``now`` (the plan's decision time) turns a timeout's end into a duration; ``names``
+    maps channel ids to ``#name`` and user ids to names (ids are shown otherwise).
+    """
+    data = typing.cast("typing.Any", action)
+    known = names or {}
+
+    def channel(channel_id: int) -> str:
+        return known.get(channel_id) or f"channel {channel_id}"
+
+    def user(user_id: int) -> str:
+        return known.get(user_id) or f"user {user_id}"
+
+    match action.kind:
+        case "delete":
+            count = len(data.message_ids)
+            noun = "message" if count == 1 else "messages"
+            return f"delete {count} {noun} in {channel(data.channel_id)}"
+        case "timeout":
+            if now is not None:
+                length = format_seconds((data.until - now).total_seconds())
+                return f"timeout {user(data.user_id)} for {length}"
+            return f"timeout {user(data.user_id)} until {data.until.isoformat()}"
+        case "send":
+            text = data.content or ("an embed" if data.embed else "")
+            return f"post in {channel(data.channel_id)}: {_quote(text)}"
+        case "dm":
+            text = data.content or ("an embed" if data.embed else "")
+            return f"DM {user(data.user_id)}: {_quote(text)}"
+        case "add_role":
+            return f"give {user(data.user_id)} role {data.role_id}"
+        case "remove_role":
+            return f"take role {data.role_id} from {user(data.user_id)}"
+        case "kick":
+            return f"kick {user(data.user_id)}"
+        case "ban":
+            extra = (
+                f", deleting {format_seconds(data.delete_message_seconds)} of messages"
+                if data.delete_message_seconds
+                else ""
+            )
+            return f"ban {user(data.user_id)}{extra}"
+        case "unban":
+            return f"unban {user(data.user_id)}"
+    return str(action.kind)
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 3] + "..."
+    return repr(flat)
+
+
+def describe_plan(
+    plan: Plan, now: datetime.datetime | None = None, names: Mapping[int, str] | None = None
+) -> str:
+    """What a plan does and why, on one line.
+
+    ``skipped (bot)``, ``ok``, or ``max_messages 8/8 in 5s -> TEMPMUTE: delete 8
+    messages in #general; timeout alice for 5m`` (``names`` as for :func:`describe_action`).
+    """
+    if plan.skipped_reason is not None:
+        return f"skipped ({plan.skipped_reason})"
+    if not plan.violations and not plan:
+        return "ok"
+    why = ", ".join(describe_violation(v) for v in plan.violations) or "no violation"
+    what = "; ".join(describe_action(a, now, names) for a in plan.actions) or "nothing to do"
+    dry = " [dry run]" if plan.dry_run else ""
+    return f"{why} -> {plan.punishment}: {what}{dry}"

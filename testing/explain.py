@@ -1,0 +1,439 @@
+"""Why a message was (or was not) punished: every check's count against its limit.
+
+An :class:`Explainer` wraps a :class:`~spamguard.core.Guard`. It processes messages like
+the guard and, for a message it is asked to explain, measures right after the decision
+what every check of every applying rule counted in its window: the numbers the guard
+compared with the limits. Its bookkeeping of incidents comes from the plans alone.
+"""
+
+from __future__ import annotations
+
+__all__ = ("CheckMeasure", "Explainer", "Explanation", "MeasureStatus")
+
+import dataclasses
+import datetime
+import enum
+import typing
+
+from spamguard.core import Punishment
+from spamguard.core import guard as _guard
+from spamguard.core.policy import SEVERITY
+from spamguard.core.text import normalise
+from spamguard.testing.describe import (
+    SKIP_REASONS,
+    describe_action,
+    describe_violation,
+    format_seconds,
+    message_names,
+)
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from spamguard.core import CheckConfig, Guard, GuildPolicy, MessageLike, Plan, RuleConfig
+
+
+class MeasureStatus(enum.StrEnum):
+    """What one check made of one message."""
+
+    FIRED = "fired"
+    """The window's total reached the limit and this message added to it."""
+    UNDER_LIMIT = "under limit"
+    """The window's total stayed below the limit."""
+    NOT_COUNTED = "not counted"
+    """This message adds nothing to the check (no link for max_links...), so it cannot fire it."""
+    WHITELISTED = "whitelisted"
+    """The check does not run in this channel (``channel_whitelist``)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class CheckMeasure:
+    """One check of one rule, measured for one message."""
+
+    rule: str
+    """The rule's key: ``level:0``, ``role:1234`` or ``role:*``."""
+    check: str
+    """The check's name, e.g. ``max_messages``."""
+    scope: str
+    """Whose messages share the window: ``user``, ``user_channel``, ``channel``, ``guild``."""
+    interval: float
+    """The window's length, seconds."""
+    count: int
+    """The total inside the window, this message included (0 when whitelisted)."""
+    limit: int
+    """The check's ``count``: it fires when the total reaches this."""
+    adds: int
+    """What this message adds to the total."""
+    status: MeasureStatus
+    """Whether it fired, and if not, why not."""
+    punishment: str
+    """The punishment the configuration asks for when this check fires."""
+
+    @property
+    def ratio(self) -> float:
+        """``count / limit``: how close the check came to firing."""
+        return self.count / self.limit
+
+    def to_dict(self) -> dict[str, typing.Any]:
+        """A JSON-serialisable form."""
+        return {
+            "rule": self.rule,
+            "check": self.check,
+            "scope": self.scope,
+            "interval": self.interval,
+            "count": self.count,
+            "limit": self.limit,
+            "adds": self.adds,
+            "status": str(self.status),
+            "punishment": self.punishment,
+        }
+
+
+def _window(guard: Guard, key: tuple[typing.Any, ...]) -> typing.Any:
+    # The guard keeps its windows private; this read-only probe is the one place that
+    # looks at them, and tests/testing_kit checks (with hypothesis) that its numbers equal
+    # the violations' for any traffic, so a change in the core's layout fails loudly.
+    windows: dict[tuple[typing.Any, ...], typing.Any] = guard._windows
+    return windows.get(key)
+
+
+def _measure_check(
+    guard: Guard,
+    message: MessageLike,
+    rule: RuleConfig,
+    check: CheckConfig,
+    now_ts: float,
+    text: str | None,
+) -> CheckMeasure:
+    punishment = str(check.punishment or rule.punishment)
+    base: dict[str, typing.Any] = {
+        "rule": rule.key,
+        "check": check.name,
+        "scope": str(check.scope),
+        "interval": check.interval,
+        "limit": check.count,
+        "punishment": punishment,
+    }
+    # The guard's own helpers say where a check counts: a rule's and a check's whitelist
+    # together, and a window of its own for a check that leaves channels out.
+    whitelist = _guard._whitelist(rule, check)
+    if whitelist and (message.channel_id in whitelist or message.parent_id in whitelist):
+        return CheckMeasure(**base, count=0, adds=0, status=MeasureStatus.WHITELISTED)
+    name = _guard._window_name(check.name, whitelist)
+    window = _window(guard, (name, *_guard.SCOPE_KEY[check.scope](message)))
+    cutoff = now_ts - check.interval
+    if check.name == "max_duplicates":
+        text = normalise(message.content) if text is None else text
+        adds = 1 if text else 0
+        count = 0
+        if window is not None and text:
+            count = window.count_in(window.similar_texts(text, check.accuracy), cutoff)
+    else:
+        adds = _guard.AMOUNT[check.name](message)
+        count = 0 if window is None else window.total_since(cutoff)
+    if not adds:
+        status = MeasureStatus.NOT_COUNTED
+    elif count >= check.count:
+        status = MeasureStatus.FIRED
+    else:
+        status = MeasureStatus.UNDER_LIMIT
+    return CheckMeasure(**base, count=count, adds=adds, status=status)
+
+
+def measure(
+    guard: Guard, message: MessageLike, now: datetime.datetime | None = None
+) -> tuple[CheckMeasure, ...]:
+    """Every built-in check of every rule that applies to ``message``'s author.
+
+    Call it right after ``guard.process(message, now=now)`` decided the message: the
+    windows then hold exactly what the decision saw.
+    """
+    when = message.created_at if now is None else now
+    policy = guard.policy.for_guild(message.guild_id)
+    now_ts = when.timestamp()
+    text = None
+    return tuple(
+        _measure_check(guard, message, rule, check, now_ts, text)
+        for rule in policy.rules_for(message.author_role_ids)
+        for check in rule.checks
+    )
+
+
+def _rules_not_applying(
+    policy: GuildPolicy, role_ids: frozenset[int]
+) -> tuple[tuple[str, str], ...]:
+    applying = {rule.key for rule in policy.rules_for(role_ids)}
+    level = policy.level_of(role_ids)
+    out: list[tuple[str, str]] = []
+    for rule_level, rule in policy.levels:
+        if rule.key not in applying:
+            out.append((rule.key, f"the author's level is {level}, above {rule_level}"))
+    for key, rule in policy.roles:
+        if rule.key not in applying:
+            out.append((rule.key, f"the author does not have role {key}"))
+    return tuple(out)
+
+
+class _Incident(typing.NamedTuple):
+    last_violation: datetime.datetime
+    punishment: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Explanation:
+    """Why one message got the plan it got. ``str(explanation)`` is a readable report."""
+
+    message: MessageLike
+    """The message explained."""
+    plan: Plan
+    """The guard's plan for it."""
+    now: datetime.datetime
+    """The decision time."""
+    measures: tuple[CheckMeasure, ...]
+    """Every built-in check that ran, with its count against its limit."""
+    rules: tuple[str, ...]
+    """Keys of the rules that applied to the author."""
+    rules_not_applying: tuple[tuple[str, str], ...]
+    """``(rule key, why not)`` for the policy's other rules."""
+    counters_before: dict[str, int]
+    """The author's escalation counters before the message."""
+    counters_after: dict[str, int]
+    """And after it."""
+    open_incident: tuple[datetime.datetime, str] | None
+    """``(last violation, punishment so far)`` of an incident open when the message came."""
+    incident_window: float
+    """The policy's ``incident_window``, seconds."""
+    reason: str
+    """One or two sentences: why it was (or was not) punished."""
+
+    @property
+    def fired(self) -> tuple[CheckMeasure, ...]:
+        """The built-in checks that fired."""
+        return tuple(m for m in self.measures if m.status is MeasureStatus.FIRED)
+
+    @property
+    def closest(self) -> CheckMeasure | None:
+        """The check that came closest to its limit (highest ``count / limit``)."""
+        counted = [m for m in self.measures if m.status is not MeasureStatus.WHITELISTED]
+        return max(counted, key=lambda m: m.ratio, default=None)
+
+    def to_dict(self) -> dict[str, typing.Any]:
+        """A JSON-serialisable form."""
+        return {
+            "message_id": self.message.id,
+            "guild_id": self.message.guild_id,
+            "channel_id": self.message.channel_id,
+            "user_id": self.message.author_id,
+            "content": self.message.content,
+            "now": self.now.isoformat(),
+            "rules": list(self.rules),
+            "rules_not_applying": [{"rule": k, "why": w} for k, w in self.rules_not_applying],
+            "checks": [m.to_dict() for m in self.measures],
+            "plugin_violations": [
+                v.to_dict() for v in self.plan.violations if v.check not in self._builtin()
+            ],
+            "counters_before": self.counters_before,
+            "counters_after": self.counters_after,
+            "open_incident": None
+            if self.open_incident is None
+            else {
+                "last_violation": self.open_incident[0].isoformat(),
+                "punishment": self.open_incident[1],
+            },
+            "reason": self.reason,
+            "plan": self.plan.to_dict(),
+        }
+
+    def _builtin(self) -> set[str]:
+        return {m.check for m in self.measures}
+
+    def render(self, names: Mapping[int, str] | None = None) -> str:
+        """The report ``str()`` gives: checks as a table, then the decision and actions.
+
+        ``names`` maps channel and user ids to names for the actions (by default, the
+        message's own author and channel names).
+        """
+        known = dict(message_names(self.message))
+        known.update(names or {})
+        lines: list[str] = []
+        if self.plan.skipped_reason is not None:
+            lines.append(f"Not checked: {self.reason}.")
+            return "\n".join(lines)
+        lines.append(f"Rules that apply: {', '.join(self.rules) or 'none'}")
+        lines.extend(f"  (not {key}: {why})" for key, why in self.rules_not_applying)
+        if self.measures:
+            rows = [("rule", "check", "scope", "window", "count/limit", "adds", "result")]
+            rows.extend(
+                (
+                    m.rule,
+                    m.check,
+                    m.scope,
+                    format_seconds(m.interval),
+                    f"{m.count}/{m.limit}",
+                    str(m.adds),
+                    m.status.value.upper() if m.status is MeasureStatus.FIRED else m.status.value,
+                )
+                for m in self.measures
+            )
+            widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+            for row in rows:
+                lines.append(
+                    "  "
+                    + "  ".join(
+                        cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+                    ).rstrip()
+                )
+        builtin = self._builtin()
+        plugin = [v for v in self.plan.violations if v.check not in builtin]
+        lines.extend(f"  plugin check {describe_violation(v)}: FIRED" for v in plugin)
+        lines.append(f"Decision: {self.plan.punishment}. {self.reason}")
+        if self.plan.actions:
+            lines.append("Actions:")
+            lines.extend(f"  - {describe_action(a, self.now, known)}" for a in self.plan.actions)
+        if self.plan.scheduled:
+            lines.append("Scheduled:")
+            lines.extend(
+                f"  - at {s.run_at.isoformat()}: {describe_action(s.action, None, known)}"
+                for s in self.plan.scheduled
+            )
+        if self.plan.dry_run:
+            lines.append("Dry run: the policy has dry_run on, so nothing is carried out.")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def _worst(punishments: typing.Iterable[str]) -> str:
+    best = Punishment.NONE
+    for name in punishments:
+        try:
+            value = Punishment(name.upper())
+        except ValueError:
+            continue
+        if SEVERITY[value] > SEVERITY[best]:
+            best = value
+    return str(best)
+
+
+def _reason(
+    plan: Plan,
+    policy: GuildPolicy,
+    measures: tuple[CheckMeasure, ...],
+    incident: _Incident | None,
+    counters: dict[str, int],
+) -> str:
+    if plan.skipped_reason is not None:
+        return SKIP_REASONS.get(str(plan.skipped_reason), f"skipped: {plan.skipped_reason}")
+    if not plan.violations:
+        counted = [m for m in measures if m.status is not MeasureStatus.WHITELISTED]
+        closest = max(counted, key=lambda m: m.ratio, default=None)
+        if closest is None:
+            return "Not punished: no check ran."
+        return (
+            "Not punished: no check reached its limit; the closest was "
+            f"{closest.check} at {closest.count}/{closest.limit} in {format_seconds(closest.interval)}."
+        )
+    asked = _worst(v.punishment for v in plan.violations)
+    checks = ", ".join(sorted({v.check for v in plan.violations}))
+    ladder = policy.escalation
+    given = plan.punishment
+    if given != "NONE":
+        if incident is not None:
+            return (
+                f"The incident still open (last violation {incident.last_violation.isoformat()}, "
+                f"within incident_window {format_seconds(policy.incident_window)}) was punished "
+                f"with {incident.punishment}; {checks} asked for the more severe {given}, so it "
+                "was upgraded."
+            )
+        if given == asked:
+            return f"{checks} fired and the policy asks for {given}."
+        counts = ", ".join(f"{k}={v}" for k, v in counters.items() if k != "violations")
+        return (
+            f"{checks} fired; the policy asks for {asked} and the escalation ladder's next step "
+            f"is {given} (counters before: {counts})."
+        )
+    if incident is not None:
+        return (
+            f"{checks} fired, but the incident opened by an earlier violation is still open "
+            f"(last violation {incident.last_violation.isoformat()}, incident_window "
+            f"{format_seconds(policy.incident_window)}) and was already punished with "
+            f"{incident.punishment}: a punishment is upgraded, never repeated, so this "
+            + (
+                "violation only cleans."
+                if any(a.kind == "delete" for a in plan.actions)
+                else "violation does nothing more."
+            )
+        )
+    if ladder is not None and asked == "NONE":
+        top = max(v.count for v in plan.violations)
+        return (
+            f"{checks} fired, the policy asks for no punishment and the escalation ladder "
+            f"gives none: the count {top} is below warn_threshold {ladder.warn_threshold}."
+        )
+    return f"{checks} fired, but the policy's punishment for it is NONE."
+
+
+class Explainer:
+    """Processes messages with a guard and explains any of them on request.
+
+    Use :meth:`process` for messages you only want decided, :meth:`explain` for one you
+    want explained (it is decided too: call exactly one of the two per message).
+    """
+
+    def __init__(self, guard: Guard) -> None:
+        self.guard = guard
+        """The guard deciding the messages."""
+        self._incidents: dict[tuple[int | None, int], _Incident] = {}
+
+    def _open_incident(
+        self, message: MessageLike, when: datetime.datetime, policy: GuildPolicy
+    ) -> _Incident | None:
+        incident = self._incidents.get((message.guild_id, message.author_id))
+        if incident is None:
+            return None
+        ends = incident.last_violation + datetime.timedelta(seconds=policy.incident_window)
+        return incident if when < ends else None
+
+    def _observe(
+        self, message: MessageLike, plan: Plan, when: datetime.datetime, open_: _Incident | None
+    ) -> None:
+        if not plan.violations:
+            return
+        previous = "NONE" if open_ is None else open_.punishment
+        self._incidents[(message.guild_id, message.author_id)] = _Incident(
+            when, _worst((previous, plan.punishment))
+        )
+
+    def process(self, message: MessageLike, *, now: datetime.datetime | None = None) -> Plan:
+        """Decide ``message`` (like :meth:`Guard.process`), keeping track of incidents."""
+        when = message.created_at if now is None else now
+        policy = self.guard.policy.for_guild(message.guild_id)
+        open_ = self._open_incident(message, when, policy)
+        plan = self.guard.process(message, now=now)
+        self._observe(message, plan, when, open_)
+        return plan
+
+    def explain(self, message: MessageLike, *, now: datetime.datetime | None = None) -> Explanation:
+        """Decide ``message`` and explain the decision."""
+        when = message.created_at if now is None else now
+        policy = self.guard.policy.for_guild(message.guild_id)
+        guild_id = message.guild_id or 0
+        before = self.guard.member_counters(guild_id, message.author_id)
+        open_ = self._open_incident(message, when, policy)
+        plan = self.guard.process(message, now=now)
+        measures = () if plan.skipped_reason is not None else measure(self.guard, message, now)
+        self._observe(message, plan, when, open_)
+        return Explanation(
+            message=message,
+            plan=plan,
+            now=when,
+            measures=measures,
+            rules=tuple(r.key for r in policy.rules_for(message.author_role_ids)),
+            rules_not_applying=_rules_not_applying(policy, message.author_role_ids),
+            counters_before=before,
+            counters_after=self.guard.member_counters(guild_id, message.author_id),
+            open_incident=None if open_ is None else (open_.last_violation, open_.punishment),
+            incident_window=policy.incident_window,
+            reason=_reason(plan, policy, measures, open_, before),
+        )
