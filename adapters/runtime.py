@@ -35,6 +35,7 @@ if typing.TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
     from spamguard.core.actions import Action
+    from spamguard.core.automod import AutomodChange
     from spamguard.core.guard import Guard
     from spamguard.core.messages import MessageLike
     from spamguard.core.outcomes import AutomodExecution
@@ -49,11 +50,11 @@ PUNISHMENT_KINDS = frozenset({"timeout", "add_role", "kick", "ban"})
 class ActionExecutor(typing.Protocol):
     """One library's way of carrying out actions (implemented by each adapter)."""
 
-    async def refuse(self, action: Action) -> str | None:
+    async def refuse(self, action: Action | AutomodChange) -> str | None:
         """A reason not to attempt ``action`` (the target is the owner, an administrator,
         or not below the bot's top role), or None to go ahead."""
 
-    async def execute(self, action: Action) -> int | None:
+    async def execute(self, action: Action | AutomodChange) -> int | None:
         """Carry ``action`` out with the library; return the id of a message it created
         (for :class:`SendMessage`), else None. Raise the library's own errors."""
 
@@ -260,7 +261,7 @@ class Runtime:
         self._wakeup.set()
 
     async def run_action(
-        self, action: Action, *, guild_id: int | None, dry_run: bool = False
+        self, action: Action | AutomodChange, *, guild_id: int | None, dry_run: bool = False
     ) -> ActionOutcome:
         """Carry out one action within its deadline; report the outcome; never raises."""
         if dry_run:

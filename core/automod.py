@@ -30,6 +30,7 @@ __all__ = (
     "ACTION_TYPES",
     "LIMITS",
     "TRIGGER_TYPES",
+    "AutomodChange",
     "AutomodPolicy",
     "AutomodRuleSpec",
     "CreateAutoModRule",
@@ -195,6 +196,10 @@ class DeleteAutoModRule:
     guild_id: int
     rule_id: int
     reason: str = "spamguard: AutoMod rule removed from the policy"
+
+
+AutomodChange = CreateAutoModRule | EditAutoModRule | DeleteAutoModRule
+"""Any change to a guild's native rules."""
 
 
 # -- validation ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from spamguard.core import actions as _actions
 
 if typing.TYPE_CHECKING:
     from spamguard.core.actions import Action
+    from spamguard.core.automod import AutomodChange
 
 
 class FailureKind(enum.StrEnum):
@@ -38,7 +39,7 @@ class FailureKind(enum.StrEnum):
 class ActionOutcome:
     """The result of carrying out one action."""
 
-    action: Action
+    action: Action | AutomodChange
     """What was attempted."""
     ok: bool
     """True when Discord accepted it."""

@@ -1,0 +1,303 @@
+"""From hikari's gateway objects to spamguard's core values (hikari adapter internals).
+
+hikari has no permission resolver for gateway members, so what the core needs to know
+about an author (owner, administrator, manage-messages in the channel) is computed here
+from the cached guild, roles and channel overwrites, the way Discord computes it.
+"""
+
+from __future__ import annotations
+
+__all__ = (
+    "automod_from_event",
+    "base_permissions",
+    "channel_permissions",
+    "is_administrator",
+    "message_from_create",
+    "message_from_update",
+    "role_ids_without_everyone",
+    "top_role_position",
+)
+
+import datetime
+import typing
+
+import hikari
+
+from spamguard.core.messages import Message, snowflake_time
+from spamguard.core.outcomes import AutomodExecution
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+_ALL = hikari.Permissions.all_permissions()
+
+
+def role_ids_without_everyone(member: hikari.Member) -> frozenset[int]:
+    """The member's role ids; hikari adds the @everyone role (id == guild id), the core
+    never wants it."""
+    guild_id = int(member.guild_id)
+    return frozenset(int(r) for r in member.role_ids if int(r) != guild_id)
+
+
+def _roles(cache: hikari.api.Cache, guild_id: int, role_ids: Iterable[int]) -> list[hikari.Role]:
+    roles = []
+    for role_id in {guild_id, *role_ids}:
+        role = cache.get_role(role_id)
+        if role is not None:
+            roles.append(role)
+    return roles
+
+
+def is_administrator(cache: hikari.api.Cache, guild_id: int, role_ids: Iterable[int]) -> bool:
+    """Whether one of the roles (or @everyone) grants ADMINISTRATOR."""
+    return any(
+        role.permissions & hikari.Permissions.ADMINISTRATOR
+        for role in _roles(cache, guild_id, role_ids)
+    )
+
+
+def base_permissions(
+    cache: hikari.api.Cache, guild_id: int, user_id: int, role_ids: Iterable[int]
+) -> hikari.Permissions:
+    """Guild-wide permissions of a member: @everyone's and every role's, all of them for
+    the owner and for administrators."""
+    guild = cache.get_guild(guild_id)
+    if guild is not None and int(guild.owner_id) == user_id:
+        return _ALL
+    permissions = hikari.Permissions.NONE
+    for role in _roles(cache, guild_id, role_ids):
+        permissions |= role.permissions
+    if permissions & hikari.Permissions.ADMINISTRATOR:
+        return _ALL
+    return permissions
+
+
+def _overwrites(
+    channel: hikari.GuildChannel | None,
+) -> Mapping[hikari.Snowflake, hikari.PermissionOverwrite]:
+    overwrites = getattr(channel, "permission_overwrites", None)
+    return overwrites if overwrites is not None else {}
+
+
+def channel_permissions(
+    cache: hikari.api.Cache,
+    guild_id: int,
+    user_id: int,
+    role_ids: Iterable[int],
+    channel: hikari.GuildChannel | None,
+) -> hikari.Permissions:
+    """A member's permissions in ``channel`` (for a thread, pass its parent): the base
+    permissions with @everyone's, the roles' and the member's overwrites applied in
+    Discord's order."""
+    role_ids = frozenset(role_ids)
+    permissions = base_permissions(cache, guild_id, user_id, role_ids)
+    if permissions == _ALL:
+        return permissions
+    overwrites = _overwrites(channel)
+    everyone = overwrites.get(hikari.Snowflake(guild_id))
+    if everyone is not None:
+        permissions = (permissions & ~everyone.deny) | everyone.allow
+    allow = deny = hikari.Permissions.NONE
+    for overwrite in overwrites.values():
+        if overwrite.type == hikari.PermissionOverwriteType.ROLE and int(overwrite.id) in role_ids:
+            allow |= overwrite.allow
+            deny |= overwrite.deny
+    permissions = (permissions & ~deny) | allow
+    own = overwrites.get(hikari.Snowflake(user_id))
+    if own is not None and own.type == hikari.PermissionOverwriteType.MEMBER:
+        permissions = (permissions & ~own.deny) | own.allow
+    return permissions
+
+
+def top_role_position(cache: hikari.api.Cache, guild_id: int, role_ids: Iterable[int]) -> int:
+    """Position of the member's highest role (0: only @everyone)."""
+    return max((role.position for role in _roles(cache, guild_id, role_ids)), default=0)
+
+
+class _Place(typing.NamedTuple):
+    name: str
+    parent_id: int | None
+    category_id: int | None
+    permission_source: hikari.GuildChannel | None
+
+
+def _place(cache: hikari.api.Cache, channel_id: int) -> _Place:
+    """Name, thread parent, category and the channel whose overwrites apply."""
+    channel = cache.get_guild_channel(channel_id)
+    if channel is not None:
+        parent = None if channel.parent_id is None else int(channel.parent_id)
+        return _Place(channel.name or "", None, parent, channel)
+    thread = cache.get_thread(channel_id)
+    if thread is not None:
+        # A thread has no overwrites of its own: its parent's apply, and its category
+        # is the parent's.
+        parent_channel = cache.get_guild_channel(thread.parent_id)
+        category = None
+        if parent_channel is not None and parent_channel.parent_id is not None:
+            category = int(parent_channel.parent_id)
+        return _Place(thread.name or "", int(thread.parent_id), category, parent_channel)
+    return _Place("", None, None, None)
+
+
+def _member_view(
+    cache: hikari.api.Cache,
+    guild_id: int,
+    author_id: int,
+    member: hikari.Member | None,
+) -> hikari.Member | None:
+    if member is not None:
+        return member
+    return cache.get_member(guild_id, author_id)
+
+
+def _build(
+    cache: hikari.api.Cache,
+    *,
+    message_id: int,
+    guild_id: int,
+    channel_id: int,
+    author: hikari.User,
+    member: hikari.Member | None,
+    content: str | None,
+    created_at: datetime.datetime,
+    mention_ids: tuple[int, ...],
+    role_mention_ids: tuple[int, ...],
+    mentions_everyone: bool,
+    attachment_count: int,
+    sticker_count: int,
+    embed_count: int,
+) -> Message:
+    author_id = int(author.id)
+    member = _member_view(cache, guild_id, author_id, member)
+    role_ids = role_ids_without_everyone(member) if member is not None else frozenset()
+    place = _place(cache, channel_id)
+    guild = cache.get_guild(guild_id)
+    is_owner = guild is not None and int(guild.owner_id) == author_id
+    permissions = channel_permissions(cache, guild_id, author_id, role_ids, place.permission_source)
+    return Message(
+        id=message_id,
+        guild_id=guild_id,
+        channel_id=channel_id,
+        author_id=author_id,
+        content=content or "",
+        created_at=created_at,
+        author_is_bot=author.is_bot,
+        author_role_ids=role_ids,
+        mention_ids=mention_ids,
+        role_mention_ids=role_mention_ids,
+        mentions_everyone=mentions_everyone,
+        attachment_count=attachment_count,
+        sticker_count=sticker_count,
+        embed_count=embed_count,
+        category_id=place.category_id,
+        parent_id=place.parent_id,
+        author_is_owner=is_owner,
+        author_is_admin=is_administrator(cache, guild_id, role_ids),
+        author_can_manage_messages=bool(permissions & hikari.Permissions.MANAGE_MESSAGES),
+        author_name=member.display_name if member is not None else _user_name(author),
+        guild_name=guild.name if guild is not None else "",
+        channel_name=place.name,
+    )
+
+
+def _user_name(user: hikari.User) -> str:
+    return user.global_name or user.username
+
+
+def _cache(
+    event: hikari.GuildMessageCreateEvent | hikari.GuildMessageUpdateEvent,
+) -> hikari.api.Cache:
+    # Gateway events come from a GatewayBot, which is cache-aware; the event's type only
+    # promises REST.
+    return typing.cast("hikari.CacheAware", event.app).cache
+
+
+def _is_webhook(message: hikari.PartialMessage) -> bool:
+    webhook_id = message.webhook_id
+    return webhook_id is not None and webhook_id is not hikari.UNDEFINED
+
+
+def message_from_create(event: hikari.GuildMessageCreateEvent) -> Message | None:
+    """The core message for a guild MESSAGE_CREATE; None for webhook messages (no member
+    to punish)."""
+    message = event.message
+    if _is_webhook(message):
+        return None
+    return _build(
+        _cache(event),
+        message_id=int(message.id),
+        guild_id=int(event.guild_id),
+        channel_id=int(message.channel_id),
+        author=message.author,
+        member=message.member,
+        content=message.content,
+        created_at=message.timestamp,
+        mention_ids=tuple(int(u) for u in _defined(message.user_mentions, {})),
+        role_mention_ids=tuple(int(r) for r in _defined(message.role_mention_ids, ())),
+        mentions_everyone=bool(message.mentions_everyone),
+        attachment_count=len(message.attachments),
+        sticker_count=len(message.stickers),
+        embed_count=len(message.embeds),
+    )
+
+
+def _defined(value: typing.Any, default: typing.Any) -> typing.Any:
+    return default if value is hikari.UNDEFINED or value is None else value
+
+
+def message_from_update(event: hikari.GuildMessageUpdateEvent) -> Message | None:
+    """The core message for an edit; None when the update carries no content (an embed
+    unfurl), comes from a webhook or names no author.
+
+    The message keeps its creation time: the core replaces its contribution in the
+    windows it already counts in.
+    """
+    message = event.message
+    if message.content is hikari.UNDEFINED or _is_webhook(message):
+        return None
+    old = event.old_message
+    author = message.author
+    if author is hikari.UNDEFINED and old is not None:
+        author = old.author
+    if author is hikari.UNDEFINED:
+        return None
+    member = message.member if isinstance(message.member, hikari.Member) else None
+    created = _defined(message.timestamp, None)
+    if created is None:
+        created = snowflake_time(int(message.id))
+    return _build(
+        _cache(event),
+        message_id=int(message.id),
+        guild_id=int(event.guild_id),
+        channel_id=int(message.channel_id),
+        author=author,
+        member=member,
+        content=message.content,
+        created_at=created,
+        mention_ids=tuple(int(u) for u in _defined(message.user_mentions, {})),
+        role_mention_ids=tuple(int(r) for r in _defined(message.role_mention_ids, ())),
+        mentions_everyone=bool(_defined(message.mentions_everyone, False)),
+        attachment_count=len(_defined(message.attachments, ())),
+        sticker_count=len(_defined(message.stickers, ())),
+        embed_count=len(_defined(message.embeds, ())),
+    )
+
+
+def automod_from_event(
+    event: hikari.events.AutoModActionExecutionEvent, *, at: datetime.datetime
+) -> AutomodExecution:
+    """The core value for an AUTO_MODERATION_ACTION_EXECUTION, received at ``at``."""
+    trigger = event.rule_trigger_type
+    return AutomodExecution(
+        guild_id=int(event.guild_id),
+        user_id=int(event.user_id),
+        rule_id=int(event.rule_id),
+        rule_trigger_type=int(trigger) if trigger is not None else 0,
+        action_type=int(event.action.type),
+        at=at,
+        channel_id=None if event.channel_id is None else int(event.channel_id),
+        message_id=None if event.message_id is None else int(event.message_id),
+        content=event.content or "",
+        matched_keyword=event.matched_keyword,
+        matched_content=event.matched_content,
+    )

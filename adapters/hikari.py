@@ -1,0 +1,380 @@
+"""spamguard for hikari: one line protects a ``hikari.GatewayBot``.
+
+::
+
+    bot = hikari.GatewayBot(token, intents=hikari.Intents.ALL_UNPRIVILEGED
+                            | hikari.Intents.GUILD_MEMBERS | hikari.Intents.MESSAGE_CONTENT)
+    protection = spamguard.adapters.attach(bot)   # or spamguard.adapters.hikari.attach(bot, policy=...)
+    bot.run()
+
+The adapter listens to guild message creates and edits (an edit replaces that message's
+contribution to the windows; it never resets the member's window) and to Discord's
+AutoMod executions, turns them into core values, and carries the guard's plans out with
+hikari's REST client through the shared :class:`~spamguard.adapters.runtime.Runtime`:
+serialised per member, one deadline per action, failures reported and never raised into
+the bot's event loop, scheduled undo actions kept by the state store.
+
+Intents: ``GUILD_MESSAGES`` and ``MESSAGE_CONTENT`` to see messages, ``GUILDS`` (roles,
+channels, the owner: hierarchy and exemptions are computed from the cache) and, for a
+full member cache, ``GUILD_MEMBERS``; ``AUTO_MODERATION_EXECUTION`` for AutoMod.
+"""
+
+from __future__ import annotations
+
+__all__ = (
+    "POLICY_ENV",
+    "HikariExecutor",
+    "HikariProtection",
+    "attach",
+    "build",
+    "load_policy",
+)
+
+try:
+    import hikari
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
+    _msg = "spamguard's hikari adapter needs hikari: pip install 'spamguard[hikari]'"
+    raise ImportError(_msg) from exc
+
+import asyncio
+import datetime
+import logging
+import os
+import typing
+
+from spamguard.adapters import _hikari_convert as convert
+from spamguard.adapters._automod_hikari import fetch_rules
+from spamguard.adapters._hikari_execute import HikariExecutor
+from spamguard.adapters.runtime import Protection, Runtime
+from spamguard.core.guard import Guard
+from spamguard.core.policy import Policy
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Iterable
+
+    from spamguard.core.outcomes import ActionOutcome, AutomodExecution
+    from spamguard.core.store import Store
+
+_LOGGER = logging.getLogger("spamguard.adapters.hikari")
+
+POLICY_ENV = "SPAMGUARD_POLICY"
+"""Environment variable naming a policy file, used when ``attach`` gets no policy."""
+
+AUTOMOD_REPEAT_WINDOW = datetime.timedelta(seconds=10)
+"""Discord sends one execution event per action of a rule (block, alert, timeout); events
+for the same rule, member and content within this window count once."""
+
+_Listener = typing.Callable[[typing.Any], typing.Coroutine[typing.Any, typing.Any, None]]
+
+
+def load_policy(policy: Policy | str | os.PathLike[str] | None = None) -> Policy:
+    """The policy to use: ``policy`` itself or the file it names, else the file named by
+    ``$SPAMGUARD_POLICY``, else :meth:`Policy.default`.
+
+    Raises:
+        spamguard.core.PolicyError: the file cannot be read or the policy is invalid.
+    """
+    if isinstance(policy, Policy):
+        return policy
+    if policy is not None:
+        return Policy.from_file(policy)
+    path = os.environ.get(POLICY_ENV)
+    if path:
+        return Policy.from_file(path)
+    return Policy.default()
+
+
+def _bot_user_id(app: typing.Any) -> int | None:
+    me = app.get_me() if hasattr(app, "get_me") else None
+    if me is not None:
+        return int(me.id)
+    # GatewayBot reads its id from the token's first segment before READY arrives.
+    token_id = getattr(app, "token_id", None)
+    return None if token_id is None else int(token_id)
+
+
+def _check_app(app: object) -> hikari.GatewayBotAware:
+    missing = [
+        name
+        for name in ("event_manager", "rest", "cache", "entity_factory")
+        if not hasattr(app, name)
+    ]
+    if missing:
+        msg = (
+            "spamguard.adapters.hikari.attach needs a hikari.GatewayBot (event manager, REST "
+            f"client and cache); {type(app).__module__}.{type(app).__qualname__} has no "
+            f"{', '.join(missing)}. For a lightbulb client use spamguard.adapters.lightbulb."
+        )
+        raise TypeError(msg)
+    return typing.cast("hikari.GatewayBotAware", app)
+
+
+class HikariProtection(Protection):
+    """The handle ``attach`` returns: the guard, stats, ``detach()``, and the listeners.
+
+    The ``on_*`` coroutines are the listeners themselves; :func:`attach` subscribes them
+    to the bot, the lightbulb extension calls them from its loader's listeners.
+    """
+
+    def __init__(self, runtime: Runtime, app: hikari.GatewayBotAware) -> None:
+        super().__init__(runtime, self._unsubscribe)
+        self.app = app
+        """The bot this protection listens to."""
+        self._subscribed: list[tuple[type[hikari.Event], _Listener]] = []
+        self._starting: asyncio.Task[None] | None = None
+        # Between StoppingEvent and the next StartedEvent the bot is going away: events
+        # still in flight are dropped rather than restarting the runtime.
+        self._stopping = False
+        self._sync_locks: dict[int, asyncio.Lock] = {}
+        self._automod_seen: dict[tuple[typing.Any, ...], datetime.datetime] = {}
+
+    @property
+    def listeners(self) -> tuple[tuple[type[hikari.Event], _Listener], ...]:
+        """``(event type, listener)`` pairs, as :func:`attach` subscribes them."""
+        return (
+            (hikari.StartedEvent, self.on_started),
+            (hikari.StoppingEvent, self.on_stopping),
+            (hikari.GuildMessageCreateEvent, self.on_message_create),
+            (hikari.GuildMessageUpdateEvent, self.on_message_update),
+            (hikari.events.AutoModActionExecutionEvent, self.on_automod_execution),
+            (hikari.GuildAvailableEvent, self.on_guild_available),
+            (hikari.GuildJoinEvent, self.on_guild_available),
+        )
+
+    def subscribe(self) -> None:
+        """Subscribe :attr:`listeners` to the bot's event manager (once)."""
+        if self._subscribed:
+            return
+        for event_type, listener in self.listeners:
+            self.app.event_manager.subscribe(event_type, listener)
+            self._subscribed.append((event_type, listener))
+
+    async def _unsubscribe(self) -> None:
+        while self._subscribed:
+            event_type, listener = self._subscribed.pop()
+            self.app.event_manager.unsubscribe(event_type, listener)
+        self._starting = None
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the runtime (once, however many callers wait for it).
+
+        Raises whatever the store raised while opening; listeners catch it.
+        """
+        if self._starting is None:
+            self._starting = asyncio.get_running_loop().create_task(
+                self.runtime.start(), name="spamguard-start"
+            )
+        task = self._starting
+        try:
+            await asyncio.shield(task)
+        except Exception:
+            if self._starting is task:
+                # Let the next event try again rather than stay broken.
+                self._starting = None
+            raise
+
+    async def stop(self) -> None:
+        """Stop the runtime (the listeners stay subscribed; the next event restarts it)."""
+        self._starting = None
+        await self.runtime.stop()
+
+    async def _ready(self) -> bool:
+        if self._stopping:
+            return False
+        try:
+            await self.start()
+        except Exception:
+            self.runtime.stats.errors += 1
+            _LOGGER.exception("spamguard could not start its runtime; the event is dropped")
+            return False
+        return True
+
+    # -- listeners -------------------------------------------------------------------------
+
+    async def on_started(self, event: hikari.StartedEvent) -> None:
+        """The bot is up: learn its user id and start the runtime."""
+        user_id = _bot_user_id(self.app)
+        if user_id is not None:
+            self.runtime.guard.self_id = user_id
+        self._stopping = False
+        await self._ready()
+
+    async def on_stopping(self, event: hikari.StoppingEvent) -> None:
+        """The bot is closing: stop the scheduler and let the store save its state."""
+        self._stopping = True
+        try:
+            await self.stop()
+        except Exception:
+            self.runtime.stats.errors += 1
+            _LOGGER.exception("spamguard failed to stop cleanly")
+
+    async def on_message_create(self, event: hikari.GuildMessageCreateEvent) -> None:
+        """Decide a new guild message and carry its plan out; never raises."""
+        if await self._ready():
+            await self.runtime.handle_event(lambda: convert.message_from_create(event))
+
+    async def on_message_update(self, event: hikari.GuildMessageUpdateEvent) -> None:
+        """Decide an edited guild message (its new content replaces the old one's
+        contribution); updates without content (embed unfurls) are ignored."""
+        if await self._ready():
+            await self.runtime.handle_event(lambda: convert.message_from_update(event))
+
+    async def on_automod_execution(self, event: hikari.events.AutoModActionExecutionEvent) -> None:
+        """Count a native AutoMod execution (when the policy's
+        ``automod_executions_count`` is on) and carry out what it leads to; Discord's
+        one event per action of a rule counts once."""
+        if not await self._ready():
+            return
+        try:
+            execution = convert.automod_from_event(event, at=self.runtime.clock())
+        except Exception:
+            self.runtime.stats.malformed += 1
+            _LOGGER.warning("spamguard dropped a malformed AutoMod execution", exc_info=True)
+            return
+        if not self._repeated(execution):
+            await self.runtime.handle_automod(execution)
+
+    async def on_guild_available(self, event: hikari.GuildEvent) -> None:
+        """A guild became available or was joined: bring its native AutoMod rules in line
+        with the policy's ``automod:`` section (nothing to do without one)."""
+        await self.sync_automod(int(event.guild_id))
+
+    async def sync_automod(self, guild_id: int) -> tuple[ActionOutcome, ...]:
+        """Make the guild's native AutoMod rules match the policy: create, edit and delete
+        only the rules spamguard owns (by name prefix); a second run changes nothing.
+
+        Returns the outcomes of the changes made; never raises (a failed listing is logged
+        and counted).
+        """
+        if not await self._ready():
+            return ()
+        lock = self._sync_locks.setdefault(guild_id, asyncio.Lock())
+        # A guild can come back (outage, reconnect) while its last sync still runs.
+        async with lock:
+            return await self.runtime.sync_automod(
+                guild_id, lambda: fetch_rules(self.app, guild_id)
+            )
+
+    def _repeated(self, execution: AutomodExecution) -> bool:
+        key = (
+            execution.guild_id,
+            execution.user_id,
+            execution.rule_id,
+            execution.message_id,
+            execution.content,
+        )
+        horizon = execution.at - AUTOMOD_REPEAT_WINDOW
+        seen = self._automod_seen
+        for old in [k for k, at in seen.items() if at <= horizon]:
+            del seen[old]
+        if key in seen:
+            return True
+        seen[key] = execution.at
+        return False
+
+
+def build(
+    app: hikari.GatewayBotAware,
+    *,
+    policy: Policy | str | os.PathLike[str] | None = None,
+    store: Store | None = None,
+    plugins: Iterable[object] = (),
+    action_timeout: float = 10.0,
+    load_entrypoints: bool = True,
+    **runtime_options: typing.Any,
+) -> HikariProtection:
+    """A protection for ``app`` whose listeners are not subscribed yet (see :func:`attach`)."""
+    app = _check_app(app)
+    resolved = load_policy(policy)
+    guard = Guard(
+        resolved,
+        plugins=plugins,
+        load_entrypoints=load_entrypoints,
+        self_id=_bot_user_id(app),
+    )
+    if store is None and resolved.store_url is not None:
+        # The policy names a shared store (``store: {url: redis://...}``).
+        from spamguard.adapters.store_redis import RedisStore
+
+        store = RedisStore()
+    # The executor reads the runtime's clock at call time: a test may swap it.
+    executor = HikariExecutor(
+        app,
+        self_id=lambda: guard.self_id,
+        clock=lambda: runtime.clock(),  # noqa: PLW0108 - late binding on purpose
+        lookup_timeout=action_timeout,
+    )
+    runtime = Runtime(
+        guard, executor, store=store, action_timeout=action_timeout, **runtime_options
+    )
+    return HikariProtection(runtime, app)
+
+
+def attach(
+    bot: hikari.GatewayBotAware,
+    *,
+    policy: Policy | str | os.PathLike[str] | None = None,
+    store: Store | None = None,
+    plugins: Iterable[object] = (),
+    action_timeout: float = 10.0,
+    load_entrypoints: bool = True,
+    **kw: typing.Any,
+) -> HikariProtection:
+    """Protect a hikari bot: subscribe spamguard's listeners and return the handle.
+
+    Call it before ``bot.run()`` (the runtime starts with ``StartedEvent`` and stops with
+    ``StoppingEvent``) or on a running bot (it starts at once).
+
+    Args:
+        bot: a ``hikari.GatewayBot`` (anything with an event manager, a REST client and
+            a cache).
+        policy: a :class:`~spamguard.core.Policy` or a policy file; default: the file
+            named by ``$SPAMGUARD_POLICY``, else the bundled default policy.
+        store: where state lives (default: the Redis store when the policy names one
+            with ``store: {url: ...}``, else in memory).
+        plugins: plugin objects for the guard, besides installed extensions.
+        action_timeout: seconds each action (one REST call, retries included) may take.
+        load_entrypoints: load installed extensions (entry-point group ``spamguard``).
+        **kw: passed to :class:`~spamguard.adapters.runtime.Runtime` (``poll_interval``,
+            ``clock``).
+
+    Raises:
+        TypeError: ``bot`` is not a hikari gateway bot.
+        spamguard.core.PolicyError: the policy file is unreadable or invalid.
+    """
+    protection = build(
+        bot,
+        policy=policy,
+        store=store,
+        plugins=plugins,
+        action_timeout=action_timeout,
+        load_entrypoints=load_entrypoints,
+        **kw,
+    )
+    protection.subscribe()
+    if getattr(bot, "is_alive", False):
+        _start_soon(protection.start)
+    return protection
+
+
+_BACKGROUND: set[asyncio.Task[None]] = set()
+
+
+def _start_soon(start: Callable[[], Awaitable[None]]) -> None:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        # No loop yet: the first event starts the runtime.
+        return
+
+    async def run() -> None:
+        try:
+            await start()
+        except Exception:
+            _LOGGER.exception("spamguard could not start its runtime")
+
+    task = loop.create_task(run(), name="spamguard-attach")
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
