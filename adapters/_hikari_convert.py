@@ -8,7 +8,6 @@ from the cached guild, roles and channel overwrites, the way Discord computes it
 from __future__ import annotations
 
 __all__ = (
-    "automod_from_event",
     "base_permissions",
     "channel_permissions",
     "is_administrator",
@@ -24,7 +23,6 @@ import typing
 import hikari
 
 from spamguard.core.messages import Message, snowflake_time
-from spamguard.core.outcomes import AutomodExecution
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -280,24 +278,4 @@ def message_from_update(event: hikari.GuildMessageUpdateEvent) -> Message | None
         attachment_count=len(_defined(message.attachments, ())),
         sticker_count=len(_defined(message.stickers, ())),
         embed_count=len(_defined(message.embeds, ())),
-    )
-
-
-def automod_from_event(
-    event: hikari.events.AutoModActionExecutionEvent, *, at: datetime.datetime
-) -> AutomodExecution:
-    """The core value for an AUTO_MODERATION_ACTION_EXECUTION, received at ``at``."""
-    trigger = event.rule_trigger_type
-    return AutomodExecution(
-        guild_id=int(event.guild_id),
-        user_id=int(event.user_id),
-        rule_id=int(event.rule_id),
-        rule_trigger_type=int(trigger) if trigger is not None else 0,
-        action_type=int(event.action.type),
-        at=at,
-        channel_id=None if event.channel_id is None else int(event.channel_id),
-        message_id=None if event.message_id is None else int(event.message_id),
-        content=event.content or "",
-        matched_keyword=event.matched_keyword,
-        matched_content=event.matched_content,
     )

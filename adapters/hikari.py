@@ -43,7 +43,7 @@ import os
 import typing
 
 from spamguard.adapters import _hikari_convert as convert
-from spamguard.adapters._automod_hikari import fetch_rules
+from spamguard.adapters._automod_hikari import automod_execution_from_event, fetch_rules
 from spamguard.adapters._hikari_execute import HikariExecutor
 from spamguard.adapters.runtime import Protection, Runtime
 from spamguard.core.guard import Guard
@@ -228,7 +228,7 @@ class HikariProtection(Protection):
         if not await self._ready():
             return
         try:
-            execution = convert.automod_from_event(event, at=self.runtime.clock())
+            execution = automod_execution_from_event(event, at=self.runtime.clock())
         except Exception:
             self.runtime.stats.malformed += 1
             _LOGGER.warning("spamguard dropped a malformed AutoMod execution", exc_info=True)

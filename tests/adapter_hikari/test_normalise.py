@@ -12,6 +12,7 @@ from support import payloads
 from support.hikari_harness import hikari_bot
 
 from spamguard.adapters import _hikari_convert as convert
+from spamguard.adapters._automod_hikari import automod_execution_from_event
 
 if typing.TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -248,7 +249,7 @@ async def test_automod_event_becomes_an_automod_execution(world: payloads.GuildW
         h.bot.subscribe(hikari.events.AutoModActionExecutionEvent, on_automod)
         await h.automod_execution(user=world.bob, content="cheap nitro", rule_id=42, message_id=77)
 
-    execution = convert.automod_from_event(seen[0], at=AT)
+    execution = automod_execution_from_event(seen[0], at=AT)
     assert (execution.guild_id, execution.user_id, execution.rule_id) == (
         world.guild_id,
         world.bob.id,
