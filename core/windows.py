@@ -142,18 +142,32 @@ class DuplicateWindow(SumWindow):
     """A window of normalised texts, for ``max_duplicates``.
 
     Exact repeats are counted from a table of the distinct texts in the window; fuzzy
-    comparison (rapidfuzz ratio) runs only over the other distinct texts, once each.
+    comparison (rapidfuzz ratio, in C over the whole table at once) runs only over the
+    distinct texts that have letters or digits, once each.
     """
 
-    __slots__ = ("texts",)
+    __slots__ = ("fuzzy", "texts")
 
     def __init__(self, horizon: float = 0.0) -> None:
         super().__init__(horizon)
         self.texts: dict[str, int] = {}
+        """Distinct text -> how many entries hold it."""
+        self.fuzzy: dict[str, str] = {}
+        """The distinct texts fuzzy matching may consider (text -> itself, as rapidfuzz
+        takes a mapping as choices without copying it)."""
 
     def add(self, entry: Entry) -> None:
-        self.texts[entry.text] = self.texts.get(entry.text, 0) + 1
+        self._remember(entry.text)
         super().add(entry)
+
+    def _remember(self, text: str) -> None:
+        count = self.texts.get(text)
+        if count is None:
+            self.texts[text] = 1
+            if text and not is_symbolic(text):
+                self.fuzzy[text] = text
+        else:
+            self.texts[text] = count + 1
 
     def _drop_oldest(self) -> Entry:
         entry = super()._drop_oldest()
@@ -166,6 +180,7 @@ class DuplicateWindow(SumWindow):
             self.texts[text] = left
         else:
             del self.texts[text]
+            self.fuzzy.pop(text, None)
 
     def replace_text(self, message_id: int, text: str) -> bool:
         """Change an edited message's text; False when it is not in the window."""
@@ -174,7 +189,7 @@ class DuplicateWindow(SumWindow):
             return False
         self._forget(entry.text)
         entry.text = text
-        self.texts[text] = self.texts.get(text, 0) + 1
+        self._remember(text)
         return True
 
     def similar_texts(self, text: str, accuracy: int) -> set[str]:
@@ -186,14 +201,15 @@ class DuplicateWindow(SumWindow):
         if not text:
             return set()
         matches = {text} if text in self.texts else set()
-        if accuracy >= 100 or is_symbolic(text) or len(self.texts) <= len(matches):
+        fuzzy = self.fuzzy
+        if accuracy >= 100 or len(fuzzy) <= len(matches):
             return matches
-        choices = [t for t in self.texts if t != text and t]
-        for choice, _score, _index in process.extract(
-            text, choices, scorer=fuzz.ratio, score_cutoff=accuracy, limit=None
+        if text not in fuzzy and is_symbolic(text):
+            return matches
+        for _choice, _score, key in process.extract(
+            text, fuzzy, scorer=fuzz.ratio, score_cutoff=accuracy, limit=None
         ):
-            if not is_symbolic(choice):
-                matches.add(choice)
+            matches.add(key)
         return matches
 
     def entries_in(self, similar: set[str], cutoff: float) -> list[Entry]:

@@ -1,0 +1,207 @@
+"""The default state store: the guard's own memory, optionally kept in a snapshot file.
+
+Zero set-up: a :class:`MemoryStore` without a path keeps everything in the process and
+forgets it on exit. With ``snapshot_path`` it survives restarts: :meth:`MemoryStore.open`
+loads the file into the guard, and the store writes the guard's snapshot back
+
+- right after scheduled actions are added (a TEMPBAN's unban is on disk before
+  :meth:`~MemoryStore.schedule` returns, so a crash does not lose it),
+- every ``save_interval`` seconds while open, and
+- at :meth:`~MemoryStore.close`.
+
+Writes are atomic (a temporary file in the same folder, then :func:`os.replace`), so a
+crash mid-write leaves the previous snapshot intact. Actions handed out by
+:meth:`~MemoryStore.claim_due` are dropped from the file at the next write: a crash in
+between runs them once more after the restart (at least once; an unban or a role removal
+done twice is harmless, one never done is not).
+"""
+
+from __future__ import annotations
+
+__all__ = ("MemoryStore",)
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import pathlib
+import tempfile
+import typing
+
+from spamguard.core.errors import SnapshotError
+
+if typing.TYPE_CHECKING:
+    import datetime
+    from collections.abc import Sequence
+
+    from spamguard.core.guard import Guard
+    from spamguard.core.messages import MessageLike
+    from spamguard.core.plan import Plan, ScheduledAction
+
+_LOGGER = logging.getLogger("spamguard.store.memory")
+
+
+def _read(path: pathlib.Path) -> typing.Any:
+    with path.open("r", encoding="utf-8") as file:
+        return json.load(file)
+
+
+def _write_atomically(path: pathlib.Path, data: typing.Any) -> None:
+    # Same folder as the target, so os.replace is a rename on one file system.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            json.dump(data, file, separators=(",", ":"))
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+class MemoryStore:
+    """Keeps the guard's state in the guard; optionally in a snapshot file across restarts.
+
+    Args:
+        snapshot_path: where to keep the snapshot (JSON); ``None`` keeps nothing on disk.
+        save_interval: seconds between two periodic writes while open; ``None`` writes only
+            when scheduled actions are added and at :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        snapshot_path: str | os.PathLike[str] | None = None,
+        *,
+        save_interval: float | None = 60.0,
+    ) -> None:
+        if save_interval is not None and not save_interval > 0:
+            msg = (
+                f"save_interval must be a positive number of seconds or None, got {save_interval!r}"
+            )
+            raise ValueError(msg)
+        self.snapshot_path = None if snapshot_path is None else pathlib.Path(snapshot_path)
+        """The snapshot file, if any."""
+        self.save_interval = save_interval
+        self.failures = 0
+        """Snapshot writes that failed (each one logged); the store keeps running."""
+        self._guard: Guard | None = None
+        self._saver: asyncio.Task[None] | None = None
+        self._save_lock = asyncio.Lock()
+        self._changes = 0
+        self._saved_changes = 0
+
+    @property
+    def guard(self) -> Guard:
+        """The guard given to :meth:`open`."""
+        if self._guard is None:
+            msg = "MemoryStore is not open: call `await store.open(guard)` first"
+            raise RuntimeError(msg)
+        return self._guard
+
+    async def open(self, guard: Guard) -> None:
+        """Load the snapshot file (if it exists) into ``guard`` and start periodic saving.
+
+        Raises:
+            SnapshotError: the file exists but cannot be read or restored (another
+                snapshot version, corrupt data). The guard is left unchanged; move the
+                file away to start with empty state.
+        """
+        path = self.snapshot_path
+        if path is not None and path.exists():
+            try:
+                data = await asyncio.to_thread(_read, path)
+                guard.load_snapshot(data)
+            except (OSError, ValueError) as exc:
+                # SnapshotError and json's decode error are ValueErrors.
+                msg = (
+                    f"{path}: cannot restore the spamguard snapshot ({exc}); "
+                    "move the file away to start with empty state"
+                )
+                raise SnapshotError(msg) from exc
+            _LOGGER.info(
+                "restored state from %s (%d scheduled actions pending)",
+                path,
+                len(guard.pending()),
+            )
+        self._guard = guard
+        if path is not None and self.save_interval is not None:
+            self._saver = asyncio.create_task(self._save_periodically(self.save_interval))
+
+    async def close(self) -> None:
+        """Stop periodic saving and write the snapshot one last time."""
+        saver, self._saver = self._saver, None
+        if saver is not None:
+            saver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await saver
+        if self._guard is not None:
+            await self.save()
+
+    async def save(self) -> bool:
+        """Write the guard's snapshot now (atomically). False when it failed or there is no
+        file to write; a failure is logged and counted, never raised."""
+        async with self._save_lock:
+            return await self._write()
+
+    async def _save_changes(self, wanted: int) -> None:
+        async with self._save_lock:
+            # Writers queue on the lock; a write that began after change ``wanted`` already
+            # holds it, so concurrent schedule() calls share one write.
+            if self._saved_changes < wanted:
+                await self._write()
+
+    async def _write(self) -> bool:
+        path = self.snapshot_path
+        if path is None or self._guard is None:
+            return False
+        # Taken on the event loop thread (the guard is not thread-safe); encoding and
+        # writing happen in a worker thread.
+        changes = self._changes
+        snapshot = self._guard.snapshot()
+        try:
+            await asyncio.to_thread(_write_atomically, path, snapshot)
+        except (OSError, TypeError, ValueError):
+            self.failures += 1
+            _LOGGER.exception("could not write the spamguard snapshot to %s", path)
+            return False
+        self._saved_changes = max(self._saved_changes, changes)
+        return True
+
+    async def _save_periodically(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            await self.save()
+
+    async def process(self, guard: Guard, message: MessageLike) -> Plan:
+        """Decide ``message`` with ``guard`` and its in-memory state."""
+        return guard.process(message)
+
+    async def schedule(self, items: Sequence[ScheduledAction]) -> None:
+        """Keep scheduled actions until due, and write the snapshot before returning.
+
+        The guard already queued the scheduled actions of the plans it made: an item equal
+        to one still pending is kept once. Pass the ``scheduled`` of plans that were
+        carried out (not of dry-run plans).
+        """
+        if not items:
+            return
+        guard = self.guard
+        pending = list(guard.pending())
+        for item in items:
+            if item not in pending:
+                guard.schedule(item)
+                pending.append(item)
+        self._changes += 1
+        if self.snapshot_path is not None:
+            await self._save_changes(self._changes)
+
+    async def claim_due(self, now: datetime.datetime) -> Sequence[ScheduledAction]:
+        """Hand out every scheduled action due at ``now``, earliest first."""
+        return self.guard.pop_due(now)
+
+    async def next_due(self) -> datetime.datetime | None:
+        """When the earliest scheduled action is due (None: nothing scheduled)."""
+        return self.guard.next_due()
