@@ -17,7 +17,14 @@ the rest, the same way for every library:
 
 from __future__ import annotations
 
-__all__ = ("PUNISHMENT_KINDS", "ActionExecutor", "Protection", "Runtime", "RuntimeStats")
+__all__ = (
+    "AUTOMOD_REPEAT_WINDOW",
+    "PUNISHMENT_KINDS",
+    "ActionExecutor",
+    "Protection",
+    "Runtime",
+    "RuntimeStats",
+)
 
 import asyncio
 import contextlib
@@ -45,6 +52,10 @@ _LOGGER = logging.getLogger("spamguard.runtime")
 
 PUNISHMENT_KINDS = frozenset({"timeout", "add_role", "kick", "ban"})
 """Action kinds whose failure sends the plan's ``on_failure`` notices."""
+
+AUTOMOD_REPEAT_WINDOW = datetime.timedelta(seconds=10)
+"""Discord sends one AutoMod execution event per action of the rule that triggered (block,
+alert, timeout): executions alike within this window count once."""
 
 
 class ActionExecutor(typing.Protocol):
@@ -94,7 +105,8 @@ class Runtime:
     Args:
         guard: the decision maker.
         executor: the library's action executor.
-        store: where state lives (default: an in-memory store).
+        store: where state lives (default: the Redis store the policy names, else an
+            in-memory store).
         action_timeout: seconds each action may take before it counts as failed.
         poll_interval: longest sleep of the scheduler between two looks at the store.
         clock: the wall clock (injectable for tests).
@@ -110,7 +122,12 @@ class Runtime:
         poll_interval: float = 1.0,
         clock: Callable[[], datetime.datetime] = _utcnow,
     ) -> None:
-        if store is None:
+        if store is None and guard.policy.store_url is not None:
+            # The policy names a shared store (``store: {url: redis://...}``).
+            from spamguard.adapters.store_redis import RedisStore
+
+            store = RedisStore()
+        elif store is None:
             from spamguard.adapters.store_memory import MemoryStore
 
             store = MemoryStore()
@@ -122,6 +139,7 @@ class Runtime:
         self.clock = clock
         self.stats = RuntimeStats()
         self._locks: dict[tuple[int | None, int], asyncio.Lock] = {}
+        self._automod_seen: dict[tuple[typing.Any, ...], datetime.datetime] = {}
         self._scheduler: asyncio.Task[None] | None = None
         self._wakeup = asyncio.Event()
         self._started = False
@@ -188,7 +206,13 @@ class Runtime:
         return plan
 
     async def handle_automod(self, execution: AutomodExecution) -> Plan | None:
-        """Count a native AutoMod execution and carry out what it leads to; never raises."""
+        """Count a native AutoMod execution and carry out what it leads to; never raises.
+
+        The events Discord sends for the other actions of the same trigger are dropped
+        (see :data:`AUTOMOD_REPEAT_WINDOW`).
+        """
+        if self._automod_repeated(execution):
+            return None
         try:
             key = (execution.guild_id, execution.user_id)
             lock = self._locks.setdefault(key, asyncio.Lock())
@@ -200,6 +224,23 @@ class Runtime:
             _LOGGER.exception("spamguard failed to handle an AutoMod execution")
             return None
         return plan
+
+    def _automod_repeated(self, execution: AutomodExecution) -> bool:
+        seen = self._automod_seen
+        horizon = execution.at - AUTOMOD_REPEAT_WINDOW
+        for old in [key for key, at in seen.items() if at <= horizon]:
+            del seen[old]
+        key = (
+            execution.guild_id,
+            execution.user_id,
+            execution.rule_id,
+            execution.message_id,
+            execution.content,
+        )
+        if key in seen:
+            return True
+        seen[key] = execution.at
+        return False
 
     async def sync_automod(
         self,
