@@ -37,7 +37,6 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise ImportError(_msg) from exc
 
 import asyncio
-import datetime
 import logging
 import os
 import typing
@@ -52,17 +51,13 @@ from spamguard.core.policy import Policy
 if typing.TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable
 
-    from spamguard.core.outcomes import ActionOutcome, AutomodExecution
+    from spamguard.core.outcomes import ActionOutcome
     from spamguard.core.store import Store
 
 _LOGGER = logging.getLogger("spamguard.adapters.hikari")
 
 POLICY_ENV = "SPAMGUARD_POLICY"
 """Environment variable naming a policy file, used when ``attach`` gets no policy."""
-
-AUTOMOD_REPEAT_WINDOW = datetime.timedelta(seconds=10)
-"""Discord sends one execution event per action of a rule (block, alert, timeout); events
-for the same rule, member and content within this window count once."""
 
 _Listener = typing.Callable[[typing.Any], typing.Coroutine[typing.Any, typing.Any, None]]
 
@@ -126,7 +121,6 @@ class HikariProtection(Protection):
         # still in flight are dropped rather than restarting the runtime.
         self._stopping = False
         self._sync_locks: dict[int, asyncio.Lock] = {}
-        self._automod_seen: dict[tuple[typing.Any, ...], datetime.datetime] = {}
 
     @property
     def listeners(self) -> tuple[tuple[type[hikari.Event], _Listener], ...]:
@@ -233,8 +227,8 @@ class HikariProtection(Protection):
             self.runtime.stats.malformed += 1
             _LOGGER.warning("spamguard dropped a malformed AutoMod execution", exc_info=True)
             return
-        if not self._repeated(execution):
-            await self.runtime.handle_automod(execution)
+        # The runtime counts Discord's one event per action of a rule once.
+        await self.runtime.handle_automod(execution)
 
     async def on_guild_available(self, event: hikari.GuildEvent) -> None:
         """A guild became available or was joined: bring its native AutoMod rules in line
@@ -257,23 +251,6 @@ class HikariProtection(Protection):
                 guild_id, lambda: fetch_rules(self.app, guild_id)
             )
 
-    def _repeated(self, execution: AutomodExecution) -> bool:
-        key = (
-            execution.guild_id,
-            execution.user_id,
-            execution.rule_id,
-            execution.message_id,
-            execution.content,
-        )
-        horizon = execution.at - AUTOMOD_REPEAT_WINDOW
-        seen = self._automod_seen
-        for old in [k for k, at in seen.items() if at <= horizon]:
-            del seen[old]
-        if key in seen:
-            return True
-        seen[key] = execution.at
-        return False
-
 
 def build(
     app: hikari.GatewayBotAware,
@@ -294,11 +271,6 @@ def build(
         load_entrypoints=load_entrypoints,
         self_id=_bot_user_id(app),
     )
-    if store is None and resolved.store_url is not None:
-        # The policy names a shared store (``store: {url: redis://...}``).
-        from spamguard.adapters.store_redis import RedisStore
-
-        store = RedisStore()
     # The executor reads the runtime's clock at call time: a test may swap it.
     executor = HikariExecutor(
         app,
