@@ -59,9 +59,15 @@ from spamguard.adapters._automod_dpy import (
     execute_automod,
     fetch_rules,
 )
-from spamguard.adapters.runtime import Protection, Runtime
+from spamguard.adapters.runtime import (
+    DEFAULT_REASON,
+    Protection,
+    Runtime,
+    audit_reason,
+    failure_for_status,
+    split_delete,
+)
 from spamguard.core.actions import (
-    BULK_DELETE_MAX_AGE,
     AddRole,
     Ban,
     DeleteMessages,
@@ -75,7 +81,7 @@ from spamguard.core.actions import (
 from spamguard.core.automod import CreateAutoModRule, DeleteAutoModRule, EditAutoModRule
 from spamguard.core.errors import SpamguardError
 from spamguard.core.guard import Guard
-from spamguard.core.messages import Message, snowflake_time
+from spamguard.core.messages import Message
 from spamguard.core.outcomes import FailureKind
 from spamguard.core.policy import Policy
 
@@ -98,13 +104,6 @@ COG_NAME = "SpamGuard"
 
 POLICY_ENV = "SPAMGUARD_POLICY"
 """Environment variable naming a policy file for ``load_extension`` (default policy if unset)."""
-
-DEFAULT_REASON = "spamguard"
-"""Audit-log reason for an action that carries none."""
-
-# A bulk delete fails as a whole when one message is older than 14 days; messages this
-# close to the limit (the plan may be a few seconds old) are deleted one by one instead.
-_BULK_MARGIN = datetime.timedelta(minutes=5)
 
 # Failure kinds by the name of the library's exception class, most specific first: both
 # libraries define these names at the top level.
@@ -347,10 +346,6 @@ def _utcnow() -> datetime.datetime:
     return datetime.datetime.now(tz=datetime.UTC)
 
 
-def _reason(text: str) -> str:
-    return text or DEFAULT_REASON
-
-
 class DpyExecutor:
     """Carries out actions for one nextcord or disnake bot through ``bot.http``.
 
@@ -488,29 +483,29 @@ class DpyExecutor:
                 await http.edit_member(
                     item.guild_id,
                     item.user_id,
-                    reason=_reason(item.reason),
+                    reason=audit_reason(item.reason),
                     communication_disabled_until=item.until.isoformat(),
                 )
             case AddRole():
                 await http.add_role(
-                    item.guild_id, item.user_id, item.role_id, reason=_reason(item.reason)
+                    item.guild_id, item.user_id, item.role_id, reason=audit_reason(item.reason)
                 )
             case RemoveRole():
                 await http.remove_role(
-                    item.guild_id, item.user_id, item.role_id, reason=_reason(item.reason)
+                    item.guild_id, item.user_id, item.role_id, reason=audit_reason(item.reason)
                 )
             case Kick():
-                await http.kick(item.user_id, item.guild_id, reason=_reason(item.reason))
+                await http.kick(item.user_id, item.guild_id, reason=audit_reason(item.reason))
             case Ban():
                 # Always explicit: the libraries delete a day of messages when omitted.
                 await http.ban(
                     item.user_id,
                     item.guild_id,
                     delete_message_seconds=item.delete_message_seconds,
-                    reason=_reason(item.reason),
+                    reason=audit_reason(item.reason),
                 )
             case Unban():
-                await http.unban(item.user_id, item.guild_id, reason=_reason(item.reason))
+                await http.unban(item.user_id, item.guild_id, reason=audit_reason(item.reason))
             case CreateAutoModRule() | EditAutoModRule() | DeleteAutoModRule():
                 await execute_automod(self.bot, item, library=self.flavour.name)
             case _:
@@ -528,12 +523,8 @@ class DpyExecutor:
         return typing.cast("dict[str, typing.Any]", allowed.to_dict())
 
     async def _delete(self, action: DeleteMessages) -> None:
-        reason = _reason(action.reason)
-        cutoff = self._clock() - BULK_DELETE_MAX_AGE + _BULK_MARGIN
-        recent = [m for m in action.message_ids if snowflake_time(m) > cutoff]
-        single = [m for m in action.message_ids if snowflake_time(m) <= cutoff]
-        if len(recent) == 1:
-            single.insert(0, recent.pop())
+        reason = audit_reason(action.reason)
+        recent, single = split_delete(action, self._clock())
         if recent:
             # An action holds at most 100 ids: one bulk request (the libraries raise above 100).
             await self.http.delete_messages(action.channel_id, recent, reason=reason)
@@ -549,13 +540,9 @@ class DpyExecutor:
             if isinstance(error, getattr(lib, name)):
                 return kind
         if isinstance(error, lib.HTTPException):
-            status = int(error.status)
-            if status == 429:
-                # Raised only when the library gives up (a 429 without Discord's
-                # headers); a long retry_after it sleeps on ends at the action deadline.
-                return FailureKind.RATE_LIMITED
-            if status >= 500:
-                return FailureKind.SERVER_ERROR
+            # A 429 is raised only when the library gives up (one without Discord's
+            # headers); a long retry_after it sleeps on ends at the action deadline.
+            return failure_for_status(int(error.status))
         if isinstance(error, TimeoutError):
             return FailureKind.TIMEOUT
         return FailureKind.ERROR

@@ -18,8 +18,12 @@ import hikari
 
 from spamguard.adapters import _hikari_convert as convert
 from spamguard.adapters._automod_hikari import execute_automod
+from spamguard.adapters.runtime import (
+    audit_reason,
+    failure_for_status,
+    split_delete,
+)
 from spamguard.core.actions import (
-    BULK_DELETE_MAX_AGE,
     AddRole,
     Ban,
     DeleteMessages,
@@ -32,18 +36,10 @@ from spamguard.core.actions import (
 )
 from spamguard.core.automod import CreateAutoModRule, DeleteAutoModRule, EditAutoModRule
 from spamguard.core.errors import SpamguardError
-from spamguard.core.messages import snowflake_time
 from spamguard.core.outcomes import FailureKind
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
-
-DEFAULT_REASON = "spamguard"
-"""Audit-log reason for an action that carries none."""
-
-# A bulk delete of a message that turned 14 days old while the request was on its way
-# fails as a whole; messages this close to the limit are deleted one by one instead.
-_BULK_MARGIN = datetime.timedelta(minutes=5)
 
 # Failure kinds by hikari exception, most specific first.
 _FAILURES: tuple[tuple[type[BaseException], FailureKind], ...] = (
@@ -57,10 +53,6 @@ _FAILURES: tuple[tuple[type[BaseException], FailureKind], ...] = (
 
 class UnsupportedActionError(SpamguardError, TypeError):
     """The hikari adapter does not know how to carry out this kind of action."""
-
-
-def _reason(text: str) -> str:
-    return text or DEFAULT_REASON
 
 
 class HikariExecutor:
@@ -210,28 +202,36 @@ class HikariExecutor:
                     action.guild_id,
                     action.user_id,
                     communication_disabled_until=action.until,
-                    reason=_reason(action.reason),
+                    reason=audit_reason(action.reason),
                 )
             case AddRole():
                 await rest.add_role_to_member(
-                    action.guild_id, action.user_id, action.role_id, reason=_reason(action.reason)
+                    action.guild_id,
+                    action.user_id,
+                    action.role_id,
+                    reason=audit_reason(action.reason),
                 )
             case RemoveRole():
                 await rest.remove_role_from_member(
-                    action.guild_id, action.user_id, action.role_id, reason=_reason(action.reason)
+                    action.guild_id,
+                    action.user_id,
+                    action.role_id,
+                    reason=audit_reason(action.reason),
                 )
             case Kick():
-                await rest.kick_user(action.guild_id, action.user_id, reason=_reason(action.reason))
+                await rest.kick_user(
+                    action.guild_id, action.user_id, reason=audit_reason(action.reason)
+                )
             case Ban():
                 await rest.ban_user(
                     action.guild_id,
                     action.user_id,
                     delete_message_seconds=action.delete_message_seconds,
-                    reason=_reason(action.reason),
+                    reason=audit_reason(action.reason),
                 )
             case Unban():
                 await rest.unban_user(
-                    action.guild_id, action.user_id, reason=_reason(action.reason)
+                    action.guild_id, action.user_id, reason=audit_reason(action.reason)
                 )
             case CreateAutoModRule() | EditAutoModRule() | DeleteAutoModRule():
                 await execute_automod(self.app, action)
@@ -249,12 +249,8 @@ class HikariExecutor:
         return self.app.entity_factory.deserialize_embed(data)
 
     async def _delete(self, action: DeleteMessages) -> None:
-        reason = _reason(action.reason)
-        cutoff = self._clock() - BULK_DELETE_MAX_AGE + _BULK_MARGIN
-        recent = [m for m in action.message_ids if snowflake_time(m) > cutoff]
-        single = [m for m in action.message_ids if snowflake_time(m) <= cutoff]
-        if len(recent) == 1:
-            single.insert(0, recent.pop())
+        reason = audit_reason(action.reason)
+        recent, single = split_delete(action, self._clock())
         if recent:
             # hikari sends one bulk request per 100 ids; an action holds at most 100.
             await self.rest.delete_messages(action.channel_id, recent, reason=reason)
@@ -271,9 +267,5 @@ class HikariExecutor:
             if isinstance(error, error_type):
                 return kind
         if isinstance(error, hikari.HTTPResponseError):
-            status = int(error.status)
-            if status == 429:
-                return FailureKind.RATE_LIMITED
-            if status >= 500:
-                return FailureKind.SERVER_ERROR
+            return failure_for_status(int(error.status))
         return FailureKind.ERROR

@@ -19,11 +19,15 @@ from __future__ import annotations
 
 __all__ = (
     "AUTOMOD_REPEAT_WINDOW",
+    "DEFAULT_REASON",
     "PUNISHMENT_KINDS",
     "ActionExecutor",
     "Protection",
     "Runtime",
     "RuntimeStats",
+    "audit_reason",
+    "failure_for_status",
+    "split_delete",
 )
 
 import asyncio
@@ -33,8 +37,9 @@ import datetime
 import logging
 import typing
 
-from spamguard.core.actions import DeleteMessages, SendMessage
+from spamguard.core.actions import BULK_DELETE_MAX_AGE, DeleteMessages, SendMessage
 from spamguard.core.automod import diff_rules
+from spamguard.core.messages import snowflake_time
 from spamguard.core.outcomes import ActionOutcome, FailureKind
 from spamguard.core.plan import Plan, ScheduledAction
 
@@ -56,6 +61,41 @@ PUNISHMENT_KINDS = frozenset({"timeout", "add_role", "kick", "ban"})
 AUTOMOD_REPEAT_WINDOW = datetime.timedelta(seconds=10)
 """Discord sends one AutoMod execution event per action of the rule that triggered (block,
 alert, timeout): executions alike within this window count once."""
+
+DEFAULT_REASON = "spamguard"
+"""Audit-log reason for an action that carries none."""
+
+# A bulk delete fails as a whole when one message is older than 14 days; messages this
+# close to the limit (the plan may be a few seconds old) are deleted one by one instead.
+_BULK_MARGIN = datetime.timedelta(minutes=5)
+
+
+def audit_reason(text: str) -> str:
+    """The audit-log reason to send for an action's ``reason``."""
+    return text or DEFAULT_REASON
+
+
+def split_delete(action: DeleteMessages, now: datetime.datetime) -> tuple[list[int], list[int]]:
+    """``(bulk, single)``: ids for one bulk-delete request, and ids to delete one by one.
+
+    Messages near Discord's 14-day bulk limit (by their snowflake time) go one by one, and
+    so does a lone message (bulk delete takes 2 to 100 ids).
+    """
+    cutoff = now - BULK_DELETE_MAX_AGE + _BULK_MARGIN
+    bulk = [m for m in action.message_ids if snowflake_time(m) > cutoff]
+    single = [m for m in action.message_ids if snowflake_time(m) <= cutoff]
+    if len(bulk) == 1:
+        single.insert(0, bulk.pop())
+    return bulk, single
+
+
+def failure_for_status(status: int) -> FailureKind:
+    """The failure kind of an HTTP error status no library-specific class matched."""
+    if status == 429:
+        return FailureKind.RATE_LIMITED
+    if status >= 500:
+        return FailureKind.SERVER_ERROR
+    return FailureKind.ERROR
 
 
 class ActionExecutor(typing.Protocol):
