@@ -128,7 +128,15 @@ def _refuse_wrappers(pm: pluggy.PluginManager) -> None:
 class _Impl(typing.NamedTuple):
     plugin: str
     function: Callable[..., typing.Any]
-    argnames: tuple[str, ...]
+    positions: tuple[int, ...]
+    """Where each of the implementation's arguments is in the hook's argument list."""
+    full: bool
+    """The implementation takes every argument, in the hook's order (the fast path)."""
+
+    def __call__(self, args: tuple[typing.Any, ...]) -> typing.Any:
+        if self.full:
+            return self.function(*args)
+        return self.function(*[args[i] for i in self.positions])
 
 
 class Hooks:
@@ -157,13 +165,17 @@ class Hooks:
         key = (name, disabled)
         impls = self._impls.get(key)
         if impls is None:
+            caller = getattr(self.pm.hook, name)
+            spec_args: tuple[str, ...] = tuple(caller.spec.argnames)
+            found = []
             # get_hookimpls() lists in reverse call order (trylast first, tryfirst last).
-            impls = tuple(
-                _Impl(impl.plugin_name, impl.function, tuple(impl.argnames))
-                for impl in reversed(getattr(self.pm.hook, name).get_hookimpls())
-                if impl.plugin_name not in disabled
-            )
-            self._impls[key] = impls
+            for impl in reversed(caller.get_hookimpls()):
+                if impl.plugin_name in disabled:
+                    continue
+                positions = tuple(spec_args.index(arg) for arg in impl.argnames)
+                full = positions == tuple(range(len(spec_args)))
+                found.append(_Impl(impl.plugin_name, impl.function, positions, full))
+            impls = self._impls[key] = tuple(found)
         return impls
 
     def _disabled(self, guild_id: int | None) -> frozenset[str]:
@@ -172,13 +184,8 @@ class Hooks:
         return self.policy_for(guild_id).disabled_extensions
 
     @staticmethod
-    def _call(impl: _Impl, hook: str, available: dict[str, typing.Any]) -> tuple[bool, typing.Any]:
-        """``(True, result)``, or ``(False, None)`` after logging the plugin's exception."""
-        try:
-            return True, impl.function(**{arg: available[arg] for arg in impl.argnames})
-        except Exception:
-            _LOGGER.exception("spamguard plugin %r failed in %s; skipped", impl.plugin, hook)
-            return False, None
+    def _failed(impl: _Impl, hook: str) -> None:
+        _LOGGER.exception("spamguard plugin %r failed in %s; skipped", impl.plugin, hook)
 
     def invalidate(self) -> None:
         """Forget cached implementations after plugins were registered or unregistered.
@@ -197,37 +204,41 @@ class Hooks:
         self, message: MessageLike, policy: GuildPolicy, now: datetime.datetime
     ) -> SkipReason | str | None:
         """Call ``spamguard_pre_invoke``: the first veto, or None."""
-        available = {"message": message, "policy": policy, "now": now}
+        args = (message, policy, now)
         for impl in self._implementations("spamguard_pre_invoke", policy.disabled_extensions):
-            ok, result = self._call(impl, "spamguard_pre_invoke", available)
-            if ok and result is not None:
+            try:
+                result = impl(args)
+            except Exception:
+                self._failed(impl, "spamguard_pre_invoke")
+                continue
+            if result is not None:
                 return typing.cast("SkipReason | str", result)
         return None
 
     def check_message(self, message: MessageLike, context: CheckContext) -> list[Violation]:
         """Call ``spamguard_check_message``: every plugin's violations, flattened."""
-        available = {"message": message, "context": context}
+        args = (message, context)
         found: list[Violation] = []
         disabled = context.policy.disabled_extensions
         for impl in self._implementations("spamguard_check_message", disabled):
-            ok, result = self._call(impl, "spamguard_check_message", available)
-            if not ok or not result:
-                continue
             try:
-                # A generator implementation runs here, so its errors are isolated too.
-                found.extend(result)
+                result = impl(args)
+                if result:
+                    # A generator implementation runs here, so its errors are isolated too.
+                    found.extend(result)
             except Exception:
-                _LOGGER.exception(
-                    "spamguard plugin %r failed in spamguard_check_message; skipped", impl.plugin
-                )
+                self._failed(impl, "spamguard_check_message")
         return found
 
     def after_invoke(self, message: MessageLike, plan: Plan, policy: GuildPolicy) -> Plan:
         """Call ``spamguard_after_invoke`` on each plugin in turn, threading the plan through."""
         for impl in self._implementations("spamguard_after_invoke", policy.disabled_extensions):
-            available = {"message": message, "plan": plan, "policy": policy}
-            ok, result = self._call(impl, "spamguard_after_invoke", available)
-            if not ok or result is None:
+            try:
+                result = impl((message, plan, policy))
+            except Exception:
+                self._failed(impl, "spamguard_after_invoke")
+                continue
+            if result is None:
                 continue
             if isinstance(result, Plan):
                 plan = result
@@ -240,26 +251,31 @@ class Hooks:
                 )
         return plan
 
+    def _notify(self, hook: str, disabled: frozenset[str], args: tuple[typing.Any, ...]) -> None:
+        for impl in self._implementations(hook, disabled):
+            try:
+                impl(args)
+            except Exception:
+                self._failed(impl, hook)
+
     def report_outcome(self, outcome: ActionOutcome) -> None:
         """Call ``spamguard_report_outcome``; a failing plugin is logged, never raised."""
-        available = {"outcome": outcome}
-        disabled = self._disabled(outcome.guild_id)
-        for impl in self._implementations("spamguard_report_outcome", disabled):
-            self._call(impl, "spamguard_report_outcome", available)
+        self._notify("spamguard_report_outcome", self._disabled(outcome.guild_id), (outcome,))
 
     def automod_execution(self, execution: AutomodExecution) -> None:
         """Call ``spamguard_automod_execution``; a failing plugin is logged, never raised."""
-        available = {"execution": execution}
         disabled = self._disabled(execution.guild_id)
-        for impl in self._implementations("spamguard_automod_execution", disabled):
-            self._call(impl, "spamguard_automod_execution", available)
+        self._notify("spamguard_automod_execution", disabled, (execution,))
 
     def find_adapter(self, bot: object) -> str | None:
         """Call ``spamguard_find_adapter``: the adapter's entry-point name, or None."""
-        available = {"bot": bot}
         for impl in self._implementations("spamguard_find_adapter", frozenset()):
-            ok, result = self._call(impl, "spamguard_find_adapter", available)
-            if ok and result is not None:
+            try:
+                result = impl((bot,))
+            except Exception:
+                self._failed(impl, "spamguard_find_adapter")
+                continue
+            if result is not None:
                 return typing.cast("str", result)
         return None
 
@@ -289,11 +305,11 @@ class Hooks:
 
     def _issues(self, impls: tuple[_Impl, ...], policy: GuildPolicy) -> list[PolicyIssue]:
         found: list[PolicyIssue] = []
-        available = {"policy": policy}
         for impl in impls:
             if impl.plugin in policy.disabled_extensions:
                 continue
-            ok, result = self._call(impl, "spamguard_validate_policy", available)
-            if ok and result:
-                found.extend(result)
+            try:
+                found.extend(impl((policy,)) or ())
+            except Exception:
+                self._failed(impl, "spamguard_validate_policy")
         return found

@@ -1,0 +1,207 @@
+"""Links and Discord invites: allow or deny by domain, and catch server invites.
+
+Configured under ``extensions.link_filter``::
+
+    extensions:
+      link_filter:
+        allow_domains: [youtube.com, github.com]  # if given, every other domain is denied
+        deny_domains: [grabify.link]              # always denied (subdomains too)
+        block_invites: true                       # Discord server invites are violations...
+        allowed_invites: [python]                 # ...except these invite codes
+        punishment: NONE
+        delete: true
+        enabled: true
+
+A link is ``http(s)://...`` or ``www....``; a domain matches itself and its subdomains
+(``youtube.com`` covers ``m.youtube.com``). Invites are found with or without a scheme
+(``discord.gg/x``, ``discord.com/invite/x``, ``discordapp.com/invite/x``) and are judged
+only by the invite settings, never by the domain lists. The violation is named
+``link_filter``; its ``count`` is the number of offending links.
+"""
+
+from __future__ import annotations
+
+__all__ = ("LinkFilter", "LinkFilterSettings", "find_invites", "find_link_hosts", "plugin")
+
+import dataclasses
+import re
+import typing
+import urllib.parse
+
+from spamguard.contrib.plans import fired, with_deleted
+from spamguard.contrib.settings import SettingsCache, SettingsReader
+from spamguard.core.hookspecs import hookimpl
+from spamguard.core.plan import Violation
+from spamguard.core.policy import Punishment, Scope
+
+if typing.TYPE_CHECKING:
+    from spamguard.core.context import CheckContext
+    from spamguard.core.errors import PolicyIssue
+    from spamguard.core.messages import MessageLike
+    from spamguard.core.plan import Plan
+    from spamguard.core.policy import GuildPolicy
+
+NAME = "link_filter"
+
+_INVITE_RE = re.compile(
+    r"(?:https?://)?(?:www\.)?"
+    r"(?:discord(?:app)?\.com/invite|discord\.gg)"
+    r"/(?P<code>[\w-]+)",
+    re.IGNORECASE,
+)
+_LINK_RE = re.compile(r"(?:https?://|www\.)[^\s<>]+", re.IGNORECASE)
+_DOMAIN_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+_TRAILING = ".,;:!?)]}'\">*_~|"
+
+
+def find_invites(content: str) -> list[str]:
+    """The codes of the Discord invites in ``content``, in order."""
+    if "/" not in content:
+        return []
+    return [match.group("code") for match in _INVITE_RE.finditer(content)]
+
+
+def find_link_hosts(content: str) -> list[str]:
+    """The lower-case host of every link in ``content`` that is not a Discord invite."""
+    if "://" not in content and "www." not in content.lower():
+        return []
+    stripped = _INVITE_RE.sub(" ", content)
+    hosts = []
+    for match in _LINK_RE.finditer(stripped):
+        link = match.group(0).rstrip(_TRAILING)
+        if not link.lower().startswith(("http://", "https://")):
+            link = f"http://{link}"
+        try:
+            host = urllib.parse.urlsplit(link).hostname
+        except ValueError:
+            # A malformed authority ("http://[::1"); treat the text up to "/" as the host.
+            host = link.split("://", 1)[1].split("/", 1)[0].lower()
+        if host:
+            hosts.append(host.rstrip("."))
+    return hosts
+
+
+def _domain(value: str) -> str | None:
+    domain = value.lower().removeprefix("*.").strip(".")
+    return domain if _DOMAIN_RE.match(domain) else None
+
+
+def _matches(host: str, domains: tuple[str, ...]) -> bool:
+    return any(host == domain or host.endswith(f".{domain}") for domain in domains)
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class LinkFilterSettings:
+    """The guild's ``extensions.link_filter`` settings."""
+
+    allow_domains: tuple[str, ...] = ()
+    """When not empty, links to any other domain are violations."""
+    deny_domains: tuple[str, ...] = ()
+    """Links to these domains (and their subdomains) are violations."""
+    block_invites: bool = True
+    """Discord server invites are violations."""
+    allowed_invites: frozenset[str] = frozenset()
+    """Invite codes that are always allowed (compared case-sensitively, as Discord does)."""
+    punishment: Punishment = Punishment.NONE
+    """What the member gets besides the deletion."""
+    delete: bool = True
+    """Delete the message."""
+
+    @classmethod
+    def parse(cls, data: object) -> LinkFilterSettings | None:
+        """Validate the raw settings; None when ``enabled: false``.
+
+        Raises:
+            PolicyError: naming ``extensions.link_filter.<field>``.
+        """
+        fields = (
+            "allow_domains",
+            "deny_domains",
+            "block_invites",
+            "allowed_invites",
+            "punishment",
+            "delete",
+            "enabled",
+        )
+        reader = SettingsReader(NAME, data, fields)
+        defaults = cls()
+        domain = "a domain like example.com (no scheme, no path)"
+        settings = cls(
+            allow_domains=reader.strings("allow_domains", normalise=_domain, what=domain),
+            deny_domains=reader.strings("deny_domains", normalise=_domain, what=domain),
+            block_invites=reader.boolean("block_invites", defaults.block_invites),
+            allowed_invites=frozenset(
+                reader.strings(
+                    "allowed_invites",
+                    normalise=lambda code: code.rsplit("/", 1)[-1] or None,
+                    what="an invite code like 'python' or a link to it",
+                )
+            ),
+            punishment=reader.punishment("punishment", defaults.punishment),
+            delete=reader.boolean("delete", defaults.delete),
+        )
+        enabled = reader.boolean("enabled", True)
+        reader.finish()
+        return settings if enabled else None
+
+    def offending(self, content: str) -> int:
+        """How many links or invites in ``content`` these settings forbid."""
+        count = 0
+        if self.block_invites:
+            count += sum(1 for code in find_invites(content) if code not in self.allowed_invites)
+        for host in find_link_hosts(content):
+            if _matches(host, self.deny_domains) or (
+                self.allow_domains and not _matches(host, self.allow_domains)
+            ):
+                count += 1
+        return count
+
+
+class LinkFilter:
+    """The ``link_filter`` extension (a pluggy plugin, registered by entry point)."""
+
+    name: typing.ClassVar[str] = NAME
+
+    def __init__(self) -> None:
+        self.settings = SettingsCache(NAME, LinkFilterSettings.parse)
+
+    @hookimpl
+    def spamguard_validate_policy(self, policy: GuildPolicy) -> list[PolicyIssue]:
+        return self.settings.issues(policy)
+
+    @hookimpl
+    def spamguard_check_message(
+        self, message: MessageLike, context: CheckContext
+    ) -> list[Violation] | None:
+        settings = self.settings.get(context.policy)
+        if settings is None:
+            return None
+        count = settings.offending(message.content)
+        if not count:
+            return None
+        return [
+            Violation(
+                check=NAME,
+                count=count,
+                limit=1,
+                interval=0.0,
+                message_ids=(message.id,),
+                scope=str(Scope.USER),
+                punishment=str(settings.punishment),
+            )
+        ]
+
+    @hookimpl
+    def spamguard_after_invoke(
+        self, message: MessageLike, plan: Plan, policy: GuildPolicy
+    ) -> Plan | None:
+        if not plan.violations or fired(plan, NAME) is None:
+            return None
+        settings = self.settings.get(policy)
+        if settings is None or not settings.delete:
+            return None
+        return with_deleted(plan, message, reason="spamguard: link not allowed")
+
+
+plugin = LinkFilter()
+"""The instance the ``link_filter`` entry point registers."""

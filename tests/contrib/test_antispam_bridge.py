@@ -1,0 +1,119 @@
+"""The handler finds the adapter for ``bot`` by itself (the one-import migration): the
+``spamguard_find_adapter`` hook names it, it is loaded from the ``spamguard.adapters``
+entry-point group, and its ``compat_bridge(bot, guard)`` converts messages and carries plans
+out. The adapter here is a real installed distribution made in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import pytest
+
+from spamguard.contrib.antispam import AntiSpamHandler
+
+ADAPTER = '''
+"""A stand-in adapter for a library whose messages are plain dicts."""
+import datetime
+
+from spamguard.core import Message, hookimpl
+
+
+class FakeBot:
+    def __init__(self):
+        self.user = None
+        self.carried = []
+
+
+class Finder:
+    name = "fake_finder"
+
+    @hookimpl
+    def spamguard_find_adapter(self, bot):
+        return "fakelib" if isinstance(bot, FakeBot) else None
+
+
+finder = Finder()
+
+
+class Bridge:
+    def __init__(self, bot, guard):
+        self.bot = bot
+        self.guard = guard
+
+    def convert(self, raw):
+        return Message(
+            id=raw["id"], guild_id=raw["guild"], channel_id=raw["channel"],
+            author_id=raw["author"], content=raw["content"],
+            created_at=datetime.datetime.fromtimestamp(raw["ts"], tz=datetime.UTC),
+        )
+
+    async def carry_out(self, plan):
+        self.bot.carried.append(plan)
+
+
+def compat_bridge(bot, guard):
+    return Bridge(bot, guard)
+'''
+
+
+@pytest.fixture
+def fake_adapter(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "fake_adapter.py").write_text(textwrap.dedent(ADAPTER), encoding="utf-8")
+    dist_info = site / "fake_adapter-1.0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: fake-adapter\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (dist_info / "entry_points.txt").write_text(
+        "[spamguard]\nfake_finder = fake_adapter:finder\n\n"
+        "[spamguard.adapters]\nfakelib = fake_adapter\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "fake_adapter", raising=False)
+    import fake_adapter
+
+    return fake_adapter
+
+
+def raw_message(number: int) -> dict[str, object]:
+    return {
+        "id": number,
+        "guild": 10,
+        "channel": 20,
+        "author": 30,
+        "content": "join my server please",
+        "ts": 1_700_000_000 + number,
+    }
+
+
+async def test_the_handler_converts_and_carries_out_through_the_adapters_bridge(
+    fake_adapter,
+) -> None:
+    bot = fake_adapter.FakeBot()
+    handler = AntiSpamHandler(bot)
+    results = [await handler.propagate(raw_message(n)) for n in range(1, 6)]
+    assert results[-1]["was_warned"]
+    assert bot.carried == [results[-1]["plan"]]
+    assert handler.executor is not None
+    assert handler.converter is not None
+
+
+async def test_an_explicit_executor_wins_over_the_bridge(fake_adapter) -> None:
+    bot = fake_adapter.FakeBot()
+    mine = []
+    handler = AntiSpamHandler(bot, executor=mine.append)
+    for n in range(1, 6):
+        await handler.propagate(raw_message(n))
+    assert len(mine) == 1
+    assert bot.carried == []
+
+
+async def test_without_an_adapter_library_objects_are_refused_with_a_hint() -> None:
+    handler = AntiSpamHandler(object())
+    with pytest.raises(ValueError, match="pass converter= or install the spamguard adapter"):
+        await handler.propagate(raw_message(1))
