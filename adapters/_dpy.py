@@ -61,10 +61,13 @@ from spamguard.adapters._automod_dpy import (
 )
 from spamguard.adapters.runtime import (
     DEFAULT_REASON,
+    POLICY_ENV,
+    CompatBridge,
     Protection,
     Runtime,
     audit_reason,
     failure_for_status,
+    load_policy,
     split_delete,
 )
 from spamguard.core.actions import (
@@ -101,9 +104,6 @@ Library = typing.Literal["nextcord", "disnake"]
 
 COG_NAME = "SpamGuard"
 """The Cog's name: ``bot.get_cog("SpamGuard").protection`` reaches the running protection."""
-
-POLICY_ENV = "SPAMGUARD_POLICY"
-"""Environment variable naming a policy file for ``load_extension`` (default policy if unset)."""
 
 # Failure kinds by the name of the library's exception class, most specific first: both
 # libraries define these names at the top level.
@@ -188,6 +188,13 @@ class Flavour:
             action_timeout=action_timeout,
             options=options,
         )
+
+    def compat_bridge(self, bot: typing.Any, guard: Guard) -> CompatBridge:
+        """What :class:`spamguard.contrib.antispam.AntiSpamHandler` uses to carry its plans
+        out on ``bot``: this library's messages in, real HTTP calls out."""
+        executor = DpyExecutor(self, bot, clock=_utcnow, lookup_timeout=10.0)
+        runtime = Runtime(guard, executor, clock=_utcnow)
+        return CompatBridge(runtime, lambda message: to_core_message(self, message))
 
     def setup(self, bot: typing.Any, options: Mapping[str, typing.Any]) -> None:
         """What the adapter's ``load_extension`` entry point does: :meth:`attach` with
@@ -800,21 +807,6 @@ def cog_class(flavour: Flavour) -> type[typing.Any]:
 
 
 # -- entry points ------------------------------------------------------------------------------
-
-
-def load_policy(policy: Policy | str | os.PathLike[str] | None) -> Policy:
-    """A policy from a value, a file path, ``$SPAMGUARD_POLICY``, or the default policy.
-
-    Raises:
-        PolicyError: the file cannot be read or the policy is invalid.
-    """
-    if isinstance(policy, Policy):
-        return policy
-    if policy is None:
-        policy = os.environ.get(POLICY_ENV) or None
-        if policy is None:
-            return Policy.default()
-    return Policy.from_file(policy)
 
 
 def _attach(

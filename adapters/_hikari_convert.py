@@ -12,6 +12,7 @@ __all__ = (
     "channel_permissions",
     "is_administrator",
     "message_from_create",
+    "message_from_hikari",
     "message_from_update",
     "role_ids_without_everyone",
     "top_role_position",
@@ -218,13 +219,27 @@ def _is_webhook(message: hikari.PartialMessage) -> bool:
 def message_from_create(event: hikari.GuildMessageCreateEvent) -> Message | None:
     """The core message for a guild MESSAGE_CREATE; None for webhook messages (no member
     to punish)."""
-    message = event.message
+    return _from_message(_cache(event), event.message, int(event.guild_id))
+
+
+def message_from_hikari(message: hikari.Message) -> Message | None:
+    """The core message for a hikari ``Message`` of a guild (as discord-anti-spam users
+    pass ``event.message``); None for DMs and webhook messages."""
+    if message.guild_id is None:
+        return None
+    cache = typing.cast("hikari.CacheAware", message.app).cache
+    return _from_message(cache, message, int(message.guild_id))
+
+
+def _from_message(
+    cache: hikari.api.Cache, message: hikari.Message, guild_id: int
+) -> Message | None:
     if _is_webhook(message):
         return None
     return _build(
-        _cache(event),
+        cache,
         message_id=int(message.id),
-        guild_id=int(event.guild_id),
+        guild_id=guild_id,
         channel_id=int(message.channel_id),
         author=message.author,
         member=message.member,

@@ -16,7 +16,7 @@ to count); the logic is shared with nextcord in :mod:`spamguard.adapters._dpy`.
 
 from __future__ import annotations
 
-__all__ = ("FLAVOUR", "attach", "setup")
+__all__ = ("FLAVOUR", "attach", "compat_bridge", "setup")
 
 import typing
 
@@ -26,6 +26,7 @@ FLAVOUR: typing.Final = _dpy.flavour("disnake")
 """disnake and its names (raises ImportError naming the extra when disnake is missing)."""
 
 attach = FLAVOUR.attach
+compat_bridge = FLAVOUR.compat_bridge
 
 
 def setup(bot: typing.Any) -> None:

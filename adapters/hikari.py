@@ -27,6 +27,7 @@ __all__ = (
     "HikariProtection",
     "attach",
     "build",
+    "compat_bridge",
     "load_policy",
 )
 
@@ -44,7 +45,13 @@ import typing
 from spamguard.adapters import _hikari_convert as convert
 from spamguard.adapters._automod_hikari import automod_execution_from_event, fetch_rules
 from spamguard.adapters._hikari_execute import HikariExecutor
-from spamguard.adapters.runtime import Protection, Runtime
+from spamguard.adapters.runtime import (
+    POLICY_ENV,
+    CompatBridge,
+    Protection,
+    Runtime,
+    load_policy,
+)
 from spamguard.core.guard import Guard
 from spamguard.core.policy import Policy
 
@@ -56,27 +63,7 @@ if typing.TYPE_CHECKING:
 
 _LOGGER = logging.getLogger("spamguard.adapters.hikari")
 
-POLICY_ENV = "SPAMGUARD_POLICY"
-"""Environment variable naming a policy file, used when ``attach`` gets no policy."""
-
 _Listener = typing.Callable[[typing.Any], typing.Coroutine[typing.Any, typing.Any, None]]
-
-
-def load_policy(policy: Policy | str | os.PathLike[str] | None = None) -> Policy:
-    """The policy to use: ``policy`` itself or the file it names, else the file named by
-    ``$SPAMGUARD_POLICY``, else :meth:`Policy.default`.
-
-    Raises:
-        spamguard.core.PolicyError: the file cannot be read or the policy is invalid.
-    """
-    if isinstance(policy, Policy):
-        return policy
-    if policy is not None:
-        return Policy.from_file(policy)
-    path = os.environ.get(POLICY_ENV)
-    if path:
-        return Policy.from_file(path)
-    return Policy.default()
 
 
 def _bot_user_id(app: typing.Any) -> int | None:
@@ -350,3 +337,17 @@ def _start_soon(start: Callable[[], Awaitable[None]]) -> None:
     task = loop.create_task(run(), name="spamguard-attach")
     _BACKGROUND.add(task)
     task.add_done_callback(_BACKGROUND.discard)
+
+
+def compat_bridge(bot: hikari.GatewayBotAware, guard: Guard) -> CompatBridge:
+    """What :class:`spamguard.contrib.antispam.AntiSpamHandler` uses to carry its plans out
+    on ``bot``: hikari messages (``event.message``) in, real REST calls out."""
+    app = _check_app(bot)
+    executor = HikariExecutor(
+        app,
+        self_id=lambda: guard.self_id,
+        clock=lambda: runtime.clock(),  # noqa: PLW0108 - late binding on purpose
+        lookup_timeout=10.0,
+    )
+    runtime = Runtime(guard, executor)
+    return CompatBridge(runtime, convert.message_from_hikari)

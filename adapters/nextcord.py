@@ -17,7 +17,7 @@ logic is shared with disnake in :mod:`spamguard.adapters._dpy`.
 
 from __future__ import annotations
 
-__all__ = ("FLAVOUR", "attach", "setup")
+__all__ = ("FLAVOUR", "attach", "compat_bridge", "setup")
 
 import typing
 
@@ -27,6 +27,7 @@ FLAVOUR: typing.Final = _dpy.flavour("nextcord")
 """nextcord and its names (raises ImportError naming the extra when nextcord is missing)."""
 
 attach = FLAVOUR.attach
+compat_bridge = FLAVOUR.compat_bridge
 
 
 def setup(bot: typing.Any, **extras: typing.Any) -> None:

@@ -20,13 +20,16 @@ from __future__ import annotations
 __all__ = (
     "AUTOMOD_REPEAT_WINDOW",
     "DEFAULT_REASON",
+    "POLICY_ENV",
     "PUNISHMENT_KINDS",
     "ActionExecutor",
+    "CompatBridge",
     "Protection",
     "Runtime",
     "RuntimeStats",
     "audit_reason",
     "failure_for_status",
+    "load_policy",
     "split_delete",
 )
 
@@ -35,6 +38,7 @@ import contextlib
 import dataclasses
 import datetime
 import logging
+import os
 import typing
 
 from spamguard.core.actions import BULK_DELETE_MAX_AGE, DeleteMessages, SendMessage
@@ -42,6 +46,7 @@ from spamguard.core.automod import diff_rules
 from spamguard.core.messages import snowflake_time
 from spamguard.core.outcomes import ActionOutcome, FailureKind
 from spamguard.core.plan import Plan, ScheduledAction
+from spamguard.core.policy import Policy
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -62,12 +67,32 @@ AUTOMOD_REPEAT_WINDOW = datetime.timedelta(seconds=10)
 """Discord sends one AutoMod execution event per action of the rule that triggered (block,
 alert, timeout): executions alike within this window count once."""
 
+POLICY_ENV = "SPAMGUARD_POLICY"
+"""Environment variable naming a policy file, used when an adapter is given no policy."""
+
 DEFAULT_REASON = "spamguard"
 """Audit-log reason for an action that carries none."""
 
 # A bulk delete fails as a whole when one message is older than 14 days; messages this
 # close to the limit (the plan may be a few seconds old) are deleted one by one instead.
 _BULK_MARGIN = datetime.timedelta(minutes=5)
+
+
+def load_policy(policy: Policy | str | os.PathLike[str] | None = None) -> Policy:
+    """The policy an adapter uses: ``policy`` itself or the file it names, else the file
+    named by ``$SPAMGUARD_POLICY``, else :meth:`Policy.default`.
+
+    Raises:
+        spamguard.core.PolicyError: the file cannot be read or the policy is invalid.
+    """
+    if isinstance(policy, Policy):
+        return policy
+    if policy is not None:
+        return Policy.from_file(policy)
+    path = os.environ.get(POLICY_ENV)
+    if path:
+        return Policy.from_file(path)
+    return Policy.default()
 
 
 def audit_reason(text: str) -> str:
@@ -443,3 +468,24 @@ class Protection:
         """Stop listening to the bot and stop the runtime (state saved by the store)."""
         await self._detach()
         await self.runtime.stop()
+
+
+class CompatBridge:
+    """How :class:`spamguard.contrib.antispam.AntiSpamHandler` reaches an adapter: it
+    converts the library's message objects and carries plans out through a runtime
+    (started on first use, so scheduled undo actions run too)."""
+
+    def __init__(
+        self, runtime: Runtime, convert: Callable[[typing.Any], MessageLike | None]
+    ) -> None:
+        self.runtime = runtime
+        self._convert = convert
+
+    def convert(self, message: typing.Any) -> MessageLike | None:
+        """The library's message as the core sees it (None for what is not moderated)."""
+        return self._convert(message)
+
+    async def carry_out(self, plan: Plan) -> tuple[ActionOutcome, ...]:
+        """Carry ``plan`` out with the adapter's executor; never raises."""
+        await self.runtime.start()
+        return await self.runtime.carry_out(plan)
