@@ -13,5 +13,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     skipped = len(reporter.stats.get("skipped", []))
     if skipped:
-        reporter.write_line(f"CI: {skipped} test(s) skipped; a suite that should run must run", red=True)
+        reporter.write_line(
+            f"CI: {skipped} test(s) skipped; a suite that should run must run", red=True
+        )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
