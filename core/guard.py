@@ -8,7 +8,8 @@ How one message is decided:
 
 1. exemptions (DMs, the bot itself, bots, ignored ids, owner/admins) and plugin vetoes
    give a plan with a ``skipped_reason``; a redelivered message (same id, same content) is
-   skipped, an edited one (same id, new content) replaces its contribution;
+   skipped, an edited one (same id, new content) replaces its contribution (both among
+   the member's newest :data:`~spamguard.core.state.MAX_RECENT` messages);
 2. the message is added to the windows of every check the guild's policy uses;
 3. each rule that applies to the member (Rowboat's levels and roles) runs its checks; a
    check fires when the total in its window reaches its ``count`` and this message adds
@@ -26,9 +27,11 @@ from __future__ import annotations
 __all__ = ("Guard",)
 
 import datetime
+import functools
 import heapq
 import itertools
 import logging
+import operator
 import typing
 import zlib
 
@@ -37,11 +40,18 @@ from spamguard.core import templates
 from spamguard.core.context import CheckContext
 from spamguard.core.errors import SnapshotError
 from spamguard.core.escalation import next_step
-from spamguard.core.plan import Plan, ScheduledAction, SkipReason, Violation
+from spamguard.core.plan import (
+    Plan,
+    ScheduledAction,
+    SkipReason,
+    Violation,
+    _make_plan,
+    _make_violation,
+)
 from spamguard.core.plugins import Hooks, get_plugin_manager, plugin_name
 from spamguard.core.policy import SEVERITY, Punishment, Scope
-from spamguard.core.punishments import punishment_actions
-from spamguard.core.state import COUNTER_OF, SNAPSHOT_VERSION, MemberState
+from spamguard.core.punishments import PunishmentActions, punishment_actions
+from spamguard.core.state import COUNTER_OF, MAX_RECENT, SNAPSHOT_VERSION, MemberState
 from spamguard.core.text import (
     count_emojis,
     count_invites,
@@ -81,6 +91,24 @@ AMOUNT: Mapping[str, Callable[[MessageLike], int]] = {
     "max_invites": lambda m: count_invites(m.content),
 }
 
+# How the hot path gets a check's amount: its kind (_TEXT: the normalised text;
+# _ONE: always 1; _OF_CONTENT: a function of the content; _OF_MESSAGE: of the message)
+# and the function, C-level where one exists. tests/core pins that it equals AMOUNT.
+_TEXT, _ONE, _OF_CONTENT, _OF_MESSAGE = range(4)
+_AMOUNT_OF: Mapping[str, tuple[int, Callable[[typing.Any], int] | None]] = {
+    "max_duplicates": (_TEXT, None),
+    "max_messages": (_ONE, None),
+    "max_mentions": (_OF_MESSAGE, AMOUNT["max_mentions"]),
+    "max_links": (_OF_CONTENT, count_links),
+    "max_upper_case": (_OF_CONTENT, count_upper_case),
+    "max_emojis": (_OF_CONTENT, count_emojis),
+    "max_newlines": (_OF_CONTENT, operator.methodcaller("count", "\n")),
+    "max_attachments": (_OF_MESSAGE, operator.attrgetter("attachment_count")),
+    "max_characters": (_OF_CONTENT, len),
+    "max_stickers": (_OF_MESSAGE, operator.attrgetter("sticker_count")),
+    "max_invites": (_OF_CONTENT, count_invites),
+}
+
 # Whose messages share a window, per scope.
 SCOPE_KEY: Mapping[Scope, Callable[[MessageLike], tuple[typing.Any, ...]]] = {
     Scope.USER: lambda m: ("u", m.guild_id, m.author_id),
@@ -90,16 +118,80 @@ SCOPE_KEY: Mapping[Scope, Callable[[MessageLike], tuple[typing.Any, ...]]] = {
 }
 
 
+class _Check:
+    """One check of one rule, with what evaluating it reads worked out once."""
+
+    __slots__ = (
+        "accuracy",
+        "check",
+        "clean",
+        "count",
+        "duration",
+        "interval",
+        "is_text",
+        "name",
+        "punishment",
+        "punishment_name",
+        "scope_name",
+        "slot",
+        "whitelist",
+        "window_name",
+    )
+
+    def __init__(
+        self, rule: RuleConfig, check: CheckConfig, whitelist: frozenset[int], slot: int
+    ) -> None:
+        self.check = check
+        self.name = check.name
+        self.whitelist = whitelist
+        self.window_name = _window_name(check.name, whitelist)
+        self.slot = slot
+        """Index of the check's window in ``_Compiled.recording``."""
+        self.count = check.count
+        self.interval = check.interval
+        self.accuracy = check.accuracy
+        self.is_text = check.name == "max_duplicates"
+        self.punishment = check.punishment or rule.punishment
+        self.duration = check.punishment_duration or rule.punishment_duration
+        self.scope_name = str(check.scope)
+        self.punishment_name = str(self.punishment)
+        self.clean = rule.clean
+        """Whether the entries behind a violation are needed (to clean them)."""
+
+
+_RULES_CACHE_SIZE = 4096
+"""Distinct role sets whose rules a compiled policy remembers (then it starts afresh)."""
+
+# Scope -> the tag its window keys carry (see SCOPE_KEY).
+_SCOPE_TAG: Mapping[Scope, str] = {
+    Scope.USER: "u",
+    Scope.USER_CHANNEL: "uc",
+    Scope.CHANNEL: "c",
+    Scope.GUILD: "g",
+}
+
+
 class _Compiled:
     """What a guild policy needs tracked, worked out once per policy."""
 
-    __slots__ = ("checks", "horizon", "tracked")
+    __slots__ = (
+        "checks",
+        "exempt_admins",
+        "horizon",
+        "ignores",
+        "policy",
+        "recording",
+        "rules",
+        "single",
+        "tracked",
+    )
 
     def __init__(self, policy: GuildPolicy) -> None:
+        self.policy = policy
         longest: dict[tuple[str, str, Scope, frozenset[int]], float] = {}
         horizon = policy.incident_window
-        self.checks: dict[int, tuple[tuple[CheckConfig, frozenset[int], str], ...]] = {}
-        """id(rule) -> the rule's checks with their whitelist and window name."""
+        Slot = tuple[str, str, Scope, frozenset[int]]
+        rule_checks: list[tuple[RuleConfig, list[tuple[CheckConfig, frozenset[int], Slot]]]] = []
         for _key, rule in (*policy.levels, *policy.roles):
             horizon = max(horizon, float(rule.clean_duration))
             checks = []
@@ -109,14 +201,72 @@ class _Compiled:
                 slot = (window_name, check.name, check.scope, whitelist)
                 longest[slot] = max(longest.get(slot, 0.0), check.interval)
                 horizon = max(horizon, check.interval)
-                checks.append((check, whitelist, window_name))
-            self.checks[id(rule)] = tuple(checks)
+                checks.append((check, whitelist, slot))
+            rule_checks.append((rule, checks))
         self.tracked: tuple[tuple[str, str, Scope, frozenset[int], float], ...] = tuple(
             (*slot, interval) for slot, interval in longest.items()
         )
         """``(window name, check name, scope, whitelist, longest interval)`` per window kind."""
         self.horizon = horizon
         """Seconds of history any decision of this policy can look at."""
+        slots = {slot: index for index, slot in enumerate(longest)}
+        self.recording: tuple[
+            tuple[str, str, str, frozenset[int], float, bool, Callable[[MessageLike], int] | None],
+            ...,
+        ] = tuple(
+            (
+                window_name,
+                name,
+                _SCOPE_TAG[scope],
+                whitelist,
+                interval,
+                name == "max_duplicates",
+                AMOUNT.get(name),
+            )
+            for (window_name, name, scope, whitelist), interval in longest.items()
+        )
+        """``tracked`` in the shape :meth:`Guard._check` reads, slot by slot."""
+        self.checks: dict[int, tuple[_Check, ...]] = {
+            id(rule): tuple(
+                _Check(rule, check, whitelist, slots[slot]) for check, whitelist, slot in checks
+            )
+            for rule, checks in rule_checks
+        }
+        """id(rule) -> the rule's checks, ready to evaluate."""
+        self.single: tuple[tuple[typing.Any, ...], ...] | None = None
+        """For a policy of one rule (the usual case): ``recording`` with each slot's
+        check, slot by slot; its windows and its checks then come in the same order, so
+        a new message can be recorded and checked window by window in one pass."""
+        if len(rule_checks) == 1:
+            ((rule, _checks),) = rule_checks
+            checks_of_rule = self.checks[id(rule)]
+            if [check.slot for check in checks_of_rule] == list(range(len(self.recording))):
+                self.single = tuple(
+                    (window_name, tag, whitelist, horizon, *_AMOUNT_OF[name], check)
+                    for (window_name, name, tag, whitelist, horizon, _text, _amount), check in zip(
+                        self.recording, checks_of_rule, strict=True
+                    )
+                )
+        self.rules: dict[frozenset[int], tuple[RuleConfig, ...]] = {}
+        """Role set -> ``policy.rules_for(role set)``, filled as members show up."""
+        ignore = policy.ignore
+        self.ignores = bool(
+            ignore.guilds or ignore.channels or ignore.categories or ignore.users or ignore.roles
+        )
+        """Whether any id is ignored: without, only a few flags can skip a message."""
+        self.exempt_admins = policy.exempt_admins
+
+    def rules_for(self, role_ids: frozenset[int]) -> tuple[RuleConfig, ...]:
+        """``policy.rules_for(role_ids)``, remembered per role set."""
+        try:
+            rules = self.rules.get(role_ids)
+        except TypeError:  # an unhashable role collection from a custom MessageLike
+            return self.policy.rules_for(role_ids)
+        if rules is None:
+            if len(self.rules) >= _RULES_CACHE_SIZE:
+                self.rules.clear()
+            rules = self.rules[role_ids] = self.policy.rules_for(role_ids)
+        return rules
 
 
 def _whitelist(rule: RuleConfig, check: CheckConfig) -> frozenset[int]:
@@ -137,6 +287,14 @@ def _window_name(check_name: str, whitelist: frozenset[int]) -> str:
     return f"{check_name}!{','.join(map(str, sorted(whitelist)))}"
 
 
+_SKIPPED: Mapping[SkipReason, str] = {reason: f"skipped:{reason}" for reason in SkipReason}
+"""The counter of each skip reason."""
+_REDELIVERED = _SKIPPED[SkipReason.REDELIVERED]
+_NO_PUNISHMENT = PunishmentActions()
+_MESSAGE_ID = operator.attrgetter("message_id")
+_VIOLATION = operator.attrgetter("violation")
+
+
 class _Fired(typing.NamedTuple):
     rule: RuleConfig | None
     check: CheckConfig | None
@@ -144,6 +302,10 @@ class _Fired(typing.NamedTuple):
     entries: list[Entry]
     punishment: Punishment
     duration: int
+
+
+# _Fired(*fields) without the Python-level __new__ a NamedTuple has.
+_new_fired: Callable[[tuple[typing.Any, ...]], _Fired] = functools.partial(tuple.__new__, _Fired)
 
 
 def _utc(ts: float) -> datetime.datetime:
@@ -187,6 +349,8 @@ class Guard:
         self._sequence = itertools.count()
         self._stats: dict[int, dict[str, int]] = {}
         self._compiled: dict[int, tuple[GuildPolicy, _Compiled]] = {}
+        # Guild id -> (the policy it was worked out from, its compiled guild policy).
+        self._by_guild: dict[int | None, tuple[Policy, _Compiled]] = {}
         self._processed = 0
         self._refresh_hooks()
         # Plugins' own settings (policy.extensions) fail here, not on the first message.
@@ -283,156 +447,364 @@ class Guard:
             The plan: actions to carry out now, scheduled undo actions, the violations and,
             for an unchecked message, why it was skipped.
         """
-        when = message.created_at if now is None else now
-        policy = self.policy.for_guild(message.guild_id)
-        base: dict[str, typing.Any] = {
-            "message_id": message.id,
-            "guild_id": message.guild_id,
-            "user_id": message.author_id,
-            "channel_id": message.channel_id,
-            "dry_run": policy.dry_run,
-        }
+        # Every message goes through here, so it is written for speed: attributes read
+        # once, per-guild data worked out once (_Compiled), in the order of the module
+        # docstring. tests/core pins the behaviour.
+        created_at = message.created_at
+        guild_id = message.guild_id
+        by_guild = self._by_guild.get(guild_id)
+        if by_guild is None or by_guild[0] is not self.policy:
+            by_guild = self._by_guild[guild_id] = (
+                self.policy,
+                self._compile(self.policy.for_guild(guild_id)),
+            )
+        compiled = by_guild[1]
+        policy = compiled.policy
         self._processed += 1
-        if self._processed % PRUNE_EVERY == 0:
-            self.prune(when)
-        skip = self._skip_reason(message, policy)
+        if not self._processed % PRUNE_EVERY:
+            self.prune(created_at if now is None else now)
+        author_id = message.author_id
+        if (
+            guild_id is None
+            or compiled.ignores
+            or message.author_is_bot
+            or author_id == self.self_id
+            or (
+                compiled.exempt_admins
+                and (
+                    message.author_is_owner
+                    or message.author_is_admin
+                    or message.author_can_manage_messages
+                )
+            )
+        ):
+            skip = self._skip_reason(message, policy)
+        else:
+            skip = None
         if skip is None:
-            rules = policy.rules_for(message.author_role_ids)
+            role_ids = message.author_role_ids
+            try:
+                rules = compiled.rules[role_ids]
+            except (KeyError, TypeError):
+                rules = compiled.rules_for(role_ids)
             if not rules and not self._has_checks:
                 skip = SkipReason.NO_RULES
-        if skip is None and self._has_pre:
-            veto = self.hooks.pre_invoke(message, policy, when)
-            if veto is not None:
-                skip = veto if isinstance(veto, SkipReason) else SkipReason.VETOED
+            elif self._has_pre:
+                veto = self.hooks.pre_invoke(message, policy, created_at if now is None else now)
+                if veto is not None:
+                    skip = veto if isinstance(veto, SkipReason) else SkipReason.VETOED
         if skip is not None:
-            self._count(message.guild_id, f"skipped:{skip}")
-            return Plan(**base, skipped_reason=skip)
+            self._count(guild_id, _SKIPPED[skip])
+            return _make_plan(
+                message.id, guild_id, author_id, message.channel_id, policy.dry_run, skip
+            )
 
-        guild_id = typing.cast("int", message.guild_id)
-        member_key = (guild_id, message.author_id)
-        member = self._members.get(member_key)
+        stats = self._stats.get(guild_id or 0)
+        if stats is None:
+            stats = self._stats[guild_id or 0] = {}
+        member = self._members.get((guild_id, author_id))  # type: ignore[arg-type]
         if member is None:
-            member = self._members[member_key] = MemberState()
-        ts = message.created_at.timestamp()
+            member = self._members[(guild_id, author_id)] = MemberState()  # type: ignore[index]
+        message_id = message.id
+        ts = created_at.timestamp()
         checksum = zlib.crc32(message.content.encode("utf-8", "surrogatepass"))
-        previous = member.recent.get(message.id)
-        if previous is not None and previous[2] == checksum:
-            self._count(guild_id, f"skipped:{SkipReason.REDELIVERED}")
-            return Plan(**base, skipped_reason=SkipReason.REDELIVERED)
-        edited = previous is not None
-        member.recent[message.id] = (ts, message.channel_id, checksum)
-        self._count(guild_id, "messages")
-
-        now_ts = when.timestamp()
-        compiled = self._compile(policy)
-        grown, text = self._record(message, compiled, ts, now_ts, edited=edited)
-        fired = self._evaluate(message, rules, compiled, grown, text, now_ts)
-        if self._has_checks:
-            fired.extend(self._plugin_violations(message, policy, when, member, rules))
-        if not fired:
-            plan = Plan(**base)
+        recent = member.recent
+        previous = recent.get(message_id)
+        if previous is None:
+            if ts < member.newest:
+                member.unordered = True
+            else:
+                member.newest = ts
+            recent[message_id] = (ts, message.channel_id, checksum)
+            if len(recent) > MAX_RECENT:
+                # The oldest arrival goes: a flood cannot grow a member without limit.
+                del recent[next(iter(recent))]
         else:
-            plan = self._decide(message, policy, member, fired, when, base)
+            if previous[2] == checksum:
+                stats[_REDELIVERED] = stats.get(_REDELIVERED, 0) + 1
+                return _make_plan(
+                    message_id,
+                    guild_id,
+                    author_id,
+                    message.channel_id,
+                    policy.dry_run,
+                    SkipReason.REDELIVERED,
+                )
+            if previous[0] != ts:
+                member.unordered = True
+            recent[message_id] = (ts, message.channel_id, checksum)
+        stats["messages"] = stats.get("messages", 0) + 1
+
+        if not compiled.recording:
+            fired = []
+        elif previous is None and compiled.single is not None:
+            fired = self._check_new(
+                message, rules, compiled.single, ts, ts if now is None else now.timestamp()
+            )
+        else:
+            fired = self._check(
+                message, rules, compiled, ts, ts if now is None else now.timestamp(), previous
+            )
+        if self._has_checks:
+            fired.extend(
+                self._plugin_violations(
+                    message, policy, created_at if now is None else now, member, rules
+                )
+            )
+        if fired:
+            plan = self._decide(message, policy, member, fired, created_at if now is None else now)
+        else:
+            plan = _make_plan(message_id, guild_id, author_id, message.channel_id, policy.dry_run)
         if self._has_after:
             plan = self.hooks.after_invoke(message, plan, policy)
         return plan
 
-    def _record(
-        self, message: MessageLike, compiled: _Compiled, ts: float, now_ts: float, *, edited: bool
-    ) -> tuple[set[str], str]:
-        """Add the message to every tracked window.
+    def _check_new(
+        self,
+        message: MessageLike,
+        rules: tuple[RuleConfig, ...],
+        single: tuple[tuple[typing.Any, ...], ...],
+        ts: float,
+        now_ts: float,
+    ) -> list[_Fired]:
+        """:meth:`_check` for a new message under a one-rule policy, in one pass.
 
-        Returns the checks this message adds to (an edit: the checks its new content adds
-        more to; a typo fixed fires nothing again) and its normalised text.
+        Each window is followed by its own check (``rules`` is that rule, or empty when it
+        does not apply to the member): the same windows, checks and order as
+        :meth:`_check`, without its bookkeeping.
         """
         windows = self._windows
-        channel_id, parent_id = message.channel_id, message.parent_id
-        amounts: dict[str, int] = {}
-        grown: set[str] = set()
-        text = ""
-        for window_name, name, scope, whitelist, horizon in compiled.tracked:
-            if whitelist and (channel_id in whitelist or parent_id in whitelist):
+        guild_id, author_id = message.guild_id, message.author_id
+        channel_id = message.channel_id
+        message_id = message.id
+        fired: list[_Fired] = []
+        text = None
+        content = message.content
+        for window_name, tag, whitelist, horizon, kind, amount_of, check in single:
+            if whitelist and (channel_id in whitelist or message.parent_id in whitelist):
                 continue
-            key = (window_name, *SCOPE_KEY[scope](message))
+            if kind == _OF_CONTENT:
+                amount = amount_of(content)
+                adds = amount != 0
+            elif kind == _TEXT:
+                if text is None:
+                    # normalise(), its ASCII case written out.
+                    text = (
+                        " ".join(content.lower().split())
+                        if content.isascii()
+                        else normalise(content)
+                    )
+                adds = text != ""
+            elif kind == _ONE:
+                amount = 1
+                adds = True
+            else:
+                amount = amount_of(message)
+                adds = amount != 0
+            # Keys as SCOPE_KEY builds them.
+            if tag == "u":
+                key: WindowKey = (window_name, "u", guild_id, author_id)
+            elif tag == "uc":
+                key = (window_name, "uc", guild_id, channel_id, author_id)
+            elif tag == "c":
+                key = (window_name, "c", guild_id, channel_id)
+            else:
+                key = (window_name, "g", guild_id)
             window = windows.get(key)
-            is_text = name == "max_duplicates"
             if window is None:
-                window = windows[key] = DuplicateWindow(horizon) if is_text else SumWindow(horizon)
+                if not adds:
+                    continue
+                window = windows[key] = (
+                    DuplicateWindow(horizon) if kind == _TEXT else SumWindow(horizon)
+                )
             elif window.horizon < horizon:
                 window.horizon = horizon
-            window.expire(now_ts - window.horizon)
-            if ts <= now_ts - window.horizon:
-                continue  # too old to be in this window at all
-            entry = window.find(message.id) if edited else None
-            if is_text:
-                assert isinstance(window, DuplicateWindow)
-                text = text or normalise(message.content)
-                if entry is not None:
-                    if entry.text != text:
-                        window.replace_text(message.id, text)
-                        if text:
-                            grown.add(name)
-                elif text:
-                    window.add(Entry(ts, message.id, channel_id, message.author_id, 1, text))
-                    grown.add(name)
+            oldest = now_ts - window.horizon
+            entries = window.entries
+            if entries and entries[0].ts <= oldest:
+                window.expire(oldest)
+            if not adds or ts <= oldest:
                 continue
-            amount = amounts.get(name)
-            if amount is None:
-                amount = amounts[name] = AMOUNT[name](message)
-            if entry is not None:
-                if amount > entry.amount:
-                    grown.add(name)
-                window.replace(message.id, amount)
-            elif amount:
-                window.add(Entry(ts, message.id, channel_id, message.author_id, amount))
-                grown.add(name)
-        return grown, text
+            if kind == _TEXT:
+                if not rules:
+                    window.record_text(ts, message_id, channel_id, author_id, text)  # type: ignore[attr-defined]
+                    continue
+                count, message_ids, selected = window.record_and_match(  # type: ignore[attr-defined]
+                    ts,
+                    message_id,
+                    channel_id,
+                    author_id,
+                    text,
+                    check.accuracy,
+                    now_ts - check.interval,
+                    check.count,
+                    check.clean,
+                )
+                if count < check.count:
+                    continue
+            else:
+                window.record(ts, message_id, channel_id, author_id, amount)
+                if not rules:
+                    continue
+                cutoff = now_ts - check.interval
+                count = window.total_since(cutoff)
+                if count < check.count:
+                    continue
+                selected = window.entries_since(cutoff)
+                message_ids = tuple(map(_MESSAGE_ID, selected))
+            fired.append(
+                _new_fired(
+                    (
+                        rules[0],
+                        check.check,
+                        _make_violation(
+                            check.name,
+                            count,
+                            check.count,
+                            check.interval,
+                            message_ids,
+                            check.scope_name,
+                            check.punishment_name,
+                        ),
+                        selected,
+                        check.punishment,
+                        check.duration,
+                    )
+                )
+            )
+        return fired
 
-    def _evaluate(
+    def _check(
         self,
         message: MessageLike,
         rules: tuple[RuleConfig, ...],
         compiled: _Compiled,
-        grown: set[str],
-        text: str,
+        ts: float,
         now_ts: float,
+        previous: tuple[float, int, int] | None,
     ) -> list[_Fired]:
-        fired: list[_Fired] = []
-        channel_id, parent_id = message.channel_id, message.parent_id
+        """Add the message to every tracked window, then run the checks of ``rules``.
+
+        ``previous`` is the member's record of the same message id: an edit. A check fires
+        only when this message adds to it (an edit: when its new content adds more; a
+        typo fixed fires nothing again). A window the message adds nothing to is not
+        created; one that exists is still expired (a later message with an earlier time,
+        an edit, must find it as before).
+        """
         windows = self._windows
+        guild_id, author_id = message.guild_id, message.author_id
+        channel_id, parent_id = message.channel_id, message.parent_id
+        message_id = message.id
+        edited = previous is not None
+        touched: dict[int, SumWindow] = {}
+        grown: set[str] = set()
+        text: str | None = None
+        amounts: dict[str, int] = {}
+        slot = -1
+        for window_name, name, tag, whitelist, horizon, is_text, amount_of in compiled.recording:
+            slot += 1
+            if whitelist and (channel_id in whitelist or parent_id in whitelist):
+                continue
+            if is_text:
+                if text is None:
+                    text = normalise(message.content)
+                adds = edited or text != ""
+                amount = 1
+            else:
+                amount = amounts.get(name)  # type: ignore[assignment]
+                if amount is None:
+                    amount = amounts[name] = amount_of(message)
+                adds = edited or amount != 0
+            # Keys as SCOPE_KEY builds them.
+            if tag == "u":
+                key: WindowKey = (window_name, "u", guild_id, author_id)
+            elif tag == "uc":
+                key = (window_name, "uc", guild_id, channel_id, author_id)
+            elif tag == "c":
+                key = (window_name, "c", guild_id, channel_id)
+            else:
+                key = (window_name, "g", guild_id)
+            window = windows.get(key)
+            if window is None:
+                if not adds:
+                    continue
+                window = windows[key] = DuplicateWindow(horizon) if is_text else SumWindow(horizon)
+            elif window.horizon < horizon:
+                window.horizon = horizon
+            oldest = now_ts - window.horizon
+            entries = window.entries
+            if entries and entries[0].ts <= oldest:
+                window.expire(oldest)
+            if not adds:
+                continue
+            touched[slot] = window
+            if ts <= oldest:
+                continue  # too old to be in this window at all
+            if edited:
+                entry = window.find(message_id)
+                if entry is not None:
+                    if is_text:
+                        if entry.text != text:
+                            window.replace_text(message_id, text)  # type: ignore[attr-defined]
+                            if text:
+                                grown.add(name)
+                    else:
+                        if amount > entry.amount:
+                            grown.add(name)
+                        window.replace(message_id, amount)
+                    continue
+            if is_text:
+                if text:
+                    window.record_text(ts, message_id, channel_id, author_id, text)  # type: ignore[attr-defined]
+                    grown.add(name)
+            elif amount:
+                window.record(ts, message_id, channel_id, author_id, amount)
+                grown.add(name)
+        if not grown:
+            return []
+
+        fired: list[_Fired] = []
+        checks = compiled.checks
         for rule in rules:
-            for check, whitelist, window_name in compiled.checks[id(rule)]:
+            for check in checks[id(rule)]:
                 # A check fires only when this message adds to it.
                 if check.name not in grown:
                     continue
+                whitelist = check.whitelist
                 if whitelist and (channel_id in whitelist or parent_id in whitelist):
                     continue
                 cutoff = now_ts - check.interval
-                window = windows[(window_name, *SCOPE_KEY[check.scope](message))]
-                if check.name == "max_duplicates":
-                    assert isinstance(window, DuplicateWindow)
-                    similar = window.similar_texts(text, check.accuracy)
-                    count = window.count_in(similar, cutoff)
+                window = touched[check.slot]
+                if check.is_text:
+                    count, message_ids, selected = window.duplicates(  # type: ignore[attr-defined]
+                        text, check.accuracy, cutoff, check.count, entries=check.clean
+                    )
                     if count < check.count:
                         continue
-                    entries = window.entries_in(similar, cutoff)
                 else:
                     count = window.total_since(cutoff)
                     if count < check.count:
                         continue
-                    entries = window.entries_since(cutoff)
-                punishment = check.punishment or rule.punishment
-                duration = check.punishment_duration or rule.punishment_duration
-                violation = Violation(
-                    check=check.name,
-                    count=count,
-                    limit=check.count,
-                    interval=check.interval,
-                    message_ids=tuple(e.message_id for e in entries),
-                    scope=str(check.scope),
-                    punishment=str(punishment),
+                    selected = window.entries_since(cutoff)
+                    message_ids = tuple(map(_MESSAGE_ID, selected))
+                fired.append(
+                    _Fired(
+                        rule,
+                        check.check,
+                        _make_violation(
+                            check.name,
+                            count,
+                            check.count,
+                            check.interval,
+                            message_ids,
+                            check.scope_name,
+                            check.punishment_name,
+                        ),
+                        selected,
+                        check.punishment,
+                        check.duration,
+                    )
                 )
-                fired.append(_Fired(rule, check, violation, entries, punishment, duration))
         return fired
 
     def _plugin_violations(
@@ -497,15 +869,27 @@ class Guard:
         member: MemberState,
         fired: list[_Fired],
         when: datetime.datetime,
-        base: dict[str, typing.Any],
     ) -> Plan:
         now_ts = when.timestamp()
-        guild_id = typing.cast("int", message.guild_id)
+        guild_id: int = message.guild_id  # type: ignore[assignment]
+        stats = self._stats.get(guild_id or 0)
+        if stats is None:
+            stats = self._stats[guild_id or 0] = {}
         for item in fired:
-            self._count(guild_id, f"check:{item.violation.check}")
-        worst = max(fired, key=lambda f: (SEVERITY[f.punishment], f.duration))
+            key = f"check:{item.violation.check}"
+            stats[key] = stats.get(key, 0) + 1
+        # The most severe punishment asked for (the first of equals, as max() picks) and
+        # the highest count.
+        worst = fired[0]
+        top_count = worst.violation.count
+        if len(fired) > 1:
+            worst_key = (SEVERITY[worst.punishment], worst.duration)
+            for item in fired:
+                key_of = (SEVERITY[item.punishment], item.duration)
+                if key_of > worst_key:
+                    worst, worst_key = item, key_of
+                top_count = max(top_count, item.violation.count)
         punishment, duration = worst.punishment, worst.duration
-        top_count = max(f.violation.count for f in fired)
         ladder = policy.escalation
         if (
             ladder is not None
@@ -541,50 +925,67 @@ class Guard:
         if incident_open or ladder is None or punishment is not Punishment.NONE:
             if not incident_open:
                 member.violations += 1
-                self._count(guild_id, "incidents")
+                stats["incidents"] = stats.get("incidents", 0) + 1
             member.incident_until = now_ts + policy.incident_window
 
-        deletes = self._clean(message, fired, now_ts, when, guild_id)
-        violation = worst.violation
-        values = templates.variables(
-            member_id=message.author_id,
-            member_name=getattr(message, "author_name", ""),
-            guild_id=guild_id,
-            guild_name=getattr(message, "guild_name", ""),
-            channel_id=message.channel_id,
-            channel_name=getattr(message, "channel_name", ""),
-            warn_count=member.warn_count,
-            kick_count=member.kick_count,
-            violation=violation.check,
-            count=violation.count,
-            limit=violation.limit,
-            punishment=str(punishment),
-        )
-        reason = f"spamguard: {violation.check} ({violation.count}/{violation.limit} in {violation.interval:g}s)"
-        dms = any(f.rule is not None and f.rule.punishment_dms for f in fired)
-        carried = punishment_actions(
-            punishment,
-            policy=policy,
-            message=message,
-            now=when,
-            duration=duration,
-            reason=reason,
-            values=values,
-            dms=dms,
-        )
-        actions = (*deletes, *carried.actions)
+        if len(fired) == 1 and fired[0].rule is not None and not fired[0].rule.clean:
+            deletes: tuple[act.DeleteMessages, ...] = ()  # what _clean() would answer
+        else:
+            deletes = self._clean(message, fired, now_ts, when, guild_id)
+        if punishment is Punishment.NONE:
+            # Merged into the open incident (the common case inside a flood): no notice
+            # to render, nothing to carry out beyond the clean.
+            carried = _NO_PUNISHMENT
+        else:
+            violation = worst.violation
+            values = templates.variables(
+                member_id=message.author_id,
+                member_name=getattr(message, "author_name", ""),
+                guild_id=guild_id,
+                guild_name=getattr(message, "guild_name", ""),
+                channel_id=message.channel_id,
+                channel_name=getattr(message, "channel_name", ""),
+                warn_count=member.warn_count,
+                kick_count=member.kick_count,
+                violation=violation.check,
+                count=violation.count,
+                limit=violation.limit,
+                punishment=str(punishment),
+            )
+            reason = (
+                f"spamguard: {violation.check} "
+                f"({violation.count}/{violation.limit} in {violation.interval:g}s)"
+            )
+            dms = any(f.rule is not None and f.rule.punishment_dms for f in fired)
+            carried = punishment_actions(
+                punishment,
+                policy=policy,
+                message=message,
+                now=when,
+                duration=duration,
+                reason=reason,
+                values=values,
+                dms=dms,
+            )
+        actions = (*deletes, *carried.actions) if carried.actions else deletes
         for action in actions:
-            self._count(guild_id, f"action:{action.kind}")
+            key = f"action:{action.kind}"
+            stats[key] = stats.get(key, 0) + 1
         if not policy.dry_run:
             for scheduled in carried.scheduled:
                 self._schedule(scheduled)
-        return Plan(
-            **base,
-            actions=actions,
-            scheduled=carried.scheduled,
-            violations=tuple(f.violation for f in fired),
-            punishment=str(punishment),
-            on_failure=carried.on_failure,
+        return _make_plan(
+            message.id,
+            guild_id,
+            message.author_id,
+            message.channel_id,
+            policy.dry_run,
+            None,
+            actions,
+            carried.scheduled,
+            tuple(map(_VIOLATION, fired)),
+            str(punishment),
+            carried.on_failure,
         )
 
     def _clean(
@@ -608,7 +1009,31 @@ class Guard:
                 continue
             cleaning = True
             horizon = now_ts - rule.clean_duration
-            candidates = [e for e in item.entries if e.ts > horizon and e.message_id not in cleaned]
+            entries = item.entries
+            if item.rule is not None and rule.clean_count > 0:
+                # A built-in check's entries come from a window, oldest first: the newest
+                # clean_count not cleaned yet are found from the end. In a flood almost
+                # every entry is cleaned already, and the test for that runs in C.
+                # Its violation's message ids are its entries' ids, in the same order.
+                uncleaned = list(
+                    itertools.filterfalse(cleaned.__contains__, item.violation.message_ids)
+                )
+                if not uncleaned:
+                    continue
+                fresh = set(uncleaned)
+                wanted = min(rule.clean_count, len(uncleaned))
+                newest: list[Entry] = []
+                for entry in reversed(entries):
+                    if entry.ts <= horizon:
+                        break
+                    if entry.message_id in fresh:
+                        newest.append(entry)
+                        if len(newest) == wanted:
+                            break
+                for entry in reversed(newest):
+                    picked[entry.message_id] = (entry.channel_id, entry.ts)
+                continue
+            candidates = [e for e in entries if e.ts > horizon and e.message_id not in cleaned]
             for entry in candidates[-rule.clean_count :]:
                 picked[entry.message_id] = (entry.channel_id, entry.ts)
         if not cleaning:
@@ -617,6 +1042,19 @@ class Guard:
             picked[message.id] = (message.channel_id, message.created_at.timestamp())
         for message_id, (_channel, ts) in picked.items():
             cleaned[message_id] = ts
+        if len(picked) == 1:
+            # What delete_messages() gives for one message, without its grouping.
+            ((message_id, (channel, ts)),) = picked.items()
+            if _utc(ts) <= when - act.BULK_DELETE_MAX_AGE:
+                return ()
+            return (
+                act.DeleteMessages(
+                    channel_id=channel,
+                    message_ids=(message_id,),
+                    guild_id=guild_id,
+                    reason="spamguard: spam cleaned",
+                ),
+            )
         return act.delete_messages(
             ((channel, mid, _utc(ts)) for mid, (channel, ts) in picked.items()),
             now=when,
@@ -668,7 +1106,7 @@ class Guard:
                 punishment="NONE",
             )
             fired = [_Fired(None, None, violation, [], Punishment.NONE, 0)]
-            plan = self._decide(stand_in, policy, member, fired, execution.at, base)
+            plan = self._decide(stand_in, policy, member, fired, execution.at)
             # The blocked message does not exist; nothing to clean.
             plan = Plan(
                 **base,
@@ -761,11 +1199,16 @@ class Guard:
     def prune(self, now: datetime.datetime) -> None:
         """Drop expired windows and idle members (called every few thousand messages)."""
         now_ts = now.timestamp()
-        for key in list(self._windows):
-            window = self._windows[key]
-            window.expire(now_ts - window.horizon)
+        windows = self._windows
+        for key in list(windows):
+            window = windows[key]
+            cutoff = now_ts - window.horizon
+            entries = window.entries
+            if entries and entries[0].ts > cutoff:
+                continue  # nothing to expire (the common case, checked without a call)
+            window.expire(cutoff)
             if not window.entries:
-                del self._windows[key]
+                del windows[key]
         # From the policy, not from what was compiled so far: a guard restored from a
         # snapshot must keep the same history as the one that made it.
         longest = max(
@@ -773,12 +1216,24 @@ class Guard:
             for guild in (self.policy.base, *self.policy.guilds.values())
         )
         horizon = now_ts - longest
-        for key in list(self._members):
-            member = self._members[key]
+        members = self._members
+        for key in list(members):
+            member = members[key]
+            recent = member.recent
+            if (
+                recent
+                and not member.unordered
+                and not member.cleaned
+                and next(iter(recent.values()))[0] > horizon
+            ):
+                # Its oldest message is recent: nothing to forget, and not idle.
+                continue
             member.forget_before(horizon)
             if member.is_idle(horizon):
-                del self._members[key]
-        self._cleaned = {mid: ts for mid, ts in self._cleaned.items() if ts > horizon}
+                del members[key]
+        cleaned = self._cleaned
+        if cleaned and min(cleaned.values()) <= horizon:
+            self._cleaned = {mid: ts for mid, ts in cleaned.items() if ts > horizon}
 
     def snapshot(self) -> dict[str, typing.Any]:
         """The whole state as JSON-serialisable data (see :meth:`restore`)."""

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-__all__ = ("SNAPSHOT_VERSION", "MemberState")
+__all__ = ("MAX_RECENT", "SNAPSHOT_VERSION", "MemberState")
 
+import itertools
+import operator
 import typing
 
 from spamguard.core.policy import Punishment
 
 SNAPSHOT_VERSION = 1
 """Bumped whenever the snapshot layout changes; restore refuses other versions."""
+
+MAX_RECENT = 256
+"""Recent messages kept per member at most (the newest arrivals), whatever the policy's
+horizon: a member's flood cannot grow its state without limit. They serve to recognise
+redeliveries and edits, and as the history custom checks read."""
 
 # What each final punishment adds to the member's counters.
 COUNTER_OF: dict[Punishment, str] = {
@@ -33,8 +40,10 @@ class MemberState:
         "incident_until",
         "kick_count",
         "last_violation",
+        "newest",
         "recent",
         "timeout_count",
+        "unordered",
         "violations",
         "warn_count",
     )
@@ -55,7 +64,13 @@ class MemberState:
         self.cleaned: set[int] = set()
         """Ids already put in a delete action, so a message is never deleted twice."""
         self.recent: dict[int, tuple[float, int, int]] = {}
-        """message id -> (POSIX seconds, channel id, content checksum) of recent messages."""
+        """message id -> (POSIX seconds, channel id, content checksum) of recent messages,
+        in arrival order."""
+        self.newest = float("-inf")
+        """The latest time in ``recent`` so far (not snapshotted: derived from it)."""
+        self.unordered = False
+        """Whether ``recent``'s arrival order may differ from time order (a late delivery);
+        while it does not, :meth:`forget_before` stops at the first message it keeps."""
 
     def reset_counters(self) -> None:
         """Forget escalation (the ladder starts again)."""
@@ -78,12 +93,27 @@ class MemberState:
 
     def forget_before(self, horizon: float) -> None:
         """Drop recent messages at or before ``horizon`` and the clean marks that went with them."""
-        old = [mid for mid, (ts, _channel, _crc) in self.recent.items() if ts <= horizon]
+        recent = self.recent
+        if self.unordered:
+            old = [mid for mid, (ts, _channel, _crc) in recent.items() if ts <= horizon]
+        else:
+            old = []
+            for mid, (ts, _channel, _crc) in recent.items():
+                if ts > horizon:
+                    break
+                old.append(mid)
         for message_id in old:
-            del self.recent[message_id]
+            del recent[message_id]
             self.cleaned.discard(message_id)
         if self.cleaned:
-            self.cleaned &= self.recent.keys()
+            self.cleaned &= recent.keys()
+        if self.unordered:
+            self._check_order()
+
+    def _check_order(self) -> None:
+        times = [ts for ts, _channel, _crc in self.recent.values()]
+        self.unordered = any(map(operator.gt, times, itertools.islice(times, 1, None)))
+        self.newest = max(times, default=float("-inf"))
 
     def to_dict(self) -> dict[str, typing.Any]:
         """Plain data for snapshots."""
@@ -116,4 +146,5 @@ class MemberState:
         state.recent = {
             int(mid): (float(ts), int(ch), int(crc)) for mid, ts, ch, crc in data["recent"]
         }
+        state._check_order()
         return state

@@ -13,15 +13,36 @@ from __future__ import annotations
 
 __all__ = ("MAX_ENTRIES", "DuplicateWindow", "Entry", "SumWindow")
 
+import bisect
 import collections
+import itertools
+import math
+import operator
+import types
 import typing
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
 
 from spamguard.core.text import is_symbolic
 
 MAX_ENTRIES = 1000
 """Entries one window keeps at most; far above any sensible ``count``."""
+
+FLOOD_MATCHES = 8
+"""Distinct texts one look-up must match before a window indexes its texts around a pivot."""
+
+_NO_DISTANCES: typing.Mapping[str, int] = types.MappingProxyType({})
+_new = object.__new__
+
+# How far inside (or outside) rapidfuzz's threshold a bound must fall to decide a pair
+# without rapidfuzz: far above the float error of its ratio, far below one character.
+_MARGIN = 1e-7
+
+# C-level accessors: selecting entries with map/compress over them keeps the per-entry
+# work of a flood's violation (every message of the window) out of the interpreter loop.
+_MESSAGE_ID = operator.attrgetter("message_id")
+_CHOICE = operator.itemgetter(0)
 
 
 class Entry:
@@ -94,6 +115,20 @@ class SumWindow:
         if len(self.entries) > MAX_ENTRIES:
             self._drop_oldest()
 
+    def record(
+        self, ts: float, message_id: int, channel_id: int, author_id: int, amount: int
+    ) -> None:
+        """``add(Entry(ts, message_id, channel_id, author_id, amount))``."""
+        entries = self.entries
+        entry = Entry(ts, message_id, channel_id, author_id, amount)
+        if entries and ts < entries[-1].ts:
+            self.add(entry)
+            return
+        entries.append(entry)
+        self.total += amount
+        if len(entries) > MAX_ENTRIES:
+            self._drop_oldest()
+
     def expire(self, cutoff: float) -> None:
         """Drop entries at or before ``cutoff`` (``now - longest interval``)."""
         entries = self.entries
@@ -135,7 +170,10 @@ class SumWindow:
 
     def entries_since(self, cutoff: float) -> list[Entry]:
         """The entries after ``cutoff``, oldest first."""
-        return [entry for entry in self.entries if entry.ts > cutoff]
+        entries = self.entries
+        if entries and entries[0].ts > cutoff:
+            return list(entries)
+        return [entry for entry in entries if entry.ts > cutoff]
 
 
 class DuplicateWindow(SumWindow):
@@ -143,34 +181,155 @@ class DuplicateWindow(SumWindow):
 
     Exact repeats are counted from a table of the distinct texts in the window; fuzzy
     comparison (rapidfuzz ratio, in C over the whole table at once) runs only over the
-    distinct texts that have letters or digits, once each.
+    distinct texts that have letters or digits, once each, and among those only over
+    the ones whose length allows the asked similarity at all.
+
+    A flood (one look-up matching :data:`FLOOD_MATCHES` texts or more) makes the window
+    index its texts by their indel distance to one of them, the *pivot*. The indel
+    distance is a metric, so ``|d(q, p) - d(t, p)| <= d(q, t) <= d(q, p) + d(t, p)``:
+    texts the bounds place clearly inside or outside the asked similarity are decided
+    without comparing them, and rapidfuzz compares only the rest. Each new text then
+    costs one comparison with the pivot; the index is dropped when the pivot leaves
+    the window.
     """
 
-    __slots__ = ("fuzzy", "texts")
+    __slots__ = (
+        "_by_distance",
+        "_choices",
+        "_distances",
+        "_entry_ids",
+        "_entry_texts",
+        "_lengths",
+        "_pivot",
+        "_pivot_distance",
+        "fuzzy",
+        "texts",
+    )
 
     def __init__(self, horizon: float = 0.0) -> None:
         super().__init__(horizon)
         self.texts: dict[str, int] = {}
         """Distinct text -> how many entries hold it."""
         self.fuzzy: dict[str, str] = {}
-        """The distinct texts fuzzy matching may consider (text -> itself, as rapidfuzz
-        takes a mapping as choices without copying it)."""
+        """The distinct texts fuzzy matching may consider (text -> itself)."""
+        # The same texts, shortest first (ties in arrival order), with their lengths: a
+        # ratio of at least ``accuracy`` needs lengths within a factor of each other, so
+        # a bisection picks the only texts worth comparing.
+        self._lengths: list[int] = []
+        self._choices: list[str] = []
+        # Each entry's message id and text, in the order of ``entries``: a flood's
+        # violation selects its ids with C-level map/compress over these. Lists, not
+        # deques: an empty deque takes 600 bytes, and windows are many and short.
+        self._entry_ids: list[int] = []
+        self._entry_texts: list[str] = []
+        # The pivot index (see the class docstring): None, or the pivot text with every
+        # fuzzy text's distance to it, and the texts ordered by that distance.
+        self._pivot: str | None = None
+        self._unpivot()
 
     def add(self, entry: Entry) -> None:
-        self._remember(entry.text)
-        super().add(entry)
+        # Entries holding the same text share one string.
+        text = entry.text = self._remember(entry.text)
+        entries = self.entries
+        if entries and entry.ts < entries[-1].ts:
+            index = len(entries) - 1
+            while index and entries[index - 1].ts > entry.ts:
+                index -= 1
+            entries.insert(index, entry)
+            self._entry_ids.insert(index, entry.message_id)
+            self._entry_texts.insert(index, text)
+        else:
+            entries.append(entry)
+            self._entry_ids.append(entry.message_id)
+            self._entry_texts.append(text)
+        self.total += entry.amount
+        if len(entries) > MAX_ENTRIES:
+            self._drop_oldest()
 
-    def _remember(self, text: str) -> None:
+    def record_text(
+        self, ts: float, message_id: int, channel_id: int, author_id: int, text: str
+    ) -> None:
+        """``add(Entry(ts, message_id, channel_id, author_id, 1, text))``, for the guard's
+        hot path (the common case written out)."""
+        entries = self.entries
+        if entries and ts < entries[-1].ts:
+            self.add(Entry(ts, message_id, channel_id, author_id, 1, text))
+            return
+        texts = self.texts
+        count = texts.get(text)
+        if count is None:
+            texts[text] = 1
+            if any(map(str.isalnum, text)):  # not is_symbolic(text)
+                self.fuzzy[text] = text
+                length = len(text)
+                index = bisect.bisect_right(self._lengths, length)
+                self._lengths.insert(index, length)
+                self._choices.insert(index, text)
+                if self._pivot is not None:
+                    distance = Indel.distance(text, self._pivot)
+                    self._pivot_distance[text] = distance
+                    index = bisect.bisect_right(self._distances, distance)
+                    self._distances.insert(index, distance)
+                    self._by_distance.insert(index, text)
+        else:
+            texts[text] = count + 1
+            text = self.fuzzy.get(text, text)
+        entries.append(Entry(ts, message_id, channel_id, author_id, 1, text))
+        self._entry_ids.append(message_id)
+        self._entry_texts.append(text)
+        self.total += 1
+        if len(entries) > MAX_ENTRIES:
+            self._drop_oldest()
+
+    def expire(self, cutoff: float) -> None:
+        entries = self.entries
+        entry_texts, texts = self._entry_texts, self.texts
+        dropped = 0
+        while entries and entries[0].ts <= cutoff:
+            self.total -= entries.popleft().amount
+            text = entry_texts[dropped]
+            dropped += 1
+            left = texts[text] - 1
+            if left:
+                texts[text] = left
+            elif self._pivot is None and self.fuzzy.pop(text, None) is not None:
+                # _forget(text), its usual case written out.
+                del texts[text]
+                index = self._choices.index(text, bisect.bisect_left(self._lengths, len(text)))
+                del self._lengths[index]
+                del self._choices[index]
+            else:
+                self._forget(text)
+        if dropped:
+            del self._entry_ids[:dropped]
+            del entry_texts[:dropped]
+
+    def _remember(self, text: str) -> str:
+        """Count ``text`` in; returns the window's own copy of it when it has one."""
         count = self.texts.get(text)
         if count is None:
             self.texts[text] = 1
             if text and not is_symbolic(text):
                 self.fuzzy[text] = text
-        else:
-            self.texts[text] = count + 1
+                length = len(text)
+                index = bisect.bisect_right(self._lengths, length)
+                self._lengths.insert(index, length)
+                self._choices.insert(index, text)
+                if self._pivot is not None:
+                    distance = Indel.distance(text, self._pivot)
+                    self._pivot_distance[text] = distance
+                    index = bisect.bisect_right(self._distances, distance)
+                    self._distances.insert(index, distance)
+                    self._by_distance.insert(index, text)
+            return text
+        self.texts[text] = count + 1
+        return self.fuzzy.get(text, text)
 
     def _drop_oldest(self) -> Entry:
-        entry = super()._drop_oldest()
+        entry = self.entries.popleft()
+        del self._entry_ids[0]
+        del self._entry_texts[0]
+        self.total -= entry.amount
         self._forget(entry.text)
         return entry
 
@@ -180,17 +339,60 @@ class DuplicateWindow(SumWindow):
             self.texts[text] = left
         else:
             del self.texts[text]
-            self.fuzzy.pop(text, None)
+            if self.fuzzy.pop(text, None) is not None:
+                start = bisect.bisect_left(self._lengths, len(text))
+                index = self._choices.index(text, start)
+                del self._lengths[index]
+                del self._choices[index]
+                if self._pivot is not None:
+                    if text == self._pivot:
+                        self._unpivot()
+                    else:
+                        distance = self._pivot_distance.pop(text)
+                        start = bisect.bisect_left(self._distances, distance)
+                        index = self._by_distance.index(text, start)
+                        del self._distances[index]
+                        del self._by_distance[index]
+
+    def _index(self) -> None:
+        """Index every fuzzy text by its distance to a pivot: the most repeated one.
+
+        In a flood that is the spam text as sent before its variations, so every other
+        text lies a few edits from it, and the bounds decide most of them.
+        """
+        texts = self.texts
+        pivot = max(self.fuzzy, key=texts.__getitem__)
+        ordered = sorted(
+            (distance, index)
+            for _text, distance, index in process.extract(
+                pivot, self._choices, scorer=Indel.distance, limit=None
+            )
+        )
+        choices = self._choices
+        self._pivot = pivot
+        self._distances = [distance for distance, _index in ordered]
+        self._by_distance = [choices[index] for _distance, index in ordered]
+        self._pivot_distance = dict(zip(self._by_distance, self._distances, strict=True))
+
+    def _unpivot(self) -> None:
+        # Shared read-only empties: most windows never index, and these are never
+        # written to without a pivot.
+        self._pivot = None
+        self._pivot_distance = _NO_DISTANCES  # type: ignore[assignment]
+        self._distances = ()  # type: ignore[assignment]
+        self._by_distance = ()  # type: ignore[assignment]
 
     def replace_text(self, message_id: int, text: str) -> bool:
         """Change an edited message's text; False when it is not in the window."""
-        entry = self.find(message_id)
-        if entry is None:
-            return False
-        self._forget(entry.text)
-        entry.text = text
-        self._remember(text)
-        return True
+        entries = self.entries
+        for index in range(len(entries) - 1, -1, -1):
+            entry = entries[index]
+            if entry.message_id == message_id:
+                self._forget(entry.text)
+                entry.text = self._remember(text)
+                self._entry_texts[index] = entry.text
+                return True
+        return False
 
     def similar_texts(self, text: str, accuracy: int) -> set[str]:
         """The distinct texts in the window that duplicate ``text`` (itself included).
@@ -206,15 +408,286 @@ class DuplicateWindow(SumWindow):
             return matches
         if text not in fuzzy and is_symbolic(text):
             return matches
-        for _choice, _score, key in process.extract(
-            text, fuzzy, scorer=fuzz.ratio, score_cutoff=accuracy, limit=None
-        ):
-            matches.add(key)
+        if self._pivot is not None:
+            return self._similar_by_pivot(text, accuracy, matches)
+        choices = self._candidates(len(text), accuracy)
+        if choices:
+            matches.update(
+                map(
+                    _CHOICE,
+                    process.extract(
+                        text, choices, scorer=fuzz.ratio, score_cutoff=accuracy, limit=None
+                    ),
+                )
+            )
+            if len(matches) >= FLOOD_MATCHES and text in fuzzy:
+                self._index()
         return matches
+
+    def _similar_by_pivot(self, text: str, accuracy: int, matches: set[str]) -> set[str]:
+        """:meth:`similar_texts` over the pivot index (see the class docstring).
+
+        With ``L`` the two lengths' sum and ``c = 1 - accuracy / 100``, rapidfuzz accepts
+        a pair when its indel distance is at most ``c * L`` (``100 * (1 - d / L) >=
+        accuracy``). Within the window's shortest and longest text, a text whose bound
+        ``d(q, p) + d(t, p)`` is at most ``c * L`` for the shortest is accepted, one whose
+        ``|d(q, p) - d(t, p)|`` exceeds ``c * L`` for the longest is not; rapidfuzz
+        decides the texts in between.
+        """
+        pivot = self._pivot
+        query = self._pivot_distance.get(text)
+        if query is None:  # a text that is not in the window
+            query = Indel.distance(text, pivot)  # type: ignore[arg-type]
+        share = 1.0 - accuracy / 100.0
+        length = len(text)
+        lengths = self._lengths
+        distances = self._distances
+        surely = math.floor(share * (length + lengths[0]) - _MARGIN) - query
+        reach = share * (length + lengths[-1]) + _MARGIN
+        low = max(
+            bisect.bisect_right(distances, surely), bisect.bisect_left(distances, query - reach)
+        )
+        high = bisect.bisect_right(distances, query + reach)
+        by_distance = self._by_distance
+        if surely >= 0:
+            matches.update(by_distance[: bisect.bisect_right(distances, surely)])
+        if low < high:
+            matches.update(
+                map(
+                    _CHOICE,
+                    process.extract(
+                        text,
+                        by_distance[low:high],
+                        scorer=fuzz.ratio,
+                        score_cutoff=accuracy,
+                        limit=None,
+                    ),
+                )
+            )
+        return matches
+
+    def _candidates(self, length: int, accuracy: float) -> list[str]:
+        """The fuzzy texts a text of ``length`` characters can reach ``accuracy`` with.
+
+        rapidfuzz's ratio is ``100 * (1 - indel / (len_a + len_b))`` and the indel distance
+        is at least the difference in length, so ``len_b`` must lie within
+        ``len_a * (1 - c) / (1 + c)`` and ``len_a * (1 + c) / (1 - c)``, ``c`` being
+        ``1 - accuracy / 100``. The bounds are widened by a character so rounding never
+        leaves out a text rapidfuzz would accept; rapidfuzz still decides each one.
+        """
+        choices = self._choices
+        share = 1.0 - accuracy / 100.0
+        if share >= 1.0:
+            return choices
+        lengths = self._lengths
+        low = bisect.bisect_left(lengths, int(length * (1.0 - share) / (1.0 + share)) - 1)
+        high = bisect.bisect_right(lengths, int(length * (1.0 + share) / (1.0 - share)) + 2)
+        if low == 0 and high == len(choices):
+            return choices
+        return choices[low:high]
 
     def entries_in(self, similar: set[str], cutoff: float) -> list[Entry]:
         """Entries after ``cutoff`` whose text is in ``similar``, oldest first."""
-        return [entry for entry in self.entries if entry.ts > cutoff and entry.text in similar]
+        entries = self.entries
+        if entries and entries[0].ts > cutoff:
+            texts = self.texts
+            if len(similar) >= len(texts) and texts.keys() <= similar:
+                return list(entries)
+            return list(itertools.compress(entries, map(similar.__contains__, self._entry_texts)))
+        return [entry for entry in entries if entry.ts > cutoff and entry.text in similar]
+
+    def duplicates(
+        self, text: str, accuracy: int, cutoff: float, limit: int, *, entries: bool = False
+    ) -> tuple[int, tuple[int, ...], list[Entry]]:
+        """The duplicates of ``text`` after ``cutoff``, all at once: their number, and when
+        it reaches ``limit`` their message ids (and, with ``entries``, their entries),
+        oldest first; below ``limit`` both are empty.
+
+        The same as :meth:`count_in` and :meth:`entries_in` over :meth:`similar_texts`,
+        with the per-entry work of a flood (every entry a duplicate) done in C.
+        """
+        window = self.entries
+        texts = self.texts
+        fuzzy = self.fuzzy
+        if (
+            self._pivot is None
+            and accuracy < 100
+            and text in fuzzy
+            and len(fuzzy) > 1
+            and window[0].ts > cutoff
+        ):
+            # similar_texts() written out for the common case: a text of the window,
+            # every entry inside the interval, no pivot index.
+            choices = self._choices
+            share = 1.0 - accuracy / 100.0
+            if share < 1.0:
+                length = len(text)
+                lengths = self._lengths
+                low = bisect.bisect_left(lengths, int(length * (1.0 - share) / (1.0 + share)) - 1)
+                high = bisect.bisect_right(lengths, int(length * (1.0 + share) / (1.0 - share)) + 2)
+                if low or high != len(choices):
+                    choices = choices[low:high]
+            found = process.extract(
+                text, choices, scorer=fuzz.ratio, score_cutoff=accuracy, limit=None
+            )
+            if len(found) == 1:  # the text itself
+                count = texts[text]
+                if count < limit:
+                    return count, (), []
+                similar = {text}
+            else:
+                similar = set(map(_CHOICE, found))
+                if len(similar) >= FLOOD_MATCHES:
+                    self._index()
+                count = -1
+        else:
+            similar = self.similar_texts(text, accuracy)
+            if not similar:
+                return 0, (), []
+            if window and window[0].ts <= cutoff:
+                selected = [e for e in window if e.ts > cutoff and e.text in similar]
+                count = len(selected)
+                if count < limit:
+                    return count, (), []
+                return count, tuple(map(_MESSAGE_ID, selected)), selected
+            count = -1
+        if count < 0:
+            if len(similar) == 1:
+                count = texts.get(next(iter(similar)), 0)
+            elif len(similar) == len(texts) and similar.issuperset(texts):
+                count = len(window)
+            else:
+                count = sum(map(texts.get, similar, itertools.repeat(0)))
+            if count < limit:
+                return count, (), []
+        if count == len(window):  # every entry is a duplicate
+            return count, tuple(self._entry_ids), list(window) if entries else []
+        mask = list(map(similar.__contains__, self._entry_texts))
+        return (
+            count,
+            tuple(itertools.compress(self._entry_ids, mask)),
+            list(itertools.compress(window, mask)) if entries else [],
+        )
+
+    def record_and_match(
+        self,
+        ts: float,
+        message_id: int,
+        channel_id: int,
+        author_id: int,
+        text: str,
+        accuracy: int,
+        cutoff: float,
+        limit: int,
+        entries: bool,
+    ) -> tuple[int, tuple[int, ...], list[Entry]]:
+        """:meth:`record` then :meth:`duplicates`, for the guard's hot path.
+
+        The same answer when the duplicates reach ``limit``; below it, the first item is
+        only some number below ``limit``: the check does not fire, and that may be known
+        without counting. The common cases are written out: a new message (the newest of
+        the window) with every entry inside ``cutoff``; a window of distinct texts with
+        too few of a comparable length to reach ``limit``; in a flood every text of the
+        window a sure duplicate by the pivot's bounds, so that nothing is compared at all.
+        """
+        window = self.entries
+        if not text or (window and ts < window[-1].ts):
+            self.record_text(ts, message_id, channel_id, author_id, text)
+            return self.duplicates(text, accuracy, cutoff, limit, entries=entries)
+        texts = self.texts
+        fuzzy = self.fuzzy
+        pivot = self._pivot
+        seen = texts.get(text)
+        if seen is None:
+            texts[text] = 1
+            if any(map(str.isalnum, text)):  # not is_symbolic(text)
+                fuzzy[text] = text
+                length = len(text)
+                lengths = self._lengths
+                index = bisect.bisect_right(lengths, length)
+                lengths.insert(index, length)
+                self._choices.insert(index, text)
+                if pivot is not None:
+                    distance = Indel.distance(text, pivot)
+                    self._pivot_distance[text] = distance
+                    index = bisect.bisect_right(self._distances, distance)
+                    self._distances.insert(index, distance)
+                    self._by_distance.insert(index, text)
+        else:
+            texts[text] = seen + 1
+            text = fuzzy.get(text, text)
+        # Entry(ts, message_id, channel_id, author_id, 1, text) without a call to __init__.
+        entry = _new(Entry)
+        entry.ts = ts
+        entry.message_id = message_id
+        entry.channel_id = channel_id
+        entry.author_id = author_id
+        entry.amount = 1
+        entry.text = text
+        window.append(entry)
+        self._entry_ids.append(message_id)
+        self._entry_texts.append(text)
+        self.total += 1
+        if len(window) > MAX_ENTRIES:
+            self._drop_oldest()
+            pivot = self._pivot  # the pivot may have been the text dropped
+        if accuracy >= 100 or text not in fuzzy or window[0].ts <= cutoff:
+            return self.duplicates(text, accuracy, cutoff, limit, entries=entries)
+        share = 1.0 - accuracy / 100.0
+        length = len(text)
+        lengths = self._lengths
+        if pivot is not None:
+            query = self._pivot_distance[text]
+            distances = self._distances
+            surely = math.floor(share * (length + lengths[0]) - _MARGIN) - query
+            if distances[-1] <= surely and len(texts) == len(fuzzy):
+                # The bounds make every text of the window a duplicate: a flood.
+                count = len(window)
+                if count < limit:
+                    return count, (), []
+                return count, tuple(self._entry_ids), list(window) if entries else []
+            similar = self._similar_by_pivot(text, accuracy, {text})
+        elif len(fuzzy) == 1:
+            similar = {text}
+        else:
+            choices = self._choices
+            if share < 1.0:
+                low = bisect.bisect_left(lengths, int(length * (1.0 - share) / (1.0 + share)) - 1)
+                high = bisect.bisect_right(lengths, int(length * (1.0 + share) / (1.0 - share)) + 2)
+                if high - low < limit and len(texts) == len(window):
+                    # Every text is held by one entry, and only high - low of them have
+                    # a length that can match: fewer duplicates than limit.
+                    return 0, (), []
+                if low or high != len(choices):
+                    choices = choices[low:high]
+            found = process.extract(
+                text, choices, scorer=fuzz.ratio, score_cutoff=accuracy, limit=None
+            )
+            if len(found) == 1:  # the text itself
+                count = texts[text]
+                if count < limit:
+                    return count, (), []
+                similar = {text}
+            else:
+                similar = set(map(_CHOICE, found))
+                if len(similar) >= FLOOD_MATCHES:
+                    self._index()
+        if len(similar) == 1:
+            count = texts[text]
+        elif len(similar) == len(texts):  # all of them (similar holds texts of the window)
+            count = len(window)
+        else:
+            count = sum(map(texts.__getitem__, similar))
+        if count < limit:
+            return count, (), []
+        if count == len(window):  # every entry is a duplicate
+            return count, tuple(self._entry_ids), list(window) if entries else []
+        mask = list(map(similar.__contains__, self._entry_texts))
+        return (
+            count,
+            tuple(itertools.compress(self._entry_ids, mask)),
+            list(itertools.compress(window, mask)) if entries else [],
+        )
 
     def count_in(self, similar: set[str], cutoff: float) -> int:
         """How many entries after ``cutoff`` have a text in ``similar``."""
@@ -222,5 +695,5 @@ class DuplicateWindow(SumWindow):
             return 0
         entries = self.entries
         if entries and entries[0].ts > cutoff:
-            return sum(self.texts.get(t, 0) for t in similar)
+            return sum(map(self.texts.get, similar, itertools.repeat(0)))
         return sum(1 for entry in entries if entry.ts > cutoff and entry.text in similar)
