@@ -193,7 +193,10 @@ class _Compiled:
         Slot = tuple[str, str, Scope, frozenset[int]]
         rule_checks: list[tuple[RuleConfig, list[tuple[CheckConfig, frozenset[int], Slot]]]] = []
         for _key, rule in (*policy.levels, *policy.roles):
-            horizon = max(horizon, float(rule.clean_duration))
+            if rule.clean:
+                # Only a rule that cleans looks back clean_duration; others look no further
+                # than their checks' windows, so member history is kept no longer.
+                horizon = max(horizon, float(rule.clean_duration))
             checks = []
             for check in rule.checks:
                 whitelist = _whitelist(rule, check)
