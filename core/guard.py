@@ -158,6 +158,21 @@ class _Check:
         self.clean = rule.clean
         """Whether the entries behind a violation are needed (to clean them)."""
 
+    def fired(
+        self, rule: RuleConfig, count: int, message_ids: tuple[int, ...], selected: list[Entry]
+    ) -> _Fired:
+        """This check's violation of ``rule``: ``count`` reached over ``message_ids``."""
+        violation = _make_violation(
+            self.name,
+            count,
+            self.count,
+            self.interval,
+            message_ids,
+            self.scope_name,
+            self.punishment_name,
+        )
+        return _new_fired((rule, self.check, violation, selected, self.punishment, self.duration))
+
 
 _RULES_CACHE_SIZE = 4096
 """Distinct role sets whose rules a compiled policy remembers (then it starts afresh)."""
@@ -655,26 +670,7 @@ class Guard:
                     continue
                 selected = window.entries_since(cutoff)
                 message_ids = tuple(map(_MESSAGE_ID, selected))
-            fired.append(
-                _new_fired(
-                    (
-                        rules[0],
-                        check.check,
-                        _make_violation(
-                            check.name,
-                            count,
-                            check.count,
-                            check.interval,
-                            message_ids,
-                            check.scope_name,
-                            check.punishment_name,
-                        ),
-                        selected,
-                        check.punishment,
-                        check.duration,
-                    )
-                )
-            )
+            fired.append(check.fired(rules[0], count, message_ids, selected))
         return fired
 
     def _check(
@@ -790,24 +786,7 @@ class Guard:
                         continue
                     selected = window.entries_since(cutoff)
                     message_ids = tuple(map(_MESSAGE_ID, selected))
-                fired.append(
-                    _Fired(
-                        rule,
-                        check.check,
-                        _make_violation(
-                            check.name,
-                            count,
-                            check.count,
-                            check.interval,
-                            message_ids,
-                            check.scope_name,
-                            check.punishment_name,
-                        ),
-                        selected,
-                        check.punishment,
-                        check.duration,
-                    )
-                )
+                fired.append(check.fired(rule, count, message_ids, selected))
         return fired
 
     def _plugin_violations(

@@ -479,12 +479,18 @@ class DuplicateWindow(SumWindow):
         share = 1.0 - accuracy / 100.0
         if share >= 1.0:
             return choices
-        lengths = self._lengths
-        low = bisect.bisect_left(lengths, int(length * (1.0 - share) / (1.0 + share)) - 1)
-        high = bisect.bisect_right(lengths, int(length * (1.0 + share) / (1.0 - share)) + 2)
+        low, high = self._length_range(length, share)
         if low == 0 and high == len(choices):
             return choices
         return choices[low:high]
+
+    def _length_range(self, length: int, share: float) -> tuple[int, int]:
+        """``(low, high)``: the slice of the length-sorted texts :meth:`_candidates` keeps
+        for a text of ``length`` characters (``share`` is ``1 - accuracy / 100``, below 1)."""
+        lengths = self._lengths
+        low = bisect.bisect_left(lengths, int(length * (1.0 - share) / (1.0 + share)) - 1)
+        high = bisect.bisect_right(lengths, int(length * (1.0 + share) / (1.0 - share)) + 2)
+        return low, high
 
     def entries_in(self, similar: set[str], cutoff: float) -> list[Entry]:
         """Entries after ``cutoff`` whose text is in ``similar``, oldest first."""
@@ -521,10 +527,7 @@ class DuplicateWindow(SumWindow):
             choices = self._choices
             share = 1.0 - accuracy / 100.0
             if share < 1.0:
-                length = len(text)
-                lengths = self._lengths
-                low = bisect.bisect_left(lengths, int(length * (1.0 - share) / (1.0 + share)) - 1)
-                high = bisect.bisect_right(lengths, int(length * (1.0 + share) / (1.0 - share)) + 2)
+                low, high = self._length_range(len(text), share)
                 if low or high != len(choices):
                     choices = choices[low:high]
             found = process.extract(
@@ -652,8 +655,7 @@ class DuplicateWindow(SumWindow):
         else:
             choices = self._choices
             if share < 1.0:
-                low = bisect.bisect_left(lengths, int(length * (1.0 - share) / (1.0 + share)) - 1)
-                high = bisect.bisect_right(lengths, int(length * (1.0 + share) / (1.0 - share)) + 2)
+                low, high = self._length_range(length, share)
                 if high - low < limit and len(texts) == len(window):
                     # Every text is held by one entry, and only high - low of them have
                     # a length that can match: fewer duplicates than limit.
