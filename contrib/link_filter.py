@@ -28,7 +28,7 @@ import re
 import typing
 import urllib.parse
 
-from spamguard.contrib.plans import fired, with_deleted
+from spamguard.contrib.plans import delete_when_fired
 from spamguard.contrib.settings import SettingsCache, SettingsReader
 from spamguard.core.hookspecs import hookimpl
 from spamguard.core.plan import Violation
@@ -195,12 +195,9 @@ class LinkFilter:
     def spamguard_after_invoke(
         self, message: MessageLike, plan: Plan, policy: GuildPolicy
     ) -> Plan | None:
-        if not plan.violations or fired(plan, NAME) is None:
-            return None
-        settings = self.settings.get(policy)
-        if settings is None or not settings.delete:
-            return None
-        return with_deleted(plan, message, reason="spamguard: link not allowed")
+        return delete_when_fired(
+            plan, message, NAME, self.settings, policy, reason="spamguard: link not allowed"
+        )
 
 
 plugin = LinkFilter()

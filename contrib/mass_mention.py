@@ -23,7 +23,7 @@ __all__ = ("MassMention", "MassMentionSettings", "plugin")
 import dataclasses
 import typing
 
-from spamguard.contrib.plans import fired, with_deleted
+from spamguard.contrib.plans import delete_when_fired
 from spamguard.contrib.settings import SettingsCache, SettingsReader
 from spamguard.core.hookspecs import hookimpl
 from spamguard.core.plan import Violation
@@ -151,12 +151,9 @@ class MassMention:
     def spamguard_after_invoke(
         self, message: MessageLike, plan: Plan, policy: GuildPolicy
     ) -> Plan | None:
-        if not plan.violations or fired(plan, NAME) is None:
-            return None
-        settings = self.settings.get(policy)
-        if settings is None or not settings.delete:
-            return None
-        return with_deleted(plan, message, reason="spamguard: mass mention")
+        return delete_when_fired(
+            plan, message, NAME, self.settings, policy, reason="spamguard: mass mention"
+        )
 
 
 plugin = MassMention()

@@ -22,7 +22,7 @@ __all__ = ("MessageLength", "MessageLengthSettings", "plugin")
 import dataclasses
 import typing
 
-from spamguard.contrib.plans import fired, with_deleted
+from spamguard.contrib.plans import delete_when_fired
 from spamguard.contrib.settings import SettingsCache, SettingsReader
 from spamguard.core.hookspecs import hookimpl
 from spamguard.core.plan import Violation
@@ -113,12 +113,9 @@ class MessageLength:
     def spamguard_after_invoke(
         self, message: MessageLike, plan: Plan, policy: GuildPolicy
     ) -> Plan | None:
-        if not plan.violations or fired(plan, NAME) is None:
-            return None
-        settings = self.settings.get(policy)
-        if settings is None or not settings.delete:
-            return None
-        return with_deleted(plan, message, reason="spamguard: message too long")
+        return delete_when_fired(
+            plan, message, NAME, self.settings, policy, reason="spamguard: message too long"
+        )
 
 
 plugin = MessageLength()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ("deleted_ids", "fired", "with_deleted")
+__all__ = ("delete_when_fired", "deleted_ids", "fired", "with_deleted")
 
 import dataclasses
 import typing
@@ -10,8 +10,10 @@ import typing
 from spamguard.core.actions import DeleteMessages
 
 if typing.TYPE_CHECKING:
+    from spamguard.contrib.settings import SettingsCache
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan, Violation
+    from spamguard.core.policy import GuildPolicy
 
 
 def fired(plan: Plan, check: str) -> Violation | None:
@@ -44,3 +46,23 @@ def with_deleted(plan: Plan, message: MessageLike, *, reason: str) -> Plan:
         reason=reason,
     )
     return dataclasses.replace(plan, actions=(delete, *plan.actions))
+
+
+def delete_when_fired(
+    plan: Plan,
+    message: MessageLike,
+    check: str,
+    settings: SettingsCache[typing.Any],
+    policy: GuildPolicy,
+    *,
+    reason: str,
+) -> Plan | None:
+    """What a one-message check's ``spamguard_after_invoke`` returns: ``plan`` deleting
+    ``message`` when ``check`` fired and the guild's settings have ``delete`` on, else None
+    (the plan stays as it is)."""
+    if not plan.violations or fired(plan, check) is None:
+        return None
+    current = settings.get(policy)
+    if current is None or not current.delete:
+        return None
+    return with_deleted(plan, message, reason=reason)
