@@ -73,7 +73,14 @@ if typing.TYPE_CHECKING:
 _LOGGER = logging.getLogger("spamguard.guard")
 
 PRUNE_EVERY = 2048
-"""Messages between two sweeps of idle windows and members (amortised, O(state))."""
+"""Messages between two sweeps of idle windows and members at least (amortised, O(state)).
+
+A sweep visits every window and member, so with more of them than ``PRUNE_EVERY / 4`` the
+next one waits four messages per window and member instead: its cost per message stays
+flat however large the state, and nothing outlives its horizon by more than that."""
+
+_PRUNE_SPACING = 4
+"""Messages between sweeps per window and member kept (see PRUNE_EVERY)."""
 
 WindowKey = tuple[typing.Any, ...]
 
@@ -159,9 +166,15 @@ class _Check:
         """Whether the entries behind a violation are needed (to clean them)."""
 
     def fired(
-        self, rule: RuleConfig, count: int, message_ids: tuple[int, ...], selected: list[Entry]
+        self,
+        rule: RuleConfig,
+        count: int,
+        message_ids: tuple[int, ...],
+        selected: list[Entry],
+        window: SumWindow | None,
     ) -> _Fired:
-        """This check's violation of ``rule``: ``count`` reached over ``message_ids``."""
+        """This check's violation of ``rule``: ``count`` reached over ``message_ids``
+        (``window``: where ``selected`` are every entry after some time, if they are)."""
         violation = _make_violation(
             self.name,
             count,
@@ -171,7 +184,9 @@ class _Check:
             self.scope_name,
             self.punishment_name,
         )
-        return _new_fired((rule, self.check, violation, selected, self.punishment, self.duration))
+        return _new_fired(
+            (rule, self.check, violation, selected, self.punishment, self.duration, window)
+        )
 
 
 _RULES_CACHE_SIZE = 4096
@@ -320,10 +335,34 @@ class _Fired(typing.NamedTuple):
     entries: list[Entry]
     punishment: Punishment
     duration: int
+    window: SumWindow | None
+    """The window ``entries`` come from when they are all of its entries after some
+    time (a built-in check's), so cleaning can use its sweep mark; else None."""
 
 
 # _Fired(*fields) without the Python-level __new__ a NamedTuple has.
 _new_fired: Callable[[tuple[typing.Any, ...]], _Fired] = functools.partial(tuple.__new__, _Fired)
+
+
+def _unswept_subset(
+    item: _Fired, horizon: float, cleaned: dict[int, float], limit: int
+) -> list[Entry]:
+    """:meth:`SumWindow.unswept` for entries that are some of a window's (duplicates of
+    one text among others), without a sweep mark: which are cleaned is tested in C."""
+    uncleaned = list(itertools.filterfalse(cleaned.__contains__, item.violation.message_ids))
+    if not uncleaned:
+        return []
+    fresh = set(uncleaned)
+    wanted = min(limit, len(uncleaned))
+    newest: list[Entry] = []
+    for entry in reversed(item.entries):
+        if entry.ts <= horizon:
+            break
+        if entry.message_id in fresh:
+            newest.append(entry)
+            if len(newest) == wanted:
+                break
+    return newest
 
 
 def _utc(ts: float) -> datetime.datetime:
@@ -370,6 +409,7 @@ class Guard:
         # Guild id -> (the policy it was worked out from, its compiled guild policy).
         self._by_guild: dict[int | None, tuple[Policy, _Compiled]] = {}
         self._processed = 0
+        self._next_prune = PRUNE_EVERY
         self._refresh_hooks()
         # Plugins' own settings (policy.extensions) fail here, not on the first message.
         self.hooks.validate_policy(policy)
@@ -479,8 +519,11 @@ class Guard:
         compiled = by_guild[1]
         policy = compiled.policy
         self._processed += 1
-        if not self._processed % PRUNE_EVERY:
+        if self._processed >= self._next_prune:
             self.prune(created_at if now is None else now)
+            self._next_prune = self._processed + max(
+                PRUNE_EVERY, _PRUNE_SPACING * (len(self._windows) + len(self._members))
+            )
         author_id = message.author_id
         if (
             guild_id is None
@@ -668,9 +711,18 @@ class Guard:
                 count = window.total_since(cutoff)
                 if count < check.count:
                     continue
-                selected = window.entries_since(cutoff)
-                message_ids = tuple(map(_MESSAGE_ID, selected))
-            fired.append(check.fired(rules[0], count, message_ids, selected))
+                message_ids, selected = window.since(cutoff, check.clean)
+                fired.append(check.fired(rules[0], count, message_ids, selected, window))
+                continue
+            fired.append(
+                check.fired(
+                    rules[0],
+                    count,
+                    message_ids,
+                    selected,
+                    window if len(selected) == len(window.entries) else None,
+                )
+            )
         return fired
 
     def _check(
@@ -780,13 +832,16 @@ class Guard:
                     )
                     if count < check.count:
                         continue
+                    whole = len(selected) == len(window.entries)
                 else:
                     count = window.total_since(cutoff)
                     if count < check.count:
                         continue
-                    selected = window.entries_since(cutoff)
-                    message_ids = tuple(map(_MESSAGE_ID, selected))
-                fired.append(check.fired(rule, count, message_ids, selected))
+                    message_ids, selected = window.since(cutoff, check.clean)
+                    whole = True
+                fired.append(
+                    check.fired(rule, count, message_ids, selected, window if whole else None)
+                )
         return fired
 
     def _plugin_violations(
@@ -841,7 +896,7 @@ class Guard:
                 if (found := member.recent.get(mid)) is not None
                 for ts, channel, _crc in (found,)
             ]
-            fired.append(_Fired(None, None, violation, entries, punishment, duration))
+            fired.append(_Fired(None, None, violation, entries, punishment, duration, None))
         return fired
 
     def _decide(
@@ -994,24 +1049,13 @@ class Guard:
             entries = item.entries
             if item.rule is not None and rule.clean_count > 0:
                 # A built-in check's entries come from a window, oldest first: the newest
-                # clean_count not cleaned yet are found from the end. In a flood almost
-                # every entry is cleaned already, and the test for that runs in C.
-                # Its violation's message ids are its entries' ids, in the same order.
-                uncleaned = list(
-                    itertools.filterfalse(cleaned.__contains__, item.violation.message_ids)
-                )
-                if not uncleaned:
-                    continue
-                fresh = set(uncleaned)
-                wanted = min(rule.clean_count, len(uncleaned))
-                newest: list[Entry] = []
-                for entry in reversed(entries):
-                    if entry.ts <= horizon:
-                        break
-                    if entry.message_id in fresh:
-                        newest.append(entry)
-                        if len(newest) == wanted:
-                            break
+                # clean_count not cleaned yet are found from the end.
+                if item.window is not None:
+                    # All of the window's entries after some time: in a flood, its sweep
+                    # mark says where the ones cleaned already start.
+                    newest = item.window.unswept(entries, horizon, cleaned, rule.clean_count)
+                else:
+                    newest = _unswept_subset(item, horizon, cleaned, rule.clean_count)
                 for entry in reversed(newest):
                     picked[entry.message_id] = (entry.channel_id, entry.ts)
                 continue
@@ -1087,7 +1131,7 @@ class Guard:
                 scope="user",
                 punishment="NONE",
             )
-            fired = [_Fired(None, None, violation, [], Punishment.NONE, 0)]
+            fired = [_Fired(None, None, violation, [], Punishment.NONE, 0, None)]
             plan = self._decide(stand_in, policy, member, fired, execution.at)
             # The blocked message does not exist; nothing to clean.
             plan = Plan(
@@ -1215,6 +1259,8 @@ class Guard:
                 del members[key]
         cleaned = self._cleaned
         if cleaned and min(cleaned.values()) <= horizon:
+            # The windows dropped every entry this old above (a window's horizon is
+            # at most the policy's), so no sweep mark vouches for a forgotten one.
             self._cleaned = {mid: ts for mid, ts in cleaned.items() if ts > horizon}
 
     def snapshot(self) -> dict[str, typing.Any]:
@@ -1235,6 +1281,7 @@ class Guard:
             "scheduled": [item.to_dict() for item in self.pending()],
             "counters": {str(g): dict(s) for g, s in self._stats.items()},
             "processed": self._processed,
+            "next_prune": self._next_prune,
         }
 
     @classmethod
@@ -1269,6 +1316,9 @@ class Guard:
                 int(g): {k: int(v) for k, v in s.items()} for g, s in snapshot["counters"].items()
             }
             guard._processed = int(snapshot.get("processed", 0))
+            guard._next_prune = int(
+                snapshot.get("next_prune", (guard._processed // PRUNE_EVERY + 1) * PRUNE_EVERY)
+            )
         except (KeyError, TypeError, ValueError) as exc:
             msg = f"malformed snapshot: {exc!r}"
             raise SnapshotError(msg) from exc
@@ -1311,5 +1361,6 @@ _STATE_ATTRIBUTES = (
     "_sequence",
     "_stats",
     "_processed",
+    "_next_prune",
 )
 """What :meth:`Guard.load_snapshot` carries over: everything :meth:`Guard.snapshot` holds."""

@@ -20,6 +20,7 @@ import math
 import operator
 import types
 import typing
+from collections.abc import Container
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
@@ -43,6 +44,7 @@ _MARGIN = 1e-7
 # work of a flood's violation (every message of the window) out of the interpreter loop.
 _MESSAGE_ID = operator.attrgetter("message_id")
 _CHOICE = operator.itemgetter(0)
+_TS = operator.attrgetter("ts")
 
 
 class Entry:
@@ -83,15 +85,26 @@ class Entry:
 
 
 class SumWindow:
-    """A running total of amounts over a sliding window."""
+    """A running total of amounts over a sliding window.
 
-    __slots__ = ("entries", "horizon", "total")
+    Besides the entries (oldest first) it keeps their message ids in a list of their own,
+    so a violation's ids are copied in C, and a *sweep mark* for cleaning (see
+    :meth:`unswept`).
+    """
+
+    __slots__ = ("_entry_ids", "_swept_high", "_swept_low", "entries", "horizon", "total")
 
     def __init__(self, horizon: float = 0.0) -> None:
         self.entries: collections.deque[Entry] = collections.deque()
+        self._entry_ids: list[int] = []
+        """The entries' message ids, in the same order."""
         self.total = 0
         self.horizon = horizon
         """The longest interval read from this window, seconds: older entries are dropped."""
+        # The sweep mark: every entry with _swept_low <= ts < _swept_high is known to be
+        # cleaned already. Empty until a clean sweeps the window.
+        self._swept_low = math.inf
+        self._swept_high = -math.inf
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -105,15 +118,32 @@ class SumWindow:
         """
         entries = self.entries
         if entries and entry.ts < entries[-1].ts:
-            index = len(entries) - 1
-            while index and entries[index - 1].ts > entry.ts:
-                index -= 1
+            index = self._insertion_point(entry.ts)
             entries.insert(index, entry)
+            self._entry_ids.insert(index, entry.message_id)
         else:
             entries.append(entry)
+            self._entry_ids.append(entry.message_id)
         self.total += entry.amount
         if len(self.entries) > MAX_ENTRIES:
             self._drop_oldest()
+
+    def _insertion_point(self, ts: float) -> int:
+        """Where an entry of time ``ts``, older than the newest, goes (after its equals);
+        a sweep mark it falls under no longer holds."""
+        entries = self.entries
+        index = len(entries) - 1
+        while index and entries[index - 1].ts > ts:
+            index -= 1
+        if ts < self._swept_high:
+            self._unsweep()
+        return index
+
+    def _unsweep(self) -> None:
+        # While the window holds entries, its newest is at or after _swept_high (entries
+        # leave oldest first), so an appended one is never under the mark; once empty,
+        # a late message could be.
+        self._swept_low, self._swept_high = math.inf, -math.inf
 
     def record(
         self, ts: float, message_id: int, channel_id: int, author_id: int, amount: int
@@ -125,6 +155,7 @@ class SumWindow:
             self.add(entry)
             return
         entries.append(entry)
+        self._entry_ids.append(message_id)
         self.total += amount
         if len(entries) > MAX_ENTRIES:
             self._drop_oldest()
@@ -132,11 +163,18 @@ class SumWindow:
     def expire(self, cutoff: float) -> None:
         """Drop entries at or before ``cutoff`` (``now - longest interval``)."""
         entries = self.entries
+        dropped = 0
         while entries and entries[0].ts <= cutoff:
-            self._drop_oldest()
+            self.total -= entries.popleft().amount
+            dropped += 1
+        if dropped:
+            del self._entry_ids[:dropped]
+            if not entries:
+                self._unsweep()
 
     def _drop_oldest(self) -> Entry:
         entry = self.entries.popleft()
+        del self._entry_ids[0]
         self.total -= entry.amount
         return entry
 
@@ -175,6 +213,57 @@ class SumWindow:
             return list(entries)
         return [entry for entry in entries if entry.ts > cutoff]
 
+    def since(self, cutoff: float, entries: bool) -> tuple[tuple[int, ...], list[Entry]]:
+        """The message ids of the entries after ``cutoff`` and, with ``entries``, the
+        entries themselves (else an empty list), oldest first: a violation's ids, copied
+        in C however long the window."""
+        window = self.entries
+        if not window or window[0].ts > cutoff:
+            return tuple(self._entry_ids), list(window) if entries else []
+        start = bisect.bisect_right(window, cutoff, key=_TS)
+        return (
+            tuple(self._entry_ids[start:]),
+            list(itertools.islice(window, start, None)) if entries else [],
+        )
+
+    def unswept(
+        self, suffix: list[Entry], horizon: float, cleaned: Container[int], limit: int
+    ) -> list[Entry]:
+        """The newest ``limit`` entries of ``suffix`` after ``horizon`` not in ``cleaned``,
+        newest first, for a clean that is about to delete them.
+
+        ``suffix`` must be every entry of the window after some time (what a check's
+        violation selects). In a flood almost all of them were cleaned by the messages
+        before, so the window remembers how far a clean swept it (every entry from
+        ``_swept_low`` up to, not including, ``_swept_high`` was deleted), and the search
+        stops there instead of looking at every entry again. When fewer than ``limit``
+        are found, every entry of ``suffix`` after ``horizon`` is cleaned once these are,
+        and the mark moves up to the newest entry.
+        """
+        if not suffix:
+            return []
+        low = self._swept_low
+        # The mark covers the entries to search below _swept_high when none of them lies
+        # under its low end.
+        stop = self._swept_high if (low <= horizon or low <= suffix[0].ts) else -math.inf
+        found: list[Entry] = []
+        for entry in reversed(suffix):
+            ts = entry.ts
+            if ts <= horizon or ts < stop:
+                break
+            if entry.message_id not in cleaned:
+                found.append(entry)
+                if len(found) == limit:
+                    return found  # there may be more: the mark stays where it was
+        first = suffix[0].ts
+        if first <= horizon:
+            index = bisect.bisect_right(suffix, horizon, key=_TS)
+            if index == len(suffix):
+                return found
+            first = suffix[index].ts
+        self._swept_low, self._swept_high = first, suffix[-1].ts
+        return found
+
 
 class DuplicateWindow(SumWindow):
     """A window of normalised texts, for ``max_duplicates``.
@@ -197,7 +286,6 @@ class DuplicateWindow(SumWindow):
         "_by_distance",
         "_choices",
         "_distances",
-        "_entry_ids",
         "_entry_texts",
         "_lengths",
         "_pivot",
@@ -217,10 +305,9 @@ class DuplicateWindow(SumWindow):
         # a bisection picks the only texts worth comparing.
         self._lengths: list[int] = []
         self._choices: list[str] = []
-        # Each entry's message id and text, in the order of ``entries``: a flood's
+        # Each entry's text, in the order of ``entries`` (as ``_entry_ids``): a flood's
         # violation selects its ids with C-level map/compress over these. Lists, not
         # deques: an empty deque takes 600 bytes, and windows are many and short.
-        self._entry_ids: list[int] = []
         self._entry_texts: list[str] = []
         # The pivot index (see the class docstring): None, or the pivot text with every
         # fuzzy text's distance to it, and the texts ordered by that distance.
@@ -232,9 +319,7 @@ class DuplicateWindow(SumWindow):
         text = entry.text = self._remember(entry.text)
         entries = self.entries
         if entries and entry.ts < entries[-1].ts:
-            index = len(entries) - 1
-            while index and entries[index - 1].ts > entry.ts:
-                index -= 1
+            index = self._insertion_point(entry.ts)
             entries.insert(index, entry)
             self._entry_ids.insert(index, entry.message_id)
             self._entry_texts.insert(index, text)
@@ -303,6 +388,8 @@ class DuplicateWindow(SumWindow):
         if dropped:
             del self._entry_ids[:dropped]
             del entry_texts[:dropped]
+            if not entries:
+                self._unsweep()
 
     def _remember(self, text: str) -> str:
         """Count ``text`` in; returns the window's own copy of it when it has one."""

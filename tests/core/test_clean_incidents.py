@@ -213,3 +213,51 @@ def test_a_message_is_never_deleted_twice(msg: Msg) -> None:
     assert len(plans[2].violations) == 2
     assert deleted(plans[2]) == {msg.CHANNEL: (1, 2, 3)}
     assert deleted(plans[3]) == {msg.CHANNEL: (4,)}
+
+
+# A flood's clean looks only at what the messages before it left uncleaned (the window's
+# sweep mark); these pin that nothing it should delete is missed that way.
+
+
+def test_a_flood_deletes_each_new_message_once(msg: Msg) -> None:
+    guard = rule_guard({"clean": True, "max_messages": {"count": 3, "interval": 60}})
+    plans = [guard.process(msg(t=t / 10)) for t in range(40)]
+    assert deleted(plans[2]) == {msg.CHANNEL: (1, 2, 3)}
+    assert [deleted(p) for p in plans[3:]] == [{msg.CHANNEL: (i,)} for i in range(4, 41)]
+
+
+def test_a_late_message_inside_a_cleaned_flood_is_still_deleted(msg: Msg) -> None:
+    guard = rule_guard({"clean": True, "max_messages": {"count": 3, "interval": 60}})
+    for t in range(10):
+        guard.process(msg(t=t))
+    late = guard.process(msg(t=4.5))  # delivered late: it sorts among the cleaned ones
+    assert deleted(late) == {msg.CHANNEL: (11,)}
+    assert deleted(guard.process(msg(t=10))) == {msg.CHANNEL: (12,)}
+
+
+def test_a_late_message_older_than_the_clean_reach_is_not_deleted_by_the_next(
+    msg: Msg,
+) -> None:
+    guard = rule_guard(
+        {
+            "clean": True,
+            "clean_duration": 5,
+            "max_messages": {"count": 3, "interval": 60},
+        }
+    )
+    for t in range(10, 20):
+        guard.process(msg(t=t))
+    late = guard.process(msg(t=1))  # counts, and is cleaned itself as the trigger
+    assert deleted(late) == {msg.CHANNEL: (11,)}
+    assert deleted(guard.process(msg(t=20))) == {msg.CHANNEL: (12,)}
+
+
+def test_clean_after_a_window_emptied_finds_a_late_message(msg: Msg) -> None:
+    # The window empties (everything expires), then a message sent before the last
+    # cleaned one arrives late: it must not pass for cleaned.
+    guard = rule_guard({"clean": True, "max_messages": {"count": 2, "interval": 5}})
+    for t in (0, 1, 2):
+        guard.process(msg(t=t))
+    guard.process(msg(t=100))  # expires the burst, window now holds only this
+    late = guard.process(msg(t=99.5))
+    assert deleted(late) == {msg.CHANNEL: (5, 4)} or deleted(late) == {msg.CHANNEL: (4, 5)}
