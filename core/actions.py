@@ -27,6 +27,7 @@ __all__ = (
     "action_from_dict",
     "action_to_dict",
     "delete_messages",
+    "delete_one",
     "register_action",
     "timeout_for",
 )
@@ -53,6 +54,10 @@ MAX_CONTENT = 2000
 Embed = dict[str, typing.Any]
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
 def _reason(value: str) -> str:
     return value[:MAX_REASON]
 
@@ -76,6 +81,20 @@ class DeleteMessages:
             msg = f"DeleteMessages takes 1 to {MAX_BULK_DELETE} ids, got {len(self.message_ids)}"
             raise ValueError(msg)
         object.__setattr__(self, "reason", _reason(self.reason))
+
+
+def delete_one(
+    channel_id: int, message_id: int, guild_id: int | None, reason: str
+) -> DeleteMessages:
+    """``DeleteMessages(channel_id=..., message_ids=(message_id,), ...)`` without the
+    dataclass machinery: a flood's clean makes one per spam message. ``reason`` must be
+    within Discord's limit already."""
+    action = _new(DeleteMessages)
+    _set(action, "channel_id", channel_id)
+    _set(action, "message_ids", (message_id,))
+    _set(action, "guild_id", guild_id)
+    _set(action, "reason", reason)
+    return action  # type: ignore[no-any-return]
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

@@ -31,6 +31,7 @@ import functools
 import heapq
 import itertools
 import logging
+import math
 import operator
 import typing
 import zlib
@@ -172,9 +173,10 @@ class _Check:
         message_ids: tuple[int, ...],
         selected: list[Entry],
         window: SumWindow | None,
+        since: float = -math.inf,
     ) -> _Fired:
-        """This check's violation of ``rule``: ``count`` reached over ``message_ids``
-        (``window``: where ``selected`` are every entry after some time, if they are)."""
+        """This check's violation of ``rule``: ``count`` reached over ``message_ids``,
+        the entries of ``selected`` or, with a ``window``, its entries after ``since``."""
         violation = _make_violation(
             self.name,
             count,
@@ -185,7 +187,7 @@ class _Check:
             self.punishment_name,
         )
         return _new_fired(
-            (rule, self.check, violation, selected, self.punishment, self.duration, window)
+            (rule, self.check, violation, selected, self.punishment, self.duration, window, since)
         )
 
 
@@ -323,8 +325,10 @@ def _window_name(check_name: str, whitelist: frozenset[int]) -> str:
 _SKIPPED: Mapping[SkipReason, str] = {reason: f"skipped:{reason}" for reason in SkipReason}
 """The counter of each skip reason."""
 _REDELIVERED = _SKIPPED[SkipReason.REDELIVERED]
+_BULK_DELETE_MAX_AGE = act.BULK_DELETE_MAX_AGE.total_seconds()
+_CLEANED = "spamguard: spam cleaned"
+"""The audit-log reason of a clean's deletes."""
 _NO_PUNISHMENT = PunishmentActions()
-_MESSAGE_ID = operator.attrgetter("message_id")
 _VIOLATION = operator.attrgetter("violation")
 
 
@@ -336,8 +340,10 @@ class _Fired(typing.NamedTuple):
     punishment: Punishment
     duration: int
     window: SumWindow | None
-    """The window ``entries`` come from when they are all of its entries after some
-    time (a built-in check's), so cleaning can use its sweep mark; else None."""
+    """For a built-in check whose violation covers all of its window's entries after
+    ``since``: that window (``entries`` may then be left empty), so cleaning reads them
+    there and uses its sweep mark. None when ``entries`` are the violation's."""
+    since: float
 
 
 # _Fired(*fields) without the Python-level __new__ a NamedTuple has.
@@ -711,8 +717,9 @@ class Guard:
                 count = window.total_since(cutoff)
                 if count < check.count:
                     continue
-                message_ids, selected = window.since(cutoff, check.clean)
-                fired.append(check.fired(rules[0], count, message_ids, selected, window))
+                fired.append(
+                    check.fired(rules[0], count, window.ids_since(cutoff), [], window, cutoff)
+                )
                 continue
             fired.append(
                 check.fired(
@@ -833,15 +840,16 @@ class Guard:
                     if count < check.count:
                         continue
                     whole = len(selected) == len(window.entries)
+                    fired.append(
+                        check.fired(rule, count, message_ids, selected, window if whole else None)
+                    )
                 else:
                     count = window.total_since(cutoff)
                     if count < check.count:
                         continue
-                    message_ids, selected = window.since(cutoff, check.clean)
-                    whole = True
-                fired.append(
-                    check.fired(rule, count, message_ids, selected, window if whole else None)
-                )
+                    fired.append(
+                        check.fired(rule, count, window.ids_since(cutoff), [], window, cutoff)
+                    )
         return fired
 
     def _plugin_violations(
@@ -896,7 +904,7 @@ class Guard:
                 if (found := member.recent.get(mid)) is not None
                 for ts, channel, _crc in (found,)
             ]
-            fired.append(_Fired(None, None, violation, entries, punishment, duration, None))
+            fired.append(_Fired(None, None, violation, entries, punishment, duration, None, 0.0))
         return fired
 
     def _decide(
@@ -1047,13 +1055,13 @@ class Guard:
             cleaning = True
             horizon = now_ts - rule.clean_duration
             entries = item.entries
-            if item.rule is not None and rule.clean_count > 0:
+            if item.rule is not None:
                 # A built-in check's entries come from a window, oldest first: the newest
                 # clean_count not cleaned yet are found from the end.
                 if item.window is not None:
                     # All of the window's entries after some time: in a flood, its sweep
                     # mark says where the ones cleaned already start.
-                    newest = item.window.unswept(entries, horizon, cleaned, rule.clean_count)
+                    newest = item.window.unswept(item.since, horizon, cleaned, rule.clean_count)
                 else:
                     newest = _unswept_subset(item, horizon, cleaned, rule.clean_count)
                 for entry in reversed(newest):
@@ -1069,23 +1077,17 @@ class Guard:
         for message_id, (_channel, ts) in picked.items():
             cleaned[message_id] = ts
         if len(picked) == 1:
-            # What delete_messages() gives for one message, without its grouping.
+            # What delete_messages() gives for one message, without its grouping (times
+            # are whole microseconds, far above the float error of these seconds).
             ((message_id, (channel, ts)),) = picked.items()
-            if _utc(ts) <= when - act.BULK_DELETE_MAX_AGE:
+            if ts <= now_ts - _BULK_DELETE_MAX_AGE:
                 return ()
-            return (
-                act.DeleteMessages(
-                    channel_id=channel,
-                    message_ids=(message_id,),
-                    guild_id=guild_id,
-                    reason="spamguard: spam cleaned",
-                ),
-            )
+            return (act.delete_one(channel, message_id, guild_id, _CLEANED),)
         return act.delete_messages(
             ((channel, mid, _utc(ts)) for mid, (channel, ts) in picked.items()),
             now=when,
             guild_id=guild_id,
-            reason="spamguard: spam cleaned",
+            reason=_CLEANED,
         )
 
     # -- external events -------------------------------------------------------------------
@@ -1131,7 +1133,7 @@ class Guard:
                 scope="user",
                 punishment="NONE",
             )
-            fired = [_Fired(None, None, violation, [], Punishment.NONE, 0, None)]
+            fired = [_Fired(None, None, violation, [], Punishment.NONE, 0, None, 0.0)]
             plan = self._decide(stand_in, policy, member, fired, execution.at)
             # The blocked message does not exist; nothing to clean.
             plan = Plan(

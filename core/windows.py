@@ -213,55 +213,45 @@ class SumWindow:
             return list(entries)
         return [entry for entry in entries if entry.ts > cutoff]
 
-    def since(self, cutoff: float, entries: bool) -> tuple[tuple[int, ...], list[Entry]]:
-        """The message ids of the entries after ``cutoff`` and, with ``entries``, the
-        entries themselves (else an empty list), oldest first: a violation's ids, copied
-        in C however long the window."""
+    def ids_since(self, cutoff: float) -> tuple[int, ...]:
+        """The message ids of the entries after ``cutoff``, oldest first: a violation's
+        ids, copied in C however long the window."""
         window = self.entries
         if not window or window[0].ts > cutoff:
-            return tuple(self._entry_ids), list(window) if entries else []
-        start = bisect.bisect_right(window, cutoff, key=_TS)
-        return (
-            tuple(self._entry_ids[start:]),
-            list(itertools.islice(window, start, None)) if entries else [],
-        )
+            return tuple(self._entry_ids)
+        return tuple(self._entry_ids[bisect.bisect_right(window, cutoff, key=_TS) :])
 
     def unswept(
-        self, suffix: list[Entry], horizon: float, cleaned: Container[int], limit: int
+        self, since: float, horizon: float, cleaned: Container[int], limit: int
     ) -> list[Entry]:
-        """The newest ``limit`` entries of ``suffix`` after ``horizon`` not in ``cleaned``,
-        newest first, for a clean that is about to delete them.
+        """The newest ``limit`` entries after ``since`` and ``horizon`` that are not in
+        ``cleaned``, newest first, for a clean that is about to delete them.
 
-        ``suffix`` must be every entry of the window after some time (what a check's
-        violation selects). In a flood almost all of them were cleaned by the messages
-        before, so the window remembers how far a clean swept it (every entry from
-        ``_swept_low`` up to, not including, ``_swept_high`` was deleted), and the search
-        stops there instead of looking at every entry again. When fewer than ``limit``
-        are found, every entry of ``suffix`` after ``horizon`` is cleaned once these are,
-        and the mark moves up to the newest entry.
+        In a flood almost every entry was cleaned by the messages before, so the window
+        remembers how far a clean swept it (every entry from ``_swept_low`` up to, not
+        including, ``_swept_high`` was deleted) and the search stops there instead of
+        looking at every entry again. When fewer than ``limit`` are found, every entry in
+        reach is cleaned once these are, and the mark moves up to the newest entry.
         """
-        if not suffix:
+        window = self.entries
+        floor = max(since, horizon)
+        start = bisect.bisect_right(window, floor, key=_TS)
+        if start == len(window):
             return []
-        low = self._swept_low
-        # The mark covers the entries to search below _swept_high when none of them lies
+        first = window[start].ts
+        # The mark covers the entries in reach below _swept_high when none of them lies
         # under its low end.
-        stop = self._swept_high if (low <= horizon or low <= suffix[0].ts) else -math.inf
+        stop = self._swept_high if self._swept_low <= first else -math.inf
         found: list[Entry] = []
-        for entry in reversed(suffix):
+        for entry in reversed(window):
             ts = entry.ts
-            if ts <= horizon or ts < stop:
+            if ts <= floor or ts < stop:
                 break
             if entry.message_id not in cleaned:
                 found.append(entry)
                 if len(found) == limit:
                     return found  # there may be more: the mark stays where it was
-        first = suffix[0].ts
-        if first <= horizon:
-            index = bisect.bisect_right(suffix, horizon, key=_TS)
-            if index == len(suffix):
-                return found
-            first = suffix[index].ts
-        self._swept_low, self._swept_high = first, suffix[-1].ts
+        self._swept_low, self._swept_high = first, window[-1].ts
         return found
 
 

@@ -23,7 +23,7 @@ from spamguard.core import (
     action_from_dict,
     action_to_dict,
 )
-from spamguard.core.actions import MAX_TIMEOUT, delete_messages, timeout_for
+from spamguard.core.actions import MAX_TIMEOUT, delete_messages, delete_one, timeout_for
 
 Msg = typing.Any
 """The ``msg`` fixture's type (conftest's ``Messages``, which test modules cannot import)."""
@@ -188,3 +188,12 @@ def test_unknown_action_kind_is_refused() -> None:
         action_from_dict({"kind": "explode"})
     with pytest.raises(ValueError, match="bad fields for action 'kick'"):
         action_from_dict({"kind": "kick", "guild_id": 1})
+
+
+def test_delete_one_equals_the_validated_constructor() -> None:
+    fast = delete_one(5, 7, 1, "spamguard: spam cleaned")
+    assert fast == DeleteMessages(
+        channel_id=5, message_ids=(7,), guild_id=1, reason="spamguard: spam cleaned"
+    )
+    assert type(fast) is DeleteMessages
+    assert fast.kind == "delete"
