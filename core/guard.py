@@ -656,11 +656,17 @@ class Guard:
             elif kind == _TEXT:
                 if text is None:
                     # normalise(), its ASCII case written out.
-                    text = (
-                        " ".join(content.lower().split())
-                        if content.isascii()
-                        else normalise(content)
-                    )
+                    if content.isascii():
+                        text = content.lower()
+                        if not (
+                            text.isprintable()
+                            and "  " not in text
+                            and text[:1] != " "
+                            and text[-1:] != " "
+                        ):
+                            text = " ".join(text.split())
+                    else:
+                        text = normalise(content)
                 adds = text != ""
             elif kind == _ONE:
                 amount = 1

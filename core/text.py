@@ -71,8 +71,13 @@ def normalise(content: str) -> str:
     if content.isascii():
         # Every zero-width character is outside ASCII, and casefold() is lower() there:
         # skipping str.translate (a dict lookup per character, microseconds per message)
-        # gives the same text.
-        return " ".join(content.lower().split())
+        # gives the same text. Most messages are folded already (ASCII white space that
+        # split() folds is a space or a control character, which isprintable() rejects),
+        # and the test is cheaper than splitting them into words.
+        text = content.lower()
+        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+            return text
+        return " ".join(text.split())
     return " ".join(_ZERO_WIDTH_RE.sub("", content).casefold().split())
 
 
