@@ -94,7 +94,7 @@ def delete_one(
     _set(action, "message_ids", (message_id,))
     _set(action, "guild_id", guild_id)
     _set(action, "reason", reason)
-    return action  # type: ignore[no-any-return]
+    return action
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
