@@ -655,18 +655,7 @@ class Guard:
                 adds = amount != 0
             elif kind == _TEXT:
                 if text is None:
-                    # normalise(), its ASCII case written out.
-                    if content.isascii():
-                        text = content.lower()
-                        if not (
-                            text.isprintable()
-                            and "  " not in text
-                            and text[:1] != " "
-                            and text[-1:] != " "
-                        ):
-                            text = " ".join(text.split())
-                    else:
-                        text = normalise(content)
+                    text = normalise(content)
                 adds = text != ""
             elif kind == _ONE:
                 amount = 1

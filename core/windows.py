@@ -330,25 +330,7 @@ class DuplicateWindow(SumWindow):
         if entries and ts < entries[-1].ts:
             self.add(Entry(ts, message_id, channel_id, author_id, 1, text))
             return
-        texts = self.texts
-        count = texts.get(text)
-        if count is None:
-            texts[text] = 1
-            if any(map(str.isalnum, text)):  # not is_symbolic(text)
-                self.fuzzy[text] = text
-                length = len(text)
-                index = bisect.bisect_right(self._lengths, length)
-                self._lengths.insert(index, length)
-                self._choices.insert(index, text)
-                if self._pivot is not None:
-                    distance = Indel.distance(text, self._pivot)
-                    self._pivot_distance[text] = distance
-                    index = bisect.bisect_right(self._distances, distance)
-                    self._distances.insert(index, distance)
-                    self._by_distance.insert(index, text)
-        else:
-            texts[text] = count + 1
-            text = self.fuzzy.get(text, text)
+        text = self._remember(text)
         entries.append(Entry(ts, message_id, channel_id, author_id, 1, text))
         self._entry_ids.append(message_id)
         self._entry_texts.append(text)
@@ -543,6 +525,18 @@ class DuplicateWindow(SumWindow):
             )
         return matches
 
+    def _similar_among(self, text: str, choices: list[str], accuracy: int) -> set[str]:
+        """The texts of ``choices`` (``text`` among them) that rapidfuzz finds at least
+        ``accuracy`` similar to ``text``; a flood's match makes the window index itself
+        around a pivot for the next look-ups."""
+        found = process.extract(text, choices, scorer=fuzz.ratio, score_cutoff=accuracy, limit=None)
+        if len(found) == 1:  # the text itself
+            return {text}
+        similar = set(map(_CHOICE, found))
+        if len(similar) >= FLOOD_MATCHES:
+            self._index()
+        return similar
+
     def _candidates(self, length: int, accuracy: float) -> list[str]:
         """The fuzzy texts a text of ``length`` characters can reach ``accuracy`` with.
 
@@ -601,25 +595,7 @@ class DuplicateWindow(SumWindow):
         ):
             # similar_texts() written out for the common case: a text of the window,
             # every entry inside the interval, no pivot index.
-            choices = self._choices
-            share = 1.0 - accuracy / 100.0
-            if share < 1.0:
-                low, high = self._length_range(len(text), share)
-                if low or high != len(choices):
-                    choices = choices[low:high]
-            found = process.extract(
-                text, choices, scorer=fuzz.ratio, score_cutoff=accuracy, limit=None
-            )
-            if len(found) == 1:  # the text itself
-                count = texts[text]
-                if count < limit:
-                    return count, (), []
-                similar = {text}
-            else:
-                similar = set(map(_CHOICE, found))
-                if len(similar) >= FLOOD_MATCHES:
-                    self._index()
-                count = -1
+            similar = self._similar_among(text, self._candidates(len(text), accuracy), accuracy)
         else:
             similar = self.similar_texts(text, accuracy)
             if not similar:
@@ -630,16 +606,14 @@ class DuplicateWindow(SumWindow):
                 if count < limit:
                     return count, (), []
                 return count, tuple(map(_MESSAGE_ID, selected)), selected
-            count = -1
-        if count < 0:
-            if len(similar) == 1:
-                count = texts.get(next(iter(similar)), 0)
-            elif len(similar) == len(texts) and similar.issuperset(texts):
-                count = len(window)
-            else:
-                count = sum(map(texts.get, similar, itertools.repeat(0)))
-            if count < limit:
-                return count, (), []
+        if len(similar) == 1:
+            count = texts.get(next(iter(similar)), 0)
+        elif len(similar) == len(texts) and similar.issuperset(texts):
+            count = len(window)
+        else:
+            count = sum(map(texts.get, similar, itertools.repeat(0)))
+        if count < limit:
+            return count, (), []
         if count == len(window):  # every entry is a duplicate
             return count, tuple(self._entry_ids), list(window) if entries else []
         mask = list(map(similar.__contains__, self._entry_texts))
@@ -674,28 +648,9 @@ class DuplicateWindow(SumWindow):
         if not text or (window and ts < window[-1].ts):
             self.record_text(ts, message_id, channel_id, author_id, text)
             return self.duplicates(text, accuracy, cutoff, limit, entries=entries)
+        text = self._remember(text)
         texts = self.texts
         fuzzy = self.fuzzy
-        pivot = self._pivot
-        seen = texts.get(text)
-        if seen is None:
-            texts[text] = 1
-            if any(map(str.isalnum, text)):  # not is_symbolic(text)
-                fuzzy[text] = text
-                length = len(text)
-                lengths = self._lengths
-                index = bisect.bisect_right(lengths, length)
-                lengths.insert(index, length)
-                self._choices.insert(index, text)
-                if pivot is not None:
-                    distance = Indel.distance(text, pivot)
-                    self._pivot_distance[text] = distance
-                    index = bisect.bisect_right(self._distances, distance)
-                    self._distances.insert(index, distance)
-                    self._by_distance.insert(index, text)
-        else:
-            texts[text] = seen + 1
-            text = fuzzy.get(text, text)
         # Entry(ts, message_id, channel_id, author_id, 1, text) without a call to __init__.
         entry = _new(Entry)
         entry.ts = ts
@@ -710,12 +665,12 @@ class DuplicateWindow(SumWindow):
         self.total += 1
         if len(window) > MAX_ENTRIES:
             self._drop_oldest()
-            pivot = self._pivot  # the pivot may have been the text dropped
         if accuracy >= 100 or text not in fuzzy or window[0].ts <= cutoff:
             return self.duplicates(text, accuracy, cutoff, limit, entries=entries)
         share = 1.0 - accuracy / 100.0
         length = len(text)
         lengths = self._lengths
+        pivot = self._pivot  # after the drop above: the pivot may have been the text dropped
         if pivot is not None:
             query = self._pivot_distance[text]
             distances = self._distances
@@ -739,18 +694,7 @@ class DuplicateWindow(SumWindow):
                     return 0, (), []
                 if low or high != len(choices):
                     choices = choices[low:high]
-            found = process.extract(
-                text, choices, scorer=fuzz.ratio, score_cutoff=accuracy, limit=None
-            )
-            if len(found) == 1:  # the text itself
-                count = texts[text]
-                if count < limit:
-                    return count, (), []
-                similar = {text}
-            else:
-                similar = set(map(_CHOICE, found))
-                if len(similar) >= FLOOD_MATCHES:
-                    self._index()
+            similar = self._similar_among(text, choices, accuracy)
         if len(similar) == 1:
             count = texts[text]
         elif len(similar) == len(texts):  # all of them (similar holds texts of the window)
