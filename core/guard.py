@@ -221,23 +221,20 @@ class _Compiled:
     def __init__(self, policy: GuildPolicy) -> None:
         self.policy = policy
         longest: dict[tuple[str, str, Scope, frozenset[int]], float] = {}
-        horizon = policy.incident_window
         Slot = tuple[str, str, Scope, frozenset[int]]
         rule_checks: list[tuple[RuleConfig, list[tuple[CheckConfig, frozenset[int], Slot]]]] = []
         for _key, rule in (*policy.levels, *policy.roles):
-            if rule.clean:
-                # Only a rule that cleans looks back clean_duration; others look no further
-                # than their checks' windows, so member history is kept no longer.
-                horizon = max(horizon, float(rule.clean_duration))
             checks = []
             for check in rule.checks:
                 whitelist = _whitelist(rule, check)
                 window_name = _window_name(check.name, whitelist)
                 slot = (window_name, check.name, check.scope, whitelist)
                 longest[slot] = max(longest.get(slot, 0.0), check.interval)
-                horizon = max(horizon, check.interval)
                 checks.append((check, whitelist, slot))
             rule_checks.append((rule, checks))
+        # Only a rule that cleans looks back clean_duration; others look no further than
+        # their checks' windows, so member history is kept no longer.
+        horizon = policy.history_seconds
         self.tracked: tuple[tuple[str, str, Scope, frozenset[int], float], ...] = tuple(
             (*slot, interval) for slot, interval in longest.items()
         )

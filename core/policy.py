@@ -235,6 +235,20 @@ class GuildPolicy:
     automod_executions_count: bool = False
     """Count Discord AutoMod executions as violations for escalation."""
 
+    @property
+    def history_seconds(self) -> float:
+        """Seconds of history any decision under this policy can look at: the longest
+        check interval, the clean look-back (``clean_duration``) of rules that clean, and
+        the incident window. The guard keeps a member's messages no longer than this, so
+        it is also how long a member's state takes to stop growing."""
+        seconds = self.incident_window
+        for _key, rule in (*self.levels, *self.roles):
+            if rule.clean:
+                seconds = max(seconds, float(rule.clean_duration))
+            for check in rule.checks:
+                seconds = max(seconds, check.interval)
+        return seconds
+
     def level_of(self, role_ids: frozenset[int]) -> int:
         """The member's level: the highest level of their roles, 0 without any."""
         best = 0

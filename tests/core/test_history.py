@@ -6,12 +6,10 @@ import typing
 
 import pytest
 
-from spamguard.core import Guard
+from spamguard.core import Guard, Policy
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
-
-    from spamguard.core import Policy
 
 Msg = typing.Any
 
@@ -34,6 +32,52 @@ def test_history_is_kept_for_clean_duration_only_when_the_rule_cleans(
     guard.prune(msg.at(120))
 
     assert remembered(guard) == kept
+
+
+@pytest.mark.parametrize(
+    ("rule", "top", "seconds"),
+    [
+        # The longest check interval, when no rule cleans.
+        (
+            {
+                "max_messages": {"count": 5, "interval": 7},
+                "max_links": {"count": 3, "interval": 60},
+            },
+            {},
+            60.0,
+        ),
+        # A cleaning rule looks back clean_duration (the Rowboat default is 900 s).
+        ({"clean": True, "max_messages": {"count": 5, "interval": 7}}, {}, 900.0),
+        (
+            {"clean": True, "clean_duration": 5, "max_messages": {"count": 5, "interval": 7}},
+            {},
+            10.0,
+        ),  # the incident window outlasts both
+        (None, {"incident_window": 45}, 45.0),
+    ],
+)
+def test_history_seconds_is_the_longest_look_back_of_the_policy(
+    make_policy: Callable[..., Policy],
+    rule: dict[str, typing.Any] | None,
+    top: dict[str, typing.Any],
+    seconds: float,
+) -> None:
+    assert make_policy(rule, **top).base.history_seconds == seconds
+
+
+def test_a_role_rule_counts_towards_history_seconds(make_policy: Callable[..., Policy]) -> None:
+    policy = make_policy({"max_messages": {"count": 5, "interval": 7}})
+    with_role = Policy.from_dict(
+        {
+            "spam": {
+                "levels": {0: {"max_messages": {"count": 5, "interval": 7}}},
+                "roles": {"42": {"max_duplicates": {"count": 3, "interval": 120}}},
+            }
+        }
+    )
+
+    assert policy.base.history_seconds == 10.0
+    assert with_role.base.history_seconds == 120.0
 
 
 def test_a_redelivery_after_history_is_forgotten_does_not_count_again(
