@@ -1,0 +1,199 @@
+"""How far a pure-Python guard can go: ``Guard.process`` against a floor and the peer.
+
+The throughput goal (20x discord-anti-spam) is judged on the comparable policy: five
+duplicates (rapidfuzz ratio >= 90) within 30 s per member. This script measures, in one
+run on the same stream as ``bench_guard.py``:
+
+- ``Guard.process`` with that policy;
+- the *floor*: :class:`FloorGuard`, the least work any pure-Python implementation of that
+  one check has to do per message, written as one flat function with nothing general in
+  it: the member's record (redelivery needs the id and a checksum of the content), the
+  timestamp, normalised text, a 30 s window of texts with the length index that keeps
+  rapidfuzz away from most messages, one rapidfuzz call when a match is possible, and a
+  plan to return. It leaves out everything else the guard does (violations and their
+  message ids, escalation, incidents, cleaning, counters, plugins, the flood index), so
+  it is faster than any complete guard can be;
+- optionally the peer (``--peer``), as ``bench_guard.py`` drives it.
+
+The floor's rate over the peer's is the ceiling of the ratio on this machine and
+interpreter; the guard's rate over the floor's says what is left to win in Python.
+Figures are printed, never asserted. Run from the repository root in the bench
+environment (see ``benchmarks/README.md``)::
+
+    python benchmarks/bench_floor.py --peer
+"""
+
+from __future__ import annotations
+
+__all__ = ("FloorGuard", "main")
+
+import argparse
+import bisect
+import collections
+import gc
+import sys
+import time
+import typing
+import zlib
+
+import workload as workload_mod
+from rapidfuzz import fuzz, process
+
+from spamguard.core import Guard, Plan, Policy
+from spamguard.core.plan import _make_plan
+from spamguard.core.text import normalise
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from spamguard.core import Message
+
+_INTERVAL = 30.0
+_LIMIT = 5
+_ACCURACY = 90
+_SHARE = 1.0 - _ACCURACY / 100.0
+_MAX_RECENT = 100
+
+
+class _Member:
+    __slots__ = ("choices", "counts", "ids", "lengths", "recent", "texts", "times")
+
+    def __init__(self) -> None:
+        self.recent: dict[int, tuple[float, int, int]] = {}
+        self.times: collections.deque[float] = collections.deque()
+        self.ids: list[int] = []
+        self.texts: list[str] = []
+        self.counts: dict[str, int] = {}
+        self.lengths: list[int] = []
+        self.choices: list[str] = []
+
+
+class FloorGuard:
+    """The comparable policy's duplicate check and nothing else (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.members: dict[tuple[int, int], _Member] = {}
+        self.fired = 0
+        """Messages whose duplicates reached the limit (a sanity check against the guard)."""
+
+    def process(self, message: Message) -> Plan:
+        """Record ``message`` and count its duplicates; the plan carries no decision."""
+        guild_id, author_id = message.guild_id, message.author_id
+        key = (guild_id, author_id)
+        member = self.members.get(key)
+        if member is None:
+            member = self.members[key] = _Member()  # type: ignore[index]
+        ts = message.created_at.timestamp()
+        content = message.content
+        recent = member.recent
+        recent[message.id] = (
+            ts,
+            message.channel_id,
+            zlib.crc32(content.encode("utf-8", "surrogatepass")),
+        )
+        if len(recent) > _MAX_RECENT:
+            del recent[next(iter(recent))]
+        text = normalise(content)
+        times, texts, counts = member.times, member.texts, member.counts
+        lengths, choices = member.lengths, member.choices
+        cutoff = ts - _INTERVAL
+        while times and times[0] <= cutoff:
+            times.popleft()
+            del member.ids[0]
+            old = texts.pop(0)
+            left = counts[old] - 1
+            if left:
+                counts[old] = left
+            else:
+                del counts[old]
+                index = choices.index(old, bisect.bisect_left(lengths, len(old)))
+                del lengths[index]
+                del choices[index]
+        times.append(ts)
+        member.ids.append(message.id)
+        texts.append(text)
+        seen = counts.get(text)
+        length = len(text)
+        if seen is None:
+            counts[text] = 1
+            index = bisect.bisect_right(lengths, length)
+            lengths.insert(index, length)
+            choices.insert(index, text)
+        else:
+            counts[text] = seen + 1
+        low = bisect.bisect_left(lengths, int(length * (1 - _SHARE) / (1 + _SHARE)) - 1)
+        high = bisect.bisect_right(lengths, int(length * (1 + _SHARE) / (1 - _SHARE)) + 2)
+        if high - low >= _LIMIT or len(counts) != len(times):
+            found = process.extract(
+                text, choices[low:high], scorer=fuzz.ratio, score_cutoff=_ACCURACY, limit=None
+            )
+            if sum(counts[match[0]] for match in found) >= _LIMIT:
+                self.fired += 1
+        return _make_plan(message.id, guild_id, author_id, message.channel_id, False)
+
+
+def _best_cpu(
+    make: Callable[[], Callable[[Message], object]], messages: Sequence[Message], repeat: int
+) -> float:
+    """Fastest of ``repeat`` passes, in process CPU seconds, each on a fresh instance."""
+    best = float("inf")
+    for _ in range(repeat):
+        handle = make()
+        results: list[object] = []
+        append = results.append
+        gc.collect()
+        gc.freeze()
+        try:
+            start = time.process_time()
+            for message in messages:
+                append(handle(message))
+            best = min(best, time.process_time() - start)
+        finally:
+            gc.unfreeze()
+    return best
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the comparison and print it."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=50_000, help="messages (50,000)")
+    parser.add_argument("--repeat", type=int, default=5, help="passes per side (5)")
+    parser.add_argument("--seed", type=int, default=20_240_101, help="workload seed")
+    parser.add_argument("--peer", action="store_true", help="also time discord-anti-spam")
+    args = parser.parse_args(argv)
+
+    import bench_guard  # the comparable policy and the peer's driver live there
+
+    wl = workload_mod.generate(messages=args.messages, seed=args.seed)
+    messages = workload_mod.spamguard_messages(wl)
+    policy = Policy.from_dict(bench_guard.COMPARABLE_POLICY)
+
+    floor = FloorGuard()
+    guard = Guard(policy)
+    fired = sum(bool(guard.process(m).violations) for m in messages)
+    for m in messages:
+        floor.process(m)
+    rates = {
+        "spamguard Guard.process (comparable policy)": len(messages)
+        / _best_cpu(lambda: Guard(policy).process, messages, args.repeat),
+        "floor (the duplicate check alone)": len(messages)
+        / _best_cpu(lambda: FloorGuard().process, messages, args.repeat),
+    }
+    print(f"{len(messages):,} messages, best of {args.repeat} passes, process CPU time")
+    print(f"  messages with a duplicate violation: guard {fired:,}, floor {floor.fired:,}")
+    if args.peer:
+        peer = bench_guard.run_peer(wl, repeat=args.repeat, memory=False, simulated_clock=True)
+        rates["discord-anti-spam 1.9.1"] = peer.throughput.best_cpu
+    guard_rate = rates["spamguard Guard.process (comparable policy)"]
+    peer_rate = rates.get("discord-anti-spam 1.9.1")
+    for name, rate in rates.items():
+        line = f"  {name:45s} {rate:>9,.0f} msg/s  {1e6 / rate:6.2f} us/msg"
+        line += f"  {rate / guard_rate:5.2f}x the guard"
+        if peer_rate:
+            line += f"  {rate / peer_rate:5.1f}x the peer"
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
