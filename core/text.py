@@ -87,4 +87,6 @@ def is_symbolic(normalised: str) -> bool:
     Such messages only duplicate each other when identical: fuzzy similarity between two
     different short strings of symbols says nothing about spam.
     """
+    if normalised[:1].isalnum():  # most text starts with a letter or digit
+        return False
     return not any(map(str.isalnum, normalised))

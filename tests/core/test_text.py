@@ -1,11 +1,11 @@
-"""Text normalisation: what duplicates are compared on."""
+"""Text normalisation and the symbol-only test: what duplicates are compared on."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spamguard.core.text import normalise
+from spamguard.core.text import is_symbolic, normalise
 
 # Every ASCII character, with white space and control characters well represented.
 _ASCII = st.text(
@@ -26,3 +26,16 @@ def test_ascii_text_is_lowered_and_white_space_folded(content: str) -> None:
 
 def test_non_ascii_text_loses_zero_width_characters_and_is_casefolded() -> None:
     assert normalise("Stra\u00dfe\u200b  FREE\u00a0nitro ") == "strasse free nitro"
+
+
+@given(st.text(max_size=20))
+def test_text_is_symbolic_exactly_when_it_has_no_letter_or_digit(text: str) -> None:
+    # A fast path answers from the first character; any character may decide it.
+    assert is_symbolic(text) == (not any(character.isalnum() for character in text))
+
+
+def test_emoji_and_punctuation_are_symbolic_and_words_are_not() -> None:
+    assert is_symbolic("\U0001f602\U0001f602 !!!")
+    assert is_symbolic("")
+    assert not is_symbolic("!!! free nitro")
+    assert not is_symbolic("\u00e9t\u00e9")
