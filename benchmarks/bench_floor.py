@@ -30,17 +30,17 @@ __all__ = ("FloorGuard", "main")
 import argparse
 import bisect
 import collections
-import gc
 import sys
-import time
 import typing
 import zlib
 
 import workload as workload_mod
+from bench_guard import COMPARABLE_POLICY, PassTimer, frozen_gc, run_peer
 from rapidfuzz import fuzz, process
 
 from spamguard.core import Guard, Plan, Policy
 from spamguard.core.plan import _make_plan
+from spamguard.core.state import MAX_RECENT
 from spamguard.core.text import normalise
 
 if typing.TYPE_CHECKING:
@@ -48,11 +48,12 @@ if typing.TYPE_CHECKING:
 
     from spamguard.core import Message
 
-_INTERVAL = 30.0
-_LIMIT = 5
-_ACCURACY = 90
+# The comparable policy's one check, read from it.
+_CHECK = COMPARABLE_POLICY["spam"]["levels"][0]["max_duplicates"]
+_INTERVAL = float(_CHECK["interval"])
+_LIMIT = int(_CHECK["count"])
+_ACCURACY = int(_CHECK["accuracy"])
 _SHARE = 1.0 - _ACCURACY / 100.0
-_MAX_RECENT = 100
 
 
 class _Member:
@@ -91,7 +92,7 @@ class FloorGuard:
             message.channel_id,
             zlib.crc32(content.encode("utf-8", "surrogatepass")),
         )
-        if len(recent) > _MAX_RECENT:
+        if len(recent) > MAX_RECENT:
             del recent[next(iter(recent))]
         text = normalise(content)
         times, texts, counts = member.times, member.texts, member.counts
@@ -141,15 +142,10 @@ def _best_cpu(
         handle = make()
         results: list[object] = []
         append = results.append
-        gc.collect()
-        gc.freeze()
-        try:
-            start = time.process_time()
+        with frozen_gc(), PassTimer() as timer:
             for message in messages:
                 append(handle(message))
-            best = min(best, time.process_time() - start)
-        finally:
-            gc.unfreeze()
+        best = min(best, timer.cpu_ns / 1e9)
     return best
 
 
@@ -181,13 +177,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--peer", action="store_true", help="also time discord-anti-spam")
     args = parser.parse_args(argv)
 
-    import bench_guard  # the comparable policy and the peer's driver live there
-
-    policy = Policy.from_dict(bench_guard.COMPARABLE_POLICY)
+    policy = Policy.from_dict(COMPARABLE_POLICY)
     wl = workload_mod.generate(messages=args.messages, seed=args.seed)
     peer_rate = None
     if args.peer:
-        peer = bench_guard.run_peer(wl, repeat=args.repeat, memory=False, simulated_clock=True)
+        peer = run_peer(wl, repeat=args.repeat, memory=False, simulated_clock=True)
         peer_rate = peer.throughput.best_cpu
         print(f"discord-anti-spam 1.9.1 on the benchmark's stream: {peer_rate:,.0f} msg/s CPU")
     _compare(
@@ -199,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     quiet = workload_mod.generate(messages=args.messages, seed=args.seed, spammer_share=0.0)
     _compare(
-        "the same without spammers (the peer's rate is the one above)",
+        "the same without spammers" + (" (against the peer's rate above)" if peer_rate else ""),
         workload_mod.spamguard_messages(quiet),
         policy,
         args.repeat,

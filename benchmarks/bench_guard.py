@@ -172,7 +172,7 @@ class Memory:
     def held_per_member(self) -> float:
         return self.held / self.members if self.members else 0.0
 
-    def growth_after_window(self) -> float | None:
+    def growth_after_history(self) -> float | None:
         """Growth of held memory after the history filled, or ``None`` if the run is too short."""
         filled = [held for seconds, held in self.checkpoints if seconds >= self.history]
         if len(filled) < 2 or not filled[0]:
@@ -571,7 +571,7 @@ def _memory_report(everyone: Sequence[SideResult]) -> None:
     rows = []
     for r in everyone:
         m = r.memory
-        growth = m.growth_after_window() if m else None
+        growth = m.growth_after_history() if m else None
         rows.append(
             [
                 r.name,
@@ -666,7 +666,7 @@ def _targets_report(results: Sequence[SideResult], peer_result: SideResult | Non
         if r.memory is None:
             print(f"{prefix} not judged (--no-memory)")
             continue
-        growth = r.memory.growth_after_window()
+        growth = r.memory.growth_after_history()
         if growth is None:
             print(
                 f"{prefix} not judged: the stream must outlast the {r.memory.history:.0f}s of "

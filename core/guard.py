@@ -232,15 +232,12 @@ class _Compiled:
                 longest[slot] = max(longest.get(slot, 0.0), check.interval)
                 checks.append((check, whitelist, slot))
             rule_checks.append((rule, checks))
-        # Only a rule that cleans looks back clean_duration; others look no further than
-        # their checks' windows, so member history is kept no longer.
-        horizon = policy.history_seconds
         self.tracked: tuple[tuple[str, str, Scope, frozenset[int], float], ...] = tuple(
             (*slot, interval) for slot, interval in longest.items()
         )
         """``(window name, check name, scope, whitelist, longest interval)`` per window kind."""
-        self.horizon = horizon
-        """Seconds of history any decision of this policy can look at."""
+        self.horizon = policy.history_seconds
+        """``policy.history_seconds``, worked out once."""
         slots = {slot: index for index, slot in enumerate(longest)}
         self.recording: tuple[
             tuple[str, str, str, frozenset[int], float, bool, Callable[[MessageLike], int] | None],

@@ -238,9 +238,10 @@ class GuildPolicy:
     @property
     def history_seconds(self) -> float:
         """Seconds of history any decision under this policy can look at: the longest
-        check interval, the clean look-back (``clean_duration``) of rules that clean, and
-        the incident window. The guard keeps a member's messages no longer than this, so
-        it is also how long a member's state takes to stop growing."""
+        check interval, the clean look-back (``clean_duration``) of rules that clean (only
+        they look back that far), and the incident window. The guard keeps a member's
+        messages no longer than this, so it is also how long a member's state takes to
+        stop growing."""
         seconds = self.incident_window
         for _key, rule in (*self.levels, *self.roles):
             if rule.clean:
