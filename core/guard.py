@@ -657,6 +657,8 @@ class Guard:
             else:
                 amount = amount_of(message)
                 adds = amount != 0
+            if not adds:
+                continue
             # Keys as SCOPE_KEY builds them.
             if tag == "u":
                 key: WindowKey = (window_name, "u", guild_id, author_id)
@@ -668,8 +670,6 @@ class Guard:
                 key = (window_name, "g", guild_id)
             window = windows.get(key)
             if window is None:
-                if not adds:
-                    continue
                 window = windows[key] = (
                     DuplicateWindow(horizon) if kind == _TEXT else SumWindow(horizon)
                 )
@@ -679,7 +679,7 @@ class Guard:
             entries = window.entries
             if entries and entries[0].ts <= oldest:
                 window.expire(oldest)
-            if not adds or ts <= oldest:
+            if ts <= oldest:
                 continue
             if kind == _TEXT:
                 if not rules:
@@ -734,9 +734,11 @@ class Guard:
 
         ``previous`` is the member's record of the same message id: an edit. A check fires
         only when this message adds to it (an edit: when its new content adds more; a
-        typo fixed fires nothing again). A window the message adds nothing to is not
-        created; one that exists is still expired (a later message with an earlier time,
-        an edit, must find it as before).
+        typo fixed fires nothing again). A window a new message adds nothing to is left
+        as it is, neither created nor expired: its entries expire when a message adds to
+        it (or at :meth:`prune`), so a late delivery still finds the entries of its own
+        interval, however much later the messages between them were sent. An edit
+        touches every window, since its new content may take away what it added.
         """
         windows = self._windows
         guild_id, author_id = message.guild_id, message.author_id
@@ -762,6 +764,8 @@ class Guard:
                 if amount is None:
                     amount = amounts[name] = amount_of(message)
                 adds = edited or amount != 0
+            if not adds:
+                continue
             # Keys as SCOPE_KEY builds them.
             if tag == "u":
                 key: WindowKey = (window_name, "u", guild_id, author_id)
@@ -773,8 +777,6 @@ class Guard:
                 key = (window_name, "g", guild_id)
             window = windows.get(key)
             if window is None:
-                if not adds:
-                    continue
                 window = windows[key] = DuplicateWindow(horizon) if is_text else SumWindow(horizon)
             elif window.horizon < horizon:
                 window.horizon = horizon
@@ -782,8 +784,6 @@ class Guard:
             entries = window.entries
             if entries and entries[0].ts <= oldest:
                 window.expire(oldest)
-            if not adds:
-                continue
             touched[slot] = window
             if ts <= oldest:
                 continue  # too old to be in this window at all

@@ -102,6 +102,23 @@ def test_now_overrides_the_message_time_for_the_window(msg: Msg) -> None:
     assert guard.process(late, now=msg.at(20)).violations == ()
 
 
+@pytest.mark.parametrize("one_rule", [True, False], ids=["one rule", "two rules"])
+def test_a_late_delivery_counts_its_interval_past_messages_that_add_nothing(
+    msg: Msg, one_rule: bool
+) -> None:
+    rules: dict[str, typing.Any] = {"levels": {0: {"max_links": {"count": 2, "interval": 5}}}}
+    if not one_rule:  # a role rule nobody holds: the general path
+        rules["roles"] = {"424242": {"max_messages": {"count": 100, "interval": 5}}}
+    guard = Guard(Policy.from_dict({"spam": rules}))
+    link = {"content": "https://a.example"}
+    assert guard.process(msg(t=0, **link)).violations == ()
+    # Sent 10 s later, without a link: it leaves the link window as it is.
+    assert guard.process(msg("just chat", t=10)).violations == ()
+    # Sent at t=3, delivered after it: two links within 5 s.
+    (violation,) = guard.process(msg(t=3, **link)).violations
+    assert violation.message_ids == (1, 3)
+
+
 def test_user_scope_counts_across_channels(msg: Msg) -> None:
     guard = guard_for("max_messages", 3)
     guard.process(msg(t=0, channel_id=1))
