@@ -414,13 +414,17 @@ class DuplicateWindow(SumWindow):
                         del self._by_distance[index]
 
     def _index(self) -> None:
-        """Index every fuzzy text by its distance to a pivot: the most repeated one.
+        """Index every fuzzy text by its distance to a pivot: the most repeated one, the
+        newest of equals.
 
         In a flood that is the spam text as sent before its variations, so every other
-        text lies a few edits from it, and the bounds decide most of them.
+        text lies a few edits from it, and the bounds decide most of them. When every text
+        is held once (variants with a counter appended), the newest stays in the window
+        longest: the oldest would leave at the next expiry and force a new index, an O(n)
+        comparison, for every message.
         """
         texts = self.texts
-        pivot = max(self.fuzzy, key=texts.__getitem__)
+        pivot = max(reversed(self.fuzzy), key=texts.__getitem__)
         ordered = sorted(
             (distance, index)
             for _text, distance, index in process.extract(
@@ -699,6 +703,8 @@ class DuplicateWindow(SumWindow):
             count = texts[text]
         elif len(similar) == len(texts):  # all of them (similar holds texts of the window)
             count = len(window)
+        elif len(texts) == len(window):  # each text held by one entry: a flood of variants
+            count = len(similar)
         else:
             count = sum(map(texts.__getitem__, similar))
         if count < limit:

@@ -177,6 +177,35 @@ def test_duplicate_window_fast_paths_match_a_brute_force_model(seed: int, flood:
             assert sorted(window._choices) == sorted(window.fuzzy)
 
 
+def test_a_flood_of_distinct_variants_is_indexed_once_per_window_length() -> None:
+    # Every text differs (a counter appended, as spam does to dodge exact matching), so
+    # each is held once: the pivot is the newest of them, which stays in the window
+    # longest, not the oldest, which would leave (and force a new index) at every message.
+    window = DuplicateWindow(12.5)
+    indexed = 0
+    build_index = DuplicateWindow._index
+
+    def counting(self: DuplicateWindow) -> None:
+        nonlocal indexed
+        indexed += 1
+        build_index(self)
+
+    base = "free nitro for everyone who clicks this link right now"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DuplicateWindow, "_index", counting)
+        for message_id in range(1, 301):  # 100 messages per window (times exact in binary)
+            ts = message_id / 8
+            cutoff = ts - 12.5
+            window.expire(cutoff)
+            count, ids, _entries = window.record_and_match(
+                ts, message_id, 1, 1, f"{base} {message_id}", 90, cutoff, 5, False
+            )
+            if message_id >= 5:
+                assert count == min(message_id, 100)
+                assert ids == tuple(range(max(1, message_id - 99), message_id + 1))
+    assert indexed <= 4
+
+
 def test_pivot_bounds_never_decide_against_rapidfuzz() -> None:
     # Pairs right at rapidfuzz's threshold, for every length sum and distance around it:
     # what the bounds call sure must be what rapidfuzz says.
