@@ -702,6 +702,13 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=20_240_101, help="workload seed")
     parser.add_argument(
+        "--spam-style",
+        choices=workload_mod.SPAM_STYLES,
+        default="edits",
+        help="edits: small random edits of one text (default); counter: the same with a "
+        "random number appended, so that every spam message is a different text",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=3, help="timed throughput passes per side (3)"
     )
     parser.add_argument(
@@ -743,10 +750,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         spammer_share=args.spammers,
         rate=args.rate,
         seed=args.seed,
+        spam_style=args.spam_style,
     )
     print(
         f"  workload: {len(wl.events):,} messages from {len(wl.members):,} members "
-        f"({len(wl.spammer_ids)} near-duplicate spammers), {len(wl.guilds)} guilds, "
+        f"({len(wl.spammer_ids)} near-duplicate spammers, spam style {args.spam_style!r}), "
+        f"{len(wl.guilds)} guilds, "
         f"{sum(len(g.channel_ids) for g in wl.guilds)} channels, {wl.rate:,} msg/s simulated "
         f"({wl.duration.total_seconds():.1f} s), seed {wl.seed}; generated in "
         f"{time.perf_counter() - t0:.1f} s"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 __all__ = (
     "EPOCH",
+    "SPAM_STYLES",
     "Event",
     "GuildInfo",
     "MemberInfo",
@@ -72,6 +73,9 @@ _SPAM_TEMPLATES = (
     "selling cheap boosts and accounts best prices on the market contact me now ref {code}",
 )
 _EDIT_CHARS = "abcdefghijklmnopqrstuvwxyz!?.1234567890"
+
+SPAM_STYLES = ("edits", "counter")
+"""How spammers vary their text (see :func:`generate`)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -214,8 +218,14 @@ def generate(
     typing_gap: float = 1.0,
     rate: int = 1_000,
     seed: int = 20_240_101,
+    spam_style: str = "edits",
 ) -> Workload:
     """Generate the stream; the same arguments always give the same workload.
+
+    ``spam_style`` is how spammers vary their text: ``"edits"``, 0-2 small random edits
+    of one text (so the text as written recurs often); ``"counter"``, the same edits and
+    then a random six-digit number, as spam does to dodge exact matching, so that no two
+    spam messages are the same text.
 
     ``spammer_rate`` is how many messages per second each spammer sends on average, at
     random moments. The rest of the ``rate`` arrivals per second come from normal members,
@@ -226,6 +236,9 @@ def generate(
     """
     if members < guilds or guilds < 1 or channels_per_guild < 1 or rate < 1:
         msg = "need at least one guild, one channel per guild and one member per guild"
+        raise ValueError(msg)
+    if spam_style not in SPAM_STYLES:
+        msg = f"spam_style must be one of {', '.join(SPAM_STYLES)}, got {spam_style!r}"
         raise ValueError(msg)
     rng = random.Random(seed)
     next_id = iter(range(1, 1 << 20))
@@ -311,6 +324,8 @@ def generate(
         mention_ids: tuple[int, ...] = ()
         if is_spam:
             content = _edit_spam(rng, author.spam_text)
+            if spam_style == "counter":
+                content += f" {rng.randrange(1_000_000):06d}"
         else:
             content = _normal_text(rng)
             if rng.random() < 0.05:
