@@ -596,16 +596,13 @@ class Guard:
             recent[message_id] = (ts, message.channel_id, checksum)
         stats["messages"] = stats.get("messages", 0) + 1
 
+        now_ts = ts if now is None else now.timestamp()
         if not compiled.recording:
             fired = []
         elif previous is None and compiled.single is not None:
-            fired = self._check_new(
-                message, rules, compiled.single, ts, ts if now is None else now.timestamp()
-            )
+            fired = self._check_new(message, rules, compiled.single, ts, now_ts)
         else:
-            fired = self._check(
-                message, rules, compiled, ts, ts if now is None else now.timestamp(), previous
-            )
+            fired = self._check(message, rules, compiled, ts, now_ts, previous)
         if self._has_checks:
             fired.extend(
                 self._plugin_violations(
@@ -613,7 +610,9 @@ class Guard:
                 )
             )
         if fired:
-            plan = self._decide(message, policy, member, fired, created_at if now is None else now)
+            plan = self._decide(
+                message, policy, member, fired, created_at if now is None else now, now_ts, ts
+            )
         else:
             plan = _make_plan(message_id, guild_id, author_id, message.channel_id, policy.dry_run)
         if self._has_after:
@@ -903,8 +902,11 @@ class Guard:
         member: MemberState,
         fired: list[_Fired],
         when: datetime.datetime,
+        now_ts: float,
+        ts: float,
     ) -> Plan:
-        now_ts = when.timestamp()
+        """The plan for ``fired``, decided at ``when`` (``now_ts`` in POSIX seconds) about
+        ``message``, sent at ``ts``."""
         guild_id: int = message.guild_id  # type: ignore[assignment]
         stats = self._stats.get(guild_id or 0)
         if stats is None:
@@ -965,7 +967,7 @@ class Guard:
         if len(fired) == 1 and fired[0].rule is not None and not fired[0].rule.clean:
             deletes: tuple[act.DeleteMessages, ...] = ()  # what _clean() would answer
         else:
-            deletes = self._clean(message, fired, now_ts, when, guild_id)
+            deletes = self._clean(message, fired, now_ts, when, guild_id, ts)
         if punishment is Punishment.NONE:
             # Merged into the open incident (the common case inside a flood): no notice
             # to render, nothing to carry out beyond the clean.
@@ -1029,8 +1031,10 @@ class Guard:
         now_ts: float,
         when: datetime.datetime,
         guild_id: int,
+        sent_at: float,
     ) -> tuple[act.DeleteMessages, ...]:
-        """Delete actions for the messages behind the violations of rules with ``clean``."""
+        """Delete actions for the messages behind the violations of rules with ``clean``
+        (and ``message`` itself, sent at ``sent_at``, POSIX seconds)."""
         picked: dict[int, tuple[int, float]] = {}
         cleaned = self._cleaned
         cleaning = False
@@ -1062,7 +1066,7 @@ class Guard:
         if not cleaning:
             return ()
         if message.id not in cleaned:
-            picked[message.id] = (message.channel_id, message.created_at.timestamp())
+            picked[message.id] = (message.channel_id, sent_at)
         for message_id, (_channel, ts) in picked.items():
             cleaned[message_id] = ts
         if len(picked) == 1:
@@ -1123,7 +1127,8 @@ class Guard:
                 punishment="NONE",
             )
             fired = [_Fired(None, None, violation, [], Punishment.NONE, 0, None, 0.0)]
-            plan = self._decide(stand_in, policy, member, fired, execution.at)
+            at = execution.at.timestamp()
+            plan = self._decide(stand_in, policy, member, fired, execution.at, at, at)
             # The blocked message does not exist; nothing to clean.
             plan = Plan(
                 **base,
