@@ -308,7 +308,7 @@ def run_spamguard(
                 samples[i] = clock() - t0
                 outcomes[i] = _spamguard_outcome(plan)
         passes.append(samples)
-        del guard, process, samples, plan
+        del guard, process, samples
     latency = Latency.of(passes)
     detection = _detection(wl, outcomes, violations=True)
     del passes
