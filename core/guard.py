@@ -619,6 +619,41 @@ class Guard:
             plan = self.hooks.after_invoke(message, plan, policy)
         return plan
 
+    def _open_window(
+        self,
+        window_name: str,
+        tag: str,
+        guild_id: int | None,
+        channel_id: int,
+        author_id: int,
+        horizon: float,
+        is_text: bool,
+        now_ts: float,
+    ) -> SumWindow:
+        """The window ``window_name`` of a message's scope (``tag``; the key as
+        ``SCOPE_KEY`` builds it), made when missing, reaching at least ``horizon`` seconds
+        back, its entries older than that at ``now_ts`` expired."""
+        if tag == "u":
+            key: WindowKey = (window_name, "u", guild_id, author_id)
+        elif tag == "uc":
+            key = (window_name, "uc", guild_id, channel_id, author_id)
+        elif tag == "c":
+            key = (window_name, "c", guild_id, channel_id)
+        else:
+            key = (window_name, "g", guild_id)
+        window = self._windows.get(key)
+        if window is None:
+            window = self._windows[key] = (
+                DuplicateWindow(horizon) if is_text else SumWindow(horizon)
+            )
+        elif window.horizon < horizon:
+            window.horizon = horizon
+        oldest = now_ts - window.horizon
+        entries = window.entries
+        if entries and entries[0].ts <= oldest:
+            window.expire(oldest)
+        return window
+
     def _check_new(
         self,
         message: MessageLike,
@@ -633,7 +668,6 @@ class Guard:
         does not apply to the member): the same windows, checks and order as
         :meth:`_check`, without its bookkeeping.
         """
-        windows = self._windows
         guild_id, author_id = message.guild_id, message.author_id
         channel_id = message.channel_id
         message_id = message.id
@@ -658,27 +692,10 @@ class Guard:
                 adds = amount != 0
             if not adds:
                 continue
-            # Keys as SCOPE_KEY builds them.
-            if tag == "u":
-                key: WindowKey = (window_name, "u", guild_id, author_id)
-            elif tag == "uc":
-                key = (window_name, "uc", guild_id, channel_id, author_id)
-            elif tag == "c":
-                key = (window_name, "c", guild_id, channel_id)
-            else:
-                key = (window_name, "g", guild_id)
-            window = windows.get(key)
-            if window is None:
-                window = windows[key] = (
-                    DuplicateWindow(horizon) if kind == _TEXT else SumWindow(horizon)
-                )
-            elif window.horizon < horizon:
-                window.horizon = horizon
-            oldest = now_ts - window.horizon
-            entries = window.entries
-            if entries and entries[0].ts <= oldest:
-                window.expire(oldest)
-            if ts <= oldest:
+            window = self._open_window(
+                window_name, tag, guild_id, channel_id, author_id, horizon, kind == _TEXT, now_ts
+            )
+            if ts <= now_ts - window.horizon:
                 continue
             if kind == _TEXT:
                 if not rules:
@@ -739,7 +756,6 @@ class Guard:
         interval, however much later the messages between them were sent. An edit
         touches every window, since its new content may take away what it added.
         """
-        windows = self._windows
         guild_id, author_id = message.guild_id, message.author_id
         channel_id, parent_id = message.channel_id, message.parent_id
         message_id = message.id
@@ -765,26 +781,11 @@ class Guard:
                 adds = edited or amount != 0
             if not adds:
                 continue
-            # Keys as SCOPE_KEY builds them.
-            if tag == "u":
-                key: WindowKey = (window_name, "u", guild_id, author_id)
-            elif tag == "uc":
-                key = (window_name, "uc", guild_id, channel_id, author_id)
-            elif tag == "c":
-                key = (window_name, "c", guild_id, channel_id)
-            else:
-                key = (window_name, "g", guild_id)
-            window = windows.get(key)
-            if window is None:
-                window = windows[key] = DuplicateWindow(horizon) if is_text else SumWindow(horizon)
-            elif window.horizon < horizon:
-                window.horizon = horizon
-            oldest = now_ts - window.horizon
-            entries = window.entries
-            if entries and entries[0].ts <= oldest:
-                window.expire(oldest)
+            window = self._open_window(
+                window_name, tag, guild_id, channel_id, author_id, horizon, is_text, now_ts
+            )
             touched[slot] = window
-            if ts <= oldest:
+            if ts <= now_ts - window.horizon:
                 continue  # too old to be in this window at all
             if edited:
                 entry = window.find(message_id)
@@ -861,15 +862,16 @@ class Guard:
             ]
 
         def window(name: str, scope: Scope, interval: float, text: bool) -> SumWindow:
-            key = (f"plugin:{name}", *SCOPE_KEY[scope](message))
-            found = self._windows.get(key)
-            if found is None:
-                found = self._windows[key] = (
-                    DuplicateWindow(interval) if text else SumWindow(interval)
-                )
-            found.horizon = max(found.horizon, interval)
-            found.expire(now_ts - found.horizon)
-            return found
+            return self._open_window(
+                f"plugin:{name}",
+                _SCOPE_TAG[scope],
+                message.guild_id,
+                message.channel_id,
+                message.author_id,
+                interval,
+                text,
+                now_ts,
+            )
 
         context = CheckContext(
             message=message, policy=policy, now=when, _history=history, _window=window
