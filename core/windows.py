@@ -587,7 +587,6 @@ class DuplicateWindow(SumWindow):
         with the per-entry work of a flood (every entry a duplicate) done in C.
         """
         window = self.entries
-        texts = self.texts
         fuzzy = self.fuzzy
         if (
             self._pivot is None
@@ -609,12 +608,25 @@ class DuplicateWindow(SumWindow):
                 if count < limit:
                     return count, (), []
                 return count, tuple(map(_MESSAGE_ID, selected)), selected
+        return self._select(similar, limit, entries)
+
+    def _select(
+        self, similar: set[str], limit: int, entries: bool
+    ) -> tuple[int, tuple[int, ...], list[Entry]]:
+        """The end of :meth:`duplicates` once ``similar`` is known (texts of the window,
+        every entry inside the interval): how many entries hold one of them and, when
+        that reaches ``limit``, their ids (and entries), oldest first; the per-entry work
+        in C."""
+        texts = self.texts
+        window = self.entries
         if len(similar) == 1:
-            count = texts.get(next(iter(similar)), 0)
-        elif len(similar) == len(texts) and similar.issuperset(texts):
+            count = texts[next(iter(similar))]
+        elif len(similar) == len(texts):  # all of them (similar holds texts of the window)
             count = len(window)
+        elif len(texts) == len(window):  # each text held by one entry: a flood of variants
+            count = len(similar)
         else:
-            count = sum(map(texts.get, similar, itertools.repeat(0)))
+            count = sum(map(texts.__getitem__, similar))
         if count < limit:
             return count, (), []
         if count == len(window):  # every entry is a duplicate
@@ -698,24 +710,7 @@ class DuplicateWindow(SumWindow):
                 if low or high != len(choices):
                     choices = choices[low:high]
             similar = self._similar_among(text, choices, accuracy)
-        if len(similar) == 1:
-            count = texts[text]
-        elif len(similar) == len(texts):  # all of them (similar holds texts of the window)
-            count = len(window)
-        elif len(texts) == len(window):  # each text held by one entry: a flood of variants
-            count = len(similar)
-        else:
-            count = sum(map(texts.__getitem__, similar))
-        if count < limit:
-            return count, (), []
-        if count == len(window):  # every entry is a duplicate
-            return count, tuple(self._entry_ids), list(window) if entries else []
-        mask = list(map(similar.__contains__, self._entry_texts))
-        return (
-            count,
-            tuple(itertools.compress(self._entry_ids, mask)),
-            list(itertools.compress(window, mask)) if entries else [],
-        )
+        return self._select(similar, limit, entries)
 
     def count_in(self, similar: set[str], cutoff: float) -> int:
         """How many entries after ``cutoff`` have a text in ``similar``."""
