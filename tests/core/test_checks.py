@@ -361,7 +361,10 @@ def test_link_checks_fire_exactly_when_brute_force_says(
     t = 0.0
     seen: list[tuple[float, int, int]] = []
     for message_id, (gap, links) in enumerate(history, start=1):
-        t += gap
+        # Kept to the gaps' two decimals: a sum like 19.999999999999996 would put an entry
+        # exactly 20 s old inside the brute force's window while the message's created_at
+        # (a timedelta, whole microseconds) says 20.0 s and the guard, rightly, leaves it out.
+        t = round(t + gap, 2)
         content = " ".join(f"https://{i}.example" for i in range(links))
         seen.append((t, message_id, links))
         plan = guard.process(
