@@ -358,15 +358,16 @@ def test_link_checks_fire_exactly_when_brute_force_says(
         }
     )
     guard = Guard(policy)
-    t = 0.0
-    seen: list[tuple[float, int, int]] = []
+    # The clock in whole hundredths of a second (the gaps' precision), so that the brute
+    # force's window edge is exact: in float seconds 21.06 - 20 is 1.0599999999999987,
+    # which would put an entry exactly 20 s old inside its window, while the guard (POSIX
+    # seconds from created_at, whole microseconds) rightly leaves it out.
+    cents = 0
+    seen: list[tuple[int, int, int]] = []
     for message_id, (gap, links) in enumerate(history, start=1):
-        # Kept to the gaps' two decimals: a sum like 19.999999999999996 would put an entry
-        # exactly 20 s old inside the brute force's window while the message's created_at
-        # (a timedelta, whole microseconds) says 20.0 s and the guard, rightly, leaves it out.
-        t = round(t + gap, 2)
+        cents += round(gap * 100)
         content = " ".join(f"https://{i}.example" for i in range(links))
-        seen.append((t, message_id, links))
+        seen.append((cents, message_id, links))
         plan = guard.process(
             Message(
                 id=message_id,
@@ -374,12 +375,12 @@ def test_link_checks_fire_exactly_when_brute_force_says(
                 channel_id=1,
                 author_id=1,
                 content=content,
-                created_at=T0 + datetime.timedelta(seconds=t),
+                created_at=T0 + datetime.timedelta(milliseconds=cents * 10),
             )
         )
         expected = []
         for interval, limit in ((5, short), (20, long)):
-            inside = [(i, n) for ts, i, n in seen if t - interval < ts and n]
+            inside = [(i, n) for at, i, n in seen if cents - interval * 100 < at and n]
             if links and sum(n for _, n in inside) >= limit:
                 expected.append((interval, sum(n for _, n in inside), tuple(i for i, _ in inside)))
         got = [(v.interval, v.count, v.message_ids) for v in plan.violations]
