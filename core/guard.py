@@ -34,7 +34,7 @@ import logging
 import math
 import operator
 import typing
-import zlib
+from zlib import crc32
 
 from spamguard.core import actions as act
 from spamguard.core import templates
@@ -73,14 +73,14 @@ if typing.TYPE_CHECKING:
 
 _LOGGER = logging.getLogger("spamguard.guard")
 
-PRUNE_EVERY = 2048
+PRUNE_EVERY: typing.Final = 2048
 """Messages between two sweeps of idle windows and members at least (amortised, O(state)).
 
 A sweep visits every window and member, so with more of them than ``PRUNE_EVERY / 4`` the
 next one waits four messages per window and member instead: its cost per message stays
 flat however large the state, and nothing outlives its horizon by more than that."""
 
-_PRUNE_SPACING = 4
+_PRUNE_SPACING: typing.Final = 4
 """Messages between sweeps per window and member kept (see PRUNE_EVERY)."""
 
 WindowKey = tuple[typing.Any, ...]
@@ -102,7 +102,10 @@ AMOUNT: Mapping[str, Callable[[MessageLike], int]] = {
 # How the hot path gets a check's amount: its kind (_TEXT: the normalised text;
 # _ONE: always 1; _OF_CONTENT: a function of the content; _OF_MESSAGE: of the message)
 # and the function, C-level where one exists. tests/core pins that it equals AMOUNT.
-_TEXT, _ONE, _OF_CONTENT, _OF_MESSAGE = range(4)
+_TEXT: typing.Final = 0
+_ONE: typing.Final = 1
+_OF_CONTENT: typing.Final = 2
+_OF_MESSAGE: typing.Final = 3
 _AMOUNT_OF: Mapping[str, tuple[int, Callable[[typing.Any], int] | None]] = {
     "max_duplicates": (_TEXT, None),
     "max_messages": (_ONE, None),
@@ -191,7 +194,7 @@ class _Check:
         )
 
 
-_RULES_CACHE_SIZE = 4096
+_RULES_CACHE_SIZE: typing.Final = 4096
 """Distinct role sets whose rules a compiled policy remembers (then it starts afresh)."""
 
 # Scope -> the tag its window keys carry (see SCOPE_KEY).
@@ -318,9 +321,9 @@ def _window_name(check_name: str, whitelist: frozenset[int]) -> str:
 
 _SKIPPED: Mapping[SkipReason, str] = {reason: f"skipped:{reason}" for reason in SkipReason}
 """The counter of each skip reason."""
-_REDELIVERED = _SKIPPED[SkipReason.REDELIVERED]
-_BULK_DELETE_MAX_AGE = act.BULK_DELETE_MAX_AGE.total_seconds()
-_CLEANED = "spamguard: spam cleaned"
+_REDELIVERED: typing.Final = _SKIPPED[SkipReason.REDELIVERED]
+_BULK_DELETE_MAX_AGE: typing.Final = act.BULK_DELETE_MAX_AGE.total_seconds()
+_CLEANED: typing.Final = "spamguard: spam cleaned"
 """The audit-log reason of a clean's deletes."""
 _NO_PUNISHMENT = PunishmentActions()
 _VIOLATION = operator.attrgetter("violation")
@@ -567,8 +570,10 @@ class Guard:
         if member is None:
             member = self._members[(guild_id, author_id)] = MemberState()  # type: ignore[index]
         message_id = message.id
+        channel_id = message.channel_id
+        content = message.content
         ts = created_at.timestamp()
-        checksum = zlib.crc32(message.content.encode("utf-8", "surrogatepass"))
+        checksum = crc32(content.encode("utf-8", "surrogatepass"))
         recent = member.recent
         previous = recent.get(message_id)
         if previous is None:
@@ -576,7 +581,7 @@ class Guard:
                 member.unordered = True
             else:
                 member.newest = ts
-            recent[message_id] = (ts, message.channel_id, checksum)
+            recent[message_id] = (ts, channel_id, checksum)
             if len(recent) > MAX_RECENT:
                 # The oldest arrival goes: a flood cannot grow a member without limit.
                 del recent[next(iter(recent))]
@@ -587,20 +592,22 @@ class Guard:
                     message_id,
                     guild_id,
                     author_id,
-                    message.channel_id,
+                    channel_id,
                     policy.dry_run,
                     SkipReason.REDELIVERED,
                 )
             if previous[0] != ts:
                 member.unordered = True
-            recent[message_id] = (ts, message.channel_id, checksum)
+            recent[message_id] = (ts, channel_id, checksum)
         stats["messages"] = stats.get("messages", 0) + 1
 
         now_ts = ts if now is None else now.timestamp()
         if not compiled.recording:
             fired = []
         elif previous is None and compiled.single is not None:
-            fired = self._check_new(message, rules, compiled.single, ts, now_ts)
+            fired = self._check_new(
+                message, rules, compiled.single, ts, now_ts, author_id, channel_id, content
+            )
         else:
             fired = self._check(message, rules, compiled, ts, now_ts, previous)
         if self._has_checks:
@@ -614,7 +621,7 @@ class Guard:
                 message, policy, member, fired, created_at if now is None else now, now_ts, ts
             )
         else:
-            plan = _make_plan(message_id, guild_id, author_id, message.channel_id, policy.dry_run)
+            plan = _make_plan(message_id, guild_id, author_id, channel_id, policy.dry_run)
         if self._has_after:
             plan = self.hooks.after_invoke(message, plan, policy)
         return plan
@@ -661,19 +668,22 @@ class Guard:
         single: tuple[tuple[typing.Any, ...], ...],
         ts: float,
         now_ts: float,
+        author_id: int,
+        channel_id: int,
+        content: str,
     ) -> list[_Fired]:
         """:meth:`_check` for a new message under a one-rule policy, in one pass.
 
         Each window is followed by its own check (``rules`` is that rule, or empty when it
         does not apply to the member): the same windows, checks and order as
-        :meth:`_check`, without its bookkeeping.
+        :meth:`_check`, without its bookkeeping. ``author_id``, ``channel_id`` and
+        ``content`` are the message's, as :meth:`process` read them (an attribute read
+        costs more than an argument, most of all in a compiled build).
         """
-        guild_id, author_id = message.guild_id, message.author_id
-        channel_id = message.channel_id
+        guild_id = message.guild_id
         message_id = message.id
         fired: list[_Fired] = []
         text = None
-        content = message.content
         for window_name, tag, whitelist, horizon, kind, amount_of, check in single:
             if whitelist and (channel_id in whitelist or message.parent_id in whitelist):
                 continue
@@ -698,10 +708,13 @@ class Guard:
             if ts <= now_ts - window.horizon:
                 continue
             if kind == _TEXT:
+                # Known from the kind; said so that a compiled build calls the method
+                # directly, not through a Python-level attribute look-up.
+                assert isinstance(window, DuplicateWindow) and text is not None
                 if not rules:
-                    window.record_text(ts, message_id, channel_id, author_id, text)  # type: ignore[attr-defined]
+                    window.record_text(ts, message_id, channel_id, author_id, text)
                     continue
-                count, message_ids, selected = window.record_and_match(  # type: ignore[attr-defined]
+                count, message_ids, selected = window.record_and_match(
                     ts,
                     message_id,
                     channel_id,
@@ -775,9 +788,11 @@ class Guard:
                 adds = edited or text != ""
                 amount = 1
             else:
-                amount = amounts.get(name)  # type: ignore[assignment]
-                if amount is None:
-                    amount = amounts[name] = amount_of(message)
+                known = amounts.get(name)
+                if known is None:
+                    assert amount_of is not None  # only duplicate windows have none
+                    known = amounts[name] = amount_of(message)
+                amount = known
                 adds = edited or amount != 0
             if not adds:
                 continue
@@ -791,8 +806,9 @@ class Guard:
                 entry = window.find(message_id)
                 if entry is not None:
                     if is_text:
+                        assert isinstance(window, DuplicateWindow) and text is not None
                         if entry.text != text:
-                            window.replace_text(message_id, text)  # type: ignore[attr-defined]
+                            window.replace_text(message_id, text)
                             if text:
                                 grown.add(name)
                     else:
@@ -802,7 +818,8 @@ class Guard:
                     continue
             if is_text:
                 if text:
-                    window.record_text(ts, message_id, channel_id, author_id, text)  # type: ignore[attr-defined]
+                    assert isinstance(window, DuplicateWindow)  # see _check_new
+                    window.record_text(ts, message_id, channel_id, author_id, text)
                     grown.add(name)
             elif amount:
                 window.record(ts, message_id, channel_id, author_id, amount)
@@ -823,7 +840,8 @@ class Guard:
                 cutoff = now_ts - check.interval
                 window = touched[check.slot]
                 if check.is_text:
-                    count, message_ids, selected = window.duplicates(  # type: ignore[attr-defined]
+                    assert isinstance(window, DuplicateWindow) and text is not None
+                    count, message_ids, selected = window.duplicates(
                         text, check.accuracy, cutoff, check.count, entries=check.clean
                     )
                     if count < check.count:

@@ -10,10 +10,10 @@ import typing
 
 from spamguard.core.policy import Punishment
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION: typing.Final = 1
 """Bumped whenever the snapshot layout changes; restore refuses other versions."""
 
-MAX_RECENT = 256
+MAX_RECENT: typing.Final = 256
 """Recent messages kept per member at most (the newest arrivals), whatever the policy's
 horizon: a member's flood cannot grow its state without limit. They serve to recognise
 redeliveries and edits, and as the history custom checks read."""

@@ -13,32 +13,35 @@ from __future__ import annotations
 
 __all__ = ("MAX_ENTRIES", "DuplicateWindow", "Entry", "SumWindow")
 
-import bisect
 import collections
 import itertools
 import math
 import operator
-import types
 import typing
+from bisect import bisect_left, bisect_right
 from collections.abc import Container
+from itertools import compress
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from spamguard.core.text import is_symbolic
 
-MAX_ENTRIES = 1000
+MAX_ENTRIES: typing.Final = 1000
 """Entries one window keeps at most; far above any sensible ``count``."""
 
-FLOOD_MATCHES = 8
+FLOOD_MATCHES: typing.Final = 8
 """Distinct texts one look-up must match before a window indexes its texts around a pivot."""
 
-_NO_DISTANCES: typing.Mapping[str, int] = types.MappingProxyType({})
-_new = object.__new__
+# Shared empties for windows without a pivot index (most of them): written to only
+# once a pivot is chosen, when the window gets its own (see _index and _unpivot).
+_NO_DISTANCES: dict[str, int] = {}
+_NO_DISTANCE_LIST: list[int] = []
+_NO_TEXT_LIST: list[str] = []
 
 # How far inside (or outside) rapidfuzz's threshold a bound must fall to decide a pair
 # without rapidfuzz: far above the float error of its ratio, far below one character.
-_MARGIN = 1e-7
+_MARGIN: typing.Final = 1e-7
 
 # C-level accessors: selecting entries with map/compress over them keeps the per-entry
 # work of a flood's violation (every message of the window) out of the interpreter loop.
@@ -133,7 +136,7 @@ class SumWindow:
         a sweep mark it falls under no longer holds."""
         # A bisection (in C) rather than a walk back from the newest entry: a message
         # delivered late into a busy window (a reconnect's backlog) is not O(window).
-        index = bisect.bisect_right(self.entries, ts, key=_TS)
+        index = bisect_right(self.entries, ts, key=_TS)
         if ts < self._swept_high:
             self._unsweep()
         return index
@@ -218,7 +221,7 @@ class SumWindow:
         window = self.entries
         if not window or window[0].ts > cutoff:
             return tuple(self._entry_ids)
-        return tuple(self._entry_ids[bisect.bisect_right(window, cutoff, key=_TS) :])
+        return tuple(self._entry_ids[bisect_right(window, cutoff, key=_TS) :])
 
     def unswept(
         self, since: float, horizon: float, cleaned: Container[int], limit: int
@@ -234,7 +237,7 @@ class SumWindow:
         """
         window = self.entries
         floor = max(since, horizon)
-        start = bisect.bisect_right(window, floor, key=_TS)
+        start = bisect_right(window, floor, key=_TS)
         if start == len(window):
             return []
         first = window[start].ts
@@ -351,7 +354,7 @@ class DuplicateWindow(SumWindow):
             elif self._pivot is None and self.fuzzy.pop(text, None) is not None:
                 # _forget(text), its usual case written out.
                 del texts[text]
-                index = self._choices.index(text, bisect.bisect_left(self._lengths, len(text)))
+                index = self._choices.index(text, bisect_left(self._lengths, len(text)))
                 del self._lengths[index]
                 del self._choices[index]
             else:
@@ -370,13 +373,13 @@ class DuplicateWindow(SumWindow):
             if text and not is_symbolic(text):
                 self.fuzzy[text] = text
                 length = len(text)
-                index = bisect.bisect_right(self._lengths, length)
+                index = bisect_right(self._lengths, length)
                 self._lengths.insert(index, length)
                 self._choices.insert(index, text)
                 if self._pivot is not None:
                     distance = Indel.distance(text, self._pivot)
                     self._pivot_distance[text] = distance
-                    index = bisect.bisect_right(self._distances, distance)
+                    index = bisect_right(self._distances, distance)
                     self._distances.insert(index, distance)
                     self._by_distance.insert(index, text)
             return text
@@ -398,7 +401,7 @@ class DuplicateWindow(SumWindow):
         else:
             del self.texts[text]
             if self.fuzzy.pop(text, None) is not None:
-                start = bisect.bisect_left(self._lengths, len(text))
+                start = bisect_left(self._lengths, len(text))
                 index = self._choices.index(text, start)
                 del self._lengths[index]
                 del self._choices[index]
@@ -407,7 +410,7 @@ class DuplicateWindow(SumWindow):
                         self._unpivot()
                     else:
                         distance = self._pivot_distance.pop(text)
-                        start = bisect.bisect_left(self._distances, distance)
+                        start = bisect_left(self._distances, distance)
                         index = self._by_distance.index(text, start)
                         del self._distances[index]
                         del self._by_distance[index]
@@ -440,9 +443,9 @@ class DuplicateWindow(SumWindow):
         # Shared read-only empties: most windows never index, and these are never
         # written to without a pivot.
         self._pivot = None
-        self._pivot_distance = _NO_DISTANCES  # type: ignore[assignment]
-        self._distances = ()  # type: ignore[assignment]
-        self._by_distance = ()  # type: ignore[assignment]
+        self._pivot_distance = _NO_DISTANCES
+        self._distances = _NO_DISTANCE_LIST
+        self._by_distance = _NO_TEXT_LIST
 
     def replace_text(self, message_id: int, text: str) -> bool:
         """Change an edited message's text; False when it is not in the window."""
@@ -497,22 +500,21 @@ class DuplicateWindow(SumWindow):
         decides the texts in between.
         """
         pivot = self._pivot
+        assert pivot is not None  # callers look the index up first
         query = self._pivot_distance.get(text)
         if query is None:  # a text that is not in the window
-            query = Indel.distance(text, pivot)  # type: ignore[arg-type]
+            query = Indel.distance(text, pivot)
         share = 1.0 - accuracy / 100.0
         length = len(text)
         lengths = self._lengths
         distances = self._distances
         surely = math.floor(share * (length + lengths[0]) - _MARGIN) - query
         reach = share * (length + lengths[-1]) + _MARGIN
-        low = max(
-            bisect.bisect_right(distances, surely), bisect.bisect_left(distances, query - reach)
-        )
-        high = bisect.bisect_right(distances, query + reach)
+        low = max(bisect_right(distances, surely), bisect_left(distances, query - reach))
+        high = bisect_right(distances, query + reach)
         by_distance = self._by_distance
         if surely >= 0:
-            matches.update(by_distance[: bisect.bisect_right(distances, surely)])
+            matches.update(by_distance[: bisect_right(distances, surely)])
         if low < high:
             matches.update(
                 map(
@@ -562,8 +564,8 @@ class DuplicateWindow(SumWindow):
         """``(low, high)``: the slice of the length-sorted texts :meth:`_candidates` keeps
         for a text of ``length`` characters (``share`` is ``1 - accuracy / 100``, below 1)."""
         lengths = self._lengths
-        low = bisect.bisect_left(lengths, int(length * (1.0 - share) / (1.0 + share)) - 1)
-        high = bisect.bisect_right(lengths, int(length * (1.0 + share) / (1.0 - share)) + 2)
+        low = bisect_left(lengths, int(length * (1.0 - share) / (1.0 + share)) - 1)
+        high = bisect_right(lengths, int(length * (1.0 + share) / (1.0 - share)) + 2)
         return low, high
 
     def entries_in(self, similar: set[str], cutoff: float) -> list[Entry]:
@@ -573,7 +575,7 @@ class DuplicateWindow(SumWindow):
             texts = self.texts
             if len(similar) >= len(texts) and texts.keys() <= similar:
                 return list(entries)
-            return list(itertools.compress(entries, map(similar.__contains__, self._entry_texts)))
+            return list(compress(entries, map(similar.__contains__, self._entry_texts)))
         return [entry for entry in entries if entry.ts > cutoff and entry.text in similar]
 
     def duplicates(
@@ -634,8 +636,8 @@ class DuplicateWindow(SumWindow):
         mask = list(map(similar.__contains__, self._entry_texts))
         return (
             count,
-            tuple(itertools.compress(self._entry_ids, mask)),
-            list(itertools.compress(window, mask)) if entries else [],
+            tuple(compress(self._entry_ids, mask)),
+            list(compress(window, mask)) if entries else [],
         )
 
     def record_and_match(
@@ -666,14 +668,7 @@ class DuplicateWindow(SumWindow):
         text = self._remember(text)
         texts = self.texts
         fuzzy = self.fuzzy
-        # Entry(ts, message_id, channel_id, author_id, 1, text) without a call to __init__.
-        entry = _new(Entry)
-        entry.ts = ts
-        entry.message_id = message_id
-        entry.channel_id = channel_id
-        entry.author_id = author_id
-        entry.amount = 1
-        entry.text = text
+        entry = Entry(ts, message_id, channel_id, author_id, 1, text)
         window.append(entry)
         self._entry_ids.append(message_id)
         self._entry_texts.append(text)
