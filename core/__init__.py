@@ -20,6 +20,7 @@ from spamguard.core.actions import (
     action_from_dict,
     action_to_dict,
 )
+from spamguard.core.compiled import compiled_modules
 from spamguard.core.context import CheckContext
 from spamguard.core.errors import PolicyError, PolicyIssue, SnapshotError, SpamguardError
 from spamguard.core.guard import Guard
@@ -78,6 +79,7 @@ __all__ = (
     "Violation",
     "action_from_dict",
     "action_to_dict",
+    "compiled_modules",
     "get_plugin_manager",
     "hookimpl",
     "snowflake_time",

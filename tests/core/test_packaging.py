@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import ast
+import importlib.machinery
 import importlib.util
 import inspect
 import json
+import os
 import pathlib
 import subprocess
 import sys
 import tomllib
+import types
 
 import pytest
 
-from spamguard.core import hookspecs
+from spamguard.core import compiled_modules, hookspecs
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LIBRARY_FOLDERS = ("core", "contrib", "testing", "cli", "adapters")
@@ -63,6 +66,36 @@ def test_importing_the_core_pulls_in_no_io_library() -> None:
     # The time is measured, not asserted (speed belongs to benchmarks/); it is reported
     # with -rP for a look, e.g. when someone adds a heavy import.
     sys.stdout.write(f"import spamguard.core: {report['seconds'] * 1000:.0f} ms\n")
+
+
+def test_the_core_runs_compiled_exactly_where_the_build_compiled_it() -> None:
+    # tox's "compiled" env builds its wheel with SPAMGUARD_COMPILE=1 and sets
+    # SPAMGUARD_EXPECT_COMPILED=1; every other env installs the pure-Python wheel. So a
+    # compiled build that silently fell back to Python fails here, as does a pure env that
+    # picked up stray extensions.
+    spamguard_tool = _pyproject()["tool"]["spamguard"]  # type: ignore[index]
+    listed = tuple(sorted(spamguard_tool["compile"]))
+    expected = listed if os.environ.get("SPAMGUARD_EXPECT_COMPILED") == "1" else ()
+    assert compiled_modules() == expected
+
+
+def test_compiled_modules_names_the_core_modules_loaded_from_extensions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    before = compiled_modules()
+    for name, file in (
+        ("spamguard.core.fake_native", f"/x/fake_native{suffix}"),
+        ("spamguard.core.fake_source", "/x/fake_source.py"),
+        ("elsewhere.fake_native", f"/x/elsewhere{suffix}"),
+    ):
+        module = types.ModuleType(name)
+        module.__file__ = file
+        monkeypatch.setitem(sys.modules, name, module)
+    assert compiled_modules() == tuple(sorted((*before, "fake_native")))
+    # Every module it names is one of the core's sources, the listed ones among them.
+    names = {path.stem for path in (ROOT / "core").glob("*.py")}
+    assert set(_pyproject()["tool"]["spamguard"]["compile"]) <= names  # type: ignore[index]
 
 
 def test_package_list_matches_the_folders_with_an_init() -> None:
