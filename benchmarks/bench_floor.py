@@ -35,7 +35,7 @@ import typing
 import zlib
 
 import workload as workload_mod
-from bench_guard import COMPARABLE_POLICY, PassTimer, frozen_gc, run_peer
+from bench_guard import COMPARABLE_POLICY, PassTimer, core_build, frozen_gc, run_peer
 from rapidfuzz import fuzz, process
 
 from spamguard.core import Guard, Plan, Policy
@@ -176,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     policy = Policy.from_dict(COMPARABLE_POLICY)
+    print(f"spamguard's core: {core_build()}; the floor is pure Python either way")
     wl = workload_mod.generate(messages=args.messages, seed=args.seed)
     peer_rate = None
     if args.peer:

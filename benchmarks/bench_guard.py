@@ -49,7 +49,7 @@ import typing
 import workload as workload_mod
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Generator, Iterator, Sequence
 
     import discord
     from workload import Workload
@@ -265,6 +265,32 @@ def _detection(wl: Workload, outcomes: bytes, *, violations: bool) -> Detection:
     )
 
 
+Passes: typing.TypeAlias = "Generator[None, None, SideResult]"
+"""One side's measurement, paused after each timed pass (see :func:`interleaved`)."""
+
+
+def interleaved(sides: Sequence[Passes]) -> list[SideResult]:
+    """Run the sides' timed passes in turn (A B C, A B C, ...) and return their results.
+
+    On a shared machine the speed drifts over minutes (other tenants, clock boost). Run
+    one side's passes after the other's and the ratio carries that drift; in turn, every
+    side's best pass is taken from the same stretch of time.
+    """
+    results: dict[int, SideResult] = {}
+    pending = list(enumerate(sides))
+    while pending:
+        still = []
+        for index, side in pending:
+            try:
+                next(side)
+            except StopIteration as done:
+                results[index] = done.value
+            else:
+                still.append((index, side))
+        pending = still
+    return [results[index] for index in range(len(sides))]
+
+
 def run_spamguard(
     name: str,
     policy: Policy,
@@ -274,7 +300,21 @@ def run_spamguard(
     repeat: int,
     memory: bool,
 ) -> SideResult:
-    """Time ``Guard.process`` over the stream; every pass uses a fresh guard."""
+    """Time ``Guard.process`` over the stream, alone (see :func:`spamguard_passes`)."""
+    return interleaved([spamguard_passes(name, policy, wl, messages, repeat=repeat, memory=memory)])
+
+
+def spamguard_passes(
+    name: str,
+    policy: Policy,
+    wl: Workload,
+    messages: list[Message],
+    *,
+    repeat: int,
+    memory: bool,
+) -> Passes:
+    """Time ``Guard.process`` over the stream; every pass uses a fresh guard. Pauses
+    after each timed pass; returns the result."""
     from spamguard.core import Guard
 
     # Warm-up on a throwaway guard: imports, regex compilation, first-call paths.
@@ -293,6 +333,7 @@ def run_spamguard(
         rates.append(len(messages) / (timer.wall_ns / 1e9))
         cpu_rates.append(len(messages) / (max(timer.cpu_ns, 1) / 1e9))
         del guard
+        yield
 
     clock = time.perf_counter_ns
     passes = []
@@ -309,6 +350,7 @@ def run_spamguard(
                 outcomes[i] = _spamguard_outcome(plan)
         passes.append(samples)
         del guard, process, samples
+        yield
     latency = Latency.of(passes)
     detection = _detection(wl, outcomes, violations=True)
     del passes
@@ -382,7 +424,15 @@ def _peer_outcome(result: typing.Any) -> int:
 
 
 def run_peer(wl: Workload, *, repeat: int, memory: bool, simulated_clock: bool) -> SideResult:
-    """Time ``AntiSpamHandler.propagate`` over the stream, one event loop per pass."""
+    """Time ``AntiSpamHandler.propagate`` over the stream, alone (see :func:`peer_passes`)."""
+    return interleaved(
+        [peer_passes(wl, repeat=repeat, memory=memory, simulated_clock=simulated_clock)]
+    )
+
+
+def peer_passes(wl: Workload, *, repeat: int, memory: bool, simulated_clock: bool) -> Passes:
+    """Time ``AntiSpamHandler.propagate`` over the stream, one event loop per pass. Pauses
+    after each timed pass; returns the result."""
     import peer
 
     world = peer.build_world(wl, workload_mod.guild_create_payloads(wl))
@@ -431,6 +481,7 @@ def run_peer(wl: Workload, *, repeat: int, memory: bool, simulated_clock: bool) 
         rates.append(len(messages) / (timer.wall_ns / 1e9))
         cpu_rates.append(len(messages) / (max(timer.cpu_ns, 1) / 1e9))
         del messages
+        yield
 
     passes = []
     for _ in range(repeat):
@@ -438,6 +489,7 @@ def run_peer(wl: Workload, *, repeat: int, memory: bool, simulated_clock: bool) 
         with clock_installed(), frozen_gc():
             passes.append(asyncio.run(latency_pass(messages)))
         del messages
+        yield
     latency = Latency.of(passes)
     detection = _detection(wl, outcomes, violations=False)
     del passes
@@ -482,6 +534,19 @@ def _version(dist: str) -> str:
         return importlib.metadata.version(dist)
     except importlib.metadata.PackageNotFoundError:
         return "not installed"
+
+
+def core_build() -> str:
+    """Which build of spamguard's core runs: the figures of a pure-Python install and of
+    a compiled one (``SPAMGUARD_COMPILE=1``, see README) differ by 1.5-1.8x."""
+    try:
+        from spamguard.core import compiled_modules
+    except ImportError:
+        return "not installed"
+    compiled = compiled_modules()
+    if compiled:
+        return f"compiled by mypyc ({', '.join(compiled)}; the rest pure Python)"
+    return "pure Python (SPAMGUARD_COMPILE=1 at install compiles its hot modules)"
 
 
 def _load() -> str:
@@ -739,6 +804,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"  spamguard {_version('spamguard')}; discord-anti-spam {_version('discord-anti-spam')}, "
         f"discord.py {_version('discord.py')}, rapidfuzz {_version('rapidfuzz')}"
     )
+    print(f"  spamguard's core: {core_build()}")
     t0 = time.perf_counter()
     wl = workload_mod.generate(
         messages=args.messages,
@@ -759,7 +825,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{time.perf_counter() - t0:.1f} s"
     )
 
-    results: list[SideResult] = []
+    sides: list[Passes] = []
     if args.only in ("both", "spamguard"):
         try:
             from spamguard.core import Policy
@@ -782,15 +848,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"\nthe comparable policy was rejected, skipping it:\n{exc}", file=sys.stderr)
         policies.append(("spamguard (Policy.default())", Policy.default()))
         for name, policy in policies:
-            print(f"  running {name} ...", flush=True)
-            results.append(
-                run_spamguard(
+            print(f"  {name}: Guard.process", flush=True)
+            sides.append(
+                spamguard_passes(
                     name, policy, wl, messages, repeat=args.repeat, memory=not args.no_memory
                 )
             )
         del messages
 
-    peer_result = None
     if args.only in ("both", "peer"):
         clock_note = (
             "simulated: antispam.util's clock reads each message's created_at, as the wall clock "
@@ -799,22 +864,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             else "wall: the peer's own clock, so its 30 s window holds 30 s of replay at the "
             "peer's own speed, not 30 s of simulated traffic"
         )
-        print(
-            "  running discord-anti-spam (AntiSpamHandler.propagate, no_punish=True) ...",
-            flush=True,
-        )
+        print("  discord-anti-spam: AntiSpamHandler.propagate, no_punish=True", flush=True)
         print(f"    peer clock: {clock_note}")
         print(
             "    peer messages: real discord.py Message objects built from MESSAGE_CREATE "
             "payloads before the timer starts"
         )
-        peer_result = run_peer(
-            wl,
-            repeat=args.repeat,
-            memory=not args.no_memory,
-            simulated_clock=args.peer_clock == "simulated",
+        sides.append(
+            peer_passes(
+                wl,
+                repeat=args.repeat,
+                memory=not args.no_memory,
+                simulated_clock=args.peer_clock == "simulated",
+            )
         )
 
+    print(
+        "  running: the sides' timed passes in turn (A B C, A B C, ...), so that they share "
+        "the machine's slow and fast moments ...",
+        flush=True,
+    )
+    results = interleaved(sides)
+    peer_result = results.pop() if args.only in ("both", "peer") else None
     report(wl, results, peer_result, args.repeat)
     print(f"\nload average after the run: {_load()}")
     with contextlib.suppress(OSError):
