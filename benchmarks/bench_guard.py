@@ -772,7 +772,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "random number appended, so that every spam message is a different text",
     )
     parser.add_argument(
-        "--repeat", type=int, default=3, help="timed throughput passes per side (3)"
+        "--repeat", type=int, default=5, help="timed throughput passes per side (5)"
     )
     parser.add_argument(
         "--only", choices=("both", "spamguard", "peer"), default="both", help="which side to run"
