@@ -291,19 +291,6 @@ def interleaved(sides: Sequence[Passes]) -> list[SideResult]:
     return [results[index] for index in range(len(sides))]
 
 
-def run_spamguard(
-    name: str,
-    policy: Policy,
-    wl: Workload,
-    messages: list[Message],
-    *,
-    repeat: int,
-    memory: bool,
-) -> SideResult:
-    """Time ``Guard.process`` over the stream, alone (see :func:`spamguard_passes`)."""
-    return interleaved([spamguard_passes(name, policy, wl, messages, repeat=repeat, memory=memory)])
-
-
 def spamguard_passes(
     name: str,
     policy: Policy,
