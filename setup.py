@@ -19,16 +19,17 @@ import pathlib
 import shutil
 import tomllib
 
+# The in-tree backend (pyproject's backend-path puts it on sys.path for every build) owns
+# the names of the variables both sides read.
+from backend import COMPILE_ENV, REQUIREMENTS_ONLY_ENV
 from setuptools import setup
-
-COMPILE_ENV = "SPAMGUARD_COMPILE"
 
 
 def compiled_extensions() -> list[object]:
     """mypyc's extensions for the listed core modules, or none without ``SPAMGUARD_COMPILE=1``."""
     if os.environ.get(COMPILE_ENV, "") != "1":
         return []
-    if os.environ.get("SPAMGUARD_BUILD_REQUIREMENTS_ONLY", "") == "1":
+    if os.environ.get(REQUIREMENTS_ONLY_ENV, "") == "1":
         return []  # the backend is only asking what to install (mypy, see build_backend/)
     from mypyc.build import mypycify
 

@@ -20,6 +20,8 @@ if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = (
+    "COMPILE_ENV",
+    "REQUIREMENTS_ONLY_ENV",
     "build_editable",
     "build_sdist",
     "build_wheel",
@@ -29,6 +31,9 @@ __all__ = (
     "prepare_metadata_for_build_editable",
     "prepare_metadata_for_build_wheel",
 )
+
+COMPILE_ENV = "SPAMGUARD_COMPILE"
+"""Set to ``1`` to compile the core's per-message modules (setup.py reads it too)."""
 
 COMPILE_REQUIRES = ["mypy>=1.15", "pluggy>=1.5", "rapidfuzz>=3.6"]
 """What mypyc needs (the compiler, and the libraries whose types the compiled modules
@@ -44,7 +49,7 @@ def _requires(
     setuptools_requires: Callable[[dict[str, object] | None], list[str]],
     config_settings: dict[str, object] | None,
 ) -> list[str]:
-    compiling = os.environ.get("SPAMGUARD_COMPILE", "") == "1"
+    compiling = os.environ.get(COMPILE_ENV, "") == "1"
     os.environ[REQUIREMENTS_ONLY_ENV] = "1"
     try:
         requires = setuptools_requires(config_settings)

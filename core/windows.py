@@ -440,8 +440,8 @@ class DuplicateWindow(SumWindow):
         self._pivot_distance = dict(zip(self._by_distance, self._distances, strict=True))
 
     def _unpivot(self) -> None:
-        # Shared read-only empties: most windows never index, and these are never
-        # written to without a pivot.
+        # The shared empties (see _NO_DISTANCES): most windows never index, and these
+        # are never written to without a pivot.
         self._pivot = None
         self._pivot_distance = _NO_DISTANCES
         self._distances = _NO_DISTANCE_LIST
