@@ -84,7 +84,7 @@ from spamguard.core.actions import (
 from spamguard.core.automod import CreateAutoModRule, DeleteAutoModRule, EditAutoModRule
 from spamguard.core.errors import SpamguardError
 from spamguard.core.guard import Guard
-from spamguard.core.messages import Message
+from spamguard.core.messages import Message, typed_by_member
 from spamguard.core.outcomes import FailureKind
 from spamguard.core.policy import Policy
 
@@ -254,11 +254,6 @@ def _can_manage_messages(channel: typing.Any, member: typing.Any) -> bool:
         return bool(member.guild_permissions.manage_messages)
 
 
-def _member_message_types(flavour: Flavour) -> tuple[typing.Any, ...]:
-    kinds = flavour.module.MessageType
-    return (kinds.default, kinds.reply)
-
-
 def _display_name(author: typing.Any) -> str:
     # Discord shows the nickname, else the global display name, else the username;
     # nextcord 2.6's display_name skips the global name.
@@ -270,7 +265,9 @@ def _display_name(author: typing.Any) -> str:
 
 
 def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
-    """The core's view of a library ``Message``; None for a DM or an uncached guild.
+    """The core's view of a library ``Message``; None for a DM, an uncached guild, an
+    author the guild does not know as a member, and what a member did not type (system
+    messages, webhooks: :func:`spamguard.core.messages.typed_by_member`).
 
     Normalises what the libraries leave implicit: there is no ``Message.guild_id`` (the
     guild comes from the cache, ``message.guild``), a thread's parent channel and that
@@ -282,12 +279,13 @@ def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
     if guild is None:
         # A DM, or a guild the library has not cached (no GUILDS intent).
         return None
-    if message.type not in _member_message_types(flavour):
-        # Join, boost and pin notices carry the member as author but were not sent by them.
+    if not typed_by_member(message.type.value, webhook_id=message.webhook_id):
         return None
     channel = message.channel
     author = message.author
-    is_member = isinstance(author, flavour.module.Member)
+    if not isinstance(author, flavour.module.Member):
+        # No member data: the exemptions (administrator, manage messages) cannot be read.
+        return None
     category_id, parent_id = _channel_places(flavour, channel)
     return Message(
         id=message.id,
@@ -297,11 +295,7 @@ def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
         content=message.content or "",
         created_at=message.created_at,
         author_is_bot=bool(author.bot),
-        author_role_ids=(
-            frozenset(role.id for role in author.roles if role.id != guild.id)
-            if is_member
-            else frozenset()
-        ),
+        author_role_ids=frozenset(role.id for role in author.roles if role.id != guild.id),
         mention_ids=tuple(dict.fromkeys(user.id for user in message.mentions)),
         role_mention_ids=tuple(dict.fromkeys(role.id for role in message.role_mentions)),
         mentions_everyone=bool(message.mention_everyone),
@@ -310,8 +304,8 @@ def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
         embed_count=len(message.embeds),
         category_id=category_id,
         parent_id=parent_id,
-        author_is_admin=is_member and bool(author.guild_permissions.administrator),
-        author_can_manage_messages=is_member and _can_manage_messages(channel, author),
+        author_is_admin=bool(author.guild_permissions.administrator),
+        author_can_manage_messages=_can_manage_messages(channel, author),
         author_is_owner=guild.owner_id == author.id,
         author_name=_display_name(author),
         guild_name=str(guild.name or ""),

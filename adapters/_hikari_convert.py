@@ -3,6 +3,11 @@
 hikari has no permission resolver for gateway members, so what the core needs to know
 about an author (owner, administrator, manage-messages in the channel) is computed here
 from the cached guild, roles and channel overwrites, the way Discord computes it.
+
+Only messages a member typed are converted (:func:`spamguard.core.messages.typed_by_member`:
+default and reply types, no webhook), and only in a guild hikari has cached, from a
+member it knows: without the guild and the member, the owner, administrator and
+manage-messages exemptions cannot be honoured, so nothing is done (logged once per guild).
 """
 
 from __future__ import annotations
@@ -19,16 +24,21 @@ __all__ = (
 )
 
 import datetime
+import logging
 import typing
 
 import hikari
 
-from spamguard.core.messages import Message, snowflake_time
+from spamguard.core.messages import Message, snowflake_time, typed_by_member
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 _ALL = hikari.Permissions.all_permissions()
+_LOGGER = logging.getLogger("spamguard.adapters.hikari")
+# Guilds whose messages were skipped for want of cached data, so each is logged once.
+_UNCACHED: set[int] = set()
+_UNCACHED_KEPT = 10_000
 
 
 def role_ids_without_everyone(member: hikari.Member) -> frozenset[int]:
@@ -149,6 +159,21 @@ def _member_view(
     return cache.get_member(guild_id, author_id)
 
 
+def _skip_uncached(guild_id: int, missing: str) -> None:
+    if guild_id in _UNCACHED:
+        return
+    if len(_UNCACHED) >= _UNCACHED_KEPT:
+        _UNCACHED.clear()
+    _UNCACHED.add(guild_id)
+    _LOGGER.warning(
+        "spamguard: messages of guild %s are not checked: hikari has not cached %s, so the "
+        "owner and administrator exemptions cannot be honoured (enable the GUILDS intent "
+        "and the guild and member caches)",
+        guild_id,
+        missing,
+    )
+
+
 def _build(
     cache: hikari.api.Cache,
     *,
@@ -165,13 +190,19 @@ def _build(
     attachment_count: int,
     sticker_count: int,
     embed_count: int,
-) -> Message:
+) -> Message | None:
     author_id = int(author.id)
-    member = _member_view(cache, guild_id, author_id, member)
-    role_ids = role_ids_without_everyone(member) if member is not None else frozenset()
-    place = _place(cache, channel_id)
     guild = cache.get_guild(guild_id)
-    is_owner = guild is not None and int(guild.owner_id) == author_id
+    if guild is None:
+        _skip_uncached(guild_id, "the guild")
+        return None
+    member = _member_view(cache, guild_id, author_id, member)
+    if member is None:
+        _skip_uncached(guild_id, f"the author {author_id}'s member")
+        return None
+    role_ids = role_ids_without_everyone(member)
+    place = _place(cache, channel_id)
+    is_owner = int(guild.owner_id) == author_id
     permissions = channel_permissions(cache, guild_id, author_id, role_ids, place.permission_source)
     return Message(
         id=message_id,
@@ -193,14 +224,10 @@ def _build(
         author_is_owner=is_owner,
         author_is_admin=is_administrator(cache, guild_id, role_ids),
         author_can_manage_messages=bool(permissions & hikari.Permissions.MANAGE_MESSAGES),
-        author_name=member.display_name if member is not None else _user_name(author),
-        guild_name=guild.name if guild is not None else "",
+        author_name=member.display_name,
+        guild_name=guild.name,
         channel_name=place.name,
     )
-
-
-def _user_name(user: hikari.User) -> str:
-    return user.global_name or user.username
 
 
 def _cache(
@@ -211,20 +238,24 @@ def _cache(
     return typing.cast("hikari.CacheAware", event.app).cache
 
 
-def _is_webhook(message: hikari.PartialMessage) -> bool:
-    webhook_id = message.webhook_id
-    return webhook_id is not None and webhook_id is not hikari.UNDEFINED
+def _typed_by_member(message: hikari.PartialMessage, message_type: object) -> bool:
+    webhook_id = _defined(message.webhook_id, None)
+    return typed_by_member(
+        int(typing.cast("int", message_type)),
+        webhook_id=None if webhook_id is None else int(webhook_id),
+    )
 
 
 def message_from_create(event: hikari.GuildMessageCreateEvent) -> Message | None:
-    """The core message for a guild MESSAGE_CREATE; None for webhook messages (no member
-    to punish)."""
+    """The core message for a guild MESSAGE_CREATE; None for what a member did not type
+    (system messages, webhooks) and where the exemptions cannot be checked."""
     return _from_message(_cache(event), event.message, int(event.guild_id))
 
 
 def message_from_hikari(message: hikari.Message) -> Message | None:
     """The core message for a hikari ``Message`` of a guild (as discord-anti-spam users
-    pass ``event.message``); None for DMs and webhook messages."""
+    pass ``event.message``); None for DMs, messages a member did not type and uncached
+    guilds."""
     if message.guild_id is None:
         return None
     cache = typing.cast("hikari.CacheAware", message.app).cache
@@ -234,7 +265,7 @@ def message_from_hikari(message: hikari.Message) -> Message | None:
 def _from_message(
     cache: hikari.api.Cache, message: hikari.Message, guild_id: int
 ) -> Message | None:
-    if _is_webhook(message):
+    if not _typed_by_member(message, message.type):
         return None
     return _build(
         cache,
@@ -260,15 +291,22 @@ def _defined(value: typing.Any, default: typing.Any) -> typing.Any:
 
 def message_from_update(event: hikari.GuildMessageUpdateEvent) -> Message | None:
     """The core message for an edit; None when the update carries no content (an embed
-    unfurl), comes from a webhook or names no author.
+    unfurl), names no author, or is not a message a member typed.
 
     The message keeps its creation time: the core replaces its contribution in the
     windows it already counts in.
     """
     message = event.message
-    if message.content is hikari.UNDEFINED or _is_webhook(message):
-        return None
     old = event.old_message
+    message_type = message.type
+    if message_type is hikari.UNDEFINED and old is not None:
+        message_type = old.type
+    if (
+        message.content is hikari.UNDEFINED
+        or message_type is hikari.UNDEFINED
+        or not _typed_by_member(message, message_type)
+    ):
+        return None
     author = message.author
     if author is hikari.UNDEFINED and old is not None:
         author = old.author

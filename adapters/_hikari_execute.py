@@ -118,6 +118,11 @@ class HikariExecutor:
 
     async def _member_refusal(self, guild_id: int, user_id: int) -> str | None:
         owner_id = self._owner_id(guild_id)
+        if owner_id is None:
+            return (
+                f"guild {guild_id} is not in the hikari cache, so the role hierarchy cannot "
+                "be checked (enable the GUILDS intent)"
+            )
         me = self._self_id()
         if user_id == owner_id:
             return f"user {user_id} owns guild {guild_id}"

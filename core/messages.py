@@ -6,7 +6,14 @@ tests build :class:`Message` directly. The core only ever reads these attributes
 
 from __future__ import annotations
 
-__all__ = ("MemberLike", "Message", "MessageLike", "snowflake_time")
+__all__ = (
+    "MEMBER_MESSAGE_TYPES",
+    "MemberLike",
+    "Message",
+    "MessageLike",
+    "snowflake_time",
+    "typed_by_member",
+)
 
 import dataclasses
 import datetime
@@ -159,3 +166,16 @@ def snowflake_time(snowflake: int) -> datetime.datetime:
     """The creation time encoded in a Discord snowflake id."""
     ms = (snowflake >> 22) + _DISCORD_EPOCH_MS
     return datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC)
+
+
+MEMBER_MESSAGE_TYPES = frozenset({0, 19})
+"""The Discord message types a member typed: DEFAULT (0) and REPLY (19). Every other type
+(member join notice, pin, boost, thread created, slash command...) names the member as
+its author without the member having written it."""
+
+
+def typed_by_member(message_type: int, *, webhook_id: int | None) -> bool:
+    """Whether a guild message was typed by a member, the only messages an adapter hands
+    to the guard: one of :data:`MEMBER_MESSAGE_TYPES` (Discord's raw ``type``), and not sent
+    by a webhook (a webhook is never a member, whatever name it posts under)."""
+    return webhook_id is None and message_type in MEMBER_MESSAGE_TYPES

@@ -203,6 +203,14 @@ async def test_system_messages_do_not_count_as_the_members_messages() -> None:
         assert p.protection.guard.stats()["messages"] == 2
 
 
+async def test_webhook_messages_are_not_moderated() -> None:
+    # A webhook is never a member, whatever ignore_bots says.
+    async with protected_bot(make_policy("KICK", ignore_bots=False)) as p:
+        await p.spam(3, webhook_id=p.world.general.id + 1)
+        assert p.actions() == []
+        assert p.protection.stats["runtime"]["messages"] == 0
+
+
 async def test_a_message_from_a_guild_the_library_has_not_cached_is_not_checked(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

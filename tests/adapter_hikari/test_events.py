@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import typing
+
+import pytest
+from support import payloads
 
 from spamguard.core import SkipReason
 
@@ -136,6 +140,59 @@ async def test_webhook_messages_are_not_moderated(
 
         assert g.api.requests == ()
         assert g.protection.stats["runtime"]["messages"] == 0
+
+
+# Member join notice, pin notice, boost, thread created, slash command.
+SYSTEM_TYPES = [7, 6, 8, 18, 20]
+
+
+@pytest.mark.parametrize("message_type", SYSTEM_TYPES)
+async def test_system_messages_do_not_count_as_the_members_messages(
+    guarded: GuardedFactory, policy_factory: Callable[..., Policy], message_type: int
+) -> None:
+    # A member joins (Discord posts the notice as theirs) and says hello twice.
+    async with guarded(policy_factory(punishment="KICK", clean=True)) as g:
+        await g.send(content="", message_type=message_type)
+        await g.send(content="hello")
+        await g.send(content="hello again")
+
+        assert g.api.requests == ()
+        assert g.protection.stats["runtime"]["messages"] == 2
+
+
+async def test_replies_count_as_the_members_messages(
+    guarded: GuardedFactory, policy_factory: Callable[..., Policy]
+) -> None:
+    reply = 19
+    async with guarded(policy_factory(punishment="KICK")) as g:
+        for i in range(3):
+            await g.send(content=f"me too {i}", message_type=reply)
+
+        assert [r.method for r in g.api.requests] == ["DELETE"]
+
+
+async def test_nothing_is_done_in_a_guild_hikari_has_not_cached(
+    guarded: GuardedFactory,
+    policy_factory: Callable[..., Policy],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stranger = payloads.build_world(
+        guild_name="Elsewhere", created_at=payloads.snowflake_time(1 << 60)
+    )
+    async with guarded(policy_factory(punishment="KICK", clean=True, exempt_admins=True)) as g:
+        assert g.bot.cache.get_guild(stranger.guild_id) is None
+        with caplog.at_level(logging.WARNING, logger="spamguard.adapters.hikari"):
+            # Its administrator: without the guild, the exemption cannot be seen.
+            for i in range(4):
+                await g.harness.dispatch(
+                    "MESSAGE_CREATE", stranger.message(author=stranger.admin, content=f"hi {i}")
+                )
+
+        assert g.api.requests == ()
+        assert g.protection.stats["runtime"]["messages"] == 0
+        warnings = [r for r in caplog.records if "not checked" in r.getMessage()]
+        assert len(warnings) == 1
+        assert str(stranger.guild_id) in warnings[0].getMessage()
 
 
 async def test_exempt_moderator_is_skipped_through_cached_permissions(
