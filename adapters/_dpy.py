@@ -61,7 +61,9 @@ from spamguard.adapters._automod_dpy import (
 )
 from spamguard.adapters.runtime import (
     DEFAULT_REASON,
+    MEMBER_RULE_ACTIONS,
     POLICY_ENV,
+    ROLE_RULE_ACTIONS,
     CompatBridge,
     Protection,
     Runtime,
@@ -385,18 +387,18 @@ class DpyExecutor:
     async def refuse(self, action: Action | AutomodChange) -> str | None:
         """Why ``action`` must not be attempted, or None.
 
-        Punishments (timeout, mute role, kick, ban) are refused for the guild owner, the
-        bot itself, administrators and members whose top role is not below the bot's; a
+        Punishments (timeout, mute role, kick, ban) and the mute role's removal are
+        refused for the guild owner, the bot itself, administrators and members whose top role is not below the bot's; a
         role is given or taken only when it is below the bot's top role. A punishment in a
         guild the library did not cache (no GUILDS intent) is refused: the hierarchy cannot
         be checked. A target who is not a member is left to Discord (a ban of a user who
         already left is legitimate).
         """
-        if isinstance(action, Timeout | AddRole | Kick | Ban):
+        if isinstance(action, MEMBER_RULE_ACTIONS):
             refusal = await self._member_refusal(action.guild_id, action.user_id)
             if refusal is not None:
                 return refusal
-        if isinstance(action, AddRole | RemoveRole):
+        if isinstance(action, ROLE_RULE_ACTIONS):
             return self._role_refusal(action.guild_id, action.role_id)
         return None
 

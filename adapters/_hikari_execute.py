@@ -19,6 +19,8 @@ import hikari
 from spamguard.adapters import _hikari_convert as convert
 from spamguard.adapters._automod_hikari import execute_automod
 from spamguard.adapters.runtime import (
+    MEMBER_RULE_ACTIONS,
+    ROLE_RULE_ACTIONS,
     audit_reason,
     failure_for_status,
     split_delete,
@@ -89,16 +91,18 @@ class HikariExecutor:
     async def refuse(self, action: object) -> str | None:
         """Why ``action`` must not be attempted, or None.
 
-        Punishments (timeout, mute role, kick, ban) are refused for the guild owner,
-        administrators and members whose top role is not below the bot's; a role is given
-        or taken only when it is below the bot's top role. Unknown members are left to
-        Discord (a ban of a user who already left is legitimate).
+        Punishments (timeout, mute role, kick, ban) and the mute role's removal are
+        refused for the guild owner, the bot itself, administrators and members whose top
+        role is not below the bot's; a role is given or taken only when it is below the
+        bot's top role. A punishment in a guild hikari has not cached is refused: the
+        hierarchy cannot be checked. Unknown members are left to Discord (a ban of a user
+        who already left is legitimate).
         """
-        if isinstance(action, Timeout | AddRole | Kick | Ban):
+        if isinstance(action, MEMBER_RULE_ACTIONS):
             refusal = await self._member_refusal(action.guild_id, action.user_id)
             if refusal is not None:
                 return refusal
-        if isinstance(action, AddRole | RemoveRole):
+        if isinstance(action, ROLE_RULE_ACTIONS):
             return await self._role_refusal(action.guild_id, action.role_id)
         return None
 

@@ -10,8 +10,11 @@ the rest, the same way for every library:
   :class:`~spamguard.core.outcomes.FailureKind`) is logged, counted and reported through
   the ``spamguard_report_outcome`` hook, triggers the plan's "failed to punish" notices
   when it was a punishment, and never stops the next action;
-- scheduled actions (unban, role removal, deletion of a notice after ``delete_after``) are
-  kept by the store and carried out by a background task when due;
+- the undo of a temporary punishment (unban, role removal) is handed to the store only
+  once that punishment succeeded, due its whole duration after the punishment completed;
+  a refused or failed punishment has no undo. The store keeps scheduled actions (undos,
+  deletion of a notice after ``delete_after``) and a background task carries them out
+  when due;
 - nothing ever raises into the bot's event loop.
 """
 
@@ -20,8 +23,10 @@ from __future__ import annotations
 __all__ = (
     "AUTOMOD_REPEAT_WINDOW",
     "DEFAULT_REASON",
+    "MEMBER_RULE_ACTIONS",
     "POLICY_ENV",
     "PUNISHMENT_KINDS",
+    "ROLE_RULE_ACTIONS",
     "ActionExecutor",
     "CompatBridge",
     "Protection",
@@ -41,7 +46,16 @@ import logging
 import os
 import typing
 
-from spamguard.core.actions import BULK_DELETE_MAX_AGE, DeleteMessages, SendMessage
+from spamguard.core.actions import (
+    BULK_DELETE_MAX_AGE,
+    AddRole,
+    Ban,
+    DeleteMessages,
+    Kick,
+    RemoveRole,
+    SendMessage,
+    Timeout,
+)
 from spamguard.core.automod import diff_rules
 from spamguard.core.messages import snowflake_time
 from spamguard.core.outcomes import ActionOutcome, FailureKind
@@ -62,6 +76,15 @@ _LOGGER = logging.getLogger("spamguard.runtime")
 
 PUNISHMENT_KINDS = frozenset({"timeout", "add_role", "kick", "ban"})
 """Action kinds whose failure sends the plan's ``on_failure`` notices."""
+
+MEMBER_RULE_ACTIONS = (Timeout, AddRole, RemoveRole, Kick, Ban)
+"""Actions every executor's ``refuse`` checks against the member rule: refused for the
+guild owner, the bot itself, administrators and members whose top role is not below the
+bot's. The mute role's removal too: Discord refuses it for such a member all the same."""
+
+ROLE_RULE_ACTIONS = (AddRole, RemoveRole)
+"""Actions every executor's ``refuse`` checks against the role rule: the role must be
+below the bot's top role."""
 
 AUTOMOD_REPEAT_WINDOW = datetime.timedelta(seconds=10)
 """Discord sends one AutoMod execution event per action of the rule that triggered (block,
@@ -341,24 +364,41 @@ class Runtime:
     # -- execution -------------------------------------------------------------------------
 
     async def carry_out(self, plan: Plan) -> tuple[ActionOutcome, ...]:
-        """Carry out a plan's actions in order and keep its scheduled ones."""
+        """Carry out a plan's actions in order; keep the undo of each punishment that
+        succeeded (due its duration after the punishment completed) and the plan's other
+        scheduled actions."""
         if not plan:
             return ()
         self.stats.plans += 1
         outcomes: list[ActionOutcome] = []
-        punishment_failed = False
+        failed: list[ActionOutcome] = []
         for action in plan.actions:
             outcome = await self.run_action(action, guild_id=plan.guild_id, dry_run=plan.dry_run)
             outcomes.append(outcome)
-            if not outcome.ok and action.kind in PUNISHMENT_KINDS:
-                punishment_failed = True
-        if punishment_failed:
+            if not outcome.ok:
+                if action.kind in PUNISHMENT_KINDS:
+                    failed.append(outcome)
+            elif plan.scheduled and not plan.dry_run:
+                undos = plan.undos_of(action, outcome.at or self.clock())
+                if undos:
+                    await self.schedule(undos)
+        if failed:
+            if not plan.on_failure:
+                # The channel notice is opt-in (notices.failed_in_channel): say it here.
+                _LOGGER.warning(
+                    "spamguard could not punish member %s of guild %s (%s): %s",
+                    plan.user_id,
+                    plan.guild_id,
+                    plan.punishment,
+                    "; ".join(f"{o.action.kind} ({o.failure}): {o.detail}" for o in failed),
+                )
             for notice in plan.on_failure:
                 outcomes.append(
                     await self.run_action(notice, guild_id=plan.guild_id, dry_run=plan.dry_run)
                 )
-        if plan.scheduled and not plan.dry_run:
-            await self.schedule(plan.scheduled)
+        unconditional = plan.unconditional()
+        if unconditional and not plan.dry_run:
+            await self.schedule(unconditional)
         return tuple(outcomes)
 
     async def schedule(self, items: tuple[ScheduledAction, ...] | list[ScheduledAction]) -> None:

@@ -180,12 +180,10 @@ class MemoryStore:
         return guard.process(message)
 
     async def schedule(self, items: Sequence[ScheduledAction]) -> None:
-        """Keep scheduled actions until due, and write the snapshot before returning.
-
-        The guard already queued the scheduled actions of the plans it made: an item equal
-        to one still pending is kept once. Pass the ``scheduled`` of plans that were
-        carried out (not of dry-run plans).
-        """
+        """Keep scheduled actions until due, and write the snapshot before returning (a
+        crash right after does not lose them). The runtime passes an undo once its
+        punishment succeeded (see :meth:`spamguard.core.Plan.undos_of`). An item equal to
+        one still pending is kept once, as in Redis's sorted set."""
         if not items:
             return
         guard = self.guard

@@ -12,7 +12,9 @@ How one message is decided (two round trips, each one ``EVALSHA`` of a Lua scrip
 2. the guard decides locally on exactly that state (:func:`spamguard.core.shard.decide`):
    the decision is the core's own code, not a copy of it in Lua;
 3. **save**: the script applies what changed (new window entries, the member's state,
-   new clean marks, the plan's scheduled undo actions), sets TTLs and releases the locks.
+   new clean marks), sets TTLs and releases the locks. The plan's undos are not written
+   here: the runtime hands each one to :meth:`RedisStore.schedule` once its punishment
+   succeeded.
 
 Keys are prefixed and guild-scoped (``<prefix>:g:<guild_id>:...``):
 
@@ -81,7 +83,6 @@ from __future__ import annotations
 __all__ = ("ENV_URL", "RedisStore", "StoreConfigError")
 
 import asyncio
-import collections
 import contextlib
 import datetime
 import hashlib
@@ -125,7 +126,6 @@ the policy gives one."""
 _BACKEND_ERRORS = (RedisError, OSError, TimeoutError)
 _DEFAULT_MEMBER = {k: v for k, v in MemberState().to_dict().items() if k != "recent"}
 _CLAIM_BATCH = 500
-_BORN_KEPT = 4096
 
 # KEYS: locks..., member, recent, cleaned, windows...
 # ARGV: token, lock ms, lock count, recent cutoff, message id, max entries, window cutoffs...
@@ -169,7 +169,7 @@ end
 return {1, member, recent, windows, cleaned}
 """
 
-# KEYS: locks..., member, recent, cleaned, scheduled, windows...
+# KEYS: locks..., member, recent, cleaned, windows...
 # ARGV: token, lock count, changes (JSON; every number a string: ids exceed Lua's doubles)
 _SAVE = """
 local nlocks = tonumber(ARGV[2])
@@ -199,9 +199,8 @@ if p.m then
 end
 update(KEYS[nlocks + 2], p.r)
 update(KEYS[nlocks + 3], p.c)
-apply('ZADD', KEYS[nlocks + 4], p.s)
 if p.w then
-  for w, d in ipairs(p.w) do update(KEYS[nlocks + 4 + w], d) end
+  for w, d in ipairs(p.w) do update(KEYS[nlocks + 3 + w], d) end
 end
 for i = 1, nlocks do
   if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
@@ -332,7 +331,6 @@ class RedisStore:
         self._down_since: float | None = None
         self._retry_at = 0.0
         self._failed_while_down = 0
-        self._born: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._unsent: dict[str, ScheduledAction] = {}
         self._stale_locks: dict[str, tuple[_Keys, float]] = {}
         self._local_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
@@ -551,24 +549,13 @@ class RedisStore:
             try:
                 await self._run(
                     self._save,
-                    (
-                        *keys.locks,
-                        keys.member,
-                        keys.recent,
-                        keys.cleaned,
-                        self._scheduled_key,
-                        *keys.windows,
-                    ),
+                    (*keys.locks, keys.member, keys.recent, keys.cleaned, *keys.windows),
                     (token, str(len(keys.locks)), json.dumps(changes, separators=(",", ":"))),
                 )
             except _BACKEND_ERRORS as exc:
                 self._stale_locks[token] = (keys, _clock())
                 self._failed("save", exc)
                 return self._empty_plan(guard, message)
-        for encoded in changes.get("s", ())[1::2]:
-            self._born[encoded] = None
-            while len(self._born) > _BORN_KEPT:
-                self._born.popitem(last=False)
         return plan
 
     async def _load_locked(
@@ -600,7 +587,7 @@ class RedisStore:
     async def _unlock(self, keys: _Keys, token: str) -> None:
         await self._run(
             self._save,
-            (*keys.locks, keys.member, keys.recent, keys.cleaned, self._scheduled_key),
+            (*keys.locks, keys.member, keys.recent, keys.cleaned),
             (token, str(len(keys.locks)), "{}"),
         )
 
@@ -664,13 +651,6 @@ class RedisStore:
             new = {_encode_entry(entry): _score(entry[0]) for entry in entries}
             windows.append(_diff(old, new, _ms(spec.horizon + slack)))
         changes["w"] = windows
-
-        scheduled: list[str] = []
-        for raw in after.get("scheduled", ()):
-            item = ScheduledAction.from_dict(raw)
-            scheduled += (_score(item.run_at.timestamp()), _encode_item(item))
-        if scheduled:
-            changes["s"] = scheduled
         return changes
 
     def _member_ttl(
@@ -690,19 +670,12 @@ class RedisStore:
     # -- scheduled actions -------------------------------------------------------------------
 
     async def schedule(self, items: Sequence[ScheduledAction]) -> None:
-        """Keep scheduled actions in Redis until due.
-
-        The undo actions of a plan made by :meth:`process` were written with the plan's
-        state (same round trip), so passing them here again costs nothing; others are
-        written now. On failure they are kept in memory and written at the next call that
-        reaches Redis.
+        """Keep scheduled actions in Redis until due (the runtime passes an undo once its
+        punishment succeeded). On failure they are kept in memory and written at the next
+        call that reaches Redis.
         """
         for item in items:
-            encoded = _encode_item(item)
-            if encoded in self._born:
-                del self._born[encoded]
-            else:
-                self._unsent[encoded] = item
+            self._unsent[_encode_item(item)] = item
         if not self._unsent:
             return
         if not self._available():

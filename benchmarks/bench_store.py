@@ -2,7 +2,7 @@
 
 Feeds the deterministic workload of ``workload.py`` (the same stream as ``bench_guard.py``)
 through ``store.process`` as the adapters' runtime does (per-member asyncio lock, then
-``store.schedule(plan.scheduled)``), and prints for each store: messages per second, the
+``store.schedule(plan.undos_after(...))``), and prints for each store: messages per second, the
 per-message latency, and for Redis the round trips per message, counted twice: by the
 store (commands it sent) and by the server (``INFO commandstats``: EVALSHA calls from
 clients; commands run inside the scripts are listed apart).
@@ -106,7 +106,7 @@ async def _run(
         async with locks[(message.guild_id, message.author_id)]:
             started = time.perf_counter()
             plan = await store.process(guard, message)
-            await store.schedule(plan.scheduled)
+            await store.schedule(plan.undos_after(message.created_at))
             latencies.append(time.perf_counter() - started)
         return plan
 

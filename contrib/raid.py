@@ -52,8 +52,8 @@ if typing.TYPE_CHECKING:
 
 NAME = "raid"
 
-# Punishments given to earlier participants must need no scheduled undo: the guard only
-# keeps the scheduled actions of its own decisions.
+# Punishments given to earlier participants must need no scheduled undo: only the plan's
+# own punishment has its undo in ``plan.scheduled``.
 _PUNISHMENTS = (
     Punishment.NONE,
     Punishment.WARN,

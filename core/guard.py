@@ -505,7 +505,8 @@ class Guard:
             now: the decision time; defaults to ``message.created_at``.
 
         Returns:
-            The plan: actions to carry out now, scheduled undo actions, the violations and,
+            The plan: actions to carry out now, the undos it proposes (kept by whoever
+            carries the plan out, once their punishment succeeded), the violations and,
             for an unchecked message, why it was skipped.
         """
         # Every message goes through here, so it is written for speed: attributes read
@@ -1027,9 +1028,8 @@ class Guard:
         for action in actions:
             key = f"action:{action.kind}"
             stats[key] = stats.get(key, 0) + 1
-        if not policy.dry_run:
-            for scheduled in carried.scheduled:
-                self._schedule(scheduled)
+        # The undos are proposals: whoever carries the plan out keeps each one only once
+        # its punishment succeeded (Plan.undos_of), never here.
         return _make_plan(
             message.id,
             guild_id,
@@ -1167,7 +1167,9 @@ class Guard:
         heapq.heappush(self._scheduled, (item.run_at.timestamp(), next(self._sequence), item))
 
     def schedule(self, item: ScheduledAction) -> None:
-        """Keep a scheduled action (e.g. one restored from a store) until it is due."""
+        """Keep a scheduled action until it is due: an undo whose punishment succeeded
+        (see :meth:`Plan.undos_of`), one restored from a store. The guard queues nothing by
+        itself: its plans only propose undos."""
         self._schedule(item)
 
     def pending(self) -> tuple[ScheduledAction, ...]:

@@ -70,23 +70,52 @@ class Violation:
 
 
 class ScheduledAction(typing.NamedTuple):
-    """An action to carry out later: ``(run_at, action)``; unpacks like a tuple."""
+    """An action to carry out later, e.g. the undo of a temporary punishment.
+
+    An undo the guard proposes names the punishment it undoes (``undoes``) and how long
+    that punishment lasts (``duration``): it is kept only once that punishment succeeded,
+    and then falls due ``duration`` seconds after the punishment completed (see
+    :meth:`after` and :meth:`Plan.undos_of`). A refused or failed punishment has no undo,
+    and a slow one (a long rate limit) still lasts its whole duration.
+    """
 
     run_at: datetime.datetime
-    """When the action is due."""
+    """When the action is due (for a proposed undo: if its punishment completed at once)."""
     action: Action
     """What to do then (an unban, a role removal)."""
+    undoes: Action | None = None
+    """The punishment this action undoes (the ban of an unban, the role given by the
+    role removal), or None for an action kept as it is."""
+    duration: float = 0.0
+    """Seconds from the punishment's completion to the undo (with ``undoes``)."""
+
+    def after(self, completed_at: datetime.datetime) -> ScheduledAction:
+        """This undo as kept once its punishment completed at ``completed_at``: due
+        ``duration`` seconds later, tied to nothing any more."""
+        return ScheduledAction(
+            completed_at + datetime.timedelta(seconds=self.duration), self.action
+        )
 
     def to_dict(self) -> dict[str, typing.Any]:
         """A JSON-serialisable form."""
-        return {"run_at": self.run_at.isoformat(), "action": _actions.action_to_dict(self.action)}
+        data: dict[str, typing.Any] = {
+            "run_at": self.run_at.isoformat(),
+            "action": _actions.action_to_dict(self.action),
+        }
+        if self.undoes is not None:
+            data["undoes"] = _actions.action_to_dict(self.undoes)
+            data["duration"] = self.duration
+        return data
 
     @classmethod
     def from_dict(cls, data: typing.Mapping[str, typing.Any]) -> ScheduledAction:
         """Rebuild from :meth:`to_dict`'s output."""
+        undoes = data.get("undoes")
         return cls(
             datetime.datetime.fromisoformat(data["run_at"]),
             _actions.action_from_dict(data["action"]),
+            None if undoes is None else _actions.action_from_dict(undoes),
+            float(data.get("duration", 0.0)),
         )
 
 
@@ -105,7 +134,8 @@ class Plan:
     actions: tuple[Action, ...] = ()
     """What to do now, in execution order."""
     scheduled: tuple[ScheduledAction, ...] = ()
-    """What to do later, as ``(run_at, action)``: the undo of temporary punishments."""
+    """What to do later: the undo of temporary punishments, each kept only once the
+    punishment it undoes succeeded (see :meth:`undos_of`)."""
     violations: tuple[Violation, ...] = ()
     """The checks that fired."""
     skipped_reason: SkipReason | None = None
@@ -119,6 +149,27 @@ class Plan:
 
     def __bool__(self) -> bool:
         return bool(self.actions or self.scheduled)
+
+    def undos_of(
+        self, action: Action, completed_at: datetime.datetime
+    ) -> tuple[ScheduledAction, ...]:
+        """What to keep once ``action`` of this plan succeeded at ``completed_at``: the
+        scheduled undos of that punishment, each due its duration after ``completed_at``."""
+        return tuple(item.after(completed_at) for item in self.scheduled if item.undoes == action)
+
+    def undos_after(self, completed_at: datetime.datetime) -> tuple[ScheduledAction, ...]:
+        """Every scheduled action to keep when all of this plan's actions succeeded at
+        ``completed_at`` (a simulated world, a test): :meth:`undos_of` each action, then
+        :meth:`unconditional`."""
+        return (
+            *(undo for action in self.actions for undo in self.undos_of(action, completed_at)),
+            *self.unconditional(),
+        )
+
+    def unconditional(self) -> tuple[ScheduledAction, ...]:
+        """The scheduled actions tied to no punishment: kept once the plan was carried out,
+        whatever its actions' outcome."""
+        return tuple(item for item in self.scheduled if item.undoes is None)
 
     def to_dict(self) -> dict[str, typing.Any]:
         """A JSON-serialisable form, for logs, replays and ``--json`` output."""

@@ -198,8 +198,12 @@ class Notices:
     )
     """Sent as a DM when the rule has ``punishment_dms``."""
     failed: Template | None = "I could not punish $MEMBERNAME ($MEMBERID): $VIOLATION."
-    """Posted in the channel when a punishment fails (missing permission, hierarchy)."""
+    """The text for a punishment that failed (missing permission, hierarchy); posted in
+    the channel only with ``failed_in_channel``, else the failure is only logged."""
     failed_delete_after: float | None = 30.0
+    failed_in_channel: bool = False
+    """Post ``failed`` in the channel where the spam was (the spammer reads it there):
+    off by default."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

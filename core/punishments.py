@@ -69,7 +69,10 @@ def punishment_actions(
 
     The DM (when ``dms``) comes first, while the member still shares a guild with the bot;
     then the channel notice; then the punishment itself. TEMPMUTE with a mute role and
-    TEMPBAN schedule their undo ``duration`` seconds after ``now``.
+    TEMPBAN propose their undo, tied to the punishment: it is kept only once the
+    punishment succeeded, ``duration`` seconds after it completed (see
+    :class:`~spamguard.core.plan.ScheduledAction`). The "failed to punish" notice is
+    posted in the channel only when the policy's ``notices.failed_in_channel`` says so.
     """
     if punishment is Punishment.NONE:
         return PunishmentActions()
@@ -97,13 +100,13 @@ def punishment_actions(
     if notice is not None:
         out.append(notice)
     # The escalation ladder multiplies durations; keep the undo date representable.
-    until = now + datetime.timedelta(seconds=min(duration, MAX_DURATION))
+    lasts = min(duration, MAX_DURATION)
+    until = now + datetime.timedelta(seconds=lasts)
     mute_role = policy.mute_role_id
     match punishment:
         case Punishment.MUTE | Punishment.TEMPMUTE if mute_role is not None:
-            out.append(
-                act.AddRole(guild_id=guild_id, user_id=user_id, role_id=mute_role, reason=reason)
-            )
+            add = act.AddRole(guild_id=guild_id, user_id=user_id, role_id=mute_role, reason=reason)
+            out.append(add)
             if punishment is Punishment.TEMPMUTE:
                 undo = act.RemoveRole(
                     guild_id=guild_id,
@@ -111,7 +114,7 @@ def punishment_actions(
                     role_id=mute_role,
                     reason="spamguard: temporary mute ended",
                 )
-                scheduled.append(ScheduledAction(until, undo))
+                scheduled.append(ScheduledAction(until, undo, add, lasts))
         case Punishment.MUTE:
             seconds = act.MAX_TIMEOUT.total_seconds()
             out.append(
@@ -128,21 +131,24 @@ def punishment_actions(
         case Punishment.KICK:
             out.append(act.Kick(guild_id=guild_id, user_id=user_id, reason=reason))
         case Punishment.BAN | Punishment.TEMPBAN:
-            out.append(
-                act.Ban(
-                    guild_id=guild_id,
-                    user_id=user_id,
-                    reason=reason,
-                    delete_message_seconds=policy.ban_delete_message_seconds,
-                )
+            ban = act.Ban(
+                guild_id=guild_id,
+                user_id=user_id,
+                reason=reason,
+                delete_message_seconds=policy.ban_delete_message_seconds,
             )
+            out.append(ban)
             if punishment is Punishment.TEMPBAN:
                 undo_ban = act.Unban(
                     guild_id=guild_id, user_id=user_id, reason="spamguard: temporary ban ended"
                 )
-                scheduled.append(ScheduledAction(until, undo_ban))
-    failed = _notice(
-        notices.failed, values, message=message, delete_after=notices.failed_delete_after
+                scheduled.append(ScheduledAction(until, undo_ban, ban, lasts))
+    # The spammer reads the channel: a failure is posted there only on request (the
+    # runtime logs every failed punishment either way).
+    failed = (
+        _notice(notices.failed, values, message=message, delete_after=notices.failed_delete_after)
+        if notices.failed_in_channel
+        else None
     )
     return PunishmentActions(
         actions=tuple(out),

@@ -413,7 +413,9 @@ def _notices(issues: _Issues, path: str, value: object) -> Notices:
     for name in _NOTICE_KEYS:
         if name not in data:
             continue
-        if name.endswith("_delete_after"):
+        if name == "failed_in_channel":
+            kwargs[name] = _bool(issues, _join(path, name), data[name], False)
+        elif name.endswith("_delete_after"):
             kwargs[name] = (
                 None
                 if data[name] is None

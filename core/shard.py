@@ -11,7 +11,10 @@ The exchange format is the guard's snapshot format (see
 :meth:`~spamguard.core.guard.Guard.snapshot`), restricted to one message's footprint::
 
     {"members": [[guild_id, user_id, member]], "windows": [[key, kind, horizon, entries]],
-     "cleaned": [[message_id, ts]], "scheduled": [scheduled action]}
+     "cleaned": [[message_id, ts]]}
+
+A decision schedules nothing: its plan only proposes undos, which the runtime hands to the
+store once their punishment succeeded.
 
 Nothing here re-implements a check: the decision is the guard's, on a guard whose state
 is, for the length of one synchronous call, exactly the slice.
@@ -19,13 +22,12 @@ is, for the length of one synchronous call, exactly the slice.
 
 from __future__ import annotations
 
-__all__ = ("Footprint", "WindowSpec", "decide", "footprint", "scheduled_from")
+__all__ = ("Footprint", "WindowSpec", "decide", "footprint")
 
 import dataclasses
 import typing
 
 from spamguard.core.errors import SnapshotError
-from spamguard.core.plan import ScheduledAction
 from spamguard.core.state import MemberState
 from spamguard.core.windows import DuplicateWindow, Entry, SumWindow
 
@@ -122,8 +124,8 @@ def decide(
 
     Returns:
         The plan, and the footprint after the decision in the exchange format: every
-        window of the footprint (possibly empty), the member (if it exists), every clean
-        mark, and the scheduled actions the decision queued (none in dry-run).
+        window of the footprint (possibly empty), the member (if it exists) and every
+        clean mark.
 
     Raises:
         SnapshotError: ``state`` is malformed.
@@ -149,22 +151,22 @@ def decide(
     windows, members = guard._windows, guard._members
     own_windows = {key: windows.pop(key) for key in specs if key in windows}
     own_member = members.pop(member_key, None)
-    own_cleaned, own_scheduled = guard._cleaned, guard._scheduled
+    own_cleaned = guard._cleaned
     windows.update(loaded_windows)
     member = loaded_members.get(member_key)
     if member is not None:
         members[member_key] = member
-    guard._cleaned, guard._scheduled = loaded_cleaned, []
+    guard._cleaned = loaded_cleaned
     try:
         plan = guard.process(message, now=now)
     finally:
         after_windows = {key: windows.pop(key, None) for key in specs.keys() | loaded_windows}
         after_member = members.pop(member_key, None)
-        after_cleaned, queued = guard._cleaned, guard._scheduled
+        after_cleaned = guard._cleaned
         windows.update(own_windows)
         if own_member is not None:
             members[member_key] = own_member
-        guard._cleaned, guard._scheduled = own_cleaned, own_scheduled
+        guard._cleaned = own_cleaned
 
     out_windows = []
     for key, spec in specs.items():
@@ -183,10 +185,4 @@ def decide(
         else [[spot.guild_id, spot.user_id, after_member.to_dict()]],
         "windows": out_windows,
         "cleaned": [[mid, ts] for mid, ts in after_cleaned.items()],
-        "scheduled": [item.to_dict() for _ts, _seq, item in sorted(queued)],
     }
-
-
-def scheduled_from(state: Mapping[str, typing.Any]) -> tuple[ScheduledAction, ...]:
-    """The scheduled actions of an exchange-format slice (see :func:`decide`)."""
-    return tuple(ScheduledAction.from_dict(item) for item in state.get("scheduled", ()))

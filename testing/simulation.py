@@ -703,6 +703,7 @@ class Simulation:
             )
             steps.append(step)
             self.history.append(step)
+            self._carry_out(plan, when)
             self._decided_until = item.at
         end = until if until is not None else self._decided_until
         if end is not None:
@@ -710,6 +711,14 @@ class Simulation:
             self._decided_until = max(self._decided_until or end, end)
             self._latest = max(self._latest, end)
         return RunResult(steps, due, self.names)
+
+    def _carry_out(self, plan: Plan, when: datetime.datetime) -> None:
+        # The simulated world carries every action out at once and successfully, as a
+        # runtime would: each punishment's undo is kept, due its duration after ``when``.
+        if plan.dry_run or not plan.scheduled:
+            return
+        for item in plan.undos_after(when):
+            self.guard.schedule(item)
 
     def _pop_due(self, when: datetime.datetime) -> Iterator[tuple[float, ScheduledAction]]:
         for item in self.guard.pop_due(when):

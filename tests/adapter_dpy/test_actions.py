@@ -16,10 +16,6 @@ from spamguard.adapters.store_memory import MemoryStore
 REASON = "spamguard: max_messages (3/3 in 10s)"
 
 
-def _sent_at(message: dict[str, object]) -> datetime.datetime:
-    return payloads.snowflake_time(str(message["id"]))
-
-
 def _ids(sent: list[dict[str, object]]) -> list[int]:
     return sorted(int(str(m["id"])) for m in sent)
 
@@ -126,13 +122,15 @@ async def test_a_tempmute_adds_the_mute_role_and_removes_it_when_due() -> None:
     world = payloads.build_world()
     policy = make_policy("TEMPMUTE", clean=False, duration=30, mute_role_id=world.muted_role.id)
     async with protected_bot(policy, world=world) as p:
-        sent = await p.spam(3)
+        await p.spam(3)
         g, alice, muted = world.guild_id, world.alice.id, world.muted_role.id
         role_path = f"/guilds/{g}/members/{alice}/roles/{muted}"
         assert p.actions() == [("PUT", role_path)]
         assert p.api.requests[-1].reason == REASON
 
-        p.clock.now = _sent_at(sent[-1]) + datetime.timedelta(seconds=29.9)
+        # Due 30 s after the role was given (the runtime's clock did not move since).
+        done = p.clock.now
+        p.clock.now = done + datetime.timedelta(seconds=29.9)
         await asyncio.sleep(0.1)
         assert not p.api.find("DELETE", role_path)
         p.clock.advance(0.1)
@@ -158,12 +156,13 @@ async def test_a_ban_always_sends_its_delete_window(window: int) -> None:
 
 async def test_a_tempban_is_lifted_by_an_unban_when_it_ends() -> None:
     async with protected_bot(make_policy("TEMPBAN", clean=False, duration=30)) as p:
-        sent = await p.spam(3)
+        await p.spam(3)
         g, alice = p.world.guild_id, p.world.alice.id
         assert p.actions() == [("PUT", f"/guilds/{g}/bans/{alice}")]
 
-        # Due 30 s after the message that earned it.
-        p.clock.now = _sent_at(sent[-1]) + datetime.timedelta(seconds=29.9)
+        # Due 30 s after the ban was carried out (the runtime's clock did not move since).
+        done = p.clock.now
+        p.clock.now = done + datetime.timedelta(seconds=29.9)
         await asyncio.sleep(0.1)
         assert not p.api.find("DELETE", "/guilds/{g}/bans/{u}")
         p.clock.advance(0.1)
@@ -179,13 +178,14 @@ async def test_a_pending_unban_survives_a_restart_through_the_store(tmp_path) ->
     policy = make_policy("TEMPBAN", clean=False, duration=30)
     async with DiscordAPI.for_world(world) as api:
         async with protected_bot(policy, world=world, api=api, store=MemoryStore(snapshot)) as p:
-            sent = await p.spam(3)
+            await p.spam(3)
             clock = p.clock
+            done = clock.now
         assert (world.guild_id, world.alice.id) in api.bans
         assert not api.find("DELETE", "/guilds/{g}/bans/{u}")
 
         # A new process: a new bot and a new store reading the same file.
-        clock.now = _sent_at(sent[-1]) + datetime.timedelta(seconds=30)
+        clock.now = done + datetime.timedelta(seconds=30)
         async with protected_bot(
             policy, world=world, api=api, store=MemoryStore(snapshot), clock=clock
         ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import typing
 
@@ -201,6 +202,37 @@ async def test_tempmute_with_mute_role_adds_it_then_removes_it_when_due(
         assert (
             str(world.muted_role.id) not in g.api.members[(world.guild_id, world.alice.id)]["roles"]
         )
+
+
+async def test_a_slow_role_add_is_undone_its_whole_duration_after_it_completed_and_once(
+    guarded: GuardedFactory, policy_factory: Callable[..., Policy], world: typing.Any
+) -> None:
+    policy = policy_factory(punishment="TEMPMUTE", duration=60, mute_role_id=world.muted_role.id)
+    role_path = f"/guilds/{world.guild_id}/members/{world.alice.id}/roles/{world.muted_role.id}"
+    # The scheduler polls on its own, as in production.
+    async with guarded(policy, poll_interval=0.01) as g:
+        # Discord rate-limits the role add: hikari waits a second, then sends it again.
+        g.api.fail("PUT", "/guilds/{g}/members/{u}/roles/{r}", status=429, retry_after=1.0)
+        spamming = asyncio.create_task(_spam(g))
+        await g.api.wait_for("PUT", role_path)
+        # The mute's whole duration passes (on the runtime's clock) during the wait.
+        g.clock.advance(120)
+        await spamming
+        await asyncio.sleep(0.1)
+        assert [(r.method, r.status) for r in g.api.requests] == [("PUT", 429), ("PUT", 204)]
+
+        # Due 60 s after the add completed, not after the decision.
+        g.clock.advance(59)
+        await asyncio.sleep(0.1)
+        assert not g.api.find("DELETE", role_path)
+        g.clock.advance(1)
+        await g.api.wait_for("DELETE", role_path)
+        await asyncio.sleep(0.1)
+        assert [(r.method, r.status) for r in g.api.requests] == [
+            ("PUT", 429),
+            ("PUT", 204),
+            ("DELETE", 204),
+        ]
 
 
 async def test_ban_sends_delete_message_seconds(

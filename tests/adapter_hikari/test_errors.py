@@ -77,7 +77,7 @@ PUNISHMENTS = [
 
 @pytest.mark.parametrize(("status", "extra", "kind"), ERRORS)
 @pytest.mark.parametrize(("punishment", "action", "method", "pattern", "route"), PUNISHMENTS)
-async def test_failed_punishment_is_classified_and_sends_the_failure_notice(
+async def test_failed_punishment_is_classified_and_sends_the_opt_in_failure_notice(
     guarded: GuardedFactory,
     policy_factory: Callable[..., Policy],
     world: typing.Any,
@@ -94,7 +94,11 @@ async def test_failed_punishment_is_classified_and_sends_the_failure_notice(
         punishment=punishment,
         clean=True,
         mute_role_id=world.muted_role.id,
-        notices={"punishment": "$MEMBERNAME got a $PUNISHMENT", "punishment_delete_after": None},
+        notices={
+            "punishment": "$MEMBERNAME got a $PUNISHMENT",
+            "punishment_delete_after": None,
+            "failed_in_channel": True,
+        },
     )
     async with guarded(policy, max_rate_limit=1.0) as g:
         g.api.fail(method, pattern, status=status, **extra)
@@ -175,7 +179,8 @@ async def test_refused_dm_does_not_stop_the_kick(
 async def test_failure_notice_that_fails_too_is_only_reported(
     guarded: GuardedFactory, policy_factory: Callable[..., Policy]
 ) -> None:
-    async with guarded(policy_factory(punishment="KICK")) as g:
+    policy = policy_factory(punishment="KICK", notices={"failed_in_channel": True})
+    async with guarded(policy) as g:
         g.api.fail("DELETE", MEMBER, status=403)
         g.api.fail("POST", MESSAGES, status=403)
         await _spam(g)
@@ -199,3 +204,23 @@ async def test_failed_scheduled_unban_is_reported_not_raised(
         assert await g.run_due() == 1
         unban = _outcome(g, "unban")
         assert (unban.ok, unban.failure) == (False, FailureKind.SERVER_ERROR)
+
+
+@pytest.mark.parametrize(("status", "extra", "kind"), ERRORS)
+async def test_a_tempban_that_failed_is_never_lifted(
+    guarded: GuardedFactory,
+    policy_factory: Callable[..., Policy],
+    status: int,
+    extra: dict[str, typing.Any],
+    kind: FailureKind,
+) -> None:
+    # An unban for a ban that never happened could lift a moderator's ban placed since.
+    async with guarded(policy_factory(punishment="TEMPBAN", duration=60), max_rate_limit=1.0) as g:
+        g.api.fail("PUT", "/guilds/{g}/bans/{u}", status=status, **extra)
+        await _spam(g)
+        assert _outcome(g, "ban").failure is kind
+
+        g.clock.advance(3600)
+        assert await g.run_due() == 0
+        assert not g.api.find("DELETE", "/guilds/{g}/bans/{u}")
+        assert await g.protection.runtime.store.next_due() is None

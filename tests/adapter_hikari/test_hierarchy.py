@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import logging
 import typing
 
 import hikari
 import pytest
 from support import payloads
 
-from spamguard.core import FailureKind
+from spamguard.core import FailureKind, RemoveRole
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,7 +54,7 @@ def _failed_notice(g: Guarded, member: payloads.Member, name: str) -> tuple[str,
     ],
 )
 @pytest.mark.parametrize("punishment", ["TIMEOUT", "KICK", "BAN"])
-async def test_owner_and_administrators_are_refused_with_a_failure_notice(
+async def test_owner_and_administrators_are_refused_with_the_opt_in_failure_notice(
     guarded: GuardedFactory,
     policy_factory: Callable[..., Policy],
     world: payloads.GuildWorld,
@@ -63,7 +64,10 @@ async def test_owner_and_administrators_are_refused_with_a_failure_notice(
     punishment: str,
 ) -> None:
     member: payloads.Member = getattr(world, who)
-    async with guarded(policy_factory(punishment=punishment, exempt_admins=False)) as g:
+    policy = policy_factory(
+        punishment=punishment, exempt_admins=False, notices={"failed_in_channel": True}
+    )
+    async with guarded(policy) as g:
         for i in range(3):
             await g.send(author=member, content=f"spam {i}")
 
@@ -77,17 +81,24 @@ async def test_owner_and_administrators_are_refused_with_a_failure_notice(
         assert because in refused.detail
 
 
-async def test_member_whose_top_role_is_not_below_the_bots_is_refused(
-    guarded: GuardedFactory, policy_factory: Callable[..., Policy], world: payloads.GuildWorld
+async def test_member_whose_top_role_is_not_below_the_bots_is_refused_and_it_is_only_logged(
+    guarded: GuardedFactory,
+    policy_factory: Callable[..., Policy],
+    world: payloads.GuildWorld,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     senior_world = _senior_world(world)
     async with guarded(policy_factory(punishment="TIMEOUT"), the_world=senior_world) as g:
-        for i in range(3):
-            await g.send(author=senior_world.bob, content=f"spam {i}")
+        with caplog.at_level(logging.WARNING, logger="spamguard.runtime"):
+            for i in range(3):
+                await g.send(author=senior_world.bob, content=f"spam {i}")
 
-        assert [(r.method, r.path, r.json) for r in g.api.requests] == [
-            _failed_notice(g, senior_world.bob, "Bob")
-        ]
+        # No request at all: by default the failure is not announced where the spammer
+        # reads it, but logged.
+        assert g.api.requests == ()
+        (logged,) = [r for r in caplog.records if "could not punish" in r.getMessage()]
+        assert logged.levelno == logging.WARNING
+        assert f"member {senior_world.bob.id} of guild {world.guild_id}" in logged.getMessage()
         (refused,) = g.recorder.failed()
         assert refused.failure is FailureKind.HIERARCHY
         assert "position 5) is not below the bot's top role (position 4)" in refused.detail
@@ -101,9 +112,7 @@ async def test_mute_role_not_below_the_bots_top_role_is_refused(
         for i in range(3):
             await g.send(content=f"spam {i}")
 
-        assert [(r.method, r.path) for r in g.api.requests] == [
-            ("POST", f"/channels/{world.general.id}/messages")
-        ]
+        assert g.api.requests == ()
         (refused,) = g.recorder.failed()
         assert refused.action.kind == "add_role"
         assert refused.failure is FailureKind.HIERARCHY
@@ -128,7 +137,10 @@ async def test_member_below_the_bot_is_punished(
 async def test_the_failure_notice_itself_expires(
     guarded: GuardedFactory, policy_factory: Callable[..., Policy], world: payloads.GuildWorld
 ) -> None:
-    async with guarded(policy_factory(punishment="KICK", exempt_admins=False)) as g:
+    policy = policy_factory(
+        punishment="KICK", exempt_admins=False, notices={"failed_in_channel": True}
+    )
+    async with guarded(policy) as g:
         for i in range(3):
             await g.send(author=world.owner, content=f"spam {i}")
         ((_, notice_id),) = g.api.messages
@@ -175,7 +187,6 @@ async def test_uncached_administrator_is_still_refused(
 
         assert [(r.method, r.route) for r in g.api.requests] == [
             ("GET", "/guilds/{guild_id}/members/{user_id}"),
-            ("POST", "/channels/{channel_id}/messages"),
         ]
         (refused,) = g.recorder.failed()
         assert refused.failure is FailureKind.HIERARCHY
@@ -196,3 +207,35 @@ async def test_ban_of_a_user_who_already_left_goes_ahead(
             ("GET", f"/guilds/{world.guild_id}/members/{world.alice.id}", 404),
             ("PUT", f"/guilds/{world.guild_id}/bans/{world.alice.id}", 204),
         ]
+
+
+async def test_a_refused_tempmute_never_removes_the_mute_role(
+    guarded: GuardedFactory, policy_factory: Callable[..., Policy], world: payloads.GuildWorld
+) -> None:
+    senior_world = _senior_world(world)
+    policy = policy_factory(punishment="TEMPMUTE", duration=60, mute_role_id=world.muted_role.id)
+    async with guarded(policy, the_world=senior_world) as g:
+        for i in range(3):
+            await g.send(author=senior_world.bob, content=f"spam {i}")
+        (refused,) = g.recorder.failed()
+        assert (refused.action.kind, refused.failure) == ("add_role", FailureKind.HIERARCHY)
+
+        g.clock.advance(3600)
+        assert await g.run_due() == 0
+        # The role was never given: nothing to take back, ever.
+        assert g.api.requests == ()
+
+
+async def test_a_role_removal_is_refused_for_a_member_above_the_bot(
+    guarded: GuardedFactory, policy_factory: Callable[..., Policy], world: payloads.GuildWorld
+) -> None:
+    senior_world = _senior_world(world)
+    async with guarded(policy_factory(), the_world=senior_world) as g:
+        removal = RemoveRole(
+            guild_id=world.guild_id, user_id=senior_world.bob.id, role_id=world.muted_role.id
+        )
+        outcome = await g.protection.runtime.run_action(removal, guild_id=world.guild_id)
+
+        assert (outcome.ok, outcome.failure) == (False, FailureKind.HIERARCHY)
+        assert "position 5) is not below the bot's top role (position 4)" in outcome.detail
+        assert g.api.requests == ()

@@ -213,7 +213,7 @@ def test_check_punishment_and_duration_override_the_rule(msg: Msg) -> None:
     plan = Guard(policy).process(msg("https://x.example", t=0))
     assert plan.punishment == "TEMPBAN"
     assert plan.violations[0].punishment == "TEMPBAN"
-    ((run_at, unban),) = plan.scheduled
+    ((run_at, unban, *_),) = plan.scheduled
     assert run_at == msg.at(60)
     assert unban.kind == "unban"
 

@@ -70,10 +70,15 @@ def test_a_plan_is_true_when_there_is_something_to_do(msg: Msg) -> None:
 
 def test_scheduled_actions_are_handed_out_when_due(msg: Msg) -> None:
     guard = Guard(Policy.from_dict({"spam": {"levels": {0: RULE}}}))
-    for t in (0, 1, 2):
-        guard.process(msg(f"text {t}", t=t))
-    for t in (100, 101, 102):
-        guard.process(msg(f"text {t}", t=t, author_id=77))
+    plans = [guard.process(msg(f"text {t}", t=t)) for t in (0, 1, 2)]
+    plans += [guard.process(msg(f"text {t}", t=t, author_id=77)) for t in (100, 101, 102)]
+    # The guard proposes the unbans and queues none itself ...
+    assert guard.pending() == ()
+    # ... until told that each ban succeeded (here at its decision time).
+    for plan in plans:
+        for action in plan.actions:
+            for undo in plan.undos_of(action, msg.at(2 if plan.user_id == msg.USER else 102)):
+                guard.schedule(undo)
     assert guard.next_due() == msg.at(62)
     assert guard.pop_due(msg.at(61)) == ()
     (first,) = guard.pop_due(msg.at(62))

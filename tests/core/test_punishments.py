@@ -15,7 +15,9 @@ from spamguard.core import (
     Kick,
     Plan,
     Policy,
+    PolicyError,
     RemoveRole,
+    ScheduledAction,
     SendMessage,
     Timeout,
     Unban,
@@ -84,7 +86,7 @@ def test_tempmute_with_mute_role_adds_it_and_schedules_removal(msg: Msg) -> None
     (add,) = plan.actions
     assert isinstance(add, AddRole)
     assert (add.user_id, add.role_id) == (msg.USER, 999)
-    ((run_at, remove),) = plan.scheduled
+    ((run_at, remove, *_),) = plan.scheduled
     assert run_at == msg.at(120)
     assert remove == RemoveRole(
         guild_id=msg.GUILD,
@@ -139,7 +141,7 @@ def test_tempban_bans_and_schedules_the_unban(msg: Msg) -> None:
     (ban,) = plan.actions
     assert isinstance(ban, Ban)
     assert ban.delete_message_seconds == 0
-    ((run_at, unban),) = plan.scheduled
+    ((run_at, unban, *_),) = plan.scheduled
     assert run_at == msg.at(2 * DAY)
     assert unban == Unban(
         guild_id=msg.GUILD, user_id=msg.USER, reason="spamguard: temporary ban ended"
@@ -147,12 +149,44 @@ def test_tempban_bans_and_schedules_the_unban(msg: Msg) -> None:
 
 
 @pytest.mark.parametrize("punishment", ["MUTE", "TEMPMUTE", "TIMEOUT", "KICK", "BAN", "TEMPBAN"])
-def test_punishments_carry_a_failure_notice(msg: Msg, punishment: str) -> None:
-    plan = punish(msg, punishment)
+def test_the_failure_notice_is_not_posted_in_the_channel_by_default(
+    msg: Msg, punishment: str
+) -> None:
+    # The spammer reads the channel; the runtime logs the failure instead.
+    assert punish(msg, punishment).on_failure == ()
+
+
+@pytest.mark.parametrize("punishment", ["MUTE", "TEMPMUTE", "TIMEOUT", "KICK", "BAN", "TEMPBAN"])
+def test_a_policy_can_post_the_failure_notice_in_the_channel(msg: Msg, punishment: str) -> None:
+    plan = punish(msg, punishment, notices={"failed_in_channel": True})
     (failed,) = plan.on_failure
     assert isinstance(failed, SendMessage)
     assert failed.content == f"I could not punish Spammer ({msg.USER}): max_links."
     assert failed.mention_user_ids == (msg.USER,)
+
+
+def test_failed_in_channel_must_be_true_or_false(msg: Msg) -> None:
+    with pytest.raises(PolicyError, match=r"notices\.failed_in_channel: must be true or false"):
+        Policy.from_dict({"notices": {"failed_in_channel": "yes"}})
+
+
+@pytest.mark.parametrize(("punishment", "kind"), [("TEMPBAN", "ban"), ("TEMPMUTE", "add_role")])
+def test_an_undo_is_due_its_whole_duration_after_its_punishment_completed(
+    msg: Msg, punishment: str, kind: str
+) -> None:
+    plan = punish(msg, punishment, 300, mute_role_id=999)
+    (punished,) = [a for a in plan.actions if a.kind == kind]
+    # The guard proposes: the undo names its punishment and lasts the whole duration ...
+    ((_run_at, undo, undoes, duration),) = plan.scheduled
+    assert (undoes, duration) == (punished, 300)
+    # ... and is kept only for that punishment, counted from when it completed (a slow,
+    # rate-limited request does not shorten it).
+    done = msg.at(42)
+    assert plan.undos_of(punished, done) == (ScheduledAction(msg.at(42 + 300), undo),)
+    assert [plan.undos_of(a, done) for a in plan.actions if a is not punished] == [
+        () for a in plan.actions if a is not punished
+    ]
+    assert plan.undos_after(done) == (ScheduledAction(msg.at(42 + 300), undo),)
 
 
 def test_punishment_dms_come_before_the_punishment(msg: Msg) -> None:
@@ -251,9 +285,9 @@ def test_dry_run_plans_are_marked_and_state_evolves(msg: Msg) -> None:
         assert live_plan.violations == dry_plan.violations
     assert live.member_counters(msg.GUILD, msg.USER) == dry.member_counters(msg.GUILD, msg.USER)
     assert live.stats() == dry.stats()
-    # A dry run never hands out an unban for a ban that was not carried out.
-    assert len(live.pending()) == 1
-    assert dry.pending() == ()
+    # The guard only proposes undos (the runtime keeps them once the ban succeeded; it
+    # carries nothing out in dry run): neither guard queued one.
+    assert live.pending() == dry.pending() == ()
 
 
 def test_plan_ids_and_to_dict(msg: Msg) -> None:

@@ -193,10 +193,12 @@ def test_roles_new_member_posting_links_is_muted_with_the_role(roles: Guard, msg
         role_id=999,
         reason="spamguard: max_links (2/2 in 300s)",
     )
-    ((run_at, undo),) = plan.scheduled
+    ((run_at, undo, undoes, duration),) = plan.scheduled
     assert run_at == msg.at(100 + 600)
     assert isinstance(undo, RemoveRole)
-    assert roles.pending() == plan.scheduled
+    # The removal is tied to the role add: kept only once it succeeded, 600 s after it.
+    assert (undoes, duration) == (plan.actions[1], 600)
+    assert roles.pending() == ()
 
 
 def test_roles_new_member_mass_mentions_are_banned(roles: Guard, msg: Msg) -> None:

@@ -8,7 +8,7 @@ import typing
 
 import pytest
 
-from spamguard.core import Guard, Message, Policy, SnapshotError
+from spamguard.core import Guard, Message, Plan, Policy, SnapshotError
 
 Msg = typing.Any
 """The ``msg`` fixture's type (conftest's ``Messages``, which test modules cannot import)."""
@@ -92,10 +92,17 @@ def test_restored_guard_decides_like_the_original(msg: Msg, seed: int) -> None:
         assert second.stats() == straight.stats()
 
 
+def carried_out(guard: Guard, plan: Plan, msg: Msg, t: float) -> None:
+    """Keep the plan's undos as a runtime does when every punishment succeeded at ``t``."""
+    for action in plan.actions:
+        for undo in plan.undos_of(action, msg.at(t)):
+            guard.schedule(undo)
+
+
 def test_snapshot_holds_members_windows_counters_and_pending_actions(msg: Msg) -> None:
     guard = Guard(Policy.from_dict(POLICY))
     for t in range(4):
-        guard.process(msg("https://spam.example", t=t))
+        carried_out(guard, guard.process(msg("https://spam.example", t=t)), msg, t)
     snapshot = guard.snapshot()
     text = json.dumps(snapshot)
     assert json.loads(text) == snapshot
@@ -113,7 +120,7 @@ def test_restore_keeps_the_pending_actions_due_times(msg: Msg) -> None:
     policy = Policy.from_dict(POLICY)
     guard = Guard(policy)
     for t in range(3):
-        guard.process(msg("https://spam.example", t=t))
+        carried_out(guard, guard.process(msg("https://spam.example", t=t)), msg, t)
     restored = Guard.restore(policy, json.loads(json.dumps(guard.snapshot())))
     assert restored.pending() == guard.pending()
     assert restored.next_due() == msg.at(2 + 30)

@@ -7,7 +7,7 @@ line on stdout:
 
 - ``{"op": "process", "messages": [...], "start_at": posix | null}``: process the
   messages concurrently (as the runtime does: a per-member asyncio lock, then
-  ``store.schedule(plan.scheduled)``), starting no earlier than ``start_at`` on the wall
+  ``store.schedule(plan.undos_after(...))``), starting no earlier than ``start_at`` on the wall
   clock so two workers start together; answers ``{"plans": [...], ...}`` in input order;
 - ``{"op": "claim", "now": iso}``: answers ``{"claimed": [...]}``;
 - ``{"op": "close"}``: closes the store and exits.
@@ -51,7 +51,7 @@ async def main() -> None:
     async def handle(message: Message) -> dict[str, typing.Any]:
         async with member_locks[(message.guild_id, message.author_id)]:
             plan = await store.process(guard, message)
-            await store.schedule(plan.scheduled)
+            await store.schedule(plan.undos_after(message.created_at))
         return plan.to_dict()
 
     def answer(data: dict[str, typing.Any]) -> None:

@@ -36,8 +36,9 @@ async def _tempban(store: MemoryStore, guard: Guard, make_message: Callable[...,
     """Four duplicates from member 31 (the policy's limit): a TEMPBAN of 600 s."""
     plan = None
     for index in range(4):
-        plan = await store.process(guard, make_message(10 + index, 31, "buy now", index * 0.5))
-        await store.schedule(plan.scheduled)
+        message = make_message(10 + index, 31, "buy now", index * 0.5)
+        plan = await store.process(guard, message)
+        await store.schedule(plan.undos_after(message.created_at))
     assert plan is not None
     assert plan.punishment == "TEMPBAN"
     return plan
@@ -62,12 +63,12 @@ async def test_unban_happens_on_time_after_a_restart(
     path = tmp_path / "state.json"
     store, guard = await _opened(policy, path)
     plan = await _tempban(store, guard, make_message)
-    (due, unban) = plan.scheduled[0]
+    (due, unban, *_) = plan.scheduled[0]
     assert isinstance(unban, Unban)
     await store.close()  # the bot stops
 
     store, restarted = await _opened(policy, path)  # the bot starts again
-    assert restarted.pending() == plan.scheduled
+    assert restarted.pending() == (ScheduledAction(due, unban),)
     assert await store.next_due() == due
     assert await store.claim_due(due - datetime.timedelta(seconds=1)) == ()
     assert await store.claim_due(due) == (ScheduledAction(due, unban),)
@@ -86,7 +87,8 @@ async def test_unban_survives_a_crash_without_close(
     # No close(): the process dies here. schedule() wrote the snapshot before returning.
 
     _store, restarted = await _opened(policy, path)
-    assert restarted.pending() == plan.scheduled
+    assert restarted.pending() == guard.pending()
+    assert [item.action for item in restarted.pending()] == [plan.scheduled[0].action]
 
 
 async def test_snapshot_is_replaced_atomically_leaving_no_temporary_file(
@@ -136,13 +138,14 @@ async def test_scheduling_a_pending_item_again_keeps_it_once(
     policy: Policy, make_message: Callable[..., Message]
 ) -> None:
     store, guard = await _opened(policy)
-    plan = await _tempban(store, guard, make_message)
-    await store.schedule(plan.scheduled)  # the guard queued it already
+    await _tempban(store, guard, make_message)
+    unban = guard.pending()
+    await store.schedule(unban)  # _tempban kept it already
     external = ScheduledAction(T0, Unban(guild_id=900, user_id=77))
     await store.schedule([external])
     await store.schedule([external])
-    assert guard.pending() == (external, *plan.scheduled)
-    assert await store.claim_due(T0 + datetime.timedelta(days=1)) == (external, *plan.scheduled)
+    assert guard.pending() == (external, *unban)
+    assert await store.claim_due(T0 + datetime.timedelta(days=1)) == (external, *unban)
 
 
 async def test_failed_snapshot_write_is_logged_and_counted_not_raised(
