@@ -166,9 +166,10 @@ def _skip_uncached(guild_id: int, missing: str) -> None:
         _UNCACHED.clear()
     _UNCACHED.add(guild_id)
     _LOGGER.warning(
-        "spamguard: messages of guild %s are not checked: hikari has not cached %s, so the "
-        "owner and administrator exemptions cannot be honoured (enable the GUILDS intent "
-        "and the guild and member caches)",
+        "spamguard: guild %s: a message was not checked because hikari has not cached %s, "
+        "so the owner and administrator exemptions cannot be honoured; nothing is done "
+        "in such a case (enable the GUILDS intent and the guild and member caches; said "
+        "once per guild)",
         guild_id,
         missing,
     )
