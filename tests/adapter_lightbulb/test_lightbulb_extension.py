@@ -164,10 +164,12 @@ async def test_extension_loaded_on_a_running_bot_starts_on_first_message(
 async def test_hierarchy_refusal_through_the_extension(
     lightbulb_bot: LightbulbFactory, world: payloads.GuildWorld
 ) -> None:
-    async with lightbulb_bot(di={Policy: _policy("BAN", exempt_admins=False)}) as (h, client):
+    policy = _policy("BAN", exempt_admins=False, notices={"failed_in_channel": True})
+    async with lightbulb_bot(di={Policy: policy}) as (h, client):
         for i in range(3):
             await h.send_message(author=world.admin, content=f"spam {i}")
 
+        # The ban is never requested; the policy opted in to the failure notice.
         assert [(r.method, r.route) for r in h.api.requests] == [
             ("POST", "/channels/{channel_id}/messages")
         ]
