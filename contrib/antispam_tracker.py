@@ -238,13 +238,13 @@ class AntiSpamTracker(BasePlugin):
         """Override in a subclass to punish; does nothing here."""
 
     async def remove_punishments(self, message: typing.Any) -> None:
-        """Forget the member's entries (call it after punishing them)."""
+        """Reset the member's entries (call it after punishing them): their count is 0
+        afterwards. As in discord-anti-spam, a member never tracked is created, so
+        :meth:`get_member_count` answers 0 rather than raising ``MemberNotFound``."""
         core_message = self.anti_spam_handler.to_message(message)
         if core_message.guild_id is None:
             return
-        guild = self.member_tracking.get(core_message.guild_id)
-        if guild is not None:
-            guild.pop(core_message.author_id, None)
+        self.member_tracking.setdefault(core_message.guild_id, {})[core_message.author_id] = []
 
     # -- per guild intervals, as discord-anti-spam 0.x ------------------------------------------
 
@@ -291,11 +291,13 @@ class AntiSpamTracker(BasePlugin):
         tracker._guild_intervals = {int(g): int(ms) for g, ms in data["guild_intervals"].items()}
         for guild_id, members in data["member_tracking"].items():
             for member_id, stamps in members.items():
+                # A member reset by remove_punishments has no entries and is kept.
+                kept = tracker.member_tracking.setdefault(int(guild_id), {}).setdefault(
+                    int(member_id), []
+                )
                 for stamp in stamps:
                     when = datetime.datetime.fromisoformat(stamp)
-                    tracker.member_tracking.setdefault(int(guild_id), {}).setdefault(
-                        int(member_id), []
-                    ).append(when)
+                    kept.append(when)
                     latest = tracker._latest.get(int(guild_id))
                     if latest is None or when > latest:
                         tracker._latest[int(guild_id)] = when

@@ -78,13 +78,27 @@ async def test_update_cache_accepts_the_result_dict_or_a_core_payload(handler, m
         await tracker.update_cache(msg(), 1)
 
 
-async def test_remove_punishments_forgets_the_member(handler, msg) -> None:
+async def test_remove_punishments_resets_the_member_to_a_count_of_zero(handler, msg) -> None:
+    # discord-anti-spam: "This will actually create a member internally if one doesn't
+    # already exist": the member is reset, not forgotten.
     tracker = AntiSpamTracker(handler, 1)
-    await tracker.update_cache(msg(), WORTHY)
-    await tracker.remove_punishments(msg())
-    with pytest.raises(MemberNotFound):
-        await tracker.get_member_count(msg())
+    await tracker.update_cache(msg(t=0), WORTHY)
+    await tracker.update_cache(msg(t=1), WORTHY)
+    await tracker.remove_punishments(msg(t=2))
+    assert await tracker.get_member_count(msg(t=2)) == 0
+    assert not await tracker.is_spamming(msg(t=2))
+    await tracker.update_cache(msg(t=3), WORTHY)
+    assert await tracker.get_member_count(msg(t=3)) == 1
     await tracker.remove_punishments(msg(guild_id=None))
+
+
+async def test_remove_punishments_creates_a_member_never_tracked(handler, msg) -> None:
+    tracker = AntiSpamTracker(handler, 1)
+    await tracker.remove_punishments(msg(guild_id=msg.OTHER_GUILD))
+    assert await tracker.get_member_count(msg(guild_id=msg.OTHER_GUILD)) == 0
+    saved = json.loads(json.dumps(await tracker.save_to_dict()))
+    restored = await AntiSpamTracker.load_from_dict(handler, saved)
+    assert await restored.get_member_count(msg(guild_id=msg.OTHER_GUILD)) == 0
 
 
 async def test_registered_on_the_handler_it_tracks_propagated_spam(handler, msg) -> None:
