@@ -42,6 +42,7 @@ import copy
 import difflib
 import math
 import re
+import string
 import typing
 
 from spamguard.contrib.antispam_errors import BaseASHException
@@ -134,9 +135,15 @@ ALIASES: Mapping[str, str] = {
 }
 """discord-anti-spam 1.x names accepted for the 0.x options they correspond to."""
 
-# discord-anti-spam's template variables that spamguard spells differently.
-_VARIABLES = {"MENTIONUSER": "$MENTIONMEMBER", "USERNAME": "$MEMBERNAME", "USERID": "$MEMBERID"}
-_VARIABLE_RE = re.compile(r"\$([A-Z]+)")
+# discord-anti-spam 0.x's template variables that 1.x and spamguard spell differently.
+_VARIABLES = {"MENTIONUSER": "MENTIONMEMBER", "USERNAME": "MEMBERNAME", "USERID": "MEMBERID"}
+
+
+def _rename(match: re.Match[str]) -> str:
+    # Placeholders as string.Template reads them: ``$$`` and unknown names stay as written.
+    name = match.group("named") or match.group("braced")
+    new = _VARIABLES.get(name) if name else None
+    return match.group(0) if new is None else f"${{{new}}}"
 
 
 def translate_template(template: typing.Any) -> typing.Any:
@@ -144,7 +151,7 @@ def translate_template(template: typing.Any) -> typing.Any:
     (``$MENTIONUSER`` -> ``$MENTIONMEMBER``, ``$USERNAME`` -> ``$MEMBERNAME``,
     ``$USERID`` -> ``$MEMBERID``); the others are the same in both."""
     if isinstance(template, str):
-        return _VARIABLE_RE.sub(lambda m: _VARIABLES.get(m.group(1), m.group(0)), template)
+        return string.Template.pattern.sub(_rename, template)
     if isinstance(template, dict):
         return {key: translate_template(value) for key, value in template.items()}
     if isinstance(template, list):

@@ -1,8 +1,13 @@
 """Notice templates: ``$VARIABLE`` substitution in strings and embed dicts.
 
 Variables: ``$MENTIONMEMBER $MEMBERNAME $MEMBERID $GUILDNAME $GUILDID $CHANNELNAME
-$CHANNELID $WARNCOUNT $KICKCOUNT $VIOLATION $COUNT $LIMIT $PUNISHMENT``. An unknown
-``$WORD`` is left as written.
+$CHANNELID $WARNCOUNT $KICKCOUNT $VIOLATION $COUNT $LIMIT $PUNISHMENT``.
+
+The syntax is :class:`string.Template`'s, as in discord-anti-spam: ``$NAME`` (the name runs
+to the end of the identifier, so ``$MEMBERID123`` is the unknown name ``MEMBERID123``),
+``${NAME}`` inside a word (``${MEMBERID}123``), ``$$`` for a literal ``$``. Unknown names,
+lower-case ones among them (``$membername``), and malformed placeholders are left as
+written (``safe_substitute``).
 
 Names come from members and may hold ``@everyone`` or ``<@&role>``; every substituted value
 is defused (a zero-width space after ``@``) so no template can turn member-supplied text
@@ -13,13 +18,11 @@ from __future__ import annotations
 
 __all__ = ("defuse", "render", "variables")
 
-import re
+import string
 import typing
 
 if typing.TYPE_CHECKING:
     from collections.abc import Mapping
-
-_VARIABLE_RE = re.compile(r"\$([A-Z]+)")
 
 
 def defuse(text: str) -> str:
@@ -28,11 +31,9 @@ def defuse(text: str) -> str:
 
 
 def _render_text(text: str, values: Mapping[str, str]) -> str:
-    def substitute(match: re.Match[str]) -> str:
-        value = values.get(match.group(1))
-        return match.group(0) if value is None else value
-
-    return _VARIABLE_RE.sub(substitute, text)
+    if "$" not in text:
+        return text
+    return string.Template(text).safe_substitute(values)
 
 
 def render(template: typing.Any, values: Mapping[str, str]) -> typing.Any:

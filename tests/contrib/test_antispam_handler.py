@@ -167,6 +167,23 @@ async def test_a_ban_uses_the_ban_texts_with_embeds_kept_as_embeds(spam, msg) ->
     assert isinstance(plan.actions[2], Ban)
 
 
+async def test_templates_keep_string_template_syntax_with_the_0x_names(spam, msg) -> None:
+    # discord-anti-spam renders with string.Template: ``${USERNAME}`` is a variable,
+    # ``$$USERNAME`` the literal text, ``$USERID123`` an unknown name left as written.
+    handler = AntiSpamHandler(
+        warn_threshold=1,
+        guild_warn_message="${USERNAME}s: $$USERNAME $USERID123 ${MENTIONUSER}!",
+        guild_kick_message="${USERNAME}s kicked, $$5 fine",
+    )
+    results = await spam(handler, 7, author_name="Sam")
+    warn = next(a for a in results[4]["plan"].actions if isinstance(a, SendMessage))
+    assert warn.content == f"Sams: $USERNAME $USERID123 <@{msg.USER}>!"
+    assert results[6]["was_kicked"]
+    kicked = results[6]["plan"].actions[-1]
+    assert isinstance(kicked, SendMessage)
+    assert kicked.content == "Sams kicked, $5 fine"
+
+
 async def test_duplicates_are_counted_across_channels_unless_per_channel_spam(spam, msg) -> None:
     across = AntiSpamHandler()
     per_channel = AntiSpamHandler(per_channel_spam=True)

@@ -45,6 +45,36 @@ def test_unknown_variables_are_left_as_written() -> None:
     )
 
 
+def test_a_name_ends_where_the_identifier_ends_as_in_string_template() -> None:
+    # ``$MEMBERID123`` names the unknown variable MEMBERID123 (the old scanner read
+    # ``$MEMBERID`` then ``123``); braces delimit a name inside a word.
+    assert render("$MEMBERID123 ${MEMBERID}123 ${MEMBERNAME}s $MEMBERNAME_", values()) == (
+        "$MEMBERID123 42123 Sams $MEMBERNAME_"
+    )
+
+
+def test_a_doubled_dollar_is_one_literal_dollar() -> None:
+    assert render("$$ $$MEMBERNAME $$$MEMBERNAME costs $$5", values()) == (
+        "$ $MEMBERNAME $Sam costs $5"
+    )
+
+
+def test_malformed_placeholders_are_left_as_written() -> None:
+    assert render("${MEMBERNAME ${} $ $-1 end$", values()) == "${MEMBERNAME ${} $ $-1 end$"
+
+
+def test_lower_case_names_are_not_variables() -> None:
+    # Like discord-anti-spam (string.Template, upper-case keys): ``$membername`` and
+    # ``${MemberName}`` are unknown names, left as written.
+    assert render("$membername ${MemberName} $Membername", values()) == (
+        "$membername ${MemberName} $Membername"
+    )
+
+
+def test_a_substituted_value_is_not_substituted_again() -> None:
+    assert render("$MEMBERNAME", values(member_name="$GUILDNAME $$")) == "$GUILDNAME $$"
+
+
 def test_embeds_are_rendered_recursively() -> None:
     embed = {
         "title": "$MEMBERNAME",
