@@ -312,7 +312,24 @@ def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
         author_name=_display_name(author),
         guild_name=str(guild.name or ""),
         channel_name=str(getattr(channel, "name", "") or ""),
+        **_template_looks(guild, author),
     )
+
+
+def _template_looks(guild: typing.Any, author: typing.Any) -> dict[str, typing.Any]:
+    """The avatars, icon and bot that notice templates show ($MEMBERAVATAR, $GUILDICON,
+    $BOTID, $BOTNAME, $BOTAVATAR), as the guild shows them."""
+    icon = guild.icon
+    looks: dict[str, typing.Any] = {
+        "author_avatar_url": str(author.display_avatar.url),
+        "guild_icon_url": "" if icon is None else str(icon.url),
+    }
+    me = guild.me
+    if me is not None:
+        looks["bot_id"] = int(me.id)
+        looks["bot_name"] = _display_name(me)
+        looks["bot_avatar_url"] = str(me.display_avatar.url)
+    return looks
 
 
 # The fields a MESSAGE_UPDATE must carry to be a full message (an embed-unfurl update

@@ -496,13 +496,10 @@ class AntiSpamHandler:
         guild_id = typing.cast("int", message.guild_id)
         counters = self.guard.member_counters(guild_id, message.author_id)
         violation = plan.violations[0]
-        values = templates.variables(
-            member_id=message.author_id,
-            member_name=message.author_name,
-            guild_id=guild_id,
-            guild_name=message.guild_name,
-            channel_id=message.channel_id,
-            channel_name=message.channel_name,
+        values = templates.message_variables(
+            message,
+            now=message.created_at,
+            bot_id=self._bot_id(),
             warn_count=counters["warn_count"],
             kick_count=counters["kick_count"] + counters["ban_count"],
             violation=violation.check,

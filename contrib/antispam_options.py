@@ -136,7 +136,12 @@ ALIASES: Mapping[str, str] = {
 """discord-anti-spam 1.x names accepted for the 0.x options they correspond to."""
 
 # discord-anti-spam 0.x's template variables that 1.x and spamguard spell differently.
-_VARIABLES = {"MENTIONUSER": "MENTIONMEMBER", "USERNAME": "MEMBERNAME", "USERID": "MEMBERID"}
+_VARIABLES = {
+    "MENTIONUSER": "MENTIONMEMBER",
+    "USERNAME": "MEMBERNAME",
+    "USERID": "MEMBERID",
+    "USERAVATAR": "MEMBERAVATAR",
+}
 
 
 def _rename(match: re.Match[str]) -> str:
@@ -147,9 +152,10 @@ def _rename(match: re.Match[str]) -> str:
 
 
 def translate_template(template: typing.Any) -> typing.Any:
-    """A text or embed with discord-anti-spam's variables renamed to spamguard's
-    (``$MENTIONUSER`` -> ``$MENTIONMEMBER``, ``$USERNAME`` -> ``$MEMBERNAME``,
-    ``$USERID`` -> ``$MEMBERID``); the others are the same in both."""
+    """A text or embed with discord-anti-spam 0.x's variables renamed to 1.x's, which are
+    spamguard's (``$MENTIONUSER`` -> ``$MENTIONMEMBER``, ``$USERNAME`` -> ``$MEMBERNAME``,
+    ``$USERID`` -> ``$MEMBERID``, ``$USERAVATAR`` -> ``$MEMBERAVATAR``); the others are
+    the same in all three."""
     if isinstance(template, str):
         return string.Template.pattern.sub(_rename, template)
     if isinstance(template, dict):

@@ -251,6 +251,7 @@ class Raid:
         duration: int,
     ) -> tuple[act.Action, ...]:
         guild_id = typing.cast("int", message.guild_id)
+        # The guild and the bot are the message's; of the participant only ids are known.
         participant = Message(
             id=entry.message_id,
             guild_id=guild_id,
@@ -258,15 +259,17 @@ class Raid:
             author_id=entry.author_id,
             content="",
             created_at=message.created_at,
+            guild_name=getattr(message, "guild_name", ""),
+            guild_icon_url=getattr(message, "guild_icon_url", ""),
+            bot_id=getattr(message, "bot_id", None),
+            bot_name=getattr(message, "bot_name", ""),
+            bot_avatar_url=getattr(message, "bot_avatar_url", ""),
         )
         violation = finding.violation
-        values = templates.variables(
-            member_id=entry.author_id,
-            member_name="",
-            guild_id=guild_id,
-            guild_name=getattr(message, "guild_name", ""),
-            channel_id=entry.channel_id,
-            channel_name="",
+        values = templates.message_variables(
+            participant,
+            now=message.created_at,
+            bot_id=None,
             warn_count=0,
             kick_count=0,
             violation=NAME,

@@ -995,13 +995,10 @@ class Guard:
             carried = _NO_PUNISHMENT
         else:
             violation = worst.violation
-            values = templates.variables(
-                member_id=message.author_id,
-                member_name=getattr(message, "author_name", ""),
-                guild_id=guild_id,
-                guild_name=getattr(message, "guild_name", ""),
-                channel_id=message.channel_id,
-                channel_name=getattr(message, "channel_name", ""),
+            values = templates.message_variables(
+                message,
+                now=when,
+                bot_id=self.self_id,
                 warn_count=member.warn_count,
                 kick_count=member.kick_count,
                 violation=violation.check,

@@ -53,7 +53,12 @@ class MemberLike(typing.Protocol):
 
 @typing.runtime_checkable
 class MessageLike(typing.Protocol):
-    """What the core reads from a message; :class:`Message` is the reference implementation."""
+    """What the core reads from a message; :class:`Message` is the reference implementation.
+
+    Notice templates also read, when an object has them, :class:`Message`'s optional
+    ``author_avatar_url``, ``guild_icon_url``, ``bot_id``, ``bot_name`` and
+    ``bot_avatar_url`` (an object without them renders those variables as empty).
+    """
 
     @property
     def id(self) -> int: ...
@@ -152,6 +157,17 @@ class Message:
     """Name of the guild, for templates (``$GUILDNAME``)."""
     channel_name: str = ""
     """Name of the channel, for templates (``$CHANNELNAME``)."""
+    author_avatar_url: str = ""
+    """URL of the author's avatar as the guild shows it, for templates (``$MEMBERAVATAR``)."""
+    guild_icon_url: str = ""
+    """URL of the guild's icon, ``""`` when it has none, for templates (``$GUILDICON``)."""
+    bot_id: int | None = None
+    """The user id of the bot that received the message, for templates (``$BOTID``,
+    ``$MENTIONBOT``); None: the guard's ``self_id``."""
+    bot_name: str = ""
+    """The bot's display name in the guild, for templates (``$BOTNAME``)."""
+    bot_avatar_url: str = ""
+    """URL of the bot's avatar as the guild shows it, for templates (``$BOTAVATAR``)."""
 
     def __post_init__(self) -> None:
         if self.created_at.tzinfo is None or self.created_at.utcoffset() is None:

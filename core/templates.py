@@ -1,7 +1,11 @@
 """Notice templates: ``$VARIABLE`` substitution in strings and embed dicts.
 
-Variables: ``$MENTIONMEMBER $MEMBERNAME $MEMBERID $GUILDNAME $GUILDID $CHANNELNAME
-$CHANNELID $WARNCOUNT $KICKCOUNT $VIOLATION $COUNT $LIMIT $PUNISHMENT``.
+Variables: ``$MENTIONMEMBER $MEMBERNAME $MEMBERID $MEMBERAVATAR $GUILDNAME $GUILDID
+$GUILDICON $CHANNELNAME $CHANNELID $MENTIONBOT $BOTNAME $BOTID $BOTAVATAR $TIMESTAMPNOW
+$TIMESTAMPTODAY $WARNCOUNT $KICKCOUNT $VIOLATION $COUNT $LIMIT $PUNISHMENT``: every
+variable of discord-anti-spam 1.x, with its meaning, plus spamguard's own. The timestamps
+are the decision's time (the message's ``created_at``) in UTC, formatted as
+discord-anti-spam does: ``hh:mm:ss AM/PM, dd/mm/yyyy`` and ``dd/mm/yyyy``.
 
 The syntax is :class:`string.Template`'s, as in discord-anti-spam: ``$NAME`` (the name runs
 to the end of the identifier, so ``$MEMBERID123`` is the unknown name ``MEMBERID123``),
@@ -16,13 +20,16 @@ into a mention. Actions additionally restrict mentions (see :class:`~spamguard.c
 
 from __future__ import annotations
 
-__all__ = ("defuse", "render", "variables")
+__all__ = ("defuse", "message_variables", "render", "variables")
 
+import datetime
 import string
 import typing
 
 if typing.TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from spamguard.core.messages import MessageLike
 
 
 def defuse(text: str) -> str:
@@ -41,10 +48,30 @@ def render(template: typing.Any, values: Mapping[str, str]) -> typing.Any:
     if isinstance(template, str):
         return _render_text(template, values)
     if isinstance(template, dict):
-        return {key: render(value, values) for key, value in template.items()}
+        rendered = {key: render(value, values) for key, value in template.items()}
+        # An embed's ``$GUILDICON`` of a guild without an icon is empty, and Discord
+        # refuses an empty URL: the field goes, as if it had not been written.
+        return {
+            key: value
+            for key, value in rendered.items()
+            if value != "" or not key.endswith("url") or template[key] == ""
+        }
     if isinstance(template, list):
         return [render(value, values) for value in template]
     return template
+
+
+def _timestamps(now: datetime.datetime) -> tuple[str, str]:
+    """discord-anti-spam's ``"%I:%M:%S %p, %d/%m/%Y"`` and ``"%d/%m/%Y"`` of ``now`` in
+    UTC, spelled out so the host's locale cannot change ``AM``/``PM``."""
+    try:
+        utc = now.astimezone(datetime.UTC)
+    except OverflowError:  # within hours of year 1 or 9999: keep the message's own offset
+        utc = now
+    half = "AM" if utc.hour < 12 else "PM"
+    today = f"{utc.day:02d}/{utc.month:02d}/{utc.year:04d}"
+    hour = utc.hour % 12 or 12
+    return f"{hour:02d}:{utc.minute:02d}:{utc.second:02d} {half}, {today}", today
 
 
 def variables(
@@ -61,18 +88,38 @@ def variables(
     count: int,
     limit: int,
     punishment: str,
+    now: datetime.datetime,
+    member_avatar_url: str = "",
+    guild_icon_url: str = "",
+    bot_id: int | None = None,
+    bot_name: str = "",
+    bot_avatar_url: str = "",
 ) -> dict[str, str]:
-    """The template variables for one decision, member-supplied text defused."""
+    """The template variables for one decision, member-supplied text defused.
+
+    ``now`` (the decision's time, never the clock) gives ``$TIMESTAMPNOW`` and
+    ``$TIMESTAMPTODAY``. Unknown URLs and bot fields render as ``""``.
+    """
+    timestamp_now, timestamp_today = _timestamps(now)
     return {
         # The mention itself is the one ping a notice may carry; it is built here, not
         # taken from member text.
         "MENTIONMEMBER": f"<@{member_id}>",
         "MEMBERNAME": defuse(member_name or str(member_id)),
         "MEMBERID": str(member_id),
+        "MEMBERAVATAR": member_avatar_url,
         "GUILDNAME": defuse(guild_name or str(guild_id or "")),
         "GUILDID": str(guild_id or ""),
+        "GUILDICON": guild_icon_url,
         "CHANNELNAME": defuse(channel_name or str(channel_id)),
         "CHANNELID": str(channel_id),
+        # A bot mention renders, but never pings: notices allow the member's ping only.
+        "MENTIONBOT": "" if bot_id is None else f"<@{bot_id}>",
+        "BOTNAME": defuse(bot_name or str(bot_id or "")),
+        "BOTID": str(bot_id or ""),
+        "BOTAVATAR": bot_avatar_url,
+        "TIMESTAMPNOW": timestamp_now,
+        "TIMESTAMPTODAY": timestamp_today,
         "WARNCOUNT": str(warn_count),
         "KICKCOUNT": str(kick_count),
         "VIOLATION": violation,
@@ -80,3 +127,41 @@ def variables(
         "LIMIT": str(limit),
         "PUNISHMENT": punishment.lower(),
     }
+
+
+def message_variables(
+    message: MessageLike,
+    *,
+    now: datetime.datetime,
+    bot_id: int | None,
+    warn_count: int,
+    kick_count: int,
+    violation: str,
+    count: int,
+    limit: int,
+    punishment: str,
+) -> dict[str, str]:
+    """:func:`variables` for ``message``'s author, with the names, avatar and icon URLs and
+    the bot read from the message (adapters fill them from the library's objects); a
+    message that does not name its bot takes ``bot_id``."""
+    message_bot: int | None = getattr(message, "bot_id", None)
+    return variables(
+        member_id=message.author_id,
+        member_name=getattr(message, "author_name", ""),
+        guild_id=message.guild_id,
+        guild_name=getattr(message, "guild_name", ""),
+        channel_id=message.channel_id,
+        channel_name=getattr(message, "channel_name", ""),
+        warn_count=warn_count,
+        kick_count=kick_count,
+        violation=violation,
+        count=count,
+        limit=limit,
+        punishment=punishment,
+        now=now,
+        member_avatar_url=getattr(message, "author_avatar_url", ""),
+        guild_icon_url=getattr(message, "guild_icon_url", ""),
+        bot_id=bot_id if message_bot is None else message_bot,
+        bot_name=getattr(message, "bot_name", ""),
+        bot_avatar_url=getattr(message, "bot_avatar_url", ""),
+    )

@@ -4,10 +4,13 @@ HTTP calls."""
 
 from __future__ import annotations
 
+import datetime
 import typing
 
 from adapter_dpy.dpy_world import LIBRARY
+from support import payloads
 from support.dpy_harness import dpy_bot
+from support.notices import ANTISPAM_TEMPLATE, antispam_notice
 
 from spamguard.contrib.antispam import AntiSpamHandler
 
@@ -48,3 +51,41 @@ async def test_the_compat_handler_warns_through_the_library_after_five_duplicate
         assert sorted(int(m) for m in bulk[0].json["messages"]) == sorted(
             int(m["id"]) for m in sent
         )
+
+
+async def test_every_discord_anti_spam_variable_reaches_discord_replaced() -> None:
+    # The bot, avatars and guild icon come from the library's own objects, the timestamps
+    # from the message that completed the violation.
+    world = payloads.build_world(guild_icon="0123456789abcdef0123456789abcdef", avatars=True)
+    handler: AntiSpamHandler | None = None
+
+    def listen(bot: typing.Any) -> None:
+        async def on_message(message: typing.Any) -> None:
+            assert handler is not None
+            await handler.propagate(message)
+
+        bot.add_listener(on_message, "on_message")
+
+    at = datetime.datetime(2024, 5, 1, 9, 4, 5, tzinfo=datetime.UTC)
+    async with dpy_bot(LIBRARY, world, before_login=listen) as h:
+        handler = AntiSpamHandler(
+            h.bot, load_entrypoints=False, guild_warn_message=ANTISPAM_TEMPLATE
+        )
+        for second in range(5):
+            await h.send_message(
+                content="free nitro", created_at=at + datetime.timedelta(seconds=second)
+            )
+        await h.settle()
+        [warning] = [
+            r
+            for r in h.api.requests
+            if r.method == "POST" and r.route == "/channels/{channel_id}/messages"
+        ]
+        expected = antispam_notice(
+            world,
+            member=world.alice,
+            at=at + datetime.timedelta(seconds=4),
+            warn_count=1,
+            kick_count=0,
+        )
+        assert expected.fullmatch(warning.json["content"]), warning.json["content"]

@@ -3,8 +3,12 @@ hikari bot, reads hikari messages and carries its plans out as real REST calls."
 
 from __future__ import annotations
 
+import datetime
+
 import hikari
+from support import payloads
 from support.hikari_harness import hikari_bot
+from support.notices import ANTISPAM_TEMPLATE, antispam_notice
 
 from spamguard.contrib.antispam import AntiSpamHandler
 
@@ -42,3 +46,41 @@ async def test_the_compat_handler_warns_through_hikari_after_five_duplicates() -
         ]
         assert len(bulk) == 1
         assert sorted(bulk[0].json["messages"]) == sorted(m["id"] for m in sent)
+
+
+async def test_every_discord_anti_spam_variable_reaches_discord_replaced() -> None:
+    # The bot, avatars and guild icon come from hikari's own objects, the timestamps from
+    # the message that completed the violation.
+    world = payloads.build_world(guild_icon="0123456789abcdef0123456789abcdef", avatars=True)
+    handler: AntiSpamHandler | None = None
+
+    async def on_message(event: hikari.GuildMessageCreateEvent) -> None:
+        assert handler is not None
+        await handler.propagate(event.message)
+
+    def subscribe(bot: hikari.GatewayBot) -> None:
+        bot.subscribe(hikari.GuildMessageCreateEvent, on_message)
+
+    at = datetime.datetime(2024, 5, 1, 15, 4, 5, tzinfo=datetime.UTC)
+    async with hikari_bot(world, before_start=subscribe) as h:
+        handler = AntiSpamHandler(
+            h.bot, load_entrypoints=False, guild_warn_message=ANTISPAM_TEMPLATE
+        )
+        for second in range(5):
+            await h.send_message(
+                content="free nitro", created_at=at + datetime.timedelta(seconds=second)
+            )
+        await h.settle()
+        [warning] = [
+            r
+            for r in h.api.requests
+            if r.method == "POST" and r.route == "/channels/{channel_id}/messages"
+        ]
+        expected = antispam_notice(
+            world,
+            member=world.alice,
+            at=at + datetime.timedelta(seconds=4),
+            warn_count=1,
+            kick_count=0,
+        )
+        assert expected.fullmatch(warning.json["content"]), warning.json["content"]

@@ -184,6 +184,56 @@ async def test_templates_keep_string_template_syntax_with_the_0x_names(spam, msg
     assert kicked.content == "Sams kicked, $5 fine"
 
 
+ANTISPAM_VARIABLES = (
+    "$MENTIONMEMBER $MEMBERNAME $MEMBERID $MEMBERAVATAR $MENTIONBOT $BOTNAME $BOTID $BOTAVATAR "
+    "$GUILDNAME $GUILDID $GUILDICON $TIMESTAMPNOW $TIMESTAMPTODAY $WARNCOUNT $KICKCOUNT "
+    "$USERAVATAR"
+)
+
+
+async def test_every_discord_anti_spam_variable_is_replaced_in_every_notice(spam, msg) -> None:
+    handler = AntiSpamHandler(
+        guild_warn_message=ANTISPAM_VARIABLES,
+        guild_kick_message={
+            "description": ANTISPAM_VARIABLES,
+            "author": {"name": "$BOTNAME", "icon_url": "$BOTAVATAR"},
+            "footer": {"text": "$GUILDNAME", "icon_url": "$USERAVATAR"},
+        },
+        user_kick_message=ANTISPAM_VARIABLES,
+    )
+    fields = {
+        "author_name": "Sam",
+        "guild_name": "Cafe",
+        "author_avatar_url": "https://cdn.example/avatars/sam.png",
+        "guild_icon_url": "https://cdn.example/icons/cafe.png",
+        "bot_id": 55,
+        "bot_name": "Guardian",
+        "bot_avatar_url": "https://cdn.example/avatars/guardian.png",
+    }
+    results = await spam(handler, 7, **fields)
+    warn = next(a for a in results[4]["plan"].actions if isinstance(a, SendMessage))
+    # The 5th duplicate was sent at T0 + 4 s: 12:00:04 PM on 1 May 2024, in UTC.
+    expected = (
+        f"<@{msg.USER}> Sam {msg.USER} https://cdn.example/avatars/sam.png <@55> Guardian 55 "
+        f"https://cdn.example/avatars/guardian.png Cafe {msg.GUILD} "
+        "https://cdn.example/icons/cafe.png 12:00:04 PM, 01/05/2024 01/05/2024 1 0 "
+        "https://cdn.example/avatars/sam.png"
+    )
+    assert warn.content == expected
+    kicked = results[6]["plan"]
+    dm = next(a for a in kicked.actions if isinstance(a, DirectMessage))
+    notice = kicked.actions[-1]
+    assert isinstance(notice, SendMessage)
+    assert "$" not in dm.content
+    assert dm.content.startswith(f"<@{msg.USER}> Sam")
+    assert "12:00:06 PM, 01/05/2024 01/05/2024 2 1" in dm.content
+    assert notice.embed == {
+        "description": dm.content,
+        "author": {"name": "Guardian", "icon_url": "https://cdn.example/avatars/guardian.png"},
+        "footer": {"text": "Cafe", "icon_url": "https://cdn.example/avatars/sam.png"},
+    }
+
+
 async def test_duplicates_are_counted_across_channels_unless_per_channel_spam(spam, msg) -> None:
     across = AntiSpamHandler()
     per_channel = AntiSpamHandler(per_channel_spam=True)

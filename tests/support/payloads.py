@@ -34,6 +34,7 @@ __all__ = (
     "attachment",
     "automod_action_execution",
     "automod_rule",
+    "avatar_hash",
     "build_world",
     "embed",
     "guild_create",
@@ -49,6 +50,7 @@ __all__ = (
 import dataclasses
 import datetime
 import enum
+import hashlib
 import itertools
 import typing
 
@@ -446,6 +448,8 @@ class Guild:
     """Members sent in GUILD_CREATE (must include the bot's own member)."""
     features: tuple[str, ...] = ()
     """Guild feature strings."""
+    icon: str | None = None
+    """Icon hash, if the guild has an icon."""
 
     def role(self, role_id: int) -> Role:
         """Return the role with ``role_id``."""
@@ -464,7 +468,7 @@ class Guild:
         return {
             "id": str(self.id),
             "name": self.name,
-            "icon": None,
+            "icon": self.icon,
             "splash": None,
             "discovery_splash": None,
             "banner": None,
@@ -1003,16 +1007,25 @@ class GuildWorld:
         )
 
 
+def avatar_hash(username: str) -> str:
+    """The avatar hash `build_world` gives ``username`` (32 hex digits, like Discord's)."""
+    return hashlib.md5(username.encode(), usedforsecurity=False).hexdigest()
+
+
 def build_world(
     *,
     created_at: datetime.datetime | None = None,
     guild_name: str = "Spamguard Test Guild",
     bot_name: str = "spamguard",
+    guild_icon: str | None = None,
+    avatars: bool = False,
 ) -> GuildWorld:
     """Build the standard `GuildWorld`; equal arguments give equal ids.
 
     Everything is created at ``created_at`` (default 2023-03-14T15:09:26Z) plus a few
-    seconds per entity, so snowflakes are realistic and reproducible.
+    seconds per entity, so snowflakes are realistic and reproducible. ``guild_icon`` is
+    the guild's icon hash; with ``avatars`` every user has an avatar (hash: ``avatar_hash``
+    of the username), else the default avatar.
     """
     base = created_at or datetime.datetime(2023, 3, 14, 15, 9, 26, tzinfo=_UTC)
     step = itertools.count()
@@ -1024,7 +1037,8 @@ def build_world(
     def person(username: str, display: str | None, *, bot: bool = False) -> User:
         # Users predate the guild, as real accounts do.
         uid = snowflake(base - datetime.timedelta(days=400 - next(step)), increment=0)
-        return User(id=uid, username=username, global_name=display, bot=bot)
+        avatar = avatar_hash(username) if avatars else None
+        return User(id=uid, username=username, global_name=display, bot=bot, avatar=avatar)
 
     bot_user = person(bot_name, None, bot=True)
     owner_user = person("olivia", "Olivia")
@@ -1129,6 +1143,7 @@ def build_world(
         threads=(thread,),
         members=(bot_member, owner_member, admin_member, mod_member, alice, bob, carol),
         features=("COMMUNITY", "AUTO_MODERATION"),
+        icon=guild_icon,
     )
     return GuildWorld(
         guild=guild,
