@@ -496,7 +496,7 @@ class AntiSpamHandler:
         guild_id = typing.cast("int", message.guild_id)
         counters = self.guard.member_counters(guild_id, message.author_id)
         violation = plan.violations[0]
-        values = templates.message_variables(
+        values = templates.variables(
             message,
             now=message.created_at,
             bot_id=self._bot_id(),

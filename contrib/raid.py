@@ -266,10 +266,9 @@ class Raid:
             bot_avatar_url=getattr(message, "bot_avatar_url", ""),
         )
         violation = finding.violation
-        values = templates.message_variables(
+        values = templates.variables(
             participant,
             now=message.created_at,
-            bot_id=None,
             warn_count=0,
             kick_count=0,
             violation=NAME,

@@ -995,7 +995,7 @@ class Guard:
             carried = _NO_PUNISHMENT
         else:
             violation = worst.violation
-            values = templates.message_variables(
+            values = templates.variables(
                 message,
                 now=when,
                 bot_id=self.self_id,

@@ -20,7 +20,7 @@ into a mention. Actions additionally restrict mentions (see :class:`~spamguard.c
 
 from __future__ import annotations
 
-__all__ = ("defuse", "message_variables", "render", "variables")
+__all__ = ("defuse", "render", "variables")
 
 import datetime
 import string
@@ -75,49 +75,50 @@ def _timestamps(now: datetime.datetime) -> tuple[str, str]:
 
 
 def variables(
+    message: MessageLike,
     *,
-    member_id: int,
-    member_name: str,
-    guild_id: int | None,
-    guild_name: str,
-    channel_id: int,
-    channel_name: str,
+    now: datetime.datetime,
+    bot_id: int | None = None,
     warn_count: int,
     kick_count: int,
     violation: str,
     count: int,
     limit: int,
     punishment: str,
-    now: datetime.datetime,
-    member_avatar_url: str = "",
-    guild_icon_url: str = "",
-    bot_id: int | None = None,
-    bot_name: str = "",
-    bot_avatar_url: str = "",
 ) -> dict[str, str]:
-    """The template variables for one decision, member-supplied text defused.
+    """The template variables for one decision about ``message``'s author, member-supplied
+    text defused.
 
-    ``now`` (the decision's time, never the clock) gives ``$TIMESTAMPNOW`` and
-    ``$TIMESTAMPTODAY``. Unknown URLs and bot fields render as ``""``.
+    Names, avatar and icon URLs and the bot are read from the message (the adapters fill
+    :class:`~spamguard.core.messages.Message`'s optional fields from the library's
+    objects); a message that does not name its bot takes ``bot_id``. Missing names fall
+    back to ids, missing URLs and bot fields are ``""``. ``now`` (the decision's time,
+    never the clock) gives ``$TIMESTAMPNOW`` and ``$TIMESTAMPTODAY``.
     """
+    member_id = message.author_id
+    guild_id = message.guild_id
+    channel_id = message.channel_id
+    message_bot: int | None = getattr(message, "bot_id", None)
+    if message_bot is not None:
+        bot_id = message_bot
     timestamp_now, timestamp_today = _timestamps(now)
     return {
         # The mention itself is the one ping a notice may carry; it is built here, not
         # taken from member text.
         "MENTIONMEMBER": f"<@{member_id}>",
-        "MEMBERNAME": defuse(member_name or str(member_id)),
+        "MEMBERNAME": defuse(getattr(message, "author_name", "") or str(member_id)),
         "MEMBERID": str(member_id),
-        "MEMBERAVATAR": member_avatar_url,
-        "GUILDNAME": defuse(guild_name or str(guild_id or "")),
+        "MEMBERAVATAR": getattr(message, "author_avatar_url", ""),
+        "GUILDNAME": defuse(getattr(message, "guild_name", "") or str(guild_id or "")),
         "GUILDID": str(guild_id or ""),
-        "GUILDICON": guild_icon_url,
-        "CHANNELNAME": defuse(channel_name or str(channel_id)),
+        "GUILDICON": getattr(message, "guild_icon_url", ""),
+        "CHANNELNAME": defuse(getattr(message, "channel_name", "") or str(channel_id)),
         "CHANNELID": str(channel_id),
         # A bot mention renders, but never pings: notices allow the member's ping only.
         "MENTIONBOT": "" if bot_id is None else f"<@{bot_id}>",
-        "BOTNAME": defuse(bot_name or str(bot_id or "")),
+        "BOTNAME": defuse(getattr(message, "bot_name", "") or str(bot_id or "")),
         "BOTID": str(bot_id or ""),
-        "BOTAVATAR": bot_avatar_url,
+        "BOTAVATAR": getattr(message, "bot_avatar_url", ""),
         "TIMESTAMPNOW": timestamp_now,
         "TIMESTAMPTODAY": timestamp_today,
         "WARNCOUNT": str(warn_count),
@@ -127,41 +128,3 @@ def variables(
         "LIMIT": str(limit),
         "PUNISHMENT": punishment.lower(),
     }
-
-
-def message_variables(
-    message: MessageLike,
-    *,
-    now: datetime.datetime,
-    bot_id: int | None,
-    warn_count: int,
-    kick_count: int,
-    violation: str,
-    count: int,
-    limit: int,
-    punishment: str,
-) -> dict[str, str]:
-    """:func:`variables` for ``message``'s author, with the names, avatar and icon URLs and
-    the bot read from the message (adapters fill them from the library's objects); a
-    message that does not name its bot takes ``bot_id``."""
-    message_bot: int | None = getattr(message, "bot_id", None)
-    return variables(
-        member_id=message.author_id,
-        member_name=getattr(message, "author_name", ""),
-        guild_id=message.guild_id,
-        guild_name=getattr(message, "guild_name", ""),
-        channel_id=message.channel_id,
-        channel_name=getattr(message, "channel_name", ""),
-        warn_count=warn_count,
-        kick_count=kick_count,
-        violation=violation,
-        count=count,
-        limit=limit,
-        punishment=punishment,
-        now=now,
-        member_avatar_url=getattr(message, "author_avatar_url", ""),
-        guild_icon_url=getattr(message, "guild_icon_url", ""),
-        bot_id=bot_id if message_bot is None else message_bot,
-        bot_name=getattr(message, "bot_name", ""),
-        bot_avatar_url=getattr(message, "bot_avatar_url", ""),
-    )

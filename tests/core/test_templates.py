@@ -8,7 +8,7 @@ import typing
 import pytest
 
 from spamguard.core import Guard, Message, Policy, SendMessage
-from spamguard.core.templates import defuse, message_variables, render, variables
+from spamguard.core.templates import defuse, render, variables
 
 Msg = typing.Any
 """The ``msg`` fixture's type (conftest's ``Messages``, which test modules cannot import)."""
@@ -19,10 +19,25 @@ ALL = (
 )
 
 
+NOW = datetime.datetime(2024, 5, 1, 15, 4, 5, tzinfo=datetime.UTC)
+DECISION = (
+    "now",
+    "bot_id",
+    "warn_count",
+    "kick_count",
+    "violation",
+    "count",
+    "limit",
+    "punishment",
+)
+
+
 def values(**overrides: typing.Any) -> dict[str, str]:
+    """The variables of a decision about a message; ``overrides`` are Message fields or
+    :func:`variables` arguments."""
     fields: dict[str, typing.Any] = {
-        "member_id": 42,
-        "member_name": "Sam",
+        "author_id": 42,
+        "author_name": "Sam",
         "guild_id": 7,
         "guild_name": "Cozy",
         "channel_id": 9,
@@ -33,10 +48,12 @@ def values(**overrides: typing.Any) -> dict[str, str]:
         "count": 11,
         "limit": 10,
         "punishment": "TEMPMUTE",
-        "now": datetime.datetime(2024, 5, 1, 15, 4, 5, tzinfo=datetime.UTC),
+        "now": NOW,
     }
     fields.update(overrides)
-    return variables(**fields)
+    decision = {name: fields.pop(name) for name in DECISION if name in fields}
+    message = Message(id=1, content="", created_at=NOW, **fields)
+    return variables(message, **decision)
 
 
 def test_every_variable_is_substituted() -> None:
@@ -55,7 +72,7 @@ def test_every_discord_anti_spam_variable_is_substituted() -> None:
     rendered = render(
         ANTISPAM,
         values(
-            member_avatar_url="https://cdn.example/avatars/42/a.png",
+            author_avatar_url="https://cdn.example/avatars/42/a.png",
             bot_id=5,
             bot_name="Guardian",
             bot_avatar_url="https://cdn.example/avatars/5/b.png",
@@ -127,7 +144,7 @@ def test_the_bots_values_come_from_the_message_else_from_the_given_id() -> None:
         author_avatar_url="https://cdn.example/a.png",
         guild_icon_url="https://cdn.example/c.png",
     )
-    got = message_variables(named, bot_id=6, **decision)
+    got = variables(named, bot_id=6, **decision)
     assert (got["BOTID"], got["MENTIONBOT"], got["BOTNAME"]) == ("5", "<@5>", "@\u200bGuardian")
     assert (got["BOTAVATAR"], got["MEMBERAVATAR"], got["GUILDICON"]) == (
         "https://cdn.example/b.png",
@@ -135,14 +152,14 @@ def test_the_bots_values_come_from_the_message_else_from_the_given_id() -> None:
         "https://cdn.example/c.png",
     )
     bare = Message(id=2, guild_id=7, channel_id=9, author_id=42, content="", created_at=at)
-    got = message_variables(bare, bot_id=6, **decision)
+    got = variables(bare, bot_id=6, **decision)
     assert (got["BOTID"], got["MENTIONBOT"], got["BOTNAME"], got["BOTAVATAR"]) == (
         "6",
         "<@6>",
         "6",
         "",
     )
-    got = message_variables(bare, bot_id=None, **decision)
+    got = variables(bare, bot_id=None, **decision)
     assert (got["BOTID"], got["MENTIONBOT"], got["BOTNAME"]) == ("", "", "")
 
 
@@ -153,7 +170,7 @@ def test_an_embed_url_left_empty_is_dropped() -> None:
         "footer": {"text": "$GUILDICON", "icon_url": "$MEMBERAVATAR"},
         "url": "",
     }
-    assert render(embed, values(member_avatar_url="https://cdn.example/a.png")) == {
+    assert render(embed, values(author_avatar_url="https://cdn.example/a.png")) == {
         "author": {"name": "Sam"},
         "footer": {"text": "", "icon_url": "https://cdn.example/a.png"},
         "url": "",
@@ -193,7 +210,7 @@ def test_lower_case_names_are_not_variables() -> None:
 
 
 def test_a_substituted_value_is_not_substituted_again() -> None:
-    assert render("$MEMBERNAME", values(member_name="$GUILDNAME $$")) == "$GUILDNAME $$"
+    assert render("$MEMBERNAME", values(author_name="$GUILDNAME $$")) == "$GUILDNAME $$"
 
 
 def test_embeds_are_rendered_recursively() -> None:
@@ -212,7 +229,7 @@ def test_embeds_are_rendered_recursively() -> None:
 def test_member_supplied_text_cannot_mention_anyone() -> None:
     rendered = render(
         "$MEMBERNAME in $GUILDNAME #$CHANNELNAME",
-        values(member_name="@everyone <@&123>", guild_name="@here", channel_name="<@99>"),
+        values(author_name="@everyone <@&123>", guild_name="@here", channel_name="<@99>"),
     )
     assert "@everyone" not in rendered
     assert "@here" not in rendered
@@ -229,7 +246,7 @@ def test_missing_names_fall_back_to_ids() -> None:
     assert (
         render(
             "$MEMBERNAME $GUILDNAME $CHANNELNAME",
-            values(member_name="", guild_name="", channel_name=""),
+            values(author_name="", guild_name="", channel_name=""),
         )
         == "42 7 9"
     )

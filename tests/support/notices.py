@@ -3,10 +3,11 @@ bot must send for it in a `payloads.GuildWorld` (no library needed)."""
 
 from __future__ import annotations
 
-__all__ = ("ANTISPAM_TEMPLATE", "antispam_notice")
+__all__ = ("ANTISPAM_TEMPLATE", "antispam_notice", "check_antispam_warning")
 
 import datetime
 import re
+import typing
 
 from . import payloads
 
@@ -74,3 +75,30 @@ def antispam_notice(
         str(kick_count),
     )
     return re.compile(r"\|".join(parts))
+
+
+async def check_antispam_warning(harness: typing.Any, at: datetime.datetime) -> None:
+    """Send five duplicates from alice, one a second from ``at``, through ``harness`` (a
+    hikari or nextcord/disnake harness whose bot runs an ``AntiSpamHandler`` with
+    ``guild_warn_message=ANTISPAM_TEMPLATE``), and check the warning the stand-in received:
+    one message, every variable replaced."""
+    for second in range(5):
+        await harness.send_message(
+            content="free nitro", created_at=at + datetime.timedelta(seconds=second)
+        )
+    await harness.settle()
+    [warning] = [
+        r
+        for r in harness.api.requests
+        if r.method == "POST" and r.route == "/channels/{channel_id}/messages"
+    ]
+    world = harness.world
+    expected = antispam_notice(
+        world,
+        member=world.alice,
+        at=at + datetime.timedelta(seconds=4),
+        warn_count=1,
+        kick_count=0,
+    )
+    content = warning.json["content"]
+    assert expected.fullmatch(content), content
