@@ -22,7 +22,13 @@ from spamguard.core.actions import (
 )
 from spamguard.core.compiled import compiled_modules
 from spamguard.core.context import CheckContext
-from spamguard.core.errors import PolicyError, PolicyIssue, SnapshotError, SpamguardError
+from spamguard.core.errors import (
+    MessageError,
+    PolicyError,
+    PolicyIssue,
+    SnapshotError,
+    SpamguardError,
+)
 from spamguard.core.guard import Guard
 from spamguard.core.hookspecs import hookimpl
 from spamguard.core.messages import MemberLike, Message, MessageLike, snowflake_time
@@ -59,6 +65,7 @@ __all__ = (
     "Kick",
     "MemberLike",
     "Message",
+    "MessageError",
     "MessageLike",
     "Notices",
     "Plan",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ("PolicyError", "PolicyIssue", "SnapshotError", "SpamguardError")
+__all__ = ("MessageError", "PolicyError", "PolicyIssue", "SnapshotError", "SpamguardError")
 
 import dataclasses
 
@@ -39,6 +39,20 @@ class PolicyError(SpamguardError, ValueError):
         self.source = source
         prefix = f"{source}: " if source else ""
         super().__init__(prefix + "\n".join(str(issue) for issue in self.issues))
+
+
+class MessageError(SpamguardError, ValueError):
+    """A message (or a decision time) the core cannot decide on, e.g. a naive ``created_at``.
+
+    ``str(error)`` is ``field: problem``.
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        """The offending field, e.g. ``created_at``."""
+        self.problem = problem
+        """What is wrong and what is allowed."""
+        super().__init__(f"{field}: {problem}")
 
 
 class SnapshotError(SpamguardError, ValueError):

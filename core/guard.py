@@ -41,6 +41,7 @@ from spamguard.core import templates
 from spamguard.core.context import CheckContext
 from spamguard.core.errors import SnapshotError
 from spamguard.core.escalation import next_step
+from spamguard.core.messages import check_time
 from spamguard.core.plan import (
     Plan,
     ScheduledAction,
@@ -508,7 +509,13 @@ class Guard:
             The plan: actions to carry out now, the undos it proposes (kept by whoever
             carries the plan out, once their punishment succeeded), the violations and,
             for an unchecked message, why it was skipped.
+
+        Raises:
+            MessageError: ``now`` is naive or out of range (see
+                :func:`~spamguard.core.messages.check_time`).
         """
+        if now is not None:
+            check_time("now", now)
         # Every message goes through here, so it is written for speed: attributes read
         # once, per-guild data worked out once (_Compiled), in the order of the module
         # docstring. tests/core pins the behaviour.

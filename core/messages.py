@@ -7,10 +7,13 @@ tests build :class:`Message` directly. The core only ever reads these attributes
 from __future__ import annotations
 
 __all__ = (
+    "EARLIEST_TIME",
+    "LATEST_TIME",
     "MEMBER_MESSAGE_TYPES",
     "MemberLike",
     "Message",
     "MessageLike",
+    "check_time",
     "snowflake_time",
     "typed_by_member",
 )
@@ -19,7 +22,37 @@ import dataclasses
 import datetime
 import typing
 
+from spamguard.core.errors import MessageError
+
 _DISCORD_EPOCH_MS = 1_420_070_400_000
+
+EARLIEST_TIME: typing.Final = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+"""The earliest ``created_at`` (and ``now``) the core accepts: POSIX time 0. Discord's
+own clock starts in 2015; logs written by hand often count seconds from 0."""
+
+LATEST_TIME: typing.Final = datetime.datetime(9000, 1, 1, tzinfo=datetime.UTC)
+"""The first ``created_at`` (and ``now``) the core refuses. The decision adds to the time
+(a punishment's end, at most ten years ahead) and subtracts from it (history windows,
+the 14-day limit of bulk deletes); these bounds keep every result a date Python can hold,
+from the year 1 to the year 9999, with centuries to spare."""
+
+
+def check_time(field: str, value: datetime.datetime) -> None:
+    """Refuse a time the core cannot decide on.
+
+    Raises:
+        MessageError: ``value`` is naive, or outside
+            [:data:`EARLIEST_TIME`, :data:`LATEST_TIME`); the error names ``field``.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        problem = (
+            "must be timezone-aware, e.g. datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC), "
+            f"got {value.isoformat()}"
+        )
+        raise MessageError(field, problem)
+    if not EARLIEST_TIME <= value < LATEST_TIME:
+        problem = f"must be between 1970-01-01 and 9000-01-01 (UTC), got {value.isoformat()}"
+        raise MessageError(field, problem)
 
 
 @typing.runtime_checkable
@@ -124,7 +157,8 @@ class Message:
     content: str
     """The text of the message (``""`` when it only has attachments or stickers)."""
     created_at: datetime.datetime
-    """When the message was sent; must be timezone-aware. This is the core's clock."""
+    """When the message was sent; timezone-aware, from :data:`EARLIEST_TIME` to before
+    :data:`LATEST_TIME` (else :class:`~spamguard.core.MessageError`). This is the core's clock."""
     author_is_bot: bool = False
     """Whether the author is a bot account."""
     author_role_ids: frozenset[int] = frozenset()
@@ -170,12 +204,7 @@ class Message:
     """URL of the bot's avatar as the guild shows it, for templates (``$BOTAVATAR``)."""
 
     def __post_init__(self) -> None:
-        if self.created_at.tzinfo is None or self.created_at.utcoffset() is None:
-            msg = (
-                "Message.created_at must be timezone-aware, e.g. "
-                "datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)"
-            )
-            raise ValueError(msg)
+        check_time("created_at", self.created_at)
 
 
 def snowflake_time(snowflake: int) -> datetime.datetime:

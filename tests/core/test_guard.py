@@ -8,7 +8,17 @@ import typing
 
 import pytest
 
-from spamguard.core import Guard, Message, Plan, Policy, ScheduledAction, Unban, snowflake_time
+from spamguard.core import (
+    Guard,
+    Message,
+    MessageError,
+    Plan,
+    Policy,
+    ScheduledAction,
+    Unban,
+    snowflake_time,
+)
+from spamguard.core.punishments import MAX_DURATION
 
 Msg = typing.Any
 """The ``msg`` fixture's type (conftest's ``Messages``, which test modules cannot import)."""
@@ -40,6 +50,68 @@ def test_message_time_must_be_timezone_aware() -> None:
             content="",
             created_at=datetime.datetime(2024, 1, 1),  # naive: the mistake under test
         )
+
+
+@pytest.mark.parametrize(
+    "created_at",
+    [
+        datetime.datetime(1, 1, 1, tzinfo=datetime.UTC),
+        datetime.datetime(1969, 12, 31, 23, 59, 59, tzinfo=datetime.UTC),
+        datetime.datetime(9000, 1, 1, tzinfo=datetime.UTC),
+        datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=datetime.UTC),
+    ],
+)
+def test_a_message_dated_outside_1970_to_9000_is_refused_naming_created_at(
+    created_at: datetime.datetime,
+) -> None:
+    # Found by fuzzing: such a date overflowed inside Guard.process (a punishment's end,
+    # the 14-day limit of bulk deletes) instead of being refused where it came in.
+    with pytest.raises(MessageError, match=r"^created_at: must be between 1970-01-01") as caught:
+        Message(id=1, guild_id=1, channel_id=1, author_id=1, content="", created_at=created_at)
+    assert caught.value.field == "created_at"
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC),
+        datetime.datetime(8999, 12, 31, 23, 59, 50, tzinfo=datetime.UTC),
+    ],
+)
+def test_a_flood_at_either_end_of_the_allowed_dates_is_punished_and_cleaned(
+    start: datetime.datetime,
+) -> None:
+    # The bounds leave room for the longest arithmetic on a date: the longest punishment
+    # a policy may ask for (its undo is scheduled that far ahead) and the 14-day limit
+    # of bulk deletes.
+    rule = {**RULE, "punishment_duration": MAX_DURATION}
+    policy = Policy.from_dict({"spam": {"levels": {0: rule}}})
+    guard = Guard(policy)
+    plans = [
+        guard.process(
+            Message(
+                id=1 + i,
+                guild_id=1,
+                channel_id=2,
+                author_id=3,
+                content="spam",
+                created_at=start + datetime.timedelta(seconds=i),
+            )
+        )
+        for i in range(8)
+    ]
+    punished = [plan for plan in plans if plan.punishment == "TEMPBAN"]
+    assert punished and punished[-1].scheduled
+    assert any(action.kind == "delete" for plan in plans for action in plan.actions)
+
+
+def test_a_decision_time_must_be_timezone_aware_and_in_range(msg: Msg) -> None:
+    guard = Guard(Policy.default())
+    message = msg("hi")
+    with pytest.raises(MessageError, match=r"^now: must be timezone-aware"):
+        guard.process(message, now=datetime.datetime(2024, 1, 1))  # naive: the mistake
+    with pytest.raises(MessageError, match=r"^now: must be between 1970-01-01"):
+        guard.process(message, now=datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC))
 
 
 def test_snowflake_time() -> None:
