@@ -17,6 +17,7 @@ __all__ = ("build_parser", "main")
 
 import argparse
 import contextlib
+import io
 import logging
 import os
 import sys
@@ -30,7 +31,7 @@ from spamguard.cli.replay import LOG_FORMAT_HELP, run_replay
 from spamguard.core import PolicyError
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 PROG = "spamguard"
 
@@ -143,6 +144,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _escaping_unencodable() -> Iterator[None]:
+    """Print what the output's encoding cannot hold as backslash escapes (``\\ud83d``).
+
+    A log's text may hold anything JSON can spell, a lone surrogate among it, which no
+    encoding holds (and a legacy console cannot print an emoji): such a character must not
+    end the run. The streams' own error handlers are put back afterwards.
+    """
+    streams = [s for s in (sys.stdout, sys.stderr) if isinstance(s, io.TextIOWrapper)]
+    handlers = [stream.errors for stream in streams]
+    for stream in streams:
+        stream.reconfigure(errors="backslashreplace")
+    try:
+        yield
+    finally:
+        for stream, errors in zip(streams, handlers, strict=True):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe, a closed stream
+                stream.reconfigure(errors=errors)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (argparse's 2 for a usage error)."""
     parser = build_parser()
@@ -156,7 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
     try:
-        return int(args.run(args))
+        with _escaping_unencodable():
+            return int(args.run(args))
     except PolicyError as error:
         for line in policy_error_lines(error):
             sys.stderr.write(f"{PROG}: {line}\n")

@@ -22,7 +22,8 @@ Required:
 ``created_at``
     when the message was sent: an ISO 8601 date-time (``2024-05-01T12:00:00Z``,
     ``2024-05-01T14:00:00+02:00``; without an offset it is taken as UTC) or a number of
-    POSIX seconds.
+    POSIX seconds, from 1970-01-01 to before 9000-01-01 (the core's bounds,
+    :data:`spamguard.core.messages.EARLIEST_TIME` and ``LATEST_TIME``).
 
 Optional, with their defaults:
 
@@ -75,9 +76,11 @@ import datetime
 import difflib
 import json
 import pathlib
+import sys
 import typing
 
-from spamguard.core import Message, SpamguardError
+from spamguard.core import Message, MessageError, SpamguardError
+from spamguard.core.messages import check_time
 
 if typing.TYPE_CHECKING:
     import os
@@ -164,9 +167,10 @@ def _show(value: object) -> str:
 
 
 def _id(field: str, value: object) -> int:
-    if isinstance(value, str) and value.isdigit():
+    # Snowflakes are 64-bit; the length test keeps int() within Python's digit limit.
+    if isinstance(value, str) and value.isdigit() and len(value) <= 20:
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**64:
         raise _Bad(
             field, f"must be an id (a positive integer or a string of digits), got {_show(value)}"
         )
@@ -178,19 +182,27 @@ def _optional_id(field: str, value: object) -> int | None:
 
 
 def _time(field: str, value: object) -> datetime.datetime:
+    parsed: datetime.datetime | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
-            return datetime.datetime.fromtimestamp(value, tz=datetime.UTC)
+            parsed = datetime.datetime.fromtimestamp(value, tz=datetime.UTC)
         except (OverflowError, OSError, ValueError):
             raise _Bad(field, f"is not a usable POSIX time, got {_show(value)}") from None
-    if isinstance(value, str):
+    elif isinstance(value, str):
         try:
             parsed = datetime.datetime.fromisoformat(value)
         except ValueError:
             pass
         else:
             # A time without an offset is taken as UTC: Discord's clock.
-            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=datetime.UTC)
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=datetime.UTC)
+    if parsed is not None:
+        try:
+            check_time(field, parsed)
+        except MessageError as error:
+            raise _Bad(field, error.problem) from None
+        return parsed
     raise _Bad(
         field,
         'must be an ISO 8601 date-time like "2024-05-01T12:00:00Z" or POSIX seconds, '
@@ -331,6 +343,14 @@ def parse_line(text: str, line: int = 1, *, source: str = "") -> LogRecord | Non
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         problem = f"not valid JSON: {exc.msg} (column {exc.colno})"
+        raise LogError(line, "", problem, source=source) from None
+    except RecursionError:
+        raise LogError(
+            line, "", "not valid JSON: nested too deeply to read", source=source
+        ) from None
+    except ValueError:  # the only other: an integer longer than int() reads
+        digits = sys.get_int_max_str_digits()
+        problem = f"not valid JSON: a number of more than {digits} digits"
         raise LogError(line, "", problem, source=source) from None
     if not isinstance(data, dict):
         raise LogError(line, "", f"must be a JSON object, got {_show(data)}", source=source)

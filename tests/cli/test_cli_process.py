@@ -88,3 +88,40 @@ def test_a_closed_pipe_ends_quietly(tmp_path: pathlib.Path) -> None:
         status = process.wait(timeout=60)
     assert first.startswith("[+0.0s] line 1  user 3 in channel 2:")
     assert (status, stderr) == (0, "")
+
+
+def test_lines_python_cannot_read_or_print_are_reported_and_the_replay_goes_on(
+    tmp_path: pathlib.Path,
+) -> None:
+    # Found by fuzzing, each once ended the run with a traceback: an integer longer than
+    # Python reads (ValueError), nesting deeper than its recursion limit (RecursionError),
+    # and a lone surrogate in the content, which no output encoding can hold
+    # (UnicodeEncodeError on stdout).
+    good = {"guild_id": 1, "channel_id": 2, "author_id": 3, "created_at": 0}
+    lines = [
+        json.dumps({**good, "content": "first"}),
+        json.dumps(good)[:-1] + ', "attachment_count": ' + "9" * 5000 + "}",
+        json.dumps(good)[:-1] + ', "content": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        json.dumps({**good, "content": "half \ud83d a pair", "created_at": 1}),
+        json.dumps({**good, "content": "last", "created_at": 2}),
+    ]
+    (tmp_path / "fuzzed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "spamguard.cli", "replay", "fuzzed.jsonl", "--all"],
+        capture_output=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},  # strict, whatever the locale
+        check=False,
+    )
+    stderr = done.stderr.decode("utf-8")
+    assert (done.returncode, "Traceback" not in stderr) == (0, True), stderr
+    assert stderr.splitlines() == [
+        "fuzzed.jsonl:2: not valid JSON: a number of more than 4300 digits; skipped",
+        "fuzzed.jsonl:3: not valid JSON: nested too deeply to read; skipped",
+    ]
+    stdout = done.stdout.decode("utf-8")
+    assert 'user 3 in channel 2: "half \\ud83d a pair"\n    ok' in stdout
+    assert 'line 5  user 3 in channel 2: "last"' in stdout
+    assert "3 message(s) over 2s: 3 checked, 0 skipped" in stdout
+    assert "0 member(s) punished, 0 message(s) deleted, 2 bad line(s)" in stdout

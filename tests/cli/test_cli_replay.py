@@ -139,6 +139,27 @@ def test_a_malformed_line_is_reported_with_its_number_and_skipped(
     assert document["summary"]["messages"] == 2 and document["summary"]["errors"] == 2
 
 
+def test_a_line_dated_past_the_year_9000_is_a_bad_line_and_the_replay_goes_on(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Found by fuzzing: a flood dated 9999-12-31 ended the replay with an OverflowError
+    # (its timeout's end is past the last date Python can hold).
+    path = tmp_path / "far.jsonl"
+    far = [_line(id=10 + i, content="x", created_at=f"9999-12-31T23:59:5{i}Z") for i in range(9)]
+    path.write_text("\n".join([*far, _line(id=100, content="after")]) + "\n")
+    assert main(["replay", str(path), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[0] == (
+        f"{path}:1: created_at: must be between 1970-01-01 and 9000-01-01 (UTC), "
+        "got 9999-12-31T23:59:50+00:00; skipped"
+    )
+    document = json.loads(captured.out)
+    assert [(e["line"], e["field"]) for e in document["errors"]] == [
+        (line, "created_at") for line in range(1, 10)
+    ]
+    assert document["summary"]["messages"] == 1 and document["summary"]["errors"] == 9
+
+
 def test_on_error_stop_ends_the_run_at_the_bad_line_with_status_1(
     tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -160,6 +160,22 @@ def test_discord_message_objects_are_read_by_their_author_object() -> None:
             "author.id",
             "is required",
         ),
+        # Found by fuzzing: dates the guard's arithmetic cannot hold, and JSON that
+        # Python's own reader refuses with something other than a JSONDecodeError.
+        (_line(created_at="9999-12-31T23:59:59Z"), "created_at", "must be between 1970-01-01"),
+        (_line(created_at=-86400), "created_at", "must be between 1970-01-01"),
+        (_line(edited_at="0001-01-01T00:00:00Z"), "edited_at", "must be between 1970-01-01"),
+        (
+            json.dumps(
+                {"author": {"id": 3}, "id": 1, "guild_id": 1, "channel_id": 2, "timestamp": 2.4e11}
+            ),
+            "timestamp",
+            "must be between 1970-01-01",
+        ),
+        (_line(author_id=2**64), "author_id", "must be an id"),
+        (_line(author_id="9" * 5000), "author_id", "must be an id"),
+        (_line()[:-1] + ', "content": ' + "9" * 5000 + "}", "", "a number of more than"),
+        (_line()[:-1] + ', "content": ' + "[" * 100_000 + "]" * 100_000 + "}", "", "nested"),
     ],
 )
 def test_a_bad_line_names_its_line_number_and_field(text: str, field: str, problem: str) -> None:
