@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spamguard.core import Guard, Message, Plan, Policy
+from spamguard.core.text import COMPARED_LENGTH
 
 T0 = datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)
 
@@ -257,6 +258,23 @@ def test_accuracy_sets_the_similarity_needed(msg: Msg) -> None:
     texts = ["free nitro at example dot com", "free nitro at example dot org"]
     assert duplicates_fired(dup_guard(2, accuracy=93), texts, msg)[1].violations
     assert not duplicates_fired(dup_guard(2, accuracy=94), texts, msg)[1].violations
+
+
+def test_long_messages_are_compared_on_their_first_4000_normalised_characters(
+    msg: Msg,
+) -> None:
+    # Found by fuzzing: near-identical 100,000-character messages were compared whole,
+    # and a comparison costs the product of the two lengths (4.3 s for one message).
+    # Discord caps content at 4,000 characters: longer text is compared on that much, so
+    # texts alike that far are duplicates, whatever follows.
+    start = ("Free nitro at example dot com " * 200)[:COMPARED_LENGTH]
+    texts = [start + chr(0x4E00 + i) * 96_000 for i in range(5)]  # tails with nothing alike
+    guard = dup_guard(5)
+    plans = duplicates_fired(guard, texts, msg)
+    assert [len(p.violations) for p in plans] == [0, 0, 0, 0, 1]
+    assert plans[-1].violations[0].message_ids == (1, 2, 3, 4, 5)
+    (window,) = (w for w in guard.snapshot()["windows"] if w[1] == "text")
+    assert [entry[5] for entry in window[3]] == [start.lower()] * 5
 
 
 def test_different_texts_are_not_duplicates(msg: Msg) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spamguard.core.text import is_symbolic, normalise
+from spamguard.core.text import COMPARED_LENGTH, count_upper_case, is_symbolic, normalise
 
 # Every ASCII character, with white space and control characters well represented.
 _ASCII = st.text(
@@ -26,6 +26,23 @@ def test_ascii_text_is_lowered_and_white_space_folded(content: str) -> None:
 
 def test_non_ascii_text_loses_zero_width_characters_and_is_casefolded() -> None:
     assert normalise("Stra\u00dfe\u200b  FREE\u00a0nitro ") == "strasse free nitro"
+
+
+def test_duplicates_are_compared_on_as_much_text_as_discord_allows() -> None:
+    # Fuzzing found 100,000-character messages compared whole. Every message Discord
+    # delivers is compared whole; longer content on its first COMPARED_LENGTH characters.
+    assert COMPARED_LENGTH == 4000
+    assert normalise("Ab " * 1333 + "C") == "ab " * 1333 + "c"
+    assert normalise("A" * 100_000) == "a" * COMPARED_LENGTH
+    assert normalise("B  " * 100_000) == ("b " * 2000)[:2667]
+    assert normalise("\u00c9\u200b" * 100_000) == "\u00e9" * 2000
+    assert normalise("\u00df" * 100_000) == "s" * COMPARED_LENGTH  # casefolds to "ss"
+
+
+@given(st.one_of(_ASCII, st.text(max_size=30)))
+def test_upper_case_letters_are_the_characters_python_calls_upper(content: str) -> None:
+    # ASCII text takes a faster path; it must count the same.
+    assert count_upper_case(content) == sum(character.isupper() for character in content)
 
 
 @given(st.text(max_size=20))
