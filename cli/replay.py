@@ -35,10 +35,10 @@ log format: JSON lines, one message per line, in the order the bot received them
   {"guild_id": 1, "channel_id": 10, "author_id": 100, "content": "hi",
    "created_at": "2024-05-01T12:00:00Z"}
 required: guild_id (null for a DM), channel_id, author_id, created_at (ISO 8601 or POSIX
-seconds, 1970 to before 9000). Optional: id, content, author_name, channel_name, guild_name, author_role_ids,
-mention_ids, role_mention_ids, mentions_everyone, attachment_count, sticker_count,
-embed_count, author_is_bot, author_is_admin, author_can_manage_messages, author_is_owner,
-category_id, parent_id, edited_at. Discord's own message objects (with an "author"
+seconds, 1970 to before 9000). Optional: id, content, author_name, channel_name,
+guild_name, author_role_ids, mention_ids, role_mention_ids, mentions_everyone,
+attachment_count, sticker_count, embed_count, author_is_bot, author_is_admin,
+author_can_manage_messages, author_is_owner, category_id, parent_id, edited_at. Discord's own message objects (with an "author"
 object) are read too. Full reference: the docstring of spamguard.testing.replay.
 """
 
