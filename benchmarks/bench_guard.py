@@ -73,7 +73,12 @@ COMPARABLE_POLICY: dict[str, typing.Any] = {
             },
         },
     },
-    "escalation": {"warn_threshold": 3, "kick_threshold": 2, "ban_threshold": 2},
+    "escalation": {
+        "counting": "violation_count",
+        "warn_threshold": 3,
+        "kick_threshold": 2,
+        "ban_threshold": 2,
+    },
 }
 """discord-anti-spam's defaults in spamguard's terms: 5 duplicates (similarity >= 90) in 30 s,
 warn, then kick, then ban. Bots are ignored by default on both sides."""

@@ -10,7 +10,7 @@ import sys
 import typing
 
 from spamguard.cli.loading import policy_error_lines
-from spamguard.core import Policy, PolicyError
+from spamguard.core import Counting, Policy, PolicyError
 from spamguard.testing.describe import format_seconds
 
 if typing.TYPE_CHECKING:
@@ -41,9 +41,14 @@ def describe_policy(policy: Policy) -> list[str]:
         lines.append("no rules: every message passes (NO_RULES)")
     if base.escalation is not None:
         ladder = base.escalation
+        warn = (
+            f"warn from count {ladder.warn_threshold}"
+            if ladder.counting is Counting.VIOLATION_COUNT
+            else "one step per incident: warn"
+        )
         lines.append(
-            f"escalation: warn from count {ladder.warn_threshold}, kick after "
-            f"{ladder.kick_threshold} warnings, ban after {ladder.ban_threshold} kicks"
+            f"escalation: {warn}, kick after {ladder.kick_threshold} warnings, "
+            f"ban after {ladder.ban_threshold} kicks"
         )
     if base.dry_run:
         lines.append("dry_run: plans are reported, nothing is carried out")

@@ -11,7 +11,7 @@ message_duplicate_count           ``max_duplicates.count`` of the level-0 rule
 message_interval (ms)             ``max_duplicates.interval`` (seconds) and ``clean_duration``
 message_duplicate_accuracy        ``max_duplicates.accuracy``
 per_channel_spam                  ``max_duplicates.scope: user_channel`` (else ``user``)
-warn/kick/ban_threshold           ``escalation`` (the ladder has discord-anti-spam's counting)
+warn/kick/ban_threshold           ``escalation`` with ``counting: violation_count``
 warn_only                         rule ``punishment: WARN``, no escalation
 no_punish                         no punishment, no clean: violations are only reported
 delete_spam                       rule ``clean: true``
@@ -288,6 +288,8 @@ def guild_policy(
     escalation = None
     if punishing and not options["warn_only"]:
         escalation = {
+            # warn_threshold counts duplicates, as in discord-anti-spam.
+            "counting": "violation_count",
             "warn_threshold": options["warn_threshold"],
             "kick_threshold": options["kick_threshold"],
             "ban_threshold": options["ban_threshold"],

@@ -37,6 +37,7 @@ from spamguard.core.plan import Plan, ScheduledAction, SkipReason, Violation
 from spamguard.core.plugins import get_plugin_manager
 from spamguard.core.policy import (
     CheckConfig,
+    Counting,
     Escalation,
     GuildPolicy,
     Notices,
@@ -55,6 +56,7 @@ __all__ = (
     "Ban",
     "CheckConfig",
     "CheckContext",
+    "Counting",
     "DeleteMessages",
     "DirectMessage",
     "Entry",

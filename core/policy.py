@@ -11,6 +11,7 @@ __all__ = (
     "CHECK_NAMES",
     "SEVERITY",
     "CheckConfig",
+    "Counting",
     "Escalation",
     "GuildPolicy",
     "Ignore",
@@ -148,14 +149,29 @@ class Ignore:
     guilds: frozenset[int] = frozenset()
 
 
+class Counting(enum.StrEnum):
+    """What climbs the escalation ladder a step."""
+
+    INCIDENTS = "incidents"
+    """Each incident (a violation punished, see ``incident_window``) climbs one step,
+    whatever the check's count: a repeat offender on ``max_invites: {count: 2}`` or on
+    AutoMod (a count of 1 each) is warned, then kicked, then banned."""
+    VIOLATION_COUNT = "violation_count"
+    """discord-anti-spam's counting, for its facade: on the warning steps a violation is
+    warned only when its count (the duplicates sent, for ``max_duplicates``) is at least
+    ``warn_threshold``; one below it climbs no step and, when nothing else punishes it,
+    opens no incident. The kick and ban steps do not look at the count."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Escalation:
-    """A ladder over a member's repeated violations, with discord-anti-spam's counting.
+    """A ladder over a member's repeated incidents: warn -> (timeout) -> kick -> ban.
 
     Each violation that opens an incident climbs one step:
 
-    1. while ``warn_count < kick_threshold`` and ``kick_count < ban_threshold``: WARN
-       (only when the violation's count is at least ``warn_threshold``), ``warn_count += 1``;
+    1. while ``warn_count < kick_threshold`` and ``kick_count < ban_threshold``: WARN,
+       ``warn_count += 1`` (with ``counting: violation_count``, only when the violation's
+       count is at least ``warn_threshold``);
     2. else while ``timeout_count < timeout_threshold``: TIMEOUT for
        ``timeout_duration * (timeout_count + 1) ** 2`` seconds, ``timeout_count += 1``;
     3. else while ``kick_count < ban_threshold``: KICK, ``kick_count += 1``;
@@ -164,12 +180,13 @@ class Escalation:
     The counters reset when the member has had no violation for ``decay`` seconds
     (``None``: never). The rule's own punishment still applies when it is more severe;
     the ladder then climbs all the same (its counters count its steps, not the punishments
-    carried out). Violations inside an open incident climb no step; one let pass for its
-    count (below ``warn_threshold``) that nothing else punishes opens no incident.
+    carried out). Violations inside an open incident climb no step. In dry run the ladder
+    that climbs is a separate one, discarded when dry run ends (see ``GuildPolicy.dry_run``).
     """
 
     warn_threshold: int = 3
-    """A violation is warned only when its count is at least this (discord-anti-spam's meaning)."""
+    """With ``counting: violation_count`` only: a violation is warned only when its count
+    is at least this (discord-anti-spam's meaning)."""
     kick_threshold: int = 2
     """Warnings after which the next violation kicks."""
     ban_threshold: int = 2
@@ -180,6 +197,8 @@ class Escalation:
     """Base timeout, seconds; the n-th timeout lasts ``n * n`` times this."""
     decay: int | None = None
     """Seconds without a violation after which the counters reset."""
+    counting: Counting = Counting.INCIDENTS
+    """What climbs a step: every incident, or discord-anti-spam's count-gated warnings."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -229,7 +248,9 @@ class GuildPolicy:
     ban_delete_message_seconds: int = 0
     """History deleted with a BAN or TEMPBAN, clamped to 7 days."""
     dry_run: bool = False
-    """Return plans marked dry; adapters carry nothing out."""
+    """Return plans marked dry; adapters carry nothing out. Decisions in dry run leave the
+    real state as they found it: they climb a separate escalation ladder (a copy of the
+    member's real one) and keep their own clean marks, both discarded when dry run ends."""
     disabled_extensions: frozenset[str] = frozenset()
     """Names of extensions (plugins) switched off for this guild."""
     extensions: Mapping[str, typing.Any] = dataclasses.field(default_factory=dict)

@@ -24,6 +24,7 @@ from spamguard.core.errors import PolicyError, PolicyIssue
 from spamguard.core.policy import (
     CHECK_NAMES,
     CheckConfig,
+    Counting,
     Escalation,
     GuildPolicy,
     Ignore,
@@ -42,6 +43,7 @@ DEFAULT_POLICY_PATH = pathlib.Path(__file__).with_name("default_policy.yaml")
 
 _PUNISHMENTS = ", ".join(p.value for p in Punishment)
 _SCOPES = ", ".join(s.value for s in Scope)
+_COUNTINGS = ", ".join(c.value for c in Counting)
 
 _CHECK_KEYS = (
     "count",
@@ -202,7 +204,7 @@ def _ids(issues: _Issues, path: str, value: object) -> frozenset[int]:
     return frozenset(result)
 
 
-_E = typing.TypeVar("_E", Punishment, Scope)
+_E = typing.TypeVar("_E", Punishment, Scope, Counting)
 
 
 def _enum(
@@ -364,6 +366,18 @@ def _escalation(issues: _Issues, path: str, value: object) -> Escalation | None:
     data = _mapping(issues, path, value, _ESCALATION_KEYS)
     defaults = Escalation()
     decay = data.get("decay")
+    counting = (
+        _enum(issues, _join(path, "counting"), data.get("counting"), Counting, _COUNTINGS)
+        or defaults.counting
+    )
+    if data.get("warn_threshold") is not None and counting is not Counting.VIOLATION_COUNT:
+        # Accepting it would leave it doing nothing, unnoticed.
+        issues.add(
+            _join(path, "warn_threshold"),
+            "is read only with counting: violation_count (discord-anti-spam's counting); "
+            "with the default counting each incident is one step whatever its count: "
+            "remove warn_threshold, or add counting: violation_count",
+        )
     return Escalation(
         warn_threshold=_int(
             issues,
@@ -401,6 +415,7 @@ def _escalation(issues: _Issues, path: str, value: object) -> Escalation | None:
             maximum=MAX_DURATION,
         ),
         decay=None if decay is None else _int(issues, _join(path, "decay"), decay, 3600),
+        counting=counting,
     )
 
 

@@ -15,7 +15,7 @@ import datetime
 import enum
 import typing
 
-from spamguard.core import Punishment
+from spamguard.core import Counting, Punishment
 from spamguard.core import guard as _guard
 from spamguard.core.policy import SEVERITY
 from spamguard.core.text import normalise
@@ -365,7 +365,7 @@ def _reason(
                 else "violation does nothing more."
             )
         )
-    if ladder is not None and asked == "NONE":
+    if ladder is not None and ladder.counting is Counting.VIOLATION_COUNT and asked == "NONE":
         top = max(v.count for v in plan.violations)
         return (
             f"{checks} fired, the policy asks for no punishment and the escalation ladder "

@@ -156,7 +156,7 @@ async def test_an_embed_only_update_is_ignored() -> None:
         assert p.protection.stats["runtime"]["malformed"] == 0
 
 
-AUTOMOD_LADDER = {"warn_threshold": 1, "kick_threshold": 0, "ban_threshold": 1}
+AUTOMOD_LADDER = {"kick_threshold": 0, "ban_threshold": 1}
 """First violation: a kick."""
 
 

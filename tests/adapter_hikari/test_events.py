@@ -222,7 +222,7 @@ async def test_dry_run_reports_and_calls_nothing(
 
 # -- AutoMod ------------------------------------------------------------------------------
 
-ESCALATION = {"warn_threshold": 1, "kick_threshold": 2, "ban_threshold": 2}
+ESCALATION = {"kick_threshold": 2, "ban_threshold": 2}
 
 
 async def test_automod_execution_counts_as_a_violation_when_the_policy_says_so(

@@ -27,7 +27,7 @@ spam:
       clean: true
       max_messages: {count: 8, interval: 5}
       max_mentions: {count: 5, interval: 30, scope: channel}
-escalation: {warn_threshold: 2}
+escalation: {counting: violation_count, warn_threshold: 2}
 guilds:
   "1234": {dry_run: true}
 """
@@ -52,6 +52,17 @@ def test_a_valid_policy_is_summarised_and_exits_0(
         "  escalation: warn from count 2, kick after 2 warnings, ban after 2 kicks",
         "  1 guild override(s): 1234",
     ]
+
+
+def test_the_default_ladder_is_summarised_as_one_step_per_incident(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "ladder.yaml").write_text("escalation: {kick_threshold: 1}\n")
+    assert main(["check", str(tmp_path / "ladder.yaml")]) == 0
+    assert (
+        "  escalation: one step per incident: warn, kick after 1 warnings, ban after 2 kicks"
+        in capsys.readouterr().out.splitlines()
+    )
 
 
 def test_every_problem_is_printed_with_its_path_and_exits_1(

@@ -112,6 +112,21 @@ async def test_five_duplicates_warn_then_two_warns_kick_then_two_kicks_ban(spam)
     assert [r["duplicate_counter"] for r in results] == [0, 1, 2, 3, 4, 5, 6, 7, 8]
 
 
+async def test_warn_threshold_counts_duplicates_as_in_discord_anti_spam(spam) -> None:
+    # The core's ladder climbs a step per incident; the facade keeps discord-anti-spam's
+    # counting: below warn_threshold duplicates a violation is reported, not warned.
+    handler = AntiSpamHandler(message_duplicate_count=2, warn_threshold=4)
+    results = await spam(handler, 6)
+    assert [summary(r) for r in results] == [
+        (False, False, False, False, 0, 0),
+        (True, False, False, False, 0, 0),
+        (True, False, False, False, 0, 0),
+        (True, True, False, False, 1, 0),
+        (True, True, False, False, 2, 0),
+        (True, False, True, False, 2, 1),
+    ]
+
+
 async def test_a_warning_is_posted_in_the_channel_and_the_spam_deleted(spam, msg) -> None:
     handler = AntiSpamHandler(guild_warn_message_delete_after=15)
     *_, warned = await spam(handler, 5)

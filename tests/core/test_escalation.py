@@ -6,7 +6,7 @@ import typing
 
 import pytest
 
-from spamguard.core import Guard, Plan, Policy, Timeout
+from spamguard.core import AutomodExecution, Guard, Plan, Policy, PolicyError, Timeout
 
 Msg = typing.Any
 """The ``msg`` fixture's type (conftest's ``Messages``, which test modules cannot import)."""
@@ -98,8 +98,72 @@ def test_thresholds_shape_the_ladder(msg: Msg) -> None:
     assert [p.punishment for p in plans] == ["BAN", "BAN"]
 
 
-def test_a_violation_below_warn_threshold_is_not_warned(msg: Msg) -> None:
-    guard = ladder_guard(warn_threshold=3)
+def test_each_incident_climbs_one_step_whatever_the_checks_count(msg: Msg) -> None:
+    # max_invites fires at 2 invites, below the default warn_threshold of 3: a repeat
+    # offender is still warned, then kicked, then banned.
+    guard = Guard(
+        Policy.from_dict(
+            {
+                "escalation": {},
+                "spam": {"levels": {0: {"max_invites": {"count": 2, "interval": 5}}}},
+            }
+        )
+    )
+    plans = incidents(guard, msg, 6, content="discord.gg/abc discord.gg/def")
+    assert [len(p.violations) for p in plans] == [1] * 6
+    assert [p.punishment for p in plans] == ["WARN", "WARN", "KICK", "KICK", "BAN", "BAN"]
+    assert guard.member_counters(msg.GUILD, msg.USER)["violations"] == 6
+
+
+def test_a_count_of_one_climbs_the_ladder_too(msg: Msg) -> None:
+    guard = Guard(
+        Policy.from_dict(
+            {"escalation": {}, "spam": {"levels": {0: {"max_links": {"count": 1, "interval": 5}}}}}
+        )
+    )
+    plans = incidents(guard, msg, 3, content="https://a.example")
+    assert [p.punishment for p in plans] == ["WARN", "WARN", "KICK"]
+
+
+def automod_execution(msg: Msg, t: float) -> AutomodExecution:
+    """An AutoMod rule blocked a message of the member ``t`` seconds after T0."""
+    return AutomodExecution(
+        guild_id=msg.GUILD,
+        user_id=msg.USER,
+        rule_id=77,
+        rule_trigger_type=1,
+        action_type=1,
+        at=msg.at(t),
+        channel_id=msg.CHANNEL,
+        content="discord.gg/abc",
+        rule_name="invites",
+    )
+
+
+def test_automod_executions_walk_the_default_ladder(msg: Msg) -> None:
+    # The default ladder (warn_threshold 3 in discord-anti-spam's counting) with
+    # automod_executions_count: each execution is a violation of count 1, one step each.
+    guard = Guard(Policy.from_dict({"escalation": {}, "automod_executions_count": True}))
+    plans = [guard.record_automod_execution(automod_execution(msg, i * 60)) for i in range(5)]
+    assert [p.punishment for p in plans] == ["WARN", "WARN", "KICK", "KICK", "BAN"]
+    assert [[a.kind for a in p.actions] for p in plans[2:]] == [["kick"], ["kick"], ["ban"]]
+    assert guard.member_counters(msg.GUILD, msg.USER) == {
+        "warn_count": 2,
+        "timeout_count": 0,
+        "kick_count": 2,
+        "ban_count": 1,
+        "violations": 5,
+    }
+
+
+def test_automod_executions_inside_one_incident_climb_one_step(msg: Msg) -> None:
+    guard = Guard(Policy.from_dict({"escalation": {}, "automod_executions_count": True}))
+    plans = [guard.record_automod_execution(automod_execution(msg, t)) for t in (0, 2, 4, 30)]
+    assert [p.punishment for p in plans] == ["WARN", "NONE", "NONE", "WARN"]
+
+
+def test_violation_count_counting_does_not_warn_below_warn_threshold(msg: Msg) -> None:
+    guard = ladder_guard(counting="violation_count", warn_threshold=3)
     low = incidents(guard, msg, 2, content="https://a.example https://b.example")
     assert [p.punishment for p in low] == ["NONE", "NONE"]
     assert guard.member_counters(msg.GUILD, msg.USER)["warn_count"] == 0
@@ -151,11 +215,19 @@ def test_reset_member_starts_the_ladder_again(msg: Msg) -> None:
     assert guard.process(msg(THREE_LINKS, t=1000)).punishment == "WARN"
 
 
+def test_violation_count_counting_kicks_and_bans_whatever_the_count(msg: Msg) -> None:
+    guard = ladder_guard(counting="violation_count", warn_threshold=3)
+    incidents(guard, msg, 2)  # two warnings at count 3
+    two_links = "https://a.example https://b.example"
+    plans = [guard.process(msg(two_links, t=100 + i * 20)) for i in range(3)]
+    assert [p.punishment for p in plans] == ["KICK", "KICK", "BAN"]
+
+
 def test_a_violation_below_warn_threshold_opens_no_incident(msg: Msg) -> None:
     guard = Guard(
         Policy.from_dict(
             {
-                "escalation": {"warn_threshold": 3},
+                "escalation": {"counting": "violation_count", "warn_threshold": 3},
                 "spam": {"levels": {0: {"max_messages": {"count": 2, "interval": 10}}}},
             }
         )
@@ -167,3 +239,18 @@ def test_a_violation_below_warn_threshold_opens_no_incident(msg: Msg) -> None:
     assert [p.punishment for p in plans] == ["NONE", "NONE", "WARN", "NONE"]
     assert guard.stats()["incidents"] == 1
     assert guard.member_counters(msg.GUILD, msg.USER)["violations"] == 1
+
+
+def test_warn_threshold_without_violation_count_counting_is_an_error() -> None:
+    with pytest.raises(PolicyError) as caught:
+        Policy.from_dict({"escalation": {"warn_threshold": 2}})
+    assert str(caught.value) == (
+        "escalation.warn_threshold: is read only with counting: violation_count "
+        "(discord-anti-spam's counting); with the default counting each incident is one step "
+        "whatever its count: remove warn_threshold, or add counting: violation_count"
+    )
+
+
+def test_an_unknown_counting_is_an_error() -> None:
+    with pytest.raises(PolicyError, match=r"escalation\.counting: must be one of incidents"):
+        Policy.from_dict({"escalation": {"counting": "duplicates"}})

@@ -246,13 +246,11 @@ WORDS = ["free nitro", "FREE NITRO!", "free nitro now", "https://x.example", "a\
 
 @pytest.mark.parametrize("seed", range(4))
 def test_one_rule_fast_path_decides_like_the_general_path(msg: Msg, seed: int) -> None:
-    one_rule = Policy.from_dict(
-        {"escalation": {"warn_threshold": 1}, "spam": {"levels": {0: RULE}}}
-    )
+    one_rule = Policy.from_dict({"escalation": {}, "spam": {"levels": {0: RULE}}})
     # A second rule for a role nobody holds sends every message down the general path.
     two_rules = Policy.from_dict(
         {
-            "escalation": {"warn_threshold": 1},
+            "escalation": {},
             "spam": {
                 "levels": {0: RULE},
                 "roles": {"424242": {"max_messages": {"count": 1, "interval": 5}}},

@@ -303,7 +303,8 @@ BAD_POLICIES: list[tuple[str, dict[str, typing.Any], str]] = [
         "misspelled escalation key",
         {"escalation": {"warn_treshold": 2}},
         "escalation.warn_treshold: unknown key (did you mean 'warn_threshold'?); allowed: "
-        "warn_threshold, kick_threshold, ban_threshold, timeout_threshold, timeout_duration, decay",
+        "warn_threshold, kick_threshold, ban_threshold, timeout_threshold, timeout_duration, decay, "
+        "counting",
     ),
     (
         "bad value in a guild override",

@@ -15,7 +15,7 @@ Msg = typing.Any
 
 POLICY = {
     "mute_role_id": 999,
-    "escalation": {"warn_threshold": 1, "kick_threshold": 1, "timeout_threshold": 1},
+    "escalation": {"kick_threshold": 1, "timeout_threshold": 1},
     "spam": {
         "levels": {
             0: {

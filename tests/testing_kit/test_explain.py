@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -152,13 +153,16 @@ def test_rules_a_member_is_too_high_for_are_listed_with_the_reason() -> None:
     assert "(not level:0: the author's level is 10, above 0)" in str(explanation)
 
 
-def test_escalation_steps_and_counters_are_explained() -> None:
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_escalation_steps_and_counters_are_explained(dry_run: bool) -> None:
+    # In dry run too: the dry-run ladder climbs, and the explanation shows it.
     policy = {
         "spam": {
             "levels": {0: {"punishment": "NONE", "max_duplicates": {"count": 3, "interval": 30}}}
         },
-        "escalation": {"warn_threshold": 3, "kick_threshold": 1, "ban_threshold": 1},
+        "escalation": {"kick_threshold": 1, "ban_threshold": 1},
         "incident_window": 1,
+        "dry_run": dry_run,
     }
     guard = Guard(Policy.from_dict(policy))
     explainer = Explainer(guard)
@@ -182,6 +186,7 @@ def test_escalation_steps_and_counters_are_explained() -> None:
     assert warned.counters_before["warn_count"] == 0 and warned.counters_after["warn_count"] == 1
     kicked = explainer.explain(message(3))
     assert kicked.plan.punishment == "KICK"
+    assert kicked.plan.dry_run is dry_run
     assert "counters before: warn_count=1" in kicked.reason
     data = kicked.to_dict()
     assert data["plan"]["punishment"] == "KICK"
