@@ -53,7 +53,13 @@ from spamguard.core.plan import (
 from spamguard.core.plugins import Hooks, get_plugin_manager, plugin_name
 from spamguard.core.policy import SEVERITY, Punishment, Scope
 from spamguard.core.punishments import PunishmentActions, punishment_actions
-from spamguard.core.state import COUNTER_OF, MAX_RECENT, SNAPSHOT_VERSION, MemberState
+from spamguard.core.state import (
+    COUNTER_OF,
+    MAX_RECENT,
+    SNAPSHOT_VERSION,
+    DryRunState,
+    MemberState,
+)
 from spamguard.core.text import (
     count_emojis,
     count_invites,
@@ -64,7 +70,7 @@ from spamguard.core.text import (
 from spamguard.core.windows import DuplicateWindow, Entry, SumWindow
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     import pluggy
 
@@ -352,14 +358,18 @@ def _unswept_subset(
     item: _Fired, horizon: float, cleaned: dict[int, float], limit: int
 ) -> list[Entry]:
     """:meth:`SumWindow.unswept` for entries that are some of a window's (duplicates of
-    one text among others), without a sweep mark: which are cleaned is tested in C."""
+    one text among others), or for a dry run's clean (which must leave the window's sweep
+    mark to real deletes), without a sweep mark: which are cleaned is tested in C."""
     uncleaned = list(itertools.filterfalse(cleaned.__contains__, item.violation.message_ids))
     if not uncleaned:
         return []
     fresh = set(uncleaned)
     wanted = min(limit, len(uncleaned))
     newest: list[Entry] = []
-    for entry in reversed(item.entries):
+    entries: Sequence[Entry] = item.entries
+    if not entries and item.window is not None:
+        entries = item.window.entries  # the violation is the window's entries after `since`
+    for entry in reversed(entries):
         if entry.ts <= horizon:
             break
         if entry.message_id in fresh:
@@ -406,6 +416,8 @@ class Guard:
         self._windows: dict[WindowKey, SumWindow] = {}
         self._members: dict[tuple[int, int], MemberState] = {}
         self._cleaned: dict[int, float] = {}
+        # Guild id -> what its decisions in dry run climb and mark instead (not snapshotted).
+        self._dry: dict[int, DryRunState] = {}
         self._scheduled: list[tuple[float, int, ScheduledAction]] = []
         self._sequence = itertools.count()
         self._stats: dict[int, dict[str, int]] = {}
@@ -527,6 +539,8 @@ class Guard:
                 self.policy,
                 self._compile(self.policy.for_guild(guild_id)),
             )
+            if self._dry and guild_id is not None and not by_guild[1].policy.dry_run:
+                self._dry.pop(guild_id, None)  # dry run has ended in this guild
         compiled = by_guild[1]
         policy = compiled.policy
         self._processed += 1
@@ -934,8 +948,15 @@ class Guard:
         ts: float,
     ) -> Plan:
         """The plan for ``fired``, decided at ``when`` (``now_ts`` in POSIX seconds) about
-        ``message``, sent at ``ts``."""
+        ``message``, sent at ``ts``; in dry run, on the guild's :class:`DryRunState`
+        instead of ``member``'s ladder and the real clean marks."""
         guild_id: int = message.guild_id  # type: ignore[assignment]
+        dry: DryRunState | None = None
+        if policy.dry_run:
+            dry = self._dry_run(guild_id)
+            member = dry.ladder(message.author_id, member)
+        elif self._dry:
+            self._dry.pop(guild_id, None)  # a real decision: dry run has ended here
         stats = self._stats.get(guild_id or 0)
         if stats is None:
             stats = self._stats[guild_id or 0] = {}
@@ -984,8 +1005,8 @@ class Guard:
         if punishment is not Punishment.NONE:
             member.incident_severity = SEVERITY[punishment]
         member.last_violation = now_ts
-        # A violation the ladder lets pass (count below warn_threshold) that nothing else
-        # punishes opens no incident, so the bigger one right after is still warned.
+        # A violation the ladder lets pass (discord-anti-spam's counting: a count below
+        # warn_threshold) that nothing else punishes opens no incident, so the bigger one right after is still warned.
         if incident_open or ladder is None or punishment is not Punishment.NONE:
             if not incident_open:
                 member.violations += 1
@@ -995,7 +1016,7 @@ class Guard:
         if len(fired) == 1 and fired[0].rule is not None and not fired[0].rule.clean:
             deletes: tuple[act.DeleteMessages, ...] = ()  # what _clean() would answer
         else:
-            deletes = self._clean(message, fired, now_ts, when, guild_id, ts)
+            deletes = self._clean(message, fired, now_ts, when, guild_id, ts, dry)
         if punishment is Punishment.NONE:
             # Merged into the open incident (the common case inside a flood): no notice
             # to render, nothing to carry out beyond the clean.
@@ -1048,6 +1069,13 @@ class Guard:
             carried.on_failure,
         )
 
+    def _dry_run(self, guild_id: int) -> DryRunState:
+        """The guild's dry-run state, begun from the real clean marks when missing."""
+        dry = self._dry.get(guild_id)
+        if dry is None:
+            dry = self._dry[guild_id] = DryRunState(dict(self._cleaned))
+        return dry
+
     def _clean(
         self,
         message: MessageLike,
@@ -1056,11 +1084,13 @@ class Guard:
         when: datetime.datetime,
         guild_id: int,
         sent_at: float,
+        dry: DryRunState | None,
     ) -> tuple[act.DeleteMessages, ...]:
         """Delete actions for the messages behind the violations of rules with ``clean``
-        (and ``message`` itself, sent at ``sent_at``, POSIX seconds)."""
+        (and ``message`` itself, sent at ``sent_at``, POSIX seconds), marked cleaned in
+        ``dry`` when deciding in dry run."""
         picked: dict[int, tuple[int, float]] = {}
-        cleaned = self._cleaned
+        cleaned = self._cleaned if dry is None else dry.cleaned
         cleaning = False
         for item in fired:
             rule = item.rule
@@ -1075,9 +1105,10 @@ class Guard:
             if item.rule is not None:
                 # A built-in check's entries come from a window, oldest first: the newest
                 # clean_count not cleaned yet are found from the end.
-                if item.window is not None:
+                if item.window is not None and dry is None:
                     # All of the window's entries after some time: in a flood, its sweep
-                    # mark says where the ones cleaned already start.
+                    # mark says where the ones cleaned already start (really deleted:
+                    # a dry run leaves the mark alone).
                     newest = item.window.unswept(item.since, horizon, cleaned, rule.clean_count)
                 else:
                     newest = _unswept_subset(item, horizon, cleaned, rule.clean_count)
@@ -1206,8 +1237,15 @@ class Guard:
         return total
 
     def member_counters(self, guild_id: int, user_id: int) -> dict[str, int]:
-        """A member's escalation counters (zeros for an unknown member)."""
+        """A member's escalation counters (zeros for an unknown member).
+
+        In a guild whose policy is in dry run, those of the member's dry-run ladder: what
+        the guild's next decision reads (the real ones until a dry-run incident).
+        """
         member = self._members.get((guild_id, user_id)) or MemberState()
+        dry = self._dry.get(guild_id)
+        if dry is not None and self.policy.for_guild(guild_id).dry_run:
+            member = dry.ladders.get(user_id, member)
         return {
             "warn_count": member.warn_count,
             "timeout_count": member.timeout_count,
@@ -1222,12 +1260,16 @@ class Guard:
         """Forget a member's escalation counters and open incident.
 
         ``counters`` resets only those (names as in :meth:`member_counters`, e.g.
-        ``("warn_count",)``) and leaves the incident open.
+        ``("warn_count",)``) and leaves the incident open. A dry-run ladder of the member
+        starts again from the real one.
 
         Raises:
             ValueError: an unknown counter name.
         """
         member = self._members.get((guild_id, user_id))
+        dry = self._dry.get(guild_id)
+        if dry is not None:
+            dry.ladders.pop(user_id, None)
         if counters is not None:
             names = tuple(counters)
             known = ("warn_count", "timeout_count", "kick_count", "ban_count", "violations")
@@ -1284,6 +1326,11 @@ class Guard:
             # The windows dropped every entry this old above (a window's horizon is
             # at most the policy's), so no sweep mark vouches for a forgotten one.
             self._cleaned = {mid: ts for mid, ts in cleaned.items() if ts > horizon}
+        for guild_id in list(self._dry):
+            dry = self._dry[guild_id]
+            dry.forget_before(horizon)
+            if dry.is_empty():
+                del self._dry[guild_id]
 
     def snapshot(self) -> dict[str, typing.Any]:
         """The whole state as JSON-serialisable data (see :meth:`restore`)."""
@@ -1379,10 +1426,12 @@ _STATE_ATTRIBUTES = (
     "_members",
     "_windows",
     "_cleaned",
+    "_dry",
     "_scheduled",
     "_sequence",
     "_stats",
     "_processed",
     "_next_prune",
 )
-"""What :meth:`Guard.load_snapshot` carries over: everything :meth:`Guard.snapshot` holds."""
+"""What :meth:`Guard.load_snapshot` carries over: everything :meth:`Guard.snapshot` holds,
+and the dry-run state it does not hold (so none is left from before)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ("MAX_RECENT", "SNAPSHOT_VERSION", "MemberState")
+__all__ = ("MAX_RECENT", "SNAPSHOT_VERSION", "DryRunState", "MemberState")
 
 import itertools
 import operator
@@ -77,6 +77,19 @@ class MemberState:
         self.warn_count = self.timeout_count = self.kick_count = self.ban_count = 0
         self.violations = 0
 
+    def copy_ladder(self) -> MemberState:
+        """A new state holding this one's escalation counters and incident, no messages."""
+        copy = MemberState()
+        copy.warn_count = self.warn_count
+        copy.timeout_count = self.timeout_count
+        copy.kick_count = self.kick_count
+        copy.ban_count = self.ban_count
+        copy.violations = self.violations
+        copy.last_violation = self.last_violation
+        copy.incident_until = self.incident_until
+        copy.incident_severity = self.incident_severity
+        return copy
+
     def is_idle(self, horizon: float) -> bool:
         """Nothing worth keeping: no counters, no open incident, no message after ``horizon``."""
         return (
@@ -148,3 +161,39 @@ class MemberState:
         }
         state._check_order()
         return state
+
+
+class DryRunState:
+    """What one guild's decisions in dry run climb and mark instead of the real state.
+
+    A dry run shows what would have happened, so its ladder climbs; but nothing happened,
+    so a later real decision must not read it: it is kept here, apart, and discarded when
+    dry run ends. Not snapshotted (a restart in dry run starts again from the real state).
+    """
+
+    __slots__ = ("cleaned", "ladders")
+
+    def __init__(self, cleaned: dict[int, float]) -> None:
+        self.ladders: dict[int, MemberState] = {}
+        """user id -> the member's dry-run ladder (counters and incident, no messages)."""
+        self.cleaned = cleaned
+        """Clean marks (message id -> POSIX seconds): the real ones as dry run found them,
+        then the messages dry run would have deleted."""
+
+    def ladder(self, user_id: int, real: MemberState) -> MemberState:
+        """The member's dry-run ladder, a copy of ``real``'s on first use."""
+        ladder = self.ladders.get(user_id)
+        if ladder is None:
+            ladder = self.ladders[user_id] = real.copy_ladder()
+        return ladder
+
+    def forget_before(self, horizon: float) -> None:
+        """Drop idle ladders and the clean marks at or before ``horizon``."""
+        for user_id in [u for u, ladder in self.ladders.items() if ladder.is_idle(horizon)]:
+            del self.ladders[user_id]
+        if any(ts <= horizon for ts in self.cleaned.values()):
+            self.cleaned = {mid: ts for mid, ts in self.cleaned.items() if ts > horizon}
+
+    def is_empty(self) -> bool:
+        """Nothing left to keep."""
+        return not self.ladders and not self.cleaned
