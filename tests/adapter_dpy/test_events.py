@@ -171,6 +171,23 @@ async def test_an_automod_execution_counts_as_a_violation_when_the_policy_says_s
         assert p.protection.guard.stats()["automod_executions"] == 1
 
 
+async def test_repeated_automod_executions_walk_the_ladder_a_step_each() -> None:
+    # Each execution is a violation of count 1: an incident, one step of the ladder.
+    ladder = {"kick_threshold": 1, "ban_threshold": 1}
+    policy = make_policy("NONE", automod_executions_count=True, escalation=ladder)
+    async with protected_bot(policy) as p:
+        g, alice = p.world.guild_id, p.world.alice.id
+        for minute in range(3):
+            await p.h.automod_execution(user=p.world.alice, content=f"buy cheap nitro {minute}")
+            p.clock.advance(60)
+        (warning,) = p.api.find("POST", "/channels/{c}/messages")
+        assert f"<@{alice}>" in warning.json["content"]
+        assert [(r.method, r.path) for r in p.api.find(pattern="/guilds/{g}/{kind}/{u}")] == [
+            ("DELETE", f"/guilds/{g}/members/{alice}"),
+            ("PUT", f"/guilds/{g}/bans/{alice}"),
+        ]
+
+
 async def test_an_automod_execution_is_only_counted_when_the_option_is_off() -> None:
     policy = make_policy("NONE", escalation=AUTOMOD_LADDER)
     async with protected_bot(policy) as p:
