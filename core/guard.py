@@ -1006,7 +1006,8 @@ class Guard:
             member.incident_severity = SEVERITY[punishment]
         member.last_violation = now_ts
         # A violation the ladder lets pass (discord-anti-spam's counting: a count below
-        # warn_threshold) that nothing else punishes opens no incident, so the bigger one right after is still warned.
+        # warn_threshold) that nothing else punishes opens no incident, so the bigger one
+        # right after is still warned.
         if incident_open or ladder is None or punishment is not Punishment.NONE:
             if not incident_open:
                 member.violations += 1
@@ -1261,15 +1262,15 @@ class Guard:
 
         ``counters`` resets only those (names as in :meth:`member_counters`, e.g.
         ``("warn_count",)``) and leaves the incident open. A dry-run ladder of the member
-        starts again from the real one.
+        is reset alike.
 
         Raises:
             ValueError: an unknown counter name.
         """
-        member = self._members.get((guild_id, user_id))
+        members = [self._members.get((guild_id, user_id))]
         dry = self._dry.get(guild_id)
         if dry is not None:
-            dry.ladders.pop(user_id, None)
+            members.append(dry.ladders.get(user_id))
         if counters is not None:
             names = tuple(counters)
             known = ("warn_count", "timeout_count", "kick_count", "ban_count", "violations")
@@ -1277,14 +1278,16 @@ class Guard:
                 if name not in known:
                     msg = f"unknown counter {name!r}; known: {', '.join(known)}"
                     raise ValueError(msg)
-            if member is not None:
-                for name in names:
-                    setattr(member, name, 0)
+            for member in members:
+                if member is not None:
+                    for name in names:
+                        setattr(member, name, 0)
             return
-        if member is not None:
-            member.reset_counters()
-            member.incident_until = None
-            member.incident_severity = 0
+        for member in members:
+            if member is not None:
+                member.reset_counters()
+                member.incident_until = None
+                member.incident_severity = 0
 
     def prune(self, now: datetime.datetime) -> None:
         """Drop expired windows and idle members (called every few thousand messages)."""

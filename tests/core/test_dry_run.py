@@ -134,3 +134,12 @@ def test_automod_executions_in_dry_run_leave_the_real_ladder(msg: Msg) -> None:
         )
     guard.policy = document(dry_run=False)
     assert guard.member_counters(msg.GUILD, msg.USER) == ZEROS
+
+
+def test_reset_member_in_dry_run_resets_the_dry_run_ladder_too(msg: Msg) -> None:
+    guard = Guard(policy(dry_run=True))
+    guard.process(msg(THREE_LINKS, t=0))
+    guard.process(msg(THREE_LINKS, t=20))  # dry run: WARN, KICK
+    guard.reset_member(msg.GUILD, msg.USER, counters=("warn_count", "kick_count"))
+    assert guard.member_counters(msg.GUILD, msg.USER)["kick_count"] == 0
+    assert guard.process(msg(THREE_LINKS, t=40)).punishment == "WARN"
