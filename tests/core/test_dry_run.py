@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing
 
-from spamguard.core import AutomodExecution, Guard, Policy
+from spamguard.core import Guard, Policy
 
 Msg = typing.Any
 """The ``msg`` fixture's type (conftest's ``Messages``, which test modules cannot import)."""
@@ -121,17 +121,7 @@ def test_automod_executions_in_dry_run_leave_the_real_ladder(msg: Msg) -> None:
 
     guard = Guard(document(dry_run=True))
     for t in (0, 60, 120):
-        guard.record_automod_execution(
-            AutomodExecution(
-                guild_id=msg.GUILD,
-                user_id=msg.USER,
-                rule_id=1,
-                rule_trigger_type=1,
-                action_type=1,
-                at=msg.at(t),
-                channel_id=msg.CHANNEL,
-            )
-        )
+        guard.record_automod_execution(msg.automod_execution(t=t))
     guard.policy = document(dry_run=False)
     assert guard.member_counters(msg.GUILD, msg.USER) == ZEROS
 

@@ -6,7 +6,7 @@ import typing
 
 import pytest
 
-from spamguard.core import AutomodExecution, Guard, Plan, Policy, PolicyError, Timeout
+from spamguard.core import Guard, Plan, Policy, PolicyError, Timeout
 
 Msg = typing.Any
 """The ``msg`` fixture's type (conftest's ``Messages``, which test modules cannot import)."""
@@ -125,26 +125,11 @@ def test_a_count_of_one_climbs_the_ladder_too(msg: Msg) -> None:
     assert [p.punishment for p in plans] == ["WARN", "WARN", "KICK"]
 
 
-def automod_execution(msg: Msg, t: float) -> AutomodExecution:
-    """An AutoMod rule blocked a message of the member ``t`` seconds after T0."""
-    return AutomodExecution(
-        guild_id=msg.GUILD,
-        user_id=msg.USER,
-        rule_id=77,
-        rule_trigger_type=1,
-        action_type=1,
-        at=msg.at(t),
-        channel_id=msg.CHANNEL,
-        content="discord.gg/abc",
-        rule_name="invites",
-    )
-
-
 def test_automod_executions_walk_the_default_ladder(msg: Msg) -> None:
     # The default ladder (warn_threshold 3 in discord-anti-spam's counting) with
     # automod_executions_count: each execution is a violation of count 1, one step each.
     guard = Guard(Policy.from_dict({"escalation": {}, "automod_executions_count": True}))
-    plans = [guard.record_automod_execution(automod_execution(msg, i * 60)) for i in range(5)]
+    plans = [guard.record_automod_execution(msg.automod_execution(t=i * 60)) for i in range(5)]
     assert [p.punishment for p in plans] == ["WARN", "WARN", "KICK", "KICK", "BAN"]
     assert [[a.kind for a in p.actions] for p in plans[2:]] == [["kick"], ["kick"], ["ban"]]
     assert guard.member_counters(msg.GUILD, msg.USER) == {
@@ -158,7 +143,7 @@ def test_automod_executions_walk_the_default_ladder(msg: Msg) -> None:
 
 def test_automod_executions_inside_one_incident_climb_one_step(msg: Msg) -> None:
     guard = Guard(Policy.from_dict({"escalation": {}, "automod_executions_count": True}))
-    plans = [guard.record_automod_execution(automod_execution(msg, t)) for t in (0, 2, 4, 30)]
+    plans = [guard.record_automod_execution(msg.automod_execution(t=t)) for t in (0, 2, 4, 30)]
     assert [p.punishment for p in plans] == ["WARN", "NONE", "NONE", "WARN"]
 
 

@@ -6,7 +6,7 @@ import datetime
 import itertools
 import typing
 
-from spamguard.core import Message
+from spamguard.core import AutomodExecution, Message
 
 __all__ = ("Messages",)
 
@@ -40,3 +40,20 @@ class Messages:
         }
         values.update(fields)
         return Message(**values)
+
+    def automod_execution(self, *, t: float = 0.0, **fields: typing.Any) -> AutomodExecution:
+        """AutoMod's keyword rule 77 blocked a message of :attr:`USER` in :attr:`CHANNEL`,
+        ``t`` seconds after :attr:`T0`."""
+        values: dict[str, typing.Any] = {
+            "guild_id": self.GUILD,
+            "user_id": self.USER,
+            "rule_id": 77,
+            "rule_trigger_type": 1,
+            "action_type": 1,
+            "at": self.at(t),
+            "channel_id": self.CHANNEL,
+            "content": "discord.gg/abc",
+            "rule_name": "invites",
+        }
+        values.update(fields)
+        return AutomodExecution(**values)
