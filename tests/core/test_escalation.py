@@ -12,6 +12,8 @@ Msg = typing.Any
 """The ``msg`` fixture's type (conftest's ``Messages``, which test modules cannot import)."""
 
 THREE_LINKS = "https://a.example https://b.example https://c.example"
+FIVE_STEPS = {"warn_count": 2, "timeout_count": 0, "kick_count": 2, "ban_count": 1, "violations": 5}
+"""The counters after five incidents on the default ladder: WARN, WARN, KICK, KICK, BAN."""
 
 
 def ladder_guard(rule_punishment: str = "NONE", **escalation: typing.Any) -> Guard:
@@ -55,13 +57,7 @@ def test_default_ladder_warns_twice_then_kicks_twice_then_bans(msg: Msg) -> None
 def test_counters_follow_the_ladder(msg: Msg) -> None:
     guard = ladder_guard()
     incidents(guard, msg, 5)
-    assert guard.member_counters(msg.GUILD, msg.USER) == {
-        "warn_count": 2,
-        "timeout_count": 0,
-        "kick_count": 2,
-        "ban_count": 1,
-        "violations": 5,
-    }
+    assert guard.member_counters(msg.GUILD, msg.USER) == FIVE_STEPS
 
 
 def test_warning_text_shows_the_counts(msg: Msg) -> None:
@@ -132,13 +128,7 @@ def test_automod_executions_walk_the_default_ladder(msg: Msg) -> None:
     plans = [guard.record_automod_execution(msg.automod_execution(t=i * 60)) for i in range(5)]
     assert [p.punishment for p in plans] == ["WARN", "WARN", "KICK", "KICK", "BAN"]
     assert [[a.kind for a in p.actions] for p in plans[2:]] == [["kick"], ["kick"], ["ban"]]
-    assert guard.member_counters(msg.GUILD, msg.USER) == {
-        "warn_count": 2,
-        "timeout_count": 0,
-        "kick_count": 2,
-        "ban_count": 1,
-        "violations": 5,
-    }
+    assert guard.member_counters(msg.GUILD, msg.USER) == FIVE_STEPS
 
 
 def test_automod_executions_inside_one_incident_climb_one_step(msg: Msg) -> None:
