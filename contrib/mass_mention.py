@@ -12,7 +12,7 @@ Configured under ``extensions.mass_mention`` (``{}`` takes every default)::
         enabled: true
 
 A message counts each mentioned user and role once (Discord already folds repeated user
-mentions; role mentions are folded here). The violation is named ``mass_mention``; one
+mentions; role mentions are folded here), and ``@everyone``/``@here`` as one more. The violation is named ``mass_mention``; one
 message yields at most one violation, the per-message one when both limits are reached.
 """
 
@@ -28,6 +28,7 @@ from spamguard.contrib.settings import SettingsCache, SettingsReader
 from spamguard.core.hookspecs import hookimpl
 from spamguard.core.plan import Violation
 from spamguard.core.policy import Punishment, Scope
+from spamguard.core.text import pings_everyone
 from spamguard.core.windows import Entry
 
 if typing.TYPE_CHECKING:
@@ -83,8 +84,10 @@ class MassMentionSettings:
 
 
 def mention_count(message: MessageLike) -> int:
-    """Unique users plus unique roles the message mentions."""
-    return len(set(message.mention_ids)) + len(set(message.role_mention_ids))
+    """Unique users plus unique roles the message mentions, plus one for ``@everyone`` or
+    ``@here`` (pinged, or only written by a member who may not ping everyone)."""
+    everyone = message.mentions_everyone or pings_everyone(message.content)
+    return len(set(message.mention_ids)) + len(set(message.role_mention_ids)) + int(everyone)
 
 
 class MassMention:

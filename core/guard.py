@@ -66,6 +66,7 @@ from spamguard.core.text import (
     count_links,
     count_upper_case,
     normalise,
+    pings_everyone,
 )
 from spamguard.core.windows import DuplicateWindow, Entry, SumWindow
 
@@ -95,7 +96,12 @@ WindowKey = tuple[typing.Any, ...]
 # What one message adds to each built-in check (max_duplicates works on text instead).
 AMOUNT: Mapping[str, Callable[[MessageLike], int]] = {
     "max_messages": lambda m: 1,
-    "max_mentions": lambda m: len(m.mention_ids) + len(m.role_mention_ids),
+    # @everyone/@here is one mention, whether Discord let it ping or only the text tried.
+    "max_mentions": lambda m: (
+        len(m.mention_ids)
+        + len(m.role_mention_ids)
+        + (1 if m.mentions_everyone or pings_everyone(m.content) else 0)
+    ),
     "max_links": lambda m: count_links(m.content),
     "max_upper_case": lambda m: count_upper_case(m.content),
     "max_emojis": lambda m: count_emojis(m.content),

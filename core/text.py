@@ -13,6 +13,7 @@ __all__ = (
     "count_upper_case",
     "is_symbolic",
     "normalise",
+    "pings_everyone",
 )
 
 import re
@@ -67,6 +68,16 @@ def count_emojis(content: str) -> int:
     if content.isascii():
         return custom
     return custom + len(_UNICODE_EMOJI_RE.findall(content))
+
+
+def pings_everyone(content: str) -> bool:
+    """Whether the text pings (or tries to ping) ``@everyone`` or ``@here``.
+
+    Discord's own ``mention_everyone`` flag is only set when the author may ping everyone;
+    a spammer without that permission still writes the text, and a moderator counts it
+    as the mass ping it attempts. Discord matches the words anywhere, so this does too.
+    """
+    return "@everyone" in content or "@here" in content
 
 
 def count_upper_case(content: str) -> int:

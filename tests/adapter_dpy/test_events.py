@@ -142,6 +142,20 @@ async def test_an_edit_that_adds_mentions_is_checked_again() -> None:
         ]
 
 
+async def test_everyone_and_here_count_as_one_mention_each_message() -> None:
+    policy = make_policy(
+        "TIMEOUT", rule={"max_messages": None, "max_mentions": {"count": 3, "interval": 30}}
+    )
+    async with protected_bot(policy) as p:
+        w = p.world
+        # Alice may not ping everyone: the gateway says mention_everyone false, the text
+        # is the attempt. Discord pinged it for the moderator: mention_everyone true.
+        await p.h.send_message(author=w.alice, content="@everyone @everyone", mentions=[w.bob])
+        assert p.actions() == []
+        await p.h.send_message(author=w.alice, content="@here", mention_everyone=True)
+        assert p.actions()[-1] == ("PATCH", f"/guilds/{w.guild_id}/members/{w.alice.id}")
+
+
 async def test_an_embed_only_update_is_ignored() -> None:
     async with protected_bot(make_policy("KICK", count=2)) as p:
         (sent,) = await p.spam(1)

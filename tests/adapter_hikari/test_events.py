@@ -281,3 +281,19 @@ async def test_one_automod_trigger_with_several_actions_counts_once(
             g.protection.guard.member_counters(g.world.guild_id, g.world.alice.id)["violations"]
             == 1
         )
+
+
+async def test_an_everyone_ping_typed_without_permission_counts_as_a_mention(
+    guarded: GuardedFactory, policy_factory: Callable[..., Policy]
+) -> None:
+    # Carol may not ping everyone: Discord sends mention_everyone false, the text is there.
+    mentions = {"max_mentions": {"count": 3, "interval": 30}}
+    async with guarded(policy_factory(punishment="KICK", checks=mentions)) as g:
+        w = g.world
+        await g.send(author=w.carol, content="@everyone look", mentions=(w.bob,))
+        assert g.api.requests == ()
+        await g.send(
+            author=w.carol, content="@here look", mentions=(), mention_everyone=False
+        )
+        assert [r.method for r in g.api.requests] == ["DELETE"]
+        assert g.calls()[0][1] == f"/guilds/{w.guild_id}/members/{w.carol.id}"

@@ -39,6 +39,20 @@ def test_one_message_with_enough_unique_users_and_roles_is_a_violation(msg, poli
     assert deleted(plan) == [plan.message_id]
 
 
+@pytest.mark.parametrize("allowed_to_ping", [True, False])
+def test_everyone_or_here_is_one_more_mention_pinged_or_only_written(
+    allowed_to_ping: bool, msg, policy
+) -> None:
+    guard = Guard(
+        policy(extensions={"mass_mention": {"per_message": 3, "total": 10}}),
+        plugins=[MassMention()],
+    )
+    plan = guard.process(
+        msg("@everyone @here", mention_ids=(1, 2), mentions_everyone=allowed_to_ping)
+    )
+    assert [(v.check, v.count) for v in plan.violations] == [("mass_mention", 3)]
+
+
 def test_mentions_add_up_within_the_window_and_expire_after_it(msg, policy) -> None:
     guard = Guard(
         policy(extensions={"mass_mention": {"per_message": 5, "total": 8, "interval": 10}}),

@@ -403,3 +403,31 @@ def test_link_checks_fire_exactly_when_brute_force_says(
                 expected.append((interval, sum(n for _, n in inside), tuple(i for i, _ in inside)))
         got = [(v.interval, v.count, v.message_ids) for v in plan.violations]
         assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "mentions_everyone", "expected"),
+    [
+        # Discord let it ping: the gateway's mention_everyone is set.
+        ("@everyone free nitro", True, 1),
+        # Written by a member who may not ping everyone: the attempt still counts.
+        ("@everyone free nitro", False, 1),
+        ("@here look", False, 1),
+        # However often it is written, it is one mass ping.
+        ("@everyone @here @everyone", False, 1),
+        ("no ping here", False, 0),
+    ],
+)
+def test_max_mentions_counts_everyone_and_here_as_one_mention(
+    content: str, mentions_everyone: bool, expected: int, msg: Msg
+) -> None:
+    guard = guard_for("max_mentions", 3)
+    fields = {"mention_ids": (11,), "mentions_everyone": mentions_everyone}
+    guard.process(msg(content, t=0, **fields))
+    plan = guard.process(msg(content, t=1, **fields))
+    total = 2 * (1 + expected)
+    if total >= 3:
+        (violation,) = plan.violations
+        assert (violation.check, violation.count) == ("max_mentions", total)
+    else:
+        assert plan.violations == ()
