@@ -226,7 +226,7 @@ def _ids(issues: _Issues, path: str, value: object, *, most: int) -> tuple[int, 
         return ()
     ok = isinstance(value, list) and all(
         (isinstance(v, int) and not isinstance(v, bool) and v > 0)
-        or (isinstance(v, str) and v.isdigit())
+        or (isinstance(v, str) and v.isascii() and v.isdigit() and len(v) <= 20)
         for v in value
     )
     if not ok:

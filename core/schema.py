@@ -13,6 +13,7 @@ import copy
 import dataclasses
 import difflib
 import json
+import math
 import pathlib
 import tomllib
 import typing
@@ -34,12 +35,23 @@ from spamguard.core.policy import (
     RuleConfig,
     Scope,
 )
+from spamguard.core.actions import MAX_TIMEOUT
 from spamguard.core.punishments import MAX_DURATION
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
 DEFAULT_POLICY_PATH = pathlib.Path(__file__).with_name("default_policy.yaml")
+
+MAX_DEPTH = 64
+"""How deeply a policy document may nest; the deepest real field is under ten levels."""
+_LONGEST_INT_BITS = 14_000
+"""Integers longer than this (about 4,200 digits) are not turned into text: Python refuses
+``str()`` past 4,300 digits."""
+_LONGEST_NUMBER_TEXT = 40
+"""Digits a number written as text may have (a Discord id has at most 20)."""
+_LONGEST_SECONDS = 1e15
+"""A number of seconds past this (30 million years) is refused before any arithmetic."""
 
 _PUNISHMENTS = ", ".join(p.value for p in Punishment)
 _SCOPES = ", ".join(s.value for s in Scope)
@@ -126,11 +138,19 @@ def _mapping(
     return result
 
 
+def _is_number(text: str) -> bool:
+    """Whether ``text`` is a whole number ``int()`` takes: ASCII digits (``isdigit()`` alone
+    also accepts superscripts like ``²``), short enough to convert."""
+    return text.isascii() and text.isdigit() and len(text) <= _LONGEST_NUMBER_TEXT
+
+
 def _show(value: object) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _key_text(value)
     return repr(value)
 
 
@@ -173,7 +193,12 @@ def _seconds(
 ) -> float:
     if value is None:
         return default
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    ok = (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and value < _LONGEST_SECONDS
+        and math.isfinite(value)
+    )
     if ok and (value > 0 or (allow_zero and value == 0)):  # type: ignore[operator]
         return float(value)  # type: ignore[arg-type]
     kind = "a number of seconds >= 0" if allow_zero else "a positive number of seconds"
@@ -182,9 +207,9 @@ def _seconds(
 
 
 def _snowflake(issues: _Issues, path: str, value: object) -> int | None:
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and _is_number(value):
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**64:
         issues.add(path, f"must be a Discord id (a positive integer), got {_show(value)}")
         return None
     return value
@@ -317,7 +342,7 @@ def _spam(
         else:
             for key, rule in raw_levels.items():
                 level_path = _join(_join(path, "levels"), key)
-                if isinstance(key, str) and key.isdigit():
+                if isinstance(key, str) and _is_number(key):
                     key = int(key)  # noqa: PLW2901 - JSON and TOML keys are strings
                 if isinstance(key, bool) or not isinstance(key, int) or key < 0:
                     issues.add(level_path, f"a level must be an integer >= 0, got {_show(key)}")
@@ -336,7 +361,7 @@ def _spam(
             for key, rule in raw_roles.items():
                 role_path = _join(_join(path, "roles"), key)
                 name = str(key)
-                if name != "*" and not name.isdigit():
+                if name != "*" and not _is_number(name):
                     issues.add(role_path, f"a role key must be a role id or '*', got {_show(key)}")
                     continue
                 if rule is not None:
@@ -487,7 +512,7 @@ def _guild_policy(issues: _Issues, prefix: str, data: dict[str, typing.Any]) -> 
         extensions = None
     mute_role = data.get("mute_role_id")
     automod = automod_section.parse_section(issues, p("automod"), data.get("automod"))
-    return GuildPolicy(
+    policy = GuildPolicy(
         levels=levels,
         roles=roles,
         role_levels=_role_levels(issues, p("role_levels"), data.get("role_levels")),
@@ -520,6 +545,70 @@ def _guild_policy(issues: _Issues, prefix: str, data: dict[str, typing.Any]) -> 
             issues, p("automod_executions_count"), data.get("automod_executions_count"), False
         ),
     )
+    _timeout_lengths(issues, prefix, policy)
+    return policy
+
+
+_TIMEOUT_SECONDS = int(MAX_TIMEOUT.total_seconds())
+
+
+def _timeout_too_long(policy: GuildPolicy, punishment: Punishment | None, seconds: int) -> bool:
+    """Whether ``punishment`` for ``seconds`` becomes a Discord timeout longer than Discord
+    allows (a TIMEOUT always, a TEMPMUTE without a mute role)."""
+    if seconds <= _TIMEOUT_SECONDS:
+        return False
+    return punishment is Punishment.TIMEOUT or (
+        punishment is Punishment.TEMPMUTE and policy.mute_role_id is None
+    )
+
+
+def _timeout_lengths(issues: _Issues, prefix: str, policy: GuildPolicy) -> None:
+    """Report every duration that would become a timeout longer than Discord's 28 days.
+
+    The adapter would cut it to 28 days without a word; the policy says so when it loads.
+    """
+    reported: set[str] = set()
+
+    def report(path: str, punishment: Punishment, seconds: int) -> None:
+        if path in reported:
+            return
+        reported.add(path)
+        if punishment is Punishment.TEMPMUTE:
+            fix = f"set mute_role_id (a mute role has no limit), or at most {_TIMEOUT_SECONDS}"
+        else:
+            fix = f"at most {_TIMEOUT_SECONDS}, or TEMPMUTE with a mute_role_id, or TEMPBAN"
+        issues.add(
+            path,
+            f"a {punishment} of {seconds} seconds is longer than Discord's 28-day timeout "
+            f"({_TIMEOUT_SECONDS} seconds), which is what it becomes here; {fix}",
+        )
+
+    rules = [(f"levels.{level}", rule) for level, rule in policy.levels]
+    rules.extend((f"roles.{key}", rule) for key, rule in policy.roles)
+    for where, rule in rules:
+        rule_path = _join(prefix, f"spam.{where}")
+        rule_duration = _join(rule_path, "punishment_duration")
+        if _timeout_too_long(policy, rule.punishment, rule.punishment_duration):
+            report(rule_duration, rule.punishment, rule.punishment_duration)
+        for check in rule.checks:
+            punishment = check.punishment or rule.punishment
+            seconds = check.punishment_duration or rule.punishment_duration
+            if _timeout_too_long(policy, punishment, seconds):
+                own = check.punishment_duration is not None
+                path = _join(rule_path, f"{check.name}.punishment_duration") if own else rule_duration
+                report(path, punishment, seconds)
+    ladder = policy.escalation
+    if ladder is not None and ladder.timeout_threshold > 0:
+        steps = ladder.timeout_threshold
+        longest = ladder.timeout_duration * steps * steps
+        if longest > _TIMEOUT_SECONDS:
+            issues.add(
+                _join(prefix, "escalation.timeout_duration"),
+                f"the ladder's timeout number {steps} would last {steps}x{steps}x"
+                f"{ladder.timeout_duration} = {longest} seconds, longer than Discord's 28-day "
+                f"timeout ({_TIMEOUT_SECONDS} seconds); lower timeout_duration or "
+                "timeout_threshold",
+            )
 
 
 def _merge(
@@ -537,10 +626,40 @@ def _merge(
     return result
 
 
+def _key_text(key: object) -> str:
+    """A mapping key as text; an integer too long for ``str()`` (over 4,300 digits) is
+    shown by its size, so it is reported like any other bad key instead of raising."""
+    if isinstance(key, int) and not isinstance(key, bool) and key.bit_length() > _LONGEST_INT_BITS:
+        return f"<an integer of {key.bit_length()} bits>"
+    return str(key)
+
+
+def _too_deep(document: object) -> str | None:
+    """The path at which ``document`` nests deeper than :data:`MAX_DEPTH`, else None.
+
+    Walked with an explicit stack, so no shape of document can exhaust the interpreter's
+    recursion limit; every later step (key normalisation, merging, validation) recurses
+    at most ``MAX_DEPTH`` deep.
+    """
+    stack: list[tuple[object, int, str]] = [(document, 0, "")]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, dict):
+            children: Iterable[tuple[object, object]] = value.items()
+        elif isinstance(value, list | tuple):
+            children = enumerate(value)
+        else:
+            continue
+        if depth == MAX_DEPTH:
+            return path
+        stack.extend((child, depth + 1, _join(path, _key_text(key))) for key, child in children)
+    return None
+
+
 def _normalise_keys(value: typing.Any) -> typing.Any:
     """YAML gives ``0:`` as int and JSON as ``"0"``; compare keys as strings when merging."""
     if isinstance(value, dict):
-        return {str(k): _normalise_keys(v) for k, v in value.items()}
+        return {_key_text(k): _normalise_keys(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_normalise_keys(v) for v in value]
     return value
@@ -554,6 +673,10 @@ def parse_policy(data: Mapping[str, typing.Any], *, source: str = "") -> Policy:
             [PolicyIssue(path="", message=f"a policy must be a mapping, got {_show(data)}")],
             source=source,
         )
+    deep = _too_deep(data)
+    if deep is not None:
+        message = f"nested more than {MAX_DEPTH} levels deep; a policy is far shallower"
+        raise PolicyError([PolicyIssue(path=deep, message=message)], source=source)
     document = _normalise_keys(data)
     # The Rowboat spam plugin body (levels/roles at the top) loads as-is.
     if "spam" not in document and ("levels" in document or "roles" in document):
@@ -622,6 +745,16 @@ def load_document(path: pathlib.Path) -> dict[str, typing.Any]:
             raise PolicyError([PolicyIssue(path="", message=message)], source=source)
     except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         message = f"cannot parse {suffix.lstrip('.').upper()}: {' '.join(str(exc).split())}"
+        raise PolicyError([PolicyIssue(path="", message=message)], source=source) from exc
+    except PolicyError:
+        raise
+    except RecursionError as exc:
+        # The parsers recurse per level of nesting: a hostile file can exhaust the stack.
+        message = f"cannot parse {suffix.lstrip('.').upper()}: nested too deeply"
+        raise PolicyError([PolicyIssue(path="", message=message)], source=source) from exc
+    except ValueError as exc:
+        # e.g. an integer of more than 4,300 digits, which Python refuses to convert.
+        message = f"cannot parse {suffix.lstrip('.').upper()}: {exc}"
         raise PolicyError([PolicyIssue(path="", message=message)], source=source) from exc
     if data is None:
         data = {}

@@ -22,6 +22,8 @@ from spamguard.core import (
     Timeout,
     Unban,
 )
+from spamguard.core.policy import GuildPolicy, Punishment
+from spamguard.core.punishments import punishment_actions
 
 Msg = typing.Any
 """The ``msg`` fixture's type (conftest's ``Messages``, which test modules cannot import)."""
@@ -115,7 +117,18 @@ def test_timeout_lasts_the_punishment_duration(msg: Msg) -> None:
 
 
 def test_timeout_is_clamped_to_28_days(msg: Msg) -> None:
-    (timeout,) = punish(msg, "TIMEOUT", 90 * DAY).actions
+    # A policy refuses a longer TIMEOUT (test_policy_timeouts.py); a duration reaching the
+    # punishment another way (a plugin's violation takes its rule's duration) is clamped.
+    (timeout,) = punishment_actions(
+        Punishment.TIMEOUT,
+        policy=GuildPolicy(),
+        message=msg("https://spam.example", t=0),
+        now=msg.at(0),
+        duration=90 * DAY,
+        reason="",
+        values={},
+        dms=False,
+    ).actions
     assert isinstance(timeout, Timeout)
     assert timeout.until == msg.at(28 * DAY)
 
