@@ -9,7 +9,7 @@ import pathlib
 import sys
 import typing
 
-from spamguard.cli.loading import policy_error_lines
+from spamguard.cli.loading import build_guard, policy_error_lines
 from spamguard.core import Counting, Policy, PolicyError
 from spamguard.testing.describe import format_seconds
 
@@ -67,17 +67,21 @@ def run_check(args: argparse.Namespace) -> int:
     for path in args.policies:
         try:
             policy = Policy.from_file(pathlib.Path(path))
+            # The guard the bot builds validates the extensions' settings: build it too.
+            build_guard(policy, plugins=args.plugin, extensions=args.extensions)
         except PolicyError as error:
+            # The guard's error does not know the file: name it like the loader's.
+            named = error if error.source else PolicyError(error.issues, source=path)
             failed += 1
             results.append(
                 {
                     "file": path,
                     "valid": False,
-                    "issues": [{"path": i.path, "message": i.message} for i in error.issues],
+                    "issues": [{"path": i.path, "message": i.message} for i in named.issues],
                 }
             )
             if not args.json:
-                for line in policy_error_lines(error):
+                for line in policy_error_lines(named):
                     out.write(line + "\n")
             continue
         results.append({"file": path, "valid": True, "issues": []})

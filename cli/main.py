@@ -55,6 +55,11 @@ def _log_arguments(parser: argparse.ArgumentParser) -> None:
         help="a malformed log line is reported with its line number, then skipped "
         "(default) or stops the run (exit status 1)",
     )
+    _plugin_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead")
+
+
+def _plugin_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--plugin",
         action="append",
@@ -69,7 +74,6 @@ def _log_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="do not load installed spamguard extensions (entry-point group 'spamguard')",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON document instead")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,9 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="validate policy files",
         description="Validate policy files: every problem is printed with its path; "
-        "exit status 1 when any file is invalid.",
+        "exit status 1 when any file is invalid. The extensions' own settings are "
+        "validated by the extensions, as the bot's guard does.",
     )
     check.add_argument("policies", nargs="+", metavar="POLICY", help="policy files to validate")
+    _plugin_arguments(check)
     check.add_argument("--json", action="store_true", help="print the results as JSON")
     check.set_defaults(run=run_check)
 

@@ -16,10 +16,13 @@ __all__ = (
     "DISABLED_ENV",
     "EXTENSION_GROUP",
     "Hooks",
+    "extension_names",
     "get_plugin_manager",
     "plugin_name",
 )
 
+import difflib
+import importlib.metadata
 import logging
 import os
 import typing
@@ -107,6 +110,41 @@ def get_plugin_manager(
     pm.check_pending()
     _refuse_wrappers(pm)
     return pm
+
+
+def extension_names(pm: pluggy.PluginManager) -> frozenset[str]:
+    """The names a policy's ``extensions`` may configure: every plugin registered with
+    ``pm`` under a name of its own, and every installed extension (an entry point of the
+    ``spamguard`` group), loaded or not (``load_entrypoints=False``, or switched off by
+    ``SPAMGUARD_DISABLED_PLUGINS``)."""
+    names = {
+        name
+        for name, plugin in pm.list_name_plugin()
+        # pluggy names a nameless object by its id: no policy can mean that.
+        if plugin is not None and name != str(id(plugin))
+    }
+    names.update(entry.name for entry in importlib.metadata.entry_points(group=EXTENSION_GROUP))
+    return frozenset(names)
+
+
+def _unknown_extensions(policy: GuildPolicy, known: frozenset[str]) -> list[PolicyIssue]:
+    """An issue for each name under ``policy.extensions`` that names no extension in
+    ``known``, with the closest known name, like every other unknown key of a policy."""
+    issues = []
+    allowed = sorted(known)
+    for name in policy.extensions:
+        if name in known:
+            continue
+        hint = difflib.get_close_matches(str(name), allowed, n=1)
+        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+        issues.append(
+            PolicyIssue(
+                path=f"extensions.{name}",
+                message=f"no such extension{suggestion}; installed: "
+                + (", ".join(allowed) or "none"),
+            )
+        )
+    return issues
 
 
 def _disabled_names() -> list[str]:
@@ -280,22 +318,24 @@ class Hooks:
         return None
 
     def validate_policy(self, policy: Policy) -> None:
-        """Call ``spamguard_validate_policy`` on the base settings and on each guild's.
+        """Check the policy's ``extensions`` against the plugins: each name must be a
+        registered or installed extension (see :func:`extension_names`), then each plugin's
+        ``spamguard_validate_policy`` checks its settings; on the base settings and on each
+        guild's. The guard and ``spamguard check`` both validate through here.
 
         An issue of a guild that the base settings share is reported once, at its base
         path; a guild's own issues are reported under ``guilds.<id>.``.
 
         Raises:
-            PolicyError: listing every plugin's issues.
+            PolicyError: listing every unknown extension and every plugin's issues.
         """
         impls = self._implementations("spamguard_validate_policy", frozenset())
-        if not impls:
-            return
-        base_issues = self._issues(impls, policy.base)
+        known = extension_names(self.pm)
+        base_issues = self._issues(impls, policy.base, known)
         issues = list(base_issues)
         seen = set(base_issues)
         for guild_id, guild_policy in policy.guilds.items():
-            for issue in self._issues(impls, guild_policy):
+            for issue in self._issues(impls, guild_policy, known):
                 if issue not in seen:
                     issues.append(
                         PolicyIssue(path=f"guilds.{guild_id}.{issue.path}", message=issue.message)
@@ -303,8 +343,10 @@ class Hooks:
         if issues:
             raise PolicyError(issues)
 
-    def _issues(self, impls: tuple[_Impl, ...], policy: GuildPolicy) -> list[PolicyIssue]:
-        found: list[PolicyIssue] = []
+    def _issues(
+        self, impls: tuple[_Impl, ...], policy: GuildPolicy, known: frozenset[str]
+    ) -> list[PolicyIssue]:
+        found = _unknown_extensions(policy, known)
         for impl in impls:
             if impl.plugin in policy.disabled_extensions:
                 continue

@@ -118,3 +118,38 @@ def test_a_missing_or_unparsable_file_is_one_clear_line(
 def test_check_without_a_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 2
     assert "the following arguments are required: POLICY" in capsys.readouterr().err
+
+
+def test_check_runs_the_extensions_validation_like_the_guard(
+    files: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The installed raid extension refuses members: 1 when the guard is built; so does check.
+    (files / "raid.yaml").write_text(GOOD + "extensions:\n  raid: {members: 1}\n")
+    assert main(["check", "raid.yaml"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1
+    assert out[0].startswith("raid.yaml: extensions.raid.members: ")
+
+
+def test_check_names_a_misspelled_extension_with_the_closest_installed_one(
+    files: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (files / "raod.yaml").write_text(GOOD + "extensions:\n  raod: {}\n")
+    assert main(["check", "--json", "raod.yaml"]) == 1
+    (entry,) = json.loads(capsys.readouterr().out)
+    (issue,) = entry["issues"]
+    assert issue["path"] == "extensions.raod"
+    assert issue["message"].startswith("no such extension (did you mean 'raid'?); installed: ")
+    assert "link_filter, mass_mention, message_length, raid, stats" in issue["message"]
+
+
+def test_check_without_extensions_still_knows_the_installed_names(
+    files: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Not loaded, the raid extension validates nothing; its name is still a known one.
+    (files / "raid.yaml").write_text(GOOD + "extensions:\n  raid: {members: 1}\n")
+    assert main(["check", "--no-extensions", "raid.yaml"]) == 0
+    capsys.readouterr()
+    (files / "raod.yaml").write_text(GOOD + "extensions:\n  raod: {}\n")
+    assert main(["check", "--no-extensions", "raod.yaml"]) == 1
+    assert "extensions.raod: no such extension" in capsys.readouterr().out

@@ -372,11 +372,44 @@ def test_bad_extension_settings_fail_when_the_guard_is_built_naming_the_field(po
 
 
 def test_registering_a_plugin_that_rejects_the_policy_leaves_it_unregistered(policy) -> None:
-    guard = Guard(policy(extensions={"strict": {"level": -1}}))
+    guard = Guard(policy())
+    # Settings of a plugin not registered yet (a Guard refuses them as unknown when built).
+    guard.policy = policy(extensions={"strict": {"level": -1}})
     plugin = Strict()
     with pytest.raises(PolicyError, match=r"extensions\.strict\.level"):
         guard.register_plugin(plugin)
     assert not guard.plugin_manager.is_registered(plugin)
+
+
+def test_a_misspelled_extension_is_an_error_naming_the_closest_plugin(policy) -> None:
+    bad = policy(
+        extensions={"strikt": {"level": 2}},
+        guilds={"77": {"extensions": {"strict": {"level": 3}, "raod": {}}}},
+    )
+    with pytest.raises(PolicyError) as caught:
+        Guard(bad, plugins=[Strict()])
+    lines = [str(issue) for issue in caught.value.issues]
+    assert [line.split(";")[0] for line in lines] == [
+        "extensions.strikt: no such extension (did you mean 'strict'?)",
+        "guilds.77.extensions.raod: no such extension (did you mean 'raid'?)",
+    ]
+    # The installed extensions count, loaded or not; a nameless plugin's id does not.
+    assert lines[0].endswith("installed: link_filter, mass_mention, message_length, raid, "
+                             "stats, strict")
+
+
+def test_settings_of_an_installed_extension_that_is_not_loaded_are_accepted(policy) -> None:
+    # load_entrypoints=False: raid is installed but not loaded, so nothing validates it.
+    guard = Guard(policy(extensions={"raid": {"members": 1}}), load_entrypoints=False)
+    assert "raid" in guard.policy.base.extensions
+
+
+def test_an_unknown_extension_is_refused_without_any_validating_plugin(policy) -> None:
+    # Guard() and `spamguard check` both call Hooks.validate_policy: no plugin, no hook
+    # implementation, and still an unknown name is refused.
+    hooks = Hooks(get_plugin_manager(load_entrypoints=False))
+    with pytest.raises(PolicyError, match=r"extensions\.nope: no such extension"):
+        hooks.validate_policy(policy(extensions={"nope": {}}))
 
 
 def test_a_plugin_is_registered_under_its_name_attribute() -> None:
