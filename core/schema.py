@@ -21,6 +21,7 @@ import typing
 import yaml
 
 from spamguard.core import automod as automod_section
+from spamguard.core import rowboat
 from spamguard.core.errors import PolicyError, PolicyIssue
 from spamguard.core.policy import (
     CHECK_NAMES,
@@ -545,29 +546,28 @@ def _guild_policy(issues: _Issues, prefix: str, data: dict[str, typing.Any]) -> 
             issues, p("automod_executions_count"), data.get("automod_executions_count"), False
         ),
     )
-    _timeout_lengths(issues, prefix, policy)
+    _timeout_lengths(issues, prefix, policy, muting=mute_role is not None)
     return policy
 
 
 _TIMEOUT_SECONDS = int(MAX_TIMEOUT.total_seconds())
 
 
-def _timeout_too_long(policy: GuildPolicy, punishment: Punishment | None, seconds: int) -> bool:
-    """Whether ``punishment`` for ``seconds`` becomes a Discord timeout longer than Discord
-    allows (a TIMEOUT always, a TEMPMUTE without a mute role)."""
-    if seconds <= _TIMEOUT_SECONDS:
-        return False
-    return punishment is Punishment.TIMEOUT or (
-        punishment is Punishment.TEMPMUTE and policy.mute_role_id is None
-    )
-
-
-def _timeout_lengths(issues: _Issues, prefix: str, policy: GuildPolicy) -> None:
-    """Report every duration that would become a timeout longer than Discord's 28 days.
+def _timeout_lengths(issues: _Issues, prefix: str, policy: GuildPolicy, *, muting: bool) -> None:
+    """Report every duration that would become a timeout longer than Discord's 28 days: a
+    TIMEOUT's always, a TEMPMUTE's unless ``muting`` (a mute role is set, or given and
+    reported as invalid already).
 
     The adapter would cut it to 28 days without a word; the policy says so when it loads.
     """
     reported: set[str] = set()
+
+    def too_long(punishment: Punishment | None, seconds: int) -> bool:
+        if seconds <= _TIMEOUT_SECONDS:
+            return False
+        return punishment is Punishment.TIMEOUT or (
+            punishment is Punishment.TEMPMUTE and not muting
+        )
 
     def report(path: str, punishment: Punishment, seconds: int) -> None:
         if path in reported:
@@ -588,12 +588,12 @@ def _timeout_lengths(issues: _Issues, prefix: str, policy: GuildPolicy) -> None:
     for where, rule in rules:
         rule_path = _join(prefix, f"spam.{where}")
         rule_duration = _join(rule_path, "punishment_duration")
-        if _timeout_too_long(policy, rule.punishment, rule.punishment_duration):
+        if too_long(rule.punishment, rule.punishment_duration):
             report(rule_duration, rule.punishment, rule.punishment_duration)
         for check in rule.checks:
             punishment = check.punishment or rule.punishment
             seconds = check.punishment_duration or rule.punishment_duration
-            if _timeout_too_long(policy, punishment, seconds):
+            if too_long(punishment, seconds):
                 own = check.punishment_duration is not None
                 path = _join(rule_path, f"{check.name}.punishment_duration") if own else rule_duration
                 report(path, punishment, seconds)
@@ -677,11 +677,8 @@ def parse_policy(data: Mapping[str, typing.Any], *, source: str = "") -> Policy:
     if deep is not None:
         message = f"nested more than {MAX_DEPTH} levels deep; a policy is far shallower"
         raise PolicyError([PolicyIssue(path=deep, message=message)], source=source)
-    document = _normalise_keys(data)
-    # The Rowboat spam plugin body (levels/roles at the top) loads as-is.
-    if "spam" not in document and ("levels" in document or "roles" in document):
-        body = {k: document.pop(k) for k in ("levels", "roles") if k in document}
-        document["spam"] = body
+    # Rowboat's spam plugin body and whole guild config load as they are.
+    document, came_from = rowboat.translate(issues, _normalise_keys(data))
     top = _mapping(issues, "", document, _TOP_KEYS)
     version = top.get("version")
     if version is not None and version != 1:
@@ -714,8 +711,17 @@ def parse_policy(data: Mapping[str, typing.Any], *, source: str = "") -> Policy:
                     if issue.path not in base_paths:
                         issues.add(_join(path, issue.path), issue.message)
     if issues.items:
-        raise PolicyError(issues.items, source=source)
+        raise PolicyError([_written_at(issue, came_from) for issue in issues.items], source=source)
     return Policy(base=base, guilds=guilds, source=data, store_url=store_url)
+
+
+def _written_at(issue: PolicyIssue, came_from: Mapping[str, str]) -> PolicyIssue:
+    """``issue`` at the path the document has the field at (``plugins.spam.levels.0``
+    for a Rowboat guild config's ``spam.levels.0``)."""
+    head, dot, rest = issue.path.partition(".")
+    if head not in came_from:
+        return issue
+    return PolicyIssue(path=came_from[head] + dot + rest, message=issue.message)
 
 
 def load_document(path: pathlib.Path) -> dict[str, typing.Any]:
