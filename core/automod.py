@@ -18,10 +18,11 @@ The ``automod:`` policy section describes the native rules a guild should have::
           exempt_channels: []
           enabled: true
 
-Validation enforces Discord's limits (see the ``LIMITS`` table). :func:`diff_rules` compares
-the desired rules with a guild's existing ones (Discord's JSON) and returns the create, edit
-and delete actions that reconcile them, touching only rules spamguard owns (name prefix or a
-known id). Running it on its own result changes nothing.
+Validation enforces Discord's limits (see the ``LIMITS`` table) and the regex syntax it
+compiles ``regex_patterns`` with (see :mod:`spamguard.core.rust_regex`). :func:`diff_rules`
+compares the desired rules with a guild's existing ones (Discord's JSON) and returns the
+create, edit and delete actions that reconcile them, touching only rules spamguard owns
+(name prefix or a known id). Running it on its own result changes nothing.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = (
 import dataclasses
 import typing
 
+from spamguard.core import rust_regex
 from spamguard.core.actions import register_action
 
 if typing.TYPE_CHECKING:
@@ -334,6 +336,13 @@ def _rule(issues: _Issues, path: str, value: object) -> AutomodRuleSpec | None:
             most=LIMITS["regex_patterns"],
             longest=LIMITS["regex_length"],
         )
+        for index, pattern in enumerate(metadata["regex_patterns"]):
+            problem = rust_regex.syntax_error(pattern)
+            if problem is not None:
+                issues.add(
+                    f"{path}.regex_patterns.{index}",
+                    f"Discord's regex syntax (Rust's) refuses it: {problem}",
+                )
     if "allow_list" in fields:
         most = LIMITS["allow_list_preset" if trigger == "keyword_preset" else "allow_list_keyword"]
         metadata["allow_list"] = _strings(
