@@ -94,7 +94,9 @@ def _guild_config(
         return result, came_from
     for name in plugins:
         if name not in _READ:
-            _LOGGER.info("plugins.%s: Rowboat's %s plugin has no spamguard part; ignored", name, name)
+            _LOGGER.info(
+                "plugins.%s: Rowboat's %s plugin has no spamguard part; ignored", name, name
+            )
     for name, read in _READ.items():
         if name not in plugins:
             continue

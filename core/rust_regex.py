@@ -270,7 +270,9 @@ class _Scanner:
                     continue
                 if char == "-" and pattern[at + 1 : at + 2] not in ("", "]"):
                     if after_class:
-                        raise _RefusedError(at, "invalid range boundary: a class cannot start a range")
+                        raise _RefusedError(
+                            at, "invalid range boundary: a class cannot start a range"
+                        )
                     if left is not None:
                         at = self.range_end(left, at + 1)
                         left = None

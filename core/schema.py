@@ -22,6 +22,7 @@ import yaml
 
 from spamguard.core import automod as automod_section
 from spamguard.core import rowboat
+from spamguard.core.actions import MAX_TIMEOUT
 from spamguard.core.errors import PolicyError, PolicyIssue
 from spamguard.core.policy import (
     CHECK_NAMES,
@@ -36,7 +37,6 @@ from spamguard.core.policy import (
     RuleConfig,
     Scope,
 )
-from spamguard.core.actions import MAX_TIMEOUT
 from spamguard.core.punishments import MAX_DURATION
 
 if typing.TYPE_CHECKING:
@@ -595,7 +595,9 @@ def _timeout_lengths(issues: _Issues, prefix: str, policy: GuildPolicy, *, mutin
             seconds = check.punishment_duration or rule.punishment_duration
             if too_long(punishment, seconds):
                 own = check.punishment_duration is not None
-                path = _join(rule_path, f"{check.name}.punishment_duration") if own else rule_duration
+                path = (
+                    _join(rule_path, f"{check.name}.punishment_duration") if own else rule_duration
+                )
                 report(path, punishment, seconds)
     ladder = policy.escalation
     if ladder is not None and ladder.timeout_threshold > 0:

@@ -292,8 +292,6 @@ async def test_an_everyone_ping_typed_without_permission_counts_as_a_mention(
         w = g.world
         await g.send(author=w.carol, content="@everyone look", mentions=(w.bob,))
         assert g.api.requests == ()
-        await g.send(
-            author=w.carol, content="@here look", mentions=(), mention_everyone=False
-        )
+        await g.send(author=w.carol, content="@here look", mentions=(), mention_everyone=False)
         assert [r.method for r in g.api.requests] == ["DELETE"]
         assert g.calls()[0][1] == f"/guilds/{w.guild_id}/members/{w.carol.id}"

@@ -394,8 +394,9 @@ def test_a_misspelled_extension_is_an_error_naming_the_closest_plugin(policy) ->
         "guilds.77.extensions.raod: no such extension (did you mean 'raid'?)",
     ]
     # The installed extensions count, loaded or not; a nameless plugin's id does not.
-    assert lines[0].endswith("installed: link_filter, mass_mention, message_length, raid, "
-                             "stats, strict")
+    assert lines[0].endswith(
+        "installed: link_filter, mass_mention, message_length, raid, stats, strict"
+    )
 
 
 def test_settings_of_an_installed_extension_that_is_not_loaded_are_accepted(policy) -> None:

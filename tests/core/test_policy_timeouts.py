@@ -56,9 +56,7 @@ def test_a_checks_own_duration_is_named_at_the_check() -> None:
     assert line.startswith("spam.levels.0.max_links.punishment_duration: a TEMPMUTE of 3456000")
 
 
-def test_a_check_turning_the_rules_long_duration_into_a_tempmute_names_the_rules_duration() -> (
-    None
-):
+def test_a_check_turning_the_rules_long_duration_into_a_tempmute_names_the_rules_duration() -> None:
     # A 60-day TEMPBAN is fine; the check's TEMPMUTE takes the rule's 60 days.
     document = level0(
         punishment="TEMPBAN",
