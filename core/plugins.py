@@ -16,8 +16,8 @@ __all__ = (
     "DISABLED_ENV",
     "EXTENSION_GROUP",
     "Hooks",
-    "extension_names",
     "get_plugin_manager",
+    "installed_extension_names",
     "plugin_name",
 )
 
@@ -112,19 +112,10 @@ def get_plugin_manager(
     return pm
 
 
-def extension_names(pm: pluggy.PluginManager) -> frozenset[str]:
-    """The names a policy's ``extensions`` may configure: every plugin registered with
-    ``pm`` under a name of its own, and every installed extension (an entry point of the
-    ``spamguard`` group), loaded or not (``load_entrypoints=False``, or switched off by
-    ``SPAMGUARD_DISABLED_PLUGINS``)."""
-    names = {
-        name
-        for name, plugin in pm.list_name_plugin()
-        # pluggy names a nameless object by its id: no policy can mean that.
-        if plugin is not None and name != str(id(plugin))
-    }
-    names.update(entry.name for entry in importlib.metadata.entry_points(group=EXTENSION_GROUP))
-    return frozenset(names)
+def installed_extension_names() -> frozenset[str]:
+    """Names of the installed extensions (entry points of the ``spamguard`` group), loaded
+    or not. Reading the installed distributions takes milliseconds: ask once."""
+    return frozenset(entry.name for entry in importlib.metadata.entry_points(group=EXTENSION_GROUP))
 
 
 def _unknown_extensions(policy: GuildPolicy, known: frozenset[str]) -> list[PolicyIssue]:
@@ -186,7 +177,7 @@ class Hooks:
             which receive no policy, honour ``disabled_extensions`` too.
     """
 
-    __slots__ = ("_impls", "pm", "policy_for")
+    __slots__ = ("_impls", "_installed", "pm", "policy_for")
 
     def __init__(
         self,
@@ -197,6 +188,7 @@ class Hooks:
         self.pm = pm
         self.policy_for = policy_for
         self._impls: dict[tuple[str, frozenset[str]], tuple[_Impl, ...]] = {}
+        self._installed: frozenset[str] | None = None
         _refuse_wrappers(pm)
 
     def _implementations(self, name: str, disabled: frozenset[str]) -> tuple[_Impl, ...]:
@@ -233,6 +225,20 @@ class Hooks:
         """
         self._impls.clear()
         _refuse_wrappers(self.pm)
+
+    def extension_names(self) -> frozenset[str]:
+        """The names a policy's ``extensions`` may configure: every plugin registered
+        under a name of its own, and every installed extension, loaded or not
+        (``load_entrypoints=False``, or kept out by ``SPAMGUARD_DISABLED_PLUGINS``)."""
+        if self._installed is None:
+            self._installed = installed_extension_names()
+        registered = {
+            name
+            for name, plugin in self.pm.list_name_plugin()
+            # pluggy names a nameless object by its id: no policy can mean that.
+            if plugin is not None and name != str(id(plugin))
+        }
+        return self._installed | registered
 
     def has(self, name: str) -> bool:
         """Whether any plugin implements hook ``name`` (lets the guard skip idle hooks)."""
@@ -319,7 +325,7 @@ class Hooks:
 
     def validate_policy(self, policy: Policy) -> None:
         """Check the policy's ``extensions`` against the plugins: each name must be a
-        registered or installed extension (see :func:`extension_names`), then each plugin's
+        registered or installed extension (see :meth:`extension_names`), then each plugin's
         ``spamguard_validate_policy`` checks its settings; on the base settings and on each
         guild's. The guard and ``spamguard check`` both validate through here.
 
@@ -330,7 +336,7 @@ class Hooks:
             PolicyError: listing every unknown extension and every plugin's issues.
         """
         impls = self._implementations("spamguard_validate_policy", frozenset())
-        known = extension_names(self.pm)
+        known = self.extension_names()
         base_issues = self._issues(impls, policy.base, known)
         issues = list(base_issues)
         seen = set(base_issues)

@@ -46,6 +46,8 @@ DEFAULT_POLICY_PATH = pathlib.Path(__file__).with_name("default_policy.yaml")
 
 MAX_DEPTH = 64
 """How deeply a policy document may nest; the deepest real field is under ten levels."""
+MAX_VALUES = 1_000_000
+"""How many values (mappings, lists and scalars) a policy document may hold."""
 _LONGEST_INT_BITS = 14_000
 """Integers longer than this (about 4,200 digits) are not turned into text: Python refuses
 ``str()`` past 4,300 digits."""
@@ -636,16 +638,23 @@ def _key_text(key: object) -> str:
     return str(key)
 
 
-def _too_deep(document: object) -> str | None:
-    """The path at which ``document`` nests deeper than :data:`MAX_DEPTH`, else None.
+def _shape_problem(document: object) -> PolicyIssue | None:
+    """Whether ``document`` nests deeper than :data:`MAX_DEPTH` or holds more than
+    :data:`MAX_VALUES` values (counting each use of a YAML alias), as an issue.
 
     Walked with an explicit stack, so no shape of document can exhaust the interpreter's
-    recursion limit; every later step (key normalisation, merging, validation) recurses
-    at most ``MAX_DEPTH`` deep.
+    recursion limit (a YAML alias may even make a document contain itself); every later
+    step (key normalisation, merging, validation) then recurses at most ``MAX_DEPTH``
+    deep and copies a bounded amount.
     """
     stack: list[tuple[object, int, str]] = [(document, 0, "")]
+    seen = 0
     while stack:
         value, depth, path = stack.pop()
+        seen += 1
+        if seen > MAX_VALUES:
+            message = f"holds more than {MAX_VALUES} values; a policy holds far fewer"
+            return PolicyIssue(path="", message=message)
         if isinstance(value, dict):
             children: Iterable[tuple[object, object]] = value.items()
         elif isinstance(value, list | tuple):
@@ -653,7 +662,8 @@ def _too_deep(document: object) -> str | None:
         else:
             continue
         if depth == MAX_DEPTH:
-            return path
+            message = f"nested more than {MAX_DEPTH} levels deep; a policy is far shallower"
+            return PolicyIssue(path=path, message=message)
         stack.extend((child, depth + 1, _join(path, _key_text(key))) for key, child in children)
     return None
 
@@ -675,10 +685,9 @@ def parse_policy(data: Mapping[str, typing.Any], *, source: str = "") -> Policy:
             [PolicyIssue(path="", message=f"a policy must be a mapping, got {_show(data)}")],
             source=source,
         )
-    deep = _too_deep(data)
-    if deep is not None:
-        message = f"nested more than {MAX_DEPTH} levels deep; a policy is far shallower"
-        raise PolicyError([PolicyIssue(path=deep, message=message)], source=source)
+    shape = _shape_problem(data)
+    if shape is not None:
+        raise PolicyError([shape], source=source)
     # Rowboat's spam plugin body and whole guild config load as they are.
     document, came_from = rowboat.translate(issues, _normalise_keys(data))
     top = _mapping(issues, "", document, _TOP_KEYS)

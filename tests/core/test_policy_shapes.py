@@ -103,3 +103,22 @@ def test_a_deep_document_round_trips_through_json_as_a_policy_error(tmp_path: pa
     path.write_text(json.dumps({"extensions": {"x": nested(300, "list")}}), encoding="utf-8")
     with pytest.raises(PolicyError, match="nested more than"):
         Policy.from_file(path)
+
+
+def test_a_yaml_alias_bomb_is_a_policy_error_not_a_stall(tmp_path: pathlib.Path) -> None:
+    # Nine levels of ten aliases each: a billion values once expanded.
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 10):
+        refs = ", ".join([f"*a{level - 1}"] * 10)
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("extensions:\n" + "".join(f"  {line}\n" for line in lines), encoding="utf-8")
+    with pytest.raises(PolicyError, match=r"<policy>: holds more than 1000000 values"):
+        Policy.from_file(path)
+
+
+def test_a_yaml_document_that_contains_itself_is_a_policy_error(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "loop.yaml"
+    path.write_text("extensions: &loop\n  x: *loop\n", encoding="utf-8")
+    with pytest.raises(PolicyError, match=r"extensions\.x\.x\.x.*: nested more than 64"):
+        Policy.from_file(path)
