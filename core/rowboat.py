@@ -102,10 +102,10 @@ def _guild_config(
             continue
         path = f"plugins.{name}"
         settings = plugins[name]
+        if settings is None:
+            continue  # `spam:` with nothing under it: no rules, like Rowboat
         if name == "spam":
             take("spam", settings, path)
-            continue
-        if settings is None:
             continue
         if not isinstance(settings, dict):
             issues.add(path, f"must be a mapping of the {name} plugin's settings")

@@ -120,3 +120,8 @@ def test_a_misspelled_key_beside_plugins_is_still_an_error(
 ) -> None:
     with pytest.raises(PolicyError, match=r"^nicknmae: unknown key"):
         Policy.from_dict({**guild_config, "nicknmae": "x"})
+
+
+def test_an_empty_spam_plugin_loads_with_no_rules(guild_config: dict[str, typing.Any]) -> None:
+    guild_config["plugins"]["spam"] = None
+    assert Policy.from_dict(guild_config).base.levels == ()
