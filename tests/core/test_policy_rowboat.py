@@ -101,7 +101,7 @@ def test_the_older_admin_plugins_mute_role_is_read_too(
 def test_spamguard_settings_may_sit_beside_a_guild_config(
     guild_config: dict[str, typing.Any],
 ) -> None:
-    document = {**guild_config, "escalation": {"warn_threshold": 1}, "dry_run": True}
+    document = {**guild_config, "escalation": {"kick_threshold": 1}, "dry_run": True}
     policy = Policy.from_dict(document)
     assert policy.base.dry_run
     assert policy.base.escalation is not None
