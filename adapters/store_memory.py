@@ -22,6 +22,7 @@ __all__ = ("MemoryStore",)
 
 import asyncio
 import contextlib
+import datetime
 import json
 import logging
 import os
@@ -30,9 +31,9 @@ import tempfile
 import typing
 
 from spamguard.core.errors import SnapshotError
+from spamguard.core.plan import check_run_at
 
 if typing.TYPE_CHECKING:
-    import datetime
     from collections.abc import Sequence
 
     from spamguard.core.guard import Guard
@@ -106,21 +107,25 @@ class MemoryStore:
 
         Raises:
             SnapshotError: the file exists but cannot be read or restored (another
-                snapshot version, corrupt data). The guard is left unchanged; move the
-                file away to start with empty state.
+                snapshot version, corrupt data; the message names the field). The guard
+                is left unchanged. A file that was read but does not restore is kept
+                aside, renamed ``<name>.corrupt-<UTC time>``, so nothing overwrites it
+                and the next ``open`` starts with empty state; restore what it holds
+                (pending unbans) by hand.
         """
         path = self.snapshot_path
         if path is not None and path.exists():
             try:
                 data = await asyncio.to_thread(_read, path)
-                guard.load_snapshot(data)
-            except (OSError, ValueError) as exc:
-                # SnapshotError and json's decode error are ValueErrors.
-                msg = (
-                    f"{path}: cannot restore the spamguard snapshot ({exc}); "
-                    "move the file away to start with empty state"
-                )
+            except OSError as exc:
+                msg = f"{path}: cannot read the spamguard snapshot ({exc}); fix the file's access"
                 raise SnapshotError(msg) from exc
+            except ValueError as exc:  # not JSON (or not UTF-8)
+                raise self._set_aside(path, exc) from exc
+            try:
+                guard.load_snapshot(data)
+            except SnapshotError as exc:
+                raise self._set_aside(path, exc) from exc
             _LOGGER.info(
                 "restored state from %s (%d scheduled actions pending)",
                 path,
@@ -129,6 +134,28 @@ class MemoryStore:
         self._guard = guard
         if path is not None and self.save_interval is not None:
             self._saver = asyncio.create_task(self._save_periodically(self.save_interval))
+
+    @staticmethod
+    def _set_aside(path: pathlib.Path, error: Exception) -> SnapshotError:
+        """Rename an unrestorable snapshot out of the way; the error to raise about it."""
+        stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+        number = 1
+        while aside.exists():
+            number += 1
+            aside = path.with_name(f"{path.name}.corrupt-{stamp}-{number}")
+        try:
+            path.rename(aside)
+        except OSError as exc:
+            return SnapshotError(
+                f"{path}: cannot restore the spamguard snapshot ({error}), nor move it "
+                f"aside ({exc}); move the file away to start with empty state"
+            )
+        return SnapshotError(
+            f"{path}: cannot restore the spamguard snapshot ({error}); the file was moved "
+            f"to {aside} and the next start begins with empty state (restore its pending "
+            "unbans and role removals by hand)"
+        )
 
     async def close(self) -> None:
         """Stop periodic saving and write the snapshot one last time."""
@@ -183,9 +210,16 @@ class MemoryStore:
         """Keep scheduled actions until due, and write the snapshot before returning (a
         crash right after does not lose them). The runtime passes an undo once its
         punishment succeeded (see :meth:`spamguard.core.Plan.undos_of`). An item equal to
-        one still pending is kept once, as in Redis's sorted set."""
+        one still pending is kept once, as in Redis's sorted set.
+
+        Raises:
+            spamguard.core.ScheduleError: an item's ``run_at`` is timezone-naive (nothing
+                of this call is kept).
+        """
         if not items:
             return
+        for item in items:
+            check_run_at(item.run_at)
         guard = self.guard
         pending = list(guard.pending())
         for item in items:

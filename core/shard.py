@@ -28,6 +28,7 @@ import dataclasses
 import typing
 
 from spamguard.core.errors import SnapshotError
+from spamguard.core.snapshot import check_member
 from spamguard.core.state import MemberState
 from spamguard.core.windows import DuplicateWindow, Entry, SumWindow
 
@@ -140,9 +141,10 @@ def decide(
             tuple(key): _window(kind, float(horizon), entries)
             for key, kind, horizon, entries in state.get("windows", ())
         }
-        loaded_members = {
-            (int(g), int(u)): MemberState.from_dict(data) for g, u, data in state.get("members", ())
-        }
+        loaded_members = {}
+        for index, (g, u, data) in enumerate(state.get("members", ())):
+            check_member(data, f"members[{index}].state")
+            loaded_members[(int(g), int(u))] = MemberState.from_dict(data)
         loaded_cleaned = {int(mid): float(ts) for mid, ts in state.get("cleaned", ())}
     except (KeyError, TypeError, ValueError) as exc:
         msg = f"malformed state slice: {exc!r}"

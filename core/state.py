@@ -152,8 +152,8 @@ class MemberState:
         state.kick_count = int(data["kick_count"])
         state.ban_count = int(data["ban_count"])
         state.violations = int(data["violations"])
-        state.last_violation = data["last_violation"]
-        state.incident_until = data["incident_until"]
+        state.last_violation = _seconds(data["last_violation"])
+        state.incident_until = _seconds(data["incident_until"])
         state.incident_severity = int(data["incident_severity"])
         state.cleaned = {int(i) for i in data["cleaned"]}
         state.recent = {
@@ -197,3 +197,13 @@ class DryRunState:
     def is_empty(self) -> bool:
         """Nothing left to keep."""
         return not self.ladders and not self.cleaned
+
+
+def _seconds(value: typing.Any) -> float | None:
+    # Numbers only: a string ("yesterday") would break every later comparison.
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        msg = f"must be POSIX seconds or null, got {value!r}"
+        raise TypeError(msg)
+    return float(value)

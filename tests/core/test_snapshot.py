@@ -155,8 +155,96 @@ def test_restore_refuses_another_version() -> None:
 )
 def test_restore_refuses_malformed_data(damage: dict[str, typing.Any]) -> None:
     policy = Policy.from_dict(POLICY)
-    with pytest.raises(SnapshotError, match="malformed snapshot"):
+    with pytest.raises(SnapshotError, match="snapshot field"):
         Guard.restore(policy, {**Guard(policy).snapshot(), **damage})
+
+
+@pytest.mark.parametrize("snapshot", [[], None, "state", 1], ids=["list", "null", "str", "int"])
+def test_restore_refuses_a_snapshot_that_is_not_an_object(snapshot: typing.Any) -> None:
+    with pytest.raises(SnapshotError, match="must be a JSON object"):
+        Guard.restore(Policy.from_dict(POLICY), snapshot)
+
+
+def _full_snapshot(msg: Msg) -> dict[str, typing.Any]:
+    """A snapshot with a member, windows, clean marks, a pending unban and counters."""
+    guard = Guard(Policy.from_dict(POLICY))
+    for t in range(4):
+        guard.process(msg("https://spam.example", t=t))
+    snapshot = json.loads(json.dumps(guard.snapshot()))
+    assert snapshot["members"] and snapshot["cleaned"] and snapshot["scheduled"]
+    return snapshot
+
+
+# (where to damage, the bad value, the field the error must name)
+DAMAGE: list[tuple[tuple[typing.Any, ...], typing.Any, str]] = [
+    (("counters",), [], "counters: must be an object"),
+    (("counters", "GUILD"), [], "counters.GUILD: must be an object"),
+    (("counters", "GUILD", "messages"), -1, "counters.GUILD.messages: must be a whole number"),
+    (("members",), {}, "members: must be a list"),
+    (("members", 0), [1, 2], "members[0]: must be a list of 3"),
+    (("members", 0, 0), "900", "members[0].guild_id: must be an integer id"),
+    (("members", 0, 2), None, "members[0].state: must be an object"),
+    (
+        ("members", 0, 2, "last_violation"),
+        "yesterday",
+        "members[0].state.last_violation: must be POSIX seconds or null, got 'yesterday'",
+    ),
+    (("members", 0, 2, "incident_until"), True, "members[0].state.incident_until"),
+    (("members", 0, 2, "warn_count"), 1.5, "members[0].state.warn_count: must be a whole"),
+    (("members", 0, 2, "ban_count"), "1", "members[0].state.ban_count"),
+    (("members", 0, 2, "incident_severity"), None, "members[0].state.incident_severity"),
+    (("members", 0, 2, "cleaned"), {}, "members[0].state.cleaned: must be a list"),
+    (("members", 0, 2, "recent", 0, 1), "noon", "members[0].state.recent[0].ts: must be POSIX"),
+    (("members", 0, 2, "recent", 0), [1, 2], "members[0].state.recent[0]: must be a list of 4"),
+    (("windows", 0, 0), "max_messages", "windows[0].key: must be a list"),
+    (("windows", 0, 1), "list", "windows[0].kind: must be \"text\" or \"sum\""),
+    (("windows", 0, 2), -5, "windows[0].horizon: must be seconds"),
+    (("windows", 0, 3, 0, 5), 7, "windows[0].entries[0].text: must be a string"),
+    (("windows", 0, 3, 0, 0), float("inf"), "windows[0].entries[0].ts: must be POSIX"),
+    (("cleaned", 0), 5, "cleaned[0]: must be a list of 2"),
+    (("cleaned", 0, 1), "now", "cleaned[0].ts: must be POSIX"),
+    (("scheduled", 0), "unban later", "scheduled[0]: must be an object"),
+    (("scheduled", 0, "run_at"), "2024-01-01T00:00:00", "scheduled[0]: not a scheduled action"),
+    (("processed",), -1, "processed: must be a whole number"),
+    (("next_prune",), "soon", "next_prune: must be a whole number"),
+]
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "named"), DAMAGE, ids=[".".join(map(str, d[0])) for d in DAMAGE]
+)
+def test_restore_names_the_field_of_malformed_data(
+    msg: Msg, where: tuple[typing.Any, ...], value: typing.Any, named: str
+) -> None:
+    snapshot = _full_snapshot(msg)
+    where = tuple(str(msg.GUILD) if part == "GUILD" else part for part in where)
+    named = named.replace("GUILD", str(msg.GUILD))
+    target = snapshot
+    for part in where[:-1]:
+        target = target[part]
+    target[where[-1]] = value
+    with pytest.raises(SnapshotError) as info:
+        Guard.restore(Policy.from_dict(POLICY), snapshot)
+    assert f"snapshot field {named}" in str(info.value)
+
+
+def test_restore_refuses_a_missing_field(msg: Msg) -> None:
+    snapshot = _full_snapshot(msg)
+    del snapshot["members"][0][2]["violations"]
+    with pytest.raises(SnapshotError, match=r"members\[0\]\.state\.violations: must be present"):
+        Guard.restore(Policy.from_dict(POLICY), snapshot)
+
+
+def test_load_snapshot_of_junk_leaves_the_member_punishable(msg: Msg) -> None:
+    # "yesterday" used to load, then every message of the member raised in process().
+    policy = Policy.from_dict(POLICY)
+    snapshot = _full_snapshot(msg)
+    snapshot["members"][0][2]["last_violation"] = "yesterday"
+    guard = Guard(policy)
+    with pytest.raises(SnapshotError, match="last_violation"):
+        guard.load_snapshot(snapshot)
+    plans = [guard.process(msg("https://spam.example", t=100 + t)) for t in range(4)]
+    assert any(plan.punishment != "NONE" for plan in plans)
 
 
 def test_a_restored_guard_prunes_like_the_original(msg: Msg) -> None:

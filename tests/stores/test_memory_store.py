@@ -167,22 +167,71 @@ async def test_failed_snapshot_write_is_logged_and_counted_not_raised(
 
 
 @pytest.mark.parametrize(
-    "content",
-    ["{not json", json.dumps({"version": 999, "members": []})],
-    ids=["corrupt", "other-version"],
+    ("content", "named"),
+    [
+        ("{not json", "Expecting property name"),
+        (json.dumps({"version": 999, "members": []}), "snapshot version 999 is not 1"),
+        ("[]", "must be a JSON object, got list"),
+        ("null", "must be a JSON object, got NoneType"),
+        ("counters", "snapshot field counters: must be an object"),
+        ("yesterday", "snapshot field members[0].state.last_violation: must be POSIX seconds"),
+    ],
+    ids=["corrupt", "other-version", "list", "null", "counters-list", "last-violation-text"],
 )
-async def test_unreadable_snapshot_refuses_to_open_naming_the_file_and_the_fix(
-    policy: Policy, tmp_path: pathlib.Path, make_message: Callable[..., Message], content: str
+async def test_bad_snapshot_refuses_to_open_and_is_kept_aside_not_overwritten(
+    policy: Policy,
+    tmp_path: pathlib.Path,
+    make_message: Callable[..., Message],
+    content: str,
+    named: str,
 ) -> None:
     path = tmp_path / "state.json"
+    if content in ("counters", "yesterday"):
+        # A real snapshot with one field damaged.
+        store, guard = await _opened(policy, path, save_interval=None)
+        await _tempban(store, guard, make_message)
+        await store.close()
+        data = json.loads(path.read_text())
+        if content == "counters":
+            data["counters"] = []
+        else:
+            data["members"][0][2]["last_violation"] = "yesterday"
+        content = json.dumps(data)
     path.write_text(content)
     guard = Guard(policy)
     guard.process(make_message(1, 34, "kept", 0))
     before = guard.snapshot()
-    with pytest.raises(SnapshotError, match="move the file away") as info:
-        await MemoryStore(path).open(guard)
-    assert str(path) in str(info.value)
+    store = MemoryStore(path, save_interval=None)
+    with pytest.raises(SnapshotError, match="the next start begins with empty state") as info:
+        await store.open(guard)
+    assert named in str(info.value)
     assert guard.snapshot() == before
+    (aside,) = tmp_path.glob("state.json.corrupt-*")
+    assert str(aside) in str(info.value)
+    assert aside.read_text() == content  # kept as it was
+    assert not path.exists()
+    await store.close()  # a store that did not open writes nothing over anything
+    assert not path.exists()
+    assert aside.read_text() == content
+
+    # The next start begins with empty state.
+    await store.open(guard)
+    assert guard.pending() == ()
+    await store.close()
+    assert path.exists()
+    assert aside.read_text() == content
+
+
+async def test_a_second_bad_snapshot_in_the_same_second_is_kept_aside_too(
+    policy: Policy, tmp_path: pathlib.Path
+) -> None:
+    path = tmp_path / "state.json"
+    for content in ("{one", "{two"):
+        path.write_text(content)
+        with pytest.raises(SnapshotError):
+            await MemoryStore(path).open(Guard(policy))
+    kept = sorted(p.read_text() for p in tmp_path.glob("state.json.corrupt-*"))
+    assert kept == ["{one", "{two"]
 
 
 def test_save_interval_must_be_positive() -> None:
