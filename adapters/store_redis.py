@@ -106,7 +106,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 from spamguard.core import shard
 from spamguard.core.errors import SnapshotError, SpamguardError
-from spamguard.core.plan import Plan, ScheduledAction
+from spamguard.core.plan import Plan, ScheduledAction, check_run_at
 from spamguard.core.policy import Scope
 from spamguard.core.state import MemberState
 from spamguard.core.windows import MAX_ENTRIES
@@ -673,7 +673,13 @@ class RedisStore:
         """Keep scheduled actions in Redis until due (the runtime passes an undo once its
         punishment succeeded). On failure they are kept in memory and written at the next
         call that reaches Redis.
+
+        Raises:
+            spamguard.core.ScheduleError: an item's ``run_at`` is timezone-naive (nothing
+                of this call is kept).
         """
+        for item in items:
+            check_run_at(item.run_at)
         for item in items:
             self._unsent[_encode_item(item)] = item
         if not self._unsent:

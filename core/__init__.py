@@ -26,6 +26,7 @@ from spamguard.core.errors import (
     MessageError,
     PolicyError,
     PolicyIssue,
+    ScheduleError,
     SnapshotError,
     SpamguardError,
 )
@@ -77,6 +78,7 @@ __all__ = (
     "Punishment",
     "RemoveRole",
     "RuleConfig",
+    "ScheduleError",
     "ScheduledAction",
     "Scope",
     "SendMessage",

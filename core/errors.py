@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ("MessageError", "PolicyError", "PolicyIssue", "SnapshotError", "SpamguardError")
+__all__ = (
+    "MessageError",
+    "PolicyError",
+    "PolicyIssue",
+    "ScheduleError",
+    "SnapshotError",
+    "SpamguardError",
+)
 
 import dataclasses
 
@@ -57,3 +64,7 @@ class MessageError(SpamguardError, ValueError):
 
 class SnapshotError(SpamguardError, ValueError):
     """A state snapshot cannot be restored (wrong version or malformed data)."""
+
+
+class ScheduleError(SpamguardError, ValueError):
+    """A scheduled action cannot be kept (its ``run_at`` is timezone-naive)."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 __all__ = ("Guard",)
 
+import collections.abc
 import datetime
 import functools
 import heapq
@@ -49,10 +50,12 @@ from spamguard.core.plan import (
     Violation,
     _make_plan,
     _make_violation,
+    check_run_at,
 )
 from spamguard.core.plugins import Hooks, get_plugin_manager, plugin_name
 from spamguard.core.policy import SEVERITY, Punishment, Scope
 from spamguard.core.punishments import PunishmentActions, punishment_actions
+from spamguard.core.snapshot import check_snapshot
 from spamguard.core.state import (
     COUNTER_OF,
     MAX_RECENT,
@@ -1211,7 +1214,12 @@ class Guard:
     def schedule(self, item: ScheduledAction) -> None:
         """Keep a scheduled action until it is due: an undo whose punishment succeeded
         (see :meth:`Plan.undos_of`), one restored from a store. The guard queues nothing by
-        itself: its plans only propose undos."""
+        itself: its plans only propose undos.
+
+        Raises:
+            ScheduleError: ``item.run_at`` is timezone-naive.
+        """
+        check_run_at(item.run_at)
         self._schedule(item)
 
     def pending(self) -> tuple[ScheduledAction, ...]:
@@ -1371,11 +1379,16 @@ class Guard:
         ``kwargs`` are passed to the constructor (plugins, self_id, ...).
 
         Raises:
-            SnapshotError: a snapshot of another version, or malformed.
+            SnapshotError: a snapshot of another version, or malformed (the message names
+                the field, see :mod:`spamguard.core.snapshot`).
         """
+        if not isinstance(snapshot, collections.abc.Mapping):
+            msg = f"a snapshot must be a JSON object, got {type(snapshot).__name__}"
+            raise SnapshotError(msg)
         if snapshot.get("version") != SNAPSHOT_VERSION:
             msg = f"snapshot version {snapshot.get('version')!r} is not {SNAPSHOT_VERSION}"
             raise SnapshotError(msg)
+        check_snapshot(snapshot)
         guard = cls(policy, **kwargs)
         try:
             for g, u, data in snapshot["members"]:

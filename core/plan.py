@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ("Plan", "ScheduledAction", "SkipReason", "Violation")
+__all__ = ("Plan", "ScheduledAction", "SkipReason", "Violation", "check_run_at")
 
 import dataclasses
 import datetime
@@ -10,6 +10,7 @@ import enum
 import typing
 
 from spamguard.core import actions as _actions
+from spamguard.core.errors import ScheduleError
 
 if typing.TYPE_CHECKING:
     from spamguard.core.actions import Action
@@ -69,6 +70,24 @@ class Violation:
         return data
 
 
+def check_run_at(run_at: object) -> None:
+    """Refuse a ``run_at`` that is not a timezone-aware datetime (a naive one cannot be
+    compared with the scheduler's clock).
+
+    Raises:
+        ScheduleError: naming the value and the fix.
+    """
+    if not isinstance(run_at, datetime.datetime):
+        msg = f"ScheduledAction.run_at must be a datetime.datetime, got {run_at!r}"
+        raise ScheduleError(msg)
+    if run_at.tzinfo is None or run_at.utcoffset() is None:
+        msg = (
+            f"ScheduledAction.run_at must be timezone-aware, got {run_at.isoformat()!r}; "
+            "e.g. datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)"
+        )
+        raise ScheduleError(msg)
+
+
 class ScheduledAction(typing.NamedTuple):
     """An action to carry out later, e.g. the undo of a temporary punishment.
 
@@ -77,6 +96,10 @@ class ScheduledAction(typing.NamedTuple):
     and then falls due ``duration`` seconds after the punishment completed (see
     :meth:`after` and :meth:`Plan.undos_of`). A refused or failed punishment has no undo,
     and a slow one (a long rate limit) still lasts its whole duration.
+
+    ``run_at`` must be timezone-aware: where a scheduled action enters (a store's or the
+    guard's ``schedule``, :meth:`from_dict`) a naive one is refused with
+    :class:`~spamguard.core.errors.ScheduleError`.
     """
 
     run_at: datetime.datetime
@@ -109,10 +132,25 @@ class ScheduledAction(typing.NamedTuple):
 
     @classmethod
     def from_dict(cls, data: typing.Mapping[str, typing.Any]) -> ScheduledAction:
-        """Rebuild from :meth:`to_dict`'s output."""
+        """Rebuild from :meth:`to_dict`'s output.
+
+        Raises:
+            ScheduleError: ``run_at`` is not a timezone-aware ISO 8601 time.
+            ValueError: an action is unknown or malformed.
+        """
+        raw = data["run_at"]
+        if not isinstance(raw, str):
+            msg = f"ScheduledAction.run_at must be an ISO 8601 string, got {raw!r}"
+            raise ScheduleError(msg)
+        try:
+            run_at = datetime.datetime.fromisoformat(raw)
+        except ValueError as exc:
+            msg = f"ScheduledAction.run_at is not an ISO 8601 time: {raw!r}"
+            raise ScheduleError(msg) from exc
+        check_run_at(run_at)
         undoes = data.get("undoes")
         return cls(
-            datetime.datetime.fromisoformat(data["run_at"]),
+            run_at,
             _actions.action_from_dict(data["action"]),
             None if undoes is None else _actions.action_from_dict(undoes),
             float(data.get("duration", 0.0)),
