@@ -59,7 +59,7 @@ from spamguard.core.actions import (
 from spamguard.core.automod import diff_rules
 from spamguard.core.messages import snowflake_time
 from spamguard.core.outcomes import ActionOutcome, FailureKind
-from spamguard.core.plan import Plan, ScheduledAction
+from spamguard.core.plan import Plan, ScheduledAction, check_run_at
 from spamguard.core.policy import Policy
 
 if typing.TYPE_CHECKING:
@@ -173,6 +173,9 @@ class RuntimeStats:
     """Events that could not be turned into a message (logged and dropped)."""
     errors: int = 0
     """Unexpected errors while handling an event (logged, never raised)."""
+    not_started: int = 0
+    """Events dropped because the runtime was not started (its store is not open): nothing
+    punitive is done before the store holds the state and can keep the undo actions."""
     actions_ok: dict[str, int] = dataclasses.field(default_factory=dict)
     """Successful actions by kind."""
     actions_failed: dict[str, int] = dataclasses.field(default_factory=dict)
@@ -197,6 +200,8 @@ class Runtime:
             in-memory store).
         action_timeout: seconds each action may take before it counts as failed.
         poll_interval: longest sleep of the scheduler between two looks at the store.
+        stop_timeout: seconds :meth:`stop` waits for the scheduler, then for the store to
+            close, before it gives up on each with a warning.
         clock: the wall clock (injectable for tests).
     """
 
@@ -208,6 +213,7 @@ class Runtime:
         store: Store | None = None,
         action_timeout: float = 10.0,
         poll_interval: float = 1.0,
+        stop_timeout: float = 5.0,
         clock: Callable[[], datetime.datetime] = _utcnow,
     ) -> None:
         if store is None and guard.policy.store_url is not None:
@@ -224,6 +230,7 @@ class Runtime:
         self.store = store
         self.action_timeout = action_timeout
         self.poll_interval = poll_interval
+        self.stop_timeout = stop_timeout
         self.clock = clock
         self.stats = RuntimeStats()
         self._locks: dict[tuple[int | None, int], asyncio.Lock] = {}
@@ -231,30 +238,81 @@ class Runtime:
         self._scheduler: asyncio.Task[None] | None = None
         self._wakeup = asyncio.Event()
         self._started = False
+        self._stopping = False
+        self._drop_logged = False
+        self._life_cycle = asyncio.Lock()
 
     # -- life cycle ------------------------------------------------------------------------
 
+    @property
+    def started(self) -> bool:
+        """Whether :meth:`start` succeeded (and :meth:`stop` has not been called since)."""
+        return self._started
+
     async def start(self) -> None:
-        """Open the store (restoring saved state) and start the scheduler."""
-        if self._started:
-            return
-        self._started = True
-        await self.store.open(self.guard)
-        self._scheduler = asyncio.get_running_loop().create_task(
-            self._run_scheduler(), name="spamguard-scheduler"
-        )
+        """Open the store (restoring saved state) and start the scheduler.
+
+        The runtime counts as started only once the store is open: when opening fails the
+        error is raised, the runtime stays stopped (events are dropped, see
+        :attr:`RuntimeStats.not_started`) and the next call tries to open the store again.
+        Concurrent calls share one attempt.
+
+        Raises:
+            Exception: whatever the store's ``open`` raised, e.g.
+                :class:`~spamguard.core.SnapshotError` for an unreadable snapshot.
+        """
+        async with self._life_cycle:
+            if self._started:
+                return
+            await self.store.open(self.guard)
+            self._stopping = False
+            self._wakeup.clear()
+            self._scheduler = asyncio.get_running_loop().create_task(
+                self._run_scheduler(), name="spamguard-scheduler"
+            )
+            self._started = True
+            self._drop_logged = False
 
     async def stop(self) -> None:
-        """Stop the scheduler and close the store (saving what must survive a restart)."""
-        if not self._started:
+        """Stop the scheduler and close the store (saving what must survive a restart).
+
+        Returns within about twice :attr:`stop_timeout` whatever the store does: a
+        scheduler that does not end in time (a store call that ignores cancellation) or a
+        store that does not close in time is left behind with a warning.
+        """
+        async with self._life_cycle:
+            if not self._started:
+                return
+            self._started = False
+            scheduler, self._scheduler = self._scheduler, None
+            if scheduler is not None:
+                await self._end_scheduler(scheduler)
+            try:
+                async with asyncio.timeout(self.stop_timeout):
+                    await self.store.close()
+            except TimeoutError:
+                _LOGGER.warning(
+                    "spamguard's store did not close within %gs; stopped without it",
+                    self.stop_timeout,
+                )
+
+    async def _end_scheduler(self, scheduler: asyncio.Task[None]) -> None:
+        # The flag ends the loop even when a store call swallows the cancellation (as
+        # asyncio.wait_for inside redis-py does on Python 3.11 when the call completes
+        # in the same step); the deadline ends the wait when the call itself hangs.
+        self._stopping = True
+        self._wakeup.set()
+        scheduler.cancel()
+        done, _pending = await asyncio.wait({scheduler}, timeout=self.stop_timeout)
+        if not done:
+            _LOGGER.warning(
+                "spamguard's scheduler did not stop within %gs (a store call hangs); "
+                "stopped without it",
+                self.stop_timeout,
+            )
             return
-        self._started = False
-        if self._scheduler is not None:
-            self._scheduler.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._scheduler
-            self._scheduler = None
-        await self.store.close()
+        if not scheduler.cancelled() and scheduler.exception() is not None:
+            _LOGGER.error("spamguard's scheduler had failed", exc_info=scheduler.exception())
 
     # -- events ----------------------------------------------------------------------------
 
@@ -274,8 +332,23 @@ class Runtime:
             return None
         return await self.handle(message)
 
+    def _not_started(self, what: str) -> bool:
+        """True (and counted, logged) when the runtime cannot act on ``what`` yet."""
+        if self._started:
+            return False
+        self.stats.not_started += 1
+        # Once per stopped period at warning level: a store that never opens would else
+        # log every message.
+        level = logging.DEBUG if self._drop_logged else logging.WARNING
+        self._drop_logged = True
+        _LOGGER.log(level, "spamguard is not started (its store is not open); %s dropped", what)
+        return True
+
     async def handle(self, message: MessageLike) -> Plan | None:
-        """Decide one message and carry out its plan; never raises."""
+        """Decide one message and carry out its plan; never raises. Nothing is done (and
+        None returned) while the runtime is not started."""
+        if self._not_started(f"message {getattr(message, 'id', '?')}"):
+            return None
         try:
             key = (message.guild_id, message.author_id)
             lock = self._locks.get(key)
@@ -297,8 +370,11 @@ class Runtime:
         """Count a native AutoMod execution and carry out what it leads to; never raises.
 
         The events Discord sends for the other actions of the same trigger are dropped
-        (see :data:`AUTOMOD_REPEAT_WINDOW`).
+        (see :data:`AUTOMOD_REPEAT_WINDOW`). Nothing is done while the runtime is not
+        started.
         """
+        if self._not_started("an AutoMod execution"):
+            return None
         if self._automod_repeated(execution):
             return None
         try:
@@ -402,7 +478,13 @@ class Runtime:
         return tuple(outcomes)
 
     async def schedule(self, items: tuple[ScheduledAction, ...] | list[ScheduledAction]) -> None:
-        """Hand scheduled actions to the store and wake the scheduler."""
+        """Hand scheduled actions to the store and wake the scheduler.
+
+        Raises:
+            spamguard.core.ScheduleError: an item's ``run_at`` is timezone-naive.
+        """
+        for item in items:
+            check_run_at(item.run_at)
         await self.store.schedule(items)
         self._wakeup.set()
 
@@ -470,17 +552,18 @@ class Runtime:
         return len(due)
 
     async def _run_scheduler(self) -> None:
-        while True:
+        while not self._stopping:
+            delay = self.poll_interval
             try:
                 await self.run_due()
                 next_due = await self.store.next_due()
+                if next_due is not None:
+                    delay = max(0.0, min(delay, (next_due - self.clock()).total_seconds()))
             except Exception:
                 self.stats.errors += 1
                 _LOGGER.exception("spamguard scheduler failed; retrying")
-                next_due = None
-            delay = self.poll_interval
-            if next_due is not None:
-                delay = max(0.0, min(delay, (next_due - self.clock()).total_seconds()))
+            if self._stopping:
+                break
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(delay):
@@ -526,6 +609,12 @@ class CompatBridge:
         return self._convert(message)
 
     async def carry_out(self, plan: Plan) -> tuple[ActionOutcome, ...]:
-        """Carry ``plan`` out with the adapter's executor; never raises."""
-        await self.runtime.start()
+        """Carry ``plan`` out with the adapter's executor; never raises. Nothing is carried
+        out while the runtime cannot start (its store does not open)."""
+        try:
+            await self.runtime.start()
+        except Exception:
+            self.runtime.stats.errors += 1
+            _LOGGER.exception("spamguard could not start its runtime; the plan is dropped")
+            return ()
         return await self.runtime.carry_out(plan)

@@ -1,0 +1,186 @@
+"""The runtime's life cycle against real stores: start, the scheduler, stop."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import logging
+import typing
+
+import pytest
+import redis
+
+from spamguard.adapters.runtime import Runtime
+from spamguard.adapters.store_memory import MemoryStore
+from spamguard.adapters.store_redis import RedisStore
+from spamguard.core import Guard, Policy, ScheduledAction, Unban
+
+if typing.TYPE_CHECKING:
+    import pathlib
+    from collections.abc import Callable
+
+    from spamguard.core import Action, Message
+    from spamguard.testing.redis_server import RedisServer
+
+T0 = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+
+
+class Executor:
+    """Carries actions out by writing them down (the runtime's side of a library)."""
+
+    def __init__(self) -> None:
+        self.done: list[Action] = []
+
+    async def refuse(self, action: object) -> str | None:
+        return None
+
+    async def execute(self, action: typing.Any) -> int | None:
+        self.done.append(action)
+        return None
+
+    def classify(self, error: BaseException) -> typing.Any:
+        raise AssertionError(error)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+
+def _flood(make_message: Callable[..., Message], author: int) -> list[Message]:
+    """Four duplicates: the policy's TEMPBAN (600 s)."""
+    return [make_message(10 + i, author, "buy now", i * 0.5) for i in range(4)]
+
+
+async def test_a_store_that_cannot_open_keeps_the_runtime_from_acting_until_it_opens(
+    policy: Policy,
+    tmp_path: pathlib.Path,
+    make_message: Callable[..., Message],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = tmp_path / "state.json"
+    path.write_text("{corrupt")
+    executor, clock = Executor(), Clock()
+    store = MemoryStore(path, save_interval=None)
+    runtime = Runtime(Guard(policy), executor, store=store, clock=clock, poll_interval=3600)
+    with pytest.raises(Exception, match="cannot restore the spamguard snapshot"):
+        await runtime.start()
+    assert not runtime.started
+
+    # Not started: a flood is neither decided nor punished, and that is counted.
+    with caplog.at_level(logging.WARNING, logger="spamguard.runtime"):
+        plans = [await runtime.handle(m) for m in _flood(make_message, 31)]
+    assert plans == [None] * 4
+    assert executor.done == []
+    assert runtime.stats.not_started == 4
+    assert [r.getMessage() for r in caplog.records].count(
+        "spamguard is not started (its store is not open); message 10 dropped"
+    ) == 1
+
+    # The next start opens the store (the bad file was kept aside): the TEMPBAN's unban
+    # is stored and runs when due.
+    await runtime.start()
+    assert runtime.started
+    plans = [await runtime.handle(m) for m in _flood(make_message, 32)]
+    assert plans[-1] is not None and plans[-1].punishment == "TEMPBAN"
+    (due, unban) = plans[-1].scheduled[0]
+    assert await store.next_due() == due
+    clock.now = due
+    assert await runtime.run_due() == 1
+    assert executor.done[-1] == unban
+    await runtime.stop()
+
+
+async def test_concurrent_starts_open_the_store_once(policy: Policy) -> None:
+    opened: list[Guard] = []
+
+    class CountingStore(MemoryStore):
+        async def open(self, guard: Guard) -> None:
+            opened.append(guard)
+            await asyncio.sleep(0.01)
+            await super().open(guard)
+
+    runtime = Runtime(Guard(policy), Executor(), store=CountingStore(), poll_interval=3600)
+    await asyncio.gather(*(runtime.start() for _ in range(5)))
+    assert len(opened) == 1
+    await runtime.stop()
+
+
+async def test_stop_returns_in_bounded_time_with_redis_whenever_it_comes(
+    redis_url: str, policy: Policy
+) -> None:
+    # The scheduler polls Redis without pause; stop() lands at every point of its loop.
+    # On Python 3.11, asyncio.wait_for inside redis-py swallows a cancellation that
+    # arrives as the wrapped call completes: the scheduler must still end.
+    for step in range(60):
+        store = RedisStore(redis_url)
+        runtime = Runtime(Guard(policy), Executor(), store=store, poll_interval=0.0)
+        await runtime.start()
+        for _ in range(step):
+            await asyncio.sleep(0)
+        stopping = asyncio.ensure_future(runtime.stop())
+        done, _pending = await asyncio.wait({stopping}, timeout=10)
+        if not done:
+            await _end_by_force(stopping, runtime)
+            pytest.fail(f"stop() did not return within 10 s (after {step} loop steps)")
+
+
+async def _end_by_force(stopping: asyncio.Future[None], runtime: Runtime) -> None:
+    """Cancel a hung stop() and its scheduler until both ended (a failed test's clean-up)."""
+    tasks = [stopping, runtime._scheduler]
+    for _ in range(1000):
+        for task in tasks:
+            if task is not None:
+                task.cancel()
+        await asyncio.sleep(0.001)
+        if all(task is None or task.done() for task in tasks):
+            return
+
+
+async def test_stop_gives_up_on_a_scheduler_stuck_in_a_slow_redis_call(
+    own_redis_server: RedisServer, policy: Policy
+) -> None:
+    store = RedisStore(own_redis_server.url, timeout=30.0)
+    runtime = Runtime(
+        Guard(policy), Executor(), store=store, poll_interval=0.01, stop_timeout=0.3
+    )
+    await runtime.start()
+    blocker = redis.Redis(port=own_redis_server.port)
+    # The server sleeps 3 s: the scheduler's next call waits for it (up to its 30 s
+    # socket timeout), and its cancellation may be swallowed.
+    sleeper = asyncio.get_running_loop().run_in_executor(None, blocker.execute_command, "DEBUG", "SLEEP", "3")
+    await asyncio.sleep(0.2)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await runtime.stop()
+    assert loop.time() - started < 1.5
+    await sleeper
+    blocker.close()
+
+
+async def test_a_naive_run_at_is_refused_and_the_scheduler_keeps_running(
+    policy: Policy, redis_url: str
+) -> None:
+    from spamguard.core import ScheduleError
+
+    naive = ScheduledAction(datetime.datetime(2024, 1, 1), Unban(guild_id=900, user_id=5))
+    aware = ScheduledAction(T0, Unban(guild_id=900, user_id=6))
+    for store in (MemoryStore(), RedisStore(redis_url)):
+        executor, clock = Executor(), Clock()
+        runtime = Runtime(Guard(policy), executor, store=store, clock=clock, poll_interval=0.01)
+        await runtime.start()
+        with pytest.raises(ScheduleError, match="run_at must be timezone-aware"):
+            await runtime.schedule([naive])
+        with pytest.raises(ScheduleError, match="run_at must be timezone-aware"):
+            await store.schedule([aware, naive])
+        assert await store.next_due() is None  # nothing of the refused calls was kept
+        await runtime.schedule([aware])
+        for _ in range(500):
+            if executor.done:
+                break
+            await asyncio.sleep(0.01)
+        assert executor.done == [aware.action]
+        await runtime.stop()  # no TypeError from a dead scheduler
