@@ -62,6 +62,12 @@ at the next successful call. A load that timed out may still run on the server l
 take its locks; the store frees them at its next successful call rather than letting the
 member wait for ``lock_timeout``.
 
+One unreadable key is not an outage: a member key that does not decode, a window or
+recent-messages entry that does not parse, or a key holding another Redis type (also
+``<prefix>:scheduled``) is renamed ``<key>:bad:<UTC time>-<random>`` (kept, with its TTL,
+for inspection), logged and counted in :attr:`RedisStore.bad_keys`; that part of the state
+starts anew and everyone else is decided as before.
+
 Limits, by design:
 
 - a ``guild``-scoped check takes the guild's lock for every message of the guild, so that
@@ -99,7 +105,7 @@ try:
     from redis.asyncio.retry import Retry
     from redis.backoff import NoBackoff
     from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import NoScriptError, RedisError
+    from redis.exceptions import NoScriptError, RedisError, ResponseError
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     msg = "RedisStore needs redis-py: pip install 'spamguard[redis]'"
     raise ImportError(msg) from exc
@@ -108,11 +114,12 @@ from spamguard.core import shard
 from spamguard.core.errors import SnapshotError, SpamguardError
 from spamguard.core.plan import Plan, ScheduledAction, check_run_at
 from spamguard.core.policy import Scope
+from spamguard.core.snapshot import check_member
 from spamguard.core.state import MemberState
 from spamguard.core.windows import MAX_ENTRIES
 
 if typing.TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Sequence
+    from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 
     from spamguard.core.guard import Guard
     from spamguard.core.messages import MessageLike
@@ -124,6 +131,7 @@ ENV_URL = "SPAMGUARD_REDIS_URL"
 the policy gives one."""
 
 _BACKEND_ERRORS = (RedisError, OSError, TimeoutError)
+_T = typing.TypeVar("_T")
 _DEFAULT_MEMBER = {k: v for k, v in MemberState().to_dict().items() if k != "recent"}
 _CLAIM_BATCH = 500
 
@@ -206,6 +214,23 @@ for i = 1, nlocks do
   if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
 end
 return 1
+"""
+
+# KEYS: keys to look at; ARGV: name suffix, then per key the type it must hold ('' for
+# any: set it aside whatever it holds). Returns key, new name, type found, per key moved.
+_SET_ASIDE = """
+local moved = {}
+for i = 1, #KEYS do
+  local kind = redis.call('TYPE', KEYS[i]).ok
+  if kind ~= 'none' and kind ~= ARGV[i + 1] then
+    local bad = KEYS[i] .. ':bad:' .. ARGV[1]
+    redis.call('RENAME', KEYS[i], bad)
+    moved[#moved + 1] = KEYS[i]
+    moved[#moved + 1] = bad
+    moved[#moved + 1] = kind
+  end
+end
+return moved
 """
 
 # KEYS: scheduled; ARGV: now, batch size
@@ -322,11 +347,14 @@ class RedisStore:
         """Commands sent to Redis so far (no pipelining: each is one round trip)."""
         self.lock_waits = 0
         """Loads retried because another process held a lock."""
+        self.bad_keys = 0
+        """Keys set aside because they could not be read (see :meth:`process`)."""
         self._client = client
         self._owns_client = client is None
         self._load = _Script(_LOAD)
         self._save = _Script(_SAVE)
         self._claim = _Script(_CLAIM)
+        self._set_aside_script = _Script(_SET_ASIDE)
         self._scheduled_key = f"{prefix}:scheduled"
         self._down_since: float | None = None
         self._retry_at = 0.0
@@ -404,8 +432,9 @@ class RedisStore:
 
     async def _ensure_scripts(self) -> None:
         self.round_trips += 1
-        loaded = await self.client.script_exists(self._load.sha, self._save.sha, self._claim.sha)
-        for script, present in zip((self._load, self._save, self._claim), loaded, strict=True):
+        scripts = (self._load, self._save, self._claim, self._set_aside_script)
+        loaded = await self.client.script_exists(*(script.sha for script in scripts))
+        for script, present in zip(scripts, loaded, strict=True):
             if not present:
                 self.round_trips += 1
                 await self.client.script_load(script.source)
@@ -509,6 +538,11 @@ class RedisStore:
 
         A message the guard skips without looking at state (a DM, a bot, an exempt member)
         costs no round trip. On any Redis failure: an empty plan, logged and counted.
+
+        A key this store cannot read (the member's JSON, a window entry, a key of another
+        type) is renamed ``<key>:bad:<UTC time>-<random>``, logged and counted in
+        :attr:`bad_keys`; what it held starts anew (a bad member key: the member is
+        decided as new) and the store does not fail open for it.
         """
         spot = shard.footprint(guard, message)
         if spot is None:
@@ -523,7 +557,7 @@ class RedisStore:
             try:
                 if self._stale_locks:
                     await self._release_stale_locks()
-                reply = await self._load_locked(spot, keys, token, message.id, now_ts)
+                reply = await self._load_readable(spot, keys, token, message.id, now_ts)
             except _LockBusyError as exc:
                 self.failures += 1
                 _LOGGER.error("message %s failed open: %s", message.id, exc)
@@ -535,8 +569,18 @@ class RedisStore:
                 return self._empty_plan(guard, message)
             self._recovered()
             try:
-                state, before = _decode_load(spot, reply)
+                state, before, unreadable = _decode_load(spot, keys, reply)
+                if unreadable:
+                    await self._set_aside(
+                        {key: "" for key in unreadable},
+                        unreadable,
+                        "its part of the state starts anew",
+                    )
                 plan, after = shard.decide(guard, message, state)
+            except _BACKEND_ERRORS as exc:
+                self._stale_locks[token] = (keys, _clock())
+                self._failed("setting aside unreadable keys", exc)
+                return self._empty_plan(guard, message)
             except (SnapshotError, ValueError, KeyError, TypeError, IndexError) as exc:
                 await self._unlock_quietly(keys, token)
                 self._failed("decoding the stored state", exc)
@@ -557,6 +601,65 @@ class RedisStore:
                 self._failed("save", exc)
                 return self._empty_plan(guard, message)
         return plan
+
+    async def _load_readable(
+        self, spot: shard.Footprint, keys: _Keys, token: str, message_id: int, now_ts: float
+    ) -> typing.Any:
+        """:meth:`_load_locked`; a key of the wrong type (the script fails on it, for
+        every message of the member) is set aside and the load runs once more."""
+        try:
+            return await self._load_locked(spot, keys, token, message_id, now_ts)
+        except ResponseError as exc:
+            if not _wrong_type(exc):
+                raise
+            expected = {lock: "string" for lock in keys.locks}
+            expected[keys.member] = "string"
+            for key in (keys.recent, keys.cleaned, *keys.windows):
+                expected[key] = "zset"
+            if not await self._set_aside(expected, {}, "its part of the state starts anew"):
+                raise
+        return await self._load_locked(spot, keys, token, message_id, now_ts)
+
+    async def _set_aside(
+        self, expected: dict[str, str], reasons: dict[str, str], consequence: str
+    ) -> int:
+        """Rename the keys of ``expected`` that do not hold the type it names ('' for any)
+        to ``<key>:bad:<UTC time>-<random>``, kept for inspection (with their TTL); log and
+        count each one. Returns how many were moved."""
+        suffix = (
+            datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+            + "-"
+            + secrets.token_hex(3)
+        )
+        moved = await self._run(
+            self._set_aside_script, tuple(expected), (suffix, *expected.values())
+        )
+        for index in range(0, len(moved), 3):
+            key, bad, kind = moved[index : index + 3]
+            self.bad_keys += 1
+            reason = reasons.get(key) or f"a {kind} where a {expected[key]} belongs"
+            _LOGGER.error(
+                "unreadable Redis key %s (%s) set aside as %s; %s",
+                key,
+                reason,
+                bad,
+                consequence,
+            )
+        return len(moved) // 3
+
+    async def _on_scheduled(self, call: Callable[[], typing.Awaitable[_T]]) -> _T:
+        """``call()`` on the scheduled set; when that key holds another type (every call
+        would fail), set it aside and call once more."""
+        try:
+            return await call()
+        except ResponseError as exc:
+            if not _wrong_type(exc):
+                raise
+            key = self._scheduled_key
+            consequence = "new scheduled actions go to a new set"
+            if not await self._set_aside({key: "zset"}, {}, consequence):
+                raise
+        return await call()
 
     async def _load_locked(
         self, spot: shard.Footprint, keys: _Keys, token: str, message_id: int, now_ts: float
@@ -698,7 +801,7 @@ class RedisStore:
         batch = dict(self._unsent)
         mapping = {encoded: item.run_at.timestamp() for encoded, item in batch.items()}
         self.round_trips += 1
-        await self.client.zadd(self._scheduled_key, mapping)
+        await self._on_scheduled(lambda: self.client.zadd(self._scheduled_key, mapping))
         for encoded in batch:
             self._unsent.pop(encoded, None)
 
@@ -714,10 +817,12 @@ class RedisStore:
             if self._unsent:
                 await self._flush_unsent()
             while True:
-                batch = await self._run(
-                    self._claim,
-                    (self._scheduled_key,),
-                    (_score(now.timestamp()), str(_CLAIM_BATCH)),
+                batch = await self._on_scheduled(
+                    lambda: self._run(
+                        self._claim,
+                        (self._scheduled_key,),
+                        (_score(now.timestamp()), str(_CLAIM_BATCH)),
+                    )
                 )
                 claimed.extend(_decode_items(batch))
                 if len(batch) < _CLAIM_BATCH:
@@ -738,7 +843,10 @@ class RedisStore:
             return retry
         try:
             self.round_trips += 1
-            first = typing.cast("list[str]", await self.client.zrange(self._scheduled_key, 0, 0))
+            first = typing.cast(
+                "list[str]",
+                await self._on_scheduled(lambda: self.client.zrange(self._scheduled_key, 0, 0)),
+            )
         except _BACKEND_ERRORS as exc:
             self._failed("next_due", exc)
             return retry
@@ -764,29 +872,53 @@ def _decode_items(raw: Iterable[str]) -> list[ScheduledAction]:
     return items
 
 
+def _wrong_type(error: BaseException) -> bool:
+    return "WRONGTYPE" in str(error)
+
+
 def _decode_load(
-    spot: shard.Footprint, reply: Sequence[typing.Any]
-) -> tuple[dict[str, typing.Any], _Before]:
-    """The load script's reply as an exchange-format slice, and the raw state it came from."""
+    spot: shard.Footprint, keys: _Keys, reply: Sequence[typing.Any]
+) -> tuple[dict[str, typing.Any], _Before, dict[str, str]]:
+    """The load script's reply as an exchange-format slice, the raw state it came from,
+    and the keys that could not be read (key -> why): each is left out, as if absent."""
     _ok, member_raw, recent_flat, windows_flat, cleaned_flat = reply
+    unreadable: dict[str, str] = {}
     member = dict(_DEFAULT_MEMBER)
     if member_raw:
-        member.update(json.loads(member_raw))
+        try:
+            stored = json.loads(member_raw)
+            if not isinstance(stored, dict):
+                msg = f"a JSON object is expected, got {type(stored).__name__}"
+                raise SnapshotError(msg)  # noqa: TRY301
+            member.update(stored)
+            check_member({**member, "recent": []}, "member")
+        except (ValueError, SnapshotError) as exc:
+            unreadable[keys.member] = str(exc)
+            member, member_raw = dict(_DEFAULT_MEMBER), ""
     recent_raw = dict(zip(recent_flat[::2], recent_flat[1::2], strict=True))
     recent = []
-    for encoded, score in _pairs(recent_flat):
-        mid, channel, crc = encoded.split("|")
-        recent.append([int(mid), score, int(channel), int(crc)])
+    try:
+        for encoded, score in _pairs(recent_flat):
+            mid, channel, crc = encoded.split("|")
+            recent.append([int(mid), score, int(channel), int(crc)])
+    except ValueError as exc:
+        unreadable[keys.recent] = f"an entry is not id|channel|checksum ({exc})"
+        recent, recent_raw = [], {}
     member["recent"] = recent
     windows = []
     raw_windows = []
-    for spec, flat in zip(spot.windows, windows_flat, strict=True):
+    for spec, key, flat in zip(spot.windows, keys.windows, windows_flat, strict=True):
         entries = []
-        for encoded, score in _pairs(flat):
-            mid, channel, author, amount, text = encoded.split("|", 4)
-            entries.append([score, int(mid), int(channel), int(author), int(amount), text])
+        raw = dict(zip(flat[::2], flat[1::2], strict=True))
+        try:
+            for encoded, score in _pairs(flat):
+                mid, channel, author, amount, text = encoded.split("|", 4)
+                entries.append([score, int(mid), int(channel), int(author), int(amount), text])
+        except ValueError as exc:
+            unreadable[key] = f"an entry is not id|channel|author|amount|text ({exc})"
+            entries, raw = [], {}
         windows.append([list(spec.key), "text" if spec.text else "sum", spec.horizon, entries])
-        raw_windows.append(dict(zip(flat[::2], flat[1::2], strict=True)))
+        raw_windows.append(raw)
     cleaned = list(_pairs(cleaned_flat))
     state = {
         "members": [[spot.guild_id, spot.user_id, member]] if member_raw or recent else [],
@@ -799,7 +931,7 @@ def _decode_load(
         cleaned=frozenset(mid for mid, _ts in cleaned),
         windows=tuple(raw_windows),
     )
-    return state, before
+    return state, before, unreadable
 
 
 def _clock() -> float:
