@@ -572,7 +572,7 @@ class RedisStore:
                 state, before, unreadable = _decode_load(spot, keys, reply)
                 if unreadable:
                     await self._set_aside(
-                        {key: "" for key in unreadable},
+                        dict.fromkeys(unreadable, ""),
                         unreadable,
                         "its part of the state starts anew",
                     )
@@ -612,7 +612,7 @@ class RedisStore:
         except ResponseError as exc:
             if not _wrong_type(exc):
                 raise
-            expected = {lock: "string" for lock in keys.locks}
+            expected = dict.fromkeys(keys.locks, "string")
             expected[keys.member] = "string"
             for key in (keys.recent, keys.cleaned, *keys.windows):
                 expected[key] = "zset"
@@ -889,7 +889,7 @@ def _decode_load(
             stored = json.loads(member_raw)
             if not isinstance(stored, dict):
                 msg = f"a JSON object is expected, got {type(stored).__name__}"
-                raise SnapshotError(msg)  # noqa: TRY301
+                raise SnapshotError(msg)
             member.update(stored)
             check_member({**member, "recent": []}, "member")
         except (ValueError, SnapshotError) as exc:

@@ -58,6 +58,7 @@ from spamguard.core.punishments import PunishmentActions, punishment_actions
 from spamguard.core.snapshot import check_snapshot
 from spamguard.core.state import (
     COUNTER_OF,
+    MAX_CLEAN_MARKS,
     MAX_RECENT,
     SNAPSHOT_VERSION,
     DryRunState,
@@ -1134,6 +1135,17 @@ class Guard:
             picked[message.id] = (message.channel_id, sent_at)
         for message_id, (_channel, ts) in picked.items():
             cleaned[message_id] = ts
+        # Bounded by count as well as by time (prune): a flood of 10k messages a second
+        # would else keep every cleaned id for the policy's whole history. The marks are
+        # in the order they were made: a quarter over the bound, the oldest go at once
+        # (one copy per limit/4 marks, not a deletion per mark).
+        limit = MAX_CLEAN_MARKS * max(1, len(self._members))
+        if len(cleaned) > limit + limit // 4:
+            kept = dict(itertools.islice(cleaned.items(), len(cleaned) - limit, None))
+            if dry is None:
+                self._cleaned = kept
+            else:
+                dry.cleaned = kept
         if len(picked) == 1:
             # What delete_messages() gives for one message, without its grouping (times
             # are whole microseconds, far above the float error of these seconds).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ("MAX_RECENT", "SNAPSHOT_VERSION", "DryRunState", "MemberState")
+__all__ = ("MAX_CLEAN_MARKS", "MAX_RECENT", "SNAPSHOT_VERSION", "DryRunState", "MemberState")
 
 import itertools
 import operator
@@ -17,6 +17,12 @@ MAX_RECENT: typing.Final = 256
 """Recent messages kept per member at most (the newest arrivals), whatever the policy's
 horizon: a member's flood cannot grow its state without limit. They serve to recognise
 redeliveries and edits, and as the history custom checks read."""
+
+MAX_CLEAN_MARKS: typing.Final = 1000
+"""Clean marks (ids of messages already put in a delete action) the guard keeps per member
+it holds, on top of their time limit: when the marks pass this many times the members
+held by a quarter, the oldest are dropped down to it. As many as a window holds entries
+(``windows.MAX_ENTRIES``): a member's own windows never hold more of its messages."""
 
 # What each final punishment adds to the member's counters.
 COUNTER_OF: dict[Punishment, str] = {

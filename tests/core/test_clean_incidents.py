@@ -261,3 +261,33 @@ def test_clean_after_a_window_emptied_finds_a_late_message(msg: Msg) -> None:
     guard.process(msg(t=100))  # expires the burst, window now holds only this
     late = guard.process(msg(t=99.5))
     assert deleted(late) == {msg.CHANNEL: (5, 4)} or deleted(late) == {msg.CHANNEL: (4, 5)}
+
+
+def test_clean_marks_are_bounded_by_count_in_a_long_flood(msg: Msg) -> None:
+    # Policy.default() keeps clean marks for its 600 s history: a flood of 100 messages a
+    # second from one member would hold 6,000 of them after a minute without a count bound.
+    from spamguard.core.state import MAX_CLEAN_MARKS
+
+    guard = Guard(Policy.default())
+    deletes: list[int] = []
+    for i in range(6000):
+        plan = guard.process(msg(f"buy {i % 7} now", t=i / 100))
+        for ids in deleted(plan).values():
+            deletes.extend(ids)
+    assert len(deletes) == len(set(deletes))  # never deleted twice
+    assert len(deletes) > 5900  # the flood is cleaned throughout
+    marks = guard.snapshot()["cleaned"]
+    assert len(guard.snapshot()["members"]) == 1
+    assert MAX_CLEAN_MARKS <= len(marks) <= MAX_CLEAN_MARKS * 5 // 4
+    assert {mid for mid, _ts in marks} == set(range(6001 - len(marks), 6001))  # the newest
+
+
+def test_clean_marks_of_many_members_are_bounded_per_member(msg: Msg) -> None:
+    from spamguard.core.state import MAX_CLEAN_MARKS
+
+    guard = Guard(Policy.default())
+    for i in range(9000):
+        guard.process(msg(f"spam {i}", t=i / 300, author_id=10 + i % 3))
+    snapshot = guard.snapshot()
+    assert len(snapshot["members"]) == 3
+    assert len(snapshot["cleaned"]) <= 3 * MAX_CLEAN_MARKS * 5 // 4

@@ -197,7 +197,7 @@ DAMAGE: list[tuple[tuple[typing.Any, ...], typing.Any, str]] = [
     (("members", 0, 2, "recent", 0, 1), "noon", "members[0].state.recent[0].ts: must be POSIX"),
     (("members", 0, 2, "recent", 0), [1, 2], "members[0].state.recent[0]: must be a list of 4"),
     (("windows", 0, 0), "max_messages", "windows[0].key: must be a list"),
-    (("windows", 0, 1), "list", "windows[0].kind: must be \"text\" or \"sum\""),
+    (("windows", 0, 1), "list", 'windows[0].kind: must be "text" or "sum"'),
     (("windows", 0, 2), -5, "windows[0].horizon: must be seconds"),
     (("windows", 0, 3, 0, 5), 7, "windows[0].entries[0].text: must be a string"),
     (("windows", 0, 3, 0, 0), float("inf"), "windows[0].entries[0].ts: must be POSIX"),

@@ -27,9 +27,7 @@ def _flood(make_message: Callable[..., Message], author: int, first: int) -> lis
     return [make_message(first + i, author, "buy now", i * 0.5) for i in range(4)]
 
 
-async def _decide(
-    store: RedisStore, guard: Guard, messages: list[Message]
-) -> list[Plan]:
+async def _decide(store: RedisStore, guard: Guard, messages: list[Message]) -> list[Plan]:
     return [await store.process(guard, m) for m in messages]
 
 
