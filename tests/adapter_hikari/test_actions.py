@@ -361,3 +361,25 @@ async def test_messages_past_the_bulk_delete_age_are_deleted_one_by_one(
             ("DELETE", f"/channels/{channel}/messages/{old[0]}", None, "cleanup"),
             ("DELETE", f"/channels/{channel}/messages/{old[1]}", None, "cleanup"),
         ]
+
+
+async def test_tempban_after_a_start_that_failed_on_a_corrupt_snapshot_is_still_undone(
+    guarded: GuardedFactory, policy_factory: Callable[..., Policy], tmp_path: pathlib.Path
+) -> None:
+    # StartedEvent's start fails (the snapshot is corrupt, and is kept aside); the next
+    # message starts the runtime for real, so the TEMPBAN's unban is stored and runs.
+    snapshot = tmp_path / "spamguard.json"
+    snapshot.write_text("{corrupt")
+    policy = policy_factory(punishment="TEMPBAN", duration=60)
+    store = MemoryStore(snapshot, save_interval=None)
+    async with guarded(policy, store=store) as g:
+        assert g.protection.runtime.stats.errors >= 1  # the failed start, logged
+        await _spam(g)
+        assert [r.method for r in g.api.requests] == ["PUT"]
+        assert g.protection.runtime.started
+        g.clock.advance(60)
+        assert await g.run_due() == 1
+        assert [r.method for r in g.api.requests] == ["PUT", "DELETE"]
+    assert [p.name.split(".corrupt-")[0] for p in tmp_path.glob("*.corrupt-*")] == [
+        "spamguard.json"
+    ]
