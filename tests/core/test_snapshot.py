@@ -169,7 +169,9 @@ def _full_snapshot(msg: Msg) -> dict[str, typing.Any]:
     """A snapshot with a member, windows, clean marks, a pending unban and counters."""
     guard = Guard(Policy.from_dict(POLICY))
     for t in range(4):
-        guard.process(msg("https://spam.example", t=t))
+        plan = guard.process(msg("https://spam.example", t=t))
+        for undo in plan.scheduled:
+            guard.schedule(undo.after(msg.at(t)))
     snapshot = json.loads(json.dumps(guard.snapshot()))
     assert snapshot["members"] and snapshot["cleaned"] and snapshot["scheduled"]
     return snapshot
