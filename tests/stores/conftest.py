@@ -187,6 +187,17 @@ def make_message() -> Callable[..., Message]:
     return message
 
 
+def tempban_flood(author: int, first: int = 10) -> list[Message]:
+    """Four duplicates in 1.5 s from ``author``: :data:`POLICY_DOC`'s TEMPBAN (600 s)."""
+    return [message(first + i, author, "buy now", i * 0.5) for i in range(4)]
+
+
+@pytest.fixture
+def flood() -> Callable[..., list[Message]]:
+    """:func:`tempban_flood`."""
+    return tempban_flood
+
+
 def message_to_dict(msg: Message) -> dict[str, typing.Any]:
     """A JSON form of a message, for the worker processes."""
     data = {f.name: getattr(msg, f.name) for f in dataclasses.fields(msg)}

@@ -22,11 +22,6 @@ LOGGER = "spamguard.store.redis"
 MEMBER_KEY = "spamguard:g:900:m:31"
 
 
-def _flood(make_message: Callable[..., Message], author: int, first: int) -> list[Message]:
-    """Four duplicates in 1.5 s: the policy's TEMPBAN."""
-    return [make_message(first + i, author, "buy now", i * 0.5) for i in range(4)]
-
-
 async def _decide(store: RedisStore, guard: Guard, messages: list[Message]) -> list[Plan]:
     return [await store.process(guard, m) for m in messages]
 
@@ -49,6 +44,7 @@ async def test_a_bad_member_key_is_set_aside_and_nobody_else_is_affected(
     redis_url: str,
     policy: Policy,
     make_message: Callable[..., Message],
+    flood: Callable[..., list[Message]],
     caplog: pytest.LogCaptureFixture,
     damage: Callable[[redis.Redis], typing.Any],
 ) -> None:
@@ -58,8 +54,8 @@ async def test_a_bad_member_key_is_set_aside_and_nobody_else_is_affected(
     store = RedisStore(redis_url)
     await store.open(guard)
     with caplog.at_level(logging.ERROR, logger=LOGGER):
-        bad_member = await _decide(store, guard, _flood(make_message, 31, 100))
-        others = await _decide(store, guard, _flood(make_message, 32, 200))
+        bad_member = await _decide(store, guard, flood(31, 100))
+        others = await _decide(store, guard, flood(32, 200))
 
     # The member is decided as new (its flood is punished), so is everyone else, and the
     # store never failed open.

@@ -49,15 +49,10 @@ class Clock:
         return self.now
 
 
-def _flood(make_message: Callable[..., Message], author: int) -> list[Message]:
-    """Four duplicates: the policy's TEMPBAN (600 s)."""
-    return [make_message(10 + i, author, "buy now", i * 0.5) for i in range(4)]
-
-
 async def test_a_store_that_cannot_open_keeps_the_runtime_from_acting_until_it_opens(
     policy: Policy,
     tmp_path: pathlib.Path,
-    make_message: Callable[..., Message],
+    flood: Callable[..., list[Message]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     path = tmp_path / "state.json"
@@ -71,7 +66,7 @@ async def test_a_store_that_cannot_open_keeps_the_runtime_from_acting_until_it_o
 
     # Not started: a flood is neither decided nor punished, and that is counted.
     with caplog.at_level(logging.WARNING, logger="spamguard.runtime"):
-        plans = [await runtime.handle(m) for m in _flood(make_message, 31)]
+        plans = [await runtime.handle(m) for m in flood(31)]
     assert plans == [None] * 4
     assert executor.done == []
     assert runtime.stats.not_started == 4
@@ -83,7 +78,7 @@ async def test_a_store_that_cannot_open_keeps_the_runtime_from_acting_until_it_o
     # is stored and runs when due.
     await runtime.start()
     assert runtime.started
-    plans = [await runtime.handle(m) for m in _flood(make_message, 32)]
+    plans = [await runtime.handle(m) for m in flood(32)]
     assert plans[-1] is not None and plans[-1].punishment == "TEMPBAN"
     unban = plans[-1].scheduled[0].action
     due = await store.next_due()
