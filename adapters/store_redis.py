@@ -33,7 +33,8 @@ Keys are prefixed and guild-scoped (``<prefix>:g:<guild_id>:...``):
     kept while counters matter (forever without an escalation ``decay``, like the
     in-memory guard), else for the policy's horizon.
 ``cleaned``
-    ids already put in a delete action, so no message is deleted twice.
+    ids already put in a delete action, so no message is deleted twice; by the message's
+    time, cut to the horizon and to the newest ``max_clean_marks`` at each write.
 ``lock:u:<user_id>``, ``lock:c:<channel_id>``, ``lock:g``
     locks held from load to save (see below).
 
@@ -86,7 +87,7 @@ Limits, by design:
 
 from __future__ import annotations
 
-__all__ = ("ENV_URL", "RedisStore", "StoreConfigError")
+__all__ = ("DEFAULT_MAX_CLEAN_MARKS", "ENV_URL", "RedisStore", "StoreConfigError")
 
 import asyncio
 import contextlib
@@ -134,6 +135,10 @@ _BACKEND_ERRORS = (RedisError, OSError, TimeoutError)
 _T = typing.TypeVar("_T")
 _DEFAULT_MEMBER = {k: v for k, v in MemberState().to_dict().items() if k != "recent"}
 _CLAIM_BATCH = 500
+DEFAULT_MAX_CLEAN_MARKS: typing.Final = 100_000
+"""Cleaned-message ids a guild's ``cleaned`` set keeps at most by default: a hundred
+members' worth of the in-memory guard's :data:`~spamguard.core.state.MAX_CLEAN_MARKS`
+(about 10 MB of Redis memory at the most)."""
 
 # KEYS: locks..., member, recent, cleaned, windows...
 # ARGV: token, lock ms, lock count, recent cutoff, message id, max entries, window cutoffs...
@@ -196,6 +201,7 @@ local function update(key, d)
   if d.add and #d.add > 0 then
     apply('ZADD', key, d.add)
     if d.cut then redis.call('ZREMRANGEBYSCORE', key, '-inf', d.cut) end
+    if d.keep then redis.call('ZREMRANGEBYRANK', key, 0, -(tonumber(d.keep) + 1)) end
     redis.call('PEXPIRE', key, d.ttl)
   end
 end
@@ -308,6 +314,10 @@ class RedisStore:
         retry_interval: after a failure, seconds during which messages fail open at once
             before Redis is tried again.
         ttl_slack: seconds added to every TTL, for clock skew between processes.
+        max_clean_marks: ids of cleaned messages kept per guild at most (the newest;
+            each mark also expires with the policy's horizon). A mark only matters while
+            its message is still in a window, so a flood's marks past this are dropped
+            oldest first rather than held for the whole horizon.
         client: a ready ``redis.asyncio.Redis`` (``decode_responses=True``) instead of a
             URL; the store does not close it.
     """
@@ -321,6 +331,7 @@ class RedisStore:
         lock_timeout: float = 5.0,
         retry_interval: float = 1.0,
         ttl_slack: float = 30.0,
+        max_clean_marks: int = DEFAULT_MAX_CLEAN_MARKS,
         client: aioredis.Redis | None = None,
     ) -> None:
         for name, value in (
@@ -331,6 +342,14 @@ class RedisStore:
             if not value > 0:
                 msg = f"RedisStore {name} must be a positive number of seconds, got {value!r}"
                 raise StoreConfigError(msg)
+        if isinstance(max_clean_marks, bool) or not (
+            isinstance(max_clean_marks, int) and max_clean_marks > 0
+        ):
+            msg = (
+                "RedisStore max_clean_marks must be a positive whole number, "
+                f"got {max_clean_marks!r}"
+            )
+            raise StoreConfigError(msg)
         if not prefix or any(c.isspace() for c in prefix):
             msg = f"RedisStore prefix must be a non-empty string without spaces, got {prefix!r}"
             raise StoreConfigError(msg)
@@ -341,6 +360,7 @@ class RedisStore:
         self.lock_timeout = lock_timeout
         self.retry_interval = retry_interval
         self.ttl_slack = ttl_slack
+        self.max_clean_marks = max_clean_marks
         self.failures = 0
         """Operations answered fail-open (an empty plan, nothing claimed) so far."""
         self.round_trips = 0
@@ -744,6 +764,7 @@ class RedisStore:
             changes["c"] = {
                 "add": cleaned,
                 "cut": _score(now_ts - spot.horizon),
+                "keep": str(self.max_clean_marks),
                 "ttl": horizon_ttl,
             }
 

@@ -251,3 +251,31 @@ async def test_a_ready_client_is_used_and_left_open(redis_url: str, policy: Poli
     await store.close()
     assert await client.zcard("spamguard:scheduled") == 1
     await client.aclose()
+
+
+async def test_clean_marks_are_bounded_by_count_in_a_long_flood(
+    redis_url: str, policy: Policy, make_message: Callable[..., Message]
+) -> None:
+    # A flood cleans every message; the guild's marks stay at the newest max_clean_marks
+    # instead of growing for the whole 600 s horizon, and no message is deleted twice
+    # (the 30 s duplicate window holds 30 of them, fewer than the marks kept).
+    store, guard = await _open(redis_url, policy, max_clean_marks=40)
+    deleted: list[int] = []
+    for i in range(120):
+        plan = await store.process(guard, make_message(5000 + i, 44, "buy cheap nitro", 1.0 * i))
+        for action in plan.actions:
+            if action.kind == "delete":
+                deleted += action.message_ids
+    await store.close()
+    assert len(deleted) > 100
+    assert len(deleted) == len(set(deleted))
+    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+        marks = client.zrange("spamguard:g:900:cleaned", 0, -1)
+    assert len(marks) == 40
+    assert marks == [str(mid) for mid in sorted(deleted)[-40:]]
+
+
+@pytest.mark.parametrize("bad", [0, -5, 1.5, True, "100"])
+async def test_max_clean_marks_must_be_a_positive_whole_number(bad: typing.Any) -> None:
+    with pytest.raises(StoreConfigError, match="max_clean_marks must be a positive whole number"):
+        RedisStore("redis://127.0.0.1:1", max_clean_marks=bad)
