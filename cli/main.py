@@ -28,7 +28,7 @@ from spamguard.cli.explain import run_explain
 from spamguard.cli.loading import policy_error_lines
 from spamguard.cli.output import CliError
 from spamguard.cli.replay import LOG_FORMAT_HELP, run_replay
-from spamguard.core import PolicyError
+from spamguard.core import PolicyError, __version__
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check, replay and explain spamguard policies without Discord.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log spamguard's debug output")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser(

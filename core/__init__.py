@@ -6,6 +6,7 @@ No asyncio, no network, no Discord library and no clock: time arrives with each 
 
 from __future__ import annotations
 
+from spamguard.core._version import __version__
 from spamguard.core.actions import (
     Action,
     AddRole,
@@ -50,6 +51,7 @@ from spamguard.core.policy import (
 from spamguard.core.windows import Entry
 
 __all__ = (
+    "__version__",
     "Action",
     "ActionOutcome",
     "AddRole",

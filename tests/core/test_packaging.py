@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.machinery
+import importlib.metadata
 import importlib.util
 import inspect
 import json
@@ -16,6 +17,7 @@ import types
 
 import pytest
 
+import spamguard.core
 from spamguard.core import compiled_modules, hookspecs
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -106,9 +108,11 @@ def test_package_list_matches_the_folders_with_an_init() -> None:
         if not path.parent.name.startswith(".")
     )
     assert folders  # the scan does find the packages
-    assert sorted(setuptools["packages"]) == sorted(f"spamguard.{folder}" for folder in folders)
-    assert setuptools["package-dir"] == {f"spamguard.{folder}": folder for folder in folders}
-    # spamguard itself is a namespace package: nothing at the root to ship by accident.
+    # spamguard/ is the top package itself; every other folder is one of its subpackages.
+    names = {folder: folder if folder == "spamguard" else f"spamguard.{folder}" for folder in folders}
+    assert sorted(setuptools["packages"]) == sorted(names.values())
+    assert setuptools["package-dir"] == {name: folder for folder, name in names.items()}
+    # Nothing at the repository root to ship by accident.
     assert not (ROOT / "__init__.py").exists()
 
 
@@ -183,3 +187,52 @@ def test_the_print_scan_finds_a_print(tmp_path: pathlib.Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("import sys\n\ndef f():\n    print('x', file=sys.stderr)\n")
     assert _print_calls(sample) == [4]
+
+
+def test_the_version_is_written_once_and_is_the_installed_one() -> None:
+    project = _pyproject()["project"]  # type: ignore[index]
+    assert "version" not in project
+    assert project["dynamic"] == ["version"]
+    assert spamguard.core.__version__ == importlib.metadata.version("spamguard")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["spamguard"], [sys.executable, "-m", "spamguard"]],
+    ids=["script", "python -m spamguard"],
+)
+def test_the_command_reports_its_version(command: list[str]) -> None:
+    if command == ["spamguard"]:
+        # The console script of the environment under test, not whatever is on PATH.
+        command = [str(pathlib.Path(sys.executable).with_name("spamguard"))]
+    result = subprocess.run(
+        [*command, "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (result.returncode, result.stdout) == (0, f"spamguard {spamguard.core.__version__}\n")
+
+
+def test_the_top_package_holds_no_library_code() -> None:
+    # The library lives in the subpackages; spamguard/ only makes `python -m spamguard` work.
+    files = sorted(path.name for path in (ROOT / "spamguard").iterdir() if path.name != "__pycache__")
+    assert files == ["__init__.py", "__main__.py", "py.typed"]
+
+
+def test_the_metadata_names_the_mit_license_and_ships_its_text() -> None:
+    metadata = importlib.metadata.metadata("spamguard")
+    assert metadata["License-Expression"] == "MIT"
+    files = importlib.metadata.files("spamguard") or []
+    licenses = [file for file in files if file.name == "LICENSE"]
+    assert len(licenses) == 1
+    text = licenses[0].read_text(encoding="utf-8")
+    assert text.startswith("MIT License")
+    assert text == (ROOT / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_the_classifiers_say_what_users_filter_on() -> None:
+    classifiers = importlib.metadata.metadata("spamguard").get_all("Classifier") or []
+    for expected in ("Framework :: Pytest", "Framework :: AsyncIO", "Topic :: Communications :: Chat"):
+        assert expected in classifiers
+    assert any(classifier.startswith("Development Status ::") for classifier in classifiers)
+    # The package index page is not a project URL: none points back at it.
+    urls = importlib.metadata.metadata("spamguard").get_all("Project-URL") or []
+    assert not [url for url in urls if "pypi.org" in url]

@@ -1,0 +1,7 @@
+"""``python -m spamguard``: the ``spamguard`` command."""
+
+from __future__ import annotations
+
+from spamguard.cli.main import main
+
+raise SystemExit(main())
