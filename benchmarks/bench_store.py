@@ -8,7 +8,7 @@ store (commands it sent) and by the server (``INFO commandstats``: EVALSHA calls
 clients; commands run inside the scripts are listed apart).
 
 Redis is a real ``redis-server`` started on a free loopback port (see
-``spamguard.testing.redis_server``), or the one at ``--url``. Run from the repository root
+``tests/support/redis_server.py``), or the one at ``--url``. Run from the repository root
 with spamguard installed with its ``redis`` extra::
 
     python benchmarks/bench_store.py                                 # 5,000 messages, 3 passes
@@ -37,10 +37,12 @@ import redis.asyncio as aioredis
 from spamguard.adapters.store_memory import MemoryStore
 from spamguard.adapters.store_redis import RedisStore
 from spamguard.core import Guard, Message, Plan, Policy
-from spamguard.testing.redis_server import RedisServer
 
+# The benchmark's workload, and the tests' throwaway redis-server (not part of the package).
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
+sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "tests"))
 import workload
+from support.redis_server import RedisServer
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterator, Sequence

@@ -2,7 +2,7 @@
 
 The Redis tests run against a real ``redis-server`` started here on a free loopback port
 (no persistence, own temporary folder), found by
-:func:`spamguard.testing.redis_server.find_redis_server`. Without one the tests skip with
+:func:`support.redis_server.find_redis_server`. Without one the tests skip with
 the install hint, except under CI, where a missing server fails the run.
 """
 
@@ -19,7 +19,7 @@ import pytest
 import redis
 
 from spamguard.core import Message, Policy
-from spamguard.testing.redis_server import INSTALL_HINT, RedisServer, find_redis_server
+from support.redis_server import INSTALL_HINT, RedisServer, find_redis_server
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterator

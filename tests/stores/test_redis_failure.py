@@ -16,7 +16,7 @@ if typing.TYPE_CHECKING:
     import pytest
 
     from spamguard.core import Message, Plan
-    from spamguard.testing.redis_server import RedisServer
+    from support.redis_server import RedisServer
 
 T0 = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 LOGGER = "spamguard.store.redis"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+
 import pytest
 
 import spamguard.testing  # noqa: F401 - imported once here, not again by every inner run
@@ -165,3 +167,28 @@ def test_the_plugin_is_registered_through_its_entry_point(pytester: pytest.Pytes
     blocked.stdout.fnmatch_lines(["*fixture 'spamguard_sim' not found*"])
     markers = pytester.runpytest(*ARGS, "--markers")
     markers.stdout.fnmatch_lines(["@pytest.mark.spamguard_policy(path_or_document)*"])
+
+
+def test_a_policy_only_suite_sees_no_warning_it_did_not_cause(pytester: pytest.Pytester) -> None:
+    # A user's own project, run as they run it (its own process: pytest's plugin loading,
+    # assertion-rewrite marking of spamguard's files included), with only pytest and
+    # spamguard: pytest-asyncio, which warns about its own unset option in every project
+    # that lacks it, is spamguard's test-suite requirement, not a user's (see below).
+    pytester.makeini("[pytest]\nspamguard_policy = policy.yaml\n")
+    pytester.makefile(".yaml", policy=KICK_POLICY)
+    pytester.makepyfile(test_policy=USER_SUITE)
+    result = pytester.runpytest_subprocess(*ARGS, "-W", "error")
+    result.assert_outcomes(passed=1)
+    output = result.stdout.str() + result.stderr.str()
+    assert "warnings summary" not in output
+    assert "Warning:" not in output
+
+
+def test_a_plain_install_does_not_bring_pytest_asyncio() -> None:
+    requires = importlib.metadata.requires("spamguard") or []
+    unconditional = [requirement for requirement in requires if "extra ==" not in requirement]
+    assert unconditional  # the scan reads the requirements
+    assert not [requirement for requirement in unconditional if "asyncio" in requirement]
+    assert not [
+        requirement for requirement in unconditional if requirement.startswith("pytest")
+    ]

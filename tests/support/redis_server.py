@@ -1,5 +1,8 @@
 """A throwaway ``redis-server`` process on 127.0.0.1, for tests and benchmarks of RedisStore.
 
+Test infrastructure, not part of the package (``from support.redis_server import ...``, with
+``tests/`` on ``sys.path``).
+
 ::
 
     with RedisServer() as server:
