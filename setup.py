@@ -22,6 +22,7 @@ import tomllib
 # The in-tree backend (pyproject's backend-path puts it on sys.path for every build) owns
 # the names of the variables both sides read.
 from backend import COMPILE_ENV, REQUIREMENTS_ONLY_ENV
+from c_compiler import check_c_compiler
 from setuptools import setup
 
 
@@ -31,6 +32,7 @@ def compiled_extensions() -> list[object]:
         return []
     if os.environ.get(REQUIREMENTS_ONLY_ENV, "") == "1":
         return []  # the backend is only asking what to install (mypy, see build_backend/)
+    check_c_compiler()  # also where the backend's requirements hook was not asked first
     from mypyc.build import mypycify
 
     config = tomllib.loads(pathlib.Path("pyproject.toml").read_text(encoding="utf-8"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import typing
 
+from c_compiler import check_c_compiler
 from setuptools import build_meta as _setuptools
 from setuptools.build_meta import (
     build_editable,
@@ -50,6 +51,8 @@ def _requires(
     config_settings: dict[str, object] | None,
 ) -> list[str]:
     compiling = os.environ.get(COMPILE_ENV, "") == "1"
+    if compiling:
+        check_c_compiler()  # before mypy is fetched: fail now, and say what is missing
     os.environ[REQUIREMENTS_ONLY_ENV] = "1"
     try:
         requires = setuptools_requires(config_settings)

@@ -236,3 +236,51 @@ def test_the_classifiers_say_what_users_filter_on() -> None:
     # The package index page is not a project URL: none points back at it.
     urls = importlib.metadata.metadata("spamguard").get_all("Project-URL") or []
     assert not [url for url in urls if "pypi.org" in url]
+
+
+def _c_compiler_module() -> types.ModuleType:
+    path = ROOT / "build_backend" / "c_compiler.py"
+    spec = importlib.util.spec_from_file_location("c_compiler", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(os.name == "nt", reason="setuptools finds MSVC itself on Windows")
+def test_a_compiled_build_without_a_c_compiler_says_what_is_missing_and_the_way_out(
+    tmp_path: pathlib.Path,
+) -> None:
+    c_compiler = _c_compiler_module()
+    empty_path = {"PATH": str(tmp_path)}
+    with pytest.raises(c_compiler.CompilerNotFoundError) as raised:
+        c_compiler.check_c_compiler({**empty_path, "CC": "gcc -pthread"})
+    message = str(raised.value)
+    assert "needs a C compiler" in message
+    assert "'gcc' (from $CC) is not installed" in message
+    assert "apt-get install gcc" in message
+    assert "unset SPAMGUARD_COMPILE for the pure-Python install" in message
+    # Without $CC, the compiler Python was built with, looked up on PATH.
+    with pytest.raises(c_compiler.CompilerNotFoundError, match="sysconfig CC"):
+        c_compiler.check_c_compiler(empty_path)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="setuptools finds MSVC itself on Windows")
+def test_a_c_compiler_on_path_lets_the_compiled_build_go_on(tmp_path: pathlib.Path) -> None:
+    c_compiler = _c_compiler_module()
+    compiler = tmp_path / "my-cc"
+    compiler.write_text("#!/bin/sh\n")
+    compiler.chmod(0o755)
+    environ = {"PATH": str(tmp_path), "CC": "my-cc -O2"}
+    assert c_compiler.find_c_compiler(environ) == ("my-cc", "$CC", str(compiler))
+    c_compiler.check_c_compiler(environ)
+
+
+def test_both_build_entry_points_check_for_the_compiler_before_compiling() -> None:
+    # The backend's requirements hook (before mypy is fetched) and setup.py (for builds
+    # that skip that hook) both ask, each before anything else of a compiled build.
+    backend = (ROOT / "build_backend" / "backend.py").read_text(encoding="utf-8")
+    setup = (ROOT / "setup.py").read_text(encoding="utf-8")
+    assert backend.index("check_c_compiler()") < backend.index("setuptools_requires(config")
+    assert setup.index("check_c_compiler()") < setup.index("from mypyc.build import")
