@@ -8,8 +8,17 @@ Discord library.
 
 from __future__ import annotations
 
-__all__ = ("AdapterNotFoundError", "attach", "load_adapter")
+__all__ = (
+    "AdapterNotFoundError",
+    "AttachOptionError",
+    "AttachOptions",
+    "GuardRuntimeOptions",
+    "RuntimeOptions",
+    "attach",
+    "load_adapter",
+)
 
+import difflib
 import importlib
 import importlib.metadata
 import typing
@@ -19,9 +28,16 @@ from spamguard.core.hookspecs import hookimpl
 from spamguard.core.plugins import ADAPTER_GROUP, Hooks, get_plugin_manager
 
 if typing.TYPE_CHECKING:
+    import datetime
+    import os
     import types
+    from collections.abc import Callable, Iterable, Mapping
+
+    import pluggy
 
     from spamguard.adapters.runtime import Protection
+    from spamguard.core.policy import Policy
+    from spamguard.core.store import Store
 
 # Which adapter serves an object whose class (or a base class) comes from this package.
 _ADAPTER_BY_PACKAGE: tuple[tuple[str, str], ...] = (
@@ -34,6 +50,58 @@ _ADAPTER_BY_PACKAGE: tuple[tuple[str, str], ...] = (
 
 class AdapterNotFoundError(SpamguardError, LookupError):
     """No adapter knows the object given to :func:`attach`."""
+
+
+class AttachOptionError(SpamguardError, TypeError):
+    """:func:`attach` got an option it does not know (a misspelt name, most often)."""
+
+
+class RuntimeOptions(typing.TypedDict, total=False):
+    """The runtime's options (:class:`~spamguard.adapters.runtime.Runtime`)."""
+
+    poll_interval: float
+    """Seconds between two looks at the scheduled actions (unbans, role removals)."""
+    clock: Callable[[], datetime.datetime]
+    """What "now" is for the runtime (a test clock); default: the system clock, UTC."""
+
+
+class GuardRuntimeOptions(RuntimeOptions, total=False):
+    """The guard's and the runtime's options of every adapter's ``attach``."""
+
+    load_entrypoints: bool
+    """Load installed extensions (entry-point group ``spamguard``); default True."""
+    plugin_manager: pluggy.PluginManager | None
+    """A plugin manager of your own for the guard (``plugins`` are registered on it)."""
+
+
+class AttachOptions(GuardRuntimeOptions, total=False):
+    """What :func:`attach` takes besides the bot: the same with every library."""
+
+    policy: Policy | str | os.PathLike[str] | None
+    """A policy or a policy file; default: ``$SPAMGUARD_POLICY``, else the default policy."""
+    store: Store | None
+    """Where state lives; default: Redis when the policy names one, else in memory."""
+    plugins: Iterable[object]
+    """Plugin objects for the guard, besides installed extensions."""
+    action_timeout: float
+    """Seconds each action (one API call, retries included) may take; default 10."""
+
+
+def check_options(options: Mapping[str, object], allowed: typing.AbstractSet[str]) -> None:
+    """Raise :class:`AttachOptionError` naming each option not in ``allowed``, with the
+    nearest allowed name (``polcy`` -> ``policy``)."""
+    unknown = sorted(set(options) - set(allowed))
+    if not unknown:
+        return
+    problems = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, allowed, n=1)
+        problems.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    msg = (
+        f"attach() got unknown option(s) {', '.join(problems)}; "
+        f"allowed: {', '.join(sorted(allowed))}"
+    )
+    raise AttachOptionError(msg)
 
 
 class BuiltinAdapterFinder:
@@ -65,14 +133,17 @@ def load_adapter(name: str) -> types.ModuleType:
         raise AdapterNotFoundError(msg) from exc
 
 
-def attach(bot: object, **options: typing.Any) -> Protection:
+def attach(bot: object, **options: typing.Unpack[AttachOptions]) -> Protection:
     """Protect ``bot`` with spamguard: one line, whatever the library.
 
-    ``options`` go to the adapter's own ``attach`` (``policy=``, ``store=``, ``plugins=``...).
+    ``options`` (:class:`AttachOptions`: ``policy=``, ``store=``, ``plugins=``...) go to the
+    adapter's own ``attach``.
 
     Raises:
+        AttachOptionError: an unknown option (named, with the nearest known one).
         AdapterNotFoundError: no installed adapter recognises ``bot``.
     """
+    check_options(options, AttachOptions.__optional_keys__)
     pm = get_plugin_manager([BuiltinAdapterFinder()])
     name = Hooks(pm).find_adapter(bot)
     if name is None:

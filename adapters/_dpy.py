@@ -54,6 +54,7 @@ import logging
 import os
 import typing
 
+from spamguard.adapters import GuardRuntimeOptions, RuntimeOptions, check_options
 from spamguard.adapters._automod_dpy import (
     automod_execution_from_event,
     execute_automod,
@@ -116,8 +117,8 @@ _FAILURES: tuple[tuple[str, FailureKind], ...] = (
 )
 
 # The runtime's and the guard's keyword arguments that attach() passes through.
-_RUNTIME_OPTIONS = frozenset({"poll_interval", "clock"})
-_GUARD_OPTIONS = frozenset({"load_entrypoints", "plugin_manager"})
+_RUNTIME_OPTIONS = RuntimeOptions.__optional_keys__
+_GUARD_OPTIONS = GuardRuntimeOptions.__optional_keys__ - _RUNTIME_OPTIONS
 
 
 class UnsupportedActionError(SpamguardError, TypeError):
@@ -155,7 +156,7 @@ class Flavour:
         store: Store | None = None,
         plugins: Iterable[object] = (),
         action_timeout: float = 10.0,
-        **options: typing.Any,
+        **options: typing.Unpack[GuardRuntimeOptions],
     ) -> Protection:
         """Protect ``bot``, a bot of this library that holds Cogs (adds the ``SpamGuard`` Cog).
 
@@ -832,11 +833,7 @@ def _attach(
     action_timeout: float,
     options: Mapping[str, typing.Any],
 ) -> Protection:
-    unknown = sorted(set(options) - _RUNTIME_OPTIONS - _GUARD_OPTIONS)
-    if unknown:
-        allowed = ", ".join(sorted(_RUNTIME_OPTIONS | _GUARD_OPTIONS))
-        msg = f"attach() got unknown option(s) {', '.join(unknown)}; allowed: {allowed}"
-        raise TypeError(msg)
+    check_options(options, _RUNTIME_OPTIONS | _GUARD_OPTIONS)
     if not all(callable(getattr(bot, name, None)) for name in ("add_cog", "get_cog", "remove_cog")):
         msg = (
             f"spamguard's {flavour.name} adapter needs a bot that holds Cogs "

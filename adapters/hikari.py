@@ -42,6 +42,7 @@ import logging
 import os
 import typing
 
+from spamguard.adapters import RuntimeOptions, check_options
 from spamguard.adapters import _hikari_convert as convert
 from spamguard.adapters._automod_hikari import automod_execution_from_event, fetch_rules
 from spamguard.adapters._hikari_execute import HikariExecutor
@@ -57,6 +58,8 @@ from spamguard.core.policy import Policy
 
 if typing.TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable
+
+    import pluggy
 
     from spamguard.core.outcomes import ActionOutcome
     from spamguard.core.store import Store
@@ -247,14 +250,17 @@ def build(
     plugins: Iterable[object] = (),
     action_timeout: float = 10.0,
     load_entrypoints: bool = True,
-    **runtime_options: typing.Any,
+    plugin_manager: pluggy.PluginManager | None = None,
+    **runtime_options: typing.Unpack[RuntimeOptions],
 ) -> HikariProtection:
     """A protection for ``app`` whose listeners are not subscribed yet (see :func:`attach`)."""
+    check_options(runtime_options, RuntimeOptions.__optional_keys__)
     app = _check_app(app)
     resolved = load_policy(policy)
     guard = Guard(
         resolved,
         plugins=plugins,
+        plugin_manager=plugin_manager,
         load_entrypoints=load_entrypoints,
         self_id=_bot_user_id(app),
     )
@@ -279,7 +285,8 @@ def attach(
     plugins: Iterable[object] = (),
     action_timeout: float = 10.0,
     load_entrypoints: bool = True,
-    **kw: typing.Any,
+    plugin_manager: pluggy.PluginManager | None = None,
+    **runtime_options: typing.Unpack[RuntimeOptions],
 ) -> HikariProtection:
     """Protect a hikari bot: subscribe spamguard's listeners and return the handle.
 
@@ -296,7 +303,8 @@ def attach(
         plugins: plugin objects for the guard, besides installed extensions.
         action_timeout: seconds each action (one REST call, retries included) may take.
         load_entrypoints: load installed extensions (entry-point group ``spamguard``).
-        **kw: passed to :class:`~spamguard.adapters.runtime.Runtime` (``poll_interval``,
+        plugin_manager: a plugin manager of your own for the guard.
+        **runtime_options: :class:`~spamguard.adapters.RuntimeOptions` (``poll_interval``,
             ``clock``).
 
     Raises:
@@ -310,7 +318,8 @@ def attach(
         plugins=plugins,
         action_timeout=action_timeout,
         load_entrypoints=load_entrypoints,
-        **kw,
+        plugin_manager=plugin_manager,
+        **runtime_options,
     )
     protection.subscribe()
     if getattr(bot, "is_alive", False):

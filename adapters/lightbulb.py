@@ -50,6 +50,7 @@ from spamguard.adapters._hikari_lightbulb import Options, protection_for
 from spamguard.core.policy import Policy
 
 if typing.TYPE_CHECKING:
+    from spamguard.adapters import AttachOptions
     from spamguard.adapters.hikari import HikariProtection
 
 
@@ -138,7 +139,7 @@ async def on_guild_available(
         await protection.on_guild_available(event)
 
 
-def attach(bot: object, **options: typing.Any) -> HikariProtection:
+def attach(bot: object, **options: typing.Unpack[AttachOptions]) -> HikariProtection:
     """Protect the bot of a lightbulb client (or a hikari bot) without the extension.
 
     ``options`` are :func:`spamguard.adapters.hikari.attach`'s.

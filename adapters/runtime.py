@@ -30,8 +30,10 @@ __all__ = (
     "ActionExecutor",
     "CompatBridge",
     "Protection",
+    "ProtectionStats",
     "Runtime",
     "RuntimeStats",
+    "RuntimeStatsDict",
     "audit_reason",
     "failure_for_status",
     "load_policy",
@@ -161,6 +163,27 @@ class ActionExecutor(typing.Protocol):
         """Map one of the library's exceptions to a failure kind."""
 
 
+class RuntimeStatsDict(typing.TypedDict):
+    """:class:`RuntimeStats` as plain data (:meth:`RuntimeStats.as_dict`)."""
+
+    messages: int
+    plans: int
+    malformed: int
+    errors: int
+    actions_ok: dict[str, int]
+    actions_failed: dict[str, int]
+
+
+class ProtectionStats(typing.TypedDict):
+    """:attr:`Protection.stats`."""
+
+    guard: dict[str, int]
+    """The guard's counters (:meth:`~spamguard.core.Guard.stats`): ``messages``,
+    ``incidents``, ``check:<name>``, ``action:<kind>``, ``skipped:<reason>``."""
+    runtime: RuntimeStatsDict
+    """The runtime's counters."""
+
+
 @dataclasses.dataclass(slots=True)
 class RuntimeStats:
     """Counters of one runtime (what the adapter saw and did)."""
@@ -181,9 +204,9 @@ class RuntimeStats:
     actions_failed: dict[str, int] = dataclasses.field(default_factory=dict)
     """Failed actions by failure kind."""
 
-    def as_dict(self) -> dict[str, typing.Any]:
+    def as_dict(self) -> RuntimeStatsDict:
         """Plain data (for logs and dashboards)."""
-        return dataclasses.asdict(self)
+        return typing.cast("RuntimeStatsDict", dataclasses.asdict(self))
 
 
 def _utcnow() -> datetime.datetime:
@@ -583,7 +606,7 @@ class Protection:
         return self.runtime.guard
 
     @property
-    def stats(self) -> dict[str, typing.Any]:
+    def stats(self) -> ProtectionStats:
         """The guard's per-check/per-action counters and the runtime's."""
         return {"guard": self.guard.stats(), "runtime": self.runtime.stats.as_dict()}
 

@@ -46,6 +46,7 @@ __all__ = (
     "MissingGuildPermissions",
     "ObjectMismatch",
     "PluginError",
+    "PropagateResult",
     "ResetType",
     "UserNotFound",
 )
@@ -135,7 +136,31 @@ _RESETS: Mapping[str, tuple[str, ...]] = {
     "warn_counter": ("warn_count",),
     "kick_counter": ("kick_count", "ban_count"),
 }
-_RESULT_FLAGS: Mapping[str, tuple[str, str]] = {
+
+
+class PropagateResult(typing.TypedDict):
+    """What :meth:`AntiSpamHandler.propagate` returns: discord-anti-spam's dict, plus ``plan``."""
+
+    should_be_punished_this_message: bool
+    was_warned: bool
+    was_kicked: bool
+    was_banned: bool
+    status: str
+    warn_count: int
+    kick_count: int
+    """Kicks and bans (discord-anti-spam counted bans as kicks)."""
+    duplicate_counter: int
+    pre_invoke_extensions: dict[str, typing.Any]
+    """What each pre-invoke extension returned, by its class name."""
+    after_invoke_extensions: dict[str, typing.Any]
+    """What each after-invoke extension returned, by its class name."""
+    plan: Plan | None
+    """The spamguard plan (None when the message was ignored before the core saw it)."""
+
+
+_RESULT_FLAGS: Mapping[
+    str, tuple[typing.Literal["was_warned", "was_kicked", "was_banned"], str]
+] = {
     "WARN": ("was_warned", "User was warned."),
     "KICK": ("was_kicked", "User was kicked."),
     "BAN": ("was_banned", "User was banned."),
@@ -385,9 +410,7 @@ class AntiSpamHandler:
             return f"Ignoring this guild: {message.guild_id}"
         return None
 
-    def _result(
-        self, message: MessageLike, status: str, plan: Plan | None
-    ) -> dict[str, typing.Any]:
+    def _result(self, message: MessageLike, status: str, plan: Plan | None) -> PropagateResult:
         counters = (
             self.guard.member_counters(message.guild_id, message.author_id)
             if message.guild_id is not None
@@ -408,7 +431,7 @@ class AntiSpamHandler:
             "plan": plan,
         }
 
-    async def propagate(self, message: typing.Any) -> dict[str, typing.Any]:
+    async def propagate(self, message: typing.Any) -> PropagateResult:
         """Decide one message, carry the plan out (when an executor is known) and report.
 
         Accepts a spamguard :class:`~spamguard.core.messages.Message`, any MessageLike, or
@@ -476,7 +499,10 @@ class AntiSpamHandler:
         for extension in tuple(self.after_invoke_extensions.values()):
             if guild_id in extension.blacklisted_guilds:
                 continue
-            returned = await extension.propagate(message, result)
+            # Extensions get discord-anti-spam's plain dict (their signature's type).
+            returned = await extension.propagate(
+                message, typing.cast("dict[str, typing.Any]", result)
+            )
             result["after_invoke_extensions"][type(extension).__name__] = returned
         return result
 

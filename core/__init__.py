@@ -51,7 +51,6 @@ from spamguard.core.policy import (
 from spamguard.core.windows import Entry
 
 __all__ = (
-    "__version__",
     "Action",
     "ActionOutcome",
     "AddRole",
@@ -90,6 +89,7 @@ __all__ = (
     "Timeout",
     "Unban",
     "Violation",
+    "__version__",
     "action_from_dict",
     "action_to_dict",
     "compiled_modules",

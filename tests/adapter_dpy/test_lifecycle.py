@@ -139,8 +139,12 @@ async def test_a_bot_without_cogs_is_refused_with_the_class_to_use() -> None:
 
 async def test_an_unknown_option_is_named() -> None:
     async with dpy_bot(LIBRARY) as h:
-        with pytest.raises(TypeError, match="poll_intervall"):
-            adapter().attach(h.bot, poll_intervall=1.0)
+        with pytest.raises(TypeError, match=r"'poll_intervall' \(did you mean 'poll_interval'\?\)"):
+            adapter().attach(h.bot, poll_intervall=1.0)  # type: ignore[call-arg]
+        with pytest.raises(
+            spamguard.adapters.AttachOptionError, match=r"'polcy' \(did you mean 'policy'\?\)"
+        ):
+            spamguard.adapters.attach(h.bot, polcy="policy.yaml")  # type: ignore[call-arg]
         assert h.bot.get_cog(_dpy.COG_NAME) is None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import subprocess
 import sys
 import textwrap
@@ -15,6 +16,7 @@ from support.hikari_harness import hikari_bot
 
 import spamguard.adapters
 import spamguard.adapters.hikari as sg_hikari
+from spamguard.adapters.runtime import ProtectionStats, RuntimeStats, RuntimeStatsDict
 from spamguard.adapters.store_memory import MemoryStore
 from spamguard.core import Policy
 
@@ -211,3 +213,27 @@ async def test_events_between_stopping_and_started_are_dropped(
         await _spam(h)
         assert [r.method for r in h.api.requests] == ["DELETE"]
         await protection.detach()
+
+
+async def test_a_misspelt_option_is_named_with_the_option_meant(world: payloads.GuildWorld) -> None:
+    async with hikari_bot(world) as h:
+        with pytest.raises(spamguard.adapters.AttachOptionError) as raised:
+            spamguard.adapters.attach(h.bot, polcy="policy.yaml")  # type: ignore[call-arg]
+        assert str(raised.value).startswith(
+            "attach() got unknown option(s) 'polcy' (did you mean 'policy'?); allowed: "
+        )
+        assert isinstance(raised.value, TypeError)
+        # The hikari adapter's own attach says the same of the options it hands the runtime.
+        with pytest.raises(
+            spamguard.adapters.AttachOptionError,
+            match="'poll_intervall' \\(did you mean 'poll_interval'\\?\\)",
+        ):
+            sg_hikari.attach(h.bot, load_entrypoints=False, poll_intervall=1.0)  # type: ignore[call-arg]
+        assert h.bot.get_listeners(hikari.GuildMessageCreateEvent) == []
+
+
+def test_the_stats_types_name_exactly_the_counters_returned() -> None:
+    counters = {field.name for field in dataclasses.fields(RuntimeStats)}
+    assert RuntimeStatsDict.__required_keys__ == counters
+    assert set(RuntimeStats().as_dict()) == counters
+    assert ProtectionStats.__required_keys__ == {"guard", "runtime"}

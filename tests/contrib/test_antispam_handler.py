@@ -23,6 +23,7 @@ from spamguard.contrib.antispam import (
     IgnoreType,
     InvocationCancelled,
     LogicError,
+    PropagateResult,
     ResetType,
 )
 from spamguard.contrib.antispam_options import DEFAULTS
@@ -651,3 +652,8 @@ async def test_load_from_dict_raises_on_bad_data_unless_told_not_to() -> None:
         None, {"options": {"warn_threshold": "x"}}, raise_on_exception=False
     )
     assert fresh.options == DEFAULTS
+
+
+def test_the_result_type_names_exactly_the_keys_propagate_returns() -> None:
+    assert PropagateResult.__required_keys__ == RESULT_KEYS
+    assert PropagateResult.__optional_keys__ == frozenset()

@@ -109,7 +109,9 @@ def test_package_list_matches_the_folders_with_an_init() -> None:
     )
     assert folders  # the scan does find the packages
     # spamguard/ is the top package itself; every other folder is one of its subpackages.
-    names = {folder: folder if folder == "spamguard" else f"spamguard.{folder}" for folder in folders}
+    names = {
+        folder: folder if folder == "spamguard" else f"spamguard.{folder}" for folder in folders
+    }
     assert sorted(setuptools["packages"]) == sorted(names.values())
     assert setuptools["package-dir"] == {name: folder for folder, name in names.items()}
     # Nothing at the repository root to ship by accident.
@@ -213,7 +215,9 @@ def test_the_command_reports_its_version(command: list[str]) -> None:
 
 def test_the_top_package_holds_no_library_code() -> None:
     # The library lives in the subpackages; spamguard/ only makes `python -m spamguard` work.
-    files = sorted(path.name for path in (ROOT / "spamguard").iterdir() if path.name != "__pycache__")
+    files = sorted(
+        path.name for path in (ROOT / "spamguard").iterdir() if path.name != "__pycache__"
+    )
     assert files == ["__init__.py", "__main__.py", "py.typed"]
 
 
@@ -230,7 +234,11 @@ def test_the_metadata_names_the_mit_license_and_ships_its_text() -> None:
 
 def test_the_classifiers_say_what_users_filter_on() -> None:
     classifiers = importlib.metadata.metadata("spamguard").get_all("Classifier") or []
-    for expected in ("Framework :: Pytest", "Framework :: AsyncIO", "Topic :: Communications :: Chat"):
+    for expected in (
+        "Framework :: Pytest",
+        "Framework :: AsyncIO",
+        "Topic :: Communications :: Chat",
+    ):
         assert expected in classifiers
     assert any(classifier.startswith("Development Status ::") for classifier in classifiers)
     # The package index page is not a project URL: none points back at it.

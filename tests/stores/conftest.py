@@ -17,9 +17,9 @@ import typing
 
 import pytest
 import redis
+from support.redis_server import INSTALL_HINT, RedisServer, find_redis_server
 
 from spamguard.core import Message, Policy
-from support.redis_server import INSTALL_HINT, RedisServer, find_redis_server
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -14,9 +14,9 @@ if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
     import pytest
+    from support.redis_server import RedisServer
 
     from spamguard.core import Message, Plan
-    from support.redis_server import RedisServer
 
 T0 = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 LOGGER = "spamguard.store.redis"

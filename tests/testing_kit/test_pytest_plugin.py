@@ -189,6 +189,4 @@ def test_a_plain_install_does_not_bring_pytest_asyncio() -> None:
     unconditional = [requirement for requirement in requires if "extra ==" not in requirement]
     assert unconditional  # the scan reads the requirements
     assert not [requirement for requirement in unconditional if "asyncio" in requirement]
-    assert not [
-        requirement for requirement in unconditional if requirement.startswith("pytest")
-    ]
+    assert not [requirement for requirement in unconditional if requirement.startswith("pytest")]
