@@ -114,8 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     replay.add_argument(
         "--timeline",
-        metavar="PATH.png",
-        help="also draw the replay as a PNG timeline (needs: pip install 'spamguard[plot]')",
+        metavar="PATH",
+        help="also draw the replay as a timeline picture, PNG, SVG or PDF as PATH's extension "
+        "(.png, .svg, .pdf) says (needs: pip install 'spamguard[plot]')",
     )
     replay.add_argument(
         "--progress",

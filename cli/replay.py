@@ -15,9 +15,10 @@ import typing
 
 from spamguard.cli.loading import build_guard, load_policy, open_log
 from spamguard.cli.output import Progress, quote, table, where, who
-from spamguard.cli.timeline import Timeline, require_matplotlib
+from spamguard.cli.timeline import Timeline, require_matplotlib, timeline_format
 from spamguard.testing.describe import (
     describe_action,
+    describe_punishment,
     describe_violation,
     format_seconds,
     message_names,
@@ -57,7 +58,10 @@ def _plan_text(
     if not plan.violations and not plan:
         return f"{head}\n    ok\n"
     why = ", ".join(describe_violation(v) for v in plan.violations)
-    lines = [head, f"    {why} -> {plan.punishment}" + (" [dry run]" if plan.dry_run else "")]
+    lines = [
+        head,
+        f"    {why} -> {describe_punishment(plan)}" + (" [dry run]" if plan.dry_run else ""),
+    ]
     lines.extend(f"    - {describe_action(a, now, names)}" for a in plan.actions)
     lines.extend(
         f"    - later, at {s.run_at.isoformat()}: {describe_action(s.action, None, names)}"
@@ -101,6 +105,7 @@ def run_replay(args: argparse.Namespace) -> int:
     guard = build_guard(policy, plugins=args.plugin, extensions=args.extensions)
     timeline: Timeline | None = None
     if args.timeline is not None:
+        timeline_format(args.timeline)  # before the replay, like the matplotlib check
         require_matplotlib()
         timeline = Timeline()
     enabled = args.progress if args.progress is not None else err.isatty()

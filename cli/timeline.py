@@ -1,4 +1,5 @@
-"""``spamguard replay LOG --timeline replay.png``: a replay as a picture.
+"""``spamguard replay LOG --timeline replay.png``: a replay as a picture (PNG, SVG or PDF,
+as the file's extension says).
 
 Two panels over the same time axis (seconds from the first message): messages per time
 bin, flagged ones stacked on top; and one row per member (the punished first, then the
@@ -11,11 +12,13 @@ timeline is asked for, and drawn without pyplot (no global state, no display).
 
 from __future__ import annotations
 
-__all__ = ("PLOT_HINT", "Timeline", "require_matplotlib")
+__all__ = ("FORMATS", "PLOT_HINT", "Timeline", "require_matplotlib", "timeline_format")
 
 import collections
 import dataclasses
 import importlib
+import os
+import pathlib
 import typing
 
 from spamguard.cli.output import CliError
@@ -23,11 +26,13 @@ from spamguard.testing.describe import format_seconds
 
 if typing.TYPE_CHECKING:
     import datetime
-    import pathlib
 
     from spamguard.core import Message, Plan
 
 PLOT_HINT = "--timeline needs matplotlib: pip install 'spamguard[plot]'"
+
+FORMATS = ("png", "svg", "pdf")
+"""The picture formats ``--timeline`` writes, named by the file's extension."""
 
 MAX_ROWS = 24
 """Members drawn on rows of their own; the rest share an ``others`` row."""
@@ -53,6 +58,23 @@ def require_matplotlib() -> None:
         importlib.import_module("matplotlib")
     except ImportError:
         raise CliError(PLOT_HINT) from None
+
+
+def timeline_format(path: str | os.PathLike[str]) -> str:
+    """The format of the picture at ``path``: its extension, one of :data:`FORMATS`.
+
+    Raises:
+        CliError: another extension, or none (checked before a long replay).
+    """
+    extension = pathlib.PurePath(path).suffix.lower().removeprefix(".")
+    if extension not in FORMATS:
+        shown = f"'.{extension}'" if extension else "no extension"
+        msg = (
+            f"--timeline {path}: {shown} is not a picture format it writes; "
+            f"name the file .png, .svg or .pdf"
+        )
+        raise CliError(msg)
+    return extension
 
 
 @dataclasses.dataclass(slots=True)
@@ -111,10 +133,12 @@ class Timeline:
         return sorted(activity, key=lambda m: (m not in punished, -activity[m], self.names[m]))
 
     def save(self, path: pathlib.Path, *, title: str) -> None:
-        """Draw the timeline into a PNG file at ``path``.
+        """Draw the timeline into the file at ``path``, in the format its extension names
+        (:func:`timeline_format`).
 
         Raises:
-            CliError: matplotlib is missing, or the file cannot be written.
+            CliError: matplotlib is missing, the extension names no format it writes, or
+                the file cannot be written.
         """
         try:
             from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -235,7 +259,7 @@ class Timeline:
             frameon=False,
         )
         try:
-            figure.savefig(path, format="png", bbox_inches="tight")
+            figure.savefig(path, format=timeline_format(path), bbox_inches="tight")
         except OSError as exc:
             msg = f"cannot write the timeline {path}: {exc.strerror or exc}"
             raise CliError(msg) from None

@@ -8,7 +8,7 @@ the counts against the limits and the windows::
       closest: 6/8 in 5s (user) at t=+4.50s, alice (1001) (message 1191350127034368006)
       what fired:
         t=+4.00s alice (1001): max_duplicates 5/5 in 30s -> TEMPMUTE
-        t=+4.50s alice (1001): max_duplicates 6/5 in 30s -> NONE
+        t=+4.50s alice (1001): max_duplicates 6/5 in 30s -> already punished in this incident: clean only
       6 message(s) from t=+2.00s to t=+4.50s: 2 fired a check, 4 passed quietly
 """
 
@@ -29,7 +29,7 @@ import collections
 import typing
 
 from spamguard.core import Message, Punishment, SkipReason
-from spamguard.testing.describe import describe_violation, format_seconds
+from spamguard.testing.describe import describe_punishment, describe_violation, format_seconds
 from spamguard.testing.simulation import RunResult, SimMember, Step
 
 if typing.TYPE_CHECKING:
@@ -67,7 +67,9 @@ def _fired_lines(result: RunResult, limit: int = 10) -> list[str]:
     for step in result.steps:
         if step.plan.violations:
             checks = ", ".join(describe_violation(v) for v in step.plan.violations)
-            lines.append(f"  t={step.at:+.2f}s {step.who}: {checks} -> {step.plan.punishment}")
+            lines.append(
+                f"  t={step.at:+.2f}s {step.who}: {checks} -> {describe_punishment(step.plan)}"
+            )
     if not lines:
         return ["  what fired: nothing"]
     extra = [f"  ... and {len(lines) - limit} more"] if len(lines) > limit else []

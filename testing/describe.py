@@ -7,9 +7,11 @@ and the ``spamguard`` command line; one place, so all three say things the same 
 from __future__ import annotations
 
 __all__ = (
+    "ALREADY_PUNISHED",
     "SKIP_REASONS",
     "describe_action",
     "describe_plan",
+    "describe_punishment",
     "describe_violation",
     "format_seconds",
     "message_names",
@@ -132,6 +134,21 @@ def _quote(text: str, limit: int = 60) -> str:
     return repr(flat)
 
 
+ALREADY_PUNISHED = "already punished in this incident"
+"""Why a plan whose checks ask for a punishment carries none out: the member's open incident
+was already punished as severely (a punishment is upgraded, never repeated)."""
+
+
+def describe_punishment(plan: Plan) -> str:
+    """What a plan's line says after ``->``: its punishment (``TEMPMUTE``), or, when its
+    checks ask for one the open incident already gave, ``already punished in this incident:
+    clean only`` (it only deletes) or ``...: nothing more`` (it does nothing)."""
+    if plan.punishment != "NONE" or all(v.punishment == "NONE" for v in plan.violations):
+        return plan.punishment
+    cleans = any(action.kind == "delete" for action in plan.actions)
+    return f"{ALREADY_PUNISHED}: {'clean only' if cleans else 'nothing more'}"
+
+
 def describe_plan(
     plan: Plan, now: datetime.datetime | None = None, names: Mapping[int, str] | None = None
 ) -> str:
@@ -147,4 +164,7 @@ def describe_plan(
     why = ", ".join(describe_violation(v) for v in plan.violations) or "no violation"
     what = "; ".join(describe_action(a, now, names) for a in plan.actions) or "nothing to do"
     dry = " [dry run]" if plan.dry_run else ""
-    return f"{why} -> {plan.punishment}: {what}{dry}"
+    outcome = describe_punishment(plan)
+    if outcome.startswith(ALREADY_PUNISHED):
+        return f"{why} -> {outcome} ({what}){dry}"
+    return f"{why} -> {outcome}: {what}{dry}"

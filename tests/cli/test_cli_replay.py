@@ -276,3 +276,55 @@ def test_a_timeline_without_matplotlib_says_what_to_install_before_replaying(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == "spamguard: --timeline needs matplotlib: pip install 'spamguard[plot]'\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"), [("out.jpg", "'.jpg'"), ("out", "no extension"), ("out.PNG.gz", "'.gz'")]
+)
+def test_a_timeline_file_named_for_no_format_it_writes_is_refused_before_replaying(
+    name: str, shown: str, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / name
+    assert main(["replay", "--sample", "--timeline", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"spamguard: --timeline {path}: {shown} is not a picture format it writes; "
+        "name the file .png, .svg or .pdf\n"
+    )
+    assert not path.exists()
+
+
+def test_a_violation_inside_a_punished_incident_says_it_only_cleans(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["replay", "--sample"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        '[+52.0s] line 27  zed (402118377051226117) in #general: "bye"\n'
+        "    max_messages 9/8 in 5s -> already punished in this incident: clean only\n"
+        "    - delete 1 message in #general\n"
+    ) in out
+    assert "-> NONE" not in out
+
+
+def test_a_check_whose_punishment_is_none_still_says_none(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "spam:\n  levels:\n    0:\n      punishment: NONE\n      clean: true\n"
+        "      max_messages: {count: 3, interval: 5}\n"
+    )
+    log = tmp_path / "log.jsonl"
+    log.write_text(
+        "".join(
+            json.dumps({"guild_id": 1, "channel_id": 2, "author_id": 3, "created_at": i}) + "\n"
+            for i in range(4)
+        )
+    )
+    assert main(["replay", str(log), "--policy", str(policy)]) == 0
+    out = capsys.readouterr().out
+    assert "    max_messages 3/3 in 5s -> NONE\n" in out
+    assert "    max_messages 4/3 in 5s -> NONE\n" in out
+    assert "already punished" not in out

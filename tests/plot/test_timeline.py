@@ -67,3 +67,18 @@ def test_an_unwritable_path_is_one_clear_error(
     assert capsys.readouterr().err == (
         f"spamguard: cannot write the timeline {target}: No such file or directory\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("extension", "magic"),
+    [("svg", b"<?xml"), ("pdf", b"%PDF-"), ("PNG", b"\x89PNG\r\n\x1a\n")],
+)
+def test_the_timeline_is_written_in_the_format_its_extension_names(
+    extension: str, magic: bytes, tmp_path: pathlib.Path
+) -> None:
+    picture = tmp_path / f"raid.{extension}"
+    assert main(["replay", "--sample", "--quiet", "--timeline", str(picture)]) == 0
+    data = picture.read_bytes()
+    assert data.startswith(magic)
+    if extension == "svg":
+        assert b"<svg" in data[:2000]

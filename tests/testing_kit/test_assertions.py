@@ -81,7 +81,7 @@ def test_assert_fired_with_times_reports_the_real_count(sim: Simulation) -> None
     text = str(failure.value)
     assert "expected max_duplicates to fire 1 time(s), but it fired 2." in text
     assert "max_duplicates 4/4 in 30s -> TEMPMUTE" in text
-    assert "max_duplicates 5/4 in 30s -> NONE" in text
+    assert "max_duplicates 5/4 in 30s -> already punished in this incident: clean only" in text
 
 
 def test_assert_not_fired_lists_every_violation_with_counts(sim: Simulation) -> None:
