@@ -16,7 +16,7 @@ import typing
 
 from spamguard.cli.loading import build_guard, load_policy, open_log
 from spamguard.cli.output import CliError, quote, where, who
-from spamguard.testing.describe import describe_plan
+from spamguard.testing.describe import describe_plan, message_names
 from spamguard.testing.explain import Explainer
 from spamguard.testing.replay import LogError, LogRecord
 
@@ -42,6 +42,7 @@ def _render(
     *,
     label: str,
     chosen: bool,
+    names: dict[int, str],
 ) -> str:
     message = record.message
     lines = []
@@ -50,8 +51,8 @@ def _render(
             "(no --message or --line given: explaining the first message a check fired on)"
         )
     lines += [
-        f"Message {message.id} (line {record.line} of {label}) by {who(message)} "
-        f"in {where(message)} at {record.now.isoformat()}:",
+        f"Message {message.id} (line {record.line} of {label}) by {who(message, names)} "
+        f"in {where(message, names)} at {record.now.isoformat()}:",
         f"  {quote(message.content, 200)}",
     ]
     if context:
@@ -60,11 +61,11 @@ def _render(
             offset = (previous.now - record.now).total_seconds()
             lines.append(
                 f"  line {previous.line:<5} {offset:+8.1f}s  {quote(previous.message.content, 40):<42} "
-                f"{describe_plan(plan, previous.now)}"
+                f"{describe_plan(plan, previous.now, names)}"
             )
     else:
         lines.append("Context: no earlier message from the author in the log.")
-    lines.append(explanation.render())
+    lines.append(explanation.render(names))
     return "\n".join(lines) + "\n"
 
 
@@ -77,6 +78,8 @@ def run_explain(args: argparse.Namespace) -> int:
     explainer = Explainer(guard)
     recent: dict[tuple[int | None, int], collections.deque[tuple[LogRecord, Plan]]] = {}
     choose_first = args.message is None and args.line is None
+    # Names of the members and channels the log has shown so far (the first one wins).
+    names: dict[int, str] = {}
     for item in log:
         if isinstance(item, LogError):
             if args.line is not None and item.line == args.line:
@@ -88,6 +91,8 @@ def run_explain(args: argparse.Namespace) -> int:
                 return 1
             continue
         message = item.message
+        for key_id, name in message_names(message).items():
+            names.setdefault(key_id, name)
         key = (message.guild_id, message.author_id)
         history = recent.setdefault(key, collections.deque(maxlen=args.context))
         if _is_target(item, args) or choose_first:
@@ -116,7 +121,16 @@ def run_explain(args: argparse.Namespace) -> int:
                 out.write("\n")
             else:
                 out.write(f"Policy: {policy_name}\n")
-                out.write(_render(item, explanation, context, label=log.label, chosen=choose_first))
+                out.write(
+                    _render(
+                        item,
+                        explanation,
+                        context,
+                        label=log.label,
+                        chosen=choose_first,
+                        names=names,
+                    )
+                )
             return 0
         history.append((item, explainer.process(message, now=item.now)))
     if choose_first:

@@ -10,7 +10,7 @@ import typing
 from spamguard.core import SpamguardError
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from spamguard.core import MessageLike
 
@@ -76,17 +76,20 @@ class Progress:
             self._visible = False
 
 
-def who(message: MessageLike) -> str:
-    """``alice (1002)``: the author's name and id."""
-    name = message.author_name
+def who(message: MessageLike, names: Mapping[int, str] | None = None) -> str:
+    """``alice (1002)``: the author's name (the message's, else from ``names``) and id."""
+    name = message.author_name or (names or {}).get(message.author_id)
     return f"{name} ({message.author_id})" if name else f"user {message.author_id}"
 
 
-def where(message: MessageLike) -> str:
-    """``#general``, ``channel 10`` or ``a DM``."""
+def where(message: MessageLike, names: Mapping[int, str] | None = None) -> str:
+    """``#general`` (the message's channel name, else from ``names``), ``channel 10`` or
+    ``a DM``."""
     if message.guild_id is None:
         return "a DM"
-    return f"#{message.channel_name}" if message.channel_name else f"channel {message.channel_id}"
+    if message.channel_name:
+        return f"#{message.channel_name}"
+    return (names or {}).get(message.channel_id) or f"channel {message.channel_id}"
 
 
 def quote(text: str, limit: int = 70) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pathlib
 
 import pytest
 
@@ -104,3 +105,35 @@ def test_an_unknown_message_or_line_is_a_clear_error(capsys: pytest.CaptureFixtu
     )
     assert main(["explain", "--sample", "--line", "1", "--message", "2"]) == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_the_context_names_members_and_channels_instead_of_ids(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["explain", "--sample", "--line", "27"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "max_messages 8/8 in 5s -> TEMPMUTE: delete 8 messages in #general; timeout zed for 5m"
+        in out
+    )
+    assert "channel 811204624401027092" not in out
+    assert "user 402118377051226117" not in out
+
+
+def test_names_from_earlier_lines_name_the_ids_of_the_explained_plan(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only the first line carries the names (as a log cut from a longer one may).
+    lines = [
+        {"guild_id": 1, "channel_id": 2, "author_id": 3, "created_at": i / 2, "content": f"m{i}"}
+        for i in range(10)
+    ]
+    lines[0] |= {"author_name": "alice", "channel_name": "general"}
+    log = tmp_path / "log.jsonl"
+    log.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert main(["explain", str(log)]) == 0
+    out = capsys.readouterr().out
+    assert "- timeout alice for" in out
+    assert "in #general" in out
+    assert "channel 2" not in out
+    assert "user 3 " not in out
