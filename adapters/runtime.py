@@ -170,6 +170,7 @@ class RuntimeStatsDict(typing.TypedDict):
     plans: int
     malformed: int
     errors: int
+    not_started: int
     actions_ok: dict[str, int]
     actions_failed: dict[str, int]
 
