@@ -12,6 +12,7 @@ __all__ = ("DEFAULT_POLICY_PATH", "load_document", "load_policy_file", "parse_po
 import copy
 import dataclasses
 import difflib
+import enum
 import json
 import math
 import pathlib
@@ -35,9 +36,19 @@ from spamguard.core.policy import (
     Policy,
     Punishment,
     RuleConfig,
-    Scope,
 )
-from spamguard.core.punishments import MAX_DURATION
+from spamguard.core.policy_fields import (
+    CHECK_FIELDS,
+    ESCALATION_FIELDS,
+    GUILD_FIELDS,
+    IGNORE_FIELDS,
+    NOTICE_FIELDS,
+    RULE_FIELDS,
+    STORE_FIELDS,
+    TOP_FIELDS,
+    Field,
+    Kind,
+)
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -56,53 +67,15 @@ _LONGEST_NUMBER_TEXT = 40
 _LONGEST_SECONDS = 1e15
 """A number of seconds past this (30 million years) is refused before any arithmetic."""
 
-_PUNISHMENTS = ", ".join(p.value for p in Punishment)
-_SCOPES = ", ".join(s.value for s in Scope)
-_COUNTINGS = ", ".join(c.value for c in Counting)
-
-_CHECK_KEYS = (
-    "count",
-    "interval",
-    "punishment",
-    "punishment_duration",
-    "channel_whitelist",
-    "scope",
-    "accuracy",
-    "meta",
-)
-_RULE_KEYS = (
-    "punishment",
-    "punishment_duration",
-    "punishment_dms",
-    "clean",
-    "clean_count",
-    "clean_duration",
-    "channel_whitelist",
-    *CHECK_NAMES,
-)
-_TOP_KEYS = (
-    "version",
-    "spam",
-    "role_levels",
-    "mute_role_id",
-    "ignore_bots",
-    "exempt_admins",
-    "ignore",
-    "escalation",
-    "notices",
-    "incident_window",
-    "ban_delete_message_seconds",
-    "dry_run",
-    "disabled_extensions",
-    "extensions",
-    "automod",
-    "automod_executions_count",
-    "store",
-    "guilds",
-)
-_ESCALATION_KEYS = tuple(f.name for f in Escalation.__dataclass_fields__.values())
-_NOTICE_KEYS = tuple(f.name for f in Notices.__dataclass_fields__.values())
-_IGNORE_KEYS = tuple(f.name for f in Ignore.__dataclass_fields__.values())
+_CHECK_KEYS = tuple(field.name for field in CHECK_FIELDS)
+_RULE_KEYS = (*(field.name for field in RULE_FIELDS), *CHECK_NAMES)
+_TOP_KEYS = tuple(field.name for field in TOP_FIELDS)
+_GUILD_KEYS = tuple(field.name for field in GUILD_FIELDS)
+_ESCALATION_KEYS = tuple(field.name for field in ESCALATION_FIELDS)
+_NOTICE_KEYS = tuple(field.name for field in NOTICE_FIELDS)
+_IGNORE_KEYS = tuple(field.name for field in IGNORE_FIELDS)
+_STORE_KEYS = tuple(field.name for field in STORE_FIELDS)
+_COUNTING = {field.name: field for field in ESCALATION_FIELDS}["counting"]
 
 
 class _Issues:
@@ -232,18 +205,17 @@ def _ids(issues: _Issues, path: str, value: object) -> frozenset[int]:
     return frozenset(result)
 
 
-_E = typing.TypeVar("_E", Punishment, Scope, Counting)
+_E = typing.TypeVar("_E", bound=enum.StrEnum)
 
 
-def _enum(
-    issues: _Issues, path: str, value: object, enum_type: type[_E], allowed: str
-) -> _E | None:
+def _enum(issues: _Issues, path: str, value: object, enum_type: type[_E]) -> _E | None:
     if value is None:
         return None
     if isinstance(value, str):
         for member in enum_type:
             if member.value.lower() == value.lower():
                 return member
+    allowed = ", ".join(member.value for member in enum_type)
     issues.add(path, f"must be one of {allowed}, got {_show(value)}")
     return None
 
@@ -257,44 +229,66 @@ def _template(issues: _Issues, path: str, value: object, default: object) -> typ
     return default
 
 
+def _value(issues: _Issues, path: str, value: object, field: Field) -> typing.Any:
+    """``value`` validated as ``field`` describes it (its kind, limits and default)."""
+    kind = field.kind
+    if value is None:
+        if field.null is not None:
+            return None
+        if kind in (Kind.IDS, Kind.NAMES) and field.default is not None:
+            return frozenset(field.default)
+        return field.default
+    if kind is Kind.INTEGER:
+        minimum = 1 if field.minimum is None else int(field.minimum)
+        maximum = None if field.maximum is None else int(field.maximum)
+        return _int(issues, path, value, field.default, minimum=minimum, maximum=maximum)
+    if kind is Kind.SECONDS:
+        return _seconds(issues, path, value, field.default, allow_zero=field.minimum == 0)
+    if kind is Kind.BOOLEAN:
+        return _bool(issues, path, value, field.default)
+    if kind is Kind.CHOICE:
+        assert field.choices is not None
+        return _enum(issues, path, value, field.choices) or field.default
+    if kind is Kind.SNOWFLAKE:
+        return _snowflake(issues, path, value)
+    if kind is Kind.IDS:
+        return _ids(issues, path, value)
+    if kind is Kind.TEMPLATE:
+        return _template(issues, path, value, field.default)
+    if kind is Kind.NAMES:
+        return _names(issues, path, value)
+    if kind is Kind.URL:
+        return _url(issues, path, value)
+    return value
+
+
+def _values(
+    issues: _Issues, path: str, data: Mapping[str, typing.Any], fields: Iterable[Field]
+) -> dict[str, typing.Any]:
+    """Every field of ``fields`` validated from ``data`` (absent ones at their default)."""
+    return {
+        field.name: _value(issues, _join(path, field.name), data.get(field.name), field)
+        for field in fields
+    }
+
+
 def _check(issues: _Issues, path: str, name: str, value: object) -> CheckConfig | None:
     if value is None:
         return None
     data = _mapping(issues, path, value, _CHECK_KEYS)
     if not isinstance(value, dict):
         return None
-    for required in ("count", "interval"):
-        if required not in data:
-            issues.add(_join(path, required), "is required")
+    for field in CHECK_FIELDS:
+        if field.required and field.name not in data:
+            issues.add(_join(path, field.name), "is required")
     if "accuracy" in data and name != "max_duplicates":
         issues.add(_join(path, "accuracy"), "only max_duplicates takes accuracy")
-    whitelist = data.get("channel_whitelist")
-    return CheckConfig(
-        name=name,
-        count=_int(issues, _join(path, "count"), data.get("count"), 1),
-        interval=_seconds(issues, _join(path, "interval"), data.get("interval"), 1.0),
-        punishment=_enum(
-            issues, _join(path, "punishment"), data.get("punishment"), Punishment, _PUNISHMENTS
-        ),
-        punishment_duration=(
-            None
-            if data.get("punishment_duration") is None
-            else _int(
-                issues,
-                _join(path, "punishment_duration"),
-                data["punishment_duration"],
-                300,
-                maximum=MAX_DURATION,
-            )
-        ),
-        channel_whitelist=None
-        if whitelist is None
-        else _ids(issues, _join(path, "channel_whitelist"), whitelist),
-        scope=_enum(issues, _join(path, "scope"), data.get("scope"), Scope, _SCOPES) or Scope.USER,
-        accuracy=_int(
-            issues, _join(path, "accuracy"), data.get("accuracy"), 90, minimum=0, maximum=100
-        ),
-    )
+    values = _values(issues, path, data, CHECK_FIELDS)
+    del values["meta"]  # notes for the reader
+    # A missing count or interval is reported above; these stand in so the rest validates.
+    values["count"] = values["count"] or 1
+    values["interval"] = values["interval"] or 1.0
+    return CheckConfig(name=name, **values)
 
 
 def _rule(issues: _Issues, path: str, key: str, value: object) -> RuleConfig:
@@ -304,30 +298,8 @@ def _rule(issues: _Issues, path: str, key: str, value: object) -> RuleConfig:
         check = _check(issues, _join(path, name), name, data.get(name))
         if check is not None:
             checks.append(check)
-    return RuleConfig(
-        key=key,
-        checks=tuple(checks),
-        punishment=_enum(
-            issues, _join(path, "punishment"), data.get("punishment"), Punishment, _PUNISHMENTS
-        )
-        or Punishment.NONE,
-        punishment_duration=_int(
-            issues,
-            _join(path, "punishment_duration"),
-            data.get("punishment_duration"),
-            300,
-            maximum=MAX_DURATION,
-        ),
-        punishment_dms=_bool(
-            issues, _join(path, "punishment_dms"), data.get("punishment_dms"), False
-        ),
-        clean=_bool(issues, _join(path, "clean"), data.get("clean"), False),
-        clean_count=_int(issues, _join(path, "clean_count"), data.get("clean_count"), 100),
-        clean_duration=_int(issues, _join(path, "clean_duration"), data.get("clean_duration"), 900),
-        channel_whitelist=_ids(
-            issues, _join(path, "channel_whitelist"), data.get("channel_whitelist")
-        ),
-    )
+    values = _values(issues, path, data, RULE_FIELDS)
+    return RuleConfig(key=key, checks=tuple(checks), **values)
 
 
 def _spam(
@@ -392,12 +364,7 @@ def _escalation(issues: _Issues, path: str, value: object) -> Escalation | None:
     if value is None or value is False:
         return None
     data = _mapping(issues, path, value, _ESCALATION_KEYS)
-    defaults = Escalation()
-    decay = data.get("decay")
-    counting = (
-        _enum(issues, _join(path, "counting"), data.get("counting"), Counting, _COUNTINGS)
-        or defaults.counting
-    )
+    counting = _value(issues, _join(path, "counting"), data.get("counting"), _COUNTING)
     if data.get("warn_threshold") is not None and counting is not Counting.VIOLATION_COUNT:
         # Accepting it would leave it doing nothing, unnoticed.
         issues.add(
@@ -406,45 +373,8 @@ def _escalation(issues: _Issues, path: str, value: object) -> Escalation | None:
             "with the default counting each incident is one step whatever its count: "
             "remove warn_threshold, or add counting: violation_count",
         )
-    return Escalation(
-        warn_threshold=_int(
-            issues,
-            _join(path, "warn_threshold"),
-            data.get("warn_threshold"),
-            defaults.warn_threshold,
-            minimum=0,
-        ),
-        kick_threshold=_int(
-            issues,
-            _join(path, "kick_threshold"),
-            data.get("kick_threshold"),
-            defaults.kick_threshold,
-            minimum=0,
-        ),
-        ban_threshold=_int(
-            issues,
-            _join(path, "ban_threshold"),
-            data.get("ban_threshold"),
-            defaults.ban_threshold,
-            minimum=0,
-        ),
-        timeout_threshold=_int(
-            issues,
-            _join(path, "timeout_threshold"),
-            data.get("timeout_threshold"),
-            defaults.timeout_threshold,
-            minimum=0,
-        ),
-        timeout_duration=_int(
-            issues,
-            _join(path, "timeout_duration"),
-            data.get("timeout_duration"),
-            defaults.timeout_duration,
-            maximum=MAX_DURATION,
-        ),
-        decay=None if decay is None else _int(issues, _join(path, "decay"), decay, 3600),
-        counting=counting,
-    )
+    values = _values(issues, path, data, (f for f in ESCALATION_FIELDS if f is not _COUNTING))
+    return Escalation(counting=counting, **values)
 
 
 def _notices(issues: _Issues, path: str, value: object) -> Notices:
@@ -452,30 +382,15 @@ def _notices(issues: _Issues, path: str, value: object) -> Notices:
     if value is None:
         return defaults
     data = _mapping(issues, path, value, _NOTICE_KEYS)
-    kwargs: dict[str, typing.Any] = {}
-    for name in _NOTICE_KEYS:
-        if name not in data:
-            continue
-        if name == "failed_in_channel":
-            kwargs[name] = _bool(issues, _join(path, name), data[name], False)
-        elif name.endswith("_delete_after"):
-            kwargs[name] = (
-                None
-                if data[name] is None
-                else _seconds(issues, _join(path, name), data[name], 30.0)
-            )
-        else:
-            kwargs[name] = _template(issues, _join(path, name), data[name], getattr(defaults, name))
-    return dataclasses.replace(defaults, **kwargs)
+    given = (field for field in NOTICE_FIELDS if field.name in data)
+    return dataclasses.replace(defaults, **_values(issues, path, data, given))
 
 
 def _ignore(issues: _Issues, path: str, value: object) -> Ignore:
     if value is None:
         return Ignore()
     data = _mapping(issues, path, value, _IGNORE_KEYS)
-    return Ignore(
-        **{name: _ids(issues, _join(path, name), data.get(name)) for name in _IGNORE_KEYS}
-    )
+    return Ignore(**_values(issues, path, data, IGNORE_FIELDS))
 
 
 def _names(issues: _Issues, path: str, value: object) -> frozenset[str]:
@@ -487,19 +402,20 @@ def _names(issues: _Issues, path: str, value: object) -> frozenset[str]:
     return frozenset(value)
 
 
+def _url(issues: _Issues, path: str, url: object) -> str | None:
+    if not isinstance(url, str) or "://" not in url:
+        issues.add(
+            path, f"must be a connection URL like redis://localhost:6379/0, got {_show(url)}"
+        )
+        return None
+    return url
+
+
 def _store_url(issues: _Issues, path: str, value: object) -> str | None:
     if value is None:
         return None
-    data = _mapping(issues, path, value, ("url",))
-    url = data.get("url")
-    if url is None:
-        return None
-    if not isinstance(url, str) or "://" not in url:
-        issues.add(
-            _join(path, "url"),
-            f"must be a connection URL like redis://localhost:6379/0, got {_show(url)}",
-        )
-        return None
+    data = _mapping(issues, path, value, _STORE_KEYS)
+    url: str | None = _values(issues, path, data, STORE_FIELDS)["url"]
     return url
 
 
@@ -515,38 +431,17 @@ def _guild_policy(issues: _Issues, prefix: str, data: dict[str, typing.Any]) -> 
         extensions = None
     mute_role = data.get("mute_role_id")
     automod = automod_section.parse_section(issues, p("automod"), data.get("automod"))
+    plain = (field for field in GUILD_FIELDS if field.kind not in (Kind.SPECIAL, Kind.SETTINGS))
     policy = GuildPolicy(
         levels=levels,
         roles=roles,
         role_levels=_role_levels(issues, p("role_levels"), data.get("role_levels")),
-        mute_role_id=None
-        if mute_role is None
-        else _snowflake(issues, p("mute_role_id"), mute_role),
-        ignore_bots=_bool(issues, p("ignore_bots"), data.get("ignore_bots"), True),
-        exempt_admins=_bool(issues, p("exempt_admins"), data.get("exempt_admins"), True),
         ignore=_ignore(issues, p("ignore"), data.get("ignore")),
         escalation=_escalation(issues, p("escalation"), data.get("escalation")),
         notices=_notices(issues, p("notices"), data.get("notices")),
-        incident_window=_seconds(
-            issues, p("incident_window"), data.get("incident_window"), 10.0, allow_zero=True
-        ),
-        ban_delete_message_seconds=_int(
-            issues,
-            p("ban_delete_message_seconds"),
-            data.get("ban_delete_message_seconds"),
-            0,
-            minimum=0,
-            maximum=604_800,
-        ),
-        dry_run=_bool(issues, p("dry_run"), data.get("dry_run"), False),
-        disabled_extensions=_names(
-            issues, p("disabled_extensions"), data.get("disabled_extensions")
-        ),
         extensions=dict(extensions or {}),
         automod=automod,
-        automod_executions_count=_bool(
-            issues, p("automod_executions_count"), data.get("automod_executions_count"), False
-        ),
+        **_values(issues, prefix, data, plain),
     )
     _timeout_lengths(issues, prefix, policy, muting=mute_role is not None)
     return policy
@@ -694,7 +589,7 @@ def parse_policy(data: Mapping[str, typing.Any], *, source: str = "") -> Policy:
     version = top.get("version")
     if version is not None and version != 1:
         issues.add("version", f"must be 1, got {_show(version)}")
-    base_doc = {k: v for k, v in top.items() if k not in ("guilds", "store", "version")}
+    base_doc = {k: v for k, v in top.items() if k in _GUILD_KEYS}
     base = _guild_policy(issues, "", base_doc)
     store_url = _store_url(issues, "store", top.get("store"))
     guilds: dict[int, GuildPolicy] = {}
@@ -711,8 +606,7 @@ def parse_policy(data: Mapping[str, typing.Any], *, source: str = "") -> Policy:
                 guild_id = _snowflake(issues, path, key)
                 if override is None:
                     continue
-                allowed = tuple(k for k in _TOP_KEYS if k not in ("guilds", "store", "version"))
-                override_doc = _mapping(issues, path, override, allowed)
+                override_doc = _mapping(issues, path, override, _GUILD_KEYS)
                 if guild_id is None or not isinstance(override, dict):
                     continue
                 merged_issues = _Issues()

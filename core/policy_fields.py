@@ -1,0 +1,517 @@
+"""Every key a policy document may hold, as data.
+
+The validator (:mod:`spamguard.core.schema`) reads its keys, defaults and limits from these
+tables; the JSON Schema (:mod:`spamguard.core.json_schema`) and the policy reference page
+(:mod:`spamguard.core.policy_reference`) are generated from them. A key, a default or a
+limit is written here once.
+
+Sections whose shape is more than a list of keys (``spam``, ``role_levels``, ``automod``,
+``guilds``) are described here by a :class:`Field` of kind :attr:`Kind.SPECIAL`; their own
+parsers hold the rest (``automod``'s limits are in :data:`spamguard.core.automod.LIMITS`).
+"""
+
+from __future__ import annotations
+
+__all__ = (
+    "CHECK_DOCS",
+    "CHECK_FIELDS",
+    "ESCALATION_FIELDS",
+    "GUILD_FIELDS",
+    "IGNORE_FIELDS",
+    "NOTICE_FIELDS",
+    "RULE_FIELDS",
+    "STORE_FIELDS",
+    "TOP_FIELDS",
+    "Field",
+    "Kind",
+    "example_of",
+)
+
+import dataclasses
+import enum
+import typing
+
+from spamguard.core.policy import (
+    CheckConfig,
+    Counting,
+    Escalation,
+    GuildPolicy,
+    Notices,
+    Punishment,
+    RuleConfig,
+    Scope,
+)
+from spamguard.core.punishments import MAX_DURATION
+
+
+class Kind(enum.Enum):
+    """What a key holds, which decides how it is validated and described."""
+
+    INTEGER = "integer"
+    SECONDS = "number of seconds"
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+    SNOWFLAKE = "Discord id"
+    IDS = "list of Discord ids"
+    TEMPLATE = "text or embed"
+    NAMES = "list of names"
+    URL = "URL"
+    SETTINGS = "mapping"
+    ANY = "anything"
+    SPECIAL = "section"
+    """A section with its own parser and its own description in the generators."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Field:
+    """One key of a policy document."""
+
+    name: str
+    """The key as written in the document."""
+    kind: Kind
+    """What it holds."""
+    doc: str
+    """What it does, one or two sentences (Markdown)."""
+    default: typing.Any = None
+    """The value when the key is absent (``None``: none)."""
+    minimum: float | None = None
+    """Smallest value allowed (numbers); for :attr:`Kind.SECONDS`, 0 allows zero and
+    ``None`` asks for a positive number."""
+    maximum: float | None = None
+    """Largest value allowed (numbers)."""
+    choices: type[enum.StrEnum] | None = None
+    """The allowed values of a :attr:`Kind.CHOICE` (written in any case)."""
+    null: str | None = None
+    """What ``null`` means when it is not "the default" (a notice: none is sent)."""
+    required: bool = False
+    """Whether the key must be given (in a partial per-guild override it never must)."""
+    example: typing.Any = None
+    """An example value; the default, or one made from the kind, when ``None``."""
+
+
+def _default(cls: type, name: str) -> typing.Any:
+    """The default of a policy dataclass's field: the validator's and the value's agree."""
+    return cls.__dataclass_fields__[name].default  # type: ignore[attr-defined]
+
+
+CHECK_DOCS: typing.Mapping[str, str] = {
+    "max_messages": "Messages sent.",
+    "max_mentions": "Users and roles mentioned, plus one for `@everyone` or `@here` "
+    "(also when the text only tries it).",
+    "max_links": "Links (URLs) in the messages.",
+    "max_upper_case": "Upper-case letters.",
+    "max_emojis": "Emojis, Unicode and custom.",
+    "max_newlines": "Line breaks.",
+    "max_attachments": "Attachments.",
+    "max_duplicates": "Messages similar to an earlier one (see `accuracy`).",
+    "max_characters": "Characters of text.",
+    "max_stickers": "Stickers.",
+    "max_invites": "Discord invite links.",
+}
+"""What each built-in check counts."""
+
+CHECK_FIELDS: tuple[Field, ...] = (
+    Field(
+        name="count",
+        kind=Kind.INTEGER,
+        minimum=1,
+        required=True,
+        example=5,
+        doc="The limit: the check fires when the total inside the window reaches it and the "
+        "current message adds to it.",
+    ),
+    Field(
+        name="interval",
+        kind=Kind.SECONDS,
+        required=True,
+        example=10,
+        doc="Length of the sliding window, seconds.",
+    ),
+    Field(
+        name="punishment",
+        kind=Kind.CHOICE,
+        choices=Punishment,
+        example="KICK",
+        doc="Overrides the rule's `punishment` for this check.",
+    ),
+    Field(
+        name="punishment_duration",
+        kind=Kind.INTEGER,
+        minimum=1,
+        maximum=MAX_DURATION,
+        example=600,
+        doc="Overrides the rule's `punishment_duration` for this check, seconds.",
+    ),
+    Field(
+        name="channel_whitelist",
+        kind=Kind.IDS,
+        doc="Channels where this check neither runs nor counts, besides the rule's own list.",
+    ),
+    Field(
+        name="scope",
+        kind=Kind.CHOICE,
+        choices=Scope,
+        default=_default(CheckConfig, "scope"),
+        doc="Whose messages share one window: `user` (a member across channels), "
+        "`user_channel`, `channel` (everyone in a channel) or `guild`.",
+    ),
+    Field(
+        name="accuracy",
+        kind=Kind.INTEGER,
+        minimum=0,
+        maximum=100,
+        default=_default(CheckConfig, "accuracy"),
+        doc="`max_duplicates` only: similarity (0-100) from which two messages are duplicates.",
+    ),
+    Field(
+        name="meta",
+        kind=Kind.ANY,
+        example={"note": "raised after the March raid"},
+        doc="Free-form notes kept with the check; spamguard ignores them.",
+    ),
+)
+"""The keys of one ``max_*`` check."""
+
+RULE_FIELDS: tuple[Field, ...] = (
+    Field(
+        name="punishment",
+        kind=Kind.CHOICE,
+        choices=Punishment,
+        default=_default(RuleConfig, "punishment"),
+        example="TEMPMUTE",
+        doc="What a violation of this rule's checks brings (Rowboat's names).",
+    ),
+    Field(
+        name="punishment_duration",
+        kind=Kind.INTEGER,
+        minimum=1,
+        maximum=MAX_DURATION,
+        default=_default(RuleConfig, "punishment_duration"),
+        doc="Seconds, for TEMPMUTE, TIMEOUT and TEMPBAN. A TIMEOUT (or a TEMPMUTE without "
+        "`mute_role_id`) longer than Discord's 28 days is refused.",
+    ),
+    Field(
+        name="punishment_dms",
+        kind=Kind.BOOLEAN,
+        default=_default(RuleConfig, "punishment_dms"),
+        doc="Send the member `notices.dm` before the punishment is carried out.",
+    ),
+    Field(
+        name="clean",
+        kind=Kind.BOOLEAN,
+        default=_default(RuleConfig, "clean"),
+        doc="Delete the messages that made up the violation, and the triggering one.",
+    ),
+    Field(
+        name="clean_count",
+        kind=Kind.INTEGER,
+        minimum=1,
+        default=_default(RuleConfig, "clean_count"),
+        doc="At most this many messages are cleaned per violation (the newest).",
+    ),
+    Field(
+        name="clean_duration",
+        kind=Kind.INTEGER,
+        minimum=1,
+        default=_default(RuleConfig, "clean_duration"),
+        doc="Only messages younger than this many seconds are cleaned.",
+    ),
+    Field(
+        name="channel_whitelist",
+        kind=Kind.IDS,
+        default=(),
+        doc="Channels (or thread parents) where none of this rule's checks run.",
+    ),
+)
+"""A rule's own keys; its checks (:data:`CHECK_NAMES`) sit beside them."""
+
+IGNORE_FIELDS: tuple[Field, ...] = (
+    Field(name="users", kind=Kind.IDS, default=(), doc="Members never checked."),
+    Field(name="roles", kind=Kind.IDS, default=(), doc="Members holding one of these roles."),
+    Field(
+        name="channels",
+        kind=Kind.IDS,
+        default=(),
+        doc="Channels never checked; a thread is ignored when its parent is.",
+    ),
+    Field(name="categories", kind=Kind.IDS, default=(), doc="Channels under these categories."),
+    Field(name="guilds", kind=Kind.IDS, default=(), doc="Guilds never checked."),
+)
+"""The ``ignore:`` section."""
+
+ESCALATION_FIELDS: tuple[Field, ...] = (
+    Field(
+        name="warn_threshold",
+        kind=Kind.INTEGER,
+        minimum=0,
+        default=_default(Escalation, "warn_threshold"),
+        doc="With `counting: violation_count` only (refused otherwise): a violation is warned "
+        "only when its count is at least this (discord-anti-spam's meaning).",
+    ),
+    Field(
+        name="kick_threshold",
+        kind=Kind.INTEGER,
+        minimum=0,
+        default=_default(Escalation, "kick_threshold"),
+        doc="Warnings after which the next incident kicks.",
+    ),
+    Field(
+        name="ban_threshold",
+        kind=Kind.INTEGER,
+        minimum=0,
+        default=_default(Escalation, "ban_threshold"),
+        doc="Kicks after which the next incident bans.",
+    ),
+    Field(
+        name="timeout_threshold",
+        kind=Kind.INTEGER,
+        minimum=0,
+        default=_default(Escalation, "timeout_threshold"),
+        doc="Timeouts between the last warning and the first kick (0: no timeout step).",
+    ),
+    Field(
+        name="timeout_duration",
+        kind=Kind.INTEGER,
+        minimum=1,
+        maximum=MAX_DURATION,
+        default=_default(Escalation, "timeout_duration"),
+        doc="Base timeout, seconds; the n-th timeout lasts n x n times this, and the last must "
+        "stay within Discord's 28 days.",
+    ),
+    Field(
+        name="decay",
+        kind=Kind.INTEGER,
+        minimum=1,
+        example=86400,
+        doc="Seconds without a violation after which the counters reset (none: never).",
+    ),
+    Field(
+        name="counting",
+        kind=Kind.CHOICE,
+        choices=Counting,
+        default=_default(Escalation, "counting"),
+        doc="What climbs a step: each incident (`incidents`), or discord-anti-spam's "
+        "count-gated warnings (`violation_count`).",
+    ),
+)
+"""The ``escalation:`` section (``false`` or ``null``: no ladder)."""
+
+NOTICE_FIELDS: tuple[Field, ...] = (
+    Field(
+        name="warn",
+        kind=Kind.TEMPLATE,
+        default=_default(Notices, "warn"),
+        null="no warning is posted",
+        doc="Posted in the channel for a WARN.",
+    ),
+    Field(
+        name="warn_delete_after",
+        kind=Kind.SECONDS,
+        default=_default(Notices, "warn_delete_after"),
+        null="the warning is kept",
+        doc="Seconds after which the warning is deleted.",
+    ),
+    Field(
+        name="punishment",
+        kind=Kind.TEMPLATE,
+        null="nothing is posted",
+        example="$MEMBERNAME received a $PUNISHMENT.",
+        doc="Posted in the channel for punishments other than WARN.",
+    ),
+    Field(
+        name="punishment_delete_after",
+        kind=Kind.SECONDS,
+        default=_default(Notices, "punishment_delete_after"),
+        null="the notice is kept",
+        doc="Seconds after which the punishment notice is deleted.",
+    ),
+    Field(
+        name="dm",
+        kind=Kind.TEMPLATE,
+        default=_default(Notices, "dm"),
+        null="no DM is sent",
+        doc="Sent as a DM when the rule has `punishment_dms`.",
+    ),
+    Field(
+        name="failed",
+        kind=Kind.TEMPLATE,
+        default=_default(Notices, "failed"),
+        null="no text",
+        doc="The text for a punishment that failed (missing permission, hierarchy); logged, "
+        "and posted in the channel with `failed_in_channel`.",
+    ),
+    Field(
+        name="failed_delete_after",
+        kind=Kind.SECONDS,
+        default=_default(Notices, "failed_delete_after"),
+        null="the notice is kept",
+        doc="Seconds after which a posted `failed` notice is deleted.",
+    ),
+    Field(
+        name="failed_in_channel",
+        kind=Kind.BOOLEAN,
+        default=_default(Notices, "failed_in_channel"),
+        doc="Also post `failed` in the channel where the spam was (the spammer reads it there).",
+    ),
+)
+"""The ``notices:`` section; each text may use the ``$VARIABLES`` of the templates."""
+
+STORE_FIELDS: tuple[Field, ...] = (
+    Field(
+        name="url",
+        kind=Kind.URL,
+        example="redis://localhost:6379/0",
+        doc="Connection URL of the state store (`SPAMGUARD_REDIS_URL` when absent).",
+    ),
+)
+"""The ``store:`` section."""
+
+GUILD_FIELDS: tuple[Field, ...] = (
+    Field(
+        name="spam",
+        kind=Kind.SPECIAL,
+        example={
+            "levels": {0: {"punishment": "TEMPMUTE", "max_messages": {"count": 10, "interval": 7}}}
+        },
+        doc="Rowboat's spam rules: `levels` (level -> rule, for members whose level is equal "
+        "or below) and `roles` (role id or `*` -> rule, for members holding the role).",
+    ),
+    Field(
+        name="role_levels",
+        kind=Kind.SPECIAL,
+        example={"223456789012345678": 50},
+        doc="Role id -> level (an integer >= 0); a member's level is the highest of their "
+        "roles', 0 without any.",
+    ),
+    Field(
+        name="mute_role_id",
+        kind=Kind.SNOWFLAKE,
+        doc="Role given for MUTE and TEMPMUTE; without it, mutes are timeouts.",
+    ),
+    Field(
+        name="ignore_bots",
+        kind=Kind.BOOLEAN,
+        default=_default(GuildPolicy, "ignore_bots"),
+        doc="Skip messages from bots.",
+    ),
+    Field(
+        name="exempt_admins",
+        kind=Kind.BOOLEAN,
+        default=_default(GuildPolicy, "exempt_admins"),
+        doc="Skip the owner, administrators and members who can manage messages.",
+    ),
+    Field(
+        name="ignore",
+        kind=Kind.SPECIAL,
+        example={"channels": [323456789012345678]},
+        doc="Messages that are never checked: `users`, `roles`, `channels`, `categories`, "
+        "`guilds`, each a list of ids.",
+    ),
+    Field(
+        name="escalation",
+        kind=Kind.SPECIAL,
+        example={"kick_threshold": 2, "ban_threshold": 2},
+        doc="A ladder over a member's repeated incidents: warn -> (timeout) -> kick -> ban.",
+    ),
+    Field(
+        name="notices",
+        kind=Kind.SPECIAL,
+        example={"failed_in_channel": True},
+        doc="The texts the guard sends, each with `$VARIABLES`; `null` sends none.",
+    ),
+    Field(
+        name="incident_window",
+        kind=Kind.SECONDS,
+        minimum=0,
+        default=_default(GuildPolicy, "incident_window"),
+        doc="Seconds an incident stays open after a member's last violation: inside it, "
+        "further violations only clean unless they call for a more severe punishment.",
+    ),
+    Field(
+        name="ban_delete_message_seconds",
+        kind=Kind.INTEGER,
+        minimum=0,
+        maximum=604_800,
+        default=_default(GuildPolicy, "ban_delete_message_seconds"),
+        doc="History deleted with a BAN or TEMPBAN, seconds (at most 7 days).",
+    ),
+    Field(
+        name="dry_run",
+        kind=Kind.BOOLEAN,
+        default=_default(GuildPolicy, "dry_run"),
+        doc="Return plans marked dry: nothing is carried out, and the real state is untouched.",
+    ),
+    Field(
+        name="disabled_extensions",
+        kind=Kind.NAMES,
+        default=(),
+        example=["link_filter"],
+        doc="Extensions (plugins) switched off for this guild, by name.",
+    ),
+    Field(
+        name="extensions",
+        kind=Kind.SETTINGS,
+        example={"link_filter": {"blocked_domains": ["example.com"]}},
+        doc="Settings for extensions, by extension name; each extension validates its own.",
+    ),
+    Field(
+        name="automod",
+        kind=Kind.SPECIAL,
+        example={
+            "rules": [{"name": "spam", "trigger": "spam", "actions": [{"type": "block_message"}]}]
+        },
+        doc="Discord AutoMod rules spamguard keeps in each guild: `prefix` (names of the rules "
+        "it owns, default `spamguard: `) and `rules`.",
+    ),
+    Field(
+        name="automod_executions_count",
+        kind=Kind.BOOLEAN,
+        default=_default(GuildPolicy, "automod_executions_count"),
+        doc="Count Discord AutoMod's executions as incidents on the escalation ladder.",
+    ),
+)
+"""The keys a per-guild override may hold: everything but ``version``, ``store`` and
+``guilds``."""
+
+TOP_FIELDS: tuple[Field, ...] = (
+    Field(name="version", kind=Kind.SPECIAL, example=1, doc="The document format: 1."),
+    *GUILD_FIELDS,
+    Field(
+        name="store",
+        kind=Kind.SPECIAL,
+        example={"url": "redis://localhost:6379/0"},
+        doc="Where the adapters keep state: `url` of a Redis server.",
+    ),
+    Field(
+        name="guilds",
+        kind=Kind.SPECIAL,
+        example={"987654321098765432": {"spam": {"levels": {0: {"max_links": None}}}}},
+        doc="Guild id -> a partial policy merged onto this one: mappings merge, anything else "
+        "replaces, `null` removes a key.",
+    ),
+)
+"""Every key at the top of a policy document, in the order error messages list them."""
+
+_KIND_EXAMPLES: typing.Mapping[Kind, typing.Any] = {
+    Kind.INTEGER: 1,
+    Kind.SECONDS: 30,
+    Kind.BOOLEAN: True,
+    Kind.SNOWFLAKE: 123456789012345678,
+    Kind.IDS: [123456789012345678],
+    Kind.TEMPLATE: "Hey $MENTIONMEMBER, please stop spamming.",
+    Kind.NAMES: ["stats"],
+    Kind.URL: "redis://localhost:6379/0",
+    Kind.SETTINGS: {},
+    Kind.ANY: None,
+}
+
+
+def example_of(field: Field) -> typing.Any:
+    """An example value of ``field``: its own, else its default, else one of its kind."""
+    if field.example is not None:
+        return field.example
+    if field.kind is Kind.CHOICE:
+        return str(field.default) if field.default is not None else None
+    if field.default not in (None, ()):
+        return field.default
+    return _KIND_EXAMPLES.get(field.kind)
