@@ -6,6 +6,7 @@
     spamguard replay --sample                   # the bundled raid through the default policy
     spamguard replay log.jsonl --policy policy.yaml [--json]
     spamguard explain log.jsonl --message 1236376800460804097 --policy policy.yaml
+    spamguard schema > policy.schema.json       # the policy's JSON Schema, for editors
 
 Exit status: 0 success, 1 an invalid policy, an unreadable log or a bad line under
 ``--on-error stop``, 2 a usage error. A user error is one line on stderr, never a traceback.
@@ -28,6 +29,7 @@ from spamguard.cli.explain import run_explain
 from spamguard.cli.loading import policy_error_lines
 from spamguard.cli.output import CliError
 from spamguard.cli.replay import LOG_FORMAT_HELP, run_replay
+from spamguard.cli.schema import run_schema
 from spamguard.core import PolicyError, __version__
 
 if typing.TYPE_CHECKING:
@@ -149,6 +151,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the author's N previous messages (default 5)",
     )
     explain.set_defaults(run=run_explain)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print the policy's JSON Schema (for editors)",
+        description="Print the JSON Schema of a policy document, for editors that complete "
+        "and check YAML and JSON (yaml-language-server: put\n"
+        "`# yaml-language-server: $schema=policy.schema.json` at the top of the policy).",
+    )
+    schema.add_argument(
+        "--reference",
+        action="store_true",
+        help="print the policy reference (Markdown) instead: every key, type, default, limit",
+    )
+    schema.set_defaults(run=run_schema)
     return parser
 
 

@@ -29,7 +29,11 @@ from __future__ import annotations
 
 __all__ = (
     "ACTION_TYPES",
+    "ALLOWED_ACTIONS",
     "LIMITS",
+    "METADATA_FIELDS",
+    "METADATA_KEYS",
+    "PRESETS",
     "TRIGGER_TYPES",
     "AutomodChange",
     "AutomodPolicy",
@@ -90,30 +94,35 @@ LIMITS: Mapping[str, int] = {
 }
 """Discord's documented limits on AutoMod rules."""
 
-# Which metadata fields each trigger takes, and which actions it allows.
-_METADATA_FIELDS: Mapping[str, frozenset[str]] = {
-    "keyword": frozenset({"keyword_filter", "regex_patterns", "allow_list"}),
-    "spam": frozenset(),
-    "keyword_preset": frozenset({"presets", "allow_list"}),
-    "mention_spam": frozenset({"mention_total_limit", "mention_raid_protection_enabled"}),
-    "member_profile": frozenset({"keyword_filter", "regex_patterns", "allow_list"}),
-}
-_ALLOWED_ACTIONS: Mapping[str, frozenset[str]] = {
-    "keyword": frozenset({"block_message", "send_alert_message", "timeout"}),
-    "spam": frozenset({"block_message", "send_alert_message"}),
-    "keyword_preset": frozenset({"block_message", "send_alert_message"}),
-    "mention_spam": frozenset({"block_message", "send_alert_message", "timeout"}),
-    "member_profile": frozenset({"send_alert_message", "block_member_interaction"}),
-}
-_RULE_KEYS = (
-    "name",
-    "trigger",
+METADATA_KEYS = (
     "keyword_filter",
     "regex_patterns",
     "presets",
     "allow_list",
     "mention_total_limit",
     "mention_raid_protection_enabled",
+)
+"""A rule's keys that go to Discord's ``trigger_metadata``."""
+METADATA_FIELDS: Mapping[str, frozenset[str]] = {
+    "keyword": frozenset({"keyword_filter", "regex_patterns", "allow_list"}),
+    "spam": frozenset(),
+    "keyword_preset": frozenset({"presets", "allow_list"}),
+    "mention_spam": frozenset({"mention_total_limit", "mention_raid_protection_enabled"}),
+    "member_profile": frozenset({"keyword_filter", "regex_patterns", "allow_list"}),
+}
+"""Which of :data:`METADATA_KEYS` each trigger takes."""
+ALLOWED_ACTIONS: Mapping[str, frozenset[str]] = {
+    "keyword": frozenset({"block_message", "send_alert_message", "timeout"}),
+    "spam": frozenset({"block_message", "send_alert_message"}),
+    "keyword_preset": frozenset({"block_message", "send_alert_message"}),
+    "mention_spam": frozenset({"block_message", "send_alert_message", "timeout"}),
+    "member_profile": frozenset({"send_alert_message", "block_member_interaction"}),
+}
+"""Which actions each trigger allows."""
+_RULE_KEYS = (
+    "name",
+    "trigger",
+    *METADATA_KEYS,
     "actions",
     "exempt_roles",
     "exempt_channels",
@@ -251,8 +260,8 @@ def _action(
     if not isinstance(kind, str) or kind not in ACTION_TYPES:
         issues.add(f"{path}.type", f"must be one of {', '.join(ACTION_TYPES)}, got {kind!r}")
         return None
-    if trigger in _ALLOWED_ACTIONS and kind not in _ALLOWED_ACTIONS[trigger]:
-        allowed = ", ".join(sorted(_ALLOWED_ACTIONS[trigger]))
+    if trigger in ALLOWED_ACTIONS and kind not in ALLOWED_ACTIONS[trigger]:
+        allowed = ", ".join(sorted(ALLOWED_ACTIONS[trigger]))
         issues.add(f"{path}.type", f"a {trigger} rule takes only {allowed}, got {kind!r}")
     known = {"type", "custom_message", "channel_id", "duration_seconds"}
     for key in value:
@@ -309,15 +318,8 @@ def _rule(issues: _Issues, path: str, value: object) -> AutomodRuleSpec | None:
         issues.add(f"{path}.trigger", f"must be one of {', '.join(TRIGGER_TYPES)}, got {trigger!r}")
         return None
     assert isinstance(trigger, str)
-    fields = _METADATA_FIELDS[trigger]
-    for key in (
-        "keyword_filter",
-        "regex_patterns",
-        "presets",
-        "allow_list",
-        "mention_total_limit",
-        "mention_raid_protection_enabled",
-    ):
+    fields = METADATA_FIELDS[trigger]
+    for key in METADATA_KEYS:
         if key in value and key not in fields:
             issues.add(f"{path}.{key}", f"a {trigger} rule does not take {key}")
     metadata: dict[str, typing.Any] = {}

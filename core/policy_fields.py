@@ -451,7 +451,7 @@ GUILD_FIELDS: tuple[Field, ...] = (
     Field(
         name="extensions",
         kind=Kind.SETTINGS,
-        example={"link_filter": {"blocked_domains": ["example.com"]}},
+        example={"link_filter": {"deny_domains": ["grabify.link"]}},
         doc="Settings for extensions, by extension name; each extension validates its own.",
     ),
     Field(

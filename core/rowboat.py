@@ -17,7 +17,7 @@ field came from, so a problem is reported at the path the user wrote.
 
 from __future__ import annotations
 
-__all__ = ("translate",)
+__all__ = ("IGNORED_TOP_KEYS", "READ", "translate")
 
 import logging
 import typing
@@ -31,13 +31,13 @@ IGNORED_TOP_KEYS: tuple[str, ...] = ("web", "commands", "nickname")
 """Keys of a Rowboat guild config that only Rowboat uses: dashboard access, command
 prefix and overrides, the bot's nickname."""
 
-# Rowboat plugin -> its key spamguard reads -> the spamguard key it becomes. Rowboat
-# kept the mute role in the admin plugin before it moved to infractions.
-_READ: typing.Mapping[str, typing.Mapping[str, str]] = {
+READ: typing.Mapping[str, typing.Mapping[str, str]] = {
     "spam": {},
     "infractions": {"mute_role": "mute_role_id"},
     "admin": {"mute_role": "mute_role_id"},
 }
+"""Rowboat plugin -> its key spamguard reads -> the spamguard key it becomes. Rowboat
+kept the mute role in the admin plugin before it moved to infractions."""
 
 
 def translate(
@@ -93,11 +93,11 @@ def _guild_config(
         issues.add("plugins", "must be a mapping of Rowboat plugin name -> settings")
         return result, came_from
     for name in plugins:
-        if name not in _READ:
+        if name not in READ:
             _LOGGER.info(
                 "plugins.%s: Rowboat's %s plugin has no spamguard part; ignored", name, name
             )
-    for name, read in _READ.items():
+    for name, read in READ.items():
         if name not in plugins:
             continue
         path = f"plugins.{name}"

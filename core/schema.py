@@ -421,7 +421,9 @@ def _store_url(issues: _Issues, path: str, value: object) -> str | None:
 
 def _guild_policy(issues: _Issues, prefix: str, data: dict[str, typing.Any]) -> GuildPolicy:
     p: Callable[[str], str] = lambda key: _join(prefix, key)  # noqa: E731 - local path helper
-    levels, roles = _spam(issues, p("spam"), data.get("spam", {}))
+    # `spam:` with nothing under it: no rules, as in a Rowboat guild config.
+    spam = data.get("spam")
+    levels, roles = _spam(issues, p("spam"), {} if spam is None else spam)
     extensions = data.get("extensions")
     if extensions is not None and not isinstance(extensions, dict):
         issues.add(
