@@ -40,7 +40,7 @@ def _inline(value: object) -> str:
         value = value.value
     if isinstance(value, tuple | frozenset):
         value = list(value)
-    text = yaml.safe_dump(value, default_flow_style=True, width=10_000, sort_keys=False)
+    text: str = yaml.safe_dump(value, default_flow_style=True, width=10_000, sort_keys=False)
     text = text.strip().removesuffix("...").strip()
     return f"`{text}`".replace("|", "\\|")
 
@@ -180,7 +180,7 @@ def reference_markdown() -> str:
         "Every key a policy document may hold: its type, default, limits and an example. "
         "A policy is YAML, TOML or JSON; `spamguard check policy.yaml` reports every problem "
         "with its path, and editors complete and check the keys with the "
-        "[JSON Schema](json-schema.md). A key left out takes its default; `null` does too, "
+        "[JSON Schema](../json-schema.md). A key left out takes its default; `null` does too, "
         "unless the table says what it means.",
         "",
         "## Top level",
@@ -261,7 +261,7 @@ def reference_markdown() -> str:
         "the spam policy, the top-level `levels` (role id -> level) its `role_levels`, "
         "`plugins.infractions.mute_role` its `mute_role_id`; Rowboat's other plugins and "
         "`web`, `commands`, `nickname` are ignored. spamguard's own keys may sit beside "
-        "them. See [Migrating from Rowboat](migrating/rowboat.md).",
+        "them. See [Migrating from Rowboat](../migrating/rowboat.md).",
         "",
     ]
     return "\n".join(lines)

@@ -132,7 +132,9 @@ class SimMember:
             mentions: members (or user ids) mentioned.
             role_mentions: role ids mentioned.
             everyone: whether it pings @everyone or @here.
-            attachments, stickers, embeds: how many of each it carries.
+            attachments: how many attachments it carries.
+            stickers: how many stickers it carries.
+            embeds: how many embeds it carries.
         """
         return self.guild.simulation._say(
             self,
@@ -513,7 +515,10 @@ class Simulation:
         Args:
             name: a display name (``member1``, ``member2``... by default).
             roles: role ids (see the policy's ``role_levels`` and ``spam.roles``).
-            bot, admin, manage_messages, owner: the exemptions a real member may have.
+            bot: whether the member is a bot (see the policy's ``ignore_bots``).
+            admin: whether the member is an administrator (exempt with ``exempt_admins``).
+            manage_messages: whether the member may manage messages (exempt alike).
+            owner: whether the member owns the guild (exempt alike).
             id: the user id (made up by default).
             guild: the guild (the default guild by default).
         """
