@@ -51,7 +51,7 @@ def _type(field: Field) -> str:
     if field.kind is Kind.CHOICE:
         assert field.choices is not None
         return "one of " + ", ".join(f"`{member.value}`" for member in field.choices)
-    return field.kind.value
+    return str(field.kind.value)
 
 
 def _limits(field: Field) -> str:

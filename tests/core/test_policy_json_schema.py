@@ -105,8 +105,9 @@ def test_the_schema_is_a_valid_draft_7_schema() -> None:
 
 def test_the_readme_and_docs_show_example_policies() -> None:
     readme = [where for where, _ in EXAMPLES if where.startswith("README.md")]
-    assert len(readme) >= 2
-    assert any(where.startswith("docs/") for where, _ in EXAMPLES)
+    docs = [where for where, _ in EXAMPLES if where.startswith("docs/")]
+    assert len(readme) >= 1
+    assert len(docs) >= 8
 
 
 @pytest.mark.parametrize(("where", "document"), EXAMPLES, ids=[w for w, _ in EXAMPLES])
