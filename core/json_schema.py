@@ -27,6 +27,8 @@ from spamguard.core.policy_fields import (
     ESCALATION_FIELDS,
     GUILD_FIELDS,
     IGNORE_FIELDS,
+    LONGEST_NUMBER_TEXT,
+    LONGEST_SECONDS,
     NOTICE_FIELDS,
     RULE_FIELDS,
     STORE_FIELDS,
@@ -46,8 +48,7 @@ SCHEMA_ID = "https://spamguard.invalid/policy.schema.json"
 
 _Schema = dict[str, typing.Any]
 
-_LONGEST_SECONDS = 1e15  # schema._LONGEST_SECONDS
-_DIGITS = "^[0-9]{1,40}$"
+_DIGITS = f"^[0-9]{{1,{LONGEST_NUMBER_TEXT}}}$"
 _SNOWFLAKE: _Schema = {
     "anyOf": [
         {"type": "integer", "minimum": 1, "exclusiveMaximum": 2**64},
@@ -88,7 +89,7 @@ def _value_schema(field: Field) -> _Schema:
         return schema
     if kind is Kind.SECONDS:
         bound = "minimum" if field.minimum == 0 else "exclusiveMinimum"
-        return {"type": "number", bound: 0, "exclusiveMaximum": _LONGEST_SECONDS}
+        return {"type": "number", bound: 0, "exclusiveMaximum": LONGEST_SECONDS}
     if kind is Kind.BOOLEAN:
         return {"type": "boolean"}
     if kind is Kind.CHOICE:
@@ -209,7 +210,7 @@ class _Builder:
                     "description": 'Role id, or "*" for everyone -> rule, for members '
                     "holding the role.",
                     "type": "object",
-                    "propertyNames": {"pattern": "^([0-9]{1,40}|\\*)$"},
+                    "propertyNames": {"pattern": f"^([0-9]{{1,{LONGEST_NUMBER_TEXT}}}|\\*)$"},
                     "additionalProperties": rule,
                 }
             ),

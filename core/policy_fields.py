@@ -18,6 +18,8 @@ __all__ = (
     "ESCALATION_FIELDS",
     "GUILD_FIELDS",
     "IGNORE_FIELDS",
+    "LONGEST_NUMBER_TEXT",
+    "LONGEST_SECONDS",
     "NOTICE_FIELDS",
     "RULE_FIELDS",
     "STORE_FIELDS",
@@ -42,6 +44,11 @@ from spamguard.core.policy import (
     Scope,
 )
 from spamguard.core.punishments import MAX_DURATION
+
+LONGEST_NUMBER_TEXT = 40
+"""Digits a number written as text may have (a Discord id has at most 20)."""
+LONGEST_SECONDS = 1e15
+"""A number of seconds past this (30 million years) is refused before any arithmetic."""
 
 
 class Kind(enum.Enum):

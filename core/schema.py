@@ -42,6 +42,8 @@ from spamguard.core.policy_fields import (
     ESCALATION_FIELDS,
     GUILD_FIELDS,
     IGNORE_FIELDS,
+    LONGEST_NUMBER_TEXT,
+    LONGEST_SECONDS,
     NOTICE_FIELDS,
     RULE_FIELDS,
     STORE_FIELDS,
@@ -62,10 +64,6 @@ MAX_VALUES = 1_000_000
 _LONGEST_INT_BITS = 14_000
 """Integers longer than this (about 4,200 digits) are not turned into text: Python refuses
 ``str()`` past 4,300 digits."""
-_LONGEST_NUMBER_TEXT = 40
-"""Digits a number written as text may have (a Discord id has at most 20)."""
-_LONGEST_SECONDS = 1e15
-"""A number of seconds past this (30 million years) is refused before any arithmetic."""
 
 _CHECK_KEYS = tuple(field.name for field in CHECK_FIELDS)
 _RULE_KEYS = (*(field.name for field in RULE_FIELDS), *CHECK_NAMES)
@@ -117,7 +115,7 @@ def _mapping(
 def _is_number(text: str) -> bool:
     """Whether ``text`` is a whole number ``int()`` takes: ASCII digits (``isdigit()`` alone
     also accepts superscripts like ``²``), short enough to convert."""
-    return text.isascii() and text.isdigit() and len(text) <= _LONGEST_NUMBER_TEXT
+    return text.isascii() and text.isdigit() and len(text) <= LONGEST_NUMBER_TEXT
 
 
 def _show(value: object) -> str:
@@ -172,7 +170,7 @@ def _seconds(
     ok = (
         isinstance(value, int | float)
         and not isinstance(value, bool)
-        and value < _LONGEST_SECONDS
+        and value < LONGEST_SECONDS
         and math.isfinite(value)
     )
     if ok and (value > 0 or (allow_zero and value == 0)):  # type: ignore[operator]
