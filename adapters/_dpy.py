@@ -54,7 +54,7 @@ import logging
 import os
 import typing
 
-from spamguard.adapters import GuardRuntimeOptions, RuntimeOptions, check_options
+from spamguard.adapters import AttachOptions, GuardRuntimeOptions, RuntimeOptions, check_options
 from spamguard.adapters._automod_dpy import (
     automod_execution_from_event,
     execute_automod,
@@ -833,7 +833,9 @@ def _attach(
     action_timeout: float,
     options: Mapping[str, typing.Any],
 ) -> Protection:
-    check_options(options, _RUNTIME_OPTIONS | _GUARD_OPTIONS)
+    # The named parameters took the other options: what is left must be the runtime's or
+    # the guard's, and the error lists (and suggests) every option attach takes.
+    check_options(options, AttachOptions.__optional_keys__)
     if not all(callable(getattr(bot, name, None)) for name in ("add_cog", "get_cog", "remove_cog")):
         msg = (
             f"spamguard's {flavour.name} adapter needs a bot that holds Cogs "

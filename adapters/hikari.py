@@ -42,7 +42,7 @@ import logging
 import os
 import typing
 
-from spamguard.adapters import RuntimeOptions, check_options
+from spamguard.adapters import AttachOptions, RuntimeOptions, check_options
 from spamguard.adapters import _hikari_convert as convert
 from spamguard.adapters._automod_hikari import automod_execution_from_event, fetch_rules
 from spamguard.adapters._hikari_execute import HikariExecutor
@@ -254,7 +254,9 @@ def build(
     **runtime_options: typing.Unpack[RuntimeOptions],
 ) -> HikariProtection:
     """A protection for ``app`` whose listeners are not subscribed yet (see :func:`attach`)."""
-    check_options(runtime_options, RuntimeOptions.__optional_keys__)
+    # The named parameters took the other options: what is left must be the runtime's, and
+    # the error lists (and suggests) every option attach takes.
+    check_options(runtime_options, AttachOptions.__optional_keys__)
     app = _check_app(app)
     resolved = load_policy(policy)
     guard = Guard(

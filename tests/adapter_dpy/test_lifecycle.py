@@ -148,6 +148,21 @@ async def test_an_unknown_option_is_named() -> None:
         assert h.bot.get_cog(_dpy.COG_NAME) is None
 
 
+async def test_the_adapters_own_attach_lists_every_option_it_takes() -> None:
+    # The adapter's attach (and its extension's setup) is called directly too: it must
+    # suggest and list its named options, not only the runtime's and the guard's.
+    async with dpy_bot(LIBRARY) as h:
+        with pytest.raises(spamguard.adapters.AttachOptionError) as raised:
+            adapter().attach(h.bot, polcy="policy.yaml")  # type: ignore[call-arg]
+        message = str(raised.value)
+        assert "'polcy' (did you mean 'policy'?)" in message
+        assert message.endswith(
+            "allowed: action_timeout, clock, load_entrypoints, plugin_manager, plugins, "
+            "policy, poll_interval, store"
+        )
+        assert h.bot.get_cog(_dpy.COG_NAME) is None
+
+
 def test_without_the_library_the_import_error_says_what_to_install() -> None:
     code = f"import sys; sys.modules[{LIBRARY!r}] = None; import spamguard.adapters.{LIBRARY}"
     result = subprocess.run(

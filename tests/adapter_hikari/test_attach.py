@@ -232,6 +232,21 @@ async def test_a_misspelt_option_is_named_with_the_option_meant(world: payloads.
         assert h.bot.get_listeners(hikari.GuildMessageCreateEvent) == []
 
 
+async def test_the_hikari_attach_lists_every_option_it_takes(world: payloads.GuildWorld) -> None:
+    # Called directly (not through spamguard.adapters.attach), the adapter's attach must
+    # suggest and list its named options too, not only the runtime's.
+    async with hikari_bot(world) as h:
+        with pytest.raises(spamguard.adapters.AttachOptionError) as raised:
+            sg_hikari.attach(h.bot, polcy="policy.yaml")  # type: ignore[call-arg]
+        message = str(raised.value)
+        assert "'polcy' (did you mean 'policy'?)" in message
+        assert message.endswith(
+            "allowed: action_timeout, clock, load_entrypoints, plugin_manager, plugins, "
+            "policy, poll_interval, store"
+        )
+        assert h.bot.get_listeners(hikari.GuildMessageCreateEvent) == []
+
+
 def test_the_stats_types_name_exactly_the_counters_returned() -> None:
     counters = {field.name for field in dataclasses.fields(RuntimeStats)}
     assert RuntimeStatsDict.__required_keys__ == counters
