@@ -356,22 +356,20 @@ class Runtime:
             return None
         return await self.handle(message)
 
-    def _not_started(self, what: str) -> bool:
-        """True (and counted, logged) when the runtime cannot act on ``what`` yet."""
-        if self._started:
-            return False
+    def _drop(self, what: str) -> None:
+        """Count and log ``what``, dropped because the runtime is not started."""
         self.stats.not_started += 1
         # Once per stopped period at warning level: a store that never opens would else
         # log every message.
         level = logging.DEBUG if self._drop_logged else logging.WARNING
         self._drop_logged = True
         _LOGGER.log(level, "spamguard is not started (its store is not open); %s dropped", what)
-        return True
 
     async def handle(self, message: MessageLike) -> Plan | None:
         """Decide one message and carry out its plan; never raises. Nothing is done (and
         None returned) while the runtime is not started."""
-        if self._not_started(f"message {getattr(message, 'id', '?')}"):
+        if not self._started:
+            self._drop(f"message {getattr(message, 'id', '?')}")
             return None
         try:
             key = (message.guild_id, message.author_id)
@@ -397,7 +395,8 @@ class Runtime:
         (see :data:`AUTOMOD_REPEAT_WINDOW`). Nothing is done while the runtime is not
         started.
         """
-        if self._not_started("an AutoMod execution"):
+        if not self._started:
+            self._drop("an AutoMod execution")
             return None
         if self._automod_repeated(execution):
             return None
