@@ -406,10 +406,10 @@ class DpyExecutor:
         """Why ``action`` must not be attempted, or None.
 
         Punishments (timeout, mute role, kick, ban) and the mute role's removal are
-        refused for the guild owner, the bot itself, administrators and members whose top role is not below the bot's; a
-        role is given or taken only when it is below the bot's top role. A punishment in a
-        guild the library did not cache (no GUILDS intent) is refused: the hierarchy cannot
-        be checked. A target who is not a member is left to Discord (a ban of a user who
+        refused for the guild owner, the bot itself, administrators and members whose top
+        role is not below the bot's; a role is given or taken only when it is below the
+        bot's top role. A punishment in a guild the library did not cache (no GUILDS
+        intent) is refused: the hierarchy cannot be checked. A target who is not a member is left to Discord (a ban of a user who
         already left is legitimate).
         """
         if isinstance(action, MEMBER_RULE_ACTIONS):

@@ -39,8 +39,9 @@ required: guild_id (null for a DM), channel_id, author_id, created_at (ISO 8601 
 seconds, 1970 to before 9000). Optional: id, content, author_name, channel_name,
 guild_name, author_role_ids, mention_ids, role_mention_ids, mentions_everyone,
 attachment_count, sticker_count, embed_count, author_is_bot, author_is_admin,
-author_can_manage_messages, author_is_owner, category_id, parent_id, edited_at. Discord's own message objects (with an "author"
-object) are read too. Full reference: the docstring of spamguard.testing.replay.
+author_can_manage_messages, author_is_owner, category_id, parent_id, edited_at.
+Discord's own message objects (with an "author" object) are read too. Full reference: the
+docstring of spamguard.testing.replay.
 """
 
 
