@@ -262,7 +262,6 @@ class Runtime:
         self._scheduler: asyncio.Task[None] | None = None
         self._wakeup = asyncio.Event()
         self._started = False
-        self._stopping = False
         self._drop_logged = False
         self._life_cycle = asyncio.Lock()
 
@@ -289,7 +288,6 @@ class Runtime:
             if self._started:
                 return
             await self.store.open(self.guard)
-            self._stopping = False
             self._wakeup.clear()
             self._scheduler = asyncio.get_running_loop().create_task(
                 self._run_scheduler(), name="spamguard-scheduler"
@@ -321,10 +319,10 @@ class Runtime:
                 )
 
     async def _end_scheduler(self, scheduler: asyncio.Task[None]) -> None:
-        # The flag ends the loop even when a store call swallows the cancellation (as
-        # asyncio.wait_for inside redis-py does on Python 3.11 when the call completes
-        # in the same step); the deadline ends the wait when the call itself hangs.
-        self._stopping = True
+        # stop() unhooked the task: that ends its loop even when a store call swallows the
+        # cancellation (as asyncio.wait_for inside redis-py does on Python 3.11 when the
+        # call completes in the same step), also after a new start; the deadline ends the
+        # wait when the call itself hangs.
         self._wakeup.set()
         scheduler.cancel()
         done, _pending = await asyncio.wait({scheduler}, timeout=self.stop_timeout)
@@ -575,7 +573,10 @@ class Runtime:
         return len(due)
 
     async def _run_scheduler(self) -> None:
-        while not self._stopping:
+        # Runs while it is the runtime's scheduler (stop() unhooks it; a scheduler left
+        # behind by a stop that timed out must not run beside the next start's).
+        this = asyncio.current_task()
+        while self._scheduler is this:
             delay = self.poll_interval
             try:
                 await self.run_due()
@@ -585,7 +586,7 @@ class Runtime:
             except Exception:
                 self.stats.errors += 1
                 _LOGGER.exception("spamguard scheduler failed; retrying")
-            if self._stopping:
+            if self._scheduler is not this:
                 break
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):

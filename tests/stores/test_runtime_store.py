@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import logging
 import typing
@@ -153,6 +154,47 @@ async def test_stop_returns_while_the_scheduler_waits_on_a_frozen_redis(
         assert loop.time() - started < 1.5
     finally:
         own_redis_server.resume()
+
+
+async def test_a_scheduler_left_behind_by_stop_ends_when_it_wakes_after_a_restart(
+    policy: Policy,
+) -> None:
+    # The scheduler's store call ignores cancellation, so stop() gives up on it; the
+    # runtime starts again. When that call finally returns, the old scheduler must end,
+    # not run beside the new one.
+    release = asyncio.Event()
+    entered = asyncio.Event()
+
+    class StuckStore(MemoryStore):
+        stuck = True
+
+        async def next_due(self) -> datetime.datetime | None:
+            if self.stuck:
+                self.stuck = False
+                entered.set()
+                while not release.is_set():
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await release.wait()
+            return await super().next_due()
+
+    runtime = Runtime(
+        Guard(policy), Executor(), store=StuckStore(), poll_interval=0.01, stop_timeout=0.05
+    )
+    await runtime.start()
+    await asyncio.wait_for(entered.wait(), timeout=5)
+    left_behind = runtime._scheduler
+    assert left_behind is not None
+    await runtime.stop()
+    assert not left_behind.done()
+    await runtime.start()
+    release.set()
+    for _ in range(100):
+        if left_behind.done():
+            break
+        await asyncio.sleep(0.01)
+    assert left_behind.done()
+    assert runtime._scheduler is not None and not runtime._scheduler.done()
+    await runtime.stop()
 
 
 async def test_a_naive_run_at_is_refused_and_the_scheduler_keeps_running(
