@@ -628,8 +628,7 @@ class ProtectionBinding:
         try:
             await asyncio.shield(start)
         except Exception:
-            self.runtime.stats.errors += 1
-            _LOGGER.exception("spamguard could not start; retrying on the next event")
+            self.runtime.start_failed()
             if self._start is start:
                 self._start = None
             return False

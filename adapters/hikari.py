@@ -170,8 +170,7 @@ class HikariProtection(Protection):
         try:
             await self.start()
         except Exception:
-            self.runtime.stats.errors += 1
-            _LOGGER.exception("spamguard could not start its runtime; the event is dropped")
+            self.runtime.start_failed()
             return False
         return True
 

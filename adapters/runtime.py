@@ -263,6 +263,7 @@ class Runtime:
         self._wakeup = asyncio.Event()
         self._started = False
         self._drop_logged = False
+        self._start_failure_logged = False
         self._life_cycle = asyncio.Lock()
 
     # -- life cycle ------------------------------------------------------------------------
@@ -294,6 +295,7 @@ class Runtime:
             )
             self._started = True
             self._drop_logged = False
+            self._start_failure_logged = False
 
     async def stop(self) -> None:
         """Stop the scheduler and close the store (saving what must survive a restart).
@@ -353,6 +355,23 @@ class Runtime:
         if message is None:
             return None
         return await self.handle(message)
+
+    def start_failed(self) -> None:
+        """Count a failed :meth:`start` and log it; call it from the ``except`` block.
+
+        The adapters retry the start at each event: the first failure since the runtime
+        last started is logged with its traceback, later ones at debug level, so a store
+        that never opens does not log a traceback per message.
+        """
+        self.stats.errors += 1
+        level = logging.DEBUG if self._start_failure_logged else logging.ERROR
+        self._start_failure_logged = True
+        _LOGGER.log(
+            level,
+            "spamguard could not start (its store did not open); events are dropped and the "
+            "start is retried at the next one",
+            exc_info=True,
+        )
 
     def _drop(self, what: str) -> None:
         """Count and log ``what``, dropped because the runtime is not started."""
@@ -638,7 +657,6 @@ class CompatBridge:
         try:
             await self.runtime.start()
         except Exception:
-            self.runtime.stats.errors += 1
-            _LOGGER.exception("spamguard could not start its runtime; the plan is dropped")
+            self.runtime.start_failed()
             return ()
         return await self.runtime.carry_out(plan)

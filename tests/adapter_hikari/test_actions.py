@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import logging
 import typing
 
+import pytest
 from support import payloads
 
 from spamguard.adapters.store_memory import MemoryStore
@@ -383,3 +385,23 @@ async def test_tempban_after_a_start_that_failed_on_a_corrupt_snapshot_is_still_
     assert [p.name.split(".corrupt-")[0] for p in tmp_path.glob("*.corrupt-*")] == [
         "spamguard.json"
     ]
+
+
+async def test_a_store_that_never_opens_logs_one_traceback_not_one_per_message(
+    guarded: GuardedFactory,
+    policy_factory: Callable[..., Policy],
+    tmp_path: pathlib.Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The snapshot path is a folder: every start fails the same way, and every event
+    # retries it. Nothing is done, each failure is counted, one traceback is logged.
+    store = MemoryStore(tmp_path, save_interval=None)
+    caplog.set_level(logging.DEBUG, logger="spamguard")
+    async with guarded(policy_factory(clean=True), store=store) as g:
+        await _spam(g, count=4)
+        assert list(g.api.requests) == []
+        assert not g.protection.runtime.started
+        assert g.protection.runtime.stats.errors >= 5  # the StartedEvent's start, then each message
+    failures = [r for r in caplog.records if "could not start" in r.getMessage()]
+    assert len(failures) >= 5
+    assert [r.levelno for r in failures if r.levelno > logging.DEBUG] == [logging.ERROR]
