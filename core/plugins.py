@@ -22,7 +22,6 @@ __all__ = (
 )
 
 import difflib
-import importlib.metadata
 import logging
 import os
 import typing
@@ -115,6 +114,10 @@ def get_plugin_manager(
 def installed_extension_names() -> frozenset[str]:
     """Names of the installed extensions (entry points of the ``spamguard`` group), loaded
     or not. Reading the installed distributions takes milliseconds: ask once."""
+    # Imported here: importlib.metadata brings email, zipfile and more, tens of
+    # milliseconds that ``import spamguard.core`` need not pay (pluggy imports it lazily too).
+    import importlib.metadata
+
     return frozenset(entry.name for entry in importlib.metadata.entry_points(group=EXTENSION_GROUP))
 
 

@@ -70,6 +70,34 @@ def test_importing_the_core_pulls_in_no_io_library() -> None:
     sys.stdout.write(f"import spamguard.core: {report['seconds'] * 1000:.0f} ms\n")
 
 
+# Loaded only when used: policy files (schema, its tables, YAML, Rowboat, AutoMod's regex
+# check), the generators, and importlib.metadata (tens of ms with email and zipfile: only
+# reading installed extensions needs it).
+LOADED_ON_USE = (
+    "importlib.metadata",
+    "yaml",
+    "spamguard.core.schema",
+    "spamguard.core.policy_fields",
+    "spamguard.core.json_schema",
+    "spamguard.core.policy_reference",
+    "spamguard.core.rowboat",
+    "spamguard.core.rust_regex",
+    "spamguard.core.automod",
+)
+
+
+def test_importing_the_core_leaves_policy_tooling_and_metadata_unloaded() -> None:
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", _IMPORT_PROBE],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    new = set(json.loads(result.stdout)["new"])
+    assert sorted(new.intersection(LOADED_ON_USE)) == []
+
+
 def test_the_core_runs_compiled_exactly_where_the_build_compiled_it() -> None:
     # tox's "compiled" env builds its wheel with SPAMGUARD_COMPILE=1 and sets
     # SPAMGUARD_EXPECT_COMPILED=1; every other env installs the pure-Python wheel. So a
