@@ -49,10 +49,12 @@ SCHEMA_ID = "https://spamguard.invalid/policy.schema.json"
 _Schema = dict[str, typing.Any]
 
 _DIGITS = f"^[0-9]{{1,{LONGEST_NUMBER_TEXT}}}$"
+_ID_TEXT = "^[0-9]{1,20}$"
+"""A Discord id written as text (at most 20 digits)."""
 _SNOWFLAKE: _Schema = {
     "anyOf": [
         {"type": "integer", "minimum": 1, "exclusiveMaximum": 2**64},
-        {"type": "string", "pattern": "^[0-9]{1,20}$"},
+        {"type": "string", "pattern": _ID_TEXT},
     ]
 }
 _TEMPLATE: _Schema = {
@@ -219,8 +221,6 @@ class _Builder:
     def escalation(self, *, partial: bool) -> _Schema:
         ladder = self.section(ESCALATION_FIELDS, partial=partial)
         if not partial:
-            counting = next(f for f in ESCALATION_FIELDS if f.name == "counting")
-            assert counting.choices is not None
             ladder["if"] = {
                 "required": ["warn_threshold"],
                 "properties": {"warn_threshold": {"type": "integer"}},
@@ -312,14 +312,9 @@ class _Builder:
                 then["anyOf"] = [{"required": ["keyword_filter"]}, {"required": ["regex_patterns"]}]
             if trigger == "keyword_preset":
                 then["required"] = ["presets"]
-            if trigger == "keyword_preset" and "allow_list" in fields:
-                then["properties"]["allow_list"] = texts(
-                    limits["allow_list_preset"], limits["allow_list_length"]
-                )
-            elif "allow_list" in fields:
-                then["properties"]["allow_list"] = texts(
-                    limits["allow_list_keyword"], limits["allow_list_length"]
-                )
+            if "allow_list" in fields:
+                most = "allow_list_preset" if trigger == "keyword_preset" else "allow_list_keyword"
+                then["properties"]["allow_list"] = texts(limits[most], limits["allow_list_length"])
             if trigger == "mention_spam":
                 then["required"] = ["mention_total_limit"]
             by_trigger.append({"if": {"properties": {"trigger": {"const": trigger}}}, "then": then})
@@ -368,7 +363,7 @@ class _Builder:
         """The keys a guild's settings may hold (the base policy's, or an override's)."""
         role_levels = {
             "type": "object",
-            "propertyNames": {"pattern": "^[0-9]{1,20}$"},
+            "propertyNames": {"pattern": _ID_TEXT},
             "additionalProperties": _nullable({"type": "integer", "minimum": 0}),
         }
         special: dict[str, _Schema] = {
@@ -393,7 +388,7 @@ class _Builder:
         override = self.guild(partial=True)
         override["description"] = "A partial policy: mappings merge, `null` removes a key."
         self.defs["guild_override"] = override
-        ids = {"pattern": "^[0-9]{1,20}$"}
+        ids = {"pattern": _ID_TEXT}
         properties["guilds"] = _describe(
             top["guilds"],
             _nullable(
