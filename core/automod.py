@@ -232,14 +232,18 @@ def _strings(issues: _Issues, path: str, value: object, *, most: int, longest: i
     return list(value)
 
 
+def _is_id(value: object) -> bool:
+    """Whether ``value`` is a Discord id: a positive integer below 2**64, or one written
+    in ASCII digits (at most 20; ``isdigit()`` alone also takes superscripts like ``²``)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
+        value = int(value)
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**64
+
+
 def _ids(issues: _Issues, path: str, value: object, *, most: int) -> tuple[int, ...]:
     if value is None:
         return ()
-    ok = isinstance(value, list) and all(
-        (isinstance(v, int) and not isinstance(v, bool) and v > 0)
-        or (isinstance(v, str) and v.isascii() and v.isdigit() and len(v) <= 20)
-        for v in value
-    )
+    ok = isinstance(value, list) and all(_is_id(v) for v in value)
     if not ok:
         issues.add(path, f"must be a list of Discord ids, got {value!r}")
         return ()
@@ -279,10 +283,7 @@ def _action(
             metadata["custom_message"] = message
     if kind == "send_alert_message":
         channel = value.get("channel_id")
-        if not (
-            (isinstance(channel, int) and not isinstance(channel, bool) and channel > 0)
-            or (isinstance(channel, str) and channel.isdigit())
-        ):
+        if not _is_id(channel):
             issues.add(
                 f"{path}.channel_id",
                 f"is required for send_alert_message: a channel id, got {channel!r}",

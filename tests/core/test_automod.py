@@ -244,6 +244,42 @@ def test_discord_limits_are_enforced_with_the_path_of_the_field(
     assert expected in errors_of(section(rule))
 
 
+@pytest.mark.parametrize(
+    ("rule", "path"),
+    [
+        # Superscript digits pass str.isdigit(), and ids of 2**64 or more are not Discord ids.
+        (
+            keyword_rule(actions=[{"type": "send_alert_message", "channel_id": "\u00b2"}]),
+            "automod.rules.0.actions.0.channel_id",
+        ),
+        (
+            keyword_rule(actions=[{"type": "send_alert_message", "channel_id": 2**64}]),
+            "automod.rules.0.actions.0.channel_id",
+        ),
+        (
+            keyword_rule(actions=[{"type": "send_alert_message", "channel_id": "1" * 21}]),
+            "automod.rules.0.actions.0.channel_id",
+        ),
+        (keyword_rule(exempt_roles=[2**64]), "automod.rules.0.exempt_roles"),
+        (keyword_rule(exempt_channels=["99999999999999999999"]), "automod.rules.0.exempt_channels"),
+    ],
+)
+def test_an_id_that_is_no_discord_id_is_refused_wherever_automod_takes_one(
+    rule: dict[str, object], path: str
+) -> None:
+    assert any(error.startswith(f"{path}: ") for error in errors_of(section(rule)))
+
+
+def test_the_largest_discord_id_is_taken_as_a_number_or_a_text() -> None:
+    largest = 2**64 - 1
+    action = {"type": "send_alert_message", "channel_id": str(largest)}
+    rule = keyword_rule(actions=[action], exempt_roles=[largest], exempt_channels=[str(largest)])
+    spec = Policy.from_dict(section(rule)).base.automod.rules[0]  # type: ignore[union-attr]
+    assert spec.exempt_roles == (largest,)
+    assert spec.exempt_channels == (largest,)
+    assert spec.actions[0]["metadata"] == {"channel_id": str(largest)}
+
+
 def test_at_most_one_spam_rule_per_guild() -> None:
     spam = {"name": "a", "trigger": "spam", "actions": [{"type": "block_message"}]}
     assert "automod.rules: Discord allows at most 1 spam rule(s) per guild, got 2" in errors_of(
