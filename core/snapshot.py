@@ -136,7 +136,10 @@ _INT = _scalar("an integer", _is_int)
 _TIME = _scalar("POSIX seconds (a finite number)", _is_number)
 _SECONDS = _scalar("seconds (a finite number >= 0)", lambda v: _is_number(v) and v >= 0)
 _TEXT = _scalar("a string", lambda v: isinstance(v, str))
-_INT_TEXT = _scalar("a guild id as a string", lambda v: isinstance(v, str) and v.isdigit())
+# ASCII only: str.isdigit() also takes superscripts like "²", which int() refuses.
+_INT_TEXT = _scalar(
+    "a guild id as a string", lambda v: isinstance(v, str) and v.isascii() and v.isdigit()
+)
 _KIND = _scalar('"text" or "sum"', lambda v: v in ("text", "sum"))
 _OPTIONAL_TIME = _optional(_TIME, "POSIX seconds or null")
 

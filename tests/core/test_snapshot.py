@@ -230,6 +230,15 @@ def test_restore_names_the_field_of_malformed_data(
     assert f"snapshot field {named}" in str(info.value)
 
 
+def test_restore_names_a_counters_key_that_is_no_guild_id(msg: Msg) -> None:
+    # Superscript digits pass str.isdigit() but not int().
+    snapshot = _full_snapshot(msg)
+    snapshot["counters"]["\u00b2"] = {}
+    with pytest.raises(SnapshotError) as info:
+        Guard.restore(Policy.from_dict(POLICY), snapshot)
+    assert "snapshot field counters key: must be a guild id as a string" in str(info.value)
+
+
 def test_restore_refuses_a_missing_field(msg: Msg) -> None:
     snapshot = _full_snapshot(msg)
     del snapshot["members"][0][2]["violations"]
