@@ -7,7 +7,14 @@ got -1``. Unknown keys are errors, with the allowed keys and a close match liste
 
 from __future__ import annotations
 
-__all__ = ("DEFAULT_POLICY_PATH", "load_document", "load_policy_file", "parse_policy")
+__all__ = (
+    "DEFAULT_POLICY_PATH",
+    "MAX_DEPTH",
+    "MAX_VALUES",
+    "load_document",
+    "load_policy_file",
+    "parse_policy",
+)
 
 import copy
 import dataclasses
