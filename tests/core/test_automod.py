@@ -274,7 +274,9 @@ def test_the_largest_discord_id_is_taken_as_a_number_or_a_text() -> None:
     largest = 2**64 - 1
     action = {"type": "send_alert_message", "channel_id": str(largest)}
     rule = keyword_rule(actions=[action], exempt_roles=[largest], exempt_channels=[str(largest)])
-    spec = Policy.from_dict(section(rule)).base.automod.rules[0]  # type: ignore[union-attr]
+    automod = Policy.from_dict(section(rule)).base.automod
+    assert automod is not None
+    spec = automod.rules[0]
     assert spec.exempt_roles == (largest,)
     assert spec.exempt_channels == (largest,)
     assert spec.actions[0]["metadata"] == {"channel_id": str(largest)}
