@@ -7,6 +7,7 @@ __all__ = ("Plan", "ScheduledAction", "SkipReason", "Violation", "check_run_at")
 import dataclasses
 import datetime
 import enum
+import math
 import typing
 
 from spamguard.core import actions as _actions
@@ -135,7 +136,8 @@ class ScheduledAction(typing.NamedTuple):
         """Rebuild from :meth:`to_dict`'s output.
 
         Raises:
-            ScheduleError: ``run_at`` is not a timezone-aware ISO 8601 time.
+            ScheduleError: ``run_at`` is not a timezone-aware ISO 8601 time, or
+                ``duration`` is not a finite number of seconds >= 0.
             ValueError: an action is unknown or malformed.
         """
         raw = data["run_at"]
@@ -149,11 +151,24 @@ class ScheduledAction(typing.NamedTuple):
             raise ScheduleError(msg) from exc
         check_run_at(run_at)
         undoes = data.get("undoes")
+        duration = data.get("duration", 0.0)
+        if (
+            isinstance(duration, bool)
+            or not isinstance(duration, int | float)
+            or not math.isfinite(duration)
+            or duration < 0
+        ):
+            # A NaN or negative duration would only fail later, when the undo is kept.
+            msg = (
+                "ScheduledAction.duration must be a finite number of seconds >= 0, "
+                f"got {duration!r}"
+            )
+            raise ScheduleError(msg)
         return cls(
             run_at,
             _actions.action_from_dict(data["action"]),
             None if undoes is None else _actions.action_from_dict(undoes),
-            float(data.get("duration", 0.0)),
+            float(duration),
         )
 
 

@@ -316,3 +316,20 @@ def test_plan_ids_and_to_dict(msg: Msg) -> None:
     assert data["scheduled"][0]["run_at"] == (msg.T0 + datetime.timedelta(seconds=60)).isoformat()
     assert data["violations"][0]["message_ids"] == [1]
     assert data["skipped_reason"] is None
+
+
+@pytest.mark.parametrize("duration", [float("nan"), float("inf"), -1, "60", True, None])
+def test_a_scheduled_undo_with_no_usable_duration_is_refused_where_it_is_read(
+    duration: object,
+) -> None:
+    from spamguard.core import ScheduledAction, ScheduleError, Unban
+
+    run_at = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    unban = Unban(guild_id=1, user_id=2, reason="spamguard: temporary ban over")
+    data = {
+        **ScheduledAction(run_at, unban).to_dict(),
+        "undoes": {"kind": "ban", "guild_id": 1, "user_id": 2},
+        "duration": duration,
+    }
+    with pytest.raises(ScheduleError, match="duration must be a finite number of seconds"):
+        ScheduledAction.from_dict(data)
