@@ -11,7 +11,7 @@ or attach in code, with any option::
 
 Works with ``commands.Bot``, ``InteractionBot`` and their sharded forms. The bot needs
 the GUILDS and message content intents (and ``automod_execution`` for AutoMod executions
-to count); the logic is shared with nextcord in :mod:`spamguard.adapters._dpy`.
+to count); the logic is shared with nextcord in :mod:`spamguard.adapters.dpy`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ __all__ = ("FLAVOUR", "attach", "compat_bridge", "setup")
 
 import typing
 
-from spamguard.adapters import _dpy
+from spamguard.adapters import dpy
 
-FLAVOUR: typing.Final = _dpy.flavour("disnake")
+FLAVOUR: typing.Final = dpy.flavour("disnake")
 """disnake and its names (raises ImportError naming the extra when disnake is missing)."""
 
 attach = FLAVOUR.attach

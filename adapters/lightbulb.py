@@ -44,9 +44,9 @@ import typing
 
 import hikari
 
-from spamguard.adapters import _hikari_lightbulb as _state
 from spamguard.adapters import hikari as hikari_adapter
-from spamguard.adapters._hikari_lightbulb import Options, protection_for
+from spamguard.adapters.hikari import lightbulb_state as _state
+from spamguard.adapters.hikari.lightbulb_state import Options, protection_for
 from spamguard.core.policy import Policy
 
 if typing.TYPE_CHECKING:

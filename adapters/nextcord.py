@@ -12,7 +12,7 @@ or attach in code::
 
 The bot needs the GUILDS and message content intents (and ``auto_moderation_execution``
 for AutoMod executions to count). nextcord 2.6 (Python 3.11) and 3.x are supported; the
-logic is shared with disnake in :mod:`spamguard.adapters._dpy`.
+logic is shared with disnake in :mod:`spamguard.adapters.dpy`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ __all__ = ("FLAVOUR", "attach", "compat_bridge", "setup")
 
 import typing
 
-from spamguard.adapters import _dpy
+from spamguard.adapters import dpy
 
-FLAVOUR: typing.Final = _dpy.flavour("nextcord")
+FLAVOUR: typing.Final = dpy.flavour("nextcord")
 """nextcord and its names (raises ImportError naming the extra when nextcord is missing)."""
 
 attach = FLAVOUR.attach

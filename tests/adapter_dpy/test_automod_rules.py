@@ -14,7 +14,7 @@ import pytest
 from support.automod import automod_section, create_actions, policy_of, seed_rule
 from support.dpy_harness import dpy_bot
 
-from spamguard.adapters._automod_dpy import (
+from spamguard.adapters.dpy.automod import (
     NotAnAutomodActionError,
     automod_execution_from_event,
     execute_automod,

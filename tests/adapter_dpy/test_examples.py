@@ -7,7 +7,7 @@ import pathlib
 
 from adapter_dpy.dpy_world import LIBRARY
 
-from spamguard.adapters import _dpy
+from spamguard.adapters import dpy
 
 EXAMPLE = pathlib.Path(__file__).parents[2] / "examples" / f"{LIBRARY}_bot.py"
 
@@ -23,7 +23,7 @@ async def test_the_example_bot_is_protected_by_spamguard(tmp_path: pathlib.Path)
 
     bot = example.build_bot(str(policy_file))
     try:
-        cog = bot.get_cog(_dpy.COG_NAME)
+        cog = bot.get_cog(dpy.COG_NAME)
         policy = cog.protection.guard.policy
         assert policy.base.levels[0][1].punishment == "KICK"
         assert bot.intents.message_content

@@ -17,7 +17,8 @@ from adapter_dpy.dpy_world import LIBRARY, adapter, make_policy, protected_bot
 from support.dpy_harness import dpy_bot
 
 import spamguard.adapters
-from spamguard.adapters import _dpy
+from spamguard.adapters import dpy
+from spamguard.adapters.runtime import POLICY_ENV
 
 if typing.TYPE_CHECKING:
     import pathlib
@@ -52,9 +53,9 @@ async def test_load_extension_protects_the_bot_with_the_policy_file_named_by_the
 ) -> None:
     policy_file = tmp_path / "spam.yaml"
     policy_file.write_text(KICK_AT_THREE, encoding="utf-8")
-    monkeypatch.setenv(_dpy.POLICY_ENV, str(policy_file))
+    monkeypatch.setenv(POLICY_ENV, str(policy_file))
     async with dpy_bot(LIBRARY, before_login=lambda bot: bot.load_extension(EXTENSION)) as h:
-        cog = h.bot.get_cog(_dpy.COG_NAME)
+        cog = h.bot.get_cog(dpy.COG_NAME)
         assert _scheduler_running()
         await _spam(h)
         g, alice = h.world.guild_id, h.world.alice.id
@@ -63,7 +64,7 @@ async def test_load_extension_protects_the_bot_with_the_policy_file_named_by_the
 
         h.bot.unload_extension(EXTENSION)
         await asyncio.sleep(0.05)
-        assert h.bot.get_cog(_dpy.COG_NAME) is None
+        assert h.bot.get_cog(dpy.COG_NAME) is None
         assert not _scheduler_running()
         await _spam(h, 5)
         assert len(h.api.find("DELETE")) == 1
@@ -72,9 +73,9 @@ async def test_load_extension_protects_the_bot_with_the_policy_file_named_by_the
 async def test_load_extension_without_a_policy_file_uses_the_default_policy(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv(_dpy.POLICY_ENV, raising=False)
+    monkeypatch.delenv(POLICY_ENV, raising=False)
     async with dpy_bot(LIBRARY, before_login=lambda bot: bot.load_extension(EXTENSION)) as h:
-        cog = h.bot.get_cog(_dpy.COG_NAME)
+        cog = h.bot.get_cog(dpy.COG_NAME)
         assert cog.protection.guard.policy == spamguard.core.Policy.default()
 
 
@@ -98,7 +99,7 @@ if LIBRARY == "nextcord":
             bot.load_extension(EXTENSION, extras=extras)
 
         async with dpy_bot(LIBRARY, before_login=load) as h:
-            cog = h.bot.get_cog(_dpy.COG_NAME)
+            cog = h.bot.get_cog(dpy.COG_NAME)
             assert cog.protection.runtime.action_timeout == 1.5
             await _spam(h)
             assert len(h.api.find("DELETE", "/guilds/{g}/members/{u}")) == 1
@@ -109,14 +110,14 @@ async def test_attach_finds_the_adapter_from_the_bot_and_detach_lets_go() -> Non
         protection = spamguard.adapters.attach(
             h.bot, policy=make_policy("KICK", clean=False), load_entrypoints=False
         )
-        assert h.bot.get_cog(_dpy.COG_NAME).protection is protection
+        assert h.bot.get_cog(dpy.COG_NAME).protection is protection
         await asyncio.sleep(0)
         assert _scheduler_running()
         await _spam(h)
         assert len(h.api.find("DELETE")) == 1
 
         await protection.detach()
-        assert h.bot.get_cog(_dpy.COG_NAME) is None
+        assert h.bot.get_cog(dpy.COG_NAME) is None
         assert not _scheduler_running()
         await _spam(h, 5)
         assert len(h.api.find("DELETE")) == 1
@@ -124,7 +125,7 @@ async def test_attach_finds_the_adapter_from_the_bot_and_detach_lets_go() -> Non
 
 async def test_a_second_attach_is_refused() -> None:
     async with protected_bot() as p:
-        with pytest.raises(_dpy.AlreadyAttachedError, match="already attached"):
+        with pytest.raises(dpy.AlreadyAttachedError, match="already attached"):
             adapter().attach(p.h.bot)
 
 
@@ -132,7 +133,7 @@ async def test_a_bot_without_cogs_is_refused_with_the_class_to_use() -> None:
     library = importlib.import_module(LIBRARY)
     client = library.Client(intents=library.Intents.default())
     try:
-        with pytest.raises(_dpy.UnsupportedBotError, match=rf"{LIBRARY}\.ext\.commands\.Bot"):
+        with pytest.raises(dpy.UnsupportedBotError, match=rf"{LIBRARY}\.ext\.commands\.Bot"):
             adapter().attach(client)
     finally:
         await client.close()
@@ -146,7 +147,7 @@ async def test_an_unknown_option_is_named() -> None:
             spamguard.adapters.AttachOptionError, match=r"'polcy' \(did you mean 'policy'\?\)"
         ):
             spamguard.adapters.attach(h.bot, polcy="policy.yaml")  # type: ignore[call-arg]
-        assert h.bot.get_cog(_dpy.COG_NAME) is None
+        assert h.bot.get_cog(dpy.COG_NAME) is None
 
 
 async def test_the_adapters_own_attach_lists_every_option_it_takes() -> None:
@@ -161,7 +162,7 @@ async def test_the_adapters_own_attach_lists_every_option_it_takes() -> None:
             "allowed: action_timeout, clock, load_entrypoints, plugin_manager, plugins, "
             "policy, poll_interval, store"
         )
-        assert h.bot.get_cog(_dpy.COG_NAME) is None
+        assert h.bot.get_cog(dpy.COG_NAME) is None
 
 
 def test_without_the_library_the_import_error_says_what_to_install() -> None:

@@ -13,7 +13,7 @@ from support import payloads
 from support.automod import automod_section, create_actions, policy_of, seed_rule
 from support.hikari_harness import hikari_bot
 
-from spamguard.adapters._automod_hikari import (
+from spamguard.adapters.hikari.automod import (
     AutomodBodyError,
     NotAnAutomodActionError,
     automod_execution_from_event,

@@ -11,8 +11,8 @@ import pytest
 from support import payloads
 from support.hikari_harness import hikari_bot
 
-from spamguard.adapters import _hikari_convert as convert
-from spamguard.adapters._automod_hikari import automod_execution_from_event
+from spamguard.adapters.hikari import convert
+from spamguard.adapters.hikari.automod import automod_execution_from_event
 
 if typing.TYPE_CHECKING:
     from collections.abc import AsyncIterator

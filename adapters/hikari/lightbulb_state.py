@@ -15,8 +15,7 @@ import dataclasses
 import logging
 import typing
 
-from spamguard.adapters import hikari as hikari_adapter
-from spamguard.adapters.hikari import HikariProtection
+from spamguard.adapters.hikari.binding import HikariProtection, build
 from spamguard.adapters.runtime import Protection
 from spamguard.core.policy import Policy
 
@@ -101,7 +100,7 @@ def ensure_protection(
     if settings.clock is not None:
         runtime_options["clock"] = settings.clock
     try:
-        protection = hikari_adapter.build(
+        protection = build(
             typing.cast("hikari.GatewayBotAware", app),
             policy=policy if isinstance(policy, Policy) else None,
             store=settings.store,

@@ -22,34 +22,22 @@ from __future__ import annotations
 
 __all__ = (
     "AUTOMOD_REPEAT_WINDOW",
-    "DEFAULT_REASON",
     "MEMBER_RULE_ACTIONS",
-    "POLICY_ENV",
     "PUNISHMENT_KINDS",
     "ROLE_RULE_ACTIONS",
     "ActionExecutor",
-    "CompatBridge",
-    "Protection",
-    "ProtectionStats",
     "Runtime",
-    "RuntimeStats",
-    "RuntimeStatsDict",
-    "audit_reason",
-    "failure_for_status",
-    "load_policy",
-    "split_delete",
 )
 
 import asyncio
 import contextlib
-import dataclasses
 import datetime
 import logging
-import os
 import typing
 
+from spamguard.adapters.runtime.requests import utcnow
+from spamguard.adapters.runtime.stats import RuntimeStats
 from spamguard.core.actions import (
-    BULK_DELETE_MAX_AGE,
     AddRole,
     Ban,
     DeleteMessages,
@@ -59,10 +47,8 @@ from spamguard.core.actions import (
     Timeout,
 )
 from spamguard.core.automod import diff_rules
-from spamguard.core.messages import snowflake_time
 from spamguard.core.outcomes import ActionOutcome, FailureKind
-from spamguard.core.plan import Plan, ScheduledAction, check_run_at
-from spamguard.core.policy import Policy
+from spamguard.core.plan import ScheduledAction, check_run_at
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -72,6 +58,7 @@ if typing.TYPE_CHECKING:
     from spamguard.core.guard import Guard
     from spamguard.core.messages import MessageLike
     from spamguard.core.outcomes import AutomodExecution
+    from spamguard.core.plan import Plan
     from spamguard.core.store import Store
 
 _LOGGER = logging.getLogger("spamguard.runtime")
@@ -92,61 +79,6 @@ AUTOMOD_REPEAT_WINDOW = datetime.timedelta(seconds=10)
 """Discord sends one AutoMod execution event per action of the rule that triggered (block,
 alert, timeout): executions alike within this window count once."""
 
-POLICY_ENV = "SPAMGUARD_POLICY"
-"""Environment variable naming a policy file, used when an adapter is given no policy."""
-
-DEFAULT_REASON = "spamguard"
-"""Audit-log reason for an action that carries none."""
-
-# A bulk delete fails as a whole when one message is older than 14 days; messages this
-# close to the limit (the plan may be a few seconds old) are deleted one by one instead.
-_BULK_MARGIN = datetime.timedelta(minutes=5)
-
-
-def load_policy(policy: Policy | str | os.PathLike[str] | None = None) -> Policy:
-    """The policy an adapter uses: ``policy`` itself or the file it names, else the file
-    named by ``$SPAMGUARD_POLICY``, else :meth:`Policy.default`.
-
-    Raises:
-        spamguard.core.PolicyError: the file cannot be read or the policy is invalid.
-    """
-    if isinstance(policy, Policy):
-        return policy
-    if policy is not None:
-        return Policy.from_file(policy)
-    path = os.environ.get(POLICY_ENV)
-    if path:
-        return Policy.from_file(path)
-    return Policy.default()
-
-
-def audit_reason(text: str) -> str:
-    """The audit-log reason to send for an action's ``reason``."""
-    return text or DEFAULT_REASON
-
-
-def split_delete(action: DeleteMessages, now: datetime.datetime) -> tuple[list[int], list[int]]:
-    """``(bulk, single)``: ids for one bulk-delete request, and ids to delete one by one.
-
-    Messages near Discord's 14-day bulk limit (by their snowflake time) go one by one, and
-    so does a lone message (bulk delete takes 2 to 100 ids).
-    """
-    cutoff = now - BULK_DELETE_MAX_AGE + _BULK_MARGIN
-    bulk = [m for m in action.message_ids if snowflake_time(m) > cutoff]
-    single = [m for m in action.message_ids if snowflake_time(m) <= cutoff]
-    if len(bulk) == 1:
-        single.insert(0, bulk.pop())
-    return bulk, single
-
-
-def failure_for_status(status: int) -> FailureKind:
-    """The failure kind of an HTTP error status no library-specific class matched."""
-    if status == 429:
-        return FailureKind.RATE_LIMITED
-    if status >= 500:
-        return FailureKind.SERVER_ERROR
-    return FailureKind.ERROR
-
 
 class ActionExecutor(typing.Protocol):
     """One library's way of carrying out actions (implemented by each adapter)."""
@@ -161,57 +93,6 @@ class ActionExecutor(typing.Protocol):
 
     def classify(self, error: BaseException) -> FailureKind:
         """Map one of the library's exceptions to a failure kind."""
-
-
-class RuntimeStatsDict(typing.TypedDict):
-    """:class:`RuntimeStats` as plain data (:meth:`RuntimeStats.as_dict`)."""
-
-    messages: int
-    plans: int
-    malformed: int
-    errors: int
-    not_started: int
-    actions_ok: dict[str, int]
-    actions_failed: dict[str, int]
-
-
-class ProtectionStats(typing.TypedDict):
-    """:attr:`Protection.stats`."""
-
-    guard: dict[str, int]
-    """The guard's counters (:meth:`~spamguard.core.Guard.stats`): ``messages``,
-    ``incidents``, ``check:<name>``, ``action:<kind>``, ``skipped:<reason>``."""
-    runtime: RuntimeStatsDict
-    """The runtime's counters."""
-
-
-@dataclasses.dataclass(slots=True)
-class RuntimeStats:
-    """Counters of one runtime (what the adapter saw and did)."""
-
-    messages: int = 0
-    """Messages handed to the guard."""
-    plans: int = 0
-    """Plans with something to carry out."""
-    malformed: int = 0
-    """Events that could not be turned into a message (logged and dropped)."""
-    errors: int = 0
-    """Unexpected errors while handling an event (logged, never raised)."""
-    not_started: int = 0
-    """Events dropped because the runtime was not started (its store is not open): nothing
-    punitive is done before the store holds the state and can keep the undo actions."""
-    actions_ok: dict[str, int] = dataclasses.field(default_factory=dict)
-    """Successful actions by kind."""
-    actions_failed: dict[str, int] = dataclasses.field(default_factory=dict)
-    """Failed actions by failure kind."""
-
-    def as_dict(self) -> RuntimeStatsDict:
-        """Plain data (for logs and dashboards)."""
-        return typing.cast("RuntimeStatsDict", dataclasses.asdict(self))
-
-
-def _utcnow() -> datetime.datetime:
-    return datetime.datetime.now(tz=datetime.UTC)
 
 
 class Runtime:
@@ -238,7 +119,7 @@ class Runtime:
         action_timeout: float = 10.0,
         poll_interval: float = 1.0,
         stop_timeout: float = 5.0,
-        clock: Callable[[], datetime.datetime] = _utcnow,
+        clock: Callable[[], datetime.datetime] = utcnow,
     ) -> None:
         if store is None and guard.policy.store_url is not None:
             # The policy names a shared store (``store: {url: redis://...}``).
@@ -611,52 +492,3 @@ class Runtime:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(delay):
                     await self._wakeup.wait()
-
-
-class Protection:
-    """What ``attach(bot)`` returns: the guard, its runtime and statistics, and ``detach()``."""
-
-    def __init__(self, runtime: Runtime, detach: Callable[[], typing.Awaitable[None]]) -> None:
-        self.runtime = runtime
-        self._detach = detach
-
-    @property
-    def guard(self) -> Guard:
-        """The guard deciding for this bot."""
-        return self.runtime.guard
-
-    @property
-    def stats(self) -> ProtectionStats:
-        """The guard's per-check/per-action counters and the runtime's."""
-        return {"guard": self.guard.stats(), "runtime": self.runtime.stats.as_dict()}
-
-    async def detach(self) -> None:
-        """Stop listening to the bot and stop the runtime (state saved by the store)."""
-        await self._detach()
-        await self.runtime.stop()
-
-
-class CompatBridge:
-    """How :class:`spamguard.contrib.antispam.AntiSpamHandler` reaches an adapter: it
-    converts the library's message objects and carries plans out through a runtime
-    (started on first use, so scheduled undo actions run too)."""
-
-    def __init__(
-        self, runtime: Runtime, convert: Callable[[typing.Any], MessageLike | None]
-    ) -> None:
-        self.runtime = runtime
-        self._convert = convert
-
-    def convert(self, message: typing.Any) -> MessageLike | None:
-        """The library's message as the core sees it (None for what is not moderated)."""
-        return self._convert(message)
-
-    async def carry_out(self, plan: Plan) -> tuple[ActionOutcome, ...]:
-        """Carry ``plan`` out with the adapter's executor; never raises. Nothing is carried
-        out while the runtime cannot start (its store does not open)."""
-        try:
-            await self.runtime.start()
-        except Exception:
-            self.runtime.start_failed()
-            return ()
-        return await self.runtime.carry_out(plan)

@@ -3,7 +3,7 @@
 :class:`HikariExecutor` implements :class:`spamguard.adapters.runtime.ActionExecutor`:
 one action, one (or, for old messages, a few) REST calls, with an audit-log reason on
 every call that takes one and mentions restricted on every message sent. Native AutoMod
-rule changes go through :func:`spamguard.adapters._automod_hikari.execute_automod`.
+rule changes go through :func:`spamguard.adapters.hikari.automod.execute_automod`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import typing
 
 import hikari
 
-from spamguard.adapters import _hikari_convert as convert
-from spamguard.adapters._automod_hikari import execute_automod
+from spamguard.adapters.hikari import convert
+from spamguard.adapters.hikari.automod import execute_automod
 from spamguard.adapters.runtime import (
     MEMBER_RULE_ACTIONS,
     ROLE_RULE_ACTIONS,

@@ -1,58 +1,26 @@
-"""spamguard for hikari: one line protects a ``hikari.GatewayBot``.
+"""Binding a hikari bot to the runtime: the listeners, start and stop, ``attach``.
 
-::
-
-    bot = hikari.GatewayBot(token, intents=hikari.Intents.ALL_UNPRIVILEGED
-                            | hikari.Intents.GUILD_MEMBERS | hikari.Intents.MESSAGE_CONTENT)
-    protection = spamguard.adapters.attach(bot)   # or spamguard.adapters.hikari.attach(bot, policy=...)
-    bot.run()
-
-The adapter listens to guild message creates and edits (an edit replaces that message's
-contribution to the windows; it never resets the member's window) and to Discord's
-AutoMod executions, turns them into core values, and carries the guard's plans out with
-hikari's REST client through the shared :class:`~spamguard.adapters.runtime.Runtime`:
-serialised per member, one deadline per action, failures reported and never raised into
-the bot's event loop, scheduled undo actions kept by the state store.
-
-Intents: ``GUILD_MESSAGES`` and ``MESSAGE_CONTENT`` to see messages, ``GUILDS`` (roles,
-channels, the owner: hierarchy and exemptions are computed from the cache) and, for a
-full member cache, ``GUILD_MEMBERS``; ``AUTO_MODERATION_EXECUTION`` for AutoMod.
+:class:`HikariProtection` holds the listeners (guild message creates and edits, AutoMod
+executions, guilds becoming available, start and stop); each converts its event with
+:mod:`spamguard.adapters.hikari.convert` and hands it to the shared runtime.
 """
 
 from __future__ import annotations
 
-__all__ = (
-    "POLICY_ENV",
-    "HikariExecutor",
-    "HikariProtection",
-    "attach",
-    "build",
-    "compat_bridge",
-    "load_policy",
-)
-
-try:
-    import hikari
-except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
-    _msg = "spamguard's hikari adapter needs hikari: pip install 'spamguard[hikari]'"
-    raise ImportError(_msg) from exc
+__all__ = ("HikariProtection", "attach", "build", "compat_bridge")
 
 import asyncio
 import logging
 import os
 import typing
 
+import hikari
+
 from spamguard.adapters import AttachOptions, RuntimeOptions, check_options
-from spamguard.adapters import _hikari_convert as convert
-from spamguard.adapters._automod_hikari import automod_execution_from_event, fetch_rules
-from spamguard.adapters._hikari_execute import HikariExecutor
-from spamguard.adapters.runtime import (
-    POLICY_ENV,
-    CompatBridge,
-    Protection,
-    Runtime,
-    load_policy,
-)
+from spamguard.adapters.hikari import convert
+from spamguard.adapters.hikari.automod import automod_execution_from_event, fetch_rules
+from spamguard.adapters.hikari.execute import HikariExecutor
+from spamguard.adapters.runtime import CompatBridge, Protection, Runtime, load_policy
 from spamguard.core.guard import Guard
 from spamguard.core.policy import Policy
 

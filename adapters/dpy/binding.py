@@ -1,0 +1,370 @@
+"""Binding a nextcord or disnake bot to the runtime: the Cog, its listeners, attach.
+
+- a Cog (:func:`cog_class`) listens to ``on_message``, ``on_raw_message_edit`` (raw, so
+  edits of messages the library did not cache are seen too) and the library's AutoMod
+  execution event, converts each into core values (:mod:`spamguard.adapters.dpy.convert`)
+  and hands them to the shared :class:`~spamguard.adapters.runtime.Runtime`; when a guild
+  becomes available or is joined, its native AutoMod rules are brought in line with the
+  policy's ``automod:`` section (:mod:`spamguard.adapters.dpy.automod`);
+- the runtime starts with ``on_ready`` or the first event (at once when attached to a
+  ready bot) and stops when the Cog is removed: on ``unload_extension``, ``bot.close()``
+  or :meth:`~spamguard.adapters.runtime.Protection.detach`.
+"""
+
+from __future__ import annotations
+
+__all__ = (
+    "COG_NAME",
+    "AlreadyAttachedError",
+    "ProtectionBinding",
+    "UnsupportedBotError",
+    "attach",
+    "cog_class",
+    "compat_bridge",
+)
+
+import asyncio
+import contextlib
+import logging
+import typing
+
+from spamguard.adapters import AttachOptions, GuardRuntimeOptions, RuntimeOptions, check_options
+from spamguard.adapters.dpy.automod import automod_execution_from_event, fetch_rules
+from spamguard.adapters.dpy.convert import message_from_raw_edit, to_core_message
+from spamguard.adapters.dpy.execute import DpyExecutor
+from spamguard.adapters.runtime import CompatBridge, Protection, Runtime, load_policy, utcnow
+from spamguard.core.errors import SpamguardError
+from spamguard.core.guard import Guard
+
+if typing.TYPE_CHECKING:
+    import os
+    from collections.abc import Iterable, Mapping
+
+    from spamguard.adapters.dpy.flavour import Flavour
+    from spamguard.core.messages import Message
+    from spamguard.core.outcomes import ActionOutcome
+    from spamguard.core.policy import Policy
+    from spamguard.core.store import Store
+
+_LOGGER = logging.getLogger("spamguard.adapters.dpy")
+
+COG_NAME = "SpamGuard"
+"""The Cog's name: ``bot.get_cog("SpamGuard").protection`` reaches the running protection."""
+
+# The runtime's and the guard's keyword arguments that attach() passes through.
+_RUNTIME_OPTIONS = RuntimeOptions.__optional_keys__
+_GUARD_OPTIONS = GuardRuntimeOptions.__optional_keys__ - _RUNTIME_OPTIONS
+
+
+class UnsupportedBotError(SpamguardError, TypeError):
+    """The object given to ``attach`` cannot hold a Cog (it is not a ``commands`` bot)."""
+
+
+class AlreadyAttachedError(SpamguardError, RuntimeError):
+    """spamguard is already protecting this bot."""
+
+
+def _self_id(bot: typing.Any) -> int | None:
+    # Before login nextcord's bot.user is None and disnake's a MISSING sentinel.
+    user_id = getattr(bot.user, "id", None)
+    return None if user_id is None else int(user_id)
+
+
+class ProtectionBinding:
+    """Glue between one bot's Cog and its runtime: starting, stopping, handling events.
+
+    Never raises into the library's event dispatch: errors are logged and counted in
+    ``runtime.stats``.
+    """
+
+    def __init__(self, flavour: Flavour, bot: typing.Any, runtime: Runtime) -> None:
+        self.flavour = flavour
+        self.bot = bot
+        self.runtime = runtime
+        self.protection = Protection(runtime, self.detach)
+        self.cog: typing.Any = None
+        self._start: asyncio.Future[None] | None = None
+        self._stop: asyncio.Task[None] | None = None
+        self._closed = False
+        self._warned: set[str] = set()
+        self._sync_locks: dict[int, asyncio.Lock] = {}
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    def start_soon(self) -> None:
+        """Start the runtime now if the bot is ready (else with ``on_ready`` or the first
+        event): scheduled actions due at start-up need a logged-in HTTP client."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if self.bot.is_ready():
+            self._begin_start()
+
+    def _begin_start(self) -> asyncio.Future[None]:
+        if self._start is None:
+            self._start = asyncio.ensure_future(self._run_start())
+        return self._start
+
+    async def _run_start(self) -> None:
+        self._learn_self_id()
+        self._check_intents()
+        await self.runtime.start()
+
+    async def ensure_started(self) -> bool:
+        """Start the runtime once (concurrent callers wait for the same start); False once
+        unloaded (a listener already running when the Cog was removed does nothing)."""
+        if self._closed:
+            return False
+        start = self._begin_start()
+        try:
+            await asyncio.shield(start)
+        except Exception:
+            self.runtime.start_failed()
+            if self._start is start:
+                self._start = None
+            return False
+        self._learn_self_id()
+        return True
+
+    def _learn_self_id(self) -> None:
+        if self.runtime.guard.self_id is None:
+            self.runtime.guard.self_id = _self_id(self.bot)
+
+    def _check_intents(self) -> None:
+        intents = self.bot.intents
+        if not intents.guilds:
+            self._warn_once(
+                "guilds",
+                "spamguard: the GUILDS intent is off, so %s caches no guild: guild messages "
+                "are not checked. Enable Intents.guilds.",
+                self.flavour.name,
+            )
+        if not intents.message_content:
+            self._warn_once(
+                "message_content",
+                "spamguard: the message content intent is off: content checks (duplicates, "
+                "links, mentions in text...) see empty messages. Enable Intents.message_content.",
+            )
+        policy = self.runtime.guard.policy
+        wants_automod = policy.base.automod_executions_count or any(
+            guild.automod_executions_count for guild in policy.guilds.values()
+        )
+        if wants_automod and not getattr(intents, self.flavour.automod_intent, False):
+            self._warn_once(
+                "automod",
+                "spamguard: automod_executions_count is on but Intents.%s is off: AutoMod "
+                "executions never arrive.",
+                self.flavour.automod_intent,
+            )
+
+    def _warn_once(self, key: str, text: str, *args: object) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            _LOGGER.warning(text, *args)
+
+    def unload(self) -> None:
+        """Stop the runtime (from the Cog's synchronous ``cog_unload``)."""
+        self._closed = True
+        start, self._start = self._start, None
+        if start is None or self._stop is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            # No loop left to stop in (the bot's loop is gone); nothing can run any more.
+            return
+        self._stop = loop.create_task(self._run_stop(start), name="spamguard-stop")
+
+    async def _run_stop(self, start: asyncio.Future[None]) -> None:
+        with contextlib.suppress(Exception):
+            await start
+        try:
+            await self.runtime.stop()
+        except Exception:
+            self.runtime.stats.errors += 1
+            _LOGGER.exception("spamguard failed to stop cleanly")
+
+    async def detach(self) -> None:
+        """Remove the Cog (stopping the runtime) and wait until it stopped."""
+        if self.cog is not None and self.bot.get_cog(self.cog.qualified_name) is self.cog:
+            self.bot.remove_cog(self.cog.qualified_name)
+        else:
+            self.unload()
+        if self._stop is not None:
+            await self._stop
+
+    # -- events ----------------------------------------------------------------------------
+
+    async def on_ready(self) -> None:
+        """Start the runtime (and so the scheduler) as soon as the bot is ready."""
+        await self.ensure_started()
+
+    async def on_message(self, message: typing.Any) -> None:
+        """Decide a new message and carry its plan out."""
+        if not await self.ensure_started():
+            return
+        self._note_uncached_guild(message)
+        await self.runtime.handle_event(lambda: to_core_message(self.flavour, message))
+
+    async def on_raw_message_edit(self, event: typing.Any) -> None:
+        """Decide an edited message: the edit replaces the message's earlier contribution."""
+        if not await self.ensure_started():
+            return
+
+        def convert() -> Message | None:
+            message = message_from_raw_edit(self.bot, self.flavour, event)
+            return None if message is None else to_core_message(self.flavour, message)
+
+        await self.runtime.handle_event(convert)
+
+    async def on_automod_execution(self, execution: typing.Any) -> None:
+        """Count a native AutoMod execution (the policy decides whether it escalates)."""
+        if not await self.ensure_started():
+            return
+        try:
+            value = automod_execution_from_event(
+                execution, library=self.flavour.name, at=self.runtime.clock()
+            )
+        except Exception:
+            self.runtime.stats.malformed += 1
+            _LOGGER.warning("spamguard dropped a malformed AutoMod execution", exc_info=True)
+            return
+        await self.runtime.handle_automod(value)
+
+    async def sync_automod(self, guild_id: int) -> tuple[ActionOutcome, ...]:
+        """Make the guild's native AutoMod rules match the policy's ``automod:`` section:
+        create, edit and delete only the rules spamguard owns; a second run changes
+        nothing. Called when a guild becomes available or is joined; never raises."""
+        if not await self.ensure_started():
+            return ()
+        lock = self._sync_locks.setdefault(guild_id, asyncio.Lock())
+        # A guild can come back (outage, reconnect) while its last sync still runs.
+        async with lock:
+            return await self.runtime.sync_automod(
+                guild_id, lambda: fetch_rules(self.bot, guild_id, library=self.flavour.name)
+            )
+
+    def _note_uncached_guild(self, message: typing.Any) -> None:
+        if message.guild is None and isinstance(
+            message.channel, self.flavour.module.PartialMessageable
+        ):
+            # A guild message whose guild the library does not know: without the guild
+            # there are no roles, permissions or owner, so exemptions cannot be honoured.
+            self._warn_once(
+                "uncached_guild",
+                "spamguard: a message arrived from a guild %s has not cached; such messages "
+                "are not checked. Enable Intents.guilds.",
+                self.flavour.name,
+            )
+
+
+_COG_CLASSES: dict[str, type[typing.Any]] = {}
+
+
+def cog_class(flavour: Flavour) -> type[typing.Any]:
+    """The Cog class of ``flavour``'s library (built once per library)."""
+    cached = _COG_CLASSES.get(flavour.name)
+    if cached is not None:
+        return cached
+    commands = flavour.commands
+
+    class SpamGuardCog(commands.Cog, name=COG_NAME):  # type: ignore[misc,name-defined,call-arg]
+        """spamguard's anti-spam listeners; ``self.protection`` is the running protection."""
+
+        def __init__(self, binding: ProtectionBinding) -> None:
+            self.binding = binding
+            self.protection = binding.protection
+
+        @commands.Cog.listener("on_ready")  # type: ignore[untyped-decorator]
+        async def spamguard_on_ready(self) -> None:
+            await self.binding.on_ready()
+
+        @commands.Cog.listener("on_message")  # type: ignore[untyped-decorator]
+        async def spamguard_on_message(self, message: typing.Any) -> None:
+            await self.binding.on_message(message)
+
+        @commands.Cog.listener("on_raw_message_edit")  # type: ignore[untyped-decorator]
+        async def spamguard_on_raw_message_edit(self, event: typing.Any) -> None:
+            await self.binding.on_raw_message_edit(event)
+
+        @commands.Cog.listener(flavour.automod_event)  # type: ignore[untyped-decorator]
+        async def spamguard_on_automod_execution(self, execution: typing.Any) -> None:
+            await self.binding.on_automod_execution(execution)
+
+        @commands.Cog.listener("on_guild_available")  # type: ignore[untyped-decorator]
+        async def spamguard_on_guild_available(self, guild: typing.Any) -> None:
+            await self.binding.sync_automod(guild.id)
+
+        @commands.Cog.listener("on_guild_join")  # type: ignore[untyped-decorator]
+        async def spamguard_on_guild_join(self, guild: typing.Any) -> None:
+            await self.binding.sync_automod(guild.id)
+
+        def cog_unload(self) -> None:
+            self.binding.unload()
+
+    SpamGuardCog.__qualname__ = SpamGuardCog.__name__ = f"SpamGuardCog[{flavour.name}]"
+    # The libraries remove an extension's Cogs by their class's module on
+    # unload_extension: the Cog belongs to the adapter module that is the extension.
+    SpamGuardCog.__module__ = f"spamguard.adapters.{flavour.name}"
+    _COG_CLASSES[flavour.name] = SpamGuardCog
+    return SpamGuardCog
+
+
+# -- entry points ------------------------------------------------------------------------------
+
+
+def compat_bridge(flavour: Flavour, bot: typing.Any, guard: Guard) -> CompatBridge:
+    """What :class:`spamguard.contrib.antispam.AntiSpamHandler` uses to carry its plans
+    out on ``bot``: the library's messages in, real HTTP calls out."""
+    executor = DpyExecutor(flavour, bot, clock=utcnow, lookup_timeout=10.0)
+    runtime = Runtime(guard, executor, clock=utcnow)
+    return CompatBridge(runtime, lambda message: to_core_message(flavour, message))
+
+
+def attach(
+    flavour: Flavour,
+    bot: typing.Any,
+    *,
+    policy: Policy | str | os.PathLike[str] | None,
+    store: Store | None,
+    plugins: Iterable[object],
+    action_timeout: float,
+    options: Mapping[str, typing.Any],
+) -> Protection:
+    # The named parameters took the other options: what is left must be the runtime's or
+    # the guard's, and the error lists (and suggests) every option attach takes.
+    check_options(options, AttachOptions.__optional_keys__)
+    if not all(callable(getattr(bot, name, None)) for name in ("add_cog", "get_cog", "remove_cog")):
+        msg = (
+            f"spamguard's {flavour.name} adapter needs a bot that holds Cogs "
+            f"({flavour.name}.ext.commands.Bot or similar), got {type(bot).__qualname__}"
+        )
+        raise UnsupportedBotError(msg)
+    if bot.get_cog(COG_NAME) is not None:
+        msg = (
+            "spamguard is already attached to this bot; detach() it (or unload the extension) first"
+        )
+        raise AlreadyAttachedError(msg)
+    guard_options: dict[str, typing.Any] = {
+        key: value for key, value in options.items() if key in _GUARD_OPTIONS
+    }
+    runtime_options: dict[str, typing.Any] = {
+        key: value for key, value in options.items() if key in _RUNTIME_OPTIONS
+    }
+    # Installed extensions (entry-point group ``spamguard``) join, as with every adapter.
+    guard_options.setdefault("load_entrypoints", True)
+    guard = Guard(load_policy(policy), plugins=plugins, self_id=_self_id(bot), **guard_options)
+    # One clock for the runtime and the executor, so a test clock moves both.
+    runtime_options.setdefault("clock", utcnow)
+    executor = DpyExecutor(
+        flavour, bot, clock=runtime_options["clock"], lookup_timeout=action_timeout
+    )
+    runtime = Runtime(
+        guard, executor, store=store, action_timeout=action_timeout, **runtime_options
+    )
+    binding = ProtectionBinding(flavour, bot, runtime)
+    binding.cog = cog_class(flavour)(binding)
+    bot.add_cog(binding.cog)
+    binding.start_soon()
+    return binding.protection

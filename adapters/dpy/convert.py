@@ -1,0 +1,138 @@
+"""From nextcord's and disnake's gateway objects to the core's message (discord.py family).
+
+:func:`to_core_message` normalises what the libraries leave implicit (the guild from the
+cache, a thread's parent and category, roles without @everyone, the author's permissions);
+:func:`message_from_raw_edit` rebuilds a library ``Message`` from an edit's raw payload.
+"""
+
+from __future__ import annotations
+
+__all__ = ("message_from_raw_edit", "to_core_message")
+
+import typing
+
+from spamguard.core.messages import Message, typed_by_member
+
+if typing.TYPE_CHECKING:
+    from spamguard.adapters.dpy.flavour import Flavour
+
+
+def _channel_places(flavour: Flavour, channel: typing.Any) -> tuple[int | None, int | None]:
+    """``(category_id, parent_id)``: a thread's parent channel and that channel's category."""
+    if isinstance(channel, flavour.module.Thread):
+        parent = channel.parent
+        category = None if parent is None else getattr(parent, "category_id", None)
+        return category, channel.parent_id
+    return getattr(channel, "category_id", None), None
+
+
+def _can_manage_messages(channel: typing.Any, member: typing.Any) -> bool:
+    try:
+        return bool(channel.permissions_for(member).manage_messages)
+    except Exception:
+        # A thread whose parent is not cached, or a channel type without overwrites: the
+        # guild-wide permission is the best answer left.
+        return bool(member.guild_permissions.manage_messages)
+
+
+def _display_name(author: typing.Any) -> str:
+    # Discord shows the nickname, else the global display name, else the username;
+    # nextcord 2.6's display_name skips the global name.
+    for name in ("nick", "global_name", "name"):
+        value = getattr(author, name, None)
+        if value:
+            return str(value)
+    return ""
+
+
+def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
+    """The core's view of a library ``Message``; None for a DM, an uncached guild, an
+    author the guild does not know as a member, and what a member did not type (system
+    messages, webhooks: :func:`spamguard.core.messages.typed_by_member`).
+
+    Normalises what the libraries leave implicit: there is no ``Message.guild_id`` (the
+    guild comes from the cache, ``message.guild``), a thread's parent channel and that
+    channel's category, the author's roles without @everyone, administrator from
+    ``guild_permissions``, manage-messages from the channel's ``permissions_for``, the
+    owner from ``guild.owner_id``.
+    """
+    guild = message.guild
+    if guild is None:
+        # A DM, or a guild the library has not cached (no GUILDS intent).
+        return None
+    if not typed_by_member(message.type.value, webhook_id=message.webhook_id):
+        return None
+    channel = message.channel
+    author = message.author
+    if not isinstance(author, flavour.module.Member):
+        # No member data: the exemptions (administrator, manage messages) cannot be read.
+        return None
+    category_id, parent_id = _channel_places(flavour, channel)
+    return Message(
+        id=message.id,
+        guild_id=guild.id,
+        channel_id=channel.id,
+        author_id=author.id,
+        content=message.content or "",
+        created_at=message.created_at,
+        author_is_bot=bool(author.bot),
+        author_role_ids=frozenset(role.id for role in author.roles if role.id != guild.id),
+        mention_ids=tuple(dict.fromkeys(user.id for user in message.mentions)),
+        role_mention_ids=tuple(dict.fromkeys(role.id for role in message.role_mentions)),
+        mentions_everyone=bool(message.mention_everyone),
+        attachment_count=len(message.attachments),
+        sticker_count=len(message.stickers),
+        embed_count=len(message.embeds),
+        category_id=category_id,
+        parent_id=parent_id,
+        author_is_admin=bool(author.guild_permissions.administrator),
+        author_can_manage_messages=_can_manage_messages(channel, author),
+        author_is_owner=guild.owner_id == author.id,
+        author_name=_display_name(author),
+        guild_name=str(guild.name or ""),
+        channel_name=str(getattr(channel, "name", "") or ""),
+        **_template_looks(guild, author),
+    )
+
+
+def _template_looks(guild: typing.Any, author: typing.Any) -> dict[str, typing.Any]:
+    """The avatars, icon and bot that notice templates show ($MEMBERAVATAR, $GUILDICON,
+    $BOTID, $BOTNAME, $BOTAVATAR), as the guild shows them."""
+    icon = guild.icon
+    looks: dict[str, typing.Any] = {
+        "author_avatar_url": str(author.display_avatar.url),
+        "guild_icon_url": "" if icon is None else str(icon.url),
+    }
+    me = guild.me
+    if me is not None:
+        looks["bot_id"] = int(me.id)
+        looks["bot_name"] = _display_name(me)
+        looks["bot_avatar_url"] = str(me.display_avatar.url)
+    return looks
+
+
+# The fields a MESSAGE_UPDATE must carry to be a full message (an embed-unfurl update
+# may carry only ids and embeds).
+_FULL_MESSAGE_FIELDS = ("author", "content", "timestamp", "attachments", "embeds")
+
+
+def message_from_raw_edit(bot: typing.Any, flavour: Flavour, event: typing.Any) -> typing.Any:
+    """A library ``Message`` built from ``on_raw_message_edit``'s payload, or None.
+
+    Built from the payload rather than the cache: the cached message is missing for
+    anything older than the library's message cache, and may not be updated yet.
+    """
+    data = event.data
+    if any(field not in data for field in _FULL_MESSAGE_FIELDS):
+        return None
+    guild_id = event.guild_id if event.guild_id is not None else data.get("guild_id")
+    if guild_id is None:
+        return None
+    guild = bot.get_guild(int(guild_id))
+    if guild is None:
+        return None
+    channel = guild.get_channel_or_thread(int(event.channel_id))
+    if channel is None:
+        channel = bot.get_partial_messageable(int(event.channel_id))
+    # ConnectionState is the library's own message factory (the gateway uses it the same way).
+    return flavour.module.Message(state=bot._connection, channel=channel, data=data)

@@ -1,0 +1,86 @@
+"""Helpers every adapter's requests share: the policy to load, audit-log reasons, which
+messages a delete sends in bulk, what an HTTP status means."""
+
+from __future__ import annotations
+
+__all__ = (
+    "DEFAULT_REASON",
+    "POLICY_ENV",
+    "audit_reason",
+    "failure_for_status",
+    "load_policy",
+    "split_delete",
+    "utcnow",
+)
+
+import datetime
+import os
+import typing
+
+from spamguard.core.actions import BULK_DELETE_MAX_AGE
+from spamguard.core.messages import snowflake_time
+from spamguard.core.outcomes import FailureKind
+from spamguard.core.policy import Policy
+
+if typing.TYPE_CHECKING:
+    from spamguard.core.actions import DeleteMessages
+
+POLICY_ENV = "SPAMGUARD_POLICY"
+"""Environment variable naming a policy file, used when an adapter is given no policy."""
+
+DEFAULT_REASON = "spamguard"
+"""Audit-log reason for an action that carries none."""
+
+# A bulk delete fails as a whole when one message is older than 14 days; messages this
+# close to the limit (the plan may be a few seconds old) are deleted one by one instead.
+_BULK_MARGIN = datetime.timedelta(minutes=5)
+
+
+def load_policy(policy: Policy | str | os.PathLike[str] | None = None) -> Policy:
+    """The policy an adapter uses: ``policy`` itself or the file it names, else the file
+    named by ``$SPAMGUARD_POLICY``, else :meth:`Policy.default`.
+
+    Raises:
+        spamguard.core.PolicyError: the file cannot be read or the policy is invalid.
+    """
+    if isinstance(policy, Policy):
+        return policy
+    if policy is not None:
+        return Policy.from_file(policy)
+    path = os.environ.get(POLICY_ENV)
+    if path:
+        return Policy.from_file(path)
+    return Policy.default()
+
+
+def audit_reason(text: str) -> str:
+    """The audit-log reason to send for an action's ``reason``."""
+    return text or DEFAULT_REASON
+
+
+def split_delete(action: DeleteMessages, now: datetime.datetime) -> tuple[list[int], list[int]]:
+    """``(bulk, single)``: ids for one bulk-delete request, and ids to delete one by one.
+
+    Messages near Discord's 14-day bulk limit (by their snowflake time) go one by one, and
+    so does a lone message (bulk delete takes 2 to 100 ids).
+    """
+    cutoff = now - BULK_DELETE_MAX_AGE + _BULK_MARGIN
+    bulk = [m for m in action.message_ids if snowflake_time(m) > cutoff]
+    single = [m for m in action.message_ids if snowflake_time(m) <= cutoff]
+    if len(bulk) == 1:
+        single.insert(0, bulk.pop())
+    return bulk, single
+
+
+def failure_for_status(status: int) -> FailureKind:
+    """The failure kind of an HTTP error status no library-specific class matched."""
+    if status == 429:
+        return FailureKind.RATE_LIMITED
+    if status >= 500:
+        return FailureKind.SERVER_ERROR
+    return FailureKind.ERROR
+
+
+def utcnow() -> datetime.datetime:
+    """The system clock, UTC: the runtime's and the executors' default clock."""
+    return datetime.datetime.now(tz=datetime.UTC)

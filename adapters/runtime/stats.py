@@ -1,0 +1,55 @@
+"""What a runtime counts, and the statistics a protection shows."""
+
+from __future__ import annotations
+
+__all__ = ("ProtectionStats", "RuntimeStats", "RuntimeStatsDict")
+
+import dataclasses
+import typing
+
+
+class RuntimeStatsDict(typing.TypedDict):
+    """:class:`RuntimeStats` as plain data (:meth:`RuntimeStats.as_dict`)."""
+
+    messages: int
+    plans: int
+    malformed: int
+    errors: int
+    not_started: int
+    actions_ok: dict[str, int]
+    actions_failed: dict[str, int]
+
+
+class ProtectionStats(typing.TypedDict):
+    """:attr:`Protection.stats`."""
+
+    guard: dict[str, int]
+    """The guard's counters (:meth:`~spamguard.core.Guard.stats`): ``messages``,
+    ``incidents``, ``check:<name>``, ``action:<kind>``, ``skipped:<reason>``."""
+    runtime: RuntimeStatsDict
+    """The runtime's counters."""
+
+
+@dataclasses.dataclass(slots=True)
+class RuntimeStats:
+    """Counters of one runtime (what the adapter saw and did)."""
+
+    messages: int = 0
+    """Messages handed to the guard."""
+    plans: int = 0
+    """Plans with something to carry out."""
+    malformed: int = 0
+    """Events that could not be turned into a message (logged and dropped)."""
+    errors: int = 0
+    """Unexpected errors while handling an event (logged, never raised)."""
+    not_started: int = 0
+    """Events dropped because the runtime was not started (its store is not open): nothing
+    punitive is done before the store holds the state and can keep the undo actions."""
+    actions_ok: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Successful actions by kind."""
+    actions_failed: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Failed actions by failure kind."""
+
+    def as_dict(self) -> RuntimeStatsDict:
+        """Plain data (for logs and dashboards)."""
+        return typing.cast("RuntimeStatsDict", dataclasses.asdict(self))
