@@ -36,8 +36,8 @@ if typing.TYPE_CHECKING:
     import pluggy
 
     from spamguard.adapters.runtime import Protection
+    from spamguard.adapters.stores.base import Store
     from spamguard.core.policy import Policy
-    from spamguard.core.store import Store
 
 # Which adapter serves an object whose class (or a base class) comes from this package.
 _ADAPTER_BY_PACKAGE: tuple[tuple[str, str], ...] = (

@@ -47,7 +47,7 @@ from support.redis_server import RedisServer
 if typing.TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from spamguard.core.store import Store
+    from spamguard.adapters.stores.base import Store
 
 
 class Result(typing.NamedTuple):

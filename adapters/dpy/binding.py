@@ -41,10 +41,10 @@ if typing.TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from spamguard.adapters.dpy.flavour import Flavour
+    from spamguard.adapters.stores.base import Store
     from spamguard.core.messages import Message
     from spamguard.core.outcomes import ActionOutcome
     from spamguard.core.policy import Policy
-    from spamguard.core.store import Store
 
 _LOGGER = logging.getLogger("spamguard.adapters.dpy")
 

@@ -23,9 +23,9 @@ if typing.TYPE_CHECKING:
 
     from spamguard.adapters import GuardRuntimeOptions
     from spamguard.adapters.runtime import CompatBridge, Protection
+    from spamguard.adapters.stores.base import Store
     from spamguard.core.guard import Guard
     from spamguard.core.policy import Policy
-    from spamguard.core.store import Store
 
 Library = typing.Literal["nextcord", "disnake"]
 """The discord.py descendants spamguard supports, by import name."""

@@ -29,8 +29,8 @@ if typing.TYPE_CHECKING:
 
     import pluggy
 
+    from spamguard.adapters.stores.base import Store
     from spamguard.core.outcomes import ActionOutcome
-    from spamguard.core.store import Store
 
 _LOGGER = logging.getLogger("spamguard.adapters.hikari")
 

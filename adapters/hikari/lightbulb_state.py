@@ -26,7 +26,7 @@ if typing.TYPE_CHECKING:
     import hikari
     import lightbulb
 
-    from spamguard.core.store import Store
+    from spamguard.adapters.stores.base import Store
 
 _LOGGER = logging.getLogger("spamguard.adapters.lightbulb")
 

@@ -53,13 +53,13 @@ from spamguard.core.plan import ScheduledAction, check_run_at
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
+    from spamguard.adapters.stores.base import Store
     from spamguard.core.actions import Action
     from spamguard.core.automod import AutomodChange
     from spamguard.core.guard import Guard
     from spamguard.core.messages import MessageLike
     from spamguard.core.outcomes import AutomodExecution
     from spamguard.core.plan import Plan
-    from spamguard.core.store import Store
 
 _LOGGER = logging.getLogger("spamguard.runtime")
 
@@ -123,11 +123,11 @@ class Runtime:
     ) -> None:
         if store is None and guard.policy.store_url is not None:
             # The policy names a shared store (``store: {url: redis://...}``).
-            from spamguard.adapters.store_redis import RedisStore
+            from spamguard.adapters.stores.redis_store import RedisStore
 
             store = RedisStore()
         elif store is None:
-            from spamguard.adapters.store_memory import MemoryStore
+            from spamguard.adapters.stores.memory import MemoryStore
 
             store = MemoryStore()
         self.guard = guard

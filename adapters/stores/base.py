@@ -1,16 +1,19 @@
 """The state-store seam: where an adapter's runtime keeps the guard's state.
 
 The core decides from state values and never does IO; a store loads and saves those values
-around each decision. Implementations live with the adapters' runtime:
-:class:`spamguard.adapters.store_memory.MemoryStore` (default, in-process, optional snapshot
-file) and :class:`spamguard.adapters.store_redis.RedisStore` (shared by processes).
+around each decision, so the interface is async and lives with the adapters, beside its
+implementations: :class:`~spamguard.adapters.stores.memory.MemoryStore` (default,
+in-process, optional snapshot file) and
+:class:`~spamguard.adapters.stores.redis_store.RedisStore` (shared by processes).
 """
 
 from __future__ import annotations
 
-__all__ = ("Store",)
+__all__ = ("Store", "StoreConfigError")
 
 import typing
+
+from spamguard.core.errors import SpamguardError
 
 if typing.TYPE_CHECKING:
     import datetime
@@ -21,6 +24,10 @@ if typing.TYPE_CHECKING:
     from spamguard.core.plan import Plan, ScheduledAction
 
 
+class StoreConfigError(SpamguardError, ValueError):
+    """A state store is configured wrongly (no or a bad connection URL)."""
+
+
 class Store(typing.Protocol):
     """What the runtime needs from a state store. Every method is a coroutine.
 
@@ -28,8 +35,9 @@ class Store(typing.Protocol):
     logs, counts (``failures``) and answers as documented per method (fail-open).
     """
 
-    failures: int
-    """Backend errors so far (each one logged)."""
+    @property
+    def failures(self) -> int:
+        """Backend errors so far (each one logged)."""
 
     async def open(self, guard: Guard) -> None:
         """Connect, and load saved state into ``guard`` (its pending scheduled actions

@@ -26,8 +26,8 @@ if typing.TYPE_CHECKING:
     from support.discord_api import DiscordAPI
     from support.hikari_harness import HikariHarness
 
+    from spamguard.adapters.stores.base import Store
     from spamguard.core import ActionOutcome, AutomodExecution
-    from spamguard.core.store import Store
 
 UTC = datetime.UTC
 

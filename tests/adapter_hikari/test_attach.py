@@ -186,7 +186,8 @@ async def test_policy_naming_a_redis_store_needs_the_redis_extra(
 ) -> None:
     # As if redis-py were not installed.
     monkeypatch.setitem(sys.modules, "redis", None)
-    monkeypatch.delitem(sys.modules, "spamguard.adapters.store_redis", raising=False)
+    for name in ("store_redis", "stores.redis_store", "stores.redis_connection"):
+        monkeypatch.delitem(sys.modules, f"spamguard.adapters.{name}", raising=False)
     policy = policy_factory(store={"url": "redis://127.0.0.1:1/0"})
 
     async with hikari_bot(world) as h:

@@ -166,6 +166,24 @@ def test_py_typed_ships_in_each_package(package: str) -> None:
     )
 
 
+def test_the_wheel_ships_the_redis_stores_lua_scripts() -> None:
+    # RedisStore reads its scripts from package data: a wheel without them imports fine
+    # and fails at the first message. redis_scripts itself needs no redis-py.
+    from spamguard.adapters.stores import redis_scripts
+
+    sources = sorted(path.name for path in (ROOT / "adapters" / "stores").glob("*.lua"))
+    assert sources == sorted(f"redis_{script.name}.lua" for script in redis_scripts.SCRIPTS)
+    shipped = sorted(
+        file.name
+        for file in importlib.metadata.files("spamguard") or []
+        if file.parent.as_posix() == "spamguard/adapters/stores" and file.suffix == ".lua"
+    )
+    assert shipped == sources
+    for script in redis_scripts.SCRIPTS:
+        source = ROOT / "adapters" / "stores" / f"redis_{script.name}.lua"
+        assert script.source == source.read_text(encoding="utf-8")
+
+
 def _hookspecs() -> list[tuple[str, object]]:
     return [
         (name, function)

@@ -1,0 +1,43 @@
+"""The Lua scripts of :class:`~spamguard.adapters.stores.redis_store.RedisStore`.
+
+Each script is a ``redis_<name>.lua`` file shipped in this package (package data), read
+once at import with :mod:`importlib.resources` and run by its SHA1 (``EVALSHA``). The
+comment at the top of each file says what its ``KEYS`` and ``ARGV`` hold.
+"""
+
+from __future__ import annotations
+
+__all__ = ("CLAIM", "LOAD", "SAVE", "SCRIPTS", "SET_ASIDE", "Script", "read_script")
+
+import hashlib
+import importlib.resources
+
+
+class Script:
+    """One Lua script: its source and the SHA1 Redis knows it by."""
+
+    __slots__ = ("name", "sha", "source")
+
+    def __init__(self, name: str, source: str) -> None:
+        self.name = name
+        """The file's name without ``redis_`` and ``.lua``, e.g. ``"load"``."""
+        self.source = source
+        self.sha = hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()
+
+
+def read_script(name: str) -> Script:
+    """The script ``redis_<name>.lua`` of this package."""
+    resource = importlib.resources.files("spamguard.adapters.stores").joinpath(f"redis_{name}.lua")
+    return Script(name, resource.read_text(encoding="utf-8"))
+
+
+LOAD = read_script("load")
+"""Take a message's locks and read its state (windows trimmed by time)."""
+SAVE = read_script("save")
+"""Write what a decision changed, with TTLs, and release the locks."""
+CLAIM = read_script("claim")
+"""Take the due scheduled actions out of the scheduled set."""
+SET_ASIDE = read_script("set_aside")
+"""Rename keys that hold the wrong type out of the way."""
+SCRIPTS = (LOAD, SAVE, CLAIM, SET_ASIDE)
+"""Every script, loaded into Redis when the store connects."""
