@@ -13,8 +13,8 @@ __all__ = ("run_schema",)
 import sys
 import typing
 
-from spamguard.core.json_schema import schema_text
-from spamguard.core.policy_reference import reference_markdown
+from spamguard.core.policy.json_schema import schema_text
+from spamguard.core.policy.reference import reference_markdown
 
 if typing.TYPE_CHECKING:
     import argparse

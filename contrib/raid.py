@@ -39,7 +39,7 @@ from spamguard.core.hookspecs import hookimpl
 from spamguard.core.messages import Message
 from spamguard.core.plan import Violation
 from spamguard.core.policy import Punishment, Scope
-from spamguard.core.punishments import punishment_actions
+from spamguard.core.policy.punishments import punishment_actions
 from spamguard.core.text import normalise
 from spamguard.core.windows import DuplicateWindow, Entry
 

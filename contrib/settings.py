@@ -10,17 +10,25 @@ from __future__ import annotations
 
 __all__ = ("SettingsCache", "SettingsReader")
 
-import difflib
 import logging
 import typing
 
-from spamguard.core.errors import PolicyError, PolicyIssue
-from spamguard.core.policy import Punishment
+from spamguard.core.errors import PolicyError
+from spamguard.core.policy.issues import Issues, join, show
+from spamguard.core.policy.model import Punishment
+from spamguard.core.policy.reader import (
+    read_boolean,
+    read_choice,
+    read_integer,
+    read_mapping,
+    read_seconds,
+)
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-    from spamguard.core.policy import GuildPolicy
+    from spamguard.core.errors import PolicyIssue
+    from spamguard.core.policy.model import GuildPolicy
 
 _LOGGER = logging.getLogger("spamguard.contrib")
 
@@ -29,16 +37,11 @@ _S = typing.TypeVar("_S")
 _MAX_CACHED = 64
 
 
-def _show(value: object) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    return repr(value)
-
-
 class SettingsReader:
     """Reads one extension's settings mapping, collecting every problem.
+
+    Values are read by the core's field reader (:mod:`spamguard.core.policy.reader`), so a
+    setting is judged and a problem worded as a policy key of the same kind would be.
 
     Args:
         name: the extension's name (its key under ``extensions``).
@@ -46,50 +49,38 @@ class SettingsReader:
         allowed: every key the extension knows; others are reported with a close match.
     """
 
-    __slots__ = ("_data", "issues", "path")
+    __slots__ = ("_data", "_found", "path")
 
     def __init__(self, name: str, data: object, allowed: Iterable[str]) -> None:
         self.path = f"extensions.{name}"
-        self.issues: list[PolicyIssue] = []
+        self._found = Issues()
         self._data: dict[str, typing.Any] = {}
-        if data is None:
-            return
-        if not isinstance(data, dict):
-            self.add("", f"must be a mapping of settings, got {_show(data)}")
-            return
-        known = tuple(allowed)
-        for key, value in data.items():
-            if key not in known:
-                hint = difflib.get_close_matches(str(key), known, n=1)
-                suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-                self.add(str(key), f"unknown key{suggestion}; allowed: {', '.join(known)}")
-            else:
-                self._data[key] = value
+        if data is not None:
+            self._data = read_mapping(
+                self._found, self.path, data, allowed, what="a mapping of settings"
+            )
+
+    @property
+    def issues(self) -> list[PolicyIssue]:
+        """The problems found so far."""
+        return self._found.items
 
     def add(self, field: str, message: str) -> None:
         """Record a problem with ``field`` (``""``: the whole mapping)."""
-        path = f"{self.path}.{field}" if field else self.path
-        self.issues.append(PolicyIssue(path=path, message=message))
+        self._found.add(join(self.path, field) if field else self.path, message)
 
     def integer(
         self, field: str, default: int, *, minimum: int = 1, maximum: int | None = None
     ) -> int:
         """An integer within ``minimum..maximum``."""
-        value = self._data.get(field)
-        if value is None:
-            return default
-        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        if maximum is not None:
-            kind = f"an integer from {minimum} to {maximum}"
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int)
-            or value < minimum
-            or (maximum is not None and value > maximum)
-        ):
-            self.add(field, f"must be {kind}, got {_show(value)}")
-            return default
-        return value
+        return read_integer(
+            self._found,
+            join(self.path, field),
+            self._data.get(field),
+            default,
+            minimum=minimum,
+            maximum=maximum,
+        )
 
     def optional_integer(self, field: str, *, minimum: int = 1) -> int | None:
         """An integer, or ``None`` when absent (the limit is off)."""
@@ -98,36 +89,18 @@ class SettingsReader:
         return self.integer(field, minimum, minimum=minimum)
 
     def seconds(self, field: str, default: float) -> float:
-        """A positive number of seconds."""
-        value = self._data.get(field)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            self.add(field, f"must be a positive number of seconds, got {_show(value)}")
-            return default
-        return float(value)
+        """A finite, positive number of seconds."""
+        return read_seconds(self._found, join(self.path, field), self._data.get(field), default)
 
     def boolean(self, field: str, default: bool) -> bool:
         """``true`` or ``false``."""
-        value = self._data.get(field)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.add(field, f"must be true or false, got {_show(value)}")
-            return default
-        return value
+        return read_boolean(self._found, join(self.path, field), self._data.get(field), default)
 
     def choice(self, field: str, default: str, choices: tuple[str, ...]) -> str:
         """One of ``choices`` (case-insensitive); returns the canonical spelling."""
         value = self._data.get(field)
-        if value is None:
-            return default
-        if isinstance(value, str):
-            for choice in choices:
-                if choice.lower() == value.lower():
-                    return choice
-        self.add(field, f"must be one of {', '.join(choices)}, got {_show(value)}")
-        return default
+        chosen = read_choice(self._found, join(self.path, field), value, choices)
+        return default if chosen is None else chosen
 
     def punishment(
         self, field: str, default: Punishment, allowed: tuple[Punishment, ...] = tuple(Punishment)
@@ -149,7 +122,7 @@ class SettingsReader:
         if value is None:
             return ()
         if not isinstance(value, list | tuple):
-            self.add(field, f"must be a list of strings, got {_show(value)}")
+            self.add(field, f"must be a list of strings, got {show(value)}")
             return ()
         result: list[str] = []
         for index, item in enumerate(value):
@@ -157,7 +130,7 @@ class SettingsReader:
             if cleaned and normalise is not None:
                 cleaned = normalise(cleaned)
             if not cleaned:
-                self.add(f"{field}.{index}", f"must be {what}, got {_show(item)}")
+                self.add(f"{field}.{index}", f"must be {what}, got {show(item)}")
                 continue
             result.append(cleaned)
         return tuple(result)
@@ -168,8 +141,8 @@ class SettingsReader:
         Raises:
             PolicyError: listing every problem as ``extensions.<name>.<field>: ...``.
         """
-        if self.issues:
-            raise PolicyError(self.issues)
+        if self._found.items:
+            raise PolicyError(self._found.items)
 
 
 class SettingsCache(typing.Generic[_S]):

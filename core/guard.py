@@ -54,7 +54,7 @@ from spamguard.core.plan import (
 )
 from spamguard.core.plugins import Hooks, get_plugin_manager, plugin_name
 from spamguard.core.policy import SEVERITY, Punishment, Scope
-from spamguard.core.punishments import PunishmentActions, punishment_actions
+from spamguard.core.policy.punishments import PunishmentActions, punishment_actions
 from spamguard.core.snapshot import check_snapshot
 from spamguard.core.state import (
     COUNTER_OF,

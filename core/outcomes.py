@@ -13,7 +13,7 @@ from spamguard.core import actions as _actions
 
 if typing.TYPE_CHECKING:
     from spamguard.core.actions import Action
-    from spamguard.core.automod import AutomodChange
+    from spamguard.core.policy.automod import AutomodChange
 
 
 class FailureKind(enum.StrEnum):

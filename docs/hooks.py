@@ -1,7 +1,7 @@
 """mkdocs hooks: pages made from the repository when the site is built.
 
 - ``reference/policy.md``: the policy reference, generated from the tables the validator
-  reads (``spamguard.core.policy_fields``), so no key, default or limit is written twice;
+  reads (``spamguard.core.policy.keys``), so no key, default or limit is written twice;
 - ``changelog.md``: ``CHANGELOG.md`` at the repository's root.
 """
 
@@ -12,7 +12,7 @@ import typing
 
 from mkdocs.structure.files import File, Files
 
-from spamguard.core.policy_reference import reference_markdown
+from spamguard.core.policy.reference import reference_markdown
 
 if typing.TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig

@@ -2,10 +2,10 @@
 
 One module for both discord.py descendants, parametrised by the library's name
 (:data:`FLAVOURS`): :func:`fetch_rules` lists a guild's rules as Discord's JSON (what
-:func:`spamguard.core.automod.diff_rules` compares), :func:`execute_automod` carries out one
-:class:`~spamguard.core.automod.CreateAutoModRule`,
-:class:`~spamguard.core.automod.EditAutoModRule` or
-:class:`~spamguard.core.automod.DeleteAutoModRule`, and :func:`automod_execution_from_event`
+:func:`spamguard.core.policy.automod.diff_rules` compares), :func:`execute_automod` carries out one
+:class:`~spamguard.core.policy.automod.CreateAutoModRule`,
+:class:`~spamguard.core.policy.automod.EditAutoModRule` or
+:class:`~spamguard.core.policy.automod.DeleteAutoModRule`, and :func:`automod_execution_from_event`
 turns the library's execution event into the core's
 :class:`~spamguard.core.outcomes.AutomodExecution`.
 
@@ -32,9 +32,9 @@ __all__ = (
 import dataclasses
 import typing
 
-from spamguard.core.automod import CreateAutoModRule, DeleteAutoModRule, EditAutoModRule
 from spamguard.core.errors import SpamguardError
 from spamguard.core.outcomes import AutomodExecution
+from spamguard.core.policy.automod import CreateAutoModRule, DeleteAutoModRule, EditAutoModRule
 
 if typing.TYPE_CHECKING:
     import datetime

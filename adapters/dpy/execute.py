@@ -34,16 +34,16 @@ from spamguard.core.actions import (
     Timeout,
     Unban,
 )
-from spamguard.core.automod import CreateAutoModRule, DeleteAutoModRule, EditAutoModRule
 from spamguard.core.errors import SpamguardError
 from spamguard.core.outcomes import FailureKind
+from spamguard.core.policy.automod import CreateAutoModRule, DeleteAutoModRule, EditAutoModRule
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from spamguard.adapters.dpy.flavour import Flavour
     from spamguard.core.actions import Action
-    from spamguard.core.automod import AutomodChange
+    from spamguard.core.policy.automod import AutomodChange
 
 # Failure kinds by the name of the library's exception class, most specific first: both
 # libraries define these names at the top level.

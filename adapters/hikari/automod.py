@@ -1,9 +1,9 @@
 """Discord's native AutoMod with hikari: list a guild's rules, carry out the diff's actions.
 
 :func:`fetch_rules` lists a guild's rules as Discord's JSON (what
-:func:`spamguard.core.automod.diff_rules` compares), :func:`execute_automod` carries out one
-:class:`~spamguard.core.automod.CreateAutoModRule`, :class:`~spamguard.core.automod.EditAutoModRule`
-or :class:`~spamguard.core.automod.DeleteAutoModRule` with hikari's public REST methods and
+:func:`spamguard.core.policy.automod.diff_rules` compares), :func:`execute_automod` carries out one
+:class:`~spamguard.core.policy.automod.CreateAutoModRule`, :class:`~spamguard.core.policy.automod.EditAutoModRule`
+or :class:`~spamguard.core.policy.automod.DeleteAutoModRule` with hikari's public REST methods and
 builders, and :func:`automod_execution_from_event` turns hikari's
 ``AutoModActionExecutionEvent`` into the core's :class:`~spamguard.core.outcomes.AutomodExecution`.
 
@@ -32,15 +32,15 @@ import hikari
 from hikari import auto_mod
 from hikari.impl import special_endpoints
 
-from spamguard.core.automod import (
+from spamguard.core.errors import SpamguardError
+from spamguard.core.outcomes import AutomodExecution
+from spamguard.core.policy.automod import (
     ACTION_TYPES,
     TRIGGER_TYPES,
     CreateAutoModRule,
     DeleteAutoModRule,
     EditAutoModRule,
 )
-from spamguard.core.errors import SpamguardError
-from spamguard.core.outcomes import AutomodExecution
 
 if typing.TYPE_CHECKING:
     import datetime
@@ -99,7 +99,7 @@ def _action_json(action: auto_mod.PartialAutoModAction) -> JSON:
 def rule_to_json(rule: hikari.AutoModRule) -> JSON:
     """Discord's JSON for a rule hikari deserialised.
 
-    Every field :func:`~spamguard.core.automod.diff_rules` compares is kept except a
+    Every field :func:`~spamguard.core.policy.automod.diff_rules` compares is kept except a
     block-message action's ``custom_message``, which hikari's model does not hold (and
     hikari cannot build a rule with a BLOCK_MEMBER_INTERACTION action in the first place).
     """

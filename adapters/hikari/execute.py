@@ -36,9 +36,9 @@ from spamguard.core.actions import (
     Timeout,
     Unban,
 )
-from spamguard.core.automod import CreateAutoModRule, DeleteAutoModRule, EditAutoModRule
 from spamguard.core.errors import SpamguardError
 from spamguard.core.outcomes import FailureKind
+from spamguard.core.policy.automod import CreateAutoModRule, DeleteAutoModRule, EditAutoModRule
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable

@@ -46,20 +46,20 @@ from spamguard.core.actions import (
     SendMessage,
     Timeout,
 )
-from spamguard.core.automod import diff_rules
 from spamguard.core.outcomes import ActionOutcome, FailureKind
 from spamguard.core.plan import ScheduledAction, check_run_at
+from spamguard.core.policy.automod import diff_rules
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
     from spamguard.adapters.stores.base import Store
     from spamguard.core.actions import Action
-    from spamguard.core.automod import AutomodChange
     from spamguard.core.guard import Guard
     from spamguard.core.messages import MessageLike
     from spamguard.core.outcomes import AutomodExecution
     from spamguard.core.plan import Plan
+    from spamguard.core.policy.automod import AutomodChange
 
 _LOGGER = logging.getLogger("spamguard.runtime")
 

@@ -23,12 +23,12 @@ from spamguard.adapters.dpy.automod import (
 from spamguard.adapters.runtime import Runtime
 from spamguard.core import Guard
 from spamguard.core.actions import Kick
-from spamguard.core.automod import (
+from spamguard.core.outcomes import AutomodExecution, FailureKind
+from spamguard.core.policy.automod import (
     CreateAutoModRule,
     DeleteAutoModRule,
     EditAutoModRule,
 )
-from spamguard.core.outcomes import AutomodExecution, FailureKind
 
 if typing.TYPE_CHECKING:
     from collections.abc import Mapping

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from spamguard.cli.main import main
-from spamguard.core.json_schema import SCHEMA_PATH
+from spamguard.core.policy.json_schema import SCHEMA_PATH
 
 
 def test_schema_prints_the_json_schema_the_package_ships(

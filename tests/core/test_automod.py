@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from spamguard.core import Policy, PolicyError, action_from_dict, action_to_dict
-from spamguard.core.automod import (
+from spamguard.core.policy.automod import (
     CreateAutoModRule,
     DeleteAutoModRule,
     EditAutoModRule,

@@ -18,7 +18,7 @@ from spamguard.core import (
     Unban,
     snowflake_time,
 )
-from spamguard.core.punishments import MAX_DURATION
+from spamguard.core.policy.fields import MAX_DURATION
 
 Msg = typing.Any
 """The ``msg`` fixture's type (conftest's ``Messages``, which test modules cannot import)."""

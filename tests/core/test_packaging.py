@@ -70,19 +70,23 @@ def test_importing_the_core_pulls_in_no_io_library() -> None:
     sys.stdout.write(f"import spamguard.core: {report['seconds'] * 1000:.0f} ms\n")
 
 
-# Loaded only when used: policy files (schema, its tables, YAML, Rowboat, AutoMod's regex
-# check), the generators, and importlib.metadata (tens of ms with email and zipfile: only
-# reading installed extensions needs it).
+# Loaded only when used: policy files (validation, its tables and value reader, YAML,
+# Rowboat, AutoMod's section and regex check), the generators, and importlib.metadata (tens
+# of ms with email and zipfile: only reading installed extensions needs it).
 LOADED_ON_USE = (
     "importlib.metadata",
     "yaml",
-    "spamguard.core.schema",
-    "spamguard.core.policy_fields",
-    "spamguard.core.json_schema",
-    "spamguard.core.policy_reference",
-    "spamguard.core.rowboat",
-    "spamguard.core.rust_regex",
-    "spamguard.core.automod",
+    "spamguard.core.policy.parse",
+    "spamguard.core.policy.files",
+    "spamguard.core.policy.shape",
+    "spamguard.core.policy.keys",
+    "spamguard.core.policy.reader",
+    "spamguard.core.policy.json_schema",
+    "spamguard.core.policy.reference",
+    "spamguard.core.policy.rowboat",
+    "spamguard.core.policy.rust_regex",
+    "spamguard.core.policy.automod",
+    "spamguard.core.policy.automod_parse",
 )
 
 

@@ -1,7 +1,7 @@
 """The policy's JSON Schema accepts what the validator accepts, and refuses what it refuses.
 
-The schema (core/policy.schema.json, `spamguard schema`) and the policy reference are
-generated from core/policy_fields.py, the tables the validator reads; these tests hold the
+The schema (core/policy/policy.schema.json, `spamguard schema`) and the policy reference
+are generated from core/policy/keys.py, the tables the validator reads; these tests hold the
 generated documents to the validator.
 """
 
@@ -19,8 +19,10 @@ import pytest
 import yaml
 
 from spamguard.core import Policy, PolicyError
-from spamguard.core.json_schema import SCHEMA_PATH, policy_json_schema, schema_text
-from spamguard.core.policy_fields import (
+from spamguard.core.policy.fields import Field, Kind, example_of
+from spamguard.core.policy.files import DEFAULT_POLICY_PATH
+from spamguard.core.policy.json_schema import SCHEMA_PATH, policy_json_schema, schema_text
+from spamguard.core.policy.keys import (
     CHECK_FIELDS,
     ESCALATION_FIELDS,
     GUILD_FIELDS,
@@ -29,12 +31,8 @@ from spamguard.core.policy_fields import (
     RULE_FIELDS,
     STORE_FIELDS,
     TOP_FIELDS,
-    Field,
-    Kind,
-    example_of,
 )
-from spamguard.core.policy_reference import reference_markdown
-from spamguard.core.schema import DEFAULT_POLICY_PATH
+from spamguard.core.policy.reference import reference_markdown
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VALIDATOR = jsonschema.Draft7Validator(policy_json_schema())
@@ -95,7 +93,8 @@ EXAMPLES = _example_policies()
 
 def test_the_shipped_schema_is_the_generated_one() -> None:
     assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text(), (
-        "core/policy.schema.json is stale: run `spamguard schema > core/policy.schema.json`"
+        "core/policy/policy.schema.json is stale: "
+        "run `spamguard schema > core/policy/policy.schema.json`"
     )
 
 

@@ -10,7 +10,7 @@ import typing
 import pytest
 
 from spamguard.core import Policy, PolicyError
-from spamguard.core.schema import MAX_DEPTH
+from spamguard.core.policy.shape import MAX_DEPTH
 
 
 def nested(depth: int, shape: str) -> typing.Any:

@@ -23,7 +23,7 @@ from spamguard.core import (
     Unban,
 )
 from spamguard.core.policy import GuildPolicy, Punishment
-from spamguard.core.punishments import punishment_actions
+from spamguard.core.policy.punishments import punishment_actions
 
 Msg = typing.Any
 """The ``msg`` fixture's type (conftest's ``Messages``, which test modules cannot import)."""

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from spamguard.core import Policy, PolicyError
-from spamguard.core.rust_regex import syntax_error
+from spamguard.core.policy.rust_regex import syntax_error
 
 ACCEPTED = [
     r"(?i)free\s*nitro",

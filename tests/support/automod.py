@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 import typing
 
-from spamguard.core.automod import CreateAutoModRule, diff_rules
 from spamguard.core.policy import Policy
+from spamguard.core.policy.automod import CreateAutoModRule, diff_rules
 from support import payloads
 
 if typing.TYPE_CHECKING:

@@ -23,7 +23,7 @@ import logging
 import typing
 
 if typing.TYPE_CHECKING:
-    from spamguard.core.schema import _Issues
+    from spamguard.core.policy.issues import Issues
 
 _LOGGER = logging.getLogger("spamguard.rowboat")
 
@@ -41,11 +41,11 @@ kept the mute role in the admin plugin before it moved to infractions."""
 
 
 def translate(
-    issues: _Issues, document: dict[str, typing.Any]
+    issues: Issues, document: dict[str, typing.Any]
 ) -> tuple[dict[str, typing.Any], dict[str, str]]:
     """``document`` as a spamguard document, and where its translated keys came from.
 
-    ``document`` has string keys (see ``schema._normalise_keys``) and is not changed. The
+    ``document`` has string keys (see :func:`.shape.normalise_keys`) and is not changed. The
     second value maps a spamguard top-level key to the path it was written at (``spam`` ->
     ``plugins.spam``) for the ones taken from Rowboat's places.
     """
@@ -60,7 +60,7 @@ def translate(
 
 
 def _guild_config(
-    issues: _Issues, document: dict[str, typing.Any]
+    issues: Issues, document: dict[str, typing.Any]
 ) -> tuple[dict[str, typing.Any], dict[str, str]]:
     result = {k: v for k, v in document.items() if k not in ("plugins", *IGNORED_TOP_KEYS)}
     came_from: dict[str, str] = {}

@@ -1,4 +1,4 @@
-"""The policy document's JSON Schema, generated from :mod:`spamguard.core.policy_fields`.
+"""The policy document's JSON Schema, generated from the key tables (:mod:`.keys`).
 
 Editors that read JSON Schema (yaml-language-server, VS Code, PyCharm) complete and check
 policy files with it. ``spamguard schema`` prints it; the same document ships in this
@@ -19,24 +19,27 @@ import pathlib
 import re
 import typing
 
-from spamguard.core import automod, rowboat
-from spamguard.core.policy import CHECK_NAMES
-from spamguard.core.policy_fields import (
+from spamguard.core.policy import automod, rowboat
+from spamguard.core.policy.fields import (
+    LONGEST_ID_TEXT,
+    LONGEST_NUMBER_TEXT,
+    LONGEST_SECONDS,
+    Field,
+    Kind,
+    example_of,
+)
+from spamguard.core.policy.keys import (
     CHECK_DOCS,
     CHECK_FIELDS,
     ESCALATION_FIELDS,
     GUILD_FIELDS,
     IGNORE_FIELDS,
-    LONGEST_NUMBER_TEXT,
-    LONGEST_SECONDS,
     NOTICE_FIELDS,
     RULE_FIELDS,
     STORE_FIELDS,
     TOP_FIELDS,
-    Field,
-    Kind,
-    example_of,
 )
+from spamguard.core.policy.model import CHECK_NAMES
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -49,7 +52,7 @@ SCHEMA_ID = "https://spamguard.invalid/policy.schema.json"
 _Schema = dict[str, typing.Any]
 
 _DIGITS = f"^[0-9]{{1,{LONGEST_NUMBER_TEXT}}}$"
-_ID_TEXT = "^[0-9]{1,20}$"
+_ID_TEXT = f"^[0-9]{{1,{LONGEST_ID_TEXT}}}$"
 """A Discord id written as text (at most 20 digits)."""
 _SNOWFLAKE: _Schema = {
     "anyOf": [
@@ -407,7 +410,7 @@ class _Builder:
             "propertyNames": ids,
             "additionalProperties": {"type": "integer", "minimum": 0},
         }
-        # What Rowboat's keys mean depends on the document's shape (see core/rowboat.py):
+        # What Rowboat's keys mean depends on the document's shape (see core/policy/rowboat.py):
         # beside `plugins` it is a guild config, `levels` its role levels; without `plugins`
         # and `spam`, `levels` and `roles` are the spam plugin's body.
         policy["allOf"] = [

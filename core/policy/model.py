@@ -1,7 +1,7 @@
 """What a guild allows: the validated, immutable :class:`Policy`.
 
-The document format (YAML, TOML or JSON) is described in the README; parsing and
-validation live in :mod:`spamguard.core.schema`. A policy is a plain value: the guard
+The document format (YAML, TOML or JSON) is described in the README; validation lives in
+:mod:`.parse` and files are read by :mod:`.files`. A policy is a plain value: the guard
 reads it, never changes it.
 """
 
@@ -31,7 +31,7 @@ if typing.TYPE_CHECKING:
     import os
     from collections.abc import Mapping
 
-    from spamguard.core.automod import AutomodPolicy
+    from spamguard.core.policy.automod import AutomodPolicy
 
 Template = str | dict[str, typing.Any]
 """A notice: a string, or a Discord embed as a dict; both may hold ``$VARIABLES``."""
@@ -256,7 +256,7 @@ class GuildPolicy:
     extensions: Mapping[str, typing.Any] = dataclasses.field(default_factory=dict)
     """Free-form settings for extensions, by extension name."""
     automod: AutomodPolicy | None = None
-    """Native AutoMod rules to provision (see :mod:`spamguard.core.automod`), or ``None``."""
+    """Native AutoMod rules to provision (see :mod:`spamguard.core.policy.automod`), or ``None``."""
     automod_executions_count: bool = False
     """Count Discord AutoMod executions as violations for escalation."""
 
@@ -325,9 +325,11 @@ class Policy:
         Raises:
             PolicyError: listing every problem as ``path: what is allowed, got what``.
         """
-        from spamguard.core import schema
+        # Imported here: validation loads the key tables, which `import spamguard.core`
+        # leaves out (a guard built from a Policy value never needs them).
+        from spamguard.core.policy.parse import parse_policy
 
-        return schema.parse_policy(data, source=source)
+        return parse_policy(data, source=source)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Policy:
@@ -336,13 +338,13 @@ class Policy:
         Raises:
             PolicyError: the file cannot be read or parsed, or the policy is invalid.
         """
-        from spamguard.core import schema
+        from spamguard.core.policy.files import load_policy_file
 
-        return schema.load_policy_file(pathlib.Path(path))
+        return load_policy_file(pathlib.Path(path))
 
     @classmethod
     def default(cls) -> Policy:
         """The bundled default policy (``default_policy.yaml`` in this package)."""
-        from spamguard.core import schema
+        from spamguard.core.policy.files import DEFAULT_POLICY_PATH, load_policy_file
 
-        return schema.load_policy_file(schema.DEFAULT_POLICY_PATH)
+        return load_policy_file(DEFAULT_POLICY_PATH)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ("MAX_DURATION", "PunishmentActions", "punishment_actions")
+__all__ = ("PunishmentActions", "punishment_actions")
 
 import dataclasses
 import datetime
@@ -11,17 +11,14 @@ import typing
 from spamguard.core import actions as act
 from spamguard.core import templates
 from spamguard.core.plan import ScheduledAction
-from spamguard.core.policy import Punishment
-
-MAX_DURATION = 315_360_000
-"""Ten years, in seconds: the longest punishment a policy may ask for. A scheduled undo
-further away is a typo, and a date past the year 9999 cannot even be represented."""
+from spamguard.core.policy.fields import MAX_DURATION
+from spamguard.core.policy.model import Punishment
 
 if typing.TYPE_CHECKING:
     from collections.abc import Mapping
 
     from spamguard.core.messages import MessageLike
-    from spamguard.core.policy import GuildPolicy
+    from spamguard.core.policy.model import GuildPolicy
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

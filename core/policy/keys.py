@@ -1,13 +1,14 @@
 """Every key a policy document may hold, as data.
 
-The validator (:mod:`spamguard.core.schema`) reads its keys, defaults and limits from these
-tables; the JSON Schema (:mod:`spamguard.core.json_schema`) and the policy reference page
-(:mod:`spamguard.core.policy_reference`) are generated from them. A key, a default or a
-limit is written here once.
+The validator (:mod:`.parse`) reads its keys, defaults and limits from these tables; the
+JSON Schema (:mod:`.json_schema`) and the policy reference page (:mod:`.reference`) are
+generated from them. A key, a default or a limit is written here once; what a key can
+hold (:class:`~.fields.Field`, :class:`~.fields.Kind`) is described in :mod:`.fields`.
 
 Sections whose shape is more than a list of keys (``spam``, ``role_levels``, ``automod``,
-``guilds``) are described here by a :class:`Field` of kind :attr:`Kind.SPECIAL`; their own
-parsers hold the rest (``automod``'s limits are in :data:`spamguard.core.automod.LIMITS`).
+``guilds``) are described here by a :class:`~.fields.Field` of kind
+:attr:`~.fields.Kind.SPECIAL`; their own parsers hold the rest (``automod``'s limits are in
+:data:`spamguard.core.policy.automod.LIMITS`).
 """
 
 from __future__ import annotations
@@ -18,22 +19,16 @@ __all__ = (
     "ESCALATION_FIELDS",
     "GUILD_FIELDS",
     "IGNORE_FIELDS",
-    "LONGEST_NUMBER_TEXT",
-    "LONGEST_SECONDS",
     "NOTICE_FIELDS",
     "RULE_FIELDS",
     "STORE_FIELDS",
     "TOP_FIELDS",
-    "Field",
-    "Kind",
-    "example_of",
 )
 
-import dataclasses
-import enum
 import typing
 
-from spamguard.core.policy import (
+from spamguard.core.policy.fields import MAX_DURATION, Field, Kind
+from spamguard.core.policy.model import (
     CheckConfig,
     Counting,
     Escalation,
@@ -43,57 +38,6 @@ from spamguard.core.policy import (
     RuleConfig,
     Scope,
 )
-from spamguard.core.punishments import MAX_DURATION
-
-LONGEST_NUMBER_TEXT = 40
-"""Digits a number written as text may have (a Discord id has at most 20)."""
-LONGEST_SECONDS = 1e15
-"""A number of seconds past this (30 million years) is refused before any arithmetic."""
-
-
-class Kind(enum.Enum):
-    """What a key holds, which decides how it is validated and described."""
-
-    INTEGER = "integer"
-    SECONDS = "number of seconds"
-    BOOLEAN = "boolean"
-    CHOICE = "choice"
-    SNOWFLAKE = "Discord id"
-    IDS = "list of Discord ids"
-    TEMPLATE = "text or embed"
-    NAMES = "list of names"
-    URL = "URL"
-    SETTINGS = "mapping"
-    ANY = "anything"
-    SPECIAL = "section"
-    """A section with its own parser and its own description in the generators."""
-
-
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class Field:
-    """One key of a policy document."""
-
-    name: str
-    """The key as written in the document."""
-    kind: Kind
-    """What it holds."""
-    doc: str
-    """What it does, one or two sentences (Markdown)."""
-    default: typing.Any = None
-    """The value when the key is absent (``None``: none)."""
-    minimum: float | None = None
-    """Smallest value allowed (numbers); for :attr:`Kind.SECONDS`, 0 allows zero and
-    ``None`` asks for a positive number."""
-    maximum: float | None = None
-    """Largest value allowed (numbers)."""
-    choices: type[enum.StrEnum] | None = None
-    """The allowed values of a :attr:`Kind.CHOICE` (written in any case)."""
-    null: str | None = None
-    """What ``null`` means when it is not "the default" (a notice: none is sent)."""
-    required: bool = False
-    """Whether the key must be given (in a partial per-guild override it never must)."""
-    example: typing.Any = None
-    """An example value; the default, or one made from the kind, when ``None``."""
 
 
 def _default(cls: type, name: str) -> typing.Any:
@@ -498,27 +442,3 @@ TOP_FIELDS: tuple[Field, ...] = (
     ),
 )
 """Every key at the top of a policy document, in the order error messages list them."""
-
-_KIND_EXAMPLES: typing.Mapping[Kind, typing.Any] = {
-    Kind.INTEGER: 1,
-    Kind.SECONDS: 30,
-    Kind.BOOLEAN: True,
-    Kind.SNOWFLAKE: 123456789012345678,
-    Kind.IDS: [123456789012345678],
-    Kind.TEMPLATE: "Hey $MENTIONMEMBER, please stop spamming.",
-    Kind.NAMES: ["stats"],
-    Kind.URL: "redis://localhost:6379/0",
-    Kind.SETTINGS: {},
-    Kind.ANY: None,
-}
-
-
-def example_of(field: Field) -> typing.Any:
-    """An example value of ``field``: its own, else its default, else one of its kind."""
-    if field.example is not None:
-        return field.example
-    if field.kind is Kind.CHOICE:
-        return str(field.default) if field.default is not None else None
-    if field.default not in (None, ()):
-        return field.default
-    return _KIND_EXAMPLES.get(field.kind)

@@ -1,4 +1,4 @@
-"""The policy reference (Markdown), generated from :mod:`spamguard.core.policy_fields`.
+"""The policy reference (Markdown), generated from the key tables (:mod:`.keys`).
 
 The documentation site's policy page is this text, made when the site is built
 (``docs/hooks.py``), so every key, type, default, limit and example is written once: in
@@ -14,9 +14,13 @@ import typing
 
 import yaml
 
-from spamguard.core import automod
-from spamguard.core.policy import CHECK_NAMES
-from spamguard.core.policy_fields import (
+from spamguard.core.policy import automod
+from spamguard.core.policy.fields import (
+    Field,
+    Kind,
+    example_of,
+)
+from spamguard.core.policy.keys import (
     CHECK_DOCS,
     CHECK_FIELDS,
     ESCALATION_FIELDS,
@@ -25,10 +29,8 @@ from spamguard.core.policy_fields import (
     RULE_FIELDS,
     STORE_FIELDS,
     TOP_FIELDS,
-    Field,
-    Kind,
-    example_of,
 )
+from spamguard.core.policy.model import CHECK_NAMES
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -174,7 +176,7 @@ def reference_markdown() -> str:
     lines = [
         "# Policy reference",
         "",
-        "<!-- Generated from spamguard/core/policy_fields.py when the site is built; "
+        "<!-- Generated from spamguard/core/policy/keys.py when the site is built; "
         "edit the tables there. -->",
         "",
         "Every key a policy document may hold: its type, default, limits and an example. "
