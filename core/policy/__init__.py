@@ -13,8 +13,9 @@ used. A newcomer's map of the package:
 - :mod:`.rowboat`: Rowboat's documents, translated; :mod:`.automod`,
   :mod:`.automod_parse` and :mod:`.rust_regex`: Discord's native AutoMod rules;
 - :mod:`.punishments`: from a punishment to the actions that carry it out;
-- :mod:`.json_schema` and :mod:`.reference`: the JSON Schema and the reference page,
-  generated from the key tables.
+- :mod:`.json_schema` (with :mod:`.json_schema_values` and :mod:`.json_schema_automod`)
+  and :mod:`.reference`: the JSON Schema and the reference page, generated from the key
+  tables.
 """
 
 from __future__ import annotations

@@ -13,20 +13,22 @@ from __future__ import annotations
 
 __all__ = ("SCHEMA_ID", "SCHEMA_PATH", "policy_json_schema", "schema_text")
 
-import enum
 import json
 import pathlib
-import re
 import typing
 
-from spamguard.core.policy import automod, rowboat
-from spamguard.core.policy.fields import (
-    LONGEST_ID_TEXT,
-    LONGEST_NUMBER_TEXT,
-    LONGEST_SECONDS,
-    Field,
-    Kind,
-    example_of,
+from spamguard.core.policy import rowboat
+from spamguard.core.policy.fields import LONGEST_NUMBER_TEXT, Field, Kind
+from spamguard.core.policy.json_schema_automod import automod_action, automod_rule, automod_section
+from spamguard.core.policy.json_schema_values import (
+    DIGITS,
+    ID_TEXT,
+    SNOWFLAKE,
+    Schema,
+    any_case,
+    describe,
+    nullable,
+    value_schema,
 )
 from spamguard.core.policy.keys import (
     CHECK_DOCS,
@@ -49,97 +51,15 @@ SCHEMA_PATH = pathlib.Path(__file__).with_name("policy.schema.json")
 SCHEMA_ID = "https://spamguard.invalid/policy.schema.json"
 """The schema's ``$id`` (an identifier, not a download address)."""
 
-_Schema = dict[str, typing.Any]
-
-_DIGITS = f"^[0-9]{{1,{LONGEST_NUMBER_TEXT}}}$"
-_ID_TEXT = f"^[0-9]{{1,{LONGEST_ID_TEXT}}}$"
-"""A Discord id written as text (at most 20 digits)."""
-_SNOWFLAKE: _Schema = {
-    "anyOf": [
-        {"type": "integer", "minimum": 1, "exclusiveMaximum": 2**64},
-        {"type": "string", "pattern": _ID_TEXT},
-    ]
-}
-_TEMPLATE: _Schema = {
-    "anyOf": [
-        {"type": "string"},
-        {"type": "object", "description": "A Discord embed; its texts may hold $VARIABLES."},
-    ]
-}
-
-
-def _any_case(values: Iterable[str]) -> str:
-    """A pattern matching ``values`` in any case (JSON Schema patterns take no flags)."""
-    letters = (
-        "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in value)
-        for value in values
-    )
-    return f"^({'|'.join(letters)})$"
-
-
-def _nullable(schema: _Schema) -> _Schema:
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-def _value_schema(field: Field) -> _Schema:
-    """The schema of one plain (not :attr:`Kind.SPECIAL`) field's value, null excluded."""
-    kind = field.kind
-    if kind is Kind.INTEGER:
-        schema: _Schema = {
-            "type": "integer",
-            "minimum": 1 if field.minimum is None else field.minimum,
-        }
-        if field.maximum is not None:
-            schema["maximum"] = field.maximum
-        return schema
-    if kind is Kind.SECONDS:
-        bound = "minimum" if field.minimum == 0 else "exclusiveMinimum"
-        return {"type": "number", bound: 0, "exclusiveMaximum": LONGEST_SECONDS}
-    if kind is Kind.BOOLEAN:
-        return {"type": "boolean"}
-    if kind is Kind.CHOICE:
-        assert field.choices is not None
-        values = [member.value for member in field.choices]
-        # The enum is what editors offer; the pattern takes any case, as the validator does.
-        return {"anyOf": [{"enum": values}, {"type": "string", "pattern": _any_case(values)}]}
-    if kind is Kind.SNOWFLAKE:
-        return _SNOWFLAKE
-    if kind is Kind.IDS:
-        return {"type": "array", "items": _SNOWFLAKE}
-    if kind is Kind.TEMPLATE:
-        return _TEMPLATE
-    if kind is Kind.NAMES:
-        return {"type": "array", "items": {"type": "string"}}
-    if kind is Kind.URL:
-        return {"type": "string", "pattern": "://"}
-    if kind is Kind.SETTINGS:
-        return {"type": "object"}
-    return {}
-
-
-def _describe(field: Field, schema: _Schema) -> _Schema:
-    """``schema`` with the field's description, default and example."""
-    text = field.doc
-    if field.null is not None:
-        text += f" `null`: {field.null}."
-    described: _Schema = {"description": text, **schema}
-    if field.default not in (None, ()):
-        default = field.default
-        described["default"] = default.value if isinstance(default, enum.Enum) else default
-    example = example_of(field)
-    if example is not None:
-        described["examples"] = [json.loads(json.dumps(example))]
-    return described
-
 
 class _Builder:
     """Builds the schema's ``$defs``: the full document and, for per-guild overrides,
     a partial one (nothing required: an override is merged onto the base)."""
 
     def __init__(self) -> None:
-        self.defs: dict[str, _Schema] = {}
+        self.defs: dict[str, Schema] = {}
 
-    def ref(self, name: str) -> _Schema:
+    def ref(self, name: str) -> Schema:
         return {"$ref": f"#/definitions/{name}"}
 
     def section(
@@ -147,18 +67,18 @@ class _Builder:
         fields: Iterable[Field],
         *,
         partial: bool,
-        special: typing.Mapping[str, _Schema] | None = None,
-    ) -> _Schema:
-        properties: dict[str, _Schema] = {}
+        special: typing.Mapping[str, Schema] | None = None,
+    ) -> Schema:
+        properties: dict[str, Schema] = {}
         required = []
         for field in fields:
             schema = (special or {}).get(field.name)
             if schema is None:
-                schema = _nullable(_value_schema(field)) if field.kind is not Kind.ANY else {}
-            properties[field.name] = _describe(field, schema)
+                schema = nullable(value_schema(field)) if field.kind is not Kind.ANY else {}
+            properties[field.name] = describe(field, schema)
             if field.required and not partial:
                 required.append(field.name)
-        result: _Schema = {
+        result: Schema = {
             "type": "object",
             "properties": properties,
             "additionalProperties": False,
@@ -167,14 +87,14 @@ class _Builder:
             result["required"] = required
         return result
 
-    def check(self, *, partial: bool, duplicates: bool) -> _Schema:
+    def check(self, *, partial: bool, duplicates: bool) -> Schema:
         name = ("duplicates_check" if duplicates else "check") + ("_override" if partial else "")
         if name not in self.defs:
             fields = (f for f in CHECK_FIELDS if duplicates or f.name != "accuracy")
             self.defs[name] = self.section(fields, partial=partial)
         return self.ref(name)
 
-    def rule(self, *, partial: bool) -> _Schema:
+    def rule(self, *, partial: bool) -> Schema:
         name = "rule_override" if partial else "rule"
         if name not in self.defs:
             schema = self.section(RULE_FIELDS, partial=partial)
@@ -182,13 +102,13 @@ class _Builder:
                 ref = self.check(partial=partial, duplicates=check == "max_duplicates")
                 schema["properties"][check] = {
                     "description": f"Check: {CHECK_DOCS[check]}",
-                    **_nullable(ref),
+                    **nullable(ref),
                 }
             schema["description"] = "One rule: its punishment, cleaning and max_* checks."
             self.defs[name] = schema
         return self.ref(name)
 
-    def spam(self, *, partial: bool) -> _Schema:
+    def spam(self, *, partial: bool) -> Schema:
         name = "spam_override" if partial else "spam"
         if name not in self.defs:
             self.defs[name] = {
@@ -198,19 +118,19 @@ class _Builder:
             }
         return self.ref(name)
 
-    def rule_sets(self, *, partial: bool) -> dict[str, _Schema]:
+    def rule_sets(self, *, partial: bool) -> dict[str, Schema]:
         """``levels`` and ``roles``: under ``spam``, or at the top of Rowboat's plugin body."""
-        rule = _nullable(self.rule(partial=partial))
+        rule = nullable(self.rule(partial=partial))
         return {
-            "levels": _nullable(
+            "levels": nullable(
                 {
                     "description": "Level -> rule, for members whose level is equal or below.",
                     "type": "object",
-                    "propertyNames": {"pattern": _DIGITS},
+                    "propertyNames": {"pattern": DIGITS},
                     "additionalProperties": rule,
                 }
             ),
-            "roles": _nullable(
+            "roles": nullable(
                 {
                     "description": 'Role id, or "*" for everyone -> rule, for members '
                     "holding the role.",
@@ -221,7 +141,7 @@ class _Builder:
             ),
         }
 
-    def escalation(self, *, partial: bool) -> _Schema:
+    def escalation(self, *, partial: bool) -> Schema:
         ladder = self.section(ESCALATION_FIELDS, partial=partial)
         if not partial:
             ladder["if"] = {
@@ -231,174 +151,56 @@ class _Builder:
             ladder["then"] = {
                 "required": ["counting"],
                 "properties": {
-                    "counting": {"type": "string", "pattern": _any_case(["violation_count"])}
+                    "counting": {"type": "string", "pattern": any_case(["violation_count"])}
                 },
             }
         return {"anyOf": [ladder, {"type": "null"}, {"const": False}]}
 
-    def automod(self, *, partial: bool) -> _Schema:
+    def automod(self, *, partial: bool) -> Schema:
         name = "automod_override" if partial else "automod"
         if name not in self.defs:
-            prefix: _Schema = {
-                "description": "Names of the rules spamguard owns start with this.",
-                "type": "string",
-                "minLength": 1,
-                "default": automod.DEFAULT_PREFIX,
-            }
-            self.defs[name] = {
-                "type": "object",
-                "properties": {
-                    "prefix": _nullable(prefix) if partial else prefix,
-                    "rules": _nullable(
-                        {"type": "array", "items": self.automod_rule()},
-                    ),
-                },
-                "additionalProperties": False,
-            }
+            self.defs[name] = automod_section(partial=partial, rule=self.ref("automod_rule"))
+            self.defs["automod_rule"] = automod_rule(action=self.ref("automod_action"))
+            self.defs["automod_action"] = automod_action()
         return self.ref(name)
 
-    def automod_rule(self) -> _Schema:
-        if "automod_rule" in self.defs:
-            return self.ref("automod_rule")
-        limits = automod.LIMITS
-
-        def texts(most: int, longest: int) -> _Schema:
-            return _nullable(
-                {
-                    "type": "array",
-                    "maxItems": most,
-                    "items": {"type": "string", "maxLength": longest},
-                }
-            )
-
-        def ids(most: int) -> _Schema:
-            return _nullable({"type": "array", "maxItems": most, "items": _SNOWFLAKE})
-
-        properties: dict[str, _Schema] = {
-            "name": {"type": "string", "pattern": "\\S", "maxLength": limits["name"]},
-            "trigger": {"enum": list(automod.TRIGGER_TYPES)},
-            "keyword_filter": texts(limits["keyword_filter"], limits["keyword_length"]),
-            "regex_patterns": texts(limits["regex_patterns"], limits["regex_length"]),
-            "presets": {
-                "type": "array",
-                "minItems": 1,
-                "items": {"enum": list(automod.PRESETS)},
-            },
-            "allow_list": texts(limits["allow_list_preset"], limits["allow_list_length"]),
-            "mention_total_limit": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": limits["mention_total_limit"],
-            },
-            "mention_raid_protection_enabled": {"type": "boolean"},
-            "actions": {"type": "array", "minItems": 1, "items": self.automod_action()},
-            "exempt_roles": ids(limits["exempt_roles"]),
-            "exempt_channels": ids(limits["exempt_channels"]),
-            "enabled": {"type": "boolean", "default": True},
-        }
-        by_trigger = []
-        for trigger, fields in automod.METADATA_FIELDS.items():
-            others = [key for key in automod.METADATA_KEYS if key not in fields]
-            then: _Schema = {
-                "properties": {
-                    **dict.fromkeys(others, False),
-                    "actions": {
-                        "items": {
-                            "properties": {
-                                "type": {"enum": sorted(automod.ALLOWED_ACTIONS[trigger])}
-                            }
-                        }
-                    },
-                }
-            }
-            if trigger == "keyword":
-                then["anyOf"] = [{"required": ["keyword_filter"]}, {"required": ["regex_patterns"]}]
-            if trigger == "keyword_preset":
-                then["required"] = ["presets"]
-            if "allow_list" in fields:
-                most = "allow_list_preset" if trigger == "keyword_preset" else "allow_list_keyword"
-                then["properties"]["allow_list"] = texts(limits[most], limits["allow_list_length"])
-            if trigger == "mention_spam":
-                then["required"] = ["mention_total_limit"]
-            by_trigger.append({"if": {"properties": {"trigger": {"const": trigger}}}, "then": then})
-        self.defs["automod_rule"] = {
-            "description": "A Discord AutoMod rule spamguard keeps in each guild.",
-            "type": "object",
-            "properties": properties,
-            "required": ["name", "trigger", "actions"],
-            "additionalProperties": False,
-            "allOf": by_trigger,
-        }
-        return self.ref("automod_rule")
-
-    def automod_action(self) -> _Schema:
-        if "automod_action" not in self.defs:
-            self.defs["automod_action"] = {
-                "type": "object",
-                "properties": {
-                    "type": {"enum": list(automod.ACTION_TYPES)},
-                    "custom_message": _nullable(
-                        {"type": "string", "maxLength": automod.LIMITS["custom_message"]}
-                    ),
-                    "channel_id": _SNOWFLAKE,
-                    "duration_seconds": {
-                        "type": "integer",
-                        "minimum": 1,
-                        "maximum": automod.LIMITS["timeout_seconds"],
-                    },
-                },
-                "required": ["type"],
-                "additionalProperties": False,
-                "allOf": [
-                    {
-                        "if": {"properties": {"type": {"const": "send_alert_message"}}},
-                        "then": {"required": ["channel_id"]},
-                    },
-                    {
-                        "if": {"properties": {"type": {"const": "timeout"}}},
-                        "then": {"required": ["duration_seconds"]},
-                    },
-                ],
-            }
-        return self.ref("automod_action")
-
-    def guild(self, *, partial: bool) -> _Schema:
+    def guild(self, *, partial: bool) -> Schema:
         """The keys a guild's settings may hold (the base policy's, or an override's)."""
         role_levels = {
             "type": "object",
-            "propertyNames": {"pattern": _ID_TEXT},
-            "additionalProperties": _nullable({"type": "integer", "minimum": 0}),
+            "propertyNames": {"pattern": ID_TEXT},
+            "additionalProperties": nullable({"type": "integer", "minimum": 0}),
         }
-        special: dict[str, _Schema] = {
-            "spam": _nullable(self.spam(partial=partial)),
-            "role_levels": _nullable(role_levels),
-            "ignore": _nullable(self.section(IGNORE_FIELDS, partial=partial)),
+        special: dict[str, Schema] = {
+            "spam": nullable(self.spam(partial=partial)),
+            "role_levels": nullable(role_levels),
+            "ignore": nullable(self.section(IGNORE_FIELDS, partial=partial)),
             "escalation": self.escalation(partial=partial),
-            "notices": _nullable(self.section(NOTICE_FIELDS, partial=partial)),
-            "automod": _nullable(self.automod(partial=partial)),
+            "notices": nullable(self.section(NOTICE_FIELDS, partial=partial)),
+            "automod": nullable(self.automod(partial=partial)),
         }
         return self.section(GUILD_FIELDS, partial=partial, special=special)
 
-    def document(self) -> _Schema:
+    def document(self) -> Schema:
         """The whole document: spamguard's keys, and Rowboat's beside them."""
         policy = self.guild(partial=False)
         top = {field.name: field for field in TOP_FIELDS}
         properties = policy["properties"]
-        properties["version"] = _describe(top["version"], _nullable({"const": 1}))
-        properties["store"] = _describe(
-            top["store"], _nullable(self.section(STORE_FIELDS, partial=False))
+        properties["version"] = describe(top["version"], nullable({"const": 1}))
+        properties["store"] = describe(
+            top["store"], nullable(self.section(STORE_FIELDS, partial=False))
         )
         override = self.guild(partial=True)
         override["description"] = "A partial policy: mappings merge, `null` removes a key."
         self.defs["guild_override"] = override
-        ids = {"pattern": _ID_TEXT}
-        properties["guilds"] = _describe(
+        ids = {"pattern": ID_TEXT}
+        properties["guilds"] = describe(
             top["guilds"],
-            _nullable(
+            nullable(
                 {
                     "type": "object",
                     "propertyNames": ids,
-                    "additionalProperties": _nullable(self.ref("guild_override")),
+                    "additionalProperties": nullable(self.ref("guild_override")),
                 }
             ),
         )
@@ -416,7 +218,7 @@ class _Builder:
         policy["allOf"] = [
             {
                 "if": {"required": ["plugins"]},
-                "then": {"properties": {"levels": _nullable(rowboat_levels), "roles": False}},
+                "then": {"properties": {"levels": nullable(rowboat_levels), "roles": False}},
                 "else": {
                     "properties": dict.fromkeys(rowboat.IGNORED_TOP_KEYS, False),
                     "if": {"required": ["spam"]},
@@ -427,13 +229,13 @@ class _Builder:
         ]
         return policy
 
-    def rowboat_keys(self) -> dict[str, _Schema]:
+    def rowboat_keys(self) -> dict[str, Schema]:
         """The keys a Rowboat document has where spamguard's has others."""
         # Only mute_role is read from the plugins beside spam (rowboat.READ).
         reads = {
             name: {
                 "type": "object",
-                "properties": {key: _nullable(_SNOWFLAKE) for key in keys},
+                "properties": {key: nullable(SNOWFLAKE) for key in keys},
             }
             for name, keys in rowboat.READ.items()
         }
@@ -443,7 +245,7 @@ class _Builder:
             "ignored.",
             "type": "object",
             "properties": {
-                name: _nullable(self.spam(partial=False) if name == "spam" else read)
+                name: nullable(self.spam(partial=False) if name == "spam" else read)
                 for name, read in reads.items()
             },
         }
@@ -457,7 +259,7 @@ class _Builder:
                 "description": "Rowboat's spam plugin body: role id or `*` -> rule "
                 "(spamguard's `spam.roles`)."
             },
-            "plugins": _nullable(plugins),
+            "plugins": nullable(plugins),
             **{
                 key: {"description": "Rowboat's own, beside `plugins`; ignored."}
                 for key in rowboat.IGNORED_TOP_KEYS

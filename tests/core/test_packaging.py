@@ -82,6 +82,8 @@ LOADED_ON_USE = (
     "spamguard.core.policy.keys",
     "spamguard.core.policy.reader",
     "spamguard.core.policy.json_schema",
+    "spamguard.core.policy.json_schema_automod",
+    "spamguard.core.policy.json_schema_values",
     "spamguard.core.policy.reference",
     "spamguard.core.policy.rowboat",
     "spamguard.core.policy.rust_regex",
