@@ -1,7 +1,7 @@
 """mkdocs hooks: pages made from the repository when the site is built.
 
 - ``reference/policy.md``: the policy reference, generated from the tables the validator
-  reads (``spamguard.core.policy.keys``), so no key, default or limit is written twice;
+  reads (``spamguard.core.policy.rule_keys`` and ``keys``), so no key, default or limit is written twice;
 - ``changelog.md``: ``CHANGELOG.md`` at the repository's root.
 """
 

@@ -4,8 +4,9 @@ Importing this package loads only the policy values (:mod:`.model`); the rest lo
 used. A newcomer's map of the package:
 
 - :mod:`.model`: the validated, immutable :class:`Policy` and its parts;
-- :mod:`.fields` and :mod:`.keys`: every key a document may hold, as data (kinds,
-  defaults, limits, docs), which the validator, the JSON Schema and the reference read;
+- :mod:`.fields`, :mod:`.rule_keys` and :mod:`.keys`: every key a document may hold, as
+  data (kinds, defaults, limits, docs), which the validator, the JSON Schema and the
+  reference read;
 - :mod:`.issues` and :mod:`.reader`: the collector of problems and the one reader of field
   values, shared with the extensions' settings (:mod:`spamguard.contrib.settings`);
 - :mod:`.shape`, :mod:`.parse` and :mod:`.files`: a document's size limits, its

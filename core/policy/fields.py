@@ -1,6 +1,6 @@
 """What a key of a policy document can hold: :class:`Kind`, :class:`Field` and the limits.
 
-The tables of :mod:`.keys` list every key as a :class:`Field`; the one value reader
+The tables of :mod:`.rule_keys` and :mod:`.keys` list every key as a :class:`Field`; the one value reader
 (:mod:`.reader`), the JSON Schema and the reference page read a field's kind, default and
 limits from it.
 """
@@ -14,6 +14,7 @@ __all__ = (
     "MAX_DURATION",
     "Field",
     "Kind",
+    "default_of",
     "example_of",
 )
 
@@ -75,6 +76,11 @@ class Field:
     """Whether the key must be given (in a partial per-guild override it never must)."""
     example: typing.Any = None
     """An example value; the default, or one made from the kind, when ``None``."""
+
+
+def default_of(cls: type, name: str) -> typing.Any:
+    """The default of a policy dataclass's field: the validator's and the value's agree."""
+    return cls.__dataclass_fields__[name].default  # type: ignore[attr-defined]
 
 
 _KIND_EXAMPLES: typing.Mapping[Kind, typing.Any] = {

@@ -1,4 +1,4 @@
-"""The policy document's JSON Schema, generated from the key tables (:mod:`.keys`).
+"""The policy document's JSON Schema, generated from the key tables.
 
 Editors that read JSON Schema (yaml-language-server, VS Code, PyCharm) complete and check
 policy files with it. ``spamguard schema`` prints it; the same document ships in this
@@ -31,17 +31,15 @@ from spamguard.core.policy.json_schema_values import (
     value_schema,
 )
 from spamguard.core.policy.keys import (
-    CHECK_DOCS,
-    CHECK_FIELDS,
     ESCALATION_FIELDS,
     GUILD_FIELDS,
     IGNORE_FIELDS,
     NOTICE_FIELDS,
-    RULE_FIELDS,
     STORE_FIELDS,
     TOP_FIELDS,
 )
 from spamguard.core.policy.model import CHECK_NAMES
+from spamguard.core.policy.rule_keys import CHECK_DOCS, CHECK_FIELDS, RULE_FIELDS
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterable

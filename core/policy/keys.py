@@ -1,4 +1,5 @@
-"""Every key a policy document may hold, as data.
+"""Every key of a policy document outside a rule, as data: a guild's settings and
+sections, and the document's top (a rule's keys and its checks' are in :mod:`.rule_keys`).
 
 The validator (:mod:`.parse`) reads its keys, defaults and limits from these tables; the
 JSON Schema (:mod:`.json_schema`) and the policy reference page (:mod:`.reference`) are
@@ -14,167 +15,16 @@ Sections whose shape is more than a list of keys (``spam``, ``role_levels``, ``a
 from __future__ import annotations
 
 __all__ = (
-    "CHECK_DOCS",
-    "CHECK_FIELDS",
     "ESCALATION_FIELDS",
     "GUILD_FIELDS",
     "IGNORE_FIELDS",
     "NOTICE_FIELDS",
-    "RULE_FIELDS",
     "STORE_FIELDS",
     "TOP_FIELDS",
 )
 
-import typing
-
-from spamguard.core.policy.fields import MAX_DURATION, Field, Kind
-from spamguard.core.policy.model import (
-    CheckConfig,
-    Counting,
-    Escalation,
-    GuildPolicy,
-    Notices,
-    Punishment,
-    RuleConfig,
-    Scope,
-)
-
-
-def _default(cls: type, name: str) -> typing.Any:
-    """The default of a policy dataclass's field: the validator's and the value's agree."""
-    return cls.__dataclass_fields__[name].default  # type: ignore[attr-defined]
-
-
-CHECK_DOCS: typing.Mapping[str, str] = {
-    "max_messages": "Messages sent.",
-    "max_mentions": "Users and roles mentioned, plus one for `@everyone` or `@here` "
-    "(also when the text only tries it).",
-    "max_links": "Links (URLs) in the messages.",
-    "max_upper_case": "Upper-case letters.",
-    "max_emojis": "Emojis, Unicode and custom.",
-    "max_newlines": "Line breaks.",
-    "max_attachments": "Attachments.",
-    "max_duplicates": "Messages similar to an earlier one (see `accuracy`).",
-    "max_characters": "Characters of text.",
-    "max_stickers": "Stickers.",
-    "max_invites": "Discord invite links.",
-}
-"""What each built-in check counts."""
-
-CHECK_FIELDS: tuple[Field, ...] = (
-    Field(
-        name="count",
-        kind=Kind.INTEGER,
-        minimum=1,
-        required=True,
-        example=5,
-        doc="The limit: the check fires when the total inside the window reaches it and the "
-        "current message adds to it.",
-    ),
-    Field(
-        name="interval",
-        kind=Kind.SECONDS,
-        required=True,
-        example=10,
-        doc="Length of the sliding window, seconds.",
-    ),
-    Field(
-        name="punishment",
-        kind=Kind.CHOICE,
-        choices=Punishment,
-        example="KICK",
-        doc="Overrides the rule's `punishment` for this check.",
-    ),
-    Field(
-        name="punishment_duration",
-        kind=Kind.INTEGER,
-        minimum=1,
-        maximum=MAX_DURATION,
-        example=600,
-        doc="Overrides the rule's `punishment_duration` for this check, seconds.",
-    ),
-    Field(
-        name="channel_whitelist",
-        kind=Kind.IDS,
-        doc="Channels where this check neither runs nor counts, besides the rule's own list.",
-    ),
-    Field(
-        name="scope",
-        kind=Kind.CHOICE,
-        choices=Scope,
-        default=_default(CheckConfig, "scope"),
-        doc="Whose messages share one window: `user` (a member across channels), "
-        "`user_channel`, `channel` (everyone in a channel) or `guild`.",
-    ),
-    Field(
-        name="accuracy",
-        kind=Kind.INTEGER,
-        minimum=0,
-        maximum=100,
-        default=_default(CheckConfig, "accuracy"),
-        doc="`max_duplicates` only: similarity (0-100) from which two messages are duplicates.",
-    ),
-    Field(
-        name="meta",
-        kind=Kind.ANY,
-        example={"note": "raised after the March raid"},
-        doc="Free-form notes kept with the check; spamguard ignores them.",
-    ),
-)
-"""The keys of one ``max_*`` check."""
-
-RULE_FIELDS: tuple[Field, ...] = (
-    Field(
-        name="punishment",
-        kind=Kind.CHOICE,
-        choices=Punishment,
-        default=_default(RuleConfig, "punishment"),
-        example="TEMPMUTE",
-        doc="What a violation of this rule's checks brings (Rowboat's names).",
-    ),
-    Field(
-        name="punishment_duration",
-        kind=Kind.INTEGER,
-        minimum=1,
-        maximum=MAX_DURATION,
-        default=_default(RuleConfig, "punishment_duration"),
-        doc="Seconds, for TEMPMUTE, TIMEOUT and TEMPBAN. A TIMEOUT (or a TEMPMUTE without "
-        "`mute_role_id`) longer than Discord's 28 days is refused.",
-    ),
-    Field(
-        name="punishment_dms",
-        kind=Kind.BOOLEAN,
-        default=_default(RuleConfig, "punishment_dms"),
-        doc="Send the member `notices.dm` before the punishment is carried out.",
-    ),
-    Field(
-        name="clean",
-        kind=Kind.BOOLEAN,
-        default=_default(RuleConfig, "clean"),
-        doc="Delete the messages that made up the violation, and the triggering one.",
-    ),
-    Field(
-        name="clean_count",
-        kind=Kind.INTEGER,
-        minimum=1,
-        default=_default(RuleConfig, "clean_count"),
-        doc="At most this many messages are cleaned per violation (the newest).",
-    ),
-    Field(
-        name="clean_duration",
-        kind=Kind.INTEGER,
-        minimum=1,
-        default=_default(RuleConfig, "clean_duration"),
-        doc="Only messages younger than this many seconds are cleaned.",
-    ),
-    Field(
-        name="channel_whitelist",
-        kind=Kind.IDS,
-        default=(),
-        doc="Channels (or thread parents) where none of this rule's checks run.",
-    ),
-)
-"""A rule's own keys; its checks (:data:`CHECK_NAMES`) sit beside them."""
+from spamguard.core.policy.fields import MAX_DURATION, Field, Kind, default_of
+from spamguard.core.policy.model import Counting, Escalation, GuildPolicy, Notices
 
 IGNORE_FIELDS: tuple[Field, ...] = (
     Field(name="users", kind=Kind.IDS, default=(), doc="Members never checked."),
@@ -195,7 +45,7 @@ ESCALATION_FIELDS: tuple[Field, ...] = (
         name="warn_threshold",
         kind=Kind.INTEGER,
         minimum=0,
-        default=_default(Escalation, "warn_threshold"),
+        default=default_of(Escalation, "warn_threshold"),
         doc="With `counting: violation_count` only (refused otherwise): a violation is warned "
         "only when its count is at least this (discord-anti-spam's meaning).",
     ),
@@ -203,21 +53,21 @@ ESCALATION_FIELDS: tuple[Field, ...] = (
         name="kick_threshold",
         kind=Kind.INTEGER,
         minimum=0,
-        default=_default(Escalation, "kick_threshold"),
+        default=default_of(Escalation, "kick_threshold"),
         doc="Warnings after which the next incident kicks.",
     ),
     Field(
         name="ban_threshold",
         kind=Kind.INTEGER,
         minimum=0,
-        default=_default(Escalation, "ban_threshold"),
+        default=default_of(Escalation, "ban_threshold"),
         doc="Kicks after which the next incident bans.",
     ),
     Field(
         name="timeout_threshold",
         kind=Kind.INTEGER,
         minimum=0,
-        default=_default(Escalation, "timeout_threshold"),
+        default=default_of(Escalation, "timeout_threshold"),
         doc="Timeouts between the last warning and the first kick (0: no timeout step).",
     ),
     Field(
@@ -225,7 +75,7 @@ ESCALATION_FIELDS: tuple[Field, ...] = (
         kind=Kind.INTEGER,
         minimum=1,
         maximum=MAX_DURATION,
-        default=_default(Escalation, "timeout_duration"),
+        default=default_of(Escalation, "timeout_duration"),
         doc="Base timeout, seconds; the n-th timeout lasts n x n times this, and the last must "
         "stay within Discord's 28 days.",
     ),
@@ -240,7 +90,7 @@ ESCALATION_FIELDS: tuple[Field, ...] = (
         name="counting",
         kind=Kind.CHOICE,
         choices=Counting,
-        default=_default(Escalation, "counting"),
+        default=default_of(Escalation, "counting"),
         doc="What climbs a step: each incident (`incidents`), or discord-anti-spam's "
         "count-gated warnings (`violation_count`).",
     ),
@@ -251,14 +101,14 @@ NOTICE_FIELDS: tuple[Field, ...] = (
     Field(
         name="warn",
         kind=Kind.TEMPLATE,
-        default=_default(Notices, "warn"),
+        default=default_of(Notices, "warn"),
         null="no warning is posted",
         doc="Posted in the channel for a WARN.",
     ),
     Field(
         name="warn_delete_after",
         kind=Kind.SECONDS,
-        default=_default(Notices, "warn_delete_after"),
+        default=default_of(Notices, "warn_delete_after"),
         null="the warning is kept",
         doc="Seconds after which the warning is deleted.",
     ),
@@ -272,21 +122,21 @@ NOTICE_FIELDS: tuple[Field, ...] = (
     Field(
         name="punishment_delete_after",
         kind=Kind.SECONDS,
-        default=_default(Notices, "punishment_delete_after"),
+        default=default_of(Notices, "punishment_delete_after"),
         null="the notice is kept",
         doc="Seconds after which the punishment notice is deleted.",
     ),
     Field(
         name="dm",
         kind=Kind.TEMPLATE,
-        default=_default(Notices, "dm"),
+        default=default_of(Notices, "dm"),
         null="no DM is sent",
         doc="Sent as a DM when the rule has `punishment_dms`.",
     ),
     Field(
         name="failed",
         kind=Kind.TEMPLATE,
-        default=_default(Notices, "failed"),
+        default=default_of(Notices, "failed"),
         null="no text",
         doc="The text for a punishment that failed (missing permission, hierarchy); logged, "
         "and posted in the channel with `failed_in_channel`.",
@@ -294,14 +144,14 @@ NOTICE_FIELDS: tuple[Field, ...] = (
     Field(
         name="failed_delete_after",
         kind=Kind.SECONDS,
-        default=_default(Notices, "failed_delete_after"),
+        default=default_of(Notices, "failed_delete_after"),
         null="the notice is kept",
         doc="Seconds after which a posted `failed` notice is deleted.",
     ),
     Field(
         name="failed_in_channel",
         kind=Kind.BOOLEAN,
-        default=_default(Notices, "failed_in_channel"),
+        default=default_of(Notices, "failed_in_channel"),
         doc="Also post `failed` in the channel where the spam was (the spammer reads it there).",
     ),
 )
@@ -342,13 +192,13 @@ GUILD_FIELDS: tuple[Field, ...] = (
     Field(
         name="ignore_bots",
         kind=Kind.BOOLEAN,
-        default=_default(GuildPolicy, "ignore_bots"),
+        default=default_of(GuildPolicy, "ignore_bots"),
         doc="Skip messages from bots.",
     ),
     Field(
         name="exempt_admins",
         kind=Kind.BOOLEAN,
-        default=_default(GuildPolicy, "exempt_admins"),
+        default=default_of(GuildPolicy, "exempt_admins"),
         doc="Skip the owner, administrators and members who can manage messages.",
     ),
     Field(
@@ -374,7 +224,7 @@ GUILD_FIELDS: tuple[Field, ...] = (
         name="incident_window",
         kind=Kind.SECONDS,
         minimum=0,
-        default=_default(GuildPolicy, "incident_window"),
+        default=default_of(GuildPolicy, "incident_window"),
         doc="Seconds an incident stays open after a member's last violation: inside it, "
         "further violations only clean unless they call for a more severe punishment.",
     ),
@@ -383,13 +233,13 @@ GUILD_FIELDS: tuple[Field, ...] = (
         kind=Kind.INTEGER,
         minimum=0,
         maximum=604_800,
-        default=_default(GuildPolicy, "ban_delete_message_seconds"),
+        default=default_of(GuildPolicy, "ban_delete_message_seconds"),
         doc="History deleted with a BAN or TEMPBAN, seconds (at most 7 days).",
     ),
     Field(
         name="dry_run",
         kind=Kind.BOOLEAN,
-        default=_default(GuildPolicy, "dry_run"),
+        default=default_of(GuildPolicy, "dry_run"),
         doc="Return plans marked dry: nothing is carried out, and the real state is untouched.",
     ),
     Field(
@@ -417,7 +267,7 @@ GUILD_FIELDS: tuple[Field, ...] = (
     Field(
         name="automod_executions_count",
         kind=Kind.BOOLEAN,
-        default=_default(GuildPolicy, "automod_executions_count"),
+        default=default_of(GuildPolicy, "automod_executions_count"),
         doc="Count Discord AutoMod's executions as incidents on the escalation ladder.",
     ),
 )

@@ -4,7 +4,7 @@ Every problem is collected (not just the first) as a :class:`~spamguard.core.err
 whose path names the field, e.g. ``spam.levels.0.max_messages.count: must be a positive
 integer, got -1``. Unknown keys are errors, with the allowed keys and a close match listed.
 Plain keys are read by the one value reader (:mod:`.reader`) from the tables of
-:mod:`.keys`; this module holds the sections with a shape of their own (rules, levels,
+:mod:`.rule_keys` and :mod:`.keys`; this module holds the sections with a shape of their own (rules, levels,
 per-guild overrides) and the checks across keys (Discord's 28-day timeout).
 """
 
@@ -22,12 +22,10 @@ from spamguard.core.policy import automod_parse, rowboat
 from spamguard.core.policy.fields import Kind
 from spamguard.core.policy.issues import Issues, join, show
 from spamguard.core.policy.keys import (
-    CHECK_FIELDS,
     ESCALATION_FIELDS,
     GUILD_FIELDS,
     IGNORE_FIELDS,
     NOTICE_FIELDS,
-    RULE_FIELDS,
     STORE_FIELDS,
     TOP_FIELDS,
 )
@@ -51,6 +49,7 @@ from spamguard.core.policy.reader import (
     read_mapping,
     read_snowflake,
 )
+from spamguard.core.policy.rule_keys import CHECK_FIELDS, RULE_FIELDS
 from spamguard.core.policy.shape import normalise_keys, shape_problem
 
 if typing.TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""The policy reference (Markdown), generated from the key tables (:mod:`.keys`).
+"""The policy reference (Markdown), generated from the key tables.
 
 The documentation site's policy page is this text, made when the site is built
 (``docs/hooks.py``), so every key, type, default, limit and example is written once: in
@@ -21,16 +21,14 @@ from spamguard.core.policy.fields import (
     example_of,
 )
 from spamguard.core.policy.keys import (
-    CHECK_DOCS,
-    CHECK_FIELDS,
     ESCALATION_FIELDS,
     IGNORE_FIELDS,
     NOTICE_FIELDS,
-    RULE_FIELDS,
     STORE_FIELDS,
     TOP_FIELDS,
 )
 from spamguard.core.policy.model import CHECK_NAMES
+from spamguard.core.policy.rule_keys import CHECK_DOCS, CHECK_FIELDS, RULE_FIELDS
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -176,8 +174,8 @@ def reference_markdown() -> str:
     lines = [
         "# Policy reference",
         "",
-        "<!-- Generated from spamguard/core/policy/keys.py when the site is built; "
-        "edit the tables there. -->",
+        "<!-- Generated from spamguard/core/policy/rule_keys.py and keys.py when the site is "
+        "built; edit the tables there. -->",
         "",
         "Every key a policy document may hold: its type, default, limits and an example. "
         "A policy is YAML, TOML or JSON; `spamguard check policy.yaml` reports every problem "

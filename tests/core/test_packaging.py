@@ -80,6 +80,7 @@ LOADED_ON_USE = (
     "spamguard.core.policy.files",
     "spamguard.core.policy.shape",
     "spamguard.core.policy.keys",
+    "spamguard.core.policy.rule_keys",
     "spamguard.core.policy.reader",
     "spamguard.core.policy.json_schema",
     "spamguard.core.policy.json_schema_automod",

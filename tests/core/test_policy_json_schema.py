@@ -1,7 +1,7 @@
 """The policy's JSON Schema accepts what the validator accepts, and refuses what it refuses.
 
 The schema (core/policy/policy.schema.json, `spamguard schema`) and the policy reference
-are generated from core/policy/keys.py, the tables the validator reads; these tests hold the
+are generated from core/policy/rule_keys.py and keys.py, the tables the validator reads; these tests hold the
 generated documents to the validator.
 """
 
@@ -23,16 +23,15 @@ from spamguard.core.policy.fields import Field, Kind, example_of
 from spamguard.core.policy.files import DEFAULT_POLICY_PATH
 from spamguard.core.policy.json_schema import SCHEMA_PATH, policy_json_schema, schema_text
 from spamguard.core.policy.keys import (
-    CHECK_FIELDS,
     ESCALATION_FIELDS,
     GUILD_FIELDS,
     IGNORE_FIELDS,
     NOTICE_FIELDS,
-    RULE_FIELDS,
     STORE_FIELDS,
     TOP_FIELDS,
 )
 from spamguard.core.policy.reference import reference_markdown
+from spamguard.core.policy.rule_keys import CHECK_FIELDS, RULE_FIELDS
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VALIDATOR = jsonschema.Draft7Validator(policy_json_schema())
