@@ -28,6 +28,7 @@ __all__ = (
     "spamguard_automod_execution",
     "spamguard_check_message",
     "spamguard_find_adapter",
+    "spamguard_make_compat_bridge",
     "spamguard_pre_invoke",
     "spamguard_report_outcome",
     "spamguard_validate_policy",
@@ -41,8 +42,10 @@ if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Iterable
 
+    from spamguard.core.bridge import CompatBridge
     from spamguard.core.context import CheckContext
     from spamguard.core.errors import PolicyIssue
+    from spamguard.core.guard import Guard
     from spamguard.core.messages import MessageLike
     from spamguard.core.outcomes import ActionOutcome, AutomodExecution
     from spamguard.core.plan import Plan, SkipReason, Violation
@@ -125,6 +128,19 @@ def spamguard_find_adapter(bot: object) -> str | None:
     Receives the object the user passed to ``spamguard.adapters.attach(bot)``. Return the
     entry-point name of the adapter (in the ``spamguard.adapters`` group) that handles it,
     or None if this plugin does not know the object. The first non-None result wins.
+    """
+
+
+@hookspec(firstresult=True)
+def spamguard_make_compat_bridge(bot: object, guard: Guard) -> CompatBridge | None:
+    """Lend a library's conversion and execution to a guard run outside ``attach()``.
+
+    Receives the bot object given to the discord-anti-spam facade
+    (:class:`spamguard.contrib.antispam.AntiSpamHandler`) and the guard that decides for it.
+    Return a :class:`~spamguard.core.bridge.CompatBridge` (the library's messages in, plans
+    carried out), or None. Implemented by each adapter module (``spamguard.adapters`` entry
+    points), which :func:`~spamguard.core.plugins.load_adapter_for` registers for the bot's
+    library only; exactly one adapter handles a bot, so the first non-None result wins.
     """
 
 

@@ -18,6 +18,7 @@ __all__ = (
     "Hooks",
     "get_plugin_manager",
     "installed_extension_names",
+    "load_adapter_for",
     "plugin_name",
 )
 
@@ -36,7 +37,9 @@ if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Callable, Iterable
 
+    from spamguard.core.bridge import CompatBridge
     from spamguard.core.context import CheckContext
+    from spamguard.core.guard import Guard
     from spamguard.core.messages import MessageLike
     from spamguard.core.outcomes import ActionOutcome, AutomodExecution
     from spamguard.core.plan import SkipReason, Violation
@@ -119,6 +122,34 @@ def installed_extension_names() -> frozenset[str]:
     import importlib.metadata
 
     return frozenset(entry.name for entry in importlib.metadata.entry_points(group=EXTENSION_GROUP))
+
+
+def load_adapter_for(pm: pluggy.PluginManager, bot: object) -> str | None:
+    """Register on ``pm`` the adapter module for ``bot``, from the ``spamguard.adapters``
+    entry-point group, so that its hooks (``spamguard_make_compat_bridge``) answer for it.
+
+    The adapter is the one ``spamguard_find_adapter`` names (a finder installed in the
+    ``spamguard`` group), else the one named after the top-level package of the bot's class
+    or a base class (spamguard's own adapters are named after their library: ``hikari``,
+    ``lightbulb``, ``nextcord``, ``disnake``). Only that adapter, and so one library, is
+    imported.
+
+    Returns:
+        The adapter's entry-point name, or None when no installed adapter is for ``bot``.
+
+    Raises:
+        ImportError: the adapter (or its library) cannot be imported.
+    """
+    import importlib.metadata
+
+    name = Hooks(pm).find_adapter(bot)
+    if name is None:
+        names = {entry.name for entry in importlib.metadata.entry_points(group=ADAPTER_GROUP)}
+        packages = (cls.__module__.partition(".")[0] for cls in type(bot).__mro__)
+        name = next((package for package in packages if package in names), None)
+    if name is None or not pm.load_setuptools_entrypoints(ADAPTER_GROUP, name):
+        return None
+    return name
 
 
 def _unknown_extensions(policy: GuildPolicy, known: frozenset[str]) -> list[PolicyIssue]:
@@ -316,14 +347,24 @@ class Hooks:
 
     def find_adapter(self, bot: object) -> str | None:
         """Call ``spamguard_find_adapter``: the adapter's entry-point name, or None."""
-        for impl in self._implementations("spamguard_find_adapter", frozenset()):
+        return typing.cast("str | None", self._first("spamguard_find_adapter", (bot,)))
+
+    def make_compat_bridge(self, bot: object, guard: Guard) -> CompatBridge | None:
+        """Call ``spamguard_make_compat_bridge``: the bridge of the adapter for ``bot``, or
+        None when no adapter handles it (a failing plugin is logged and skipped)."""
+        bridge = self._first("spamguard_make_compat_bridge", (bot, guard))
+        return typing.cast("CompatBridge | None", bridge)
+
+    def _first(self, hook: str, args: tuple[typing.Any, ...]) -> object:
+        """The first non-None result of a firstresult hook that no guild can switch off."""
+        for impl in self._implementations(hook, frozenset()):
             try:
-                result = impl((bot,))
+                result = impl(args)
             except Exception:
-                self._failed(impl, "spamguard_find_adapter")
+                self._failed(impl, hook)
                 continue
             if result is not None:
-                return typing.cast("str", result)
+                return result
         return None
 
     def validate_policy(self, policy: Policy) -> None:

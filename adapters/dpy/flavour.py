@@ -15,6 +15,7 @@ import importlib
 import typing
 
 from spamguard.adapters.dpy import binding
+from spamguard.core.hookspecs import hookimpl
 
 if typing.TYPE_CHECKING:
     import os
@@ -90,6 +91,8 @@ class Flavour:
             options=options,
         )
 
+    # The flavour's module (nextcord.py, disnake.py) answers spamguard_make_compat_bridge.
+    @hookimpl(specname="spamguard_make_compat_bridge")
     def compat_bridge(self, bot: typing.Any, guard: Guard) -> CompatBridge:
         """What :class:`spamguard.contrib.antispam.AntiSpamHandler` uses to carry its plans
         out on ``bot``: this library's messages in, real HTTP calls out."""

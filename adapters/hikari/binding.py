@@ -22,6 +22,7 @@ from spamguard.adapters.hikari.automod import automod_execution_from_event, fetc
 from spamguard.adapters.hikari.execute import HikariExecutor
 from spamguard.adapters.runtime import CompatBridge, Protection, Runtime, load_policy
 from spamguard.core.guard import Guard
+from spamguard.core.hookspecs import hookimpl
 from spamguard.core.policy import Policy
 
 if typing.TYPE_CHECKING:
@@ -317,6 +318,7 @@ def _start_soon(start: Callable[[], Awaitable[None]]) -> None:
     task.add_done_callback(_BACKGROUND.discard)
 
 
+@hookimpl(specname="spamguard_make_compat_bridge")
 def compat_bridge(bot: hikari.GatewayBotAware, guard: Guard) -> CompatBridge:
     """What :class:`spamguard.contrib.antispam.AntiSpamHandler` uses to carry its plans out
     on ``bot``: hikari messages (``event.message``) in, real REST calls out."""

@@ -1,234 +1,44 @@
-"""A drop-in ``AntiSpamHandler`` for discord-anti-spam users, running on spamguard's core.
-
-Migrating is one import::
-
-    # from antispam import AntiSpamHandler
-    from spamguard.contrib.antispam import AntiSpamHandler
-
-    handler = AntiSpamHandler(bot, warn_threshold=3, message_interval=30000)
-
-    async def on_message(message):
-        data = await handler.propagate(message)
-        if data["should_be_punished_this_message"]: ...
-
-The options (names, defaults, validation errors) are discord-anti-spam's; they become a
-spamguard policy (see :mod:`spamguard.contrib.antispam_options`) and a
-:class:`~spamguard.core.guard.Guard` decides. ``propagate`` returns discord-anti-spam's
-result dict, plus the decided :class:`~spamguard.core.plan.Plan` under ``"plan"``.
-
-Carrying plans out is the adapters' job. A handler gets its executor from ``executor=``
-(any callable taking a plan, sync or async: ``executor=runtime.carry_out``), or finds the
-adapter for ``bot`` through the ``spamguard_find_adapter`` hook and asks its
-``compat_bridge(bot, guard)`` for a :class:`CompatBridge` (which also converts the
-library's message objects). Without either, plans are only returned: the handler is
-usable, and testable, without any Discord library.
-
-The remaining differences from discord-anti-spam are listed in ``docs/plugins.md``.
-"""
+"""``AntiSpamHandler``: discord-anti-spam's handler, deciding with spamguard's core (see
+:mod:`spamguard.contrib.antispam`)."""
 
 from __future__ import annotations
 
-__all__ = (
-    "AntiSpamHandler",
-    "AntiSpamTracker",
-    "BaseASHException",
-    "BaseExtension",
-    "BasePlugin",
-    "CompatBridge",
-    "DuplicateObject",
-    "ExtensionError",
-    "GuildNotFound",
-    "IgnoreType",
-    "InvalidMessage",
-    "InvocationCancelled",
-    "LogicError",
-    "MemberNotFound",
-    "MissingGuildPermissions",
-    "ObjectMismatch",
-    "PluginError",
-    "PropagateResult",
-    "ResetType",
-    "UserNotFound",
-)
+__all__ = ("AntiSpamHandler", "Converter", "Executor")
 
 import copy
-import dataclasses
-import enum
 import inspect
 import logging
 import typing
 
-from spamguard.contrib.antispam_errors import (
-    BaseASHException,
+from spamguard.contrib.antispam.base_plugin import BasePlugin
+from spamguard.contrib.antispam.bridge import find_bridge, is_message_like
+from spamguard.contrib.antispam.counters import counter_names
+from spamguard.contrib.antispam.duplicates import DuplicateCounter
+from spamguard.contrib.antispam.enums import IgnoreType, ResetType
+from spamguard.contrib.antispam.exceptions import (
     DuplicateObject,
-    ExtensionError,
-    GuildNotFound,
-    InvalidMessage,
-    InvocationCancelled,
-    LogicError,
-    MemberNotFound,
-    MissingGuildPermissions,
-    ObjectMismatch,
-    PluginError,
-    UserNotFound,
 )
-from spamguard.contrib.antispam_options import guild_policy, translate_template, validate_options
-from spamguard.contrib.antispam_tracker import AntiSpamTracker, BaseExtension, BasePlugin
-from spamguard.core import actions as act
-from spamguard.core import templates
+from spamguard.contrib.antispam.extensions import ExtensionRegistry
+from spamguard.contrib.antispam.guilds import GuildOptions
+from spamguard.contrib.antispam.ignores import SKIP_STATUS, ignore_list, ignored_status, item_id
+from spamguard.contrib.antispam.notices import with_punishment_notices
+from spamguard.contrib.antispam.options import validate_options
+from spamguard.contrib.antispam.results import RESULT_FLAGS, PropagateResult, new_result
 from spamguard.core.guard import Guard
-from spamguard.core.hookspecs import hookimpl
-from spamguard.core.messages import Message, MessageLike
+from spamguard.core.messages import MessageLike
 from spamguard.core.plan import Plan, SkipReason
-from spamguard.core.plugins import get_plugin_manager, plugin_name
+from spamguard.core.plugins import get_plugin_manager
 from spamguard.core.policy import Policy
-from spamguard.core.text import normalise
-from spamguard.core.windows import DuplicateWindow, Entry
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Awaitable, Iterable, Mapping
+    from collections.abc import Iterable, Mapping
 
-    from spamguard.core.context import CheckContext
-    from spamguard.core.policy import CheckConfig, GuildPolicy
-
-_LOGGER = logging.getLogger("spamguard.contrib.antispam")
+_LOGGER = logging.getLogger(__name__)
 
 Executor = typing.Callable[[Plan], typing.Any]
 """Carries a plan out; may return an awaitable (``Runtime.carry_out`` does)."""
 Converter = typing.Callable[[typing.Any], MessageLike]
 """Turns a library's message object into a :class:`~spamguard.core.messages.MessageLike`."""
-
-ADMINISTRATOR = 0x8
-"""discord-anti-spam's default ``ignore_perms`` entry: Discord's administrator bit."""
-MANAGE_MESSAGES = 0x2000
-"""Discord's manage-messages permission bit."""
-
-
-class IgnoreType(enum.Enum):
-    """What :meth:`AntiSpamHandler.add_ignored_item` ignores (discord-anti-spam 1.x's enum;
-    0.x's strings ``"member"``, ``"channel"``, ``"guild"``, ``"role"``, ``"perm"`` work too)."""
-
-    MEMBER = 0
-    CHANNEL = 1
-    GUILD = 2
-    ROLE = 3
-    PERM = 4
-
-
-class ResetType(enum.Enum):
-    """Which counter :meth:`AntiSpamHandler.reset_user_count` resets (0.x's strings
-    ``"warn_counter"`` and ``"kick_counter"`` work too)."""
-
-    WARN_COUNTER = 0
-    KICK_COUNTER = 1
-
-
-_IGNORE_LISTS: Mapping[str, str] = {
-    "member": "ignore_users",
-    "user": "ignore_users",
-    "channel": "ignore_channels",
-    "perm": "ignore_perms",
-    "guild": "ignore_guilds",
-    "role": "ignore_roles",
-}
-_RESETS: Mapping[str, tuple[str, ...]] = {
-    # discord-anti-spam counted bans as kicks; spamguard keeps them apart.
-    "warn_counter": ("warn_count",),
-    "kick_counter": ("kick_count", "ban_count"),
-}
-
-
-class PropagateResult(typing.TypedDict):
-    """What :meth:`AntiSpamHandler.propagate` returns: discord-anti-spam's dict, plus ``plan``."""
-
-    should_be_punished_this_message: bool
-    was_warned: bool
-    was_kicked: bool
-    was_banned: bool
-    status: str
-    warn_count: int
-    kick_count: int
-    """Kicks and bans (discord-anti-spam counted bans as kicks)."""
-    duplicate_counter: int
-    pre_invoke_extensions: dict[str, typing.Any]
-    """What each pre-invoke extension returned, by its class name."""
-    after_invoke_extensions: dict[str, typing.Any]
-    """What each after-invoke extension returned, by its class name."""
-    plan: Plan | None
-    """The spamguard plan (None when the message was ignored before the core saw it)."""
-
-
-_RESULT_FLAGS: Mapping[
-    str, tuple[typing.Literal["was_warned", "was_kicked", "was_banned"], str]
-] = {
-    "WARN": ("was_warned", "User was warned."),
-    "KICK": ("was_kicked", "User was kicked."),
-    "BAN": ("was_banned", "User was banned."),
-}
-_SKIP_STATUS: Mapping[SkipReason, str] = {
-    SkipReason.DM: "Ignoring messages from dm's",
-    SkipReason.SELF: "Ignoring messages from myself (the bot)",
-    SkipReason.BOT: "Ignoring messages from bots",
-    SkipReason.VETOED: "Ignoring this message: an extension vetoed it",
-}
-
-
-class CompatBridge(typing.Protocol):
-    """What an adapter's ``compat_bridge(bot, guard)`` returns for the handler."""
-
-    def convert(self, message: typing.Any) -> MessageLike:
-        """The library's message object as a MessageLike."""
-
-    def carry_out(self, plan: Plan) -> Awaitable[typing.Any]:
-        """Carry a plan out (``Runtime.carry_out``)."""
-
-
-_MESSAGE_LIKE: dict[type, bool] = {}
-
-
-def _is_message_like(obj: object) -> bool:
-    # The Protocol isinstance check is slow; its answer per type is cached.
-    kind = type(obj)
-    answer = _MESSAGE_LIKE.get(kind)
-    if answer is None:
-        answer = _MESSAGE_LIKE[kind] = isinstance(obj, MessageLike)
-    return answer
-
-
-def _duplicates_check(policy: GuildPolicy) -> CheckConfig | None:
-    for _level, rule in policy.levels:
-        for check in rule.checks:
-            if check.name == "max_duplicates":
-                return check
-    return None
-
-
-class _DuplicateCounter:
-    """Counts, for every message, the duplicates discord-anti-spam reports as
-    ``duplicate_counter`` (the core only reports a count when the check fires)."""
-
-    name: typing.ClassVar[str] = "antispam_duplicate_counter"
-
-    def __init__(self) -> None:
-        self.counts: dict[int, int] = {}
-
-    @hookimpl
-    def spamguard_check_message(self, message: MessageLike, context: CheckContext) -> None:
-        check = _duplicates_check(context.policy)
-        if check is None:
-            return
-        text = normalise(message.content)
-        window = context.window(self.name, interval=check.interval, scope=check.scope, text=True)
-        assert isinstance(window, DuplicateWindow)
-        if not window.replace_text(message.id, text) and text:
-            ts = message.created_at.timestamp()
-            window.add(Entry(ts, message.id, message.channel_id, message.author_id, 1, text))
-        cutoff = context.now.timestamp() - check.interval
-        if len(self.counts) > 1024:
-            self.counts.clear()
-        self.counts[message.id] = window.count_in(
-            window.similar_texts(text, check.accuracy), cutoff
-        )
 
 
 class AntiSpamHandler:
@@ -238,7 +48,7 @@ class AntiSpamHandler:
         bot: your bot (used to recognise its own messages and to find the adapter).
         library: accepted for discord-anti-spam 1.x call compatibility; unused.
         options: the options as a mapping (instead of, or under, keyword options).
-        executor: carries plans out (``Runtime.carry_out``); see the module docstring.
+        executor: carries plans out (``Runtime.carry_out``); see :mod:`spamguard.contrib.antispam`.
         converter: turns your library's message objects into MessageLike values.
         extensions: spamguard extension settings (``policy.extensions``), e.g.
             ``{"mass_mention": {}}`` to switch the contrib mass-mention check on.
@@ -286,17 +96,18 @@ class AntiSpamHandler:
         """Settings of spamguard extensions, in every guild's policy."""
         self.executor = executor
         self.converter = converter
-        self.pre_invoke_extensions: dict[str, BasePlugin] = {}
-        self.after_invoke_extensions: dict[str, BasePlugin] = {}
-        self.plugin_extensions: dict[str, object] = {}
+        self._extensions = ExtensionRegistry()
+        self.pre_invoke_extensions: dict[str, BasePlugin] = self._extensions.pre_invoke
+        """discord-anti-spam extensions run before the guard decides, by name."""
+        self.after_invoke_extensions: dict[str, BasePlugin] = self._extensions.after_invoke
+        """discord-anti-spam extensions run after the guard decided, by name."""
+        self.plugin_extensions: dict[str, object] = self._extensions.plugins
         """Pluggy plugins registered with :meth:`register_extension`, by name."""
-        self._custom: dict[int, dict[str, typing.Any]] = {}
-        self._guilds: set[int] = set()
+        self._guild_options = GuildOptions(self.options)
         self._bridge_tried = False
-        self._replaced: dict[str, tuple[str, object]] = {}
-        self._duplicates = _DuplicateCounter()
+        self._duplicates = DuplicateCounter()
         pm = get_plugin_manager([self._duplicates, *plugins], load_entrypoints=load_entrypoints)
-        self.guard = Guard(self._build_policy(), plugin_manager=pm)
+        self.guard = Guard(self._guild_options.policy(self.extensions), plugin_manager=pm)
         """The spamguard guard that decides."""
         _LOGGER.info("Package initialized successfully")
 
@@ -307,18 +118,10 @@ class AntiSpamHandler:
         """The spamguard policy the options translate to."""
         return self.guard.policy
 
-    def _build_policy(self) -> Policy:
-        base = guild_policy(self.options, self.extensions)
-        guilds = {gid: guild_policy(opts, self.extensions) for gid, opts in self._custom.items()}
-        return Policy(base=base, guilds=guilds, source={"antispam_options": self.options})
-
     def _rebuild(self) -> None:
-        policy = self._build_policy()
+        policy = self._guild_options.policy(self.extensions)
         self.guard.hooks.validate_policy(policy)
         self.guard.policy = policy
-
-    def _options_for(self, guild_id: int) -> dict[str, typing.Any]:
-        return self._custom.get(guild_id, self.options)
 
     # -- messages --------------------------------------------------------------------------
 
@@ -329,7 +132,7 @@ class AntiSpamHandler:
         Raises:
             ValueError: no way to read this object.
         """
-        if isinstance(message, Message) or _is_message_like(message):
+        if is_message_like(message):
             return typing.cast("MessageLike", message)
         if self.converter is None and not self._bridge_tried:
             self._find_bridge()
@@ -345,32 +148,10 @@ class AntiSpamHandler:
     def _find_bridge(self) -> None:
         """Ask the adapter that knows ``bot`` for a converter and an executor."""
         self._bridge_tried = True
-        if self.bot is None:
-            return
-        from spamguard.adapters import AdapterNotFoundError, BuiltinAdapterFinder, load_adapter
-        from spamguard.core.plugins import Hooks
-
-        finder = Hooks(get_plugin_manager([BuiltinAdapterFinder()]))
-        name = finder.find_adapter(self.bot)
-        if name is None:
-            _LOGGER.warning("no spamguard adapter knows %s", type(self.bot).__qualname__)
-            return
-        try:
-            module = load_adapter(name)
-        except (AdapterNotFoundError, ImportError) as error:
-            _LOGGER.warning("spamguard adapter %r could not be loaded: %s", name, error)
-            return
-        factory = getattr(module, "compat_bridge", None)
-        if factory is None:
-            _LOGGER.warning(
-                "spamguard adapter %r has no compat_bridge(); plans are returned, not carried out",
-                name,
-            )
-            return
-        bridge = typing.cast("CompatBridge", factory(self.bot, self.guard))
-        if self.converter is None:
-            self.converter = bridge.convert
-        if self.executor is None:
+        bridge = None if self.bot is None else find_bridge(self.bot, self.guard)
+        if bridge is not None and self.converter is None:
+            self.converter = typing.cast("Converter", bridge.convert)
+        if bridge is not None and self.executor is None:
             self.executor = bridge.carry_out
 
     def _bot_id(self) -> int | None:
@@ -380,56 +161,12 @@ class AntiSpamHandler:
         user_id = getattr(user, "id", None)
         return user_id if isinstance(user_id, int) else None
 
-    def _ignored(self, message: MessageLike, options: Mapping[str, typing.Any]) -> str | None:
-        """discord-anti-spam's ignore checks, in its order, with its statuses."""
-        if message.guild_id is None:
-            return _SKIP_STATUS[SkipReason.DM]
-        if message.author_id == self._bot_id():
-            return _SKIP_STATUS[SkipReason.SELF]
-        if options["ignore_bots"] and message.author_is_bot:
-            return _SKIP_STATUS[SkipReason.BOT]
-        if message.author_id in options["ignore_users"]:
-            return f"Ignoring this user: {message.author_id}"
-        channels = options["ignore_channels"]
-        if (
-            message.channel_id in channels
-            or (message.parent_id is not None and message.parent_id in channels)
-            or (message.channel_name and message.channel_name in channels)
-        ):
-            return f"Ignoring this channel: {message.channel_id}"
-        for role_id in sorted(message.author_role_ids):
-            if role_id in options["ignore_roles"]:
-                return f"Ignoring this role: {role_id}"
-        perms = options["ignore_perms"]
-        if (ADMINISTRATOR in perms and (message.author_is_admin or message.author_is_owner)) or (
-            MANAGE_MESSAGES in perms
-            and (message.author_can_manage_messages or message.author_is_admin)
-        ):
-            return f"Ignoring this user's permissions: {message.author_id}"
-        if message.guild_id in options["ignore_guilds"]:
-            return f"Ignoring this guild: {message.guild_id}"
-        return None
-
     def _result(self, message: MessageLike, status: str, plan: Plan | None) -> PropagateResult:
+        guild_id = message.guild_id
         counters = (
-            self.guard.member_counters(message.guild_id, message.author_id)
-            if message.guild_id is not None
-            else {}
+            self.guard.member_counters(guild_id, message.author_id) if guild_id is not None else {}
         )
-        return {
-            "should_be_punished_this_message": False,
-            "was_warned": False,
-            "was_kicked": False,
-            "was_banned": False,
-            "status": status,
-            "warn_count": counters.get("warn_count", 0),
-            # discord-anti-spam counted bans as kicks.
-            "kick_count": counters.get("kick_count", 0) + counters.get("ban_count", 0),
-            "duplicate_counter": 0,
-            "pre_invoke_extensions": {},
-            "after_invoke_extensions": {},
-            "plan": plan,
-        }
+        return new_result(status, plan, counters)
 
     async def propagate(self, message: typing.Any) -> PropagateResult:
         """Decide one message, carry the plan out (when an executor is known) and report.
@@ -451,36 +188,35 @@ class AntiSpamHandler:
         """
         core_message = self.to_message(message)
         guild_id = core_message.guild_id
-        options = self.options if guild_id is None else self._options_for(guild_id)
-        status = self._ignored(core_message, options)
+        options = self._guild_options.for_guild(guild_id)
+        status = ignored_status(core_message, options, bot_id=self._bot_id())
         if status is not None:
             _LOGGER.debug("%s", status)
             return self._result(core_message, status, None)
         guild_id = typing.cast("int", guild_id)
-        self._guilds.add(guild_id)
+        self._guild_options.seen(guild_id)
 
-        pre_results: dict[str, typing.Any] = {}
-        for extension in tuple(self.pre_invoke_extensions.values()):
-            if guild_id in extension.blacklisted_guilds:
-                continue
-            returned = await extension.propagate(message)
-            pre_results[type(extension).__name__] = returned
-            if isinstance(returned, dict) and returned.get("cancel_next_invocation"):
-                raise InvocationCancelled
+        pre_results = await self._extensions.run_pre_invoke(message, guild_id)
 
         plan = self.guard.process(core_message)
         duplicates = self._duplicates.counts.pop(core_message.id, 0)
         if plan.skipped_reason is SkipReason.REDELIVERED:
             raise DuplicateObject
         if plan.skipped_reason is not None:
-            reason = _SKIP_STATUS.get(
+            reason = SKIP_STATUS.get(
                 plan.skipped_reason, f"Ignoring this message: {plan.skipped_reason}"
             )
             result = self._result(core_message, reason, plan)
             result["pre_invoke_extensions"] = pre_results
             return result
 
-        plan = self._with_punishment_notices(plan, core_message, options)
+        plan = with_punishment_notices(
+            plan,
+            core_message,
+            options,
+            counters=self.guard.member_counters(guild_id, core_message.author_id),
+            bot_id=self._bot_id(),
+        )
         result = self._result(core_message, "Unknown", plan)
         result["pre_invoke_extensions"] = pre_results
         result["duplicate_counter"] = max(0, duplicates - 1)
@@ -490,88 +226,18 @@ class AntiSpamHandler:
                 result["status"] = (
                     "User should be punished, however, was not due to no_punish being True"
                 )
-            flag = _RESULT_FLAGS.get(plan.punishment)
+            flag = RESULT_FLAGS.get(plan.punishment)
             if flag is not None:
                 result[flag[0]] = True
                 result["status"] = flag[1]
         await self._carry_out(plan)
 
-        for extension in tuple(self.after_invoke_extensions.values()):
-            if guild_id in extension.blacklisted_guilds:
-                continue
-            # Extensions get discord-anti-spam's plain dict (their signature's type).
-            returned = await extension.propagate(
-                message, typing.cast("dict[str, typing.Any]", result)
-            )
-            result["after_invoke_extensions"][type(extension).__name__] = returned
+        # Extensions get discord-anti-spam's plain dict (their signature's type).
+        plain = typing.cast("dict[str, typing.Any]", result)
+        result["after_invoke_extensions"] = await self._extensions.run_after_invoke(
+            message, guild_id, plain
+        )
         return result
-
-    def _with_punishment_notices(
-        self, plan: Plan, message: MessageLike, options: Mapping[str, typing.Any]
-    ) -> Plan:
-        """Add discord-anti-spam's kick and ban texts around the core's Kick or Ban: the DM
-        to the member before, the guild notice after, and the failure texts."""
-        word = {"KICK": "kick", "BAN": "ban"}.get(plan.punishment)
-        if word is None:
-            return plan
-        index = next(
-            (i for i, a in enumerate(plan.actions) if isinstance(a, act.Kick | act.Ban)), None
-        )
-        if index is None:
-            return plan
-        guild_id = typing.cast("int", message.guild_id)
-        counters = self.guard.member_counters(guild_id, message.author_id)
-        violation = plan.violations[0]
-        values = templates.variables(
-            message,
-            now=message.created_at,
-            bot_id=self._bot_id(),
-            warn_count=counters["warn_count"],
-            kick_count=counters["kick_count"] + counters["ban_count"],
-            violation=violation.check,
-            count=violation.count,
-            limit=violation.limit,
-            punishment=plan.punishment,
-        )
-
-        def render(option: str) -> tuple[str, dict[str, typing.Any] | None]:
-            rendered = templates.render(translate_template(options[option]), values)
-            return (rendered, None) if isinstance(rendered, str) else ("", rendered)
-
-        content, embed = render(f"user_{word}_message")
-        dm = act.DirectMessage(
-            user_id=message.author_id, content=content, embed=embed, guild_id=guild_id
-        )
-        content, embed = render(f"guild_{word}_message")
-        notice = act.SendMessage(
-            channel_id=message.channel_id,
-            content=content,
-            embed=embed,
-            delete_after=options[f"guild_{word}_message_delete_after"],
-            mention_user_ids=(message.author_id,),
-            guild_id=guild_id,
-        )
-        content, embed = render(f"user_failed_{word}_message")
-        failed = (
-            act.SendMessage(
-                channel_id=message.channel_id,
-                content=f"I do not have permission to {word}: <@{message.author_id}>",
-                delete_after=options[f"guild_{word}_message_delete_after"],
-                mention_user_ids=(message.author_id,),
-                guild_id=guild_id,
-            ),
-            act.DirectMessage(
-                user_id=message.author_id, content=content, embed=embed, guild_id=guild_id
-            ),
-        )
-        actions = (
-            *plan.actions[:index],
-            dm,
-            plan.actions[index],
-            notice,
-            *plan.actions[index + 1 :],
-        )
-        return dataclasses.replace(plan, actions=actions, on_failure=failed)
 
     async def _carry_out(self, plan: Plan) -> None:
         if not plan:
@@ -592,29 +258,6 @@ class AntiSpamHandler:
 
     # -- ignore lists ----------------------------------------------------------------------
 
-    @staticmethod
-    def _ignore_list(ignore_type: object) -> str:
-        if isinstance(ignore_type, IgnoreType):
-            key = ignore_type.name.lower()
-        elif isinstance(ignore_type, str):
-            key = ignore_type.lower()
-        else:
-            msg = "Expected `ignore_type` to be of type IgnoreType"
-            raise ValueError(msg)
-        name = _IGNORE_LISTS.get(key)
-        if name is None:
-            msg = "Invalid ignore ignore_type"
-            raise BaseASHException(msg)
-        return name
-
-    @staticmethod
-    def _item(item: object) -> int:
-        try:
-            return int(typing.cast("typing.Any", item))
-        except (TypeError, ValueError):
-            msg = "Expected item of type: int"
-            raise ValueError(msg) from None
-
     def add_ignored_item(self, item: int, ignore_type: IgnoreType | str) -> None:
         """Ignore a member, channel, role, guild or permission bit (handler-wide options).
 
@@ -624,10 +267,9 @@ class AntiSpamHandler:
             ValueError: ``item`` is not an int, or ``ignore_type`` has a wrong type.
             BaseASHException: an unknown ``ignore_type`` name.
         """
-        name = self._ignore_list(ignore_type)
-        value = self._item(item)
-        if value not in self.options[name]:
-            self.options[name].append(value)
+        name = ignore_list(ignore_type)
+        value = item_id(item)
+        if self._guild_options.add_ignored(name, value):
             self._rebuild()
 
     def remove_ignored_item(self, item: int, ignore_type: IgnoreType | str) -> None:
@@ -637,10 +279,9 @@ class AntiSpamHandler:
             ValueError: ``item`` is not an int, or ``ignore_type`` has a wrong type.
             BaseASHException: an unknown ``ignore_type`` name.
         """
-        name = self._ignore_list(ignore_type)
-        value = self._item(item)
-        if value in self.options[name]:
-            self.options[name].remove(value)
+        name = ignore_list(ignore_type)
+        value = item_id(item)
+        if self._guild_options.remove_ignored(name, value):
             self._rebuild()
 
     # -- per-guild options -----------------------------------------------------------------
@@ -651,8 +292,7 @@ class AntiSpamHandler:
         Raises:
             TypeError, ValueError, BaseASHException: as for the constructor.
         """
-        self._custom[int(guild_id)] = validate_options(**kwargs)
-        self._guilds.add(int(guild_id))
+        self._guild_options.set_custom(int(guild_id), **kwargs)
         self._rebuild()
 
     def get_guild_options(self, guild_id: int) -> tuple[dict[str, typing.Any], bool]:
@@ -662,15 +302,11 @@ class AntiSpamHandler:
         Raises:
             BaseASHException: the guild does not exist (no message or options seen for it).
         """
-        if guild_id not in self._guilds:
-            msg = "This guild does not exist"
-            raise BaseASHException(msg)
-        custom = guild_id in self._custom
-        return copy.deepcopy(self._options_for(guild_id)), custom
+        return self._guild_options.get(guild_id)
 
     def remove_custom_guild_options(self, guild_id: int) -> None:
         """Return a guild to the handler-wide options (silently ignores unknown guilds)."""
-        if self._custom.pop(guild_id, None) is not None:
+        if self._guild_options.remove_custom(guild_id):
             self._rebuild()
 
     # -- counters --------------------------------------------------------------------------
@@ -683,18 +319,7 @@ class AntiSpamHandler:
             LogicError: an unknown counter name.
             ValueError: ``counter`` is neither a string nor a ResetType.
         """
-        if isinstance(counter, ResetType):
-            key = counter.name.lower()
-        elif isinstance(counter, str):
-            key = counter.lower()
-        else:
-            msg = "Expected reset_type of type ResetType"
-            raise ValueError(msg)
-        names = _RESETS.get(key)
-        if names is None:
-            msg = "Invalid counter argument, please select a valid counter."
-            raise LogicError(msg)
-        self.guard.reset_member(guild_id, user_id, counters=names)
+        self.guard.reset_member(guild_id, user_id, counters=counter_names(counter))
 
     # -- extensions ------------------------------------------------------------------------
 
@@ -706,51 +331,7 @@ class AntiSpamHandler:
             ExtensionError: not an extension instance, or the name is taken (unless
                 ``force_overwrite``).
         """
-        name = type(extension).__name__.lower()
-        taken = (
-            name in self.pre_invoke_extensions
-            or name in self.after_invoke_extensions
-            or name in self.plugin_extensions
-        )
-        if taken and not force_overwrite:
-            msg = "Error loading extension, an extension with this name already exists!"
-            raise ExtensionError(msg)
-        if isinstance(extension, BasePlugin):
-            if not inspect.iscoroutinefunction(extension.propagate):
-                msg = "Expected coro method for propagate"
-                raise ExtensionError(msg)
-            if taken:
-                self.unregister_extension(name)
-            target = (
-                self.pre_invoke_extensions
-                if extension.is_pre_invoke
-                else self.after_invoke_extensions
-            )
-            target[name] = extension
-            return
-        if isinstance(extension, type) or not _has_hookimpls(extension):
-            msg = (
-                "Expected extension that subclassed BaseExtension and was a class instance not "
-                "class reference"
-            )
-            raise ExtensionError(msg)
-        if taken:
-            self.unregister_extension(name)
-        # A plugin named like an installed extension (MassMention() is "mass_mention")
-        # replaces it while registered, as a plugin given to get_plugin_manager does.
-        pm_name = plugin_name(extension) or name
-        installed = self.guard.plugin_manager.get_plugin(pm_name)
-        if installed is not None:
-            self.guard.unregister_plugin(installed)
-        try:
-            self.guard.register_plugin(extension, name=pm_name)
-        except Exception:
-            if installed is not None:
-                self.guard.register_plugin(installed, name=pm_name)
-            raise
-        self.plugin_extensions[name] = extension
-        if installed is not None:
-            self._replaced[name] = (pm_name, installed)
+        self._extensions.register(extension, self.guard, force_overwrite=force_overwrite)
 
     register_plugin = register_extension
     """discord-anti-spam 1.x's name for :meth:`register_extension`."""
@@ -761,21 +342,7 @@ class AntiSpamHandler:
         Raises:
             ExtensionError: no extension of that name is registered.
         """
-        name = extension_name.lower()
-        found = False
-        for registry in (self.pre_invoke_extensions, self.after_invoke_extensions):
-            if registry.pop(name, None) is not None:
-                found = True
-        plugin = self.plugin_extensions.pop(name, None)
-        if plugin is not None:
-            self.guard.unregister_plugin(plugin)
-            replaced = self._replaced.pop(name, None)
-            if replaced is not None:
-                self.guard.register_plugin(replaced[1], name=replaced[0])
-            found = True
-        if not found:
-            msg = "An extension matching this name doesn't exist!"
-            raise ExtensionError(msg)
+        self._extensions.unregister(extension_name, self.guard)
 
     unregister_plugin = unregister_extension
     """discord-anti-spam 1.x's name for :meth:`unregister_extension`."""
@@ -788,28 +355,11 @@ class AntiSpamHandler:
         implement ``save_to_dict``."""
         data: dict[str, typing.Any] = {
             "options": copy.deepcopy(self.options),
-            "guilds": [
-                {
-                    "id": guild_id,
-                    "has_custom_options": guild_id in self._custom,
-                    "options": copy.deepcopy(self._custom.get(guild_id)),
-                }
-                for guild_id in sorted(self._guilds)
-            ],
+            "guilds": self._guild_options.to_data(),
             "extensions": copy.deepcopy(self.extensions),
             "state": self.guard.snapshot(),
-            "pre_invoke_plugins": {},
-            "after_invoke_plugins": {},
+            **await self._extensions.save_states(),
         }
-        for key, registry in (
-            ("pre_invoke_plugins", self.pre_invoke_extensions),
-            ("after_invoke_plugins", self.after_invoke_extensions),
-        ):
-            for extension in registry.values():
-                try:
-                    data[key][type(extension).__name__] = await extension.save_to_dict()
-                except NotImplementedError:
-                    continue
         return data
 
     @staticmethod
@@ -842,11 +392,7 @@ class AntiSpamHandler:
                 extensions=data.get("extensions"),
                 **handler_kwargs,
             )
-            for guild in data["guilds"]:
-                guild_id = int(guild["id"])
-                handler._guilds.add(guild_id)
-                if guild["has_custom_options"]:
-                    handler._custom[guild_id] = validate_options(**guild["options"])
+            handler._guild_options.load_data(data["guilds"])
             handler._rebuild()
             handler.guard = Guard.restore(
                 handler.guard.policy,
@@ -867,12 +413,3 @@ class AntiSpamHandler:
             _LOGGER.info("Failed to load AntiSpamHandler from state, returning a generic instance")
             return AntiSpamHandler(bot, library, **handler_kwargs)
         return handler
-
-
-def _has_hookimpls(plugin: object) -> bool:
-    marker = "spamguard_impl"
-    return any(
-        getattr(getattr(plugin, attribute, None), marker, None) is not None
-        for attribute in dir(plugin)
-        if attribute.startswith("spamguard_")
-    )

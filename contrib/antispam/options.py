@@ -45,7 +45,7 @@ import re
 import string
 import typing
 
-from spamguard.contrib.antispam_errors import BaseASHException
+from spamguard.contrib.antispam.exceptions import BaseASHException
 from spamguard.core.policy import Policy
 
 if typing.TYPE_CHECKING:

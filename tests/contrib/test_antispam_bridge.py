@@ -1,7 +1,7 @@
 """The handler finds the adapter for ``bot`` by itself (the one-import migration): the
 ``spamguard_find_adapter`` hook names it, it is loaded from the ``spamguard.adapters``
-entry-point group, and its ``compat_bridge(bot, guard)`` converts messages and carries plans
-out. The adapter here is a real installed distribution made in a temporary directory.
+entry-point group, and its ``spamguard_make_compat_bridge`` implementation (``compat_bridge``)
+converts messages and carries plans out. The adapter here is a real installed distribution made in a temporary directory.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import textwrap
 import pytest
 
 from spamguard.contrib.antispam import AntiSpamHandler
+from spamguard.core import Guard, Policy
+from spamguard.core.plugins import Hooks, get_plugin_manager, load_adapter_for
 
 ADAPTER = '''
 """A stand-in adapter for a library whose messages are plain dicts."""
@@ -53,6 +55,7 @@ class Bridge:
         self.bot.carried.append(plan)
 
 
+@hookimpl(specname="spamguard_make_compat_bridge")
 def compat_bridge(bot, guard):
     return Bridge(bot, guard)
 '''
@@ -117,3 +120,23 @@ async def test_without_an_adapter_library_objects_are_refused_with_a_hint() -> N
     handler = AntiSpamHandler(object())
     with pytest.raises(ValueError, match="pass converter= or install the spamguard adapter"):
         await handler.propagate(raw_message(1))
+
+
+def test_an_adapter_is_found_by_its_finder_or_by_the_bots_library_package(fake_adapter) -> None:
+    # The finder names the adapter of FakeBot; a bot of the library "fakelib" that no
+    # finder knows is the adapter's too, by its entry-point name.
+    client = type("Client", (), {"__module__": "fakelib.client"})()
+    guard = Guard(Policy.default(), load_entrypoints=False)
+    for bot in (fake_adapter.FakeBot(), client):
+        pm = get_plugin_manager()
+        assert load_adapter_for(pm, bot) == "fakelib"
+        assert pm.get_plugin("fakelib") is fake_adapter
+        bridge = Hooks(pm).make_compat_bridge(bot, guard)
+        assert isinstance(bridge, fake_adapter.Bridge)
+        assert bridge.guard is guard
+
+
+def test_no_adapter_is_loaded_for_an_object_of_no_library(fake_adapter) -> None:
+    pm = get_plugin_manager()
+    assert load_adapter_for(pm, object()) is None
+    assert pm.get_plugin("fakelib") is None

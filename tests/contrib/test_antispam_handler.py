@@ -26,7 +26,7 @@ from spamguard.contrib.antispam import (
     PropagateResult,
     ResetType,
 )
-from spamguard.contrib.antispam_options import DEFAULTS
+from spamguard.contrib.antispam.options import DEFAULTS
 from spamguard.contrib.mass_mention import MassMention
 from spamguard.core import Ban, DeleteMessages, DirectMessage, Kick, Plan, SendMessage
 

@@ -71,7 +71,11 @@ def test_every_hook_is_named_spamguard_verb_noun_and_only_vetoes_are_firstresult
         options = getattr(hookspecs, name).spamguard_spec
         if options["firstresult"]:
             firstresult.add(name)
-    assert firstresult == {"spamguard_pre_invoke", "spamguard_find_adapter"}
+    assert firstresult == {
+        "spamguard_pre_invoke",
+        "spamguard_find_adapter",
+        "spamguard_make_compat_bridge",
+    }
 
 
 def test_hookimpl_from_core_marks_spamguard_hooks() -> None:
@@ -338,6 +342,32 @@ def test_find_adapter_asks_plugins_until_one_knows_the_bot() -> None:
     hooks = Hooks(get_plugin_manager([Knows(), Unsure()], load_entrypoints=False))
     assert hooks.find_adapter(Bot()) == "fakelib"
     assert hooks.find_adapter(object()) is None
+
+
+def test_make_compat_bridge_asks_plugins_until_one_lends_a_bridge_and_skips_a_broken_one(
+    policy, caplog
+) -> None:
+    guard = Guard(policy(), load_entrypoints=False)
+    bridge = object()
+    seen: list[tuple[object, Guard]] = []
+
+    class Broken:
+        @hookimpl
+        def spamguard_make_compat_bridge(self, bot: object) -> object:
+            raise RuntimeError("adapter bug")
+
+    class Lends:
+        @hookimpl
+        def spamguard_make_compat_bridge(self, bot: object, guard: Guard) -> object:
+            seen.append((bot, guard))
+            return bridge if bot == "mybot" else None
+
+    hooks = Hooks(get_plugin_manager([Lends(), Broken()], load_entrypoints=False))
+    with caplog.at_level(logging.ERROR, logger="spamguard.plugins"):
+        assert hooks.make_compat_bridge("mybot", guard) is bridge
+        assert hooks.make_compat_bridge("other", guard) is None
+    assert seen == [("mybot", guard), ("other", guard)]
+    assert "adapter bug" in caplog.text
 
 
 class Strict:

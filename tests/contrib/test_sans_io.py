@@ -10,7 +10,8 @@ import sys
 CONTRIB_MODULES = (
     "spamguard.contrib",
     "spamguard.contrib.antispam",
-    "spamguard.contrib.antispam_tracker",
+    "spamguard.contrib.antispam.handler",
+    "spamguard.contrib.antispam.tracker",
     "spamguard.contrib.link_filter",
     "spamguard.contrib.mass_mention",
     "spamguard.contrib.message_length",

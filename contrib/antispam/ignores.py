@@ -1,0 +1,114 @@
+"""discord-anti-spam's ignore lists: which messages the handler lets pass unchecked."""
+
+from __future__ import annotations
+
+__all__ = (
+    "ADMINISTRATOR",
+    "IGNORE_LISTS",
+    "MANAGE_MESSAGES",
+    "SKIP_STATUS",
+    "ignore_list",
+    "ignored_status",
+    "item_id",
+)
+
+import typing
+
+from spamguard.contrib.antispam.enums import IgnoreType
+from spamguard.contrib.antispam.exceptions import BaseASHException
+from spamguard.core.plan import SkipReason
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from spamguard.core.messages import MessageLike
+
+ADMINISTRATOR = 0x8
+"""discord-anti-spam's default ``ignore_perms`` entry: Discord's administrator bit."""
+MANAGE_MESSAGES = 0x2000
+"""Discord's manage-messages permission bit."""
+
+
+IGNORE_LISTS: Mapping[str, str] = {
+    "member": "ignore_users",
+    "user": "ignore_users",
+    "channel": "ignore_channels",
+    "perm": "ignore_perms",
+    "guild": "ignore_guilds",
+    "role": "ignore_roles",
+}
+"""An ignore type's name -> the option holding its items."""
+SKIP_STATUS: Mapping[SkipReason, str] = {
+    SkipReason.DM: "Ignoring messages from dm's",
+    SkipReason.SELF: "Ignoring messages from myself (the bot)",
+    SkipReason.BOT: "Ignoring messages from bots",
+    SkipReason.VETOED: "Ignoring this message: an extension vetoed it",
+}
+"""discord-anti-spam's status for a message skipped for this reason."""
+
+
+def ignored_status(
+    message: MessageLike, options: Mapping[str, typing.Any], *, bot_id: int | None
+) -> str | None:
+    """Why discord-anti-spam would ignore ``message`` (its status text), or None: its ignore
+    checks, in its order."""
+    if message.guild_id is None:
+        return SKIP_STATUS[SkipReason.DM]
+    if message.author_id == bot_id:
+        return SKIP_STATUS[SkipReason.SELF]
+    if options["ignore_bots"] and message.author_is_bot:
+        return SKIP_STATUS[SkipReason.BOT]
+    if message.author_id in options["ignore_users"]:
+        return f"Ignoring this user: {message.author_id}"
+    channels = options["ignore_channels"]
+    if (
+        message.channel_id in channels
+        or (message.parent_id is not None and message.parent_id in channels)
+        or (message.channel_name and message.channel_name in channels)
+    ):
+        return f"Ignoring this channel: {message.channel_id}"
+    for role_id in sorted(message.author_role_ids):
+        if role_id in options["ignore_roles"]:
+            return f"Ignoring this role: {role_id}"
+    perms = options["ignore_perms"]
+    if (ADMINISTRATOR in perms and (message.author_is_admin or message.author_is_owner)) or (
+        MANAGE_MESSAGES in perms and (message.author_can_manage_messages or message.author_is_admin)
+    ):
+        return f"Ignoring this user's permissions: {message.author_id}"
+    if message.guild_id in options["ignore_guilds"]:
+        return f"Ignoring this guild: {message.guild_id}"
+    return None
+
+
+def ignore_list(ignore_type: object) -> str:
+    """The option holding ``ignore_type``'s items (``ignore_users``...).
+
+    Raises:
+        ValueError: ``ignore_type`` is neither an IgnoreType nor a string.
+        BaseASHException: an unknown name.
+    """
+    if isinstance(ignore_type, IgnoreType):
+        key = ignore_type.name.lower()
+    elif isinstance(ignore_type, str):
+        key = ignore_type.lower()
+    else:
+        msg = "Expected `ignore_type` to be of type IgnoreType"
+        raise ValueError(msg)
+    name = IGNORE_LISTS.get(key)
+    if name is None:
+        msg = "Invalid ignore ignore_type"
+        raise BaseASHException(msg)
+    return name
+
+
+def item_id(item: object) -> int:
+    """``item`` as an int id.
+
+    Raises:
+        ValueError: not an int (nor int-convertible).
+    """
+    try:
+        return int(typing.cast("typing.Any", item))
+    except (TypeError, ValueError):
+        msg = "Expected item of type: int"
+        raise ValueError(msg) from None
