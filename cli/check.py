@@ -11,7 +11,7 @@ import typing
 
 from spamguard.cli.loading import build_guard, policy_error_lines
 from spamguard.core import Counting, Policy, PolicyError
-from spamguard.testing.describe import format_seconds
+from spamguard.reporting.describe import format_seconds
 
 if typing.TYPE_CHECKING:
     import argparse

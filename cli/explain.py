@@ -16,15 +16,15 @@ import typing
 
 from spamguard.cli.loading import build_guard, load_policy, open_log
 from spamguard.cli.output import CliError, quote, where, who
-from spamguard.testing.describe import describe_plan, message_names
-from spamguard.testing.explain import Explainer
-from spamguard.testing.replay import LogError, LogRecord
+from spamguard.reporting.describe import describe_plan, message_names
+from spamguard.reporting.explain import Explainer
+from spamguard.reporting.logs import LogError, LogRecord
 
 if typing.TYPE_CHECKING:
     import argparse
 
     from spamguard.core import Plan
-    from spamguard.testing.explain import Explanation
+    from spamguard.reporting.explanation import Explanation
 
 
 def _is_target(record: LogRecord, args: argparse.Namespace) -> bool:

@@ -20,7 +20,7 @@ import pluggy
 
 from spamguard.cli.output import CliError
 from spamguard.core import Guard, Policy, PolicyError
-from spamguard.testing.replay import LogError, LogRecord, parse_line
+from spamguard.reporting.logs import LogError, LogRecord, parse_line
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterator, Sequence

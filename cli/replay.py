@@ -1,7 +1,7 @@
 """``spamguard replay LOG --policy POLICY``: every plan of a recorded log, and a summary.
 
 The log format (JSON lines, one message per line) is documented in
-:mod:`spamguard.testing.replay`; ``spamguard replay --help`` shows a short version.
+:mod:`spamguard.reporting.logs`; ``spamguard replay --help`` shows a short version.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ import typing
 from spamguard.cli.loading import build_guard, load_policy, open_log
 from spamguard.cli.output import Progress, quote, table, where, who
 from spamguard.cli.timeline import Timeline, require_matplotlib, timeline_format
-from spamguard.testing.describe import (
+from spamguard.reporting.describe import (
     describe_action,
     describe_punishment,
     describe_violation,
     format_seconds,
     message_names,
 )
-from spamguard.testing.replay import LogError, ReplaySummary
+from spamguard.reporting.logs import LogError
+from spamguard.reporting.replay import ReplaySummary
 
 if typing.TYPE_CHECKING:
     import argparse
@@ -41,7 +42,7 @@ guild_name, author_role_ids, mention_ids, role_mention_ids, mentions_everyone,
 attachment_count, sticker_count, embed_count, author_is_bot, author_is_admin,
 author_can_manage_messages, author_is_owner, category_id, parent_id, edited_at.
 Discord's own message objects (with an "author" object) are read too. Full reference: the
-docstring of spamguard.testing.replay.
+docstring of spamguard.reporting.logs.
 """
 
 

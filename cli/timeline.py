@@ -22,7 +22,7 @@ import pathlib
 import typing
 
 from spamguard.cli.output import CliError
-from spamguard.testing.describe import format_seconds
+from spamguard.reporting.describe import format_seconds
 
 if typing.TYPE_CHECKING:
     import datetime

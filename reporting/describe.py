@@ -1,6 +1,6 @@
 """Plain-English descriptions of plans, actions and violations, for people to read.
 
-Used by the assertion helpers' failure messages, :class:`~spamguard.testing.Explanation`
+Used by the assertion helpers' failure messages, :class:`~spamguard.reporting.Explanation`
 and the ``spamguard`` command line; one place, so all three say things the same way.
 """
 

@@ -13,10 +13,28 @@
 With spamguard installed, pytest also gets the fixtures ``spamguard_sim``,
 ``spamguard_policy``, ``spamguard_plugins``, ``spamguard_guild``, ``spamguard_channel`` and
 ``spamguard_member`` (see :mod:`spamguard.testing.pytest_plugin`).
+
+The describing, explaining and log-reading names are :mod:`spamguard.reporting`'s,
+exported here too.
 """
 
 from __future__ import annotations
 
+from spamguard.reporting import (
+    CheckMeasure,
+    Explainer,
+    Explanation,
+    LogError,
+    LogRecord,
+    MeasureStatus,
+    ReplaySummary,
+    describe_action,
+    describe_plan,
+    describe_violation,
+    iter_log,
+    parse_line,
+    read_log,
+)
 from spamguard.testing.assertions import (
     PolicyAssertionError,
     assert_deleted,
@@ -27,27 +45,9 @@ from spamguard.testing.assertions import (
     assert_punished,
     assert_skipped,
 )
-from spamguard.testing.describe import describe_action, describe_plan, describe_violation
-from spamguard.testing.explain import CheckMeasure, Explainer, Explanation, MeasureStatus
-from spamguard.testing.replay import (
-    LogError,
-    LogRecord,
-    ReplaySummary,
-    iter_log,
-    parse_line,
-    read_log,
-)
-from spamguard.testing.simulation import (
-    DEFAULT_START,
-    RunResult,
-    SimChannel,
-    SimGuild,
-    SimMember,
-    Simulation,
-    SimulationError,
-    Step,
-    load_policy,
-)
+from spamguard.testing.results import RunResult, Step
+from spamguard.testing.simulation import DEFAULT_START, Simulation, load_policy
+from spamguard.testing.world import SimChannel, SimGuild, SimMember, SimulationError
 
 __all__ = (
     "DEFAULT_START",

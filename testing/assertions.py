@@ -29,13 +29,14 @@ import collections
 import typing
 
 from spamguard.core import Message, Punishment, SkipReason
-from spamguard.testing.describe import describe_punishment, describe_violation, format_seconds
-from spamguard.testing.simulation import RunResult, SimMember, Step
+from spamguard.reporting.describe import describe_punishment, describe_violation, format_seconds
+from spamguard.testing.results import RunResult, Step
+from spamguard.testing.world import SimMember
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from spamguard.testing.explain import CheckMeasure
+    from spamguard.reporting.explanation import CheckMeasure
 
 
 class PolicyAssertionError(AssertionError):

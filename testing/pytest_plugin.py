@@ -60,7 +60,8 @@ if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
     from spamguard.core import Policy
-    from spamguard.testing.simulation import SimChannel, SimGuild, SimMember, Simulation
+    from spamguard.testing.simulation import Simulation
+    from spamguard.testing.world import SimChannel, SimGuild, SimMember
 
 INI_OPTION = "spamguard_policy"
 """The ini option naming the policy file of the ``spamguard_policy`` fixture."""

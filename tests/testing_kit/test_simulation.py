@@ -218,3 +218,53 @@ def test_plugins_take_part_like_in_a_real_guard() -> None:
     result = sim.run()
     assert result.fired() == {"shouting": 1}
     assert result.punishments(alice) == ["WARN"]
+
+
+def test_a_member_says_and_edits_through_the_simulations_public_say_and_edit() -> None:
+    sim = Simulation(FLOOD_POLICY)
+    alice = sim.member(name="alice")
+    general = sim.general_channel(sim.default_guild)
+    assert general is alice.guild.general
+    assert sim.names[general.id] == "#general"
+    said = sim.say(
+        alice,
+        "hello",
+        at=2,
+        after=None,
+        channel=None,
+        mentions=(),
+        role_mentions=(),
+        everyone=False,
+        attachments=0,
+        stickers=0,
+        embeds=0,
+    )
+    edited = sim.edit(alice, said, "hello again", at=3, after=None)
+    assert (said.channel_id, said.author_id) == (general.id, alice.id)
+    assert (edited.id, edited.content) == (said.id, "hello again")
+    steps = sim.run().steps
+    assert [(s.message.content, s.edit, s.at) for s in steps] == [
+        ("hello", False, 2.0),
+        ("hello again", True, 3.0),
+    ]
+    assert sim.small_id() not in {alice.id, general.id, alice.guild.id}
+
+
+def test_the_clock_places_messages_and_refuses_a_time_a_run_decided() -> None:
+    from spamguard.testing.clock import SimClock
+
+    clock = SimClock(DEFAULT_START, 1.5)
+    assert clock.place(None, None) == 1.5
+    assert clock.place(10, None) == 10.0
+    assert clock.place(None, 0.25) == 10.25
+    assert clock.place(DEFAULT_START + datetime.timedelta(seconds=4), None) == 4.0
+    assert clock.latest == 10.25
+    clock.decided(20)
+    assert (clock.decided_until, clock.latest) == (20, 20)
+    with pytest.raises(SimulationError, match="which run\\(\\) already decided"):
+        clock.place(19, None)
+    with pytest.raises(SimulationError, match="not both"):
+        clock.place(30, 1)
+    with pytest.raises(SimulationError, match="timezone-aware"):
+        clock.place(datetime.datetime(2024, 1, 1), None)
+    assert clock.time_of(1.5) == DEFAULT_START + datetime.timedelta(seconds=1.5)
