@@ -6,7 +6,7 @@ __all__ = ("RESETS", "counter_names")
 
 import typing
 
-from spamguard.contrib.antispam.enums import ResetType
+from spamguard.contrib.antispam.enums import ResetType, name_of
 from spamguard.contrib.antispam.exceptions import LogicError
 
 if typing.TYPE_CHECKING:
@@ -28,14 +28,7 @@ def counter_names(counter: ResetType | str) -> tuple[str, ...]:
         LogicError: an unknown counter name.
         ValueError: ``counter`` is neither a string nor a ResetType.
     """
-    if isinstance(counter, ResetType):
-        key = counter.name.lower()
-    elif isinstance(counter, str):
-        key = counter.lower()
-    else:
-        msg = "Expected reset_type of type ResetType"
-        raise ValueError(msg)
-    names = RESETS.get(key)
+    names = RESETS.get(name_of(counter, ResetType, "Expected reset_type of type ResetType"))
     if names is None:
         msg = "Invalid counter argument, please select a valid counter."
         raise LogicError(msg)

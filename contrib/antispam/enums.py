@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ("IgnoreType", "ResetType")
+__all__ = ("IgnoreType", "ResetType", "name_of")
 
 import enum
 
@@ -24,3 +24,16 @@ class ResetType(enum.Enum):
 
     WARN_COUNTER = 0
     KICK_COUNTER = 1
+
+
+def name_of(value: object, kind: type[enum.Enum], wrong_type: str) -> str:
+    """The lower-case name ``value`` gives: a member of ``kind``, or a string (0.x's names).
+
+    Raises:
+        ValueError: ``value`` is neither (with the message ``wrong_type``).
+    """
+    if isinstance(value, kind):
+        return value.name.lower()
+    if isinstance(value, str):
+        return value.lower()
+    raise ValueError(wrong_type)

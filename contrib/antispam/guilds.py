@@ -8,6 +8,7 @@ import copy
 import typing
 
 from spamguard.contrib.antispam.exceptions import BaseASHException
+from spamguard.contrib.antispam.ignores import ignore_list, item_id
 from spamguard.contrib.antispam.options import guild_policy, validate_options
 from spamguard.core.policy import Policy
 
@@ -20,7 +21,7 @@ class GuildOptions:
 
     Args:
         options: the handler-wide options (validated); kept, not copied, and edited in
-            place by :meth:`add_ignored` and :meth:`remove_ignored`.
+            place by :meth:`set_ignored`.
     """
 
     def __init__(self, options: dict[str, typing.Any]) -> None:
@@ -63,18 +64,22 @@ class GuildOptions:
         """Return a guild to the handler-wide options; whether it had options of its own."""
         return self._custom.pop(guild_id, None) is not None
 
-    def add_ignored(self, option: str, item: int) -> bool:
-        """Add ``item`` to the handler-wide list ``option``; whether it was new."""
-        if item in self.options[option]:
-            return False
-        self.options[option].append(item)
-        return True
+    def set_ignored(self, item: object, ignore_type: object, *, ignored: bool) -> bool:
+        """Add ``item`` to (``ignored``) or remove it from the handler-wide ignore list of
+        ``ignore_type`` (an IgnoreType or 0.x's name); whether the list changed.
 
-    def remove_ignored(self, option: str, item: int) -> bool:
-        """Remove ``item`` from the handler-wide list ``option``; whether it was there."""
-        if item not in self.options[option]:
+        Raises:
+            ValueError: ``item`` is not an int, or ``ignore_type`` has a wrong type.
+            BaseASHException: an unknown ``ignore_type`` name.
+        """
+        items = self.options[ignore_list(ignore_type)]
+        value = item_id(item)
+        if (value in items) == ignored:
             return False
-        self.options[option].remove(item)
+        if ignored:
+            items.append(value)
+        else:
+            items.remove(value)
         return True
 
     def policy(self, extensions: Mapping[str, typing.Any]) -> Policy:

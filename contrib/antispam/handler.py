@@ -20,7 +20,7 @@ from spamguard.contrib.antispam.exceptions import (
 )
 from spamguard.contrib.antispam.extensions import ExtensionRegistry
 from spamguard.contrib.antispam.guilds import GuildOptions
-from spamguard.contrib.antispam.ignores import SKIP_STATUS, ignore_list, ignored_status, item_id
+from spamguard.contrib.antispam.ignores import SKIP_STATUS, ignored_status
 from spamguard.contrib.antispam.notices import with_punishment_notices
 from spamguard.contrib.antispam.options import validate_options
 from spamguard.contrib.antispam.results import RESULT_FLAGS, PropagateResult, new_result
@@ -267,9 +267,7 @@ class AntiSpamHandler:
             ValueError: ``item`` is not an int, or ``ignore_type`` has a wrong type.
             BaseASHException: an unknown ``ignore_type`` name.
         """
-        name = ignore_list(ignore_type)
-        value = item_id(item)
-        if self._guild_options.add_ignored(name, value):
+        if self._guild_options.set_ignored(item, ignore_type, ignored=True):
             self._rebuild()
 
     def remove_ignored_item(self, item: int, ignore_type: IgnoreType | str) -> None:
@@ -279,9 +277,7 @@ class AntiSpamHandler:
             ValueError: ``item`` is not an int, or ``ignore_type`` has a wrong type.
             BaseASHException: an unknown ``ignore_type`` name.
         """
-        name = ignore_list(ignore_type)
-        value = item_id(item)
-        if self._guild_options.remove_ignored(name, value):
+        if self._guild_options.set_ignored(item, ignore_type, ignored=False):
             self._rebuild()
 
     # -- per-guild options -----------------------------------------------------------------

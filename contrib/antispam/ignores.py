@@ -14,7 +14,7 @@ __all__ = (
 
 import typing
 
-from spamguard.contrib.antispam.enums import IgnoreType
+from spamguard.contrib.antispam.enums import IgnoreType, name_of
 from spamguard.contrib.antispam.exceptions import BaseASHException
 from spamguard.core.plan import SkipReason
 
@@ -87,13 +87,7 @@ def ignore_list(ignore_type: object) -> str:
         ValueError: ``ignore_type`` is neither an IgnoreType nor a string.
         BaseASHException: an unknown name.
     """
-    if isinstance(ignore_type, IgnoreType):
-        key = ignore_type.name.lower()
-    elif isinstance(ignore_type, str):
-        key = ignore_type.lower()
-    else:
-        msg = "Expected `ignore_type` to be of type IgnoreType"
-        raise ValueError(msg)
+    key = name_of(ignore_type, IgnoreType, "Expected `ignore_type` to be of type IgnoreType")
     name = IGNORE_LISTS.get(key)
     if name is None:
         msg = "Invalid ignore ignore_type"
