@@ -1,0 +1,73 @@
+"""Real Discord gateway payloads (API v10), as the gateway sends them, in three modules:
+
+* `values`: small frozen values (`User`, `Member`, `Role`, `Channel`, `Guild`,
+  `Permission`, snowflakes) whose ``payload()`` methods render the wire objects;
+* `events`: builders of gateway events (`ready`, `guild_create`, `message_create`,
+  `message_update`, `automod_action_execution`) and seeded REST objects, taking
+  everything as parameters;
+* `world`: `build_world`, a ready-made moderation guild with shortcut methods, so a test
+  reads ``world.message(author=world.alice, content="hi")``.
+
+Tests use the package as one namespace (``payloads.build_world()``,
+``payloads.Member``); the names below are the three modules' own.
+"""
+
+from __future__ import annotations
+
+__all__ = (
+    "DISCORD_EPOCH_MS",
+    "EVERYONE_PERMISSIONS",
+    "MUTED_DENY",
+    "Channel",
+    "ChannelType",
+    "Guild",
+    "GuildWorld",
+    "Member",
+    "Overwrite",
+    "Permission",
+    "Role",
+    "User",
+    "attachment",
+    "automod_action_execution",
+    "automod_rule",
+    "avatar_hash",
+    "build_world",
+    "embed",
+    "guild_create",
+    "message_create",
+    "message_update",
+    "ready",
+    "snowflake",
+    "snowflake_time",
+    "sticker_item",
+    "timestamp",
+)
+
+from .events import (
+    attachment,
+    automod_action_execution,
+    automod_rule,
+    embed,
+    guild_create,
+    message_create,
+    message_update,
+    ready,
+    sticker_item,
+)
+from .values import (
+    DISCORD_EPOCH_MS,
+    EVERYONE_PERMISSIONS,
+    MUTED_DENY,
+    Channel,
+    ChannelType,
+    Guild,
+    Member,
+    Overwrite,
+    Permission,
+    Role,
+    User,
+    snowflake,
+    snowflake_time,
+    timestamp,
+)
+from .world import GuildWorld, avatar_hash, build_world
