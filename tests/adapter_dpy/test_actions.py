@@ -198,7 +198,7 @@ async def test_a_pending_unban_survives_a_restart_through_the_store(tmp_path) ->
 async def test_concurrent_messages_of_one_member_punish_once() -> None:
     async with protected_bot(make_policy("KICK", clean=False)) as p:
         for i in range(12):
-            p.h.parse("MESSAGE_CREATE", p.world.message(content=f"burst {i}"))
+            p.h.consume("MESSAGE_CREATE", p.world.message(content=f"burst {i}"))
         await p.h.settle()
         assert p.api.find("DELETE", "/guilds/{g}/members/{u}") == p.api.find("DELETE")
         assert len(p.api.find("DELETE", "/guilds/{g}/members/{u}")) == 1

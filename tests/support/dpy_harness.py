@@ -26,6 +26,7 @@ from __future__ import annotations
 __all__ = (
     "LIBRARIES",
     "DpyHarness",
+    "DpyLibrary",
     "default_intents",
     "dpy_bot",
 )
@@ -37,12 +38,16 @@ import importlib
 import sys
 import typing
 
+from spamguard.core import FailureKind
+
 from . import payloads
 from .discord_api import DiscordAPI
 
 if typing.TYPE_CHECKING:
     import types
-    from collections.abc import AsyncIterator, Callable, Mapping
+    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+
+    from spamguard.adapters.runtime import Protection
 
 LIBRARIES: typing.Final = ("nextcord", "disnake")
 """Import names of the supported discord.py descendants."""
@@ -72,7 +77,7 @@ class DpyHarness:
         """``ConnectionState.parsers``: gateway event name to parser."""
         return self.bot._connection.parsers  # type: ignore[no-any-return]
 
-    def parse(self, event_name: str, payload: Mapping[str, typing.Any]) -> None:
+    def consume(self, event_name: str, payload: Mapping[str, typing.Any]) -> None:
         """Feed one gateway DISPATCH (e.g. ``"MESSAGE_CREATE"``); listeners start as tasks."""
         self.parsers[event_name](dict(payload))
 
@@ -104,8 +109,8 @@ class DpyHarness:
             raise error
 
     async def dispatch(self, event_name: str, payload: Mapping[str, typing.Any]) -> None:
-        """`parse` then `settle`."""
-        self.parse(event_name, payload)
+        """`consume` then `settle`."""
+        self.consume(event_name, payload)
         await self.settle()
 
     async def send_message(self, **kwargs: typing.Any) -> dict[str, typing.Any]:
@@ -198,8 +203,8 @@ async def dpy_bot(
         )
         try:
             await bot.login(api.token)
-            harness.parse("READY", world.ready())
-            harness.parse("GUILD_CREATE", world.guild_create())
+            harness.consume("READY", world.ready())
+            harness.consume("GUILD_CREATE", world.guild_create())
             await asyncio.wait_for(bot.wait_until_ready(), timeout=ready_timeout)
             await harness.settle()
             yield harness
@@ -227,3 +232,58 @@ async def _drain_library_tasks(library: str) -> None:
         task.cancel()
     if leftovers:
         await asyncio.gather(*leftovers, return_exceptions=True)
+
+
+class DpyLibrary:
+    """The contract suite's harness for nextcord or disnake
+    (`support.library_harness.LibraryHarness`): the library's adapter attached before
+    login, as its ``load_extension`` entry point does."""
+
+    # Both libraries sleep on any retry_after, and retry a 500 after a second or more:
+    # within the action deadline both end as a timeout. A 503 is raised at once.
+    _FAILURES: typing.ClassVar[Mapping[int, FailureKind]] = {
+        403: FailureKind.FORBIDDEN,
+        404: FailureKind.NOT_FOUND,
+        429: FailureKind.TIMEOUT,
+        500: FailureKind.TIMEOUT,
+        503: FailureKind.SERVER_ERROR,
+    }
+
+    def __init__(self, name: Library) -> None:
+        """The harness of ``name`` (``"nextcord"`` or ``"disnake"``)."""
+        self.name: Library = name
+
+    @contextlib.asynccontextmanager
+    async def protected(
+        self, world: payloads.GuildWorld, *, api: DiscordAPI | None, **options: typing.Any
+    ) -> AsyncIterator[tuple[DpyHarness, Protection]]:
+        """A ready bot protected by ``spamguard.adapters.<library>.attach(bot, **options)``."""
+        adapter = importlib.import_module(f"spamguard.adapters.{self.name}")
+        holder: list[Protection] = []
+        async with dpy_bot(
+            self.name,
+            world,
+            api=api,
+            before_login=lambda bot: holder.append(adapter.attach(bot, **options)),
+        ) as harness:
+            (protection,) = holder
+            try:
+                yield harness, protection
+            finally:
+                await protection.detach()
+
+    def failure_kind(self, status: int) -> FailureKind:
+        """How an action whose every attempt gets ``status`` ends (0.5 s deadline)."""
+        return self._FAILURES[status]
+
+    def on_message(
+        self, bot: typing.Any, listener: Callable[[typing.Any], Awaitable[None]]
+    ) -> None:
+        """``bot.add_listener(listener, "on_message")``."""
+        bot.add_listener(listener, "on_message")
+
+    def bot(
+        self, world: payloads.GuildWorld, *, api: DiscordAPI | None = None
+    ) -> contextlib.AbstractAsyncContextManager[DpyHarness]:
+        """A ready bot without spamguard."""
+        return dpy_bot(self.name, world, api=api)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 __all__ = (
     "HikariHarness",
+    "HikariLibrary",
     "OfflineShard",
     "hikari_bot",
     "lightbulb_client",
@@ -36,14 +37,18 @@ import typing
 
 import hikari
 
+from spamguard.core import FailureKind
+
 from . import payloads
 from .discord_api import DiscordAPI
 
 if typing.TYPE_CHECKING:
     import datetime
-    from collections.abc import AsyncIterator, Mapping, Sequence
+    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 
     import lightbulb
+
+    from spamguard.adapters.runtime import Protection
 
 DEFAULT_INTENTS: typing.Final = (
     hikari.Intents.ALL_UNPRIVILEGED | hikari.Intents.GUILD_MEMBERS | hikari.Intents.MESSAGE_CONTENT
@@ -367,3 +372,57 @@ async def lightbulb_client(
     async with hikari_bot(world, api=api, before_start=build) as harness:
         assert client is not None
         yield harness, client
+
+
+class HikariLibrary:
+    """The contract suite's harness for hikari (`support.library_harness.LibraryHarness`):
+    ``spamguard.adapters.hikari.attach(bot)`` before the bot starts."""
+
+    name = "hikari"
+
+    # max_retries=0 (hikari_bot's default) raises a 5xx at once; a 429 asking to wait
+    # longer than max_rate_limit (300 s) raises RateLimitTooLongError at once.
+    _FAILURES: typing.ClassVar[Mapping[int, FailureKind]] = {
+        403: FailureKind.FORBIDDEN,
+        404: FailureKind.NOT_FOUND,
+        429: FailureKind.RATE_LIMITED,
+        500: FailureKind.SERVER_ERROR,
+        503: FailureKind.SERVER_ERROR,
+    }
+
+    @contextlib.asynccontextmanager
+    async def protected(
+        self, world: payloads.GuildWorld, *, api: DiscordAPI | None, **options: typing.Any
+    ) -> AsyncIterator[tuple[HikariHarness, Protection]]:
+        """A started bot protected by ``spamguard.adapters.hikari.attach(bot, **options)``."""
+        import spamguard.adapters.hikari as sg_hikari
+
+        holder: list[Protection] = []
+        async with hikari_bot(
+            world, api=api, before_start=lambda bot: holder.append(sg_hikari.attach(bot, **options))
+        ) as harness:
+            (protection,) = holder
+            try:
+                yield harness, protection
+            finally:
+                await protection.detach()
+
+    def failure_kind(self, status: int) -> FailureKind:
+        """How an action whose every attempt gets ``status`` ends."""
+        return self._FAILURES[status]
+
+    def on_message(
+        self, bot: typing.Any, listener: Callable[[typing.Any], Awaitable[None]]
+    ) -> None:
+        """Subscribe ``listener`` to ``GuildMessageCreateEvent``'s message."""
+
+        async def on_message(event: hikari.GuildMessageCreateEvent) -> None:
+            await listener(event.message)
+
+        bot.subscribe(hikari.GuildMessageCreateEvent, on_message)
+
+    def bot(
+        self, world: payloads.GuildWorld, *, api: DiscordAPI | None = None
+    ) -> contextlib.AbstractAsyncContextManager[HikariHarness]:
+        """A started bot without spamguard."""
+        return hikari_bot(world, api=api)

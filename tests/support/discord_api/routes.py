@@ -29,7 +29,7 @@ import typing
 
 from aiohttp import web
 
-from .. import payloads
+from support import payloads
 
 if typing.TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
@@ -41,7 +41,6 @@ _VIA: typing.Final = "1.1 google"
 
 def _utcnow() -> datetime.datetime:
     return datetime.datetime.now(tz=datetime.UTC)
-
 
 
 def template_regex(template: str, *, named: bool) -> re.Pattern[str]:
@@ -57,7 +56,6 @@ def template_regex(template: str, *, named: bool) -> re.Pattern[str]:
         else:
             out.append(re.escape(part))
     return re.compile("".join(out))
-
 
 
 Handler = typing.Callable[["DiscordState", "Call"], "Awaitable[web.Response]"]
@@ -84,7 +82,6 @@ class Route:
     regex: re.Pattern[str]
 
 
-
 def json_response(
     status: int, body: typing.Any, headers: Mapping[str, str] | None = None
 ) -> web.Response:
@@ -103,7 +100,6 @@ def no_content() -> web.Response:
 
 def error_response(status: int, code: int, message: str, **extra: typing.Any) -> web.Response:
     return json_response(status, {"message": message, "code": code, **extra})
-
 
 
 class DiscordState:
@@ -260,7 +256,11 @@ class DiscordState:
         channel = self.channels.get(channel_id) or next(
             (c for c in self.dm_channels.values() if int(c["id"]) == channel_id), None
         )
-        return json_response(200, channel) if channel else error_response(404, 10003, "Unknown Channel")
+        return (
+            json_response(200, channel)
+            if channel
+            else error_response(404, 10003, "Unknown Channel")
+        )
 
     async def _create_message(self, call: Call) -> web.Response:
         channel_id = call.snowflake("channel_id")

@@ -43,7 +43,7 @@ import urllib.parse
 
 from aiohttp import BodyPartReader, web
 
-from .. import payloads
+from support import payloads
 from .routes import (
     Call,
     DiscordState,
@@ -120,10 +120,8 @@ def fake_token(user_id: int) -> str:
     return f"{first}.ZbQm9A.c3BhbWd1YXJkLW9mZmxpbmUtdGVzdHMtdG9rZW4"
 
 
-
 def _utcnow() -> datetime.datetime:
     return datetime.datetime.now(tz=datetime.UTC)
-
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,7 +183,6 @@ class ScriptedFailure:
         """Whether this failure applies to a request."""
         live = self.remaining is None or self.remaining > 0
         return live and self.method in ("*", method) and self._regex.fullmatch(path) is not None
-
 
 
 def _not_found_error(path: str) -> tuple[int, str]:
@@ -493,4 +490,3 @@ async def _read_body(request: web.Request) -> tuple[typing.Any, tuple[str, ...]]
         return json.loads(raw), ()
     except ValueError:
         return raw.decode(errors="replace"), ()
-

@@ -40,6 +40,7 @@ if typing.TYPE_CHECKING:
 
     from .values import JSON, Guild
 
+
 def ready(
     *,
     user: User,

@@ -41,6 +41,7 @@ if typing.TYPE_CHECKING:
 
     from .values import JSON
 
+
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class GuildWorld:
     """A moderation guild with named people, roles and channels.
