@@ -44,6 +44,7 @@ import urllib.parse
 from aiohttp import BodyPartReader, web
 
 from support import payloads
+
 from .routes import (
     Call,
     DiscordState,
