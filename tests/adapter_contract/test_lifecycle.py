@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import typing
 
+import pytest
+
 from spamguard.adapters.store_memory import MemoryStore
 from spamguard.core import Policy
 
@@ -13,8 +15,8 @@ if typing.TYPE_CHECKING:
     import pathlib
     from collections.abc import Callable
 
-    import pytest
     from adapter_contract.conftest import GuardFactory
+    from support.library_harness import LibraryHarness
 
 POLICY_ENV = "SPAMGUARD_POLICY"
 
@@ -28,7 +30,18 @@ spam:
 """
 
 
-async def test_detach_lets_go(guard: GuardFactory, policy_factory: Callable[..., Policy]) -> None:
+async def test_detach_lets_go(
+    guard: GuardFactory,
+    policy_factory: Callable[..., Policy],
+    library: LibraryHarness,
+    request: pytest.FixtureRequest,
+) -> None:
+    if library.name == "lightbulb":
+        # The extension's listeners stay loaded and restart the runtime on the next
+        # event; only unloading the extension lets go. Strict: fix it, then drop this.
+        request.applymarker(
+            pytest.mark.xfail(reason="lightbulb: detach() leaves the listeners", strict=True)
+        )
     async with guard(policy_factory("KICK")) as g:
         await g.protection.detach()
 
