@@ -1,4 +1,4 @@
-"""Helpers of the nextcord/disnake adapter tests: a protected bot, policies, a clock.
+"""Helpers of the nextcord/disnake-specific tests: a protected bot, policies.
 
 Not collected (no ``test_`` prefix). Everything is real: the library's ``commands.Bot``
 logged in to the REST stand-in, gateway payloads fed through its parsers
@@ -9,11 +9,8 @@ from __future__ import annotations
 
 __all__ = (
     "LIBRARY",
-    "ManualClock",
-    "OutcomeRecorder",
     "Protected",
     "adapter",
-    "hierarchy_world",
     "make_policy",
     "protected_bot",
 )
@@ -28,8 +25,8 @@ import typing
 
 from support import payloads
 from support.dpy_harness import DpyHarness, dpy_bot
+from support.library_harness import FakeClock, Recorder
 
-from spamguard.core import hookimpl
 from spamguard.core.policy import Policy
 
 if typing.TYPE_CHECKING:
@@ -38,7 +35,6 @@ if typing.TYPE_CHECKING:
     from support.discord_api import DiscordAPI
 
     from spamguard.adapters.runtime import Protection
-    from spamguard.core.outcomes import ActionOutcome
 
 LIBRARY: typing.Final = typing.cast(
     "typing.Literal['nextcord', 'disnake']", os.environ["SPAMGUARD_TEST_LIBRARY"]
@@ -49,33 +45,6 @@ LIBRARY: typing.Final = typing.cast(
 def adapter() -> types.ModuleType:
     """``spamguard.adapters.nextcord`` or ``spamguard.adapters.disnake``."""
     return importlib.import_module(f"spamguard.adapters.{LIBRARY}")
-
-
-class ManualClock:
-    """A wall clock the test moves by hand (starts at the real time)."""
-
-    def __init__(self) -> None:
-        self.now = datetime.datetime.now(tz=datetime.UTC)
-
-    def __call__(self) -> datetime.datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += datetime.timedelta(seconds=seconds)
-
-
-class OutcomeRecorder:
-    """A plugin keeping every outcome the adapter reports."""
-
-    def __init__(self) -> None:
-        self.outcomes: list[ActionOutcome] = []
-
-    @hookimpl
-    def spamguard_report_outcome(self, outcome: ActionOutcome) -> None:
-        self.outcomes.append(outcome)
-
-    def by_kind(self, kind: str) -> list[ActionOutcome]:
-        return [o for o in self.outcomes if o.action.kind == kind]
 
 
 def make_policy(
@@ -104,8 +73,8 @@ class Protected:
 
     h: DpyHarness
     protection: Protection
-    clock: ManualClock
-    recorder: OutcomeRecorder
+    clock: FakeClock
+    recorder: Recorder
 
     @property
     def api(self) -> DiscordAPI:
@@ -149,8 +118,8 @@ async def protected_bot(
 
     ``bot_options`` go to the library's ``commands.Bot``; ``options`` to ``attach``.
     """
-    clock = options.pop("clock", None) or ManualClock()
-    recorder = OutcomeRecorder()
+    clock = options.pop("clock", None) or FakeClock(datetime.datetime.now(tz=datetime.UTC))
+    recorder = Recorder()
     async with dpy_bot(
         LIBRARY, world or payloads.build_world(), api=api, **(bot_options or {})
     ) as h:
@@ -169,45 +138,3 @@ async def protected_bot(
             await h.settle()
         finally:
             await protection.detach()
-
-
-def hierarchy_world() -> tuple[
-    payloads.GuildWorld, payloads.Member, payloads.Member, payloads.Role
-]:
-    """The standard world plus a "Senior" role above the bot's and a "Staff" role the bot
-    shares as its top role.
-
-    Returns the world, `sam` (Senior: above the bot), `pat` (Staff: level with the bot)
-    and the Senior role.
-    """
-    world = payloads.build_world()
-    at = world.guild.channels[0].id
-    base = payloads.snowflake_time(at)
-    staff = payloads.Role(
-        id=payloads.snowflake(base, increment=101), name="Staff", permissions=0, position=5
-    )
-    senior = payloads.Role(
-        id=payloads.snowflake(base, increment=102), name="Senior", permissions=0, position=6
-    )
-    sam = payloads.Member(
-        user=payloads.User(
-            id=payloads.snowflake(base, increment=103), username="sam", global_name="Sam"
-        ),
-        joined_at=base,
-        role_ids=(senior.id,),
-    )
-    pat = payloads.Member(
-        user=payloads.User(
-            id=payloads.snowflake(base, increment=104), username="pat", global_name="Pat"
-        ),
-        joined_at=base,
-        role_ids=(staff.id,),
-    )
-    bot = dataclasses.replace(world.bot, role_ids=(*world.bot.role_ids, staff.id))
-    members = tuple(bot if m.id == bot.id else m for m in world.guild.members)
-    guild = dataclasses.replace(
-        world.guild,
-        roles=(*world.guild.roles, staff, senior),
-        members=(*members, sam, pat),
-    )
-    return dataclasses.replace(world, guild=guild, bot=bot), sam, pat, senior

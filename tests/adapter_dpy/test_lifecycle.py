@@ -7,7 +7,6 @@ import asyncio
 import importlib
 import importlib.util
 import inspect
-import logging
 import subprocess
 import sys
 import typing
@@ -188,23 +187,3 @@ async def test_a_policy_naming_a_redis_store_gets_one() -> None:
         protection = adapter().attach(bot, policy=policy, load_entrypoints=False)
         assert isinstance(protection.runtime.store, RedisStore)
         await protection.detach()
-
-
-async def test_a_store_that_never_opens_logs_one_traceback_not_one_per_message(
-    tmp_path: pathlib.Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    # The snapshot path is a folder: every start fails the same way, and every event
-    # retries it. Nothing is done, each failure is counted, one traceback is logged.
-    from spamguard.adapters.store_memory import MemoryStore
-
-    caplog.set_level(logging.DEBUG, logger="spamguard")
-    store = MemoryStore(tmp_path, save_interval=None)
-    async with protected_bot(store=store) as p:
-        await _spam(p.h, 4)
-        await p.h.settle()
-        assert [r for r in p.h.api.requests if r.method != "GET"] == []
-        assert not p.protection.runtime.started
-        assert p.protection.runtime.stats.errors >= 4
-    failures = [r for r in caplog.records if "could not start" in r.getMessage()]
-    assert len(failures) >= 4
-    assert [r.levelno for r in failures if r.levelno > logging.DEBUG] == [logging.ERROR]

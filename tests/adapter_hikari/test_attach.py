@@ -109,34 +109,6 @@ async def test_detach_unsubscribes_and_stops(
         assert protection.stats["runtime"]["messages"] == 0
 
 
-async def test_policy_comes_from_the_environment_when_not_given(
-    world: payloads.GuildWorld, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "policy.yaml"
-    path.write_text(
-        "version: 1\nspam:\n  levels:\n    0:\n      punishment: BAN\n      max_messages: {count: 2, interval: 10}\n"
-    )
-    monkeypatch.setenv(sg_hikari.POLICY_ENV, str(path))
-    async with hikari_bot(world) as h:
-        protection = sg_hikari.attach(h.bot, load_entrypoints=False)
-        h.api.clear()
-        await _spam(h, 2)
-
-        assert protection.guard.policy == Policy.from_file(path)
-        assert [r.method for r in h.api.requests] == ["PUT"]
-        await protection.detach()
-
-
-async def test_default_policy_when_neither_given_nor_in_the_environment(
-    world: payloads.GuildWorld, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv(sg_hikari.POLICY_ENV, raising=False)
-    async with hikari_bot(world) as h:
-        protection = sg_hikari.attach(h.bot, load_entrypoints=False)
-        assert protection.guard.policy == Policy.default()
-        await protection.detach()
-
-
 def test_bad_policy_file_is_reported_with_the_path(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "policy.yaml"
     path.write_text(

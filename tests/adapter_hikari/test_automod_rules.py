@@ -562,3 +562,30 @@ async def test_hikari_drops_block_member_interaction_executions_it_cannot_parse(
         await h.automod_execution(action_type=4, trigger_type=6)
 
         assert [int(e.action.type) for e in events] == [1]
+
+
+async def test_automod_event_becomes_an_automod_execution() -> None:
+    world = payloads.build_world()
+    at = datetime.datetime(2024, 6, 1, 8, 0, 0, 123000, tzinfo=datetime.UTC)
+    seen: list[hikari.events.AutoModActionExecutionEvent] = []
+
+    async def on_automod(event: hikari.events.AutoModActionExecutionEvent) -> None:
+        seen.append(event)
+
+    async with hikari_bot(world) as h:
+        h.bot.subscribe(hikari.events.AutoModActionExecutionEvent, on_automod)
+        await h.automod_execution(user=world.bob, content="cheap nitro", rule_id=42, message_id=77)
+
+    execution = automod_execution_from_event(seen[0], at=at)
+    assert (execution.guild_id, execution.user_id, execution.rule_id) == (
+        world.guild_id,
+        world.bob.id,
+        42,
+    )
+    assert (execution.channel_id, execution.message_id) == (world.general.id, 77)
+    assert (execution.rule_trigger_type, execution.action_type) == (1, 1)
+    assert (execution.content, execution.matched_keyword, execution.at) == (
+        "cheap nitro",
+        "nitro",
+        at,
+    )

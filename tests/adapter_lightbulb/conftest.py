@@ -16,42 +16,15 @@ import lightbulb
 import pytest
 from support import payloads
 from support.hikari_harness import hikari_bot
-
-from spamguard.core import hookimpl
+from support.library_harness import FakeClock, Recorder
 
 if typing.TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping
 
     from support.hikari_harness import HikariHarness
 
-    from spamguard.core import ActionOutcome
 
 EXTENSION = "spamguard.adapters.lightbulb"
-
-
-class FakeClock:
-    """The runtime's wall clock, moved by the test."""
-
-    def __init__(self, now: datetime.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime.datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> datetime.datetime:
-        self.now += datetime.timedelta(seconds=seconds)
-        return self.now
-
-
-class Recorder:
-    """A spamguard plugin recording outcomes."""
-
-    def __init__(self) -> None:
-        self.outcomes: list[ActionOutcome] = []
-
-    @hookimpl
-    def spamguard_report_outcome(self, outcome: ActionOutcome) -> None:
-        self.outcomes.append(outcome)
 
 
 @pytest.fixture

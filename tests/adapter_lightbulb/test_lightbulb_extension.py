@@ -19,8 +19,9 @@ from spamguard.core import FailureKind, Policy
 
 if typing.TYPE_CHECKING:
     from support import payloads
+    from support.library_harness import FakeClock, Recorder
 
-    from .conftest import FakeClock, LightbulbFactory, Recorder
+    from .conftest import LightbulbFactory
 
 EXTENSION = "spamguard.adapters.lightbulb"
 
