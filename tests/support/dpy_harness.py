@@ -42,6 +42,7 @@ from spamguard.core import FailureKind
 
 from . import payloads
 from .discord_api import DiscordAPI
+from .library_harness import protect_before_start
 
 if typing.TYPE_CHECKING:
     import types
@@ -253,24 +254,15 @@ class DpyLibrary:
         """The harness of ``name`` (``"nextcord"`` or ``"disnake"``)."""
         self.name: Library = name
 
-    @contextlib.asynccontextmanager
-    async def protected(
+    def protected(
         self, world: payloads.GuildWorld, *, api: DiscordAPI | None, **options: typing.Any
-    ) -> AsyncIterator[tuple[DpyHarness, Protection]]:
+    ) -> contextlib.AbstractAsyncContextManager[tuple[DpyHarness, Protection]]:
         """A ready bot protected by ``spamguard.adapters.<library>.attach(bot, **options)``."""
         adapter = importlib.import_module(f"spamguard.adapters.{self.name}")
-        holder: list[Protection] = []
-        async with dpy_bot(
-            self.name,
-            world,
-            api=api,
-            before_login=lambda bot: holder.append(adapter.attach(bot, **options)),
-        ) as harness:
-            (protection,) = holder
-            try:
-                yield harness, protection
-            finally:
-                await protection.detach()
+        return protect_before_start(
+            lambda hook: dpy_bot(self.name, world, api=api, before_login=hook),
+            lambda bot: adapter.attach(bot, **options),  # type: ignore[no-any-return]
+        )
 
     def failure_kind(self, status: int) -> FailureKind:
         """How an action whose every attempt gets ``status`` ends (0.5 s deadline)."""

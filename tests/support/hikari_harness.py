@@ -41,6 +41,7 @@ from spamguard.core import FailureKind
 
 from . import payloads
 from .discord_api import DiscordAPI
+from .library_harness import protect_before_start
 
 if typing.TYPE_CHECKING:
     import datetime
@@ -390,22 +391,16 @@ class HikariLibrary:
         503: FailureKind.SERVER_ERROR,
     }
 
-    @contextlib.asynccontextmanager
-    async def protected(
+    def protected(
         self, world: payloads.GuildWorld, *, api: DiscordAPI | None, **options: typing.Any
-    ) -> AsyncIterator[tuple[HikariHarness, Protection]]:
+    ) -> contextlib.AbstractAsyncContextManager[tuple[HikariHarness, Protection]]:
         """A started bot protected by ``spamguard.adapters.hikari.attach(bot, **options)``."""
         import spamguard.adapters.hikari as sg_hikari
 
-        holder: list[Protection] = []
-        async with hikari_bot(
-            world, api=api, before_start=lambda bot: holder.append(sg_hikari.attach(bot, **options))
-        ) as harness:
-            (protection,) = holder
-            try:
-                yield harness, protection
-            finally:
-                await protection.detach()
+        return protect_before_start(
+            lambda hook: hikari_bot(world, api=api, before_start=hook),
+            lambda bot: sg_hikari.attach(bot, **options),
+        )
 
     def failure_kind(self, status: int) -> FailureKind:
         """How an action whose every attempt gets ``status`` ends."""

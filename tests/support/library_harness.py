@@ -24,6 +24,7 @@ __all__ = (
     "Recorder",
     "guarded",
     "make_policy",
+    "protect_before_start",
 )
 
 import contextlib
@@ -46,6 +47,7 @@ if typing.TYPE_CHECKING:
     from .payloads import GuildWorld
 
 JSON = dict[str, typing.Any]
+H = typing.TypeVar("H")
 
 
 class BotHarness(typing.Protocol):
@@ -312,3 +314,20 @@ async def guarded(
             recorder=recorder,
         )
         await harness.settle()
+
+
+@contextlib.asynccontextmanager
+async def protect_before_start(
+    start: Callable[[Callable[[typing.Any], None]], contextlib.AbstractAsyncContextManager[H]],
+    attach: Callable[[typing.Any], Protection],
+) -> AsyncIterator[tuple[H, Protection]]:
+    """What most `LibraryHarness.protected` do: ``start(hook)`` starts a bot and calls
+    ``hook(bot)`` before it starts; the hook protects the bot with ``attach``. The
+    protection is detached on exit."""
+    holder: list[Protection] = []
+    async with start(lambda bot: holder.append(attach(bot))) as harness:
+        (protection,) = holder
+        try:
+            yield harness, protection
+        finally:
+            await protection.detach()
