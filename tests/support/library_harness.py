@@ -41,7 +41,7 @@ if typing.TYPE_CHECKING:
     from spamguard.core import ActionOutcome, AutomodExecution, FailureKind
     from spamguard.core.messages import MessageLike
     from spamguard.core.policy import GuildPolicy
-    from spamguard.core.store import Store
+    from spamguard.adapters.stores.base import Store
 
     from .discord_api import DiscordAPI, RecordedRequest
     from .payloads import GuildWorld
