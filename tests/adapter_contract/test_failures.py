@@ -1,8 +1,9 @@
 """Discord's errors are caught per action, classified, reported, followed by the next
 action and, when the policy opts in, by the "failed to punish" notice.
 
-Each status is scripted on every attempt with a 0.5 s action deadline; what it becomes
-depends on what the library retries or sleeps off (``LibraryHarness.failure_kind``).
+Each status is scripted on every attempt within the library's ``failure_deadline``; what
+it becomes depends on what the library retries or sleeps off
+(``LibraryHarness.failure_kind``).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def _failed_text(g: Guarded) -> str:
 
 
 def _fail_always(g: Guarded, method: str, pattern: str, status: int) -> None:
-    # retry_after only matters for a 429: longer than any library sleeps within 0.5 s.
+    # retry_after only matters for a 429: longer than any library sleeps within the deadline.
     g.api.fail(method, pattern, status=status, times=None, retry_after=600)
 
 
@@ -82,7 +83,7 @@ async def test_a_failed_punishment_is_classified_and_sends_the_opt_in_failure_no
         mute_role_id=world.muted_role.id,
         notices={**NOTICE, "failed_in_channel": True},
     )
-    async with guard(policy, action_timeout=0.5) as g:
+    async with guard(policy, action_timeout=library.failure_deadline) as g:
         _fail_always(g, method, pattern, status)
         await g.spam(3)
 
@@ -107,7 +108,7 @@ async def test_a_failed_clean_is_classified_and_the_punishment_still_runs(
 ) -> None:
     kind = library.failure_kind(status)
     policy = policy_factory("TIMEOUT", clean=True, notices=NOTICE)
-    async with guard(policy, action_timeout=0.5) as g:
+    async with guard(policy, action_timeout=library.failure_deadline) as g:
         _fail_always(g, "POST", BULK, status)
         await g.spam(3)
 

@@ -190,7 +190,9 @@ async def test_a_tempban_that_failed_is_never_lifted(
     status: int,
 ) -> None:
     # An unban for a ban that never happened could lift a moderator's ban placed since.
-    async with guard(policy_factory("TEMPBAN", duration=60), action_timeout=0.5) as g:
+    async with guard(
+        policy_factory("TEMPBAN", duration=60), action_timeout=library.failure_deadline
+    ) as g:
         g.api.fail("PUT", "/guilds/{g}/bans/{u}", status=status, retry_after=600, times=None)
         await g.spam(3)
         ban = g.recorder.outcome("ban")

@@ -25,7 +25,7 @@ async def test_nothing_is_done_in_a_guild_hikari_has_not_cached(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     stranger = payloads.build_world(
-        guild_name="Elsewhere", created_at=payloads.snowflake_time(1 << 60)
+        guild_name="Elsewhere too", created_at=payloads.snowflake_time(3 << 59)
     )
     async with guarded(policy_factory(punishment="KICK", clean=True, exempt_admins=True)) as g:
         assert g.harness.bot.cache.get_guild(stranger.guild_id) is None

@@ -250,6 +250,9 @@ class DpyLibrary:
         503: FailureKind.SERVER_ERROR,
     }
 
+    # Below the libraries' first 500 retry (after a second): one request, then a timeout.
+    failure_deadline = 0.9
+
     def __init__(self, name: Library) -> None:
         """The harness of ``name`` (``"nextcord"`` or ``"disnake"``)."""
         self.name: Library = name
@@ -265,7 +268,7 @@ class DpyLibrary:
         )
 
     def failure_kind(self, status: int) -> FailureKind:
-        """How an action whose every attempt gets ``status`` ends (0.5 s deadline)."""
+        """How an action whose every attempt gets ``status`` ends within `failure_deadline`."""
         return self._FAILURES[status]
 
     def on_message(

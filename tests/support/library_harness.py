@@ -38,10 +38,10 @@ if typing.TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
     from spamguard.adapters.runtime import Protection
+    from spamguard.adapters.stores.base import Store
     from spamguard.core import ActionOutcome, AutomodExecution, FailureKind
     from spamguard.core.messages import MessageLike
     from spamguard.core.policy import GuildPolicy
-    from spamguard.adapters.stores.base import Store
 
     from .discord_api import DiscordAPI, RecordedRequest
     from .payloads import GuildWorld
@@ -115,10 +115,15 @@ class LibraryHarness(typing.Protocol):
         """
         ...
 
+    failure_deadline: float
+    """The action deadline (seconds) of the tests that script a status on every attempt:
+    short enough that a library retrying or sleeping ends in a timeout after one request,
+    as long as a busy machine may need for the actions that succeed."""
+
     def failure_kind(self, status: int) -> FailureKind:
-        """How an action whose every attempt gets ``status`` is classified within a
-        0.5 s action deadline (a 429 asks to wait 600 s): libraries differ in what they
-        retry and sleep off."""
+        """How an action whose every attempt gets ``status`` (a 429 asking to wait 600 s)
+        is classified within `failure_deadline`: libraries differ in what they retry and
+        sleep off."""
         ...
 
     def on_message(
