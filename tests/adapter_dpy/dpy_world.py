@@ -25,7 +25,7 @@ import typing
 
 from support import payloads
 from support.dpy_harness import DpyHarness, dpy_bot
-from support.library_harness import FakeClock, Recorder
+from support.library_harness import STARTUP_ROUTES, FakeClock, Recorder
 
 from spamguard.core.policy import Policy
 
@@ -90,18 +90,7 @@ class Protected:
 
     def actions(self) -> list[tuple[str, str]]:
         """``(method, path)`` of every request after login, in order."""
-        return [(r.method, r.path) for r in self.api.requests if r.route not in _STARTUP_ROUTES]
-
-
-# Requests the library makes on its own while logging in and getting ready.
-_STARTUP_ROUTES = frozenset(
-    {
-        "/users/@me",
-        "/oauth2/applications/@me",
-        "/applications/{application_id}/commands",
-        "/applications/{application_id}/guilds/{guild_id}/commands",
-    }
-)
+        return [(r.method, r.path) for r in self.api.requests if r.route not in STARTUP_ROUTES]
 
 
 @contextlib.asynccontextmanager
