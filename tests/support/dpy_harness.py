@@ -207,6 +207,15 @@ async def dpy_bot(
             harness.consume("READY", world.ready())
             harness.consume("GUILD_CREATE", world.guild_create())
             await asyncio.wait_for(bot.wait_until_ready(), timeout=ready_timeout)
+            # disnake fetches application commands in a task of its own once connected;
+            # its requests belong to start-up, not to the test's first request log.
+            preparing = {
+                t
+                for t in asyncio.all_tasks()
+                if t.get_name() == f"{library}: app_command_preparation" and not t.done()
+            }
+            if preparing:
+                await asyncio.wait(preparing, timeout=ready_timeout)
             await harness.settle()
             yield harness
             await harness.settle()
