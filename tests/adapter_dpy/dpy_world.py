@@ -9,14 +9,12 @@ from __future__ import annotations
 
 __all__ = (
     "LIBRARY",
-    "Protected",
     "adapter",
     "make_policy",
     "protected_bot",
 )
 
 import contextlib
-import dataclasses
 import datetime
 import importlib
 import os
@@ -24,8 +22,8 @@ import types
 import typing
 
 from support import payloads
-from support.dpy_harness import DpyHarness, dpy_bot
-from support.library_harness import STARTUP_ROUTES, FakeClock, Recorder
+from support.dpy_harness import DpyLibrary, dpy_bot
+from support.library_harness import FakeClock, Guarded, Recorder
 
 from spamguard.core.policy import Policy
 
@@ -34,7 +32,6 @@ if typing.TYPE_CHECKING:
 
     from support.discord_api import DiscordAPI
 
-    from spamguard.adapters.runtime import Protection
 
 LIBRARY: typing.Final = typing.cast(
     "typing.Literal['nextcord', 'disnake']", os.environ["SPAMGUARD_TEST_LIBRARY"]
@@ -67,32 +64,6 @@ def make_policy(
     return Policy.from_dict({"version": 1, "spam": {"levels": {0: level}}, **top})
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class Protected:
-    """A ready offline bot with spamguard attached."""
-
-    h: DpyHarness
-    protection: Protection
-    clock: FakeClock
-    recorder: Recorder
-
-    @property
-    def api(self) -> DiscordAPI:
-        return self.h.api
-
-    @property
-    def world(self) -> payloads.GuildWorld:
-        return self.h.world
-
-    async def spam(self, n: int, **message: typing.Any) -> list[dict[str, typing.Any]]:
-        """Send ``n`` messages one after the other (default: alice in general)."""
-        return [await self.h.send_message(content=f"message {i}", **message) for i in range(n)]
-
-    def actions(self) -> list[tuple[str, str]]:
-        """``(method, path)`` of every request after login, in order."""
-        return [(r.method, r.path) for r in self.api.requests if r.route not in STARTUP_ROUTES]
-
-
 @contextlib.asynccontextmanager
 async def protected_bot(
     policy: Policy | None = None,
@@ -102,7 +73,7 @@ async def protected_bot(
     action_timeout: float = 2.0,
     bot_options: dict[str, typing.Any] | None = None,
     **options: typing.Any,
-) -> AsyncIterator[Protected]:
+) -> AsyncIterator[Guarded]:
     """A ready bot protected by ``policy`` (default: TIMEOUT at 3 messages in 10 s).
 
     ``bot_options`` go to the library's ``commands.Bot``; ``options`` to ``attach``.
@@ -123,7 +94,13 @@ async def protected_bot(
             **options,
         )
         try:
-            yield Protected(h=h, protection=protection, clock=clock, recorder=recorder)
+            yield Guarded(
+                library=DpyLibrary(LIBRARY),
+                harness=h,
+                protection=protection,
+                clock=clock,
+                recorder=recorder,
+            )
             await h.settle()
         finally:
             await protection.detach()

@@ -17,11 +17,11 @@ async def test_an_edit_replaces_the_message_and_never_counts_as_a_new_one() -> N
     async with protected_bot(make_policy("KICK", clean=False), bot_options=NO_MESSAGE_CACHE) as p:
         first, _second = await p.spam(2)
         for i in range(4):
-            await p.h.edit_message(first, content=f"edited {i}")
-        assert p.actions() == []
+            await p.harness.edit_message(first, content=f"edited {i}")
+        assert p.calls() == []
         await p.spam(1)
         g, alice = p.world.guild_id, p.world.alice.id
-        assert p.actions() == [("DELETE", f"/guilds/{g}/members/{alice}")]
+        assert p.calls() == [("DELETE", f"/guilds/{g}/members/{alice}")]
 
 
 async def test_an_edit_that_adds_mentions_is_checked_again() -> None:
@@ -33,12 +33,12 @@ async def test_an_edit_that_adds_mentions_is_checked_again() -> None:
     async with protected_bot(policy, bot_options=NO_MESSAGE_CACHE) as p:
         w = p.world
         (sent,) = await p.spam(1)
-        assert p.actions() == []
-        await p.h.edit_message(
+        assert p.calls() == []
+        await p.harness.edit_message(
             sent, content="@bob @carol @adam", mentions=[w.bob, w.carol, w.admin]
         )
         c = w.general.id
-        assert p.actions() == [
+        assert p.calls() == [
             ("DELETE", f"/channels/{c}/messages/{sent['id']}"),
             ("PATCH", f"/guilds/{w.guild_id}/members/{w.alice.id}"),
         ]
@@ -57,9 +57,9 @@ async def test_a_message_from_a_guild_the_library_has_not_cached_is_not_checked(
         stranger = payloads.build_world(
             guild_name="Elsewhere", created_at=payloads.snowflake_time(1 << 60)
         )
-        await p.h.dispatch("MESSAGE_CREATE", stranger.message(content="hi"))
-        await p.h.dispatch("MESSAGE_CREATE", stranger.message(content="hi again"))
-        assert p.actions() == []
+        await p.harness.dispatch("MESSAGE_CREATE", stranger.message(content="hi"))
+        await p.harness.dispatch("MESSAGE_CREATE", stranger.message(content="hi again"))
+        assert p.calls() == []
         assert p.protection.stats["runtime"]["messages"] == 0
         warnings = [r.getMessage() for r in caplog.records if "Intents.guilds" in r.getMessage()]
         assert len(warnings) == 1

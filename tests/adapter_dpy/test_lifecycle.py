@@ -125,7 +125,7 @@ async def test_attach_finds_the_adapter_from_the_bot_and_detach_lets_go() -> Non
 async def test_a_second_attach_is_refused() -> None:
     async with protected_bot() as p:
         with pytest.raises(dpy.AlreadyAttachedError, match="already attached"):
-            adapter().attach(p.h.bot)
+            adapter().attach(p.harness.bot)
 
 
 async def test_a_bot_without_cogs_is_refused_with_the_class_to_use() -> None:

@@ -19,7 +19,7 @@ async def test_a_member_missing_from_the_cache_is_looked_up_before_the_punishmen
     )
     async with protected_bot(make_policy("KICK", clean=False), world=world) as p:
         for i in range(3):
-            await p.h.dispatch(
+            await p.harness.dispatch(
                 "MESSAGE_CREATE",
                 payloads.message_create(
                     channel_id=world.general.id,
@@ -29,7 +29,7 @@ async def test_a_member_missing_from_the_cache_is_looked_up_before_the_punishmen
                 ),
             )
         g = world.guild_id
-        assert p.actions() == [
+        assert p.calls() == [
             ("GET", f"/guilds/{g}/members/{dave.id}"),
             ("DELETE", f"/guilds/{g}/members/{dave.id}"),
         ]
