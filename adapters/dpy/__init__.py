@@ -28,7 +28,6 @@ __all__ = (
     "Flavour",
     "Library",
     "ProtectionBinding",
-    "UnsupportedActionError",
     "UnsupportedBotError",
     "cog_class",
     "flavour",
@@ -44,5 +43,5 @@ from spamguard.adapters.dpy.binding import (
     cog_class,
 )
 from spamguard.adapters.dpy.convert import message_from_raw_edit, to_core_message
-from spamguard.adapters.dpy.execute import DpyExecutor, UnsupportedActionError
+from spamguard.adapters.dpy.execute import DpyExecutor
 from spamguard.adapters.dpy.flavour import Flavour, Library, flavour

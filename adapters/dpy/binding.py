@@ -28,20 +28,28 @@ import contextlib
 import logging
 import typing
 
-from spamguard.adapters import AttachOptions, GuardRuntimeOptions, RuntimeOptions, check_options
+from spamguard.adapters import AttachOptions, check_options
 from spamguard.adapters.dpy.automod import automod_execution_from_event, fetch_rules
 from spamguard.adapters.dpy.convert import message_from_raw_edit, to_core_message
-from spamguard.adapters.dpy.execute import DpyExecutor
-from spamguard.adapters.runtime import CompatBridge, Protection, Runtime, load_policy, utcnow
+from spamguard.adapters.dpy.execute import DpyExecutor, bot_user_id
+from spamguard.adapters.runtime import (
+    CompatBridge,
+    Protection,
+    Runtime,
+    StartOnce,
+    build_runtime,
+)
+from spamguard.adapters.runtime import compat_bridge as _bridge
 from spamguard.core.errors import SpamguardError
-from spamguard.core.guard import Guard
 
 if typing.TYPE_CHECKING:
+    import datetime
     import os
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from spamguard.adapters.dpy.flavour import Flavour
     from spamguard.adapters.stores.base import Store
+    from spamguard.core.guard import Guard
     from spamguard.core.messages import Message
     from spamguard.core.outcomes import ActionOutcome
     from spamguard.core.policy import Policy
@@ -51,10 +59,6 @@ _LOGGER = logging.getLogger("spamguard.adapters.dpy")
 COG_NAME = "SpamGuard"
 """The Cog's name: ``bot.get_cog("SpamGuard").protection`` reaches the running protection."""
 
-# The runtime's and the guard's keyword arguments that attach() passes through.
-_RUNTIME_OPTIONS = RuntimeOptions.__optional_keys__
-_GUARD_OPTIONS = GuardRuntimeOptions.__optional_keys__ - _RUNTIME_OPTIONS
-
 
 class UnsupportedBotError(SpamguardError, TypeError):
     """The object given to ``attach`` cannot hold a Cog (it is not a ``commands`` bot)."""
@@ -62,12 +66,6 @@ class UnsupportedBotError(SpamguardError, TypeError):
 
 class AlreadyAttachedError(SpamguardError, RuntimeError):
     """spamguard is already protecting this bot."""
-
-
-def _self_id(bot: typing.Any) -> int | None:
-    # Before login nextcord's bot.user is None and disnake's a MISSING sentinel.
-    user_id = getattr(bot.user, "id", None)
-    return None if user_id is None else int(user_id)
 
 
 class ProtectionBinding:
@@ -83,53 +81,34 @@ class ProtectionBinding:
         self.runtime = runtime
         self.protection = Protection(runtime, self.detach)
         self.cog: typing.Any = None
-        self._start: asyncio.Future[None] | None = None
+        self.starter = StartOnce(runtime, self._prepare)
+        """Starts the runtime once; closed once the Cog is removed."""
         self._stop: asyncio.Task[None] | None = None
-        self._closed = False
         self._warned: set[str] = set()
-        self._sync_locks: dict[int, asyncio.Lock] = {}
 
     # -- life cycle ------------------------------------------------------------------------
 
     def start_soon(self) -> None:
         """Start the runtime now if the bot is ready (else with ``on_ready`` or the first
         event): scheduled actions due at start-up need a logged-in HTTP client."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return
         if self.bot.is_ready():
-            self._begin_start()
+            self.starter.start_soon()
 
-    def _begin_start(self) -> asyncio.Future[None]:
-        if self._start is None:
-            self._start = asyncio.ensure_future(self._run_start())
-        return self._start
-
-    async def _run_start(self) -> None:
+    def _prepare(self) -> None:
         self._learn_self_id()
         self._check_intents()
-        await self.runtime.start()
 
     async def ensure_started(self) -> bool:
         """Start the runtime once (concurrent callers wait for the same start); False once
         unloaded (a listener already running when the Cog was removed does nothing)."""
-        if self._closed:
-            return False
-        start = self._begin_start()
-        try:
-            await asyncio.shield(start)
-        except Exception:
-            self.runtime.start_failed()
-            if self._start is start:
-                self._start = None
+        if not await self.starter.ready():
             return False
         self._learn_self_id()
         return True
 
     def _learn_self_id(self) -> None:
         if self.runtime.guard.self_id is None:
-            self.runtime.guard.self_id = _self_id(self.bot)
+            self.runtime.guard.self_id = bot_user_id(self.bot)
 
     def _check_intents(self) -> None:
         intents = self.bot.intents
@@ -165,8 +144,8 @@ class ProtectionBinding:
 
     def unload(self) -> None:
         """Stop the runtime (from the Cog's synchronous ``cog_unload``)."""
-        self._closed = True
-        start, self._start = self._start, None
+        self.starter.closed = True
+        start = self.starter.forget()
         if start is None or self._stop is not None:
             return
         try:
@@ -176,7 +155,7 @@ class ProtectionBinding:
             return
         self._stop = loop.create_task(self._run_stop(start), name="spamguard-stop")
 
-    async def _run_stop(self, start: asyncio.Future[None]) -> None:
+    async def _run_stop(self, start: asyncio.Task[None]) -> None:
         with contextlib.suppress(Exception):
             await start
         try:
@@ -222,15 +201,9 @@ class ProtectionBinding:
         """Count a native AutoMod execution (the policy decides whether it escalates)."""
         if not await self.ensure_started():
             return
-        try:
-            value = automod_execution_from_event(
-                execution, library=self.flavour.name, at=self.runtime.clock()
-            )
-        except Exception:
-            self.runtime.stats.malformed += 1
-            _LOGGER.warning("spamguard dropped a malformed AutoMod execution", exc_info=True)
-            return
-        await self.runtime.handle_automod(value)
+        await self.runtime.handle_automod_event(
+            lambda at: automod_execution_from_event(execution, library=self.flavour.name, at=at)
+        )
 
     async def sync_automod(self, guild_id: int) -> tuple[ActionOutcome, ...]:
         """Make the guild's native AutoMod rules match the policy's ``automod:`` section:
@@ -238,12 +211,9 @@ class ProtectionBinding:
         nothing. Called when a guild becomes available or is joined; never raises."""
         if not await self.ensure_started():
             return ()
-        lock = self._sync_locks.setdefault(guild_id, asyncio.Lock())
-        # A guild can come back (outage, reconnect) while its last sync still runs.
-        async with lock:
-            return await self.runtime.sync_automod(
-                guild_id, lambda: fetch_rules(self.bot, guild_id, library=self.flavour.name)
-            )
+        return await self.runtime.sync_automod(
+            guild_id, lambda: fetch_rules(self.bot, guild_id, library=self.flavour.name)
+        )
 
     def _note_uncached_guild(self, message: typing.Any) -> None:
         if message.guild is None and isinstance(
@@ -314,12 +284,23 @@ def cog_class(flavour: Flavour) -> type[typing.Any]:
 # -- entry points ------------------------------------------------------------------------------
 
 
+def _executor_for(
+    flavour: Flavour, bot: typing.Any, lookup_timeout: float
+) -> Callable[[Guard, Callable[[], datetime.datetime]], DpyExecutor]:
+    def executor(guard: Guard, clock: Callable[[], datetime.datetime]) -> DpyExecutor:
+        return DpyExecutor(flavour, bot, clock=clock, lookup_timeout=lookup_timeout)
+
+    return executor
+
+
 def compat_bridge(flavour: Flavour, bot: typing.Any, guard: Guard) -> CompatBridge:
     """What :class:`spamguard.contrib.antispam.AntiSpamHandler` uses to carry its plans
     out on ``bot``: the library's messages in, real HTTP calls out."""
-    executor = DpyExecutor(flavour, bot, clock=utcnow, lookup_timeout=10.0)
-    runtime = Runtime(guard, executor, clock=utcnow)
-    return CompatBridge(runtime, lambda message: to_core_message(flavour, message))
+    return _bridge(
+        guard,
+        _executor_for(flavour, bot, 10.0),
+        lambda message: to_core_message(flavour, message),
+    )
 
 
 def attach(
@@ -332,6 +313,7 @@ def attach(
     action_timeout: float,
     options: Mapping[str, typing.Any],
 ) -> Protection:
+    """What :meth:`Flavour.attach <spamguard.adapters.dpy.flavour.Flavour.attach>` does."""
     # The named parameters took the other options: what is left must be the runtime's or
     # the guard's, and the error lists (and suggests) every option attach takes.
     check_options(options, AttachOptions.__optional_keys__)
@@ -346,22 +328,14 @@ def attach(
             "spamguard is already attached to this bot; detach() it (or unload the extension) first"
         )
         raise AlreadyAttachedError(msg)
-    guard_options: dict[str, typing.Any] = {
-        key: value for key, value in options.items() if key in _GUARD_OPTIONS
-    }
-    runtime_options: dict[str, typing.Any] = {
-        key: value for key, value in options.items() if key in _RUNTIME_OPTIONS
-    }
-    # Installed extensions (entry-point group ``spamguard``) join, as with every adapter.
-    guard_options.setdefault("load_entrypoints", True)
-    guard = Guard(load_policy(policy), plugins=plugins, self_id=_self_id(bot), **guard_options)
-    # One clock for the runtime and the executor, so a test clock moves both.
-    runtime_options.setdefault("clock", utcnow)
-    executor = DpyExecutor(
-        flavour, bot, clock=runtime_options["clock"], lookup_timeout=action_timeout
-    )
-    runtime = Runtime(
-        guard, executor, store=store, action_timeout=action_timeout, **runtime_options
+    runtime = build_runtime(
+        _executor_for(flavour, bot, action_timeout),
+        policy=policy,
+        plugins=plugins,
+        self_id=bot_user_id(bot),
+        store=store,
+        action_timeout=action_timeout,
+        options=options,
     )
     binding = ProtectionBinding(flavour, bot, runtime)
     binding.cog = cog_class(flavour)(binding)

@@ -9,19 +9,19 @@ role is not below the bot's.
 
 from __future__ import annotations
 
-__all__ = ("DpyExecutor", "UnsupportedActionError")
+__all__ = ("DpyExecutor", "bot_user_id")
 
 import asyncio
 import datetime
 import typing
 
 from spamguard.adapters.dpy.automod import execute_automod
-from spamguard.adapters.runtime import (
-    MEMBER_RULE_ACTIONS,
-    ROLE_RULE_ACTIONS,
+from spamguard.adapters.runtime.hierarchy import MemberView, RoleView, refusal
+from spamguard.adapters.runtime.requests import (
     audit_reason,
-    failure_for_status,
-    split_delete,
+    classify_error,
+    delete_messages,
+    unsupported_action,
 )
 from spamguard.core.actions import (
     AddRole,
@@ -34,7 +34,6 @@ from spamguard.core.actions import (
     Timeout,
     Unban,
 )
-from spamguard.core.errors import SpamguardError
 from spamguard.core.outcomes import FailureKind
 from spamguard.core.policy.automod import CreateAutoModRule, DeleteAutoModRule, EditAutoModRule
 
@@ -54,8 +53,11 @@ _FAILURES: tuple[tuple[str, FailureKind], ...] = (
 )
 
 
-class UnsupportedActionError(SpamguardError, TypeError):
-    """The adapter does not know how to carry out this kind of action."""
+def bot_user_id(bot: typing.Any) -> int | None:
+    """The bot's user id; None before login."""
+    # Before login nextcord's bot.user is None and disnake's a MISSING sentinel.
+    user_id = getattr(bot.user, "id", None)
+    return None if user_id is None else int(user_id)
 
 
 class DpyExecutor:
@@ -91,77 +93,50 @@ class DpyExecutor:
         """The library's ``HTTPClient`` every request goes through."""
         return self.bot.http
 
-    # -- hierarchy -------------------------------------------------------------------------
+    # -- hierarchy (the rules: spamguard.adapters.runtime.hierarchy) -----------------------
+
+    @property
+    def library(self) -> str:
+        """The library's name, for refusals' text."""
+        return self.flavour.name
 
     async def refuse(self, action: Action | AutomodChange) -> str | None:
-        """Why ``action`` must not be attempted, or None.
+        """Why ``action`` must not be attempted, or None
+        (:func:`spamguard.adapters.runtime.hierarchy.refusal` over the library's cache)."""
+        return await refusal(action, self)
 
-        Punishments (timeout, mute role, kick, ban) and the mute role's removal are
-        refused for the guild owner, the bot itself, administrators and members whose top
-        role is not below the bot's; a role is given or taken only when it is below the
-        bot's top role. A punishment in a guild the library did not cache (no GUILDS
-        intent) is refused: the hierarchy cannot be checked. A target who is not a member is left to Discord (a ban of a user who
-        already left is legitimate).
-        """
-        if isinstance(action, MEMBER_RULE_ACTIONS):
-            refusal = await self._member_refusal(action.guild_id, action.user_id)
-            if refusal is not None:
-                return refusal
-        if isinstance(action, ROLE_RULE_ACTIONS):
-            return self._role_refusal(action.guild_id, action.role_id)
-        return None
+    def owner_id(self, guild_id: int) -> int | None:
+        """The guild's owner from the cache; None when the guild is not cached."""
+        guild = self.bot.get_guild(guild_id)
+        return None if guild is None else int(guild.owner_id)
 
-    async def _member(self, guild: typing.Any, user_id: int) -> typing.Any:
-        member = guild.get_member(user_id)
-        if member is not None:
-            return member
-        try:
-            async with asyncio.timeout(self.lookup_timeout):
-                return await guild.fetch_member(user_id)
-        except self.flavour.module.NotFound:
-            return None
+    def bot_id(self) -> int | None:
+        """The bot's user id (known once logged in)."""
+        return bot_user_id(self.bot)
 
-    async def _member_refusal(self, guild_id: int, user_id: int) -> str | None:
+    async def member(self, guild_id: int, user_id: int) -> MemberView | None:
+        """The member from the cache, else from the API; None when not a member."""
         guild = self.bot.get_guild(guild_id)
         if guild is None:
-            return (
-                f"guild {guild_id} is not in the {self.flavour.name} cache, so the role "
-                "hierarchy cannot be checked (enable the GUILDS intent)"
-            )
-        if user_id == guild.owner_id:
-            return f"user {user_id} owns guild {guild_id}"
-        me = guild.me
-        if me is None:
-            return f"the bot's own member of guild {guild_id} is not cached"
-        if user_id == me.id:
-            return "the target is the bot itself"
-        target = await self._member(guild, user_id)
-        if target is None:
             return None
-        if target.guild_permissions.administrator:
-            return f"member {user_id} is an administrator of guild {guild_id}"
-        if me.id == guild.owner_id:
-            return None
-        if target.top_role >= me.top_role:
-            return (
-                f"member {user_id}'s top role {target.top_role.name!r} (position "
-                f"{target.top_role.position}) is not below the bot's top role "
-                f"{me.top_role.name!r} (position {me.top_role.position})"
-            )
-        return None
+        member = guild.get_member(user_id)
+        if member is None:
+            try:
+                async with asyncio.timeout(self.lookup_timeout):
+                    member = await guild.fetch_member(user_id)
+            except self.flavour.module.NotFound:
+                return None
+        top = member.top_role
+        return MemberView(
+            top_role=RoleView(position=int(top.position), name=str(top.name)),
+            is_administrator=bool(member.guild_permissions.administrator),
+        )
 
-    def _role_refusal(self, guild_id: int, role_id: int) -> str | None:
+    def role(self, guild_id: int, role_id: int) -> RoleView | None:
+        """The role from the cache; None when it is not cached."""
         guild = self.bot.get_guild(guild_id)
-        me = None if guild is None else guild.me
-        if guild is None or me is None or me.id == guild.owner_id:
-            return None
-        role = guild.get_role(role_id)
-        if role is not None and role >= me.top_role:
-            return (
-                f"role {role.name!r} (position {role.position}) is not below the bot's "
-                f"top role {me.top_role.name!r} (position {me.top_role.position})"
-            )
-        return None
+        role = None if guild is None else guild.get_role(role_id)
+        return None if role is None else RoleView(position=int(role.position), name=str(role.name))
 
     # -- execution -------------------------------------------------------------------------
 
@@ -172,7 +147,7 @@ class DpyExecutor:
         item: object = action
         match item:
             case DeleteMessages():
-                await self._delete(item)
+                await delete_messages(item, self._clock(), http)
             case SendMessage():
                 data = await http.send_message(
                     item.channel_id,
@@ -221,9 +196,7 @@ class DpyExecutor:
             case CreateAutoModRule() | EditAutoModRule() | DeleteAutoModRule():
                 await execute_automod(self.bot, item, library=self.flavour.name)
             case _:
-                kind = getattr(item, "kind", type(item).__name__)
-                msg = f"the {self.flavour.name} adapter cannot carry out {kind!r} actions"
-                raise UnsupportedActionError(msg)
+                raise unsupported_action(self.flavour.name, item)
         return None
 
     def _mentions(self, user_ids: Iterable[int]) -> dict[str, typing.Any]:
@@ -234,27 +207,12 @@ class DpyExecutor:
         )
         return typing.cast("dict[str, typing.Any]", allowed.to_dict())
 
-    async def _delete(self, action: DeleteMessages) -> None:
-        reason = audit_reason(action.reason)
-        recent, single = split_delete(action, self._clock())
-        if recent:
-            # An action holds at most 100 ids: one bulk request (the libraries raise above 100).
-            await self.http.delete_messages(action.channel_id, recent, reason=reason)
-        for message_id in single:
-            await self.http.delete_message(action.channel_id, message_id, reason=reason)
-
     # -- errors ----------------------------------------------------------------------------
 
     def classify(self, error: BaseException) -> FailureKind:
         """Map one of the library's exceptions to a failure kind."""
+        # A 429 is raised only when the library gives up (one without Discord's headers);
+        # a long retry_after it sleeps on ends at the action deadline.
         lib = self.flavour.module
-        for name, kind in _FAILURES:
-            if isinstance(error, getattr(lib, name)):
-                return kind
-        if isinstance(error, lib.HTTPException):
-            # A 429 is raised only when the library gives up (one without Discord's
-            # headers); a long retry_after it sleeps on ends at the action deadline.
-            return failure_for_status(int(error.status))
-        if isinstance(error, TimeoutError):
-            return FailureKind.TIMEOUT
-        return FailureKind.ERROR
+        failures = [(getattr(lib, name), kind) for name, kind in _FAILURES]
+        return classify_error(error, failures, lib.HTTPException)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 __all__ = ("HikariProtection", "attach", "build", "compat_bridge")
 
-import asyncio
 import logging
 import os
 import typing
@@ -20,18 +19,26 @@ from spamguard.adapters import AttachOptions, RuntimeOptions, check_options
 from spamguard.adapters.hikari import convert
 from spamguard.adapters.hikari.automod import automod_execution_from_event, fetch_rules
 from spamguard.adapters.hikari.execute import HikariExecutor
-from spamguard.adapters.runtime import CompatBridge, Protection, Runtime, load_policy
-from spamguard.core.guard import Guard
+from spamguard.adapters.runtime import (
+    CompatBridge,
+    Protection,
+    Runtime,
+    StartOnce,
+    build_runtime,
+)
+from spamguard.adapters.runtime import compat_bridge as _bridge
 from spamguard.core.hookspecs import hookimpl
-from spamguard.core.policy import Policy
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Iterable
+    import datetime
+    from collections.abc import Callable, Iterable
 
     import pluggy
 
     from spamguard.adapters.stores.base import Store
+    from spamguard.core.guard import Guard
     from spamguard.core.outcomes import ActionOutcome
+    from spamguard.core.policy import Policy
 
 _LOGGER = logging.getLogger("spamguard.adapters.hikari")
 
@@ -75,11 +82,10 @@ class HikariProtection(Protection):
         self.app = app
         """The bot this protection listens to."""
         self._subscribed: list[tuple[type[hikari.Event], _Listener]] = []
-        self._starting: asyncio.Task[None] | None = None
-        # Between StoppingEvent and the next StartedEvent the bot is going away: events
-        # still in flight are dropped rather than restarting the runtime.
-        self._stopping = False
-        self._sync_locks: dict[int, asyncio.Lock] = {}
+        self.starter = StartOnce(runtime)
+        """Starts the runtime once; closed between StoppingEvent and the next StartedEvent
+        (the bot is going away: events still in flight are dropped rather than restarting
+        the runtime)."""
 
     @property
     def listeners(self) -> tuple[tuple[type[hikari.Event], _Listener], ...]:
@@ -106,7 +112,7 @@ class HikariProtection(Protection):
         while self._subscribed:
             event_type, listener = self._subscribed.pop()
             self.app.event_manager.unsubscribe(event_type, listener)
-        self._starting = None
+        self.starter.forget()
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -115,33 +121,12 @@ class HikariProtection(Protection):
 
         Raises whatever the store raised while opening; listeners catch it.
         """
-        if self._starting is None:
-            self._starting = asyncio.get_running_loop().create_task(
-                self.runtime.start(), name="spamguard-start"
-            )
-        task = self._starting
-        try:
-            await asyncio.shield(task)
-        except Exception:
-            if self._starting is task:
-                # Let the next event try again rather than stay broken.
-                self._starting = None
-            raise
+        await self.starter.start()
 
     async def stop(self) -> None:
         """Stop the runtime (the listeners stay subscribed; the next event restarts it)."""
-        self._starting = None
+        self.starter.forget()
         await self.runtime.stop()
-
-    async def _ready(self) -> bool:
-        if self._stopping:
-            return False
-        try:
-            await self.start()
-        except Exception:
-            self.runtime.start_failed()
-            return False
-        return True
 
     # -- listeners -------------------------------------------------------------------------
 
@@ -150,12 +135,12 @@ class HikariProtection(Protection):
         user_id = _bot_user_id(self.app)
         if user_id is not None:
             self.runtime.guard.self_id = user_id
-        self._stopping = False
-        await self._ready()
+        self.starter.closed = False
+        await self.starter.ready()
 
     async def on_stopping(self, event: hikari.StoppingEvent) -> None:
         """The bot is closing: stop the scheduler and let the store save its state."""
-        self._stopping = True
+        self.starter.closed = True
         try:
             await self.stop()
         except Exception:
@@ -164,29 +149,23 @@ class HikariProtection(Protection):
 
     async def on_message_create(self, event: hikari.GuildMessageCreateEvent) -> None:
         """Decide a new guild message and carry its plan out; never raises."""
-        if await self._ready():
+        if await self.starter.ready():
             await self.runtime.handle_event(lambda: convert.message_from_create(event))
 
     async def on_message_update(self, event: hikari.GuildMessageUpdateEvent) -> None:
         """Decide an edited guild message (its new content replaces the old one's
         contribution); updates without content (embed unfurls) are ignored."""
-        if await self._ready():
+        if await self.starter.ready():
             await self.runtime.handle_event(lambda: convert.message_from_update(event))
 
     async def on_automod_execution(self, event: hikari.events.AutoModActionExecutionEvent) -> None:
         """Count a native AutoMod execution (when the policy's
         ``automod_executions_count`` is on) and carry out what it leads to; Discord's
         one event per action of a rule counts once."""
-        if not await self._ready():
-            return
-        try:
-            execution = automod_execution_from_event(event, at=self.runtime.clock())
-        except Exception:
-            self.runtime.stats.malformed += 1
-            _LOGGER.warning("spamguard dropped a malformed AutoMod execution", exc_info=True)
-            return
-        # The runtime counts Discord's one event per action of a rule once.
-        await self.runtime.handle_automod(execution)
+        if await self.starter.ready():
+            await self.runtime.handle_automod_event(
+                lambda at: automod_execution_from_event(event, at=at)
+            )
 
     async def on_guild_available(self, event: hikari.GuildEvent) -> None:
         """A guild became available or was joined: bring its native AutoMod rules in line
@@ -200,14 +179,9 @@ class HikariProtection(Protection):
         Returns the outcomes of the changes made; never raises (a failed listing is logged
         and counted).
         """
-        if not await self._ready():
+        if not await self.starter.ready():
             return ()
-        lock = self._sync_locks.setdefault(guild_id, asyncio.Lock())
-        # A guild can come back (outage, reconnect) while its last sync still runs.
-        async with lock:
-            return await self.runtime.sync_automod(
-                guild_id, lambda: fetch_rules(self.app, guild_id)
-            )
+        return await self.runtime.sync_automod(guild_id, lambda: fetch_rules(self.app, guild_id))
 
 
 def build(
@@ -226,25 +200,31 @@ def build(
     # the error lists (and suggests) every option attach takes.
     check_options(runtime_options, AttachOptions.__optional_keys__)
     app = _check_app(app)
-    resolved = load_policy(policy)
-    guard = Guard(
-        resolved,
+    runtime = build_runtime(
+        _executor_for(app, action_timeout),
+        policy=policy,
         plugins=plugins,
-        plugin_manager=plugin_manager,
-        load_entrypoints=load_entrypoints,
         self_id=_bot_user_id(app),
-    )
-    # The executor reads the runtime's clock at call time: a test may swap it.
-    executor = HikariExecutor(
-        app,
-        self_id=lambda: guard.self_id,
-        clock=lambda: runtime.clock(),  # noqa: PLW0108 - late binding on purpose
-        lookup_timeout=action_timeout,
-    )
-    runtime = Runtime(
-        guard, executor, store=store, action_timeout=action_timeout, **runtime_options
+        store=store,
+        action_timeout=action_timeout,
+        options={
+            "load_entrypoints": load_entrypoints,
+            "plugin_manager": plugin_manager,
+            **runtime_options,
+        },
     )
     return HikariProtection(runtime, app)
+
+
+def _executor_for(
+    app: hikari.GatewayBotAware, lookup_timeout: float
+) -> Callable[[Guard, Callable[[], datetime.datetime]], HikariExecutor]:
+    def executor(guard: Guard, clock: Callable[[], datetime.datetime]) -> HikariExecutor:
+        return HikariExecutor(
+            app, self_id=lambda: guard.self_id, clock=clock, lookup_timeout=lookup_timeout
+        )
+
+    return executor
 
 
 def attach(
@@ -293,41 +273,12 @@ def attach(
     )
     protection.subscribe()
     if getattr(bot, "is_alive", False):
-        _start_soon(protection.start)
+        protection.starter.start_soon()
     return protection
-
-
-_BACKGROUND: set[asyncio.Task[None]] = set()
-
-
-def _start_soon(start: Callable[[], Awaitable[None]]) -> None:
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        # No loop yet: the first event starts the runtime.
-        return
-
-    async def run() -> None:
-        try:
-            await start()
-        except Exception:
-            _LOGGER.exception("spamguard could not start its runtime")
-
-    task = loop.create_task(run(), name="spamguard-attach")
-    _BACKGROUND.add(task)
-    task.add_done_callback(_BACKGROUND.discard)
 
 
 @hookimpl(specname="spamguard_make_compat_bridge")
 def compat_bridge(bot: hikari.GatewayBotAware, guard: Guard) -> CompatBridge:
     """What :class:`spamguard.contrib.antispam.AntiSpamHandler` uses to carry its plans out
     on ``bot``: hikari messages (``event.message``) in, real REST calls out."""
-    app = _check_app(bot)
-    executor = HikariExecutor(
-        app,
-        self_id=lambda: guard.self_id,
-        clock=lambda: runtime.clock(),  # noqa: PLW0108 - late binding on purpose
-        lookup_timeout=10.0,
-    )
-    runtime = Runtime(guard, executor)
-    return CompatBridge(runtime, convert.message_from_hikari)
+    return _bridge(guard, _executor_for(_check_app(bot), 10.0), convert.message_from_hikari)

@@ -8,7 +8,7 @@ rule changes go through :func:`spamguard.adapters.hikari.automod.execute_automod
 
 from __future__ import annotations
 
-__all__ = ("HikariExecutor", "UnsupportedActionError")
+__all__ = ("HikariExecutor",)
 
 import asyncio
 import datetime
@@ -18,12 +18,12 @@ import hikari
 
 from spamguard.adapters.hikari import convert
 from spamguard.adapters.hikari.automod import execute_automod
-from spamguard.adapters.runtime import (
-    MEMBER_RULE_ACTIONS,
-    ROLE_RULE_ACTIONS,
+from spamguard.adapters.runtime.hierarchy import MemberView, RoleView, refusal
+from spamguard.adapters.runtime.requests import (
     audit_reason,
-    failure_for_status,
-    split_delete,
+    classify_error,
+    delete_messages,
+    unsupported_action,
 )
 from spamguard.core.actions import (
     AddRole,
@@ -36,7 +36,6 @@ from spamguard.core.actions import (
     Timeout,
     Unban,
 )
-from spamguard.core.errors import SpamguardError
 from spamguard.core.outcomes import FailureKind
 from spamguard.core.policy.automod import CreateAutoModRule, DeleteAutoModRule, EditAutoModRule
 
@@ -49,12 +48,7 @@ _FAILURES: tuple[tuple[type[BaseException], FailureKind], ...] = (
     (hikari.NotFoundError, FailureKind.NOT_FOUND),
     (hikari.RateLimitTooLongError, FailureKind.RATE_LIMITED),
     (hikari.InternalServerError, FailureKind.SERVER_ERROR),
-    (TimeoutError, FailureKind.TIMEOUT),
 )
-
-
-class UnsupportedActionError(SpamguardError, TypeError):
-    """The hikari adapter does not know how to carry out this kind of action."""
 
 
 class HikariExecutor:
@@ -86,88 +80,45 @@ class HikariExecutor:
         """The REST client every call goes through."""
         return self.app.rest
 
-    # -- hierarchy -------------------------------------------------------------------------
+    # -- hierarchy (the rules: spamguard.adapters.runtime.hierarchy) -----------------------
+
+    library = "hikari"
+    """The library's name, for refusals' text."""
 
     async def refuse(self, action: object) -> str | None:
-        """Why ``action`` must not be attempted, or None.
+        """Why ``action`` must not be attempted, or None
+        (:func:`spamguard.adapters.runtime.hierarchy.refusal` over hikari's cache)."""
+        return await refusal(action, self)
 
-        Punishments (timeout, mute role, kick, ban) and the mute role's removal are
-        refused for the guild owner, the bot itself, administrators and members whose top
-        role is not below the bot's; a role is given or taken only when it is below the
-        bot's top role. A punishment in a guild hikari has not cached is refused: the
-        hierarchy cannot be checked. Unknown members are left to Discord (a ban of a user
-        who already left is legitimate).
-        """
-        if isinstance(action, MEMBER_RULE_ACTIONS):
-            refusal = await self._member_refusal(action.guild_id, action.user_id)
-            if refusal is not None:
-                return refusal
-        if isinstance(action, ROLE_RULE_ACTIONS):
-            return await self._role_refusal(action.guild_id, action.role_id)
-        return None
-
-    async def _member(self, guild_id: int, user_id: int) -> hikari.Member | None:
-        member = self.app.cache.get_member(guild_id, user_id)
-        if member is not None:
-            return member
-        try:
-            async with asyncio.timeout(self.lookup_timeout):
-                return await self.rest.fetch_member(guild_id, user_id)
-        except hikari.NotFoundError:
-            return None
-
-    def _owner_id(self, guild_id: int) -> int | None:
+    def owner_id(self, guild_id: int) -> int | None:
+        """The guild's owner from the cache; None when the guild is not cached."""
         guild = self.app.cache.get_guild(guild_id)
         return None if guild is None else int(guild.owner_id)
 
-    async def _member_refusal(self, guild_id: int, user_id: int) -> str | None:
-        owner_id = self._owner_id(guild_id)
-        if owner_id is None:
-            return (
-                f"guild {guild_id} is not in the hikari cache, so the role hierarchy cannot "
-                "be checked (enable the GUILDS intent)"
-            )
-        me = self._self_id()
-        if user_id == owner_id:
-            return f"user {user_id} owns guild {guild_id}"
-        if user_id == me:
-            return "the target is the bot itself"
-        target = await self._member(guild_id, user_id)
-        if target is None:
-            return None
-        cache = self.app.cache
-        role_ids = convert.role_ids_without_everyone(target)
-        if convert.is_administrator(cache, guild_id, role_ids):
-            return f"member {user_id} is an administrator of guild {guild_id}"
-        if me is None or me == owner_id:
-            return None
-        bot_member = await self._member(guild_id, me)
-        if bot_member is None:
-            return None
-        bot_top = convert.top_role_position(cache, guild_id, bot_member.role_ids)
-        target_top = convert.top_role_position(cache, guild_id, role_ids)
-        if target_top >= bot_top:
-            return (
-                f"member {user_id}'s top role (position {target_top}) is not below "
-                f"the bot's top role (position {bot_top})"
-            )
-        return None
+    def bot_id(self) -> int | None:
+        """The bot's user id (known once READY arrived, or from the token)."""
+        return self._self_id()
 
-    async def _role_refusal(self, guild_id: int, role_id: int) -> str | None:
-        me = self._self_id()
-        if me is None or me == self._owner_id(guild_id):
-            return None
+    async def member(self, guild_id: int, user_id: int) -> MemberView | None:
+        """The member from the cache, else from the API; None when not a member."""
+        member = self.app.cache.get_member(guild_id, user_id)
+        if member is None:
+            try:
+                async with asyncio.timeout(self.lookup_timeout):
+                    member = await self.rest.fetch_member(guild_id, user_id)
+            except hikari.NotFoundError:
+                return None
+        cache = self.app.cache
+        role_ids = convert.role_ids_without_everyone(member)
+        return MemberView(
+            top_role=RoleView(position=convert.top_role_position(cache, guild_id, role_ids)),
+            is_administrator=convert.is_administrator(cache, guild_id, role_ids),
+        )
+
+    def role(self, guild_id: int, role_id: int) -> RoleView | None:
+        """The role from the cache; None when it is not cached."""
         role = self.app.cache.get_role(role_id)
-        bot_member = await self._member(guild_id, me)
-        if role is None or bot_member is None:
-            return None
-        bot_top = convert.top_role_position(self.app.cache, guild_id, bot_member.role_ids)
-        if role.position >= bot_top:
-            return (
-                f"role {role_id} (position {role.position}) is not below "
-                f"the bot's top role (position {bot_top})"
-            )
-        return None
+        return None if role is None else RoleView(position=role.position)
 
     # -- execution -------------------------------------------------------------------------
 
@@ -181,7 +132,7 @@ class HikariExecutor:
         rest = self.rest
         match action:
             case DeleteMessages():
-                await self._delete(action)
+                await delete_messages(action, self._clock(), rest)
             case SendMessage():
                 message = await rest.create_message(
                     action.channel_id,
@@ -245,9 +196,7 @@ class HikariExecutor:
             case CreateAutoModRule() | EditAutoModRule() | DeleteAutoModRule():
                 await execute_automod(self.app, action)
             case _:
-                kind = getattr(action, "kind", type(action).__name__)
-                msg = f"the hikari adapter cannot carry out {kind!r} actions"
-                raise UnsupportedActionError(msg)
+                raise unsupported_action("hikari", action)
         return None
 
     def _embed(self, data: dict[str, typing.Any] | None) -> hikari.UndefinedOr[hikari.Embed]:
@@ -257,24 +206,10 @@ class HikariExecutor:
         # hikari.Embed, which it serialises back to the same JSON.
         return self.app.entity_factory.deserialize_embed(data)
 
-    async def _delete(self, action: DeleteMessages) -> None:
-        reason = audit_reason(action.reason)
-        recent, single = split_delete(action, self._clock())
-        if recent:
-            # hikari sends one bulk request per 100 ids; an action holds at most 100.
-            await self.rest.delete_messages(action.channel_id, recent, reason=reason)
-        for message_id in single:
-            await self.rest.delete_message(action.channel_id, message_id, reason=reason)
-
     # -- errors ----------------------------------------------------------------------------
 
     def classify(self, error: BaseException) -> FailureKind:
         """Map a hikari exception (or a timeout) to a failure kind."""
         if isinstance(error, hikari.BulkDeleteError) and error.__cause__ is not None:
             error = error.__cause__
-        for error_type, kind in _FAILURES:
-            if isinstance(error, error_type):
-                return kind
-        if isinstance(error, hikari.HTTPResponseError):
-            return failure_for_status(int(error.status))
-        return FailureKind.ERROR
+        return classify_error(error, _FAILURES, hikari.HTTPResponseError)

@@ -1,21 +1,77 @@
-"""What ``attach`` returns (:class:`Protection`), and what the discord-anti-spam facade
-uses to reach an adapter (:class:`CompatBridge`)."""
+"""What every adapter's ``attach`` builds (:func:`build_runtime`) and returns
+(:class:`Protection`), and what the discord-anti-spam facade uses to reach an adapter
+(:func:`compat_bridge`, a :class:`CompatBridge`)."""
 
 from __future__ import annotations
 
-__all__ = ("CompatBridge", "Protection")
+__all__ = ("CompatBridge", "ExecutorFactory", "Protection", "build_runtime", "compat_bridge")
 
 import typing
 
-if typing.TYPE_CHECKING:
-    from collections.abc import Callable
+from spamguard.adapters import GuardRuntimeOptions, RuntimeOptions
+from spamguard.adapters.runtime.requests import load_policy
+from spamguard.adapters.runtime.runtime import Runtime
+from spamguard.core.guard import Guard
 
-    from spamguard.adapters.runtime.runtime import Runtime
+if typing.TYPE_CHECKING:
+    import datetime
+    import os
+    from collections.abc import Callable, Iterable, Mapping
+
+    from spamguard.adapters.runtime.runtime import ActionExecutor
     from spamguard.adapters.runtime.stats import ProtectionStats
-    from spamguard.core.guard import Guard
+    from spamguard.adapters.stores.base import Store
     from spamguard.core.messages import MessageLike
     from spamguard.core.outcomes import ActionOutcome
     from spamguard.core.plan import Plan
+    from spamguard.core.policy import Policy
+
+ExecutorFactory = typing.Callable[[Guard, "Callable[[], datetime.datetime]"], "ActionExecutor"]
+"""Builds a library's executor for a guard, on the runtime's clock (read at call time, so
+a test that swaps ``runtime.clock`` moves the executor's too)."""
+
+# The guard's keyword arguments among attach's options (the rest are the runtime's).
+_GUARD_OPTIONS = GuardRuntimeOptions.__optional_keys__ - RuntimeOptions.__optional_keys__
+
+
+def build_runtime(
+    executor_for: ExecutorFactory,
+    *,
+    policy: Policy | str | os.PathLike[str] | None,
+    plugins: Iterable[object],
+    self_id: int | None,
+    store: Store | None,
+    action_timeout: float,
+    options: Mapping[str, typing.Any],
+) -> Runtime:
+    """The guard, the library's executor and the runtime, as every adapter's ``attach``
+    builds them: the policy loaded (:func:`load_policy`), installed extensions loaded
+    unless ``options`` say ``load_entrypoints=False``, ``options``' ``plugin_manager`` for
+    the guard and ``poll_interval``/``clock`` for the runtime."""
+    guard_options = {key: value for key, value in options.items() if key in _GUARD_OPTIONS}
+    runtime_options = {key: value for key, value in options.items() if key not in _GUARD_OPTIONS}
+    guard_options.setdefault("load_entrypoints", True)
+    guard = Guard(load_policy(policy), plugins=plugins, self_id=self_id, **guard_options)
+    runtime = Runtime(
+        guard,
+        executor_for(guard, lambda: runtime.clock()),  # noqa: PLW0108 - late binding
+        store=store,
+        action_timeout=action_timeout,
+        **runtime_options,
+    )
+    return runtime
+
+
+def compat_bridge(
+    guard: Guard,
+    executor_for: ExecutorFactory,
+    convert: Callable[[typing.Any], MessageLike | None],
+) -> CompatBridge:
+    """What an adapter's ``compat_bridge(bot, guard)`` returns: ``convert`` turns the
+    library's message into the core's, a runtime with the library's executor carries the
+    plans out (started on first use)."""
+    runtime = Runtime(guard, executor_for(guard, lambda: runtime.clock()))  # noqa: PLW0108
+    return CompatBridge(runtime, convert)
 
 
 class Protection:

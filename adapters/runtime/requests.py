@@ -6,10 +6,14 @@ from __future__ import annotations
 __all__ = (
     "DEFAULT_REASON",
     "POLICY_ENV",
+    "UnsupportedActionError",
     "audit_reason",
+    "classify_error",
+    "delete_messages",
     "failure_for_status",
     "load_policy",
     "split_delete",
+    "unsupported_action",
     "utcnow",
 )
 
@@ -18,11 +22,14 @@ import os
 import typing
 
 from spamguard.core.actions import BULK_DELETE_MAX_AGE
+from spamguard.core.errors import SpamguardError
 from spamguard.core.messages import snowflake_time
 from spamguard.core.outcomes import FailureKind
 from spamguard.core.policy import Policy
 
 if typing.TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from spamguard.core.actions import DeleteMessages
 
 POLICY_ENV = "SPAMGUARD_POLICY"
@@ -72,6 +79,22 @@ def split_delete(action: DeleteMessages, now: datetime.datetime) -> tuple[list[i
     return bulk, single
 
 
+async def delete_messages(
+    action: DeleteMessages, now: datetime.datetime, client: typing.Any
+) -> None:
+    """Carry a :class:`~spamguard.core.actions.DeleteMessages` out with the library's
+    client, whose two methods every supported library names alike:
+    ``delete_messages(channel_id, ids, reason=...)`` once for the recent messages (an
+    action holds at most 100 ids, the most one request takes), then
+    ``delete_message(channel_id, id, reason=...)`` for each other one (:func:`split_delete`)."""
+    reason = audit_reason(action.reason)
+    recent, older = split_delete(action, now)
+    if recent:
+        await client.delete_messages(action.channel_id, recent, reason=reason)
+    for message_id in older:
+        await client.delete_message(action.channel_id, message_id, reason=reason)
+
+
 def failure_for_status(status: int) -> FailureKind:
     """The failure kind of an HTTP error status no library-specific class matched."""
     if status == 429:
@@ -84,3 +107,31 @@ def failure_for_status(status: int) -> FailureKind:
 def utcnow() -> datetime.datetime:
     """The system clock, UTC: the runtime's and the executors' default clock."""
     return datetime.datetime.now(tz=datetime.UTC)
+
+
+def classify_error(
+    error: BaseException,
+    failures: Sequence[tuple[type[BaseException], FailureKind]],
+    http_error: type[BaseException],
+) -> FailureKind:
+    """The failure kind of a library's exception: the first of ``failures`` it is an
+    instance of, else by the HTTP status of an ``http_error`` (its ``status``), else
+    :attr:`~FailureKind.TIMEOUT` for a timeout and :attr:`~FailureKind.ERROR` for the rest."""
+    for error_type, kind in failures:
+        if isinstance(error, error_type):
+            return kind
+    if isinstance(error, http_error):
+        return failure_for_status(int(getattr(error, "status", 0)))
+    if isinstance(error, TimeoutError):
+        return FailureKind.TIMEOUT
+    return FailureKind.ERROR
+
+
+class UnsupportedActionError(SpamguardError, TypeError):
+    """The adapter does not know how to carry out this kind of action."""
+
+
+def unsupported_action(library: str, action: object) -> UnsupportedActionError:
+    """The error an executor raises for an action kind it does not know."""
+    kind = getattr(action, "kind", type(action).__name__)
+    return UnsupportedActionError(f"the {library} adapter cannot carry out {kind!r} actions")

@@ -20,39 +20,25 @@ the rest, the same way for every library:
 
 from __future__ import annotations
 
-__all__ = (
-    "AUTOMOD_REPEAT_WINDOW",
-    "MEMBER_RULE_ACTIONS",
-    "PUNISHMENT_KINDS",
-    "ROLE_RULE_ACTIONS",
-    "ActionExecutor",
-    "Runtime",
-)
+__all__ = ("PUNISHMENT_KINDS", "ActionExecutor", "Runtime")
 
 import asyncio
-import contextlib
 import datetime
 import logging
 import typing
 
+from spamguard.adapters.runtime.automod import RepeatFilter, RuleSync
 from spamguard.adapters.runtime.requests import utcnow
+from spamguard.adapters.runtime.scheduler import Scheduler
 from spamguard.adapters.runtime.stats import RuntimeStats
-from spamguard.core.actions import (
-    AddRole,
-    Ban,
-    DeleteMessages,
-    Kick,
-    RemoveRole,
-    SendMessage,
-    Timeout,
-)
+from spamguard.core.actions import DeleteMessages, SendMessage
 from spamguard.core.outcomes import ActionOutcome, FailureKind
 from spamguard.core.plan import ScheduledAction, check_run_at
-from spamguard.core.policy.automod import diff_rules
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable
 
+    from spamguard.adapters.runtime.automod import FetchRules
     from spamguard.adapters.stores.base import Store
     from spamguard.core.actions import Action
     from spamguard.core.guard import Guard
@@ -65,19 +51,6 @@ _LOGGER = logging.getLogger("spamguard.runtime")
 
 PUNISHMENT_KINDS = frozenset({"timeout", "add_role", "kick", "ban"})
 """Action kinds whose failure sends the plan's ``on_failure`` notices."""
-
-MEMBER_RULE_ACTIONS = (Timeout, AddRole, RemoveRole, Kick, Ban)
-"""Actions every executor's ``refuse`` checks against the member rule: refused for the
-guild owner, the bot itself, administrators and members whose top role is not below the
-bot's. The mute role's removal too: Discord refuses it for such a member all the same."""
-
-ROLE_RULE_ACTIONS = (AddRole, RemoveRole)
-"""Actions every executor's ``refuse`` checks against the role rule: the role must be
-below the bot's top role."""
-
-AUTOMOD_REPEAT_WINDOW = datetime.timedelta(seconds=10)
-"""Discord sends one AutoMod execution event per action of the rule that triggered (block,
-alert, timeout): executions alike within this window count once."""
 
 
 class ActionExecutor(typing.Protocol):
@@ -139,9 +112,10 @@ class Runtime:
         self.clock = clock
         self.stats = RuntimeStats()
         self._locks: dict[tuple[int | None, int], asyncio.Lock] = {}
-        self._automod_seen: dict[tuple[typing.Any, ...], datetime.datetime] = {}
-        self._scheduler: asyncio.Task[None] | None = None
-        self._wakeup = asyncio.Event()
+        self._automod_repeats = RepeatFilter()
+        self._automod_sync = RuleSync(self)
+        self.scheduler = Scheduler(self)
+        """Carries the scheduled actions out when due."""
         self._started = False
         self._drop_logged = False
         self._start_failure_logged = False
@@ -170,10 +144,7 @@ class Runtime:
             if self._started:
                 return
             await self.store.open(self.guard)
-            self._wakeup.clear()
-            self._scheduler = asyncio.get_running_loop().create_task(
-                self._run_scheduler(), name="spamguard-scheduler"
-            )
+            self.scheduler.start()
             self._started = True
             self._drop_logged = False
             self._start_failure_logged = False
@@ -189,9 +160,7 @@ class Runtime:
             if not self._started:
                 return
             self._started = False
-            scheduler, self._scheduler = self._scheduler, None
-            if scheduler is not None:
-                await self._end_scheduler(scheduler)
+            await self.scheduler.stop()
             try:
                 async with asyncio.timeout(self.stop_timeout):
                     await self.store.close()
@@ -200,24 +169,6 @@ class Runtime:
                     "spamguard's store did not close within %gs; stopped without it",
                     self.stop_timeout,
                 )
-
-    async def _end_scheduler(self, scheduler: asyncio.Task[None]) -> None:
-        # stop() unhooked the task: that ends its loop even when a store call swallows the
-        # cancellation (as asyncio.wait_for inside redis-py does on Python 3.11 when the
-        # call completes in the same step), also after a new start; the deadline ends the
-        # wait when the call itself hangs.
-        self._wakeup.set()
-        scheduler.cancel()
-        done, _pending = await asyncio.wait({scheduler}, timeout=self.stop_timeout)
-        if not done:
-            _LOGGER.warning(
-                "spamguard's scheduler did not stop within %gs (a store call hangs); "
-                "stopped without it",
-                self.stop_timeout,
-            )
-            return
-        if not scheduler.cancelled() and scheduler.exception() is not None:
-            _LOGGER.error("spamguard's scheduler had failed", exc_info=scheduler.exception())
 
     # -- events ----------------------------------------------------------------------------
 
@@ -237,8 +188,23 @@ class Runtime:
             return None
         return await self.handle(message)
 
-    def start_failed(self) -> None:
-        """Count a failed :meth:`start` and log it; call it from the ``except`` block.
+    async def handle_automod_event(
+        self, convert: Callable[[datetime.datetime], AutomodExecution]
+    ) -> Plan | None:
+        """Convert a library's AutoMod execution event with ``convert`` (given the time it
+        is received at: the event carries none) and handle it; never raises. An exception
+        from ``convert`` counts as a malformed event."""
+        try:
+            execution = convert(self.clock())
+        except Exception:
+            self.stats.malformed += 1
+            _LOGGER.warning("spamguard dropped a malformed AutoMod execution", exc_info=True)
+            return None
+        return await self.handle_automod(execution)
+
+    def start_failed(self, error: BaseException | None = None) -> None:
+        """Count a failed :meth:`start` and log it: ``error``, else the exception being
+        handled (call it from the ``except`` block).
 
         The adapters retry the start at each event: the first failure since the runtime
         last started is logged with its traceback, later ones at debug level, so a store
@@ -251,7 +217,7 @@ class Runtime:
             level,
             "spamguard could not start (its store did not open); events are dropped and the "
             "start is retried at the next one",
-            exc_info=True,
+            exc_info=error if error is not None else True,
         )
 
     def _drop(self, what: str) -> None:
@@ -290,13 +256,13 @@ class Runtime:
         """Count a native AutoMod execution and carry out what it leads to; never raises.
 
         The events Discord sends for the other actions of the same trigger are dropped
-        (see :data:`AUTOMOD_REPEAT_WINDOW`). Nothing is done while the runtime is not
-        started.
+        (see :data:`~spamguard.adapters.runtime.automod.AUTOMOD_REPEAT_WINDOW`). Nothing is
+        done while the runtime is not started.
         """
         if not self._started:
             self._drop("an AutoMod execution")
             return None
-        if self._automod_repeated(execution):
+        if self._automod_repeats.repeated(execution):
             return None
         try:
             key = (execution.guild_id, execution.user_id)
@@ -310,53 +276,17 @@ class Runtime:
             return None
         return plan
 
-    def _automod_repeated(self, execution: AutomodExecution) -> bool:
-        seen = self._automod_seen
-        horizon = execution.at - AUTOMOD_REPEAT_WINDOW
-        for old in [key for key, at in seen.items() if at <= horizon]:
-            del seen[old]
-        key = (
-            execution.guild_id,
-            execution.user_id,
-            execution.rule_id,
-            execution.message_id,
-            execution.content,
-        )
-        if key in seen:
-            return True
-        seen[key] = execution.at
-        return False
-
     async def sync_automod(
-        self,
-        guild_id: int,
-        fetch_rules: Callable[[], typing.Awaitable[Sequence[Mapping[str, typing.Any]]]],
+        self, guild_id: int, fetch_rules: FetchRules
     ) -> tuple[ActionOutcome, ...]:
         """Make the guild's native AutoMod rules match the policy's ``automod:`` section.
 
         ``fetch_rules`` lists the guild's rules as Discord's JSON. Only rules spamguard owns
-        (name prefix) are created, edited or deleted; a second run changes nothing. Never
-        raises: a failed listing is logged and counted.
+        (name prefix) are created, edited or deleted; a second run changes nothing, and
+        one guild is synced once at a time. Never raises: a failed listing is logged and
+        counted.
         """
-        section = self.guard.policy.for_guild(guild_id).automod
-        if section is None:
-            return ()
-        try:
-            existing = await fetch_rules()
-        except Exception as error:
-            self.stats.errors += 1
-            _LOGGER.warning(
-                "spamguard could not list AutoMod rules of guild %s: %s", guild_id, error
-            )
-            return ()
-        changes = diff_rules(section, existing, guild_id=guild_id)
-        dry_run = self.guard.policy.for_guild(guild_id).dry_run
-        return tuple(
-            [
-                await self.run_action(change, guild_id=guild_id, dry_run=dry_run)
-                for change in changes
-            ]
-        )
+        return await self._automod_sync.sync(guild_id, fetch_rules)
 
     # -- execution -------------------------------------------------------------------------
 
@@ -407,7 +337,7 @@ class Runtime:
         for item in items:
             check_run_at(item.run_at)
         await self.store.schedule(items)
-        self._wakeup.set()
+        self.scheduler.wake()
 
     async def run_action(
         self, action: Action | AutomodChange, *, guild_id: int | None, dry_run: bool = False
@@ -467,28 +397,4 @@ class Runtime:
 
     async def run_due(self) -> int:
         """Carry out every scheduled action due now; returns how many ran."""
-        due = await self.store.claim_due(self.clock())
-        for item in due:
-            await self.run_action(item.action, guild_id=getattr(item.action, "guild_id", None))
-        return len(due)
-
-    async def _run_scheduler(self) -> None:
-        # Runs while it is the runtime's scheduler (stop() unhooks it; a scheduler left
-        # behind by a stop that timed out must not run beside the next start's).
-        this = asyncio.current_task()
-        while self._scheduler is this:
-            delay = self.poll_interval
-            try:
-                await self.run_due()
-                next_due = await self.store.next_due()
-                if next_due is not None:
-                    delay = max(0.0, min(delay, (next_due - self.clock()).total_seconds()))
-            except Exception:
-                self.stats.errors += 1
-                _LOGGER.exception("spamguard scheduler failed; retrying")
-            if self._scheduler is not this:
-                break
-            self._wakeup.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(delay):
-                    await self._wakeup.wait()
+        return await self.scheduler.run_due()

@@ -126,7 +126,7 @@ async def test_stop_returns_in_bounded_time_with_redis_whenever_it_comes(
 
 async def _end_by_force(stopping: asyncio.Future[None], runtime: Runtime) -> None:
     """Cancel a hung stop() and its scheduler until both ended (a failed test's clean-up)."""
-    tasks = [stopping, runtime._scheduler]
+    tasks = [stopping, runtime.scheduler.task]
     for _ in range(1000):
         for task in tasks:
             if task is not None:
@@ -182,7 +182,7 @@ async def test_a_scheduler_left_behind_by_stop_ends_when_it_wakes_after_a_restar
     )
     await runtime.start()
     await asyncio.wait_for(entered.wait(), timeout=5)
-    left_behind = runtime._scheduler
+    left_behind = runtime.scheduler.task
     assert left_behind is not None
     await runtime.stop()
     assert not left_behind.done()
@@ -193,7 +193,7 @@ async def test_a_scheduler_left_behind_by_stop_ends_when_it_wakes_after_a_restar
             break
         await asyncio.sleep(0.01)
     assert left_behind.done()
-    assert runtime._scheduler is not None and not runtime._scheduler.done()
+    assert runtime.scheduler.task is not None and not runtime.scheduler.task.done()
     await runtime.stop()
 
 
