@@ -87,14 +87,16 @@ def ensure_protection(
     """The bot's protection, built on first use from the injected ``policy`` and
     ``options`` (either may be None, or lightbulb's INJECTED marker when DI is off).
 
-    None when the extension is not loaded for this bot, or could not be set up (logged
-    once).
+    None when the extension is not loaded for this bot, could not be set up (logged
+    once), or its protection was detached.
     """
     state = _STATES.get(id(app))
     if state is None or state.failed:
         return None
     if state.protection is not None:
-        return state.protection
+        # The extension's listeners outlive a detach() (only unloading removes them):
+        # a detached protection answers nothing, and is not built again.
+        return None if state.protection.detached else state.protection
     settings = options if isinstance(options, Options) else Options()
     runtime_options: dict[str, typing.Any] = {"poll_interval": settings.poll_interval}
     if settings.clock is not None:

@@ -80,6 +80,12 @@ class Protection:
     def __init__(self, runtime: Runtime, detach: Callable[[], typing.Awaitable[None]]) -> None:
         self.runtime = runtime
         self._detach = detach
+        self._detached = False
+
+    @property
+    def detached(self) -> bool:
+        """True once :meth:`detach` was called: the protection never starts again."""
+        return self._detached
 
     @property
     def guard(self) -> Guard:
@@ -93,6 +99,7 @@ class Protection:
 
     async def detach(self) -> None:
         """Stop listening to the bot and stop the runtime (state saved by the store)."""
+        self._detached = True
         await self._detach()
         await self.runtime.stop()
 
