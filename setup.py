@@ -53,7 +53,11 @@ def compiled_extensions() -> list[object]:
     # must not depend on which stubs the build environment happens to hold.
     settings = stage / "mypy.ini"
     settings.write_text("[mypy]\nignore_missing_imports = True\n", encoding="utf-8")
-    paths = [(stage / "spamguard" / "core" / f"{name}.py").as_posix() for name in modules]
+    # A name is the module's under spamguard.core: "engine.guard" is engine/guard.py.
+    paths = [
+        (stage / "spamguard" / "core" / f"{name.replace('.', '/')}.py").as_posix()
+        for name in modules
+    ]
     return list(
         mypycify(
             [*paths, "--config-file", str(settings)],

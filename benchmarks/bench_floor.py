@@ -39,8 +39,8 @@ from bench_guard import COMPARABLE_POLICY, PassTimer, core_build, frozen_gc, run
 from rapidfuzz import fuzz, process
 
 from spamguard.core import Guard, Plan, Policy
-from spamguard.core.plan import _make_plan
-from spamguard.core.state import MAX_RECENT
+from spamguard.core.engine import MAX_RECENT
+from spamguard.core.plan import build_plan
 from spamguard.core.text import normalise
 
 if typing.TYPE_CHECKING:
@@ -130,7 +130,7 @@ class FloorGuard:
             )
             if sum(counts[match[0]] for match in found) >= _LIMIT:
                 self.fired += 1
-        return _make_plan(message.id, guild_id, author_id, message.channel_id, False)
+        return build_plan(message.id, guild_id, author_id, message.channel_id, False)
 
 
 def _best_cpu(

@@ -11,7 +11,7 @@ list and clean mark is as full as it gets. Run from the repository root::
 
 Figures are printed, never asserted: :mod:`tracemalloc`'s count of what the guard still
 holds, per member, at checkpoints (it levels off once the history is full), and the clean
-marks held (bounded by ``spamguard.core.state.MAX_CLEAN_MARKS`` per member).
+marks held (bounded by ``spamguard.core.engine.members.MAX_CLEAN_MARKS`` per member).
 """
 
 from __future__ import annotations

@@ -23,8 +23,9 @@ from spamguard.core.hookspecs import hookimpl
 if typing.TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from spamguard.core.events import AutomodExecution
     from spamguard.core.messages import MessageLike
-    from spamguard.core.outcomes import ActionOutcome, AutomodExecution
+    from spamguard.core.outcomes import ActionOutcome
     from spamguard.core.plan import Plan
 
 NAME = "stats"

@@ -23,6 +23,7 @@ from spamguard.core.actions import (
 )
 from spamguard.core.compiled import compiled_modules
 from spamguard.core.context import CheckContext
+from spamguard.core.engine import Guard, GuardState
 from spamguard.core.errors import (
     MessageError,
     PolicyError,
@@ -31,10 +32,10 @@ from spamguard.core.errors import (
     SnapshotError,
     SpamguardError,
 )
-from spamguard.core.guard import Guard
+from spamguard.core.events import AutomodExecution, MessageEdit
 from spamguard.core.hookspecs import hookimpl
 from spamguard.core.messages import MemberLike, Message, MessageLike, snowflake_time
-from spamguard.core.outcomes import ActionOutcome, AutomodExecution, FailureKind
+from spamguard.core.outcomes import ActionOutcome, FailureKind
 from spamguard.core.plan import Plan, ScheduledAction, SkipReason, Violation
 from spamguard.core.plugins import get_plugin_manager
 from spamguard.core.policy import (
@@ -65,10 +66,12 @@ __all__ = (
     "Escalation",
     "FailureKind",
     "Guard",
+    "GuardState",
     "GuildPolicy",
     "Kick",
     "MemberLike",
     "Message",
+    "MessageEdit",
     "MessageError",
     "MessageLike",
     "Notices",

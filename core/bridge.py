@@ -1,7 +1,7 @@
 """What an adapter lends to code that runs a guard outside ``attach()``.
 
 The discord-anti-spam facade (:mod:`spamguard.contrib.antispam`) decides with its own
-:class:`~spamguard.core.guard.Guard` but reads the library's message objects and carries
+:class:`~spamguard.core.engine.guard.Guard` but reads the library's message objects and carries
 its plans out like an attached bot does. It asks for a :class:`CompatBridge` through the
 ``spamguard_make_compat_bridge`` hook, so contrib never imports an adapter.
 """

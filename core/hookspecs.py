@@ -44,10 +44,11 @@ if typing.TYPE_CHECKING:
 
     from spamguard.core.bridge import CompatBridge
     from spamguard.core.context import CheckContext
+    from spamguard.core.engine import Guard
     from spamguard.core.errors import PolicyIssue
-    from spamguard.core.guard import Guard
+    from spamguard.core.events import AutomodExecution
     from spamguard.core.messages import MessageLike
-    from spamguard.core.outcomes import ActionOutcome, AutomodExecution
+    from spamguard.core.outcomes import ActionOutcome
     from spamguard.core.plan import Plan, SkipReason, Violation
     from spamguard.core.policy import GuildPolicy
 
@@ -115,7 +116,7 @@ def spamguard_report_outcome(outcome: ActionOutcome) -> None:
 def spamguard_automod_execution(execution: AutomodExecution) -> None:
     """Learn that Discord's native AutoMod acted on a member.
 
-    Receives an :class:`~spamguard.core.outcomes.AutomodExecution` built by the adapter
+    Receives an :class:`~spamguard.core.events.AutomodExecution` built by the adapter
     from the library's execution event. Called after the guard counted it (when the
     policy's ``automod_executions_count`` is on). Results are ignored.
     """

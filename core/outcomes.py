@@ -1,8 +1,10 @@
-"""Values adapters report back to the core and to plugins."""
+"""Values adapters report back to the core and to plugins: how an action turned out.
+
+(What happened on Discord, such as an AutoMod execution, is an event: :mod:`spamguard.core.events`.)"""
 
 from __future__ import annotations
 
-__all__ = ("ActionOutcome", "AutomodExecution", "FailureKind")
+__all__ = ("ActionOutcome", "FailureKind")
 
 import dataclasses
 import datetime
@@ -64,26 +66,3 @@ class ActionOutcome:
             "at": None if self.at is None else self.at.isoformat(),
             "dry_run": self.dry_run,
         }
-
-
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class AutomodExecution:
-    """Discord's own AutoMod acted on a member (AUTO_MODERATION_ACTION_EXECUTION)."""
-
-    guild_id: int
-    user_id: int
-    rule_id: int
-    """The AutoMod rule that triggered."""
-    rule_trigger_type: int
-    """Discord's trigger type (1 keyword, 3 spam, 4 keyword preset, 5 mention spam, 6 member profile)."""
-    action_type: int
-    """Discord's action type (1 block message, 2 send alert, 3 timeout, 4 block member interaction)."""
-    at: datetime.datetime
-    """When the event arrived: the core's clock for it."""
-    channel_id: int | None = None
-    message_id: int | None = None
-    """The blocked or flagged message, if any (blocked messages have none)."""
-    content: str = ""
-    matched_keyword: str | None = None
-    matched_content: str | None = None
-    rule_name: str = ""

@@ -39,9 +39,10 @@ if typing.TYPE_CHECKING:
 
     from spamguard.core.bridge import CompatBridge
     from spamguard.core.context import CheckContext
-    from spamguard.core.guard import Guard
+    from spamguard.core.engine import Guard
+    from spamguard.core.events import AutomodExecution
     from spamguard.core.messages import MessageLike
-    from spamguard.core.outcomes import ActionOutcome, AutomodExecution
+    from spamguard.core.outcomes import ActionOutcome
     from spamguard.core.plan import SkipReason, Violation
     from spamguard.core.policy import GuildPolicy, Policy
 

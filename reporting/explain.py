@@ -14,22 +14,15 @@ import datetime
 import typing
 
 from spamguard.core import Counting, Punishment
-from spamguard.core import guard as _guard
+from spamguard.core.engine import AMOUNT
 from spamguard.core.policy import SEVERITY
 from spamguard.core.text import normalise
+from spamguard.core.windows import DuplicateWindow
 from spamguard.reporting.describe import SKIP_REASONS, format_seconds
 from spamguard.reporting.explanation import CheckMeasure, Explanation, MeasureStatus
 
 if typing.TYPE_CHECKING:
     from spamguard.core import CheckConfig, Guard, GuildPolicy, MessageLike, Plan, RuleConfig
-
-
-def _window(guard: Guard, key: tuple[typing.Any, ...]) -> typing.Any:
-    # The guard keeps its windows private; this read-only probe is the one place that
-    # looks at them, and tests/testing_kit checks (with hypothesis) that its numbers equal
-    # the violations' for any traffic, so a change in the core's layout fails loudly.
-    windows: dict[tuple[typing.Any, ...], typing.Any] = guard._windows
-    return windows.get(key)
 
 
 def _measure_check(
@@ -49,22 +42,22 @@ def _measure_check(
         "limit": check.count,
         "punishment": punishment,
     }
-    # The guard's own helpers say where a check counts: a rule's and a check's whitelist
-    # together, and a window of its own for a check that leaves channels out.
-    whitelist = _guard._whitelist(rule, check)
-    if whitelist and (message.channel_id in whitelist or message.parent_id in whitelist):
+    # The guard says where a check counts (nowhere in a channel it leaves out); its state
+    # holds the window. tests/testing_kit checks (with hypothesis) that these numbers
+    # equal the violations' for any traffic.
+    key = guard.window_key(rule, check, message)
+    if key is None:
         return CheckMeasure(**base, count=0, adds=0, status=MeasureStatus.WHITELISTED)
-    name = _guard._window_name(check.name, whitelist)
-    window = _window(guard, (name, *_guard.SCOPE_KEY[check.scope](message)))
+    window = guard.state.window(key)
     cutoff = now_ts - check.interval
     if check.name == "max_duplicates":
         text = normalise(message.content) if text is None else text
         adds = 1 if text else 0
         count = 0
-        if window is not None and text:
+        if isinstance(window, DuplicateWindow) and text:
             count = window.count_in(window.similar_texts(text, check.accuracy), cutoff)
     else:
-        adds = _guard.AMOUNT[check.name](message)
+        adds = AMOUNT[check.name](message)
         count = 0 if window is None else window.total_since(cutoff)
     if not adds:
         status = MeasureStatus.NOT_COUNTED

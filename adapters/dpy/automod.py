@@ -7,7 +7,7 @@ One module for both discord.py descendants, parametrised by the library's name
 :class:`~spamguard.core.policy.automod.EditAutoModRule` or
 :class:`~spamguard.core.policy.automod.DeleteAutoModRule`, and :func:`automod_execution_from_event`
 turns the library's execution event into the core's
-:class:`~spamguard.core.outcomes.AutomodExecution`.
+:class:`~spamguard.core.events.AutomodExecution`.
 
 Rules go through the library's own HTTP client (``bot.http``: its rate limiting,
 authentication and ``X-Audit-Log-Reason`` header) with Discord's JSON in and out, rather
@@ -33,7 +33,7 @@ import dataclasses
 import typing
 
 from spamguard.core.errors import SpamguardError
-from spamguard.core.outcomes import AutomodExecution
+from spamguard.core.events import AutomodExecution
 from spamguard.core.policy.automod import CreateAutoModRule, DeleteAutoModRule, EditAutoModRule
 
 if typing.TYPE_CHECKING:

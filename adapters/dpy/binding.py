@@ -49,7 +49,7 @@ if typing.TYPE_CHECKING:
 
     from spamguard.adapters.dpy.flavour import Flavour
     from spamguard.adapters.stores.base import Store
-    from spamguard.core.guard import Guard
+    from spamguard.core.engine import Guard
     from spamguard.core.messages import Message
     from spamguard.core.outcomes import ActionOutcome
     from spamguard.core.policy import Policy

@@ -25,7 +25,7 @@ if typing.TYPE_CHECKING:
     from spamguard.adapters import GuardRuntimeOptions
     from spamguard.adapters.runtime import CompatBridge, Protection
     from spamguard.adapters.stores.base import Store
-    from spamguard.core.guard import Guard
+    from spamguard.core.engine import Guard
     from spamguard.core.policy import Policy
 
 Library = typing.Literal["nextcord", "disnake"]

@@ -5,7 +5,7 @@
 :class:`~spamguard.core.policy.automod.CreateAutoModRule`, :class:`~spamguard.core.policy.automod.EditAutoModRule`
 or :class:`~spamguard.core.policy.automod.DeleteAutoModRule` with hikari's public REST methods and
 builders, and :func:`automod_execution_from_event` turns hikari's
-``AutoModActionExecutionEvent`` into the core's :class:`~spamguard.core.outcomes.AutomodExecution`.
+``AutoModActionExecutionEvent`` into the core's :class:`~spamguard.core.events.AutomodExecution`.
 
 The listing reads the JSON through hikari's REST client rather than its ``AutoModRule``
 model, because in hikari 2.6 and 2.7 that model has no ``custom_message`` for block-message
@@ -33,7 +33,7 @@ from hikari import auto_mod
 from hikari.impl import special_endpoints
 
 from spamguard.core.errors import SpamguardError
-from spamguard.core.outcomes import AutomodExecution
+from spamguard.core.events import AutomodExecution
 from spamguard.core.policy.automod import (
     ACTION_TYPES,
     TRIGGER_TYPES,

@@ -36,7 +36,7 @@ if typing.TYPE_CHECKING:
     import pluggy
 
     from spamguard.adapters.stores.base import Store
-    from spamguard.core.guard import Guard
+    from spamguard.core.engine import Guard
     from spamguard.core.outcomes import ActionOutcome
     from spamguard.core.policy import Policy
 

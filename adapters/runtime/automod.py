@@ -1,7 +1,7 @@
 """Discord's native AutoMod, for every library: executions counted once, rules kept in sync.
 
 Each adapter only lists a guild's rules and turns its library's execution event into the
-core's :class:`~spamguard.core.outcomes.AutomodExecution`; the runtime does the rest here:
+core's :class:`~spamguard.core.events.AutomodExecution`; the runtime does the rest here:
 
 - :class:`RepeatFilter`: Discord sends one execution event per action of the rule that
   triggered (block, alert, timeout); executions alike within :data:`AUTOMOD_REPEAT_WINDOW`
@@ -25,7 +25,8 @@ from spamguard.core.policy.automod import diff_rules
 
 if typing.TYPE_CHECKING:
     from spamguard.adapters.runtime.runtime import Runtime
-    from spamguard.core.outcomes import ActionOutcome, AutomodExecution
+    from spamguard.core.events import AutomodExecution
+    from spamguard.core.outcomes import ActionOutcome
 
 _LOGGER = logging.getLogger("spamguard.runtime")
 

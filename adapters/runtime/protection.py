@@ -11,7 +11,7 @@ import typing
 from spamguard.adapters import GuardRuntimeOptions, RuntimeOptions
 from spamguard.adapters.runtime.requests import load_policy
 from spamguard.adapters.runtime.runtime import Runtime
-from spamguard.core.guard import Guard
+from spamguard.core.engine import Guard
 
 if typing.TYPE_CHECKING:
     import datetime

@@ -41,9 +41,9 @@ if typing.TYPE_CHECKING:
     from spamguard.adapters.runtime.automod import FetchRules
     from spamguard.adapters.stores.base import Store
     from spamguard.core.actions import Action
-    from spamguard.core.guard import Guard
+    from spamguard.core.engine import Guard
+    from spamguard.core.events import AutomodExecution
     from spamguard.core.messages import MessageLike
-    from spamguard.core.outcomes import AutomodExecution
     from spamguard.core.plan import Plan
     from spamguard.core.policy.automod import AutomodChange
 

@@ -19,7 +19,7 @@ if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Sequence
 
-    from spamguard.core.guard import Guard
+    from spamguard.core.engine import Guard
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan, ScheduledAction
 

@@ -36,7 +36,7 @@ from spamguard.core.plan import check_run_at
 if typing.TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from spamguard.core.guard import Guard
+    from spamguard.core.engine import Guard
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan, ScheduledAction
 

@@ -1,6 +1,6 @@
 """How :class:`~spamguard.adapters.stores.redis_store.RedisStore` lays the guard's state out
 in Redis: key names, and the encodings between Redis values and the core's exchange format
-(:mod:`spamguard.core.shard`).
+(:meth:`spamguard.core.GuardState.slice`).
 
 Keys are prefixed and guild-scoped (``<prefix>:g:<guild_id>:...``):
 
@@ -48,17 +48,16 @@ import logging
 import math
 import typing
 
+from spamguard.core.engine import MemberState
+from spamguard.core.engine.snapshot import check_member
 from spamguard.core.errors import SnapshotError
 from spamguard.core.plan import ScheduledAction
 from spamguard.core.policy import Scope
-from spamguard.core.snapshot import check_member
-from spamguard.core.state import MemberState
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from spamguard.core import shard
-    from spamguard.core.guard import Guard
+    from spamguard.core.engine import Footprint, Guard
 
 _LOGGER = logging.getLogger("spamguard.store.redis")
 
@@ -85,7 +84,7 @@ class Before(typing.NamedTuple):
     windows: tuple[dict[str, str], ...]
 
 
-def message_keys(prefix: str, spot: shard.Footprint) -> Keys:
+def message_keys(prefix: str, spot: Footprint) -> Keys:
     """The keys of ``spot``'s state; its locks sorted (no two messages wait in a cycle)."""
     base = f"{prefix}:g:{spot.guild_id}"
     locks = [f"{base}:lock:u:{spot.user_id}"]
@@ -153,7 +152,7 @@ def _diff(before: dict[str, str], after: dict[str, str], ttl: str) -> dict[str, 
 
 
 def decode_load(
-    spot: shard.Footprint, keys: Keys, reply: Sequence[typing.Any]
+    spot: Footprint, keys: Keys, reply: Sequence[typing.Any]
 ) -> tuple[dict[str, typing.Any], Before, dict[str, str]]:
     """The load script's reply as an exchange-format slice, the raw state it came from,
     and the keys that could not be read (key -> why): each is left out, as if absent."""
@@ -212,7 +211,7 @@ def decode_load(
 
 def save_changes(
     guard: Guard,
-    spot: shard.Footprint,
+    spot: Footprint,
     now_ts: float,
     before: Before,
     after: dict[str, typing.Any],
@@ -261,9 +260,7 @@ def save_changes(
     return changes
 
 
-def _member_ttl(
-    guard: Guard, spot: shard.Footprint, member: dict[str, typing.Any], slack: float
-) -> str:
+def _member_ttl(guard: Guard, spot: Footprint, member: dict[str, typing.Any], slack: float) -> str:
     """``"0"`` (no TTL) while escalation counters matter with no decay to end them."""
     counters = any(
         member.get(name)

@@ -35,7 +35,7 @@ if typing.TYPE_CHECKING:
 
     from spamguard.adapters.stores.redis_connection import RedisConnection
     from spamguard.adapters.stores.redis_layout import Keys
-    from spamguard.core import shard
+    from spamguard.core.engine import Footprint
 
 
 class LockBusyError(Exception):
@@ -66,7 +66,7 @@ class MessageLocks:
             yield
 
     async def load(
-        self, spot: shard.Footprint, keys: Keys, token: str, message_id: int, now_ts: float
+        self, spot: Footprint, keys: Keys, token: str, message_id: int, now_ts: float
     ) -> typing.Any:
         """Take ``keys.locks`` under ``token`` and load the state (the load script's
         reply); a key of the wrong type (the script fails on it, for every message of the
@@ -90,7 +90,7 @@ class MessageLocks:
         )
 
     async def _load_locked(
-        self, spot: shard.Footprint, keys: Keys, token: str, message_id: int, now_ts: float
+        self, spot: Footprint, keys: Keys, token: str, message_id: int, now_ts: float
     ) -> typing.Any:
         args = (
             token,

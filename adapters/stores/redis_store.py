@@ -9,7 +9,7 @@ How one message is decided (two round trips, each one ``EVALSHA`` of a Lua scrip
 1. **load**: the script takes the message's locks, trims the message's windows by time
    and returns them, the member's state and recent messages, and the clean marks of
    every message in them;
-2. the guard decides locally on exactly that state (:func:`spamguard.core.shard.decide`):
+2. the guard decides locally on exactly that state (:meth:`spamguard.core.Guard.process_slice`):
    the decision is the core's own code, not a copy of it in Lua;
 3. **save**: the script applies what changed (new window entries, the member's state,
    new clean marks), sets TTLs and releases the locks. The plan's undos are not written
@@ -75,7 +75,6 @@ from spamguard.adapters.stores.redis_layout import decode_load, message_keys, sa
 from spamguard.adapters.stores.redis_locks import LockBusyError, MessageLocks
 from spamguard.adapters.stores.redis_scheduled import ScheduledSet
 from spamguard.adapters.stores.redis_scripts import SAVE
-from spamguard.core import shard
 from spamguard.core.errors import SnapshotError
 from spamguard.core.plan import Plan
 
@@ -85,7 +84,7 @@ if typing.TYPE_CHECKING:
 
     import redis.asyncio as aioredis
 
-    from spamguard.core.guard import Guard
+    from spamguard.core.engine import Guard
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import ScheduledAction
 
@@ -97,7 +96,7 @@ the policy gives one."""
 
 DEFAULT_MAX_CLEAN_MARKS: typing.Final = 100_000
 """Cleaned-message ids a guild's ``cleaned`` set keeps at most by default: a hundred
-members' worth of the in-memory guard's :data:`~spamguard.core.state.MAX_CLEAN_MARKS`
+members' worth of the in-memory guard's :data:`~spamguard.core.engine.members.MAX_CLEAN_MARKS`
 (about 10 MB of Redis memory at the most)."""
 
 
@@ -248,7 +247,7 @@ class RedisStore:
         :attr:`bad_keys`; what it held starts anew (a bad member key: the member is
         decided as new) and the store does not fail open for it.
         """
-        spot = shard.footprint(guard, message)
+        spot = guard.footprint(message)
         if spot is None:
             return guard.process(message)
         if not self._connection.available():
@@ -279,7 +278,7 @@ class RedisStore:
                         unreadable,
                         "its part of the state starts anew",
                     )
-                plan, after = shard.decide(guard, message, state)
+                plan, after = guard.process_slice(message, state)
             except BACKEND_ERRORS as exc:
                 self._locks.may_be_held(keys, token)
                 self._connection.failed("setting aside unreadable keys", exc)

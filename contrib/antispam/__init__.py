@@ -13,7 +13,7 @@ Migrating is one import::
 
 The options (names, defaults, validation errors) are discord-anti-spam's; they become a
 spamguard policy (see :mod:`spamguard.contrib.antispam.options`) and a
-:class:`~spamguard.core.guard.Guard` decides. ``propagate`` returns discord-anti-spam's
+:class:`~spamguard.core.engine.guard.Guard` decides. ``propagate`` returns discord-anti-spam's
 result dict, plus the decided :class:`~spamguard.core.plan.Plan` under ``"plan"``.
 
 Carrying plans out is the adapters' job. A handler gets its executor from ``executor=``

@@ -13,7 +13,7 @@ from spamguard.core.plugins import Hooks, get_plugin_manager, load_adapter_for
 
 if typing.TYPE_CHECKING:
     from spamguard.core.bridge import CompatBridge
-    from spamguard.core.guard import Guard
+    from spamguard.core.engine import Guard
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from spamguard.core.hookspecs import PROJECT_NAME
 from spamguard.core.plugins import plugin_name
 
 if typing.TYPE_CHECKING:
-    from spamguard.core.guard import Guard
+    from spamguard.core.engine import Guard
 
 
 class ExtensionRegistry:

@@ -24,7 +24,7 @@ from spamguard.contrib.antispam.ignores import SKIP_STATUS, ignored_status
 from spamguard.contrib.antispam.notices import with_punishment_notices
 from spamguard.contrib.antispam.options import validate_options
 from spamguard.contrib.antispam.results import RESULT_FLAGS, PropagateResult, new_result
-from spamguard.core.guard import Guard
+from spamguard.core.engine import Guard
 from spamguard.core.messages import MessageLike
 from spamguard.core.plan import Plan, SkipReason
 from spamguard.core.plugins import get_plugin_manager

@@ -134,7 +134,7 @@ class AntiSpamTracker(BasePlugin):
 
     @hookimpl
     def spamguard_after_invoke(self, message: MessageLike, plan: Plan) -> None:
-        """Used on a plain :class:`~spamguard.core.guard.Guard`: track every plan with
+        """Used on a plain :class:`~spamguard.core.engine.guard.Guard`: track every plan with
         violations."""
         if plan.violations and message.guild_id is not None:
             self._record(message)

@@ -23,7 +23,8 @@ from spamguard.adapters.dpy.automod import (
 from spamguard.adapters.runtime import Runtime
 from spamguard.core import Guard
 from spamguard.core.actions import Kick
-from spamguard.core.outcomes import AutomodExecution, FailureKind
+from spamguard.core.events import AutomodExecution
+from spamguard.core.outcomes import FailureKind
 from spamguard.core.policy.automod import (
     CreateAutoModRule,
     DeleteAutoModRule,

@@ -27,7 +27,8 @@ from spamguard.adapters.runtime.automod import AUTOMOD_REPEAT_WINDOW, RepeatFilt
 from spamguard.adapters.store_memory import MemoryStore
 from spamguard.core import Ban, DeleteMessages, Guard, Kick, Policy, SendMessage
 from spamguard.core.actions import AddRole
-from spamguard.core.outcomes import AutomodExecution, FailureKind
+from spamguard.core.events import AutomodExecution
+from spamguard.core.outcomes import FailureKind
 
 T0 = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 GUILD, OWNER, BOT, ADMIN, MOD, MEMBER, STRANGER = 1, 10, 20, 30, 40, 50, 60

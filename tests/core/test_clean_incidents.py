@@ -266,7 +266,7 @@ def test_clean_after_a_window_emptied_finds_a_late_message(msg: Msg) -> None:
 def test_clean_marks_are_bounded_by_count_in_a_long_flood(msg: Msg) -> None:
     # Policy.default() keeps clean marks for its 600 s history: a flood of 100 messages a
     # second from one member would hold 6,000 of them after a minute without a count bound.
-    from spamguard.core.state import MAX_CLEAN_MARKS
+    from spamguard.core.engine import MAX_CLEAN_MARKS
 
     guard = Guard(Policy.default())
     deletes: list[int] = []
@@ -283,7 +283,7 @@ def test_clean_marks_are_bounded_by_count_in_a_long_flood(msg: Msg) -> None:
 
 
 def test_clean_marks_of_many_members_are_bounded_per_member(msg: Msg) -> None:
-    from spamguard.core.state import MAX_CLEAN_MARKS
+    from spamguard.core.engine import MAX_CLEAN_MARKS
 
     guard = Guard(Policy.default())
     for i in range(9000):

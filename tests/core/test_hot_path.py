@@ -1,9 +1,9 @@
-"""The guard's fast paths give exactly what the plain ones give.
+"""The guard's shortcuts give exactly what the plain computations give.
 
-``Guard.process`` takes shortcuts for speed: a one-pass check for one-rule policies, C-level
-amount functions, windows that record and match a message in one call, a pivot index that
-decides most pairs of a flood by the triangle inequality, plans built without the
-dataclass ``__init__``. Each is compared here with the plain computation it replaces.
+The core keeps algorithmic shortcuts: windows that record and match a message in one call,
+a pivot index that decides most pairs of a flood by the triangle inequality, running totals,
+rules worked out once per role set. Each is compared here with the plain computation it
+replaces (or with the same decision reached another way).
 """
 
 from __future__ import annotations
@@ -19,11 +19,18 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from spamguard.core import Guard, Message, Plan, Policy, SkipReason, Violation
-from spamguard.core import guard as guard_module
 from spamguard.core import plan as plan_module
 from spamguard.core import windows as windows_module
-from spamguard.core.state import MAX_RECENT, MemberState
-from spamguard.core.text import is_symbolic
+from spamguard.core.engine import AMOUNT, MAX_RECENT, MemberState
+from spamguard.core.policy import CHECK_NAMES
+from spamguard.core.text import (
+    count_emojis,
+    count_invites,
+    count_links,
+    count_upper_case,
+    is_symbolic,
+    pings_everyone,
+)
 from spamguard.core.windows import DuplicateWindow, Entry
 
 Msg = typing.Any
@@ -44,7 +51,7 @@ CONTENTS = [
 
 
 @pytest.mark.parametrize("content", CONTENTS)
-def test_fast_amounts_equal_the_check_amounts(msg: Msg, content: str) -> None:
+def test_the_one_amount_table_counts_every_summed_check(msg: Msg, content: str) -> None:
     message = msg(
         content,
         mention_ids=(1, 2),
@@ -52,21 +59,25 @@ def test_fast_amounts_equal_the_check_amounts(msg: Msg, content: str) -> None:
         attachment_count=2,
         sticker_count=1,
     )
-    assert set(guard_module._AMOUNT_OF) == {*guard_module.AMOUNT, "max_duplicates"}
-    for name, amount in guard_module.AMOUNT.items():
-        kind, function = guard_module._AMOUNT_OF[name]
-        if kind == guard_module._ONE:
-            fast = 1
-        elif kind == guard_module._OF_CONTENT:
-            fast = function(content)  # type: ignore[misc]
-        else:
-            assert kind == guard_module._OF_MESSAGE
-            fast = function(message)  # type: ignore[misc]
-        assert fast == amount(message), name
+    expected = {
+        "max_messages": 1,
+        "max_mentions": 3 + (1 if pings_everyone(content) else 0),
+        "max_links": count_links(content),
+        "max_upper_case": count_upper_case(content),
+        "max_emojis": count_emojis(content),
+        "max_newlines": content.count("\n"),
+        "max_attachments": 2,
+        "max_characters": len(content),
+        "max_stickers": 1,
+        "max_invites": count_invites(content),
+    }
+    # Every built-in check but max_duplicates (which counts texts) sums an amount.
+    assert set(AMOUNT) == set(CHECK_NAMES) - {"max_duplicates"}
+    assert {name: amount(message) for name, amount in AMOUNT.items()} == expected
 
 
 def test_plans_built_by_the_guard_are_ordinary_plans() -> None:
-    fast = plan_module._make_plan(1, 2, 3, 4, True, SkipReason.DM)
+    fast = plan_module.build_plan(1, 2, 3, 4, True, SkipReason.DM)
     slow = Plan(message_id=1, guild_id=2, user_id=3, channel_id=4, dry_run=True)
     slow = dataclasses.replace(slow, skipped_reason=SkipReason.DM)
     assert type(fast) is Plan
@@ -74,7 +85,7 @@ def test_plans_built_by_the_guard_are_ordinary_plans() -> None:
     assert hash(fast) == hash(slow)
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.message_id = 5  # type: ignore[misc]
-    violation = plan_module._make_violation("max_links", 3, 2, 10.0, (1, 2), "user", "WARN")
+    violation = plan_module.build_violation("max_links", 3, 2, 10.0, (1, 2), "user", "WARN")
     assert type(violation) is Violation
     assert violation == Violation(
         check="max_links",
@@ -245,9 +256,9 @@ WORDS = ["free nitro", "FREE NITRO!", "free nitro now", "https://x.example", "a\
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_one_rule_fast_path_decides_like_the_general_path(msg: Msg, seed: int) -> None:
+def test_a_rule_nobody_holds_changes_no_decision(msg: Msg, seed: int) -> None:
     one_rule = Policy.from_dict({"escalation": {}, "spam": {"levels": {0: RULE}}})
-    # A second rule for a role nobody holds sends every message down the general path.
+    # A second rule, for a role nobody holds: its check never runs.
     two_rules = Policy.from_dict(
         {
             "escalation": {},
@@ -258,8 +269,6 @@ def test_one_rule_fast_path_decides_like_the_general_path(msg: Msg, seed: int) -
         }
     )
     fast, general = Guard(one_rule), Guard(two_rules)
-    assert fast._compile(one_rule.base).single is not None
-    assert general._compile(two_rules.base).single is None
     rng = random.Random(seed)
     sent: list[Message] = []
     t = 0.0

@@ -261,7 +261,7 @@ def test_load_snapshot_of_junk_leaves_the_member_punishable(msg: Msg) -> None:
 def test_a_restored_guard_prunes_like_the_original(msg: Msg) -> None:
     # State is swept every PRUNE_EVERY messages; a restored guard must keep what the
     # policy can still look at (here 2000 s of history) even before its first decision.
-    from spamguard.core.guard import PRUNE_EVERY
+    from spamguard.core.engine import PRUNE_EVERY
 
     policy = Policy.from_dict(
         {"spam": {"levels": {0: {"max_messages": {"count": 100_000, "interval": 2000}}}}}

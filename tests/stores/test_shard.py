@@ -1,4 +1,5 @@
-"""core.shard: deciding a message on the slice of state a shared store loads for it."""
+"""Guard.footprint and Guard.process_slice: deciding a message on the slice of state a shared
+store loads for it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import typing
 import pytest
 
 from spamguard.core import Guard, Policy, SkipReason, SnapshotError
-from spamguard.core.shard import decide, footprint
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,7 +25,7 @@ class DictStore:
         self.cleaned: dict[int, float] = {}
 
     def process(self, guard: Guard, message: Message) -> dict[str, typing.Any]:
-        spot = footprint(guard, message)
+        spot = guard.footprint(message)
         if spot is None:
             return guard.process(message).to_dict()
         member = self.members.get((spot.guild_id, spot.user_id))
@@ -37,7 +37,7 @@ class DictStore:
             ],
             "cleaned": list(self.cleaned.items()),
         }
-        plan, after = decide(guard, message, state)
+        plan, after = guard.process_slice(message, state)
         for key, _kind, _horizon, entries in after.get("windows", ()):
             self.windows[tuple(key)] = entries
         for g, u, data in after.get("members", ()):
@@ -67,7 +67,7 @@ def test_decide_leaves_the_guards_own_state_alone(
     for i in range(3):
         guard.process(make_message(10 + i, 71, "own", i))
     before = guard.snapshot()
-    plan, after = decide(guard, make_message(20, 71, "shared", 5.0), {})
+    plan, after = guard.process_slice(make_message(20, 71, "shared", 5.0), {})
     assert plan.skipped_reason is None
     mine = guard.snapshot()
     assert mine["windows"] == before["windows"]
@@ -82,15 +82,15 @@ def test_messages_decided_without_state_have_no_footprint(
 ) -> None:
     guard = Guard(policy, self_id=99)
     normal = make_message(1, 72, "hi", 0)
-    assert footprint(guard, normal) is not None
+    assert guard.footprint(normal) is not None
     for skipped, reason in (
         (dataclasses.replace(normal, guild_id=None), SkipReason.DM),
         (dataclasses.replace(normal, author_id=99), SkipReason.SELF),
         (dataclasses.replace(normal, author_is_bot=True), SkipReason.BOT),
         (dataclasses.replace(normal, author_is_admin=True), SkipReason.ADMIN),
     ):
-        assert footprint(guard, skipped) is None
-        plan, after = decide(guard, skipped, {})
+        assert guard.footprint(skipped) is None
+        plan, after = guard.process_slice(skipped, {})
         assert plan.skipped_reason is reason
         assert after == {}
 
@@ -100,5 +100,5 @@ def test_a_malformed_slice_is_a_snapshot_error(
 ) -> None:
     guard = Guard(policy)
     with pytest.raises(SnapshotError, match="malformed state slice"):
-        decide(guard, make_message(1, 73, "hi", 0), {"windows": [["max_messages"]]})
+        guard.process_slice(make_message(1, 73, "hi", 0), {"windows": [["max_messages"]]})
     assert guard.snapshot()["windows"] == []

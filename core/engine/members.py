@@ -1,17 +1,16 @@
-"""Per-member state the guard keeps between messages, and its plain-data form."""
+"""What the guard remembers per member (:class:`MemberState`) and per guild in dry run
+(:class:`DryRunState`), and their plain-data form; parts of the
+:class:`~spamguard.core.engine.state.GuardState`."""
 
 from __future__ import annotations
 
-__all__ = ("MAX_CLEAN_MARKS", "MAX_RECENT", "SNAPSHOT_VERSION", "DryRunState", "MemberState")
+__all__ = ("COUNTER_OF", "MAX_CLEAN_MARKS", "MAX_RECENT", "DryRunState", "MemberState")
 
 import itertools
 import operator
 import typing
 
 from spamguard.core.policy import Punishment
-
-SNAPSHOT_VERSION: typing.Final = 1
-"""Bumped whenever the snapshot layout changes; restore refuses other versions."""
 
 MAX_RECENT: typing.Final = 256
 """Recent messages kept per member at most (the newest arrivals), whatever the policy's
@@ -77,6 +76,31 @@ class MemberState:
         self.unordered = False
         """Whether ``recent``'s arrival order may differ from time order (a late delivery);
         while it does not, :meth:`forget_before` stops at the first message it keeps."""
+
+    def remember(
+        self, message_id: int, ts: float, channel_id: int, checksum: int
+    ) -> tuple[float, int, int] | None:
+        """Note a message (sent at ``ts``, its content's ``checksum``) among the recent ones.
+
+        Returns what was noted of the same id before (an edit, or a redelivery when the
+        checksum is the same: then nothing changes), or None for a new message.
+        """
+        recent = self.recent
+        previous = recent.get(message_id)
+        if previous is None:
+            if ts < self.newest:
+                self.unordered = True
+            else:
+                self.newest = ts
+            recent[message_id] = (ts, channel_id, checksum)
+            if len(recent) > MAX_RECENT:
+                # The oldest arrival goes: a flood cannot grow a member without limit.
+                del recent[next(iter(recent))]
+        elif previous[2] != checksum:
+            if previous[0] != ts:
+                self.unordered = True
+            recent[message_id] = (ts, channel_id, checksum)
+        return previous
 
     def reset_counters(self) -> None:
         """Forget escalation (the ladder starts again)."""

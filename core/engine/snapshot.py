@@ -158,7 +158,7 @@ MEMBER_FIELDS: Mapping[str, tuple[Shape, bool]] = {
         True,
     ),
 }
-"""One member's state (:meth:`~spamguard.core.state.MemberState.to_dict`): field ->
+"""One member's state (:meth:`~spamguard.core.engine.members.MemberState.to_dict`): field ->
 (shape, required)."""
 
 _check_member = _record(MEMBER_FIELDS)
@@ -194,7 +194,7 @@ SNAPSHOT_FIELDS: Mapping[str, tuple[Shape, bool]] = {
     "processed": (_COUNT, False),
     "next_prune": (_COUNT, False),
 }
-"""A whole :meth:`~spamguard.core.Guard.snapshot` besides its ``version``: field ->
+"""A whole :meth:`~spamguard.core.engine.state.GuardState.snapshot` besides its ``version``: field ->
 (shape, required)."""
 
 _check_snapshot = _record(SNAPSHOT_FIELDS)
@@ -211,7 +211,7 @@ def check_member(data: object, path: str = "member") -> None:
 
 def check_snapshot(data: object) -> None:
     """Refuse a snapshot that does not fit :data:`SNAPSHOT_FIELDS` (its ``version`` is
-    checked by :meth:`~spamguard.core.Guard.restore`).
+    checked by :meth:`~spamguard.core.engine.state.GuardState.restore`).
 
     Raises:
         SnapshotError: naming the field and what it must be.

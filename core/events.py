@@ -1,0 +1,65 @@
+"""The events a :class:`~spamguard.core.Guard` takes, as small frozen values.
+
+Events go in through one entry, :meth:`Guard.handle <spamguard.core.engine.guard.Guard.handle>`,
+and a :class:`~spamguard.core.plan.Plan` comes out:
+
+- :class:`~spamguard.core.messages.Message`: a new message (or one delivered again);
+- :class:`MessageEdit`: a message whose content changed;
+- :class:`AutomodExecution`: Discord's own AutoMod acted on a member.
+
+A new kind of event is a value here and one entry in the guard's handler table.
+"""
+
+from __future__ import annotations
+
+__all__ = ("AutomodExecution", "Event", "MessageEdit")
+
+import dataclasses
+import datetime
+import typing
+
+from spamguard.core.messages import Message
+
+if typing.TYPE_CHECKING:
+    from spamguard.core.messages import MessageLike
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class MessageEdit:
+    """A message's content changed (MESSAGE_UPDATE).
+
+    Its contribution to the windows is replaced by the new content's: a check fires only
+    when the new content adds more (a typo fixed fires nothing again).
+    """
+
+    message: MessageLike
+    """The message as it reads after the edit (same id, channel, author and ``created_at``)."""
+    edited_at: datetime.datetime | None = None
+    """When it was edited: the decision time (None: the message's ``created_at``)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class AutomodExecution:
+    """Discord's own AutoMod acted on a member (AUTO_MODERATION_ACTION_EXECUTION)."""
+
+    guild_id: int
+    user_id: int
+    rule_id: int
+    """The AutoMod rule that triggered."""
+    rule_trigger_type: int
+    """Discord's trigger type (1 keyword, 3 spam, 4 keyword preset, 5 mention spam, 6 member profile)."""
+    action_type: int
+    """Discord's action type (1 block message, 2 send alert, 3 timeout, 4 block member interaction)."""
+    at: datetime.datetime
+    """When the event arrived: the core's clock for it."""
+    channel_id: int | None = None
+    message_id: int | None = None
+    """The blocked or flagged message, if any (blocked messages have none)."""
+    content: str = ""
+    matched_keyword: str | None = None
+    matched_content: str | None = None
+    rule_name: str = ""
+
+
+Event = Message | MessageEdit | AutomodExecution
+"""Every event :meth:`Guard.handle <spamguard.core.engine.guard.Guard.handle>` takes."""
