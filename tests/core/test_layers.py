@@ -13,6 +13,8 @@ import ast
 import pathlib
 import typing
 
+import pytest
+
 if typing.TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
@@ -145,8 +147,19 @@ def test_find_cycle_names_a_circle_and_passes_a_tree() -> None:
     assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
 
 
-def test_the_core_has_no_import_circle() -> None:
-    assert find_cycle(import_graph(ROOT / "core", "spamguard.core")) is None
+@pytest.mark.parametrize(
+    ("folder", "package"),
+    [
+        ("core", "spamguard.core"),
+        ("adapters", "spamguard.adapters"),
+        ("contrib", "spamguard.contrib"),
+        ("reporting", "spamguard.reporting"),
+        ("testing", "spamguard.testing"),
+        ("cli", "spamguard.cli"),
+    ],
+)
+def test_no_package_has_an_import_circle(folder: str, package: str) -> None:
+    assert find_cycle(import_graph(ROOT / folder, package)) is None
 
 
 def test_the_policy_package_imports_nothing_from_the_core_above_it() -> None:
