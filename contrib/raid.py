@@ -163,7 +163,7 @@ class Raid:
         assert isinstance(window, DuplicateWindow)
         # Snowflakes grow with time: a message newer than the window's newest entry cannot
         # be in it, so only an older one (an edit) pays for the search.
-        newest = window.entries[-1].message_id if window.entries else 0
+        newest = window.message_ids[-1] if window.message_ids else 0
         if message.id > newest or not window.replace_text(message.id, text):
             window.add(
                 Entry(
@@ -198,8 +198,7 @@ class Raid:
         # so the marks cost nothing to look up and are snapshotted with the window.
         fresh = [entry for entry in entries if entry.amount]
         for entry in fresh:
-            entry.amount = 0
-        window.total -= len(fresh)
+            window.replace(entry.message_id, 0)
         to_delete = tuple(fresh) if settings.delete else ()
         to_punish: tuple[Entry, ...] = ()
         if settings.punish_participants and settings.punishment is not Punishment.NONE:

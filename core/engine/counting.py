@@ -225,7 +225,8 @@ def record_and_check(
             count, message_ids, selected = found
             found = None
             if count >= check.count:
-                whole = len(selected) == len(window.entries)
+                # Every entry of the window: its entries are read there (selected is empty).
+                whole = count == len(window.times)
                 fired.append(check.fired(count, message_ids, selected, window if whole else None))
     if len(fired) > 1:
         fired.sort(key=_ORDER)

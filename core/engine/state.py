@@ -211,8 +211,8 @@ class GuardState:
         elif window.horizon < horizon:
             window.horizon = horizon
         oldest = now_ts - window.horizon
-        entries = window.entries
-        if entries and entries[0].ts <= oldest:
+        times = window.times
+        if times and times[0] <= oldest:
             window.expire(oldest)
         return window
 
@@ -253,11 +253,11 @@ class GuardState:
         for key in list(windows):
             window = windows[key]
             cutoff = now_ts - window.horizon
-            entries = window.entries
-            if entries and entries[0].ts > cutoff:
+            times = window.times
+            if times and times[0] > cutoff:
                 continue  # nothing to expire (the common case, checked without a call)
             window.expire(cutoff)
-            if not window.entries:
+            if not window.times:
                 del windows[key]
         horizon = now_ts - history
         members = self.members
