@@ -9,14 +9,15 @@ install measures the compiled windows)::
 Two figures per policy, both from :mod:`tracemalloc` (held memory after the stream, after a
 ``gc.collect()``), both divided by the window entries held at the end:
 
-- **windows**: the windows alone. The benchmark's stream (``workload.py``) is replayed into
-  a dict of windows exactly as ``Guard`` fills them: per message, the windows the guard's
-  policy counts it in (``Guard.windows_of``), expired to their horizon, then the message
-  recorded (``record`` with amount 1 in a sum window, ``record_text`` with the normalised
-  text in a duplicate window). Each message's id, channel, author and time are made fresh
-  (as a converter makes them from a gateway payload) and dropped after: whatever the
-  windows keep alive is counted, as if nothing else held it; the dict and its keys are
-  counted too. This is the figure the target (<= 250 B) applies to.
+- **windows**: the windows alone. A guard is fed the benchmark's stream (``workload.py``,
+  untraced); the entries its windows hold at the end (``Guard.snapshot``) are then
+  recorded again, message by message in time order, into fresh windows under the trace,
+  the way the guard records them (``record``, ``record_text``): each message's time, id,
+  channel and author made fresh (as a converter makes them from a gateway payload), one
+  normalised string per message shared by its windows. Whatever the windows keep alive
+  is counted, as if nothing else held it (in a guard the member's recent messages hold
+  the same time and id); the dict of windows and its keys are counted too. This is the
+  figure the target (<= 250 B) applies to.
 - **guard**: everything a ``Guard`` fed the same stream holds (members, recent messages,
   clean marks, counters and the windows), over the same entries: the windows' share and
   the rest of the state together. Context, not the target.
@@ -36,7 +37,6 @@ import workload as workload_mod
 from bench_guard import COMPARABLE_POLICY
 
 from spamguard.core import Guard, Message, Policy, compiled_modules
-from spamguard.core.text import normalise
 from spamguard.core.windows import DuplicateWindow, SumWindow
 
 if typing.TYPE_CHECKING:
@@ -73,28 +73,40 @@ def _held(run: typing.Callable[[], int]) -> tuple[int, int]:
 
 
 def windows_alone(policy: Policy, wl: workload_mod.Workload) -> tuple[int, int]:
-    """Held bytes and entries of windows filled the way the guard fills them."""
-    planner = Guard(policy)  # only asked which windows a message counts in
+    """Held bytes and entries of windows filled as a guard fed ``wl`` filled its own."""
+    guard = Guard(policy)
+    for message in workload_mod.spamguard_messages(wl):
+        guard.process(message)
+    # What each message added, and where: (time, id) -> [(key, kind, horizon, entry)].
+    added: dict[tuple[float, int], list[tuple[typing.Any, ...]]] = {}
+    for key, kind, horizon, entries in guard.snapshot()["windows"]:
+        for ts, message_id, channel_id, author_id, amount, text in entries:
+            row = (tuple(key), kind, horizon, channel_id, author_id, amount, text)
+            added.setdefault((ts, message_id), []).append(row)
+    del guard
     windows: dict[tuple[typing.Any, ...], SumWindow] = {}
 
+    def fresh(value: typing.Any) -> typing.Any:
+        # A new object of the same value, as a converter makes from a gateway payload.
+        return type(value)(str(value)) if value else value
+
     def run() -> int:
-        for message in _messages(wl):
-            ts = message.created_at.timestamp()
-            text = None
-            for key, _scope, horizon, is_text in planner.windows_of(message):
+        for (ts, message_id), rows in sorted(added.items()):
+            ts, message_id = fresh(ts), fresh(message_id)
+            texts: dict[str, str] = {}  # one normalised string per message, as the guard's
+            for key, kind, horizon, channel_id, author_id, amount, text in rows:
                 window = windows.get(key)
                 if window is None:
-                    window = windows[key] = DuplicateWindow(horizon) if is_text else SumWindow(horizon)
-                window.expire(ts - horizon)
+                    window = windows[key] = (
+                        DuplicateWindow(horizon) if kind == "text" else SumWindow(horizon)
+                    )
                 if isinstance(window, DuplicateWindow):
-                    if text is None:
-                        text = normalise(message.content)
-                    if text:
-                        window.record_text(
-                            ts, message.id, message.channel_id, message.author_id, text
-                        )
+                    text = texts.setdefault(text, "".join(list(text)))
+                    window.record_text(
+                        ts, message_id, fresh(channel_id), fresh(author_id), text
+                    )
                 else:
-                    window.record(ts, message.id, message.channel_id, message.author_id, 1)
+                    window.record(ts, message_id, fresh(channel_id), fresh(author_id), amount)
         return sum(len(window) for window in windows.values())
 
     held = _held(run)
