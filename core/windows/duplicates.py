@@ -50,15 +50,8 @@ class DuplicateWindow(SumWindow):
         self.entry_texts: list[str] = []
         """Each entry's text, oldest first."""
 
-    def _entry(self, index: int) -> Entry:
-        return Entry(
-            self.times[index],
-            self.message_ids[index],
-            self.channel_ids[index],
-            self.author_ids[index],
-            self.amounts[index],
-            self.entry_texts[index],
-        )
+    def _text(self, index: int) -> str:
+        return self.entry_texts[index]
 
     def add(self, entry: Entry) -> None:
         self.record_text(

@@ -53,11 +53,11 @@ class SimilarityIndex:
     """The distinct texts fuzzy matching may consider, sorted by length, and optionally
     indexed by their indel distance to a pivot text."""
 
-    __slots__ = ("by_distance", "choices", "distances", "lengths", "pivot", "pivot_distance")
+    __slots__ = ("by_distance", "choices", "distances", "pivot", "pivot_distance")
 
     def __init__(self) -> None:
-        # Shortest first (ties in arrival order), with their lengths.
-        self.lengths: list[int] = []
+        # Shortest first (ties in arrival order); bisected by length (key=len: a list of
+        # the lengths beside it would cost 8 bytes a text).
         self.choices: list[str] = []
         # The pivot index: None, or the pivot text with every text's distance to it, and
         # the texts ordered by that distance.
@@ -71,10 +71,7 @@ class SimilarityIndex:
 
     def add(self, text: str) -> None:
         """Index a new distinct text."""
-        length = len(text)
-        index = bisect_right(self.lengths, length)
-        self.lengths.insert(index, length)
-        self.choices.insert(index, text)
+        self.choices.insert(bisect_right(self.choices, len(text), key=len), text)
         if self.pivot is not None:
             distance = Indel.distance(text, self.pivot)
             self.pivot_distance[text] = distance
@@ -84,9 +81,8 @@ class SimilarityIndex:
 
     def remove(self, text: str) -> None:
         """Forget a text the window no longer holds (the pivot index goes with its pivot)."""
-        index = self.choices.index(text, bisect_left(self.lengths, len(text)))
-        del self.lengths[index]
-        del self.choices[index]
+        choices = self.choices
+        del choices[choices.index(text, bisect_left(choices, len(text), key=len))]
         if self.pivot is None:
             return
         if text == self.pivot:
@@ -132,7 +128,7 @@ class SimilarityIndex:
         similar to ``text`` (one of them), so that nothing needs comparing: a flood."""
         query = self.pivot_distance[text]
         share = 1.0 - accuracy / 100.0
-        surely = math.floor(share * (len(text) + self.lengths[0]) - _MARGIN) - query
+        surely = math.floor(share * (len(text) + len(self.choices[0])) - _MARGIN) - query
         return self.distances[-1] <= surely
 
     def by_pivot(self, text: str, accuracy: int, matches: set[str]) -> set[str]:
@@ -152,10 +148,10 @@ class SimilarityIndex:
             query = Indel.distance(text, pivot)
         share = 1.0 - accuracy / 100.0
         length = len(text)
-        lengths = self.lengths
+        choices = self.choices
         distances = self.distances
-        surely = math.floor(share * (length + lengths[0]) - _MARGIN) - query
-        reach = share * (length + lengths[-1]) + _MARGIN
+        surely = math.floor(share * (length + len(choices[0])) - _MARGIN) - query
+        reach = share * (length + len(choices[-1])) + _MARGIN
         low = max(bisect_right(distances, surely), bisect_left(distances, query - reach))
         high = bisect_right(distances, query + reach)
         if surely >= 0:
@@ -184,7 +180,7 @@ class SimilarityIndex:
     def length_range(self, length: int, share: float) -> tuple[int, int]:
         """``(low, high)``: the slice of the length-sorted texts :meth:`candidates` keeps
         for a text of ``length`` characters (``share`` is ``1 - accuracy / 100``, below 1)."""
-        lengths = self.lengths
-        low = bisect_left(lengths, int(length * (1.0 - share) / (1.0 + share)) - 1)
-        high = bisect_right(lengths, int(length * (1.0 + share) / (1.0 - share)) + 2)
+        choices = self.choices
+        low = bisect_left(choices, int(length * (1.0 - share) / (1.0 + share)) - 1, key=len)
+        high = bisect_right(choices, int(length * (1.0 + share) / (1.0 - share)) + 2, key=len)
         return low, high

@@ -6,8 +6,9 @@ case (one interval per check) costs O(1) per message. A message is inside a wind
 ``interval`` seconds ending at ``now`` when ``now - interval < created_at <= now``.
 
 The entries are stored column by column (times, message ids, channel ids, author ids,
-amounts), in arrays of machine numbers: about 40 bytes per entry, against about 200 for
-an object per entry with its boxed numbers (``benchmarks/bench_window_memory.py``). An
+amounts), in arrays of machine numbers, a column whose entries all hold one value as that
+value: 16 to 40 bytes per entry, against about 200 for an object per entry with its boxed
+numbers (``benchmarks/bench_window_memory.py``). An
 :class:`~spamguard.core.windows.entries.Entry` is built only when one is read.
 
 Windows are bounded: at most :data:`MAX_ENTRIES` entries each, the oldest dropped first,
@@ -33,26 +34,61 @@ MAX_ENTRIES: typing.Final = 1000
 
 
 def _ints() -> MutableSequence[int]:
-    # Signed 64 bits hold every Discord id and amount; a window given an integer that
-    # does not fit (only a hand-made entry can be) turns its integer columns into lists.
+    # Signed 64 bits hold every Discord id and amount; a column given an integer that does
+    # not fit (only a hand-made entry can be) becomes a list (see _inserted).
     return array("q")
+
+
+def _inserted(column: MutableSequence[int], index: int, value: int) -> MutableSequence[int]:
+    """``column`` with ``value`` inserted at ``index``: the same column, or a list copy of
+    it when it is an array ``value`` does not fit in."""
+    try:
+        column.insert(index, value)
+    except (OverflowError, TypeError):
+        column = list(column)
+        column.insert(index, value)
+    return column
+
+
+def _repeated(value: int, size: int) -> MutableSequence[int]:
+    """A column of ``size`` entries holding ``value``."""
+    try:
+        return array("q", (value,)) * size
+    except (OverflowError, TypeError):
+        return [value] * size
+
+
+def _with(
+    column: MutableSequence[int] | None, same: int, size: int, index: int, value: int
+) -> MutableSequence[int] | None:
+    """A shared column after inserting ``value`` at ``index``: None (every entry holds
+    ``same``) while ``value`` is ``same``, else a real column of the ``size`` entries."""
+    if column is None:
+        if value == same:
+            return None
+        column = _repeated(same, size)
+    return _inserted(column, index, value)
 
 
 class SumWindow:
     """A running total of amounts over a sliding window.
 
-    The columns (``times``, ``message_ids``, ``channel_ids``, ``author_ids``, ``amounts``)
-    are public to read, never to change: they hold the entries oldest first, so a
-    violation's ids are one slice copied in C. The window also keeps a *sweep mark* for
-    cleaning (see :meth:`unswept`).
+    ``times`` and ``message_ids`` are public to read, never to change: the entries' times
+    and ids, oldest first, so a violation's ids are one slice copied in C. Channel ids,
+    author ids and amounts are columns too, each kept as one value while every entry holds
+    the same (a member's window, one channel's, amounts of 1). The window also keeps a
+    *sweep mark* for cleaning (see :meth:`unswept`).
     """
 
     __slots__ = (
+        "_amount",
+        "_amounts",
+        "_author",
+        "_authors",
+        "_channel",
+        "_channels",
         "_swept_high",
         "_swept_low",
-        "amounts",
-        "author_ids",
-        "channel_ids",
         "horizon",
         "message_ids",
         "times",
@@ -63,9 +99,13 @@ class SumWindow:
         self.times: MutableSequence[float] = array("d")
         """POSIX seconds of each entry, oldest first."""
         self.message_ids = _ints()
-        self.channel_ids = _ints()
-        self.author_ids = _ints()
-        self.amounts = _ints()
+        # Each shared column: None while every entry holds the value beside it.
+        self._channels: MutableSequence[int] | None = None
+        self._channel = 0
+        self._authors: MutableSequence[int] | None = None
+        self._author = 0
+        self._amounts: MutableSequence[int] | None = None
+        self._amount = 0
         self.total = 0
         self.horizon = horizon
         """The longest interval read from this window, seconds: older entries are dropped."""
@@ -79,21 +119,26 @@ class SumWindow:
 
     @property
     def entries(self) -> list[Entry]:
-        """The entries, oldest first (built on each read: prefer the columns and
-        :meth:`ids_since` where they do)."""
+        """The entries, oldest first (built on each read: prefer ``times``,
+        ``message_ids`` and :meth:`ids_since` where they do)."""
         return self._entries(0)
 
     def _entries(self, start: int) -> list[Entry]:
         return list(map(self._entry, range(start, len(self.times))))
 
     def _entry(self, index: int) -> Entry:
+        channels, authors, amounts = self._channels, self._authors, self._amounts
         return Entry(
             self.times[index],
             self.message_ids[index],
-            self.channel_ids[index],
-            self.author_ids[index],
-            self.amounts[index],
+            self._channel if channels is None else channels[index],
+            self._author if authors is None else authors[index],
+            self._amount if amounts is None else amounts[index],
+            self._text(index),
         )
+
+    def _text(self, index: int) -> str:
+        return ""
 
     def add(self, entry: Entry) -> None:
         """Add a message's contribution (see :meth:`record`)."""
@@ -114,8 +159,10 @@ class SumWindow:
     def _put(self, ts: float, message_id: int, channel_id: int, author_id: int, amount: int) -> int:
         """Insert an entry at its place in time; returns its index."""
         times = self.times
-        index = len(times)
-        if index and ts < times[-1]:
+        size = index = len(times)
+        if not size:
+            self._channel, self._author, self._amount = channel_id, author_id, amount
+        elif ts < times[-1]:
             # A bisection (in C) rather than a walk back from the newest entry: a message
             # delivered late into a busy window (a reconnect's backlog) is not O(window).
             index = bisect_right(times, ts)
@@ -123,32 +170,13 @@ class SumWindow:
                 # While the window holds entries its newest is at or after _swept_high
                 # (entries leave oldest first): only a late one can fall under the mark.
                 self._unsweep()
-        try:
-            self.message_ids.insert(index, message_id)
-            self.channel_ids.insert(index, channel_id)
-            self.author_ids.insert(index, author_id)
-            self.amounts.insert(index, amount)
-        except (OverflowError, TypeError):
-            self._widen(index)
-            self.message_ids.insert(index, message_id)
-            self.channel_ids.insert(index, channel_id)
-            self.author_ids.insert(index, author_id)
-            self.amounts.insert(index, amount)
+        self.message_ids = _inserted(self.message_ids, index, message_id)
+        self._channels = _with(self._channels, self._channel, size, index, channel_id)
+        self._authors = _with(self._authors, self._author, size, index, author_id)
+        self._amounts = _with(self._amounts, self._amount, size, index, amount)
         times.insert(index, ts)
         self.total += amount
         return index
-
-    def _widen(self, index: int) -> None:
-        """Turn the integer columns into lists, which hold any integer, undoing a
-        half-done insert at ``index``."""
-        size = len(self.times)
-        columns: list[MutableSequence[int]] = []
-        for column in (self.message_ids, self.channel_ids, self.author_ids, self.amounts):
-            widened = list(column)
-            if len(widened) > size:
-                del widened[index]
-            columns.append(widened)
-        self.message_ids, self.channel_ids, self.author_ids, self.amounts = columns
 
     def _bound(self) -> None:
         if len(self.times) > MAX_ENTRIES:
@@ -156,14 +184,20 @@ class SumWindow:
 
     def _drop(self, count: int) -> None:
         """Drop the ``count`` oldest entries."""
-        amounts = self.amounts
-        self.total -= sum(amounts[:count])
-        del amounts[:count]
         del self.times[:count]
         del self.message_ids[:count]
-        del self.channel_ids[:count]
-        del self.author_ids[:count]
+        amounts = self._amounts
+        if amounts is None:
+            self.total -= self._amount * count
+        else:
+            self.total -= sum(amounts[:count])
+            del amounts[:count]
+        if self._channels is not None:
+            del self._channels[:count]
+        if self._authors is not None:
+            del self._authors[:count]
         if not self.times:
+            self._channels = self._authors = self._amounts = None
             self._unsweep()
 
     def _unsweep(self) -> None:
@@ -193,12 +227,14 @@ class SumWindow:
         index = self._index_of(message_id)
         if index < 0:
             return False
-        self.total += amount - self.amounts[index]
-        try:
-            self.amounts[index] = amount
-        except (OverflowError, TypeError):
-            self._widen(-1)
-            self.amounts[index] = amount
+        amounts = self._amounts
+        if amounts is None:
+            if amount == self._amount:
+                return True
+            amounts = _repeated(self._amount, len(self.times))
+        self.total += amount - amounts[index]
+        del amounts[index]
+        self._amounts = _inserted(amounts, index, amount)
         return True
 
     def find(self, message_id: int) -> Entry | None:
@@ -216,7 +252,12 @@ class SumWindow:
     def total_since(self, cutoff: float) -> int:
         """Total of the entries after ``cutoff``."""
         start = self._start(cutoff)
-        return self.total if start == 0 else sum(self.amounts[start:])
+        if start == 0:
+            return self.total
+        amounts = self._amounts
+        if amounts is None:
+            return self._amount * (len(self.times) - start)
+        return sum(amounts[start:])
 
     def entries_since(self, cutoff: float) -> list[Entry]:
         """The entries after ``cutoff``, oldest first."""
