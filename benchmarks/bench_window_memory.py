@@ -91,22 +91,21 @@ def windows_alone(policy: Policy, wl: workload_mod.Workload) -> tuple[int, int]:
         return type(value)(str(value)) if value else value
 
     def run() -> int:
-        for (ts, message_id), rows in sorted(added.items()):
-            ts, message_id = fresh(ts), fresh(message_id)
+        for (old_ts, old_id), rows in sorted(added.items()):
+            ts, message_id = fresh(old_ts), fresh(old_id)
             texts: dict[str, str] = {}  # one normalised string per message, as the guard's
-            for key, kind, horizon, channel_id, author_id, amount, text in rows:
+            for key, kind, horizon, channel_id, author_id, amount, old_text in rows:
                 window = windows.get(key)
                 if window is None:
                     window = windows[key] = (
                         DuplicateWindow(horizon) if kind == "text" else SumWindow(horizon)
                     )
+                channel, author = fresh(channel_id), fresh(author_id)
                 if isinstance(window, DuplicateWindow):
-                    text = texts.setdefault(text, "".join(list(text)))
-                    window.record_text(
-                        ts, message_id, fresh(channel_id), fresh(author_id), text
-                    )
+                    text = texts.setdefault(old_text, "".join(list(old_text)))
+                    window.record_text(ts, message_id, channel, author, text)
                 else:
-                    window.record(ts, message_id, fresh(channel_id), fresh(author_id), amount)
+                    window.record(ts, message_id, channel, author, amount)
         return sum(len(window) for window in windows.values())
 
     held = _held(run)

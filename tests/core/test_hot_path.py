@@ -30,9 +30,9 @@ from spamguard.core.text import (
     is_symbolic,
     pings_everyone,
 )
+from spamguard.core.windows import DuplicateWindow, Entry
 from spamguard.core.windows import duplicates as duplicates_module
 from spamguard.core.windows import similarity as similarity_module
-from spamguard.core.windows import DuplicateWindow, Entry
 
 Msg = typing.Any
 """The ``msg`` fixture's type (conftest's ``Messages``, which test modules cannot import)."""
