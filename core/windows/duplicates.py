@@ -16,13 +16,11 @@ from itertools import compress
 
 from spamguard.core.text import is_symbolic
 from spamguard.core.windows.entries import Entry
-from spamguard.core.windows.similarity import SimilarityIndex
-from spamguard.core.windows.sums import SumWindow
+from spamguard.core.windows.similarity import SimilarityIndex, matching
+from spamguard.core.windows.sums import MAX_ENTRIES, SumWindow
 
 FLOOD_MATCHES: typing.Final = 8
 """Distinct texts one look-up must match before a window indexes its texts around a pivot."""
-
-_NO_MATCH: tuple[int, tuple[int, ...], list[Entry]] = (0, (), [])
 
 
 class DuplicateWindow(SumWindow):
@@ -75,7 +73,8 @@ class DuplicateWindow(SumWindow):
         """Add a message's text (see :meth:`SumWindow.record`)."""
         index = self._put(ts, message_id, channel_id, author_id, amount)
         self.entry_texts.insert(index, self._remember(text))
-        self._bound()
+        if len(self.times) > MAX_ENTRIES:
+            self._drop(len(self.times) - MAX_ENTRIES)
 
     def _drop(self, count: int) -> None:
         entry_texts = self.entry_texts
@@ -143,8 +142,15 @@ class DuplicateWindow(SumWindow):
         index = self.index
         if index.pivot is not None:
             return index.by_pivot(text, accuracy, matches)
-        matches = index.similar(text, accuracy, matches)
-        if len(matches) >= FLOOD_MATCHES and text in fuzzy:
+        return self._among(text, index.candidates(len(text), accuracy), accuracy, matches)
+
+    def _among(self, text: str, choices: list[str], accuracy: int, matches: set[str]) -> set[str]:
+        """``matches`` with the texts of ``choices`` at least ``accuracy`` similar to
+        ``text``; a flood's match makes the window index itself around a pivot for the
+        next look-ups."""
+        if choices:
+            matches.update(matching(text, choices, accuracy))
+        if len(matches) >= FLOOD_MATCHES and text in self.fuzzy:
             self._index()
         return matches
 
@@ -184,15 +190,16 @@ class DuplicateWindow(SumWindow):
                 if len(self.texts) == len(fuzzy) and index.sure_of_all(text, accuracy):
                     # The bounds make every text of the window a duplicate: a flood.
                     return self._all(limit)
-            elif len(self.texts) == len(self.times):
-                # Every text is held by one entry: no more duplicates than texts of a
-                # length that can match.
-                low, high = index.length_range(len(text), 1.0 - accuracy / 100.0)
-                if high - low < limit:
-                    return _NO_MATCH
+            else:
+                choices = index.candidates(len(text), accuracy)
+                if len(choices) < limit and len(self.texts) == len(self.times):
+                    # Every text is held by one entry: no more duplicates than texts of a
+                    # length that can match.
+                    return 0, (), []
+                return self._select(self._among(text, choices, accuracy, {text}), 0, limit, entries)
         similar = self.similar_texts(text, accuracy)
         if not similar:
-            return _NO_MATCH
+            return 0, (), []
         return self._select(similar, start, limit, entries)
 
     def _all(self, limit: int) -> tuple[int, tuple[int, ...], list[Entry]]:

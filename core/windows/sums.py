@@ -154,7 +154,8 @@ class SumWindow:
         expiry and :meth:`total_since` rely on the order.
         """
         self._put(ts, message_id, channel_id, author_id, amount)
-        self._bound()
+        if len(self.times) > MAX_ENTRIES:
+            self._drop(len(self.times) - MAX_ENTRIES)
 
     def _put(self, ts: float, message_id: int, channel_id: int, author_id: int, amount: int) -> int:
         """Insert an entry at its place in time; returns its index."""
@@ -171,16 +172,16 @@ class SumWindow:
                 # (entries leave oldest first): only a late one can fall under the mark.
                 self._unsweep()
         self.message_ids = _inserted(self.message_ids, index, message_id)
-        self._channels = _with(self._channels, self._channel, size, index, channel_id)
-        self._authors = _with(self._authors, self._author, size, index, author_id)
-        self._amounts = _with(self._amounts, self._amount, size, index, amount)
+        # A shared column changes only when an entry differs from the value it shares.
+        if self._channels is not None or channel_id != self._channel:
+            self._channels = _with(self._channels, self._channel, size, index, channel_id)
+        if self._authors is not None or author_id != self._author:
+            self._authors = _with(self._authors, self._author, size, index, author_id)
+        if self._amounts is not None or amount != self._amount:
+            self._amounts = _with(self._amounts, self._amount, size, index, amount)
         times.insert(index, ts)
         self.total += amount
         return index
-
-    def _bound(self) -> None:
-        if len(self.times) > MAX_ENTRIES:
-            self._drop(len(self.times) - MAX_ENTRIES)
 
     def _drop(self, count: int) -> None:
         """Drop the ``count`` oldest entries."""

@@ -188,7 +188,8 @@ def test_duplicate_window_fast_paths_match_a_brute_force_model(seed: int, flood:
             assert list(window.message_ids) == [e.message_id for e in entries_now]
             assert list(window.entry_texts) == [e.text for e in entries_now]
             assert list(window.times) == sorted(window.times)
-            assert window.index.choices == sorted(window.index.choices, key=len)
+            assert list(window.index.lengths) == sorted(window.index.lengths)
+            assert list(window.index.lengths) == [len(text) for text in window.index.choices]
             assert sorted(window.index.choices) == sorted(window.fuzzy)
             assert window.total == sum(e.amount for e in entries_now)
 
