@@ -173,15 +173,9 @@ class SimilarityIndex:
         share = 1.0 - accuracy / 100.0
         if share >= 1.0:
             return choices
-        low, high = self.length_range(length, share)
-        if low == 0 and high == len(choices):
-            return choices
-        return choices[low:high]
-
-    def length_range(self, length: int, share: float) -> tuple[int, int]:
-        """``(low, high)``: the slice of the length-sorted texts :meth:`candidates` keeps
-        for a text of ``length`` characters (``share`` is ``1 - accuracy / 100``, below 1)."""
         lengths = self.lengths
         low = bisect_left(lengths, int(length * (1.0 - share) / (1.0 + share)) - 1)
         high = bisect_right(lengths, int(length * (1.0 + share) / (1.0 - share)) + 2)
-        return low, high
+        if low == 0 and high == len(choices):
+            return choices
+        return choices[low:high]

@@ -171,7 +171,10 @@ class SumWindow:
                 # While the window holds entries its newest is at or after _swept_high
                 # (entries leave oldest first): only a late one can fall under the mark.
                 self._unsweep()
-        self.message_ids = _inserted(self.message_ids, index, message_id)
+        try:
+            self.message_ids.insert(index, message_id)
+        except (OverflowError, TypeError):  # see _inserted
+            self.message_ids = _inserted(list(self.message_ids), index, message_id)
         # A shared column changes only when an entry differs from the value it shares.
         if self._channels is not None or channel_id != self._channel:
             self._channels = _with(self._channels, self._channel, size, index, channel_id)
