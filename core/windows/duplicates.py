@@ -12,6 +12,7 @@ __all__ = ("FLOOD_MATCHES", "DuplicateWindow")
 
 import itertools
 import typing
+from bisect import bisect_right
 from itertools import compress
 
 from spamguard.core.text import is_symbolic
@@ -182,7 +183,8 @@ class DuplicateWindow(SumWindow):
         The same as :meth:`count_in` and :meth:`entries_in` over :meth:`similar_texts`,
         with the per-entry work of a flood (every entry a duplicate) done in C.
         """
-        start = self._start(cutoff)
+        times = self.times
+        start = bisect_right(times, cutoff) if times and times[0] <= cutoff else 0
         fuzzy = self.fuzzy
         if start == 0 and 0 < accuracy < 100 and text in fuzzy and len(fuzzy) > 1:
             index = self.index
