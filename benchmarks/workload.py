@@ -388,25 +388,77 @@ _PERMISSIONS_EVERYONE = 0x0000_0000_0001_CC40  # view, send, embed, attach, hist
 _PERMISSIONS_MOD = 0x0000_0100_0000_2006  # kick, ban, manage messages, moderate members
 
 
+# The fields Discord sends that nothing here varies (hikari reads them all).
+_ROLE_EXTRAS: dict[str, typing.Any] = {
+    "description": None,
+    "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+    "icon": None,
+    "unicode_emoji": None,
+    "flags": 0,
+}
+_GUILD_EXTRAS: dict[str, typing.Any] = {
+    "splash": None,
+    "discovery_splash": None,
+    "banner": None,
+    "description": None,
+    "region": "deprecated",
+    "afk_channel_id": None,
+    "afk_timeout": 300,
+    "widget_enabled": False,
+    "widget_channel_id": None,
+    "application_id": None,
+    "system_channel_id": None,
+    "system_channel_flags": 0,
+    "rules_channel_id": None,
+    "public_updates_channel_id": None,
+    "safety_alerts_channel_id": None,
+    "max_presences": None,
+    "max_members": 500_000,
+    "max_video_channel_users": 25,
+    "max_stage_video_channel_users": 50,
+    "vanity_url_code": None,
+    "premium_subscription_count": 0,
+    "premium_progress_bar_enabled": False,
+    "nsfw": False,
+    "nsfw_level": 0,
+    "presences": [],
+    "voice_states": [],
+    "stage_instances": [],
+    "guild_scheduled_events": [],
+}
+
+
 def _user_payload(user_id: int, name: str, *, bot: bool = False) -> dict[str, typing.Any]:
-    return {
+    payload: dict[str, typing.Any] = {
         "id": str(user_id),
         "username": name,
         "global_name": name,
         "discriminator": "0",
         "avatar": None,
-        "bot": bot,
+        "avatar_decoration_data": None,
+        "banner": None,
+        "accent_color": None,
+        "public_flags": 0,
+        "flags": 0,
     }
+    if bot:
+        payload["bot"] = True  # Discord omits ``bot`` for humans rather than sending false
+    return payload
 
 
 def _member_payload(role_ids: tuple[int, ...]) -> dict[str, typing.Any]:
     return {
+        "nick": None,
+        "avatar": None,
+        "banner": None,
         "roles": [str(r) for r in role_ids],
         "joined_at": _JOINED_AT,
+        "premium_since": None,
         "deaf": False,
         "mute": False,
         "flags": 0,
-        "nick": None,
+        "pending": False,
+        "communication_disabled_until": None,
     }
 
 
@@ -427,6 +479,7 @@ def guild_create_payloads(workload: Workload) -> list[dict[str, typing.Any]]:
                 "hoist": False,
                 "managed": False,
                 "mentionable": False,
+                **_ROLE_EXTRAS,
             },
             {
                 "id": str(guild.mod_role_id),
@@ -437,6 +490,7 @@ def guild_create_payloads(workload: Workload) -> list[dict[str, typing.Any]]:
                 "hoist": False,
                 "managed": False,
                 "mentionable": False,
+                **_ROLE_EXTRAS,
             },
         ]
         roles.extend(
@@ -449,11 +503,21 @@ def guild_create_payloads(workload: Workload) -> list[dict[str, typing.Any]]:
                 "hoist": False,
                 "managed": False,
                 "mentionable": True,
+                **_ROLE_EXTRAS,
             }
             for n, role_id in enumerate(guild.role_ids)
         )
         channels: list[dict[str, typing.Any]] = [
-            {"id": str(guild.category_id), "type": 4, "name": "Text Channels", "position": 0}
+            {
+                "id": str(guild.category_id),
+                "type": 4,
+                "name": "Text Channels",
+                "position": 0,
+                "permission_overwrites": [],
+                "parent_id": None,
+                "guild_id": str(guild.id),
+                "flags": 0,
+            }
         ]
         channels.extend(
             {
@@ -467,6 +531,9 @@ def guild_create_payloads(workload: Workload) -> list[dict[str, typing.Any]]:
                 "last_message_id": None,
                 "rate_limit_per_user": 0,
                 "permission_overwrites": [],
+                "guild_id": str(guild.id),
+                "last_pin_timestamp": None,
+                "flags": 0,
             }
             for n, channel_id in enumerate(guild.channel_ids)
         )
@@ -504,6 +571,7 @@ def guild_create_payloads(workload: Workload) -> list[dict[str, typing.Any]]:
                 "premium_tier": 0,
                 "preferred_locale": "en-US",
                 "joined_at": _JOINED_AT,
+                **_GUILD_EXTRAS,
             }
         )
     return payloads
@@ -540,6 +608,7 @@ def message_create_payloads(workload: Workload) -> list[dict[str, typing.Any]]:
                 "embeds": [],
                 "pinned": False,
                 "flags": 0,
+                "components": [],
             }
         )
     return payloads

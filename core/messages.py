@@ -1,17 +1,20 @@
 """The message and member shapes the core reads.
 
-Adapters satisfy :class:`MessageLike` with their own objects or build a :class:`Message`;
-tests build :class:`Message` directly. The core only ever reads these attributes.
+Adapters satisfy :class:`MessageLike` with their own objects or build a :class:`Message`
+with :meth:`Message.from_adapter`; tests build :class:`Message` directly. The core only
+ever reads these attributes.
 """
 
 from __future__ import annotations
 
 __all__ = (
+    "DEFERRED_FIELDS",
     "EARLIEST_TIME",
     "LATEST_TIME",
     "MEMBER_MESSAGE_TYPES",
     "MemberLike",
     "Message",
+    "MessageDetails",
     "MessageLike",
     "check_time",
     "snowflake_time",
@@ -139,11 +142,70 @@ class MessageLike(typing.Protocol):
     def channel_name(self) -> str: ...
 
 
+DEFERRED_FIELDS: typing.Final = frozenset(
+    {
+        "author_is_admin",
+        "author_can_manage_messages",
+        "author_is_owner",
+        "author_name",
+        "guild_name",
+        "channel_name",
+        "author_avatar_url",
+        "guild_icon_url",
+        "bot_id",
+        "bot_name",
+        "bot_avatar_url",
+    }
+)
+"""The fields of a :meth:`Message.from_adapter` message that are worked out the first
+time they are read: the author's standing (owner, administrator, manage-messages), which
+only a policy that exempts them reads, and what notice templates show, which only a
+notice reads. Everything else an adapter reads from the library message at once."""
+
+
+class MessageDetails(typing.Protocol):
+    """Where :meth:`Message.from_adapter` reads the :data:`DEFERRED_FIELDS` from: one
+    attribute (usually a property over the library's objects) for each, of the same name
+    and type as :class:`Message`'s field. Each is read at most once per message."""
+
+    @property
+    def author_is_admin(self) -> bool: ...
+    @property
+    def author_can_manage_messages(self) -> bool: ...
+    @property
+    def author_is_owner(self) -> bool: ...
+    @property
+    def author_name(self) -> str: ...
+    @property
+    def guild_name(self) -> str: ...
+    @property
+    def channel_name(self) -> str: ...
+    @property
+    def author_avatar_url(self) -> str: ...
+    @property
+    def guild_icon_url(self) -> str: ...
+    @property
+    def bot_id(self) -> int | None: ...
+    @property
+    def bot_name(self) -> str: ...
+    @property
+    def bot_avatar_url(self) -> str: ...
+
+
+class _DetailsSlot:
+    # The one slot of a Message that is not a field: the details a from_adapter message
+    # reads its deferred fields from (unset on a Message built by its constructor).
+    __slots__ = ("_details",)
+
+
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class Message:
+class Message(_DetailsSlot):
     """One guild (or DM) message, as the core sees it.
 
     Build one in a test with the six required fields; everything else has a neutral default.
+    Adapters build theirs with :meth:`from_adapter`, which is cheaper and computes some
+    fields only when they are read; both kinds are immutable values that compare by
+    their fields.
     """
 
     id: int
@@ -205,6 +267,75 @@ class Message:
 
     def __post_init__(self) -> None:
         check_time("created_at", self.created_at)
+
+    @classmethod
+    def from_adapter(  # noqa: PLR0913 - one keyword per field, as the constructor has
+        cls,
+        details: MessageDetails,
+        /,
+        *,
+        id: int,  # noqa: A002 - the field's name
+        guild_id: int,
+        channel_id: int,
+        author_id: int,
+        content: str,
+        created_at: datetime.datetime,
+        author_is_bot: bool,
+        author_role_ids: frozenset[int],
+        mention_ids: tuple[int, ...],
+        role_mention_ids: tuple[int, ...],
+        mentions_everyone: bool,
+        attachment_count: int,
+        sticker_count: int,
+        embed_count: int,
+        category_id: int | None,
+        parent_id: int | None,
+    ) -> Message:
+        """The message an adapter converts from a Discord library's message.
+
+        Unlike the constructor it trusts its arguments: they come typed from the library,
+        and a time from Discord is within :data:`EARLIEST_TIME` and :data:`LATEST_TIME`,
+        so ``created_at`` is not checked. The :data:`DEFERRED_FIELDS` are read from
+        ``details`` the first time each is read from the message, then kept: a policy that
+        exempts no one never pays for the author's permissions, a message that triggers
+        no notice never for the names and avatars. Every read of ``details`` happens while
+        the core decides about the message, which is when the adapter converted it.
+        """
+        message = object.__new__(cls)
+        # Slots set directly: the frozen dataclass's __init__ and __post_init__ cost as
+        # much as the rest of a conversion together (benchmarks/bench_conversion.py).
+        fill = object.__setattr__
+        fill(message, "id", id)
+        fill(message, "guild_id", guild_id)
+        fill(message, "channel_id", channel_id)
+        fill(message, "author_id", author_id)
+        fill(message, "content", content)
+        fill(message, "created_at", created_at)
+        fill(message, "author_is_bot", author_is_bot)
+        fill(message, "author_role_ids", author_role_ids)
+        fill(message, "mention_ids", mention_ids)
+        fill(message, "role_mention_ids", role_mention_ids)
+        fill(message, "mentions_everyone", mentions_everyone)
+        fill(message, "attachment_count", attachment_count)
+        fill(message, "sticker_count", sticker_count)
+        fill(message, "embed_count", embed_count)
+        fill(message, "category_id", category_id)
+        fill(message, "parent_id", parent_id)
+        fill(message, "_details", details)
+        return message
+
+    if not typing.TYPE_CHECKING:  # hidden from the type checker, which would then accept any name
+
+        def __getattr__(self, name: str) -> typing.Any:
+            # Python calls this only when the normal lookup fails: a deferred field of a
+            # from_adapter message, read for the first time (its slot is still empty),
+            # or a name the message does not have.
+            if name not in DEFERRED_FIELDS:
+                msg = f"{type(self).__name__!r} object has no attribute {name!r}"
+                raise AttributeError(msg, name=name, obj=self)
+            value = getattr(self._details, name)
+            object.__setattr__(self, name, value)
+            return value
 
 
 def snowflake_time(snowflake: int) -> datetime.datetime:
