@@ -26,13 +26,13 @@ def _channel_places(flavour: Flavour, channel: typing.Any) -> tuple[int | None, 
     return getattr(channel, "category_id", None), None
 
 
-def _can_manage_messages(channel: typing.Any, member: typing.Any) -> bool:
+def _channel_permissions(channel: typing.Any, member: typing.Any) -> typing.Any:
     try:
-        return bool(channel.permissions_for(member).manage_messages)
+        return channel.permissions_for(member)
     except Exception:
         # A thread whose parent is not cached, or a channel type without overwrites: the
-        # guild-wide permission is the best answer left.
-        return bool(member.guild_permissions.manage_messages)
+        # guild-wide permissions are the best answer left.
+        return member.guild_permissions
 
 
 def _display_name(author: typing.Any) -> str:
@@ -54,7 +54,8 @@ def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
     guild comes from the cache, ``message.guild``), a thread's parent channel and that
     channel's category, the author's roles without @everyone, administrator from
     ``guild_permissions``, manage-messages from the channel's ``permissions_for``, the
-    owner from ``guild.owner_id``.
+    owner from ``guild.owner_id`` (these three and the template looks only when the core
+    reads them: :class:`_Details`).
     """
     guild = message.guild
     if guild is None:
@@ -67,16 +68,18 @@ def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
     if not isinstance(author, flavour.module.Member):
         # No member data: the exemptions (administrator, manage messages) cannot be read.
         return None
+    guild_id = guild.id
     category_id, parent_id = _channel_places(flavour, channel)
-    return Message(
+    return Message.from_adapter(
+        _Details(guild, channel, author),
         id=message.id,
-        guild_id=guild.id,
+        guild_id=guild_id,
         channel_id=channel.id,
         author_id=author.id,
         content=message.content or "",
         created_at=message.created_at,
         author_is_bot=bool(author.bot),
-        author_role_ids=frozenset(role.id for role in author.roles if role.id != guild.id),
+        author_role_ids=frozenset(role.id for role in author.roles if role.id != guild_id),
         mention_ids=tuple(dict.fromkeys(user.id for user in message.mentions)),
         role_mention_ids=tuple(dict.fromkeys(role.id for role in message.role_mentions)),
         mentions_everyone=bool(message.mention_everyone),
@@ -85,30 +88,81 @@ def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
         embed_count=len(message.embeds),
         category_id=category_id,
         parent_id=parent_id,
-        author_is_admin=bool(author.guild_permissions.administrator),
-        author_can_manage_messages=_can_manage_messages(channel, author),
-        author_is_owner=guild.owner_id == author.id,
-        author_name=_display_name(author),
-        guild_name=str(guild.name or ""),
-        channel_name=str(getattr(channel, "name", "") or ""),
-        **_template_looks(guild, author),
     )
 
 
-def _template_looks(guild: typing.Any, author: typing.Any) -> dict[str, typing.Any]:
-    """The avatars, icon and bot that notice templates show ($MEMBERAVATAR, $GUILDICON,
-    $BOTID, $BOTNAME, $BOTAVATAR), as the guild shows them."""
-    icon = guild.icon
-    looks: dict[str, typing.Any] = {
-        "author_avatar_url": str(author.display_avatar.url),
-        "guild_icon_url": "" if icon is None else str(icon.url),
-    }
-    me = guild.me
-    if me is not None:
-        looks["bot_id"] = int(me.id)
-        looks["bot_name"] = _display_name(me)
-        looks["bot_avatar_url"] = str(me.display_avatar.url)
-    return looks
+class _Details:
+    """The deferred fields of a converted message (:class:`~spamguard.core.messages.
+    MessageDetails`), read from the library's objects when the core first asks."""
+
+    __slots__ = ("_author", "_channel", "_guild", "_permissions")
+
+    def __init__(self, guild: typing.Any, channel: typing.Any, author: typing.Any) -> None:
+        self._guild = guild
+        self._channel = channel
+        self._author = author
+        self._permissions: typing.Any = None
+
+    def _in_channel(self) -> typing.Any:
+        # The author's permissions in the channel, worked out once for both checks.
+        if self._permissions is None:
+            self._permissions = _channel_permissions(self._channel, self._author)
+        return self._permissions
+
+    @property
+    def author_is_admin(self) -> bool:
+        # Administrators (and the owner) have every permission in every channel, so
+        # without administrator here the guild-wide permissions need not be worked out.
+        if not self._in_channel().administrator:
+            return False
+        return bool(self._author.guild_permissions.administrator)
+
+    @property
+    def author_can_manage_messages(self) -> bool:
+        return bool(self._in_channel().manage_messages)
+
+    @property
+    def author_is_owner(self) -> bool:
+        return bool(self._guild.owner_id == self._author.id)
+
+    @property
+    def author_name(self) -> str:
+        return _display_name(self._author)
+
+    @property
+    def guild_name(self) -> str:
+        return str(self._guild.name or "")
+
+    @property
+    def channel_name(self) -> str:
+        return str(getattr(self._channel, "name", "") or "")
+
+    # The avatars, icon and bot that notice templates show ($MEMBERAVATAR, $GUILDICON,
+    # $BOTID, $BOTNAME, $BOTAVATAR), as the guild shows them.
+
+    @property
+    def author_avatar_url(self) -> str:
+        return str(self._author.display_avatar.url)
+
+    @property
+    def guild_icon_url(self) -> str:
+        icon = self._guild.icon
+        return "" if icon is None else str(icon.url)
+
+    @property
+    def bot_id(self) -> int | None:
+        me = self._guild.me
+        return None if me is None else int(me.id)
+
+    @property
+    def bot_name(self) -> str:
+        me = self._guild.me
+        return "" if me is None else _display_name(me)
+
+    @property
+    def bot_avatar_url(self) -> str:
+        me = self._guild.me
+        return "" if me is None else str(me.display_avatar.url)
 
 
 # The fields a MESSAGE_UPDATE must carry to be a full message (an embed-unfurl update

@@ -65,6 +65,16 @@ def is_administrator(cache: hikari.api.Cache, guild_id: int, role_ids: Iterable[
     )
 
 
+def _guild_permissions(roles: Iterable[hikari.Role]) -> hikari.Permissions:
+    """@everyone's and every role's permissions (pass both), all of them for an administrator."""
+    permissions = hikari.Permissions.NONE
+    for role in roles:
+        permissions |= role.permissions
+    if permissions & hikari.Permissions.ADMINISTRATOR:
+        return _ALL
+    return permissions
+
+
 def base_permissions(
     cache: hikari.api.Cache, guild_id: int, user_id: int, role_ids: Iterable[int]
 ) -> hikari.Permissions:
@@ -73,12 +83,7 @@ def base_permissions(
     guild = cache.get_guild(guild_id)
     if guild is not None and int(guild.owner_id) == user_id:
         return _ALL
-    permissions = hikari.Permissions.NONE
-    for role in _roles(cache, guild_id, role_ids):
-        permissions |= role.permissions
-    if permissions & hikari.Permissions.ADMINISTRATOR:
-        return _ALL
-    return permissions
+    return _guild_permissions(_roles(cache, guild_id, role_ids))
 
 
 def _overwrites(
@@ -99,7 +104,18 @@ def channel_permissions(
     permissions with @everyone's, the roles' and the member's overwrites applied in
     Discord's order."""
     role_ids = frozenset(role_ids)
-    permissions = base_permissions(cache, guild_id, user_id, role_ids)
+    base = base_permissions(cache, guild_id, user_id, role_ids)
+    return _with_overwrites(base, guild_id, user_id, role_ids, channel)
+
+
+def _with_overwrites(
+    permissions: hikari.Permissions,
+    guild_id: int,
+    user_id: int,
+    role_ids: frozenset[int],
+    channel: hikari.GuildChannel | None,
+) -> hikari.Permissions:
+    """The member's ``permissions`` (base) in ``channel``, after its overwrites."""
     if permissions == _ALL:
         return permissions
     overwrites = _overwrites(channel)
@@ -203,9 +219,8 @@ def _build(
         return None
     role_ids = role_ids_without_everyone(member)
     place = _place(cache, channel_id)
-    is_owner = int(guild.owner_id) == author_id
-    permissions = channel_permissions(cache, guild_id, author_id, role_ids, place.permission_source)
-    return Message(
+    return Message.from_adapter(
+        _Details(cache, guild, member, place, role_ids),
         id=message_id,
         guild_id=guild_id,
         channel_id=channel_id,
@@ -222,14 +237,110 @@ def _build(
         embed_count=embed_count,
         category_id=place.category_id,
         parent_id=place.parent_id,
-        author_is_owner=is_owner,
-        author_is_admin=is_administrator(cache, guild_id, role_ids),
-        author_can_manage_messages=bool(permissions & hikari.Permissions.MANAGE_MESSAGES),
-        author_name=member.display_name,
-        guild_name=guild.name,
-        channel_name=place.name,
-        **_template_looks(cache, guild, member),
     )
+
+
+class _Details:
+    """The deferred fields of a converted message (:class:`~spamguard.core.messages.
+    MessageDetails`), worked out when the core first asks: the author's standing (owner,
+    administrator, manage-messages in the channel, from the roles read at conversion) and
+    what notice templates show, as the guild shows it."""
+
+    __slots__ = ("_bot", "_cache", "_guild", "_member", "_place", "_role_ids", "_roles")
+
+    def __init__(
+        self,
+        cache: hikari.api.Cache,
+        guild: hikari.GatewayGuild,
+        member: hikari.Member,
+        place: _Place,
+        role_ids: frozenset[int],
+    ) -> None:
+        self._cache = cache
+        self._guild = guild
+        self._member = member
+        self._place = place
+        self._role_ids = role_ids
+        # Read now, not when the core asks: the standing is the member's as the message
+        # was converted, whatever the cache holds later.
+        self._roles = _roles(cache, int(guild.id), role_ids)
+        self._bot: tuple[hikari.OwnUser, hikari.Member | None] | None = None
+
+    @property
+    def author_is_owner(self) -> bool:
+        return int(self._guild.owner_id) == int(self._member.id)
+
+    @property
+    def author_is_admin(self) -> bool:
+        administrator = hikari.Permissions.ADMINISTRATOR
+        return any(role.permissions & administrator for role in self._roles)
+
+    @property
+    def author_can_manage_messages(self) -> bool:
+        guild_id, user_id = int(self._guild.id), int(self._member.id)
+        if self.author_is_owner:
+            base = _ALL
+        else:
+            base = _guild_permissions(self._roles)
+        channel = self._place.permission_source
+        permissions = _with_overwrites(base, guild_id, user_id, self._role_ids, channel)
+        return bool(permissions & hikari.Permissions.MANAGE_MESSAGES)
+
+    @property
+    def author_name(self) -> str:
+        return self._member.display_name
+
+    @property
+    def guild_name(self) -> str:
+        return self._guild.name
+
+    @property
+    def channel_name(self) -> str:
+        return self._place.name
+
+    # The avatars, icon and bot that notice templates show ($MEMBERAVATAR, $GUILDICON,
+    # $BOTID, $BOTNAME, $BOTAVATAR), as the guild shows them.
+
+    @property
+    def author_avatar_url(self) -> str:
+        return _avatar_url(self._member)
+
+    @property
+    def guild_icon_url(self) -> str:
+        guild = self._guild
+        if guild.icon_hash is None:
+            return ""
+        return _url(("icon", int(guild.id), guild.icon_hash), guild.make_icon_url)
+
+    def _me(self) -> tuple[hikari.OwnUser, hikari.Member | None] | None:
+        # The bot's user and its member in the guild; read from the cache once.
+        if self._bot is None:
+            me = self._cache.get_me()
+            if me is None:
+                return None
+            self._bot = (me, self._cache.get_member(self._guild.id, me.id))
+        return self._bot
+
+    @property
+    def bot_id(self) -> int | None:
+        bot = self._me()
+        return None if bot is None else int(bot[0].id)
+
+    @property
+    def bot_name(self) -> str:
+        bot = self._me()
+        if bot is None:
+            return ""
+        me, member = bot
+        return member.display_name if member is not None else _user_name(me)
+
+    @property
+    def bot_avatar_url(self) -> str:
+        bot = self._me()
+        if bot is None:
+            return ""
+        me, member = bot
+        return _avatar_url(member or me)
 
 
 def _user_name(user: hikari.User) -> str:
@@ -237,7 +348,7 @@ def _user_name(user: hikari.User) -> str:
 
 
 # CDN URLs by what they are made of: hikari takes tens of microseconds to build one, and
-# every message would need three (the author's avatar, the guild icon, the bot's avatar).
+# a notice may show three (the author's avatar, the guild icon, the bot's avatar).
 _URLS: dict[tuple[typing.Any, ...], str] = {}
 _MAX_URLS = 10_000
 
@@ -256,24 +367,6 @@ def _avatar_url(user: hikari.User) -> str:
     return _url(
         ("avatar", int(user.id), user.avatar_hash, guild_hash), lambda: user.display_avatar_url
     )
-
-
-def _template_looks(
-    cache: hikari.api.Cache, guild: hikari.GatewayGuild, author: hikari.Member
-) -> dict[str, typing.Any]:
-    """The avatars, icon and bot that notice templates show ($MEMBERAVATAR, $GUILDICON,
-    $BOTID, $BOTNAME, $BOTAVATAR), as the guild shows them."""
-    guild_id = int(guild.id)
-    looks: dict[str, typing.Any] = {"author_avatar_url": _avatar_url(author)}
-    if guild.icon_hash is not None:
-        looks["guild_icon_url"] = _url(("icon", guild_id, guild.icon_hash), guild.make_icon_url)
-    me = cache.get_me()
-    if me is not None:
-        bot = cache.get_member(guild_id, me.id)
-        looks["bot_id"] = int(me.id)
-        looks["bot_name"] = bot.display_name if bot is not None else _user_name(me)
-        looks["bot_avatar_url"] = _avatar_url(bot or me)
-    return looks
 
 
 def _cache(
