@@ -1,8 +1,8 @@
 """From hikari's gateway objects to spamguard's core values (hikari adapter internals).
 
-hikari has no permission resolver for gateway members, so what the core needs to know
-about an author (owner, administrator, manage-messages in the channel) is computed here
-from the cached guild, roles and channel overwrites, the way Discord computes it.
+What the core needs to know about an author (owner, administrator, manage-messages in
+the channel) is computed from the cached guild, roles and channel overwrites
+(:mod:`spamguard.adapters.hikari.permissions`), when the core reads it.
 
 Only messages a member typed are converted (:func:`spamguard.core.messages.typed_by_member`:
 default and reply types, no webhook), and only in a guild hikari has cached, from a
@@ -12,16 +12,7 @@ manage-messages exemptions cannot be honoured, so nothing is done (logged once p
 
 from __future__ import annotations
 
-__all__ = (
-    "base_permissions",
-    "channel_permissions",
-    "is_administrator",
-    "message_from_create",
-    "message_from_hikari",
-    "message_from_update",
-    "role_ids_without_everyone",
-    "top_role_position",
-)
+__all__ = ("message_from_create", "message_from_hikari", "message_from_update")
 
 import datetime
 import logging
@@ -29,114 +20,22 @@ import typing
 
 import hikari
 
+from spamguard.adapters.hikari.permissions import (
+    ALL,
+    guild_permissions,
+    role_ids_without_everyone,
+    roles,
+    with_overwrites,
+)
 from spamguard.core.messages import Message, snowflake_time, typed_by_member
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable
 
-_ALL = hikari.Permissions.all_permissions()
 _LOGGER = logging.getLogger("spamguard.adapters.hikari")
 # Guilds whose messages were skipped for want of cached data, so each is logged once.
 _UNCACHED: set[int] = set()
 _UNCACHED_KEPT = 10_000
-
-
-def role_ids_without_everyone(member: hikari.Member) -> frozenset[int]:
-    """The member's role ids; hikari adds the @everyone role (id == guild id), the core
-    never wants it."""
-    guild_id = int(member.guild_id)
-    return frozenset(int(r) for r in member.role_ids if int(r) != guild_id)
-
-
-def _roles(cache: hikari.api.Cache, guild_id: int, role_ids: Iterable[int]) -> list[hikari.Role]:
-    roles = []
-    for role_id in {guild_id, *role_ids}:
-        role = cache.get_role(role_id)
-        if role is not None:
-            roles.append(role)
-    return roles
-
-
-def is_administrator(cache: hikari.api.Cache, guild_id: int, role_ids: Iterable[int]) -> bool:
-    """Whether one of the roles (or @everyone) grants ADMINISTRATOR."""
-    return any(
-        role.permissions & hikari.Permissions.ADMINISTRATOR
-        for role in _roles(cache, guild_id, role_ids)
-    )
-
-
-def _guild_permissions(roles: Iterable[hikari.Role]) -> hikari.Permissions:
-    """@everyone's and every role's permissions (pass both), all of them for an administrator."""
-    permissions = hikari.Permissions.NONE
-    for role in roles:
-        permissions |= role.permissions
-    if permissions & hikari.Permissions.ADMINISTRATOR:
-        return _ALL
-    return permissions
-
-
-def base_permissions(
-    cache: hikari.api.Cache, guild_id: int, user_id: int, role_ids: Iterable[int]
-) -> hikari.Permissions:
-    """Guild-wide permissions of a member: @everyone's and every role's, all of them for
-    the owner and for administrators."""
-    guild = cache.get_guild(guild_id)
-    if guild is not None and int(guild.owner_id) == user_id:
-        return _ALL
-    return _guild_permissions(_roles(cache, guild_id, role_ids))
-
-
-def _overwrites(
-    channel: hikari.GuildChannel | None,
-) -> Mapping[hikari.Snowflake, hikari.PermissionOverwrite]:
-    overwrites = getattr(channel, "permission_overwrites", None)
-    return overwrites if overwrites is not None else {}
-
-
-def channel_permissions(
-    cache: hikari.api.Cache,
-    guild_id: int,
-    user_id: int,
-    role_ids: Iterable[int],
-    channel: hikari.GuildChannel | None,
-) -> hikari.Permissions:
-    """A member's permissions in ``channel`` (for a thread, pass its parent): the base
-    permissions with @everyone's, the roles' and the member's overwrites applied in
-    Discord's order."""
-    role_ids = frozenset(role_ids)
-    base = base_permissions(cache, guild_id, user_id, role_ids)
-    return _with_overwrites(base, guild_id, user_id, role_ids, channel)
-
-
-def _with_overwrites(
-    permissions: hikari.Permissions,
-    guild_id: int,
-    user_id: int,
-    role_ids: frozenset[int],
-    channel: hikari.GuildChannel | None,
-) -> hikari.Permissions:
-    """The member's ``permissions`` (base) in ``channel``, after its overwrites."""
-    if permissions == _ALL:
-        return permissions
-    overwrites = _overwrites(channel)
-    everyone = overwrites.get(hikari.Snowflake(guild_id))
-    if everyone is not None:
-        permissions = (permissions & ~everyone.deny) | everyone.allow
-    allow = deny = hikari.Permissions.NONE
-    for overwrite in overwrites.values():
-        if overwrite.type == hikari.PermissionOverwriteType.ROLE and int(overwrite.id) in role_ids:
-            allow |= overwrite.allow
-            deny |= overwrite.deny
-    permissions = (permissions & ~deny) | allow
-    own = overwrites.get(hikari.Snowflake(user_id))
-    if own is not None and own.type == hikari.PermissionOverwriteType.MEMBER:
-        permissions = (permissions & ~own.deny) | own.allow
-    return permissions
-
-
-def top_role_position(cache: hikari.api.Cache, guild_id: int, role_ids: Iterable[int]) -> int:
-    """Position of the member's highest role (0: only @everyone)."""
-    return max((role.position for role in _roles(cache, guild_id, role_ids)), default=0)
 
 
 class _Place(typing.NamedTuple):
@@ -263,7 +162,7 @@ class _Details:
         self._role_ids = role_ids
         # Read now, not when the core asks: the standing is the member's as the message
         # was converted, whatever the cache holds later.
-        self._roles = _roles(cache, int(guild.id), role_ids)
+        self._roles = roles(cache, int(guild.id), role_ids)
         self._bot: tuple[hikari.OwnUser, hikari.Member | None] | None = None
 
     @property
@@ -278,12 +177,9 @@ class _Details:
     @property
     def author_can_manage_messages(self) -> bool:
         guild_id, user_id = int(self._guild.id), int(self._member.id)
-        if self.author_is_owner:
-            base = _ALL
-        else:
-            base = _guild_permissions(self._roles)
+        base = ALL if self.author_is_owner else guild_permissions(self._roles)
         channel = self._place.permission_source
-        permissions = _with_overwrites(base, guild_id, user_id, self._role_ids, channel)
+        permissions = with_overwrites(base, guild_id, user_id, self._role_ids, channel)
         return bool(permissions & hikari.Permissions.MANAGE_MESSAGES)
 
     @property

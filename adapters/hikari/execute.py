@@ -16,7 +16,7 @@ import typing
 
 import hikari
 
-from spamguard.adapters.hikari import convert
+from spamguard.adapters.hikari import permissions
 from spamguard.adapters.hikari.automod import execute_automod
 from spamguard.adapters.runtime.hierarchy import MemberView, RoleView, refusal
 from spamguard.adapters.runtime.requests import (
@@ -109,10 +109,10 @@ class HikariExecutor:
             except hikari.NotFoundError:
                 return None
         cache = self.app.cache
-        role_ids = convert.role_ids_without_everyone(member)
+        role_ids = permissions.role_ids_without_everyone(member)
         return MemberView(
-            top_role=RoleView(position=convert.top_role_position(cache, guild_id, role_ids)),
-            is_administrator=convert.is_administrator(cache, guild_id, role_ids),
+            top_role=RoleView(position=permissions.top_role_position(cache, guild_id, role_ids)),
+            is_administrator=permissions.is_administrator(cache, guild_id, role_ids),
         )
 
     def role(self, guild_id: int, role_id: int) -> RoleView | None:
