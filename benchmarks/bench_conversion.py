@@ -69,7 +69,9 @@ def _converter(module: str, before: str) -> typing.Any:
         return importlib.import_module(f"spamguard.adapters.{before}")
 
 
-def _hikari(workload: Workload, guilds: Sequence[dict[str, typing.Any]]) -> Callable[..., typing.Any]:
+def _hikari(
+    workload: Workload, guilds: Sequence[dict[str, typing.Any]]
+) -> Callable[..., typing.Any]:
     import hikari
 
     message_from_create = _converter("hikari.convert", "_hikari_convert").message_from_create
@@ -107,7 +109,9 @@ def _hikari(workload: Workload, guilds: Sequence[dict[str, typing.Any]]) -> Call
     return lambda payloads: (build(payloads), message_from_create)
 
 
-def _dpy(library: str, workload: Workload, guilds: Sequence[dict[str, typing.Any]]) -> Callable[..., typing.Any]:
+def _dpy(
+    library: str, workload: Workload, guilds: Sequence[dict[str, typing.Any]]
+) -> Callable[..., typing.Any]:
     import importlib
     import warnings
 
@@ -171,7 +175,9 @@ def run(
         for obj in objects:
             convert(obj)
         return time.perf_counter() - start
-    policy = Policy.from_dict(COMPARABLE_POLICY) if policy_name == "comparable" else Policy.default()
+    policy = (
+        Policy.from_dict(COMPARABLE_POLICY) if policy_name == "comparable" else Policy.default()
+    )
     guard = Guard(policy)
     process = guard.process
     if count:
@@ -225,7 +231,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--stage", choices=STAGES, help="convert (default), or convert and Guard.process"
     )
-    parser.add_argument("--policy", choices=POLICIES, help="for --stage process (default: comparable)")
+    parser.add_argument(
+        "--policy", choices=POLICIES, help="for --stage process (default: comparable)"
+    )
     parser.add_argument("--pool", type=int, default=2_000, help="library messages built")
     parser.add_argument("--messages", type=int, help="messages converted (default: the pool)")
     parser.add_argument(
@@ -243,7 +251,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         rows = [
             row
             for row in ROWS
-            if args.stage in (None, row[0]) and (args.policy in (None, row[1]) or row[0] == "convert")
+            if args.stage in (None, row[0])
+            and (args.policy in (None, row[1]) or row[0] == "convert")
         ]
         _callgrind_table(args.library, args.pool, n, rows)
         return
@@ -253,7 +262,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if n > args.pool:
         parser.error("--messages cannot exceed --pool")
     seconds = run(args.library, args.stage, args.policy, args.pool, n, count=args.count)
-    what = "conversion" if args.stage == "convert" else f"conversion + Guard.process ({args.policy})"
+    what = (
+        "conversion" if args.stage == "convert" else f"conversion + Guard.process ({args.policy})"
+    )
     print(f"{args.library}: {what}: {seconds / n * 1e6:.2f} us per message over {n}")
 
 

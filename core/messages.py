@@ -269,12 +269,12 @@ class Message(_DetailsSlot):
         check_time("created_at", self.created_at)
 
     @classmethod
-    def from_adapter(  # noqa: PLR0913 - one keyword per field, as the constructor has
+    def from_adapter(
         cls,
         details: MessageDetails,
         /,
         *,
-        id: int,  # noqa: A002 - the field's name
+        id: int,
         guild_id: int,
         channel_id: int,
         author_id: int,

@@ -1,0 +1,112 @@
+"""Message.from_adapter: the adapters' constructor, with fields worked out when read."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import pickle
+import typing
+
+import pytest
+
+from spamguard.core import Guard, Policy, SkipReason
+from spamguard.core.messages import DEFERRED_FIELDS, Message
+
+AT = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+
+DETAILS: dict[str, typing.Any] = {
+    "author_is_admin": True,
+    "author_can_manage_messages": True,
+    "author_is_owner": False,
+    "author_name": "Sam",
+    "guild_name": "Guild",
+    "channel_name": "general",
+    "author_avatar_url": "https://cdn.example/a.png",
+    "guild_icon_url": "https://cdn.example/g.png",
+    "bot_id": 5,
+    "bot_name": "Guardian",
+    "bot_avatar_url": "https://cdn.example/b.png",
+}
+
+EAGER: dict[str, typing.Any] = {
+    "id": 10,
+    "guild_id": 1,
+    "channel_id": 2,
+    "author_id": 3,
+    "content": "hi",
+    "created_at": AT,
+    "author_is_bot": False,
+    "author_role_ids": frozenset({7}),
+    "mention_ids": (4,),
+    "role_mention_ids": (),
+    "mentions_everyone": False,
+    "attachment_count": 1,
+    "sticker_count": 0,
+    "embed_count": 0,
+    "category_id": 8,
+    "parent_id": None,
+}
+
+
+class CountingDetails:
+    """Answers every deferred field from DETAILS and counts what was asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def __getattr__(self, name: str) -> typing.Any:
+        self.asked.append(name)
+        return DETAILS[name]
+
+
+def test_deferred_fields_are_the_fields_with_defaults_an_adapter_works_out() -> None:
+    names = {field.name for field in dataclasses.fields(Message)}
+    assert DEFERRED_FIELDS.isdisjoint(EAGER)
+    assert DEFERRED_FIELDS | EAGER.keys() == names
+    assert DETAILS.keys() == DEFERRED_FIELDS
+
+
+def test_a_deferred_field_is_read_from_the_details_once_and_only_when_read() -> None:
+    details = CountingDetails()
+    message = Message.from_adapter(details, **EAGER)
+
+    assert message.content == "hi"
+    assert details.asked == []
+    assert message.author_is_admin is True
+    assert message.author_is_admin is True
+    assert details.asked == ["author_is_admin"]
+
+
+def test_an_adapter_message_equals_the_same_message_built_by_hand() -> None:
+    adapted = Message.from_adapter(CountingDetails(), **EAGER)
+    by_hand = Message(**EAGER, **DETAILS)
+
+    assert adapted == by_hand
+    assert hash(adapted) == hash(by_hand)
+    assert repr(adapted) == repr(by_hand)
+    assert dataclasses.replace(adapted, content="edited") == dataclasses.replace(
+        by_hand, content="edited"
+    )
+    assert pickle.loads(pickle.dumps(adapted)) == by_hand
+
+
+def test_an_adapter_message_is_frozen_and_has_no_other_attributes() -> None:
+    message = Message.from_adapter(CountingDetails(), **EAGER)
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        message.author_is_admin = False  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="no attribute 'author_is_moderator'"):
+        getattr(message, "author_is_moderator")  # noqa: B009 - a name Message lacks
+
+
+def test_the_guard_reads_the_standing_only_under_a_policy_that_exempts_admins() -> None:
+    exempting = CountingDetails()
+    plan = Guard(Policy.default()).process(Message.from_adapter(exempting, **EAGER))
+    assert plan.skipped_reason is SkipReason.ADMIN
+
+    details = CountingDetails()
+    no_exemptions = Policy.from_dict({"exempt_admins": False})
+    Guard(no_exemptions).process(Message.from_adapter(details, **EAGER))
+    assert not {"author_is_admin", "author_can_manage_messages", "author_is_owner"} & set(
+        details.asked
+    )
