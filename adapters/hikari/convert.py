@@ -171,8 +171,10 @@ class _Details:
 
     @property
     def author_is_admin(self) -> bool:
+        # The owner has every permission, administrator included, as Discord (and the
+        # discord.py family's guild_permissions) has it.
         administrator = hikari.Permissions.ADMINISTRATOR
-        return any(role.permissions & administrator for role in self._roles)
+        return self.author_is_owner or any(role.permissions & administrator for role in self._roles)
 
     @property
     def author_can_manage_messages(self) -> bool:
