@@ -144,9 +144,6 @@ class MessageLike(typing.Protocol):
 
 DEFERRED_FIELDS: typing.Final = frozenset(
     {
-        "author_is_admin",
-        "author_can_manage_messages",
-        "author_is_owner",
         "author_name",
         "guild_name",
         "channel_name",
@@ -158,9 +155,9 @@ DEFERRED_FIELDS: typing.Final = frozenset(
     }
 )
 """The fields of a :meth:`Message.from_adapter` message that are worked out the first
-time they are read: the author's standing (owner, administrator, manage-messages), which
-only a policy that exempts them reads, and what notice templates show, which only a
-notice reads. Everything else an adapter reads from the library message at once."""
+time they are read: what notice templates show, which only a notice reads. Everything
+else (the author's standing too: the default policy reads it for every message) an
+adapter reads from the library message at once."""
 
 
 class MessageDetails(typing.Protocol):
@@ -168,12 +165,6 @@ class MessageDetails(typing.Protocol):
     attribute (usually a property over the library's objects) for each, of the same name
     and type as :class:`Message`'s field. Each is read at most once per message."""
 
-    @property
-    def author_is_admin(self) -> bool: ...
-    @property
-    def author_can_manage_messages(self) -> bool: ...
-    @property
-    def author_is_owner(self) -> bool: ...
     @property
     def author_name(self) -> str: ...
     @property
@@ -196,6 +187,7 @@ class _DetailsSlot:
     # The one slot of a Message that is not a field: the details a from_adapter message
     # reads its deferred fields from (unset on a Message built by its constructor).
     __slots__ = ("_details",)
+    _details: MessageDetails
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -290,15 +282,17 @@ class Message(_DetailsSlot):
         embed_count: int,
         category_id: int | None,
         parent_id: int | None,
+        author_is_admin: bool,
+        author_can_manage_messages: bool,
+        author_is_owner: bool,
     ) -> Message:
         """The message an adapter converts from a Discord library's message.
 
         Unlike the constructor it trusts its arguments: they come typed from the library,
         and a time from Discord is within :data:`EARLIEST_TIME` and :data:`LATEST_TIME`,
         so ``created_at`` is not checked. The :data:`DEFERRED_FIELDS` are read from
-        ``details`` the first time each is read from the message, then kept: a policy that
-        exempts no one never pays for the author's permissions, a message that triggers
-        no notice never for the names and avatars. Every read of ``details`` happens while
+        ``details`` the first time each is read from the message, then kept: a message
+        that triggers no notice never pays for the names and avatars. Every read of ``details`` happens while
         the core decides about the message, which is when the adapter converted it.
         """
         message = object.__new__(cls)
@@ -321,21 +315,46 @@ class Message(_DetailsSlot):
         fill(message, "embed_count", embed_count)
         fill(message, "category_id", category_id)
         fill(message, "parent_id", parent_id)
+        fill(message, "author_is_admin", author_is_admin)
+        fill(message, "author_can_manage_messages", author_can_manage_messages)
+        fill(message, "author_is_owner", author_is_owner)
         fill(message, "_details", details)
         return message
 
-    if not typing.TYPE_CHECKING:  # hidden from the type checker, which would then accept any name
 
-        def __getattr__(self, name: str) -> typing.Any:
-            # Python calls this only when the normal lookup fails: a deferred field of a
-            # from_adapter message, read for the first time (its slot is still empty),
-            # or a name the message does not have.
-            if name not in DEFERRED_FIELDS:
-                msg = f"{type(self).__name__!r} object has no attribute {name!r}"
-                raise AttributeError(msg, name=name, obj=self)
-            value = getattr(self._details, name)
-            object.__setattr__(self, name, value)
+class _Deferred:
+    """A deferred field of :class:`Message`: its slot, filled from a
+    :meth:`~Message.from_adapter` message's details the first time it is read.
+
+    A descriptor on the deferred fields alone, not ``__getattr__`` on the class: a class
+    with ``__getattr__`` has every attribute read go through it (CPython then no longer
+    specialises them), which cost the guard ~6.7k instructions a message (comparable
+    policy, pure; ``benchmarks/bench_instructions.py``).
+    """
+
+    __slots__ = ("name", "slot")
+
+    def __init__(self, name: str, slot: typing.Any) -> None:
+        self.name = name
+        self.slot = slot
+
+    def __get__(self, message: Message | None, owner: type | None = None) -> typing.Any:
+        if message is None:
+            return self.slot
+        try:
+            return self.slot.__get__(message, owner)
+        except AttributeError:  # a from_adapter message's field, read for the first time
+            value = getattr(message._details, self.name)
+            self.slot.__set__(message, value)
             return value
+
+    def __set__(self, message: Message, value: object) -> None:
+        self.slot.__set__(message, value)
+
+
+for _name in sorted(DEFERRED_FIELDS):
+    setattr(Message, _name, _Deferred(_name, Message.__dict__[_name]))
+del _name
 
 
 def snowflake_time(snowflake: int) -> datetime.datetime:

@@ -70,8 +70,9 @@ def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
         return None
     guild_id = guild.id
     category_id, parent_id = _channel_places(flavour, channel)
+    details = _Details(guild, channel, author)
     return Message.from_adapter(
-        _Details(guild, channel, author),
+        details,
         id=message.id,
         guild_id=guild_id,
         channel_id=channel.id,
@@ -88,6 +89,9 @@ def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
         embed_count=len(message.embeds),
         category_id=category_id,
         parent_id=parent_id,
+        author_is_admin=details.author_is_admin,
+        author_can_manage_messages=details.author_can_manage_messages,
+        author_is_owner=details.author_is_owner,
     )
 
 

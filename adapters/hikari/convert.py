@@ -118,8 +118,9 @@ def _build(
         return None
     role_ids = role_ids_without_everyone(member)
     place = _place(cache, channel_id)
+    details = _Details(cache, guild, member, place, role_ids)
     return Message.from_adapter(
-        _Details(cache, guild, member, place, role_ids),
+        details,
         id=message_id,
         guild_id=guild_id,
         channel_id=channel_id,
@@ -136,6 +137,9 @@ def _build(
         embed_count=embed_count,
         category_id=place.category_id,
         parent_id=place.parent_id,
+        author_is_admin=details.author_is_admin,
+        author_can_manage_messages=details.author_can_manage_messages,
+        author_is_owner=details.author_is_owner,
     )
 
 
