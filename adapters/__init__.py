@@ -25,7 +25,7 @@ import typing
 
 from spamguard.core.errors import SpamguardError
 from spamguard.core.hookspecs import hookimpl
-from spamguard.core.plugins import ADAPTER_GROUP, Hooks, get_plugin_manager
+from spamguard.core.plugins import ADAPTER_GROUP, Hooks, adapter_by_package, get_plugin_manager
 
 if typing.TYPE_CHECKING:
     import datetime
@@ -39,13 +39,8 @@ if typing.TYPE_CHECKING:
     from spamguard.adapters.stores.base import Store
     from spamguard.core.policy import Policy
 
-# Which adapter serves an object whose class (or a base class) comes from this package.
-_ADAPTER_BY_PACKAGE: tuple[tuple[str, str], ...] = (
-    ("lightbulb", "lightbulb"),
-    ("hikari", "hikari"),
-    ("nextcord", "nextcord"),
-    ("disnake", "disnake"),
-)
+# The adapters spamguard ships, each named after the package of the library it serves.
+_BUILTIN_ADAPTERS: frozenset[str] = frozenset({"lightbulb", "hikari", "nextcord", "disnake"})
 
 
 class AdapterNotFoundError(SpamguardError, LookupError):
@@ -109,12 +104,7 @@ class BuiltinAdapterFinder:
 
     @hookimpl
     def spamguard_find_adapter(self, bot: object) -> str | None:
-        for cls in type(bot).__mro__:
-            package = cls.__module__.partition(".")[0]
-            for prefix, name in _ADAPTER_BY_PACKAGE:
-                if package == prefix:
-                    return name
-        return None
+        return adapter_by_package(bot, _BUILTIN_ADAPTERS)
 
 
 def load_adapter(name: str) -> types.ModuleType:

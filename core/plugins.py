@@ -16,6 +16,7 @@ __all__ = (
     "DISABLED_ENV",
     "EXTENSION_GROUP",
     "Hooks",
+    "adapter_by_package",
     "get_plugin_manager",
     "installed_extension_names",
     "load_adapter_for",
@@ -35,7 +36,7 @@ from spamguard.core.plan import Plan
 
 if typing.TYPE_CHECKING:
     import datetime
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Container, Iterable
 
     from spamguard.core.bridge import CompatBridge
     from spamguard.core.context import CheckContext
@@ -125,6 +126,14 @@ def installed_extension_names() -> frozenset[str]:
     return frozenset(entry.name for entry in importlib.metadata.entry_points(group=EXTENSION_GROUP))
 
 
+def adapter_by_package(bot: object, names: Container[str]) -> str | None:
+    """The first of ``names`` that is the top-level package of ``bot``'s class or of a base
+    class, in method resolution order (a lightbulb client is ``lightbulb``, though it holds
+    a hikari bot): how an adapter named after its library recognises that library's bots."""
+    packages = (cls.__module__.partition(".")[0] for cls in type(bot).__mro__)
+    return next((package for package in packages if package in names), None)
+
+
 def load_adapter_for(pm: pluggy.PluginManager, bot: object) -> str | None:
     """Register on ``pm`` the adapter module for ``bot``, from the ``spamguard.adapters``
     entry-point group, so that its hooks (``spamguard_make_compat_bridge``) answer for it.
@@ -146,8 +155,7 @@ def load_adapter_for(pm: pluggy.PluginManager, bot: object) -> str | None:
     name = Hooks(pm).find_adapter(bot)
     if name is None:
         names = {entry.name for entry in importlib.metadata.entry_points(group=ADAPTER_GROUP)}
-        packages = (cls.__module__.partition(".")[0] for cls in type(bot).__mro__)
-        name = next((package for package in packages if package in names), None)
+        name = adapter_by_package(bot, names)
     if name is None or not pm.load_setuptools_entrypoints(ADAPTER_GROUP, name):
         return None
     return name
