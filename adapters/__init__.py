@@ -56,6 +56,9 @@ class RuntimeOptions(typing.TypedDict, total=False):
 
     poll_interval: float
     """Seconds between two looks at the scheduled actions (unbans, role removals)."""
+    delete_window: float
+    """Seconds the deletions of one channel gather before they leave as one bulk delete;
+    default 0.5 (:class:`~spamguard.adapters.runtime.deletions.DeletionQueue`)."""
     clock: Callable[[], datetime.datetime]
     """What "now" is for the runtime (a test clock); default: the system clock, UTC."""
 
@@ -78,8 +81,10 @@ class AttachOptions(GuardRuntimeOptions, total=False):
     """Where state lives; default: Redis when the policy names one, else in memory."""
     plugins: Iterable[object]
     """Plugin objects for the guard, besides installed extensions."""
-    action_timeout: float
-    """Seconds each action (one API call, retries included) may take; default 10."""
+    action_timeout: float | None
+    """Seconds each action (one API call, retries included) may take before it counts as
+    failed; default None: no deadline, an action waits behind the library's rate-limit
+    handling for as long as Discord asks (it still accepts the action afterwards)."""
 
 
 def check_options(options: Mapping[str, object], allowed: typing.AbstractSet[str]) -> None:

@@ -33,6 +33,9 @@ class FailureKind(enum.StrEnum):
     """The action's deadline passed."""
     HIERARCHY = "hierarchy"
     """Refused before any request: the target is the owner, an administrator, or not below the bot's top role."""
+    DROPPED = "dropped"
+    """Never sent: the runtime's queue for the guild was full and dropped it, the oldest of
+    its kind (deletions only; logged as a warning)."""
     ERROR = "error"
     """Anything else (reported with the exception's text)."""
 

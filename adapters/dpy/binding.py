@@ -48,6 +48,8 @@ if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
     from spamguard.adapters.dpy.flavour import Flavour
+    from spamguard.adapters.runtime.hierarchy import RecentMembers
+    from spamguard.adapters.runtime.protection import ExecutorFactory
     from spamguard.adapters.stores.base import Store
     from spamguard.core.engine import Guard
     from spamguard.core.messages import Message
@@ -285,10 +287,12 @@ def cog_class(flavour: Flavour) -> type[typing.Any]:
 
 
 def _executor_for(
-    flavour: Flavour, bot: typing.Any, lookup_timeout: float
-) -> Callable[[Guard, Callable[[], datetime.datetime]], DpyExecutor]:
-    def executor(guard: Guard, clock: Callable[[], datetime.datetime]) -> DpyExecutor:
-        return DpyExecutor(flavour, bot, clock=clock, lookup_timeout=lookup_timeout)
+    flavour: Flavour, bot: typing.Any, lookup_timeout: float | None
+) -> ExecutorFactory:
+    def executor(
+        guard: Guard, clock: Callable[[], datetime.datetime], recent: RecentMembers
+    ) -> DpyExecutor:
+        return DpyExecutor(flavour, bot, clock=clock, recent=recent, lookup_timeout=lookup_timeout)
 
     return executor
 
@@ -298,7 +302,7 @@ def compat_bridge(flavour: Flavour, bot: typing.Any, guard: Guard) -> CompatBrid
     out on ``bot``: the library's messages in, real HTTP calls out."""
     return _bridge(
         guard,
-        _executor_for(flavour, bot, 10.0),
+        _executor_for(flavour, bot, None),
         lambda message: to_core_message(flavour, message),
     )
 
@@ -310,7 +314,7 @@ def attach(
     policy: Policy | str | os.PathLike[str] | None,
     store: Store | None,
     plugins: Iterable[object],
-    action_timeout: float,
+    action_timeout: float | None,
     options: Mapping[str, typing.Any],
 ) -> Protection:
     """What :meth:`Flavour.attach <spamguard.adapters.dpy.flavour.Flavour.attach>` does."""

@@ -16,7 +16,7 @@ import datetime
 import typing
 
 from spamguard.adapters.dpy.automod import execute_automod
-from spamguard.adapters.runtime.hierarchy import MemberView, RoleView, refusal
+from spamguard.adapters.runtime.hierarchy import MemberView, RecentMembers, RoleView, refusal
 from spamguard.adapters.runtime.requests import (
     audit_reason,
     classify_error,
@@ -72,6 +72,7 @@ class DpyExecutor:
         flavour: the library.
         bot: the bot; ``bot.http`` makes the calls, its cache answers hierarchy questions.
         clock: the wall clock, to tell which messages are too old to bulk delete.
+        recent: members the runtime saw in events lately, asked before the API.
         lookup_timeout: seconds the member look-up of a hierarchy check may take.
     """
 
@@ -81,11 +82,14 @@ class DpyExecutor:
         bot: typing.Any,
         *,
         clock: Callable[[], datetime.datetime],
-        lookup_timeout: float = 10.0,
+        recent: RecentMembers | None = None,
+        lookup_timeout: float | None = None,
     ) -> None:
         self.flavour = flavour
         self.bot = bot
         self._clock = clock
+        self.recent = recent if recent is not None else RecentMembers()
+        """Members the runtime saw in events lately (asked before the API)."""
         self.lookup_timeout = lookup_timeout
 
     @property
@@ -115,12 +119,16 @@ class DpyExecutor:
         return bot_user_id(self.bot)
 
     async def member(self, guild_id: int, user_id: int) -> MemberView | None:
-        """The member from the cache, else from the API; None when not a member."""
+        """The member from the cache, else as a recent event showed it, else from the API;
+        None when not a member."""
         guild = self.bot.get_guild(guild_id)
         if guild is None:
             return None
         member = guild.get_member(user_id)
         if member is None:
+            seen = self.recent.view(guild_id, user_id, self)
+            if seen is not None:
+                return seen
             try:
                 async with asyncio.timeout(self.lookup_timeout):
                     member = await guild.fetch_member(user_id)

@@ -54,7 +54,7 @@ class Flavour:
         policy: Policy | str | os.PathLike[str] | None = None,
         store: Store | None = None,
         plugins: Iterable[object] = (),
-        action_timeout: float = 10.0,
+        action_timeout: float | None = None,
         **options: typing.Unpack[GuardRuntimeOptions],
     ) -> Protection:
         """Protect ``bot``, a bot of this library that holds Cogs (adds the ``SpamGuard`` Cog).
@@ -67,7 +67,8 @@ class Flavour:
             store: where state lives (default: in memory).
             plugins: plugin objects for the guard.
             action_timeout: seconds each action may take, retries and rate-limit sleeps
-                included (the libraries sleep on any ``retry_after``, however long).
+                included (the libraries sleep on any ``retry_after``, however long);
+                default None: no deadline.
             options: ``poll_interval`` and ``clock`` (for the runtime),
                 ``load_entrypoints`` (default True: installed extensions join) and
                 ``plugin_manager`` (for the guard).

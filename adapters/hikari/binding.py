@@ -35,6 +35,8 @@ if typing.TYPE_CHECKING:
 
     import pluggy
 
+    from spamguard.adapters.runtime.hierarchy import RecentMembers
+    from spamguard.adapters.runtime.protection import ExecutorFactory
     from spamguard.adapters.stores.base import Store
     from spamguard.core.engine import Guard
     from spamguard.core.outcomes import ActionOutcome
@@ -190,7 +192,7 @@ def build(
     policy: Policy | str | os.PathLike[str] | None = None,
     store: Store | None = None,
     plugins: Iterable[object] = (),
-    action_timeout: float = 10.0,
+    action_timeout: float | None = None,
     load_entrypoints: bool = True,
     plugin_manager: pluggy.PluginManager | None = None,
     **runtime_options: typing.Unpack[RuntimeOptions],
@@ -216,12 +218,16 @@ def build(
     return HikariProtection(runtime, app)
 
 
-def _executor_for(
-    app: hikari.GatewayBotAware, lookup_timeout: float
-) -> Callable[[Guard, Callable[[], datetime.datetime]], HikariExecutor]:
-    def executor(guard: Guard, clock: Callable[[], datetime.datetime]) -> HikariExecutor:
+def _executor_for(app: hikari.GatewayBotAware, lookup_timeout: float | None) -> ExecutorFactory:
+    def executor(
+        guard: Guard, clock: Callable[[], datetime.datetime], recent: RecentMembers
+    ) -> HikariExecutor:
         return HikariExecutor(
-            app, self_id=lambda: guard.self_id, clock=clock, lookup_timeout=lookup_timeout
+            app,
+            self_id=lambda: guard.self_id,
+            clock=clock,
+            recent=recent,
+            lookup_timeout=lookup_timeout,
         )
 
     return executor
@@ -233,7 +239,7 @@ def attach(
     policy: Policy | str | os.PathLike[str] | None = None,
     store: Store | None = None,
     plugins: Iterable[object] = (),
-    action_timeout: float = 10.0,
+    action_timeout: float | None = None,
     load_entrypoints: bool = True,
     plugin_manager: pluggy.PluginManager | None = None,
     **runtime_options: typing.Unpack[RuntimeOptions],
@@ -251,7 +257,9 @@ def attach(
         store: where state lives (default: the Redis store when the policy names one
             with ``store: {url: ...}``, else in memory).
         plugins: plugin objects for the guard, besides installed extensions.
-        action_timeout: seconds each action (one REST call, retries included) may take.
+        action_timeout: seconds each action (one REST call, retries included) may take
+            before it counts as failed; default None: no deadline, the action waits behind
+            hikari's rate-limit handling for as long as Discord asks.
         load_entrypoints: load installed extensions (entry-point group ``spamguard``).
         plugin_manager: a plugin manager of your own for the guard.
         **runtime_options: :class:`~spamguard.adapters.RuntimeOptions` (``poll_interval``,
@@ -281,4 +289,4 @@ def attach(
 def compat_bridge(bot: hikari.GatewayBotAware, guard: Guard) -> CompatBridge:
     """What :class:`spamguard.contrib.antispam.AntiSpamHandler` uses to carry its plans out
     on ``bot``: hikari messages (``event.message``) in, real REST calls out."""
-    return _bridge(guard, _executor_for(_check_app(bot), 10.0), convert.message_from_hikari)
+    return _bridge(guard, _executor_for(_check_app(bot), None), convert.message_from_hikari)

@@ -18,7 +18,7 @@ import hikari
 
 from spamguard.adapters.hikari import permissions
 from spamguard.adapters.hikari.automod import execute_automod
-from spamguard.adapters.runtime.hierarchy import MemberView, RoleView, refusal
+from spamguard.adapters.runtime.hierarchy import MemberView, RecentMembers, RoleView, refusal
 from spamguard.adapters.runtime.requests import (
     audit_reason,
     classify_error,
@@ -59,6 +59,7 @@ class HikariExecutor:
             hierarchy questions.
         self_id: the bot's user id (read lazily: it is known once READY arrived).
         clock: the wall clock, to tell which messages are too old to bulk delete.
+        recent: members the runtime saw in events lately, asked before the API.
         lookup_timeout: seconds a REST look-up made to check the hierarchy may take.
     """
 
@@ -68,11 +69,14 @@ class HikariExecutor:
         *,
         self_id: Callable[[], int | None],
         clock: Callable[[], datetime.datetime],
-        lookup_timeout: float = 10.0,
+        recent: RecentMembers | None = None,
+        lookup_timeout: float | None = None,
     ) -> None:
         self.app = app
         self._self_id = self_id
         self._clock = clock
+        self.recent = recent if recent is not None else RecentMembers()
+        """Members the runtime saw in events lately (asked before the API)."""
         self.lookup_timeout = lookup_timeout
 
     @property
@@ -100,9 +104,13 @@ class HikariExecutor:
         return self._self_id()
 
     async def member(self, guild_id: int, user_id: int) -> MemberView | None:
-        """The member from the cache, else from the API; None when not a member."""
+        """The member from the cache, else as a recent event showed it, else from the API;
+        None when not a member."""
         member = self.app.cache.get_member(guild_id, user_id)
         if member is None:
+            seen = self.recent.view(guild_id, user_id, self)
+            if seen is not None:
+                return seen
             try:
                 async with asyncio.timeout(self.lookup_timeout):
                     member = await self.rest.fetch_member(guild_id, user_id)

@@ -39,12 +39,14 @@ class Options:
     """Where state lives (default: in memory)."""
     plugins: Sequence[object] = ()
     """Plugin objects for the guard, besides installed extensions."""
-    action_timeout: float = 10.0
-    """Seconds each action may take."""
+    action_timeout: float | None = None
+    """Seconds each action may take before it counts as failed (None: no deadline)."""
     load_entrypoints: bool = True
     """Load installed extensions (entry-point group ``spamguard``)."""
     poll_interval: float = 1.0
     """Longest sleep of the scheduler between two looks at the store."""
+    delete_window: float = 0.5
+    """Seconds the deletions of one channel gather before they leave as one bulk delete."""
     clock: Callable[[], datetime.datetime] | None = None
     """The runtime's wall clock (default: the real one; tests inject theirs)."""
 
@@ -98,7 +100,10 @@ def ensure_protection(
         # a detached protection answers nothing, and is not built again.
         return None if state.protection.detached else state.protection
     settings = options if isinstance(options, Options) else Options()
-    runtime_options: dict[str, typing.Any] = {"poll_interval": settings.poll_interval}
+    runtime_options: dict[str, typing.Any] = {
+        "poll_interval": settings.poll_interval,
+        "delete_window": settings.delete_window,
+    }
     if settings.clock is not None:
         runtime_options["clock"] = settings.clock
     try:

@@ -12,6 +12,11 @@ One rule set over a small library-neutral view of a guild: each adapter's execut
   a user who already left is legitimate).
 - A role is given or taken (:data:`ROLE_RULE_ACTIONS`) only when it is below the bot's top
   role.
+
+The member comes from the library's cache, else from the event that led to the action
+(:class:`RecentMembers`: the gateway delivers the author's roles with every message, so a
+bot without the members intent need not ask Discord for each member it punishes), and
+only else from a REST look-up.
 """
 
 from __future__ import annotations
@@ -21,10 +26,12 @@ __all__ = (
     "ROLE_RULE_ACTIONS",
     "HierarchySource",
     "MemberView",
+    "RecentMembers",
     "RoleView",
     "refusal",
 )
 
+import collections
 import dataclasses
 import typing
 
@@ -77,6 +84,47 @@ class HierarchySource(typing.Protocol):
 
     def role(self, guild_id: int, role_id: int) -> RoleView | None:
         """The role from the cache; None when it is not cached."""
+
+
+class RecentMembers:
+    """The roles of members whose messages led to a plan lately, as their events showed
+    them: what a hierarchy check uses when the library's cache lacks the member.
+
+    The runtime notes the author of each message whose plan has actions; an executor's
+    ``member`` asks :meth:`view` before it asks Discord. Bounded: the least recently noted
+    members are forgotten first.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._members: collections.OrderedDict[tuple[int, int], tuple[frozenset[int], bool]]
+        self._members = collections.OrderedDict()
+
+    def note(
+        self, guild_id: int, user_id: int, role_ids: frozenset[int], *, is_administrator: bool
+    ) -> None:
+        """Remember a member's roles (without @everyone) and administrator flag."""
+        key = (guild_id, user_id)
+        self._members[key] = (role_ids, is_administrator)
+        self._members.move_to_end(key)
+        if len(self._members) > self.size:
+            self._members.popitem(last=False)
+
+    def view(self, guild_id: int, user_id: int, source: HierarchySource) -> MemberView | None:
+        """The member as last noted, its top role read from ``source``'s cached roles;
+        None when it was not noted or one of its roles is not cached."""
+        noted = self._members.get((guild_id, user_id))
+        if noted is None:
+            return None
+        role_ids, is_administrator = noted
+        top = RoleView(position=0)
+        for role_id in role_ids:
+            role = source.role(guild_id, role_id)
+            if role is None:
+                return None
+            if role.position > top.position:
+                top = role
+        return MemberView(top_role=top, is_administrator=is_administrator)
 
 
 def _role_text(role: RoleView) -> str:

@@ -9,6 +9,7 @@ __all__ = ("CompatBridge", "ExecutorFactory", "Protection", "build_runtime", "co
 import typing
 
 from spamguard.adapters import GuardRuntimeOptions, RuntimeOptions
+from spamguard.adapters.runtime.hierarchy import RecentMembers
 from spamguard.adapters.runtime.requests import load_policy
 from spamguard.adapters.runtime.runtime import Runtime
 from spamguard.core.engine import Guard
@@ -26,9 +27,12 @@ if typing.TYPE_CHECKING:
     from spamguard.core.plan import Plan
     from spamguard.core.policy import Policy
 
-ExecutorFactory = typing.Callable[[Guard, "Callable[[], datetime.datetime]"], "ActionExecutor"]
+ExecutorFactory = typing.Callable[
+    [Guard, "Callable[[], datetime.datetime]", RecentMembers], "ActionExecutor"
+]
 """Builds a library's executor for a guard, on the runtime's clock (read at call time, so
-a test that swaps ``runtime.clock`` moves the executor's too)."""
+a test that swaps ``runtime.clock`` moves the executor's too), asking the members the
+runtime notes (:class:`RecentMembers`) before the API."""
 
 # The guard's keyword arguments among attach's options (the rest are the runtime's).
 _GUARD_OPTIONS = GuardRuntimeOptions.__optional_keys__ - RuntimeOptions.__optional_keys__
@@ -41,7 +45,7 @@ def build_runtime(
     plugins: Iterable[object],
     self_id: int | None,
     store: Store | None,
-    action_timeout: float,
+    action_timeout: float | None,
     options: Mapping[str, typing.Any],
 ) -> Runtime:
     """The guard, the library's executor and the runtime, as every adapter's ``attach``
@@ -52,11 +56,13 @@ def build_runtime(
     runtime_options = {key: value for key, value in options.items() if key not in _GUARD_OPTIONS}
     guard_options.setdefault("load_entrypoints", True)
     guard = Guard(load_policy(policy), plugins=plugins, self_id=self_id, **guard_options)
+    recent = RecentMembers()
     runtime = Runtime(
         guard,
-        executor_for(guard, lambda: runtime.clock()),  # noqa: PLW0108 - late binding
+        executor_for(guard, lambda: runtime.clock(), recent),  # noqa: PLW0108 - late binding
         store=store,
         action_timeout=action_timeout,
+        recent_members=recent,
         **runtime_options,
     )
     return runtime
@@ -70,7 +76,12 @@ def compat_bridge(
     """What an adapter's ``compat_bridge(bot, guard)`` returns: ``convert`` turns the
     library's message into the core's, a runtime with the library's executor carries the
     plans out (started on first use)."""
-    runtime = Runtime(guard, executor_for(guard, lambda: runtime.clock()))  # noqa: PLW0108
+    recent = RecentMembers()
+    runtime = Runtime(
+        guard,
+        executor_for(guard, lambda: runtime.clock(), recent),  # noqa: PLW0108
+        recent_members=recent,
+    )
     return CompatBridge(runtime, convert)
 
 

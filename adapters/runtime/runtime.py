@@ -6,7 +6,15 @@ the rest, the same way for every library:
 
 - decisions go through the state store, serialised per member, so concurrent messages of
   one member never double-punish;
-- each action of a plan runs in order with its own deadline; a failure (classified into a
+- a plan's punishments and notices run in order, sent to the library at once: they wait
+  behind its rate-limit handling, with no deadline unless ``action_timeout`` sets one;
+  its deletions go to the :class:`~spamguard.adapters.runtime.deletions.DeletionQueue`,
+  which gathers them per channel into as few bulk deletes as it can, so they never delay
+  a punishment and a flood costs a few requests, not one per message;
+- the author of a message whose plan has actions is noted
+  (:class:`~spamguard.adapters.runtime.hierarchy.RecentMembers`): the hierarchy check
+  reads the member's roles from the event instead of asking Discord;
+- a failure (classified into a
   :class:`~spamguard.core.outcomes.FailureKind`) is logged, counted and reported through
   the ``spamguard_report_outcome`` hook, triggers the plan's "failed to punish" notices
   when it was a punishment, and never stops the next action;
@@ -28,6 +36,8 @@ import logging
 import typing
 
 from spamguard.adapters.runtime.automod import RepeatFilter, RuleSync
+from spamguard.adapters.runtime.deletions import DeletionDropped, DeletionQueue
+from spamguard.adapters.runtime.hierarchy import RecentMembers
 from spamguard.adapters.runtime.requests import utcnow
 from spamguard.adapters.runtime.scheduler import Scheduler
 from spamguard.adapters.runtime.stats import RuntimeStats
@@ -76,11 +86,19 @@ class Runtime:
         executor: the library's action executor.
         store: where state lives (default: the Redis store the policy names, else an
             in-memory store).
-        action_timeout: seconds each action may take before it counts as failed.
+        action_timeout: seconds each action may take before it counts as failed; None
+            (the default): no deadline, an action waits behind the library's rate-limit
+            handling for as long as Discord asks.
         poll_interval: longest sleep of the scheduler between two looks at the store.
-        stop_timeout: seconds :meth:`stop` waits for the scheduler, then for the store to
-            close, before it gives up on each with a warning.
+        stop_timeout: seconds :meth:`stop` waits for pending deletions to be sent, for the
+            scheduler, then for the store to close, before it gives up on each with a
+            warning.
         clock: the wall clock (injectable for tests).
+        delete_window: seconds the deletions of one channel gather before they are sent.
+        max_pending_deletions: most message ids waiting for deletion per guild; past it the
+            oldest are dropped with a warning (counted in ``stats.deletions_dropped``).
+        recent_members: where the authors of messages that led to a plan are noted (the
+            executor asks it before the API).
     """
 
     def __init__(
@@ -89,10 +107,13 @@ class Runtime:
         executor: ActionExecutor,
         *,
         store: Store | None = None,
-        action_timeout: float = 10.0,
+        action_timeout: float | None = None,
         poll_interval: float = 1.0,
         stop_timeout: float = 5.0,
         clock: Callable[[], datetime.datetime] = utcnow,
+        delete_window: float = 0.5,
+        max_pending_deletions: int = 10_000,
+        recent_members: RecentMembers | None = None,
     ) -> None:
         if store is None and guard.policy.store_url is not None:
             # The policy names a shared store (``store: {url: redis://...}``).
@@ -111,6 +132,15 @@ class Runtime:
         self.stop_timeout = stop_timeout
         self.clock = clock
         self.stats = RuntimeStats()
+        self.deletions = DeletionQueue(
+            self.execute,
+            window=delete_window,
+            limit=max_pending_deletions,
+            stats=self.stats,
+        )
+        """Where every deletion waits to leave with others of its channel."""
+        self.recent_members = recent_members if recent_members is not None else RecentMembers()
+        """The authors of messages that led to a plan lately, with their roles."""
         self._locks: dict[tuple[int | None, int], asyncio.Lock] = {}
         self._automod_repeats = RepeatFilter()
         self._automod_sync = RuleSync(self)
@@ -150,16 +180,29 @@ class Runtime:
             self._start_failure_logged = False
 
     async def stop(self) -> None:
-        """Stop the scheduler and close the store (saving what must survive a restart).
+        """Send the pending deletions, stop the scheduler and close the store (saving what
+        must survive a restart).
 
-        Returns within about twice :attr:`stop_timeout` whatever the store does: a
-        scheduler that does not end in time (a store call that ignores cancellation) or a
-        store that does not close in time is left behind with a warning.
+        Returns within about three times :attr:`stop_timeout` whatever Discord and the store
+        do: deletions not sent in time are dropped with a warning, and a scheduler that does
+        not end in time (a store call that ignores cancellation) or a store that does not
+        close in time is left behind with a warning.
         """
         async with self._life_cycle:
             if not self._started:
                 return
             self._started = False
+            try:
+                async with asyncio.timeout(self.stop_timeout):
+                    await self.deletions.flush()
+            except TimeoutError:
+                _LOGGER.warning(
+                    "spamguard could not send %d pending deletions within %gs; stopped "
+                    "without them",
+                    self.deletions.pending,
+                    self.stop_timeout,
+                )
+                self.deletions.abandon()
             await self.scheduler.stop()
             try:
                 async with asyncio.timeout(self.stop_timeout):
@@ -245,6 +288,14 @@ class Runtime:
                 plan = await self.store.process(self.guard, message)
             if not lock.locked() and self._locks.get(key) is lock:
                 del self._locks[key]
+            if plan:
+                # The hierarchy check of the plan's punishment reads the author from here.
+                self.recent_members.note(
+                    message.guild_id,
+                    message.author_id,
+                    message.author_role_ids,
+                    is_administrator=message.author_is_admin,
+                )
             await self.carry_out(plan)
         except Exception:
             self.stats.errors += 1
@@ -291,17 +342,32 @@ class Runtime:
     # -- execution -------------------------------------------------------------------------
 
     async def carry_out(self, plan: Plan) -> tuple[ActionOutcome, ...]:
-        """Carry out a plan's actions in order; keep the undo of each punishment that
-        succeeded (due its duration after the punishment completed) and the plan's other
-        scheduled actions."""
+        """Carry out a plan's actions; keep the undo of each punishment that succeeded (due
+        its duration after the punishment completed) and the plan's other scheduled
+        actions.
+
+        Deletions go to the deletion queue at once and are awaited last; the other actions
+        run one after the other, in the plan's order. Outcomes come in the plan's order.
+        """
         if not plan:
             return ()
         self.stats.plans += 1
         outcomes: list[ActionOutcome] = []
         failed: list[ActionOutcome] = []
-        for action in plan.actions:
+        # Deletions wait for their channel's next request; punishments must not wait
+        # behind them (a timed-out member stops posting: fewer messages to delete).
+        # A dry run sends nothing: its outcomes are reported in the plan's order.
+        deletions = {
+            index: asyncio.ensure_future(self.run_action(action, guild_id=plan.guild_id))
+            for index, action in enumerate(plan.actions)
+            if isinstance(action, DeleteMessages) and not plan.dry_run
+        }
+        by_index: dict[int, ActionOutcome] = {}
+        for index, action in enumerate(plan.actions):
+            if index in deletions:
+                continue
             outcome = await self.run_action(action, guild_id=plan.guild_id, dry_run=plan.dry_run)
-            outcomes.append(outcome)
+            by_index[index] = outcome
             if not outcome.ok:
                 if action.kind in PUNISHMENT_KINDS:
                     failed.append(outcome)
@@ -309,6 +375,9 @@ class Runtime:
                 undos = plan.undos_of(action, outcome.at or self.clock())
                 if undos:
                     await self.schedule(undos)
+        for index, deletion in deletions.items():
+            by_index[index] = await deletion
+        outcomes.extend(by_index[index] for index in range(len(plan.actions)))
         if failed:
             if not plan.on_failure:
                 # The channel notice is opt-in (notices.failed_in_channel): say it here.
@@ -356,11 +425,19 @@ class Runtime:
             refusal = await self.executor.refuse(action)
             if refusal is not None:
                 failure, detail = FailureKind.HIERARCHY, refusal
+            elif isinstance(action, DeleteMessages):
+                await self.deletions.delete(action)
             else:
-                async with asyncio.timeout(self.action_timeout):
-                    created = await self.executor.execute(action)
+                created = await self.execute(action)
         except TimeoutError:
-            failure, detail = FailureKind.TIMEOUT, f"no answer within {self.action_timeout:g}s"
+            failure = FailureKind.TIMEOUT
+            detail = (
+                "the library timed out"
+                if self.action_timeout is None
+                else f"no answer within {self.action_timeout:g}s"
+            )
+        except DeletionDropped as error:
+            failure, detail = FailureKind.DROPPED, str(error)
         except Exception as error:
             failure = self.executor.classify(error)
             detail = f"{type(error).__name__}: {error}"
@@ -394,6 +471,13 @@ class Runtime:
             _LOGGER.warning("spamguard action %s failed (%s): %s", action.kind, failure, detail)
         self.guard.hooks.report_outcome(outcome)
         return outcome
+
+    async def execute(self, action: Action | AutomodChange) -> int | None:
+        """One request (or the few of one action) with the executor, within
+        :attr:`action_timeout` when one is set: the deletion queue's requests too, so the
+        deadline never counts the time a deletion waits to be gathered."""
+        async with asyncio.timeout(self.action_timeout):
+            return await self.executor.execute(action)
 
     async def run_due(self) -> int:
         """Carry out every scheduled action due now; returns how many ran."""

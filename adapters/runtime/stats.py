@@ -18,6 +18,8 @@ class RuntimeStatsDict(typing.TypedDict):
     not_started: int
     actions_ok: dict[str, int]
     actions_failed: dict[str, int]
+    deletion_batches: int
+    deletions_dropped: int
 
 
 class ProtectionStats(typing.TypedDict):
@@ -49,6 +51,12 @@ class RuntimeStats:
     """Successful actions by kind."""
     actions_failed: dict[str, int] = dataclasses.field(default_factory=dict)
     """Failed actions by failure kind."""
+    deletion_batches: int = 0
+    """Delete requests sent by the deletion queue, each carrying the gathered ids of one
+    channel (a bulk delete, or a single delete for a lone message)."""
+    deletions_dropped: int = 0
+    """Message ids the deletion queue dropped because a guild had too many pending (each
+    logged as a warning)."""
 
     def as_dict(self) -> RuntimeStatsDict:
         """Plain data (for logs and dashboards)."""

@@ -94,8 +94,8 @@ async def test_an_edit_that_adds_mentions_is_checked_again(
         await g.edit(sent, content="@bob @carol @adam", mentions=[w.bob, w.carol, w.admin])
 
         assert g.calls() == [
-            ("DELETE", f"/channels/{w.general.id}/messages/{sent['id']}"),
             ("PATCH", f"/guilds/{w.guild_id}/members/{w.alice.id}"),
+            ("DELETE", f"/channels/{w.general.id}/messages/{sent['id']}"),
         ]
 
 

@@ -30,11 +30,12 @@ async def test_spam_is_cleaned_by_one_bulk_delete_and_the_member_timed_out(
         sent = await g.spam(3)
         guild, channel, alice = g.world.guild_id, g.world.general.id, g.world.alice.id
 
+        # The punishment first: deletions gather for a moment, to leave in bulk.
         assert g.calls() == [
-            ("POST", f"/channels/{channel}/messages/bulk-delete"),
             ("PATCH", f"/guilds/{guild}/members/{alice}"),
+            ("POST", f"/channels/{channel}/messages/bulk-delete"),
         ]
-        bulk, timeout = g.requests
+        timeout, bulk = g.requests
         assert ids(bulk.json["messages"]) == ids(m["id"] for m in sent)
         assert list(bulk.json) == ["messages"]
         assert bulk.reason == "spamguard: spam cleaned"

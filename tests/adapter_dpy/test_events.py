@@ -39,8 +39,8 @@ async def test_an_edit_that_adds_mentions_is_checked_again() -> None:
         )
         c = w.general.id
         assert p.calls() == [
-            ("DELETE", f"/channels/{c}/messages/{sent['id']}"),
             ("PATCH", f"/guilds/{w.guild_id}/members/{w.alice.id}"),
+            ("DELETE", f"/channels/{c}/messages/{sent['id']}"),
         ]
 
 

@@ -158,7 +158,7 @@ async def test_the_adapters_own_attach_lists_every_option_it_takes() -> None:
         message = str(raised.value)
         assert "'polcy' (did you mean 'policy'?)" in message
         assert message.endswith(
-            "allowed: action_timeout, clock, load_entrypoints, plugin_manager, plugins, "
+            "allowed: action_timeout, clock, delete_window, load_entrypoints, plugin_manager, plugins, "
             "policy, poll_interval, store"
         )
         assert h.bot.get_cog(dpy.COG_NAME) is None

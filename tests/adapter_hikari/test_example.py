@@ -42,8 +42,8 @@ async def test_example_bot_times_out_a_spammer_and_reports_on_stop(
                 await h.send_message(content=f"buy now {i}")
 
             assert [(r.method, r.route) for r in h.api.requests] == [
-                ("POST", "/channels/{channel_id}/messages/bulk-delete"),
                 ("PATCH", "/guilds/{guild_id}/members/{user_id}"),
+                ("POST", "/channels/{channel_id}/messages/bulk-delete"),
             ]
 
     assert "spamguard stats" in caplog.text

@@ -1,6 +1,6 @@
-"""hikari's member cache: members it has not cached are fetched for the hierarchy check,
-and one who left is banned all the same (the shared refusal rules are in
-tests/adapter_contract/test_hierarchy.py)."""
+"""hikari's member cache: a member it has not cached is read from the message that led to
+the punishment, else fetched for the hierarchy check, and one who left is banned all the
+same (the shared refusal rules are in tests/adapter_contract/test_hierarchy.py)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _without_member_cache() -> hikari.impl.CacheSettings:
     )
 
 
-async def test_members_missing_from_the_cache_are_fetched_for_the_check(
+async def test_the_author_comes_from_the_message_and_the_bot_member_is_fetched(
     guarded: GuardedFactory, policy_factory: Callable[..., Policy], world: payloads.GuildWorld
 ) -> None:
     async with guarded(
@@ -36,8 +36,8 @@ async def test_members_missing_from_the_cache_are_fetched_for_the_check(
         for i in range(3):
             await g.send(content=f"spam {i}")
 
+        # Alice's roles came with her messages; nothing showed the bot's own member.
         assert [(r.method, r.path) for r in g.api.requests] == [
-            ("GET", f"/guilds/{world.guild_id}/members/{world.alice.id}"),
             ("GET", f"/guilds/{world.guild_id}/members/{world.bot.id}"),
             ("DELETE", f"/guilds/{world.guild_id}/members/{world.alice.id}"),
         ]
@@ -51,9 +51,8 @@ async def test_uncached_administrator_is_still_refused(
         for i in range(3):
             await g.send(author=world.admin, content=f"spam {i}")
 
-        assert [(r.method, r.route) for r in g.api.requests] == [
-            ("GET", "/guilds/{guild_id}/members/{user_id}"),
-        ]
+        # Refused on the administrator's roles as the message showed them: no request.
+        assert g.api.requests == ()
         (refused,) = g.recorder.failed()
         assert refused.failure is FailureKind.HIERARCHY
 
@@ -64,12 +63,13 @@ async def test_ban_of_a_user_who_already_left_goes_ahead(
     async with guarded(
         policy_factory(punishment="BAN"), cache_settings=_without_member_cache()
     ) as g:
-        # Alice left: Discord answers 404 Unknown Member for her.
+        # Alice left after her messages: Discord answers 404 Unknown Member for her.
         g.api.members.pop((world.guild_id, world.alice.id))
         for i in range(3):
             await g.send(content=f"spam {i}")
 
+        # Her messages showed her roles: checked against the bot's (fetched), then banned.
         assert [(r.method, r.path, r.status) for r in g.api.requests] == [
-            ("GET", f"/guilds/{world.guild_id}/members/{world.alice.id}", 404),
+            ("GET", f"/guilds/{world.guild_id}/members/{world.bot.id}", 200),
             ("PUT", f"/guilds/{world.guild_id}/bans/{world.alice.id}", 204),
         ]

@@ -301,14 +301,17 @@ async def guarded(
     api: DiscordAPI | None = None,
     clock: FakeClock | None = None,
     store: Store | None = None,
-    action_timeout: float = 10.0,
+    action_timeout: float | None = 10.0,
     poll_interval: float = 3600.0,
+    delete_window: float = 0.05,
 ) -> AsyncIterator[Guarded]:
     """A started bot of ``library`` protected by ``policy`` (None: ``$SPAMGUARD_POLICY``'s).
 
     The scheduler's loop idles (``poll_interval``): tests run due actions themselves
-    (`Guarded.run_due`) at the clock's times, unless they pass a short interval. The
-    requests the bot made while starting are cleared before the test body.
+    (`Guarded.run_due`) at the clock's times, unless they pass a short interval.
+    Deletions gather for ``delete_window`` (shorter than the default, to keep the suite
+    quick; the raid tests use the default). The requests the bot made while starting are
+    cleared before the test body.
     """
     clock = clock or FakeClock(datetime.datetime.now(tz=datetime.UTC).replace(microsecond=0))
     recorder = Recorder()
@@ -319,6 +322,7 @@ async def guarded(
         "load_entrypoints": False,
         "clock": clock,
         "poll_interval": poll_interval,
+        "delete_window": delete_window,
     }
     if policy is not None:
         options["policy"] = policy
