@@ -5,11 +5,15 @@ An adapter converts its library's events into core values and gives the
 API; everything else is written once, here, for every library:
 
 - :mod:`~spamguard.adapters.runtime.runtime`: the :class:`Runtime` (decisions through the
-  store, serialised per member; plans carried out, one deadline per action; undos kept)
-  and the :class:`ActionExecutor` interface;
+  store, serialised per member; start and stop);
+- :mod:`~spamguard.adapters.runtime.execution`: plans carried out (punishments first, each
+  action's outcome reported, undos kept) and the :class:`ActionExecutor` interface;
+- :mod:`~spamguard.adapters.runtime.deletions`: deletions gathered per channel into bulk
+  deletes, none twice, bounded (:class:`DeletionQueue`);
 - :mod:`~spamguard.adapters.runtime.scheduler`: scheduled actions carried out when due;
 - :mod:`~spamguard.adapters.runtime.hierarchy`: the refusal rules (owner, bot,
-  administrators, role hierarchy) over a small :class:`MemberView` each library fills;
+  administrators, role hierarchy) over a small :class:`MemberView` each library fills,
+  and the members recent events showed (:class:`RecentMembers`);
 - :mod:`~spamguard.adapters.runtime.automod`: AutoMod executions counted once, rules
   synced one guild at a time;
 - :mod:`~spamguard.adapters.runtime.lifecycle`: the runtime started once, whichever
@@ -32,10 +36,13 @@ __all__ = (
     "ROLE_RULE_ACTIONS",
     "ActionExecutor",
     "CompatBridge",
+    "DeletionDropped",
+    "DeletionQueue",
     "HierarchySource",
     "MemberView",
     "Protection",
     "ProtectionStats",
+    "RecentMembers",
     "RoleView",
     "Runtime",
     "RuntimeStats",
@@ -55,11 +62,14 @@ __all__ = (
 )
 
 from spamguard.adapters.runtime.automod import AUTOMOD_REPEAT_WINDOW
+from spamguard.adapters.runtime.deletions import DeletionDropped, DeletionQueue
+from spamguard.adapters.runtime.execution import PUNISHMENT_KINDS, ActionExecutor
 from spamguard.adapters.runtime.hierarchy import (
     MEMBER_RULE_ACTIONS,
     ROLE_RULE_ACTIONS,
     HierarchySource,
     MemberView,
+    RecentMembers,
     RoleView,
     refusal,
 )
@@ -82,5 +92,5 @@ from spamguard.adapters.runtime.requests import (
     split_delete,
     utcnow,
 )
-from spamguard.adapters.runtime.runtime import PUNISHMENT_KINDS, ActionExecutor, Runtime
+from spamguard.adapters.runtime.runtime import Runtime
 from spamguard.adapters.runtime.stats import ProtectionStats, RuntimeStats, RuntimeStatsDict

@@ -19,7 +19,7 @@ if typing.TYPE_CHECKING:
     import os
     from collections.abc import Callable, Iterable, Mapping
 
-    from spamguard.adapters.runtime.runtime import ActionExecutor
+    from spamguard.adapters.runtime.execution import ActionExecutor
     from spamguard.adapters.runtime.stats import ProtectionStats
     from spamguard.adapters.stores.base import Store
     from spamguard.core.messages import MessageLike

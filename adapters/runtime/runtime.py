@@ -1,34 +1,27 @@
 """The library-agnostic runtime every adapter shares.
 
 An adapter converts its library's events into core values and gives the runtime an
-:class:`ActionExecutor` that performs one action with the library's API. The runtime does
-the rest, the same way for every library:
+:class:`~spamguard.adapters.runtime.execution.ActionExecutor` that performs one action with
+the library's API. The runtime does the rest, the same way for every library:
 
 - decisions go through the state store, serialised per member, so concurrent messages of
   one member never double-punish;
-- a plan's punishments and notices run in order, sent to the library at once: they wait
-  behind its rate-limit handling, with no deadline unless ``action_timeout`` sets one;
-  its deletions go to the :class:`~spamguard.adapters.runtime.deletions.DeletionQueue`,
-  which gathers them per channel into as few bulk deletes as it can, so they never delay
-  a punishment and a flood costs a few requests, not one per message;
+- plans are carried out by :mod:`~spamguard.adapters.runtime.execution` (punishments
+  first, deletions gathered per channel by the
+  :class:`~spamguard.adapters.runtime.deletions.DeletionQueue`, undos kept once their
+  punishment succeeded);
 - the author of a message whose plan has actions is noted
   (:class:`~spamguard.adapters.runtime.hierarchy.RecentMembers`): the hierarchy check
   reads the member's roles from the event instead of asking Discord;
-- a failure (classified into a
-  :class:`~spamguard.core.outcomes.FailureKind`) is logged, counted and reported through
-  the ``spamguard_report_outcome`` hook, triggers the plan's "failed to punish" notices
-  when it was a punishment, and never stops the next action;
-- the undo of a temporary punishment (unban, role removal) is handed to the store only
-  once that punishment succeeded, due its whole duration after the punishment completed;
-  a refused or failed punishment has no undo. The store keeps scheduled actions (undos,
-  deletion of a notice after ``delete_after``) and a background task carries them out
-  when due;
+- the store keeps scheduled actions (undos, deletion of a notice after ``delete_after``)
+  and the :class:`~spamguard.adapters.runtime.scheduler.Scheduler` carries them out when
+  due;
 - nothing ever raises into the bot's event loop.
 """
 
 from __future__ import annotations
 
-__all__ = ("PUNISHMENT_KINDS", "ActionExecutor", "Runtime")
+__all__ = ("Runtime",)
 
 import asyncio
 import datetime
@@ -36,19 +29,20 @@ import logging
 import typing
 
 from spamguard.adapters.runtime.automod import RepeatFilter, RuleSync
-from spamguard.adapters.runtime.deletions import DeletionDropped, DeletionQueue
+from spamguard.adapters.runtime.deletions import DeletionQueue
+from spamguard.adapters.runtime.execution import Execution
 from spamguard.adapters.runtime.hierarchy import RecentMembers
 from spamguard.adapters.runtime.requests import utcnow
 from spamguard.adapters.runtime.scheduler import Scheduler
 from spamguard.adapters.runtime.stats import RuntimeStats
-from spamguard.core.actions import DeleteMessages, SendMessage
-from spamguard.core.outcomes import ActionOutcome, FailureKind
+from spamguard.core.outcomes import ActionOutcome
 from spamguard.core.plan import ScheduledAction, check_run_at
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
     from spamguard.adapters.runtime.automod import FetchRules
+    from spamguard.adapters.runtime.execution import ActionExecutor
     from spamguard.adapters.stores.base import Store
     from spamguard.core.actions import Action
     from spamguard.core.engine import Guard
@@ -58,24 +52,6 @@ if typing.TYPE_CHECKING:
     from spamguard.core.policy.automod import AutomodChange
 
 _LOGGER = logging.getLogger("spamguard.runtime")
-
-PUNISHMENT_KINDS = frozenset({"timeout", "add_role", "kick", "ban"})
-"""Action kinds whose failure sends the plan's ``on_failure`` notices."""
-
-
-class ActionExecutor(typing.Protocol):
-    """One library's way of carrying out actions (implemented by each adapter)."""
-
-    async def refuse(self, action: Action | AutomodChange) -> str | None:
-        """A reason not to attempt ``action`` (the target is the owner, an administrator,
-        or not below the bot's top role), or None to go ahead."""
-
-    async def execute(self, action: Action | AutomodChange) -> int | None:
-        """Carry ``action`` out with the library; return the id of a message it created
-        (for :class:`SendMessage`), else None. Raise the library's own errors."""
-
-    def classify(self, error: BaseException) -> FailureKind:
-        """Map one of the library's exceptions to a failure kind."""
 
 
 class Runtime:
@@ -132,8 +108,10 @@ class Runtime:
         self.stop_timeout = stop_timeout
         self.clock = clock
         self.stats = RuntimeStats()
+        self.execution = Execution(self)
+        """Carries the plans out."""
         self.deletions = DeletionQueue(
-            self.execute,
+            self.execution.execute,
             window=delete_window,
             limit=max_pending_deletions,
             stats=self.stats,
@@ -342,60 +320,9 @@ class Runtime:
     # -- execution -------------------------------------------------------------------------
 
     async def carry_out(self, plan: Plan) -> tuple[ActionOutcome, ...]:
-        """Carry out a plan's actions; keep the undo of each punishment that succeeded (due
-        its duration after the punishment completed) and the plan's other scheduled
-        actions.
-
-        Deletions go to the deletion queue at once and are awaited last; the other actions
-        run one after the other, in the plan's order. Outcomes come in the plan's order.
-        """
-        if not plan:
-            return ()
-        self.stats.plans += 1
-        outcomes: list[ActionOutcome] = []
-        failed: list[ActionOutcome] = []
-        # Deletions wait for their channel's next request; punishments must not wait
-        # behind them (a timed-out member stops posting: fewer messages to delete).
-        # A dry run sends nothing: its outcomes are reported in the plan's order.
-        deletions = {
-            index: asyncio.ensure_future(self.run_action(action, guild_id=plan.guild_id))
-            for index, action in enumerate(plan.actions)
-            if isinstance(action, DeleteMessages) and not plan.dry_run
-        }
-        by_index: dict[int, ActionOutcome] = {}
-        for index, action in enumerate(plan.actions):
-            if index in deletions:
-                continue
-            outcome = await self.run_action(action, guild_id=plan.guild_id, dry_run=plan.dry_run)
-            by_index[index] = outcome
-            if not outcome.ok:
-                if action.kind in PUNISHMENT_KINDS:
-                    failed.append(outcome)
-            elif plan.scheduled and not plan.dry_run:
-                undos = plan.undos_of(action, outcome.at or self.clock())
-                if undos:
-                    await self.schedule(undos)
-        for index, deletion in deletions.items():
-            by_index[index] = await deletion
-        outcomes.extend(by_index[index] for index in range(len(plan.actions)))
-        if failed:
-            if not plan.on_failure:
-                # The channel notice is opt-in (notices.failed_in_channel): say it here.
-                _LOGGER.warning(
-                    "spamguard could not punish member %s of guild %s (%s): %s",
-                    plan.user_id,
-                    plan.guild_id,
-                    plan.punishment,
-                    "; ".join(f"{o.action.kind} ({o.failure}): {o.detail}" for o in failed),
-                )
-            for notice in plan.on_failure:
-                outcomes.append(
-                    await self.run_action(notice, guild_id=plan.guild_id, dry_run=plan.dry_run)
-                )
-        unconditional = plan.unconditional()
-        if unconditional and not plan.dry_run:
-            await self.schedule(unconditional)
-        return tuple(outcomes)
+        """Carry out a plan's actions (:meth:`Execution.carry_out
+        <spamguard.adapters.runtime.execution.Execution.carry_out>`); never raises."""
+        return await self.execution.carry_out(plan)
 
     async def schedule(self, items: tuple[ScheduledAction, ...] | list[ScheduledAction]) -> None:
         """Hand scheduled actions to the store and wake the scheduler.
@@ -411,73 +338,9 @@ class Runtime:
     async def run_action(
         self, action: Action | AutomodChange, *, guild_id: int | None, dry_run: bool = False
     ) -> ActionOutcome:
-        """Carry out one action within its deadline; report the outcome; never raises."""
-        if dry_run:
-            outcome = ActionOutcome(
-                action=action, ok=True, guild_id=guild_id, at=self.clock(), dry_run=True
-            )
-            self.guard.hooks.report_outcome(outcome)
-            return outcome
-        failure: FailureKind | None = None
-        detail = ""
-        created: int | None = None
-        try:
-            refusal = await self.executor.refuse(action)
-            if refusal is not None:
-                failure, detail = FailureKind.HIERARCHY, refusal
-            elif isinstance(action, DeleteMessages):
-                await self.deletions.delete(action)
-            else:
-                created = await self.execute(action)
-        except TimeoutError:
-            failure = FailureKind.TIMEOUT
-            detail = (
-                "the library timed out"
-                if self.action_timeout is None
-                else f"no answer within {self.action_timeout:g}s"
-            )
-        except DeletionDropped as error:
-            failure, detail = FailureKind.DROPPED, str(error)
-        except Exception as error:
-            failure = self.executor.classify(error)
-            detail = f"{type(error).__name__}: {error}"
-        outcome = ActionOutcome(
-            action=action,
-            ok=failure is None,
-            failure=failure,
-            detail=detail,
-            guild_id=guild_id,
-            at=self.clock(),
-        )
-        if failure is None:
-            self.stats.actions_ok[action.kind] = self.stats.actions_ok.get(action.kind, 0) + 1
-            if (
-                isinstance(action, SendMessage)
-                and action.delete_after is not None
-                and created is not None
-            ):
-                removal = DeleteMessages(
-                    channel_id=action.channel_id,
-                    message_ids=(created,),
-                    guild_id=action.guild_id,
-                    reason="spamguard: notice expired",
-                )
-                run_at = self.clock() + datetime.timedelta(seconds=action.delete_after)
-                await self.schedule([ScheduledAction(run_at, removal)])
-        else:
-            self.stats.actions_failed[str(failure)] = (
-                self.stats.actions_failed.get(str(failure), 0) + 1
-            )
-            _LOGGER.warning("spamguard action %s failed (%s): %s", action.kind, failure, detail)
-        self.guard.hooks.report_outcome(outcome)
-        return outcome
-
-    async def execute(self, action: Action | AutomodChange) -> int | None:
-        """One request (or the few of one action) with the executor, within
-        :attr:`action_timeout` when one is set: the deletion queue's requests too, so the
-        deadline never counts the time a deletion waits to be gathered."""
-        async with asyncio.timeout(self.action_timeout):
-            return await self.executor.execute(action)
+        """Carry out one action and report its outcome (:meth:`Execution.run_action
+        <spamguard.adapters.runtime.execution.Execution.run_action>`); never raises."""
+        return await self.execution.run_action(action, guild_id=guild_id, dry_run=dry_run)
 
     async def run_due(self) -> int:
         """Carry out every scheduled action due now; returns how many ran."""
