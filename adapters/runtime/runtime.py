@@ -266,7 +266,7 @@ class Runtime:
                 plan = await self.store.process(self.guard, message)
             if not lock.locked() and self._locks.get(key) is lock:
                 del self._locks[key]
-            if plan:
+            if plan and message.guild_id is not None:
                 # The hierarchy check of the plan's punishment reads the author from here.
                 self.recent_members.note(
                     message.guild_id,

@@ -84,8 +84,8 @@ async def test_default_policy_without_dependency_injection(
         protection = sg_lightbulb.protection_for(client)
         assert protection is not None and protection.guard.policy == Policy.default()
         assert [(r.method, r.route) for r in h.api.requests] == [
-            ("POST", "/channels/{channel_id}/messages/bulk-delete"),
             ("PATCH", "/guilds/{guild_id}/members/{user_id}"),
+            ("POST", "/channels/{channel_id}/messages/bulk-delete"),
         ]
 
 
