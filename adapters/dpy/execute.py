@@ -125,6 +125,7 @@ class DpyExecutor:
         if guild is None:
             return None
         member = guild.get_member(user_id)
+        fetched = False
         if member is None:
             seen = self.recent.view(guild_id, user_id, self)
             if seen is not None:
@@ -134,10 +135,16 @@ class DpyExecutor:
                     member = await guild.fetch_member(user_id)
             except self.flavour.module.NotFound:
                 return None
+            fetched = True
         top = member.top_role
+        is_administrator = bool(member.guild_permissions.administrator)
+        if fetched:
+            # The next punishments of a raid ask the same: no second request for them.
+            role_ids = frozenset(role.id for role in member.roles if role.id != guild_id)
+            self.recent.note(guild_id, user_id, role_ids, is_administrator=is_administrator)
         return MemberView(
             top_role=RoleView(position=int(top.position), name=str(top.name)),
-            is_administrator=bool(member.guild_permissions.administrator),
+            is_administrator=is_administrator,
         )
 
     def role(self, guild_id: int, role_id: int) -> RoleView | None:

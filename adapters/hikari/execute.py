@@ -107,6 +107,7 @@ class HikariExecutor:
         """The member from the cache, else as a recent event showed it, else from the API;
         None when not a member."""
         member = self.app.cache.get_member(guild_id, user_id)
+        fetched = False
         if member is None:
             seen = self.recent.view(guild_id, user_id, self)
             if seen is not None:
@@ -116,11 +117,18 @@ class HikariExecutor:
                     member = await self.rest.fetch_member(guild_id, user_id)
             except hikari.NotFoundError:
                 return None
+            fetched = True
         cache = self.app.cache
         role_ids = permissions.role_ids_without_everyone(member)
+        is_administrator = permissions.is_administrator(cache, guild_id, role_ids)
+        if fetched:
+            # The next punishments of a raid ask the same (the bot's own member above all).
+            self.recent.note(
+                guild_id, user_id, frozenset(role_ids), is_administrator=is_administrator
+            )
         return MemberView(
             top_role=RoleView(position=permissions.top_role_position(cache, guild_id, role_ids)),
-            is_administrator=permissions.is_administrator(cache, guild_id, role_ids),
+            is_administrator=is_administrator,
         )
 
     def role(self, guild_id: int, role_id: int) -> RoleView | None:

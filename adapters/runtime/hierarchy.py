@@ -33,9 +33,13 @@ __all__ = (
 
 import collections
 import dataclasses
+import time
 import typing
 
 from spamguard.core.actions import AddRole, Ban, Kick, RemoveRole, Timeout
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Callable
 
 MEMBER_RULE_ACTIONS = (Timeout, AddRole, RemoveRole, Kick, Ban)
 """Actions checked against the member rule: refused for the guild owner, the bot itself,
@@ -87,36 +91,49 @@ class HierarchySource(typing.Protocol):
 
 
 class RecentMembers:
-    """The roles of members whose messages led to a plan lately, as their events showed
-    them: what a hierarchy check uses when the library's cache lacks the member.
+    """The roles of members seen lately: what a hierarchy check uses when the library's
+    cache lacks the member.
 
-    The runtime notes the author of each message whose plan has actions; an executor's
-    ``member`` asks :meth:`view` before it asks Discord. Bounded: the least recently noted
-    members are forgotten first.
+    The runtime notes the author of each message whose plan has actions (as the gateway
+    event showed it), an executor each member it had to fetch; an executor's ``member``
+    asks :meth:`view` before it asks Discord. A note is trusted for ``max_age`` seconds
+    (a role given or taken since then is seen after that), and at most ``size`` members
+    are kept, the least recently noted forgotten first.
     """
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(
+        self,
+        size: int = 4096,
+        *,
+        max_age: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.size = size
-        self._members: collections.OrderedDict[tuple[int, int], tuple[frozenset[int], bool]]
-        self._members = collections.OrderedDict()
+        self.max_age = max_age
+        self._clock = clock
+        self._members: collections.OrderedDict[
+            tuple[int, int], tuple[frozenset[int], bool, float]
+        ] = collections.OrderedDict()
 
     def note(
         self, guild_id: int, user_id: int, role_ids: frozenset[int], *, is_administrator: bool
     ) -> None:
         """Remember a member's roles (without @everyone) and administrator flag."""
         key = (guild_id, user_id)
-        self._members[key] = (role_ids, is_administrator)
+        self._members[key] = (role_ids, is_administrator, self._clock())
         self._members.move_to_end(key)
         if len(self._members) > self.size:
             self._members.popitem(last=False)
 
     def view(self, guild_id: int, user_id: int, source: HierarchySource) -> MemberView | None:
         """The member as last noted, its top role read from ``source``'s cached roles;
-        None when it was not noted or one of its roles is not cached."""
+        None when it was not noted within ``max_age`` or one of its roles is not cached."""
         noted = self._members.get((guild_id, user_id))
         if noted is None:
             return None
-        role_ids, is_administrator = noted
+        role_ids, is_administrator, noted_at = noted
+        if self._clock() - noted_at > self.max_age:
+            return None
         top = RoleView(position=0)
         for role_id in role_ids:
             role = source.role(guild_id, role_id)

@@ -33,13 +33,16 @@ async def test_the_author_comes_from_the_message_and_the_bot_member_is_fetched(
         policy_factory(punishment="KICK"), cache_settings=_without_member_cache()
     ) as g:
         assert g.harness.bot.cache.get_member(world.guild_id, world.alice.id) is None
-        for i in range(3):
-            await g.send(content=f"spam {i}")
+        for author in (world.alice, world.bob):
+            for i in range(3):
+                await g.send(author=author, content=f"spam {i}")
 
-        # Alice's roles came with her messages; nothing showed the bot's own member.
+        # Their roles came with their messages; nothing showed the bot's own member: it is
+        # fetched once, and the next punishment uses what the fetch showed.
         assert [(r.method, r.path) for r in g.api.requests] == [
             ("GET", f"/guilds/{world.guild_id}/members/{world.bot.id}"),
             ("DELETE", f"/guilds/{world.guild_id}/members/{world.alice.id}"),
+            ("DELETE", f"/guilds/{world.guild_id}/members/{world.bob.id}"),
         ]
 
 

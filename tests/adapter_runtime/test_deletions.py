@@ -297,3 +297,15 @@ def test_recent_members_give_the_noted_roles_and_forget_the_least_recent() -> No
     assert recent.view(GUILD, 70, roles) is None  # type: ignore[arg-type]
     # Bounded: noting a third member forgot the least recent (alice).
     assert recent.view(GUILD, ALICE, roles) is None  # type: ignore[arg-type]
+
+
+def test_a_noted_member_is_trusted_for_max_age_seconds() -> None:
+    now = [100.0]
+    recent = RecentMembers(max_age=60.0, clock=lambda: now[0])
+    recent.note(GUILD, ALICE, frozenset({100}), is_administrator=False)
+
+    now[0] += 59.0
+    assert recent.view(GUILD, ALICE, _Roles()) is not None  # type: ignore[arg-type]
+    now[0] += 2.0
+    # A role given or taken since could be missed: ask the cache or Discord again.
+    assert recent.view(GUILD, ALICE, _Roles()) is None  # type: ignore[arg-type]
