@@ -3,6 +3,7 @@ opens."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import typing
 
@@ -90,3 +91,27 @@ async def test_a_store_that_never_opens_logs_one_traceback_not_one_per_message(
     failures = [r for r in caplog.records if "could not start" in r.getMessage()]
     assert len(failures) >= 5
     assert [r.levelno for r in failures if r.levelno > logging.DEBUG] == [logging.ERROR]
+
+
+async def test_detach_sends_the_deletions_still_gathering(
+    guard: GuardFactory, policy_factory: Callable[..., Policy]
+) -> None:
+    # A window far longer than the test: only detach() can send the clean.
+    async with guard(policy_factory("TIMEOUT", clean=True), delete_window=3600) as g:
+        sent = [
+            g.world.message(content=f"spam {i}", created_at=g.clock.advance(0.001))
+            for i in range(3)
+        ]
+        for payload in sent:
+            g.harness.consume("MESSAGE_CREATE", payload)
+        await g.api.wait_for("PATCH", "/guilds/{g}/members/{u}")
+        runtime = g.protection.runtime
+        while runtime.deletions.pending < 3:
+            await asyncio.sleep(0.01)
+        assert not g.api.find("POST", "/channels/{c}/messages/bulk-delete")
+
+        await asyncio.wait_for(g.protection.detach(), timeout=10)
+
+        (bulk,) = g.api.find("POST", "/channels/{c}/messages/bulk-delete")
+        assert sorted(map(int, bulk.json["messages"])) == sorted(int(m["id"]) for m in sent)
+        assert g.recorder.outcome("delete").ok
