@@ -9,13 +9,12 @@ fails too.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import typing
 
 import pytest
 from support import payloads
-from support.library_harness import guarded
+from support.library_harness import HARNESSES, guarded, load_library
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
@@ -23,14 +22,6 @@ if typing.TYPE_CHECKING:
     from support.library_harness import Guarded, LibraryHarness
 
     from spamguard.core import Policy
-
-# SPAMGUARD_TEST_LIBRARY value -> (harness module, class, constructor arguments).
-HARNESSES: typing.Final[dict[str, tuple[str, str, tuple[str, ...]]]] = {
-    "hikari": ("support.hikari_harness", "HikariLibrary", ()),
-    "lightbulb": ("support.lightbulb_harness", "LightbulbLibrary", ()),
-    "nextcord": ("support.dpy_harness", "DpyLibrary", ("nextcord",)),
-    "disnake": ("support.dpy_harness", "DpyLibrary", ("disnake",)),
-}
 
 LIBRARY = os.environ.get("SPAMGUARD_TEST_LIBRARY", "")
 if LIBRARY not in HARNESSES:
@@ -44,9 +35,7 @@ if LIBRARY not in HARNESSES:
 @pytest.fixture(scope="session")
 def library() -> LibraryHarness:
     """The harness of the library under test."""
-    module_name, class_name, args = HARNESSES[LIBRARY]
-    harness_class = getattr(importlib.import_module(module_name), class_name)
-    return typing.cast("LibraryHarness", harness_class(*args))
+    return load_library(LIBRARY)
 
 
 @pytest.fixture

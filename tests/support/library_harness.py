@@ -19,11 +19,13 @@ from __future__ import annotations
 __all__ = (
     "STARTUP_ROUTES",
     "BotHarness",
+    "HARNESSES",
     "FakeClock",
     "Guarded",
     "LibraryHarness",
     "Recorder",
     "guarded",
+    "load_library",
     "make_policy",
     "protect_before_start",
 )
@@ -31,6 +33,7 @@ __all__ = (
 import contextlib
 import dataclasses
 import datetime
+import importlib
 import typing
 
 from spamguard.core import Policy, hookimpl
@@ -139,6 +142,23 @@ class LibraryHarness(typing.Protocol):
     ) -> contextlib.AbstractAsyncContextManager[BotHarness]:
         """A started bot of ``world`` without spamguard."""
         ...
+
+
+HARNESSES: typing.Final[Mapping[str, tuple[str, str, tuple[str, ...]]]] = {
+    "hikari": ("support.hikari_harness", "HikariLibrary", ()),
+    "lightbulb": ("support.lightbulb_harness", "LightbulbLibrary", ()),
+    "nextcord": ("support.dpy_harness", "DpyLibrary", ("nextcord",)),
+    "disnake": ("support.dpy_harness", "DpyLibrary", ("disnake",)),
+}
+"""Library name (``SPAMGUARD_TEST_LIBRARY``'s values) -> (harness module, class,
+constructor arguments)."""
+
+
+def load_library(name: str) -> LibraryHarness:
+    """The `LibraryHarness` of ``name`` (a key of `HARNESSES`); imports that library."""
+    module_name, class_name, args = HARNESSES[name]
+    harness_class = getattr(importlib.import_module(module_name), class_name)
+    return typing.cast("LibraryHarness", harness_class(*args))
 
 
 STARTUP_ROUTES: typing.Final = frozenset(
