@@ -17,9 +17,9 @@ tox env sets.
 from __future__ import annotations
 
 __all__ = (
+    "HARNESSES",
     "STARTUP_ROUTES",
     "BotHarness",
-    "HARNESSES",
     "FakeClock",
     "Guarded",
     "LibraryHarness",
@@ -76,8 +76,9 @@ class BotHarness(typing.Protocol):
         """Feed one gateway DISPATCH; the library starts its listeners as tasks."""
         ...
 
-    async def settle(self) -> None:
-        """Wait until every running listener finished; re-raise a listener's exception."""
+    async def settle(self, *, timeout: float = 5.0) -> None:
+        """Wait until every running listener finished (TimeoutError after ``timeout``
+        seconds); re-raise a listener's exception."""
         ...
 
     async def dispatch(self, event_name: str, payload: Mapping[str, typing.Any]) -> None:

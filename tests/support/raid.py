@@ -100,7 +100,7 @@ def raid_world(raiders: int, *, cached: bool = False) -> RaidWorld:
 
 
 def raid_policy(*, count: int = 5, interval: int = 10, duration: int = 300) -> Policy:
-    """"``count`` messages in ``interval`` s -> TIMEOUT for ``duration`` s, clean"."""
+    """ "``count`` messages in ``interval`` s -> TIMEOUT for ``duration`` s, clean"."""
     level = {
         "punishment": "TIMEOUT",
         "punishment_duration": duration,
@@ -159,7 +159,7 @@ class RaidResult:
     def timeouts(self) -> collections.Counter[int]:
         """How many successful timeouts each raider got (0: none)."""
         counts = collections.Counter(dict.fromkeys(self.raiders, 0))
-        counts.update(u for r in self.requests if (u := timed_out(r)) in counts)
+        counts.update(u for r in self.requests if (u := timed_out(r)) is not None and u in counts)
         return counts
 
     def last_deletion_after(self) -> float | None:
@@ -168,6 +168,7 @@ class RaidResult:
         raid = {int(m["id"]) for m in self.sent}
         times = [r.monotonic for r in self.requests if raid.intersection(deleted_ids(r))]
         return max(times) - self.last_sent if times else None
+
 
 def deleted_ids(request: RecordedRequest) -> list[int]:
     """The messages a request deleted: the ids of a successful bulk or single delete."""
@@ -260,9 +261,7 @@ async def run_raid(
     )
 
 
-async def _feed(
-    harness: BotHarness, raid: RaidWorld, messages: int, seconds: float
-) -> list[JSON]:
+async def _feed(harness: BotHarness, raid: RaidWorld, messages: int, seconds: float) -> list[JSON]:
     """Feed the raid's MESSAGE_CREATE events at evenly spaced real times."""
     loop = asyncio.get_running_loop()
     order = raid_order(len(raid.raiders), messages)
