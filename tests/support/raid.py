@@ -116,13 +116,13 @@ class RaidResult:
 
     library: str
     """The library under test."""
-    raiders: tuple[int, ...]
+    raiders: tuple[int, ...] = dataclasses.field(repr=False)
     """The raiders' user ids."""
     punished: int
     """How many raiders posted enough messages to be punished."""
-    sent: tuple[JSON, ...]
+    sent: tuple[JSON, ...] = dataclasses.field(repr=False)
     """The raid's MESSAGE_CREATE payloads, in the order they were fed."""
-    requests: tuple[RecordedRequest, ...]
+    requests: tuple[RecordedRequest, ...] = dataclasses.field(repr=False)
     """Every request from the first raid message until the bot closed, but those the
     library makes on its own while starting."""
     fed_in: float
