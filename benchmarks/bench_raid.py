@@ -32,6 +32,7 @@ import pathlib
 import platform
 import sys
 import typing
+import warnings
 
 sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "tests"))
 
@@ -119,6 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="list the raiders in GUILD_CREATE, so the library caches them before the raid",
     )
     args = parser.parse_args(argv)
+    # nextcord warns at import when discord.py (the bench environment's peer library, for
+    # bench_guard.py) is installed: the two live in separate packages, nothing clashes.
+    warnings.filterwarnings("ignore", message="discord.py is installed", module="nextcord")
+    # nextcord 2.6.0 imports pkg_resources.
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", module="nextcord")
 
     handler = _Counting()
     logger = logging.getLogger("spamguard")
