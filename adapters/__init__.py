@@ -39,8 +39,12 @@ if typing.TYPE_CHECKING:
     from spamguard.adapters.stores.base import Store
     from spamguard.core.policy import Policy
 
-# The adapters spamguard ships, each named after the package of the library it serves.
-_BUILTIN_ADAPTERS: frozenset[str] = frozenset({"lightbulb", "hikari", "nextcord", "disnake"})
+# The adapters spamguard ships, each named (in the ``spamguard.adapters`` entry-point group)
+# after the package of the library it serves: ``discord`` is discord.py's
+# (spamguard.adapters.discordpy).
+_BUILTIN_ADAPTERS: frozenset[str] = frozenset(
+    {"lightbulb", "hikari", "discord", "nextcord", "disnake"}
+)
 
 
 class AdapterNotFoundError(SpamguardError, LookupError):
@@ -144,7 +148,8 @@ def attach(bot: object, **options: typing.Unpack[AttachOptions]) -> Protection:
     if name is None:
         msg = (
             f"spamguard has no adapter for {type(bot).__module__}.{type(bot).__qualname__}; "
-            "supported: hikari.GatewayBot, lightbulb clients, nextcord and disnake bots"
+            "supported: hikari.GatewayBot, lightbulb clients, discord.py, nextcord and "
+            "disnake bots (commands.Bot and the like)"
         )
         raise AdapterNotFoundError(msg)
     module = load_adapter(name)

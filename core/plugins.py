@@ -141,8 +141,8 @@ def load_adapter_for(pm: pluggy.PluginManager, bot: object) -> str | None:
     The adapter is the one ``spamguard_find_adapter`` names (a finder installed in the
     ``spamguard`` group), else the one named after the top-level package of the bot's class
     or a base class (spamguard's own adapters are named after their library: ``hikari``,
-    ``lightbulb``, ``nextcord``, ``disnake``). Only that adapter, and so one library, is
-    imported.
+    ``lightbulb``, ``nextcord``, ``disnake``, and ``discord`` for discord.py). Only that
+    adapter, and so one library, is imported.
 
     Returns:
         The adapter's entry-point name, or None when no installed adapter is for ``bot``.

@@ -1,10 +1,11 @@
-"""The shared base of the discord.py-family adapters (nextcord and disnake).
+"""The shared base of the discord.py-family adapters (discord.py, nextcord and disnake).
 
-Both libraries descend from discord.py and keep its shapes: the same ``commands.Cog``,
-the same ``HTTPClient`` methods, the same exception classes, the same message and member
-objects. Everything spamguard does with them lives in this package, parametrised by a
-:class:`~spamguard.adapters.dpy.flavour.Flavour` that names the library module and the few
-places they differ (the AutoMod event's name and fields, the intent's name).
+nextcord and disnake descend from discord.py and keep its shapes: the same
+``commands.Cog``, the same ``HTTPClient`` methods, the same exception classes, the same
+message and member objects. Everything spamguard does with them lives in this package,
+parametrised by a :class:`~spamguard.adapters.dpy.flavour.Flavour` that names the library
+module and the few places they differ (the AutoMod event's name and fields, the intent's
+name, how ``send_message`` takes a message). ``spamguard.adapters.discordpy``,
 ``spamguard.adapters.nextcord`` and ``spamguard.adapters.disnake`` only build their flavour
 and bind ``attach``/``setup``.
 
@@ -28,7 +29,9 @@ __all__ = (
     "Flavour",
     "Library",
     "ProtectionBinding",
+    "SuspendedCogError",
     "UnsupportedBotError",
+    "UnsupportedLibraryError",
     "cog_class",
     "flavour",
     "message_from_raw_edit",
@@ -39,9 +42,10 @@ from spamguard.adapters.dpy.binding import (
     COG_NAME,
     AlreadyAttachedError,
     ProtectionBinding,
+    SuspendedCogError,
     UnsupportedBotError,
     cog_class,
 )
 from spamguard.adapters.dpy.convert import message_from_raw_edit, to_core_message
 from spamguard.adapters.dpy.execute import DpyExecutor
-from spamguard.adapters.dpy.flavour import Flavour, Library, flavour
+from spamguard.adapters.dpy.flavour import Flavour, Library, UnsupportedLibraryError, flavour

@@ -1,6 +1,7 @@
-"""Discord's native AutoMod with nextcord or disnake: list rules, carry out the diff's actions.
+"""Discord's native AutoMod with discord.py, nextcord or disnake: list rules, carry out the
+diff's actions.
 
-One module for both discord.py descendants, parametrised by the library's name
+One module for the discord.py family, parametrised by the library's name
 (:data:`FLAVOURS`): :func:`fetch_rules` lists a guild's rules as Discord's JSON (what
 :func:`spamguard.core.policy.automod.diff_rules` compares), :func:`execute_automod` carries out one
 :class:`~spamguard.core.policy.automod.CreateAutoModRule`,
@@ -41,7 +42,7 @@ if typing.TYPE_CHECKING:
     from collections.abc import Mapping
 
 JSON = dict[str, typing.Any]
-Library = typing.Literal["nextcord", "disnake"]
+Library = typing.Literal["discord", "nextcord", "disnake"]
 
 
 class NotAnAutomodActionError(SpamguardError, TypeError):
@@ -63,13 +64,24 @@ class AutomodFlavour:
     delete_rule: str
     """``HTTPClient`` method deleting a rule: ``(guild_id, rule_id, *, reason)``."""
     body_as_keywords: bool
-    """Whether create and edit take the body's fields as keyword arguments (disnake)
-    rather than one ``data`` dict (nextcord)."""
+    """Whether create and edit take the body's fields as keyword arguments (discord.py,
+    disnake) rather than one ``data`` dict (nextcord)."""
     user_attribute: str
     """Attribute of the execution event holding the member's id."""
 
 
 FLAVOURS: Mapping[str, AutomodFlavour] = {
+    # discord.py keeps only the rule fields it knows from the keywords, and drops those
+    # that are None: spamguard's rule bodies hold only known fields, none of them None.
+    "discord": AutomodFlavour(
+        name="discord",
+        list_rules="get_auto_moderation_rules",
+        create_rule="create_auto_moderation_rule",
+        edit_rule="edit_auto_moderation_rule",
+        delete_rule="delete_auto_moderation_rule",
+        body_as_keywords=True,
+        user_attribute="user_id",
+    ),
     "nextcord": AutomodFlavour(
         name="nextcord",
         list_rules="list_guild_auto_moderation_rules",
@@ -148,8 +160,8 @@ async def execute_automod(
 
 
 def _number(value: typing.Any) -> int:
-    # Both libraries wrap known values in their enums and, for values newer than the
-    # release, nextcord gives a stand-in with ``.value`` and disnake the plain int.
+    # The libraries wrap known values in their enums and, for values newer than the
+    # release, discord.py and nextcord give a stand-in with ``.value``, disnake the plain int.
     return int(getattr(value, "value", value))
 
 
@@ -158,9 +170,10 @@ def automod_execution_from_event(
 ) -> AutomodExecution:
     """The core's value for the library's AutoMod execution event, received at ``at``.
 
-    nextcord's ``AutoModerationActionExecution`` (``on_auto_moderation_action_execution``)
-    or disnake's ``AutoModActionExecution`` (``on_automod_action_execution``); neither
-    carries a time of its own.
+    discord.py's ``AutoModAction`` (``on_automod_action``), nextcord's
+    ``AutoModerationActionExecution`` (``on_auto_moderation_action_execution``) or disnake's
+    ``AutoModActionExecution`` (``on_automod_action_execution``); none carries a time of
+    its own.
     """
     flavour = _flavour(library)
     guild_id = getattr(event, "guild_id", None)

@@ -1,4 +1,5 @@
-"""Binding a nextcord or disnake bot to the runtime: the Cog, its listeners, attach.
+"""Binding a discord.py, nextcord or disnake bot to the runtime: the Cog, its listeners,
+attach.
 
 - a Cog (:func:`cog_class`) listens to ``on_message``, ``on_raw_message_edit`` (raw, so
   edits of messages the library did not cache are seen too) and the library's AutoMod
@@ -9,6 +10,9 @@
 - the runtime starts with ``on_ready`` or the first event (at once when attached to a
   ready bot) and stops when the Cog is removed: on ``unload_extension``, ``bot.close()``
   or :meth:`~spamguard.adapters.runtime.Protection.detach`.
+
+discord.py's ``add_cog`` and ``remove_cog`` are coroutines, nextcord's and disnake's plain
+methods: :func:`finish_now` and :meth:`ProtectionBinding.detach` take either.
 """
 
 from __future__ import annotations
@@ -17,14 +21,17 @@ __all__ = (
     "COG_NAME",
     "AlreadyAttachedError",
     "ProtectionBinding",
+    "SuspendedCogError",
     "UnsupportedBotError",
-    "attach",
+    "bind",
     "cog_class",
     "compat_bridge",
+    "finish_now",
 )
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import typing
 
@@ -70,6 +77,39 @@ class AlreadyAttachedError(SpamguardError, RuntimeError):
     """spamguard is already protecting this bot."""
 
 
+class SuspendedCogError(SpamguardError, RuntimeError):
+    """The library's ``add_cog`` waited for something, so ``attach`` (synchronous) could
+    not add the Cog at once; ``await bot.load_extension(...)`` can."""
+
+
+def finish_now(result: object, what: str) -> None:
+    """Complete ``result`` of a library call at once: nothing to do for a plain value;
+    a coroutine (discord.py's ``add_cog``) is run to its end without an event loop.
+
+    discord.py's ``add_cog`` awaits nothing but the Cog's ``cog_load``, which spamguard's
+    Cog leaves as Cog's own (a coroutine that returns at once), so the coroutine ends at
+    its first step: the Cog is in place when ``attach`` returns, in a running loop or
+    before ``bot.run()`` alike. Its exceptions (a Cog of that name already there) are
+    raised as they are.
+
+    Raises:
+        SuspendedCogError: the coroutine waited for something (a library release whose
+            ``add_cog`` does I/O); it is closed, so nothing is half done in the background.
+    """
+    if not inspect.iscoroutine(result):
+        return
+    try:
+        result.send(None)
+    except StopIteration:
+        return
+    result.close()
+    msg = (
+        f"{what} did not finish at once, so spamguard's synchronous attach cannot add its "
+        "Cog; use `await bot.load_extension(...)` instead"
+    )
+    raise SuspendedCogError(msg)
+
+
 class ProtectionBinding:
     """Glue between one bot's Cog and its runtime: starting, stopping, handling events.
 
@@ -89,6 +129,20 @@ class ProtectionBinding:
         self._warned: set[str] = set()
 
     # -- life cycle ------------------------------------------------------------------------
+
+    def add_now(self) -> None:
+        """Add the Cog before returning (``attach`` is synchronous: :func:`finish_now`
+        completes discord.py's ``add_cog`` coroutine), then :meth:`start_soon`."""
+        finish_now(self.bot.add_cog(self.cog), f"{self.flavour.title}'s add_cog")
+        self.start_soon()
+
+    async def add(self) -> None:
+        """Add the Cog, awaiting ``add_cog`` where it is a coroutine (an awaited
+        extension ``setup``), then :meth:`start_soon`."""
+        added = self.bot.add_cog(self.cog)
+        if inspect.isawaitable(added):
+            await added
+        self.start_soon()
 
     def start_soon(self) -> None:
         """Start the runtime now if the bot is ready (else with ``on_ready`` or the first
@@ -119,7 +173,7 @@ class ProtectionBinding:
                 "guilds",
                 "spamguard: the GUILDS intent is off, so %s caches no guild: guild messages "
                 "are not checked. Enable Intents.guilds.",
-                self.flavour.name,
+                self.flavour.title,
             )
         if not intents.message_content:
             self._warn_once(
@@ -169,7 +223,10 @@ class ProtectionBinding:
     async def detach(self) -> None:
         """Remove the Cog (stopping the runtime) and wait until it stopped."""
         if self.cog is not None and self.bot.get_cog(self.cog.qualified_name) is self.cog:
-            self.bot.remove_cog(self.cog.qualified_name)
+            removed = self.bot.remove_cog(self.cog.qualified_name)
+            if inspect.isawaitable(removed):
+                # discord.py: a coroutine, which calls cog_unload (so unload) on its way.
+                await removed
         else:
             self.unload()
         if self._stop is not None:
@@ -227,7 +284,7 @@ class ProtectionBinding:
                 "uncached_guild",
                 "spamguard: a message arrived from a guild %s has not cached; such messages "
                 "are not checked. Enable Intents.guilds.",
-                self.flavour.name,
+                self.flavour.title,
             )
 
 
@@ -278,7 +335,7 @@ def cog_class(flavour: Flavour) -> type[typing.Any]:
     SpamGuardCog.__qualname__ = SpamGuardCog.__name__ = f"SpamGuardCog[{flavour.name}]"
     # The libraries remove an extension's Cogs by their class's module on
     # unload_extension: the Cog belongs to the adapter module that is the extension.
-    SpamGuardCog.__module__ = f"spamguard.adapters.{flavour.name}"
+    SpamGuardCog.__module__ = f"spamguard.adapters.{flavour.adapter}"
     _COG_CLASSES[flavour.name] = SpamGuardCog
     return SpamGuardCog
 
@@ -307,23 +364,27 @@ def compat_bridge(flavour: Flavour, bot: typing.Any, guard: Guard) -> CompatBrid
     )
 
 
-def attach(
+def bind(
     flavour: Flavour,
     bot: typing.Any,
     *,
-    policy: Policy | str | os.PathLike[str] | None,
-    store: Store | None,
-    plugins: Iterable[object],
-    action_timeout: float | None,
-    options: Mapping[str, typing.Any],
-) -> Protection:
-    """What :meth:`Flavour.attach <spamguard.adapters.dpy.flavour.Flavour.attach>` does."""
+    policy: Policy | str | os.PathLike[str] | None = None,
+    store: Store | None = None,
+    plugins: Iterable[object] = (),
+    action_timeout: float | None = None,
+    options: Mapping[str, typing.Any] | None = None,
+) -> ProtectionBinding:
+    """The binding of ``bot`` to a new runtime, its Cog built but not added yet
+    (:meth:`ProtectionBinding.add_now` or :meth:`ProtectionBinding.add` adds it):
+    what :meth:`Flavour.attach <spamguard.adapters.dpy.flavour.Flavour.attach>` and the
+    extensions' ``setup`` share."""
+    options = options or {}
     # The named parameters took the other options: what is left must be the runtime's or
     # the guard's, and the error lists (and suggests) every option attach takes.
     check_options(options, AttachOptions.__optional_keys__)
     if not all(callable(getattr(bot, name, None)) for name in ("add_cog", "get_cog", "remove_cog")):
         msg = (
-            f"spamguard's {flavour.name} adapter needs a bot that holds Cogs "
+            f"spamguard's {flavour.title} adapter needs a bot that holds Cogs "
             f"({flavour.name}.ext.commands.Bot or similar), got {type(bot).__qualname__}"
         )
         raise UnsupportedBotError(msg)
@@ -343,6 +404,4 @@ def attach(
     )
     binding = ProtectionBinding(flavour, bot, runtime)
     binding.cog = cog_class(flavour)(binding)
-    bot.add_cog(binding.cog)
-    binding.start_soon()
-    return binding.protection
+    return binding

@@ -1,4 +1,4 @@
-"""From nextcord's and disnake's gateway objects to the core's message (discord.py family).
+"""From discord.py's, nextcord's and disnake's gateway objects to the core's message (discord.py family).
 
 :func:`to_core_message` normalises what the libraries leave implicit (the guild from the
 cache, a thread's parent and category, roles without @everyone, the author's permissions);
@@ -178,10 +178,16 @@ def message_from_raw_edit(bot: typing.Any, flavour: Flavour, event: typing.Any) 
     """A library ``Message`` built from ``on_raw_message_edit``'s payload, or None.
 
     Built from the payload rather than the cache: the cached message is missing for
-    anything older than the library's message cache, and may not be updated yet.
+    anything older than the library's message cache, and may not be updated yet. None
+    for an update that is not the author's edit (no ``edited_timestamp``) or that does
+    not carry the whole message.
     """
     data = event.data
     if any(field not in data for field in _FULL_MESSAGE_FIELDS):
+        return None
+    if data.get("edited_timestamp") is None:
+        # The whole message, but not edited by its author: Discord unfurled an embed, or
+        # pinned or flagged the message (it sends the whole message for these now).
         return None
     guild_id = event.guild_id if event.guild_id is not None else data.get("guild_id")
     if guild_id is None:

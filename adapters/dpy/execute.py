@@ -1,7 +1,8 @@
-"""Carrying spamguard's actions out with nextcord's or disnake's HTTP client.
+"""Carrying spamguard's actions out with discord.py's, nextcord's or disnake's HTTP client.
 
-:class:`DpyExecutor` implements :class:`spamguard.adapters.runtime.ActionExecutor` for both
-discord.py descendants: one request per action through ``bot.http``, an audit-log reason
+:class:`DpyExecutor` implements :class:`spamguard.adapters.runtime.ActionExecutor` for the
+discord.py family (the libraries name and sign these ``HTTPClient`` methods alike, except
+``send_message``: :meth:`~spamguard.adapters.dpy.flavour.Flavour.send_message`): one request per action through ``bot.http``, an audit-log reason
 on every request that takes one, mentions restricted on every message, an explicit delete
 window on every ban, and no action against the owner, administrators or members whose top
 role is not below the bot's.
@@ -44,8 +45,8 @@ if typing.TYPE_CHECKING:
     from spamguard.core.actions import Action
     from spamguard.core.policy.automod import AutomodChange
 
-# Failure kinds by the name of the library's exception class, most specific first: both
-# libraries define these names at the top level.
+# Failure kinds by the name of the library's exception class, most specific first: every
+# library of the family defines these names at the top level.
 _FAILURES: tuple[tuple[str, FailureKind], ...] = (
     ("Forbidden", FailureKind.FORBIDDEN),
     ("NotFound", FailureKind.NOT_FOUND),
@@ -55,13 +56,13 @@ _FAILURES: tuple[tuple[str, FailureKind], ...] = (
 
 def bot_user_id(bot: typing.Any) -> int | None:
     """The bot's user id; None before login."""
-    # Before login nextcord's bot.user is None and disnake's a MISSING sentinel.
+    # Before login discord.py's and nextcord's bot.user is None, disnake's a MISSING sentinel.
     user_id = getattr(bot.user, "id", None)
     return None if user_id is None else int(user_id)
 
 
 class DpyExecutor:
-    """Carries out actions for one nextcord or disnake bot through ``bot.http``.
+    """Carries out actions for one discord.py, nextcord or disnake bot through ``bot.http``.
 
     Implements :class:`spamguard.adapters.runtime.ActionExecutor`. The HTTP layer is used
     for every action: it needs no cached object (a member who left can still be banned, a
@@ -164,20 +165,22 @@ class DpyExecutor:
             case DeleteMessages():
                 await delete_messages(item, self._clock(), http)
             case SendMessage():
-                data = await http.send_message(
+                data = await self.flavour.send_message(
+                    http,
                     item.channel_id,
-                    item.content or None,
+                    content=item.content or None,
                     embed=item.embed,
-                    # Both libraries ping everything by default: only the member the
+                    # The libraries ping everything by default: only the member the
                     # notice is about may be pinged, never @everyone/@here or a role.
                     allowed_mentions=self._mentions(item.mention_user_ids),
                 )
                 return int(data["id"])
             case DirectMessage():
                 channel = await http.start_private_message(item.user_id)
-                await http.send_message(
+                await self.flavour.send_message(
+                    http,
                     int(channel["id"]),
-                    item.content or None,
+                    content=item.content or None,
                     embed=item.embed,
                     allowed_mentions=self._mentions(()),
                 )
@@ -214,13 +217,13 @@ class DpyExecutor:
                 raise unsupported_action(self.flavour.name, item)
         return None
 
-    def _mentions(self, user_ids: Iterable[int]) -> dict[str, typing.Any]:
+    def _mentions(self, user_ids: Iterable[int]) -> typing.Any:
+        # The library's AllowedMentions (what its send_message takes, as itself or as JSON).
         lib = self.flavour.module
         users = [lib.Object(id=user_id) for user_id in user_ids]
-        allowed = lib.AllowedMentions(
+        return lib.AllowedMentions(
             everyone=False, users=users or False, roles=False, replied_user=False
         )
-        return typing.cast("dict[str, typing.Any]", allowed.to_dict())
 
     # -- errors ----------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Fixtures of the adapter contract suite: one library per run, real bots offline.
 
 The library comes from ``SPAMGUARD_TEST_LIBRARY`` (set by the tox envs hikari,
-lightbulb, nextcord26, nextcord3, disnake and disnake312). Unset or unknown, the run
+lightbulb, discordpy, nextcord26, nextcord3, disnake and disnake312). Unset or unknown, the run
 fails at once; the library's harness is imported, never skipped, so a broken install
 fails too.
 """

@@ -1,8 +1,9 @@
-"""Fixtures of the nextcord/disnake adapter tests: one library per run, real bots offline.
+"""Fixtures of the discord.py/nextcord/disnake adapter tests: one library per run, real
+bots offline.
 
-The library comes from ``SPAMGUARD_TEST_LIBRARY`` (set by the tox envs nextcord26,
-nextcord3, disnake and disnake312). Unset, the run fails at once: a skip would hide a
-broken environment.
+The library comes from ``SPAMGUARD_TEST_LIBRARY`` (set by the tox envs discordpy,
+nextcord26, nextcord3, disnake and disnake312). Unset, the run fails at once: a skip would
+hide a broken environment.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import os
 
 import pytest
+from support.dpy_harness import TEST_LIBRARIES
 
 LIBRARY = os.environ.get("SPAMGUARD_TEST_LIBRARY", "")
-if LIBRARY not in ("nextcord", "disnake"):
+if LIBRARY not in TEST_LIBRARIES:
     msg = (
-        "tests/adapter_dpy runs against one library: set SPAMGUARD_TEST_LIBRARY=nextcord or "
-        f"=disnake (the tox envs nextcord26, nextcord3, disnake, disnake312 do), got {LIBRARY!r}"
+        "tests/adapter_dpy runs against one library: set SPAMGUARD_TEST_LIBRARY to one of "
+        f"{', '.join(TEST_LIBRARIES)} (the tox envs discordpy, nextcord26, nextcord3, "
+        f"disnake, disnake312 do), got {LIBRARY!r}"
     )
     raise pytest.UsageError(msg)

@@ -1,4 +1,4 @@
-"""Helpers of the nextcord/disnake-specific tests: a protected bot, policies.
+"""Helpers of the discord.py/nextcord/disnake-specific tests: a protected bot, policies.
 
 Not collected (no ``test_`` prefix). Everything is real: the library's ``commands.Bot``
 logged in to the REST stand-in, gateway payloads fed through its parsers
@@ -8,6 +8,7 @@ logged in to the REST stand-in, gateway payloads fed through its parsers
 from __future__ import annotations
 
 __all__ = (
+    "ADAPTER",
     "LIBRARY",
     "adapter",
     "make_policy",
@@ -22,7 +23,7 @@ import types
 import typing
 
 from support import payloads
-from support.dpy_harness import DpyLibrary, dpy_bot
+from support.dpy_harness import ADAPTERS, TEST_LIBRARIES, DpyLibrary, dpy_bot
 from support.library_harness import FakeClock, Guarded, Recorder
 
 from spamguard.core.policy import Policy
@@ -33,15 +34,17 @@ if typing.TYPE_CHECKING:
     from support.discord_api import DiscordAPI
 
 
-LIBRARY: typing.Final = typing.cast(
-    "typing.Literal['nextcord', 'disnake']", os.environ["SPAMGUARD_TEST_LIBRARY"]
-)
-"""The library under test (checked by conftest)."""
+LIBRARY: typing.Final = TEST_LIBRARIES[os.environ["SPAMGUARD_TEST_LIBRARY"]]
+"""The import name of the library under test (checked by conftest): ``discord`` for
+discord.py, ``nextcord``, ``disnake``."""
+
+ADAPTER: typing.Final = ADAPTERS[LIBRARY]
+"""spamguard's adapter for it under ``spamguard.adapters``, also the extra's name."""
 
 
 def adapter() -> types.ModuleType:
-    """``spamguard.adapters.nextcord`` or ``spamguard.adapters.disnake``."""
-    return importlib.import_module(f"spamguard.adapters.{LIBRARY}")
+    """``spamguard.adapters.discordpy``, ``.nextcord`` or ``.disnake``."""
+    return importlib.import_module(f"spamguard.adapters.{ADAPTER}")
 
 
 def make_policy(

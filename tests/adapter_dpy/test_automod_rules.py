@@ -1,4 +1,4 @@
-"""Native AutoMod rules with nextcord or disnake (``SPAMGUARD_TEST_LIBRARY``): listing,
+"""Native AutoMod rules with discord.py, nextcord or disnake (``SPAMGUARD_TEST_LIBRARY``): listing,
 creating, editing and deleting them through the library's real HTTP client against the
 Discord stand-in, a sync that converges, and real AUTO_MODERATION_ACTION_EXECUTION payloads
 through the library's gateway parser."""
@@ -12,7 +12,7 @@ import typing
 
 import pytest
 from support.automod import automod_section, create_actions, policy_of, seed_rule
-from support.dpy_harness import dpy_bot
+from support.dpy_harness import TEST_LIBRARIES, dpy_bot
 
 from spamguard.adapters.dpy.automod import (
     NotAnAutomodActionError,
@@ -39,8 +39,9 @@ if typing.TYPE_CHECKING:
     from spamguard.core.actions import Action
 
 # conftest.py has already failed the run if this is unset or unknown.
-LIBRARY = typing.cast("typing.Literal['nextcord', 'disnake']", os.environ["SPAMGUARD_TEST_LIBRARY"])
+LIBRARY = TEST_LIBRARIES[os.environ["SPAMGUARD_TEST_LIBRARY"]]
 EXECUTION_EVENT = {
+    "discord": "on_automod_action",
     "nextcord": "on_auto_moderation_action_execution",
     "disnake": "on_automod_action_execution",
 }[LIBRARY]
@@ -245,8 +246,8 @@ async def test_other_actions_and_unknown_libraries_are_refused_by_name() -> None
                 Kick(guild_id=world.guild_id, user_id=world.alice.id, reason="x"),  # type: ignore[arg-type]
                 library=LIBRARY,
             )
-        with pytest.raises(ValueError, match="nextcord, disnake, got 'discord'"):
-            await fetch_rules(h.bot, world.guild_id, library="discord")  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="discord, nextcord, disnake, got 'pycord'"):
+            await fetch_rules(h.bot, world.guild_id, library="pycord")  # type: ignore[arg-type]
         assert h.api.requests == ()
 
 

@@ -1,4 +1,4 @@
-"""What only nextcord and disnake hear that way: edits through ``on_raw_message_edit``
+"""What only discord.py, nextcord and disnake hear that way: edits through ``on_raw_message_edit``
 when the bot keeps no message cache, and the warning (naming the intent) about messages
 from guilds the library has not cached. The shared event behaviour is in
 tests/adapter_contract/test_events.py."""

@@ -5,15 +5,15 @@ from __future__ import annotations
 import importlib.util
 import pathlib
 
-from adapter_dpy.dpy_world import LIBRARY
+from adapter_dpy.dpy_world import ADAPTER
 
 from spamguard.adapters import dpy
 
-EXAMPLE = pathlib.Path(__file__).parents[2] / "examples" / f"{LIBRARY}_bot.py"
+EXAMPLE = pathlib.Path(__file__).parents[2] / "examples" / f"{ADAPTER}_bot.py"
 
 
 async def test_the_example_bot_is_protected_by_spamguard(tmp_path: pathlib.Path) -> None:
-    spec = importlib.util.spec_from_file_location(f"{LIBRARY}_example_bot", EXAMPLE)
+    spec = importlib.util.spec_from_file_location(f"{ADAPTER}_example_bot", EXAMPLE)
     assert spec is not None
     assert spec.loader is not None
     example = importlib.util.module_from_spec(spec)

@@ -12,8 +12,8 @@ import sys
 import typing
 
 import pytest
-from adapter_dpy.dpy_world import LIBRARY, adapter, make_policy, protected_bot
-from support.dpy_harness import dpy_bot
+from adapter_dpy.dpy_world import ADAPTER, LIBRARY, adapter, make_policy, protected_bot
+from support.dpy_harness import dpy_bot, finish
 
 import spamguard.adapters
 from spamguard.adapters import dpy
@@ -24,7 +24,7 @@ if typing.TYPE_CHECKING:
 
     from support.dpy_harness import DpyHarness
 
-EXTENSION = f"spamguard.adapters.{LIBRARY}"
+EXTENSION = f"spamguard.adapters.{ADAPTER}"
 POSITIONAL = inspect.Parameter.POSITIONAL_OR_KEYWORD
 VAR_KEYWORD = inspect.Parameter.VAR_KEYWORD
 
@@ -61,7 +61,7 @@ async def test_load_extension_protects_the_bot_with_the_policy_file_named_by_the
         assert [r.path for r in h.api.find("DELETE")] == [f"/guilds/{g}/members/{alice}"]
         assert cog.protection.stats["runtime"]["actions_ok"] == {"kick": 1}
 
-        h.bot.unload_extension(EXTENSION)
+        await finish(h.bot.unload_extension(EXTENSION))
         await asyncio.sleep(0.05)
         assert h.bot.get_cog(dpy.COG_NAME) is None
         assert not _scheduler_running()
@@ -78,12 +78,18 @@ async def test_load_extension_without_a_policy_file_uses_the_default_policy(
         assert cog.protection.guard.policy == spamguard.core.Policy.default()
 
 
-def test_setup_is_synchronous_and_takes_what_the_library_passes() -> None:
+def test_setup_is_what_the_library_calls_and_takes_what_it_passes() -> None:
     setup = adapter().setup
-    assert not inspect.iscoroutinefunction(setup)
+    # discord.py awaits setup(bot); nextcord and disnake call it and await nothing.
+    assert inspect.iscoroutinefunction(setup) == (LIBRARY == "discord")
     kinds = [p.kind for p in inspect.signature(setup).parameters.values()]
-    # nextcord passes load_extension's extras as keywords; disnake passes the bot alone.
-    expected = {"nextcord": [POSITIONAL, VAR_KEYWORD], "disnake": [POSITIONAL]}[LIBRARY]
+    # nextcord passes load_extension's extras as keywords; discord.py and disnake pass
+    # the bot alone.
+    expected = {
+        "discord": [POSITIONAL],
+        "nextcord": [POSITIONAL, VAR_KEYWORD],
+        "disnake": [POSITIONAL],
+    }[LIBRARY]
     assert kinds == expected
 
 
@@ -165,12 +171,12 @@ async def test_the_adapters_own_attach_lists_every_option_it_takes() -> None:
 
 
 def test_without_the_library_the_import_error_says_what_to_install() -> None:
-    code = f"import sys; sys.modules[{LIBRARY!r}] = None; import spamguard.adapters.{LIBRARY}"
+    code = f"import sys; sys.modules[{LIBRARY!r}] = None; import spamguard.adapters.{ADAPTER}"
     result = subprocess.run(
         [sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 1
-    assert f"pip install 'spamguard[{LIBRARY}]'" in result.stderr
+    assert f"pip install 'spamguard[{ADAPTER}]'" in result.stderr
 
 
 async def test_a_policy_naming_a_redis_store_gets_one() -> None:

@@ -1,4 +1,4 @@
-"""nextcord's and disnake's member cache: a member GUILD_CREATE did not list is read from
+"""discord.py's, nextcord's and disnake's member cache: a member GUILD_CREATE did not list is read from
 the message that led to the punishment, not looked up (the shared refusal rules are in
 tests/adapter_contract/test_hierarchy.py)."""
 

@@ -1,7 +1,8 @@
-"""What the nextcord/disnake harness must do, written once for both libraries.
+"""What the discord.py/nextcord/disnake harness must do, written once for the three.
 
-`test_nextcord_harness` and `test_disnake_harness` subclass `DpyHarnessContract` with
-their library name; this module is not collected on its own (no ``test_`` prefix).
+`test_discordpy_harness`, `test_nextcord_harness` and `test_disnake_harness` subclass
+`DpyHarnessContract` with their library's import name; this module is not collected on
+its own (no ``test_`` prefix).
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ UTC = datetime.UTC
 
 # The event name each library gives AUTO_MODERATION_ACTION_EXECUTION.
 AUTOMOD_EVENT: typing.Final = {
+    "discord": "automod_action",
     "nextcord": "auto_moderation_action_execution",
     "disnake": "automod_action_execution",
 }
 
 
 class DpyHarnessContract:
-    """Smoke tests shared by the nextcord and disnake harnesses."""
+    """Smoke tests shared by the discord.py, nextcord and disnake harnesses."""
 
     library: typing.ClassVar[Library]
 
@@ -150,7 +152,8 @@ class DpyHarnessContract:
         assert api.find("DELETE", "/guilds/{g}/members/{u}")[0].reason == "kicked ü"
         ban = api.find("PUT", "/guilds/{g}/bans/{u}")[0]
         assert ban.reason == "banned"
-        # nextcord sends delete_message_seconds in the query string, disnake in the body.
+        # discord.py and nextcord send delete_message_seconds in the query string, disnake
+        # in the body.
         assert {**ban.query, **(ban.json or {})}["delete_message_seconds"] in ("3600", 3600)
         timeout = api.find("PATCH", "/guilds/{g}/members/{u}")[0]
         assert timeout.reason == "timeout"

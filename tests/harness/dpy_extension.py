@@ -1,8 +1,8 @@
-"""An extension with a Cog, loaded by the nextcord and disnake harness tests.
+"""An extension with a Cog, loaded by the discord.py, nextcord and disnake harness tests.
 
-It serves both libraries: ``setup`` takes the library from the bot's class, and the Cog
-is built from that library's ``commands`` module. It deletes every message containing
-"spam" (``Message.delete`` takes no reason in either library).
+It serves the three libraries: ``setup`` takes the library from the bot's class, and the
+Cog is built from that library's ``commands`` module. It deletes every message containing
+"spam" (``Message.delete`` takes no reason in any of them).
 """
 
 from __future__ import annotations
@@ -13,8 +13,12 @@ import importlib
 import typing
 
 
-def setup(bot: typing.Any) -> None:
-    """Add the anti-spam Cog to ``bot`` (synchronous, as both libraries expect)."""
+def setup(bot: typing.Any) -> typing.Any:
+    """Add the anti-spam Cog to ``bot``.
+
+    Synchronous, as nextcord and disnake expect; discord.py awaits ``setup(bot)``, and so
+    the coroutine of its ``add_cog`` that this returns.
+    """
     library = type(bot).__module__.split(".")[0]
     commands = importlib.import_module(f"{library}.ext.commands")
 
@@ -30,4 +34,4 @@ def setup(bot: typing.Any) -> None:
             if "spam" in message.content:
                 await message.delete()
 
-    bot.add_cog(AntiSpam())
+    return bot.add_cog(AntiSpam())

@@ -1,12 +1,14 @@
-"""A real, offline ``commands.Bot`` of nextcord or disnake wired to the REST stand-in.
+"""A real, offline ``commands.Bot`` of discord.py, nextcord or disnake wired to the REST
+stand-in.
 
-Both libraries descend from discord.py and share its plumbing, so one module serves
-both, parametrised by the library's import name:
+nextcord and disnake descend from discord.py and share its plumbing, so one module serves
+the three, parametrised by the library's import name (``discord`` for discord.py):
 
 * REST: every request URL is built as ``http.Route.BASE + path`` when a ``Route`` is
   created, so pointing the class attribute ``Route.BASE`` at the stand-in redirects the
   library's real aiohttp client (restored on exit). ``await bot.login(token)`` then
-  fetches ``GET /users/@me`` (disnake also prefetches ``GET /oauth2/applications/@me``).
+  fetches ``GET /users/@me`` (discord.py and disnake also fetch
+  ``GET /oauth2/applications/@me``).
 * Gateway: the websocket hands each DISPATCH to ``bot._connection.parsers[EVENT](data)``;
   the harness calls the same parsers with real payloads, so ``ConnectionState`` fills its
   cache and dispatches ``on_message`` and Cog listeners as in production. READY and
@@ -15,28 +17,38 @@ both, parametrised by the library's import name:
   GUILD_CREATE carries ``member_count == len(members)``, so the guild counts as chunked
   and no member request is sent to the absent websocket.
 
-Private names relied on: ``bot._connection`` and its ``parsers`` dict (both libraries),
-task names ``"<library>: on_<event>"`` given by ``Client._schedule_event`` (used by
-`DpyHarness.settle` to find running listeners), and ``Client.on_error`` being looked up
-on the instance (the harness sets it to collect listener exceptions).
+* discord.py's ``load_extension``, ``add_cog`` and ``unload_extension`` are coroutines
+  (nextcord's and disnake's are not): `dpy_bot` awaits what ``before_login`` returns, and
+  `finish` awaits a library call's result when it is awaitable.
+
+Private names relied on: ``bot._connection`` and its ``parsers`` dict (every library),
+task names ``"<library>: on_<event>"`` given by ``Client._schedule_event`` (``discord.py:``
+for discord.py; used by `DpyHarness.settle` to find running listeners), and
+``Client.on_error`` being looked up on the instance (the harness sets it to collect
+listener exceptions).
 """
 
 from __future__ import annotations
 
 __all__ = (
+    "ADAPTERS",
     "LIBRARIES",
+    "TEST_LIBRARIES",
     "DpyHarness",
     "DpyLibrary",
     "default_intents",
     "dpy_bot",
+    "finish",
 )
 
 import asyncio
 import contextlib
 import dataclasses
 import importlib
+import inspect
 import sys
 import typing
+from collections.abc import Mapping
 
 from spamguard.core import FailureKind
 
@@ -46,14 +58,50 @@ from .library_harness import protect_before_start
 
 if typing.TYPE_CHECKING:
     import types
-    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
     from spamguard.adapters.runtime import Protection
 
-LIBRARIES: typing.Final = ("nextcord", "disnake")
-"""Import names of the supported discord.py descendants."""
+LIBRARIES: typing.Final = ("discord", "nextcord", "disnake")
+"""Import names of the supported libraries of the discord.py family."""
 
-Library = typing.Literal["nextcord", "disnake"]
+Library = typing.Literal["discord", "nextcord", "disnake"]
+
+TEST_LIBRARIES: typing.Final[Mapping[str, Library]] = {
+    "discordpy": "discord",
+    "nextcord": "nextcord",
+    "disnake": "disnake",
+}
+"""``SPAMGUARD_TEST_LIBRARY`` value (the tox env's) -> the library's import name."""
+
+ADAPTERS: typing.Final[Mapping[Library, str]] = {
+    "discord": "discordpy",
+    "nextcord": "nextcord",
+    "disnake": "disnake",
+}
+"""Import name -> spamguard's adapter module under ``spamguard.adapters`` (and extra)."""
+
+# Whether the library parses a MESSAGE_UPDATE of some fields only (discord.py 2.5+ builds a
+# whole Message from each update: KeyError on a partial one, inside its own parser).
+_PARSES_PARTIAL_UPDATES: typing.Final[Mapping[Library, bool]] = {
+    "discord": False,
+    "nextcord": True,
+    "disnake": True,
+}
+
+# How Client._schedule_event names a listener's task: "<prefix>: on_<event>".
+_TASK_PREFIXES: typing.Final[Mapping[Library, str]] = {
+    "discord": "discord.py",
+    "nextcord": "nextcord",
+    "disnake": "disnake",
+}
+
+
+async def finish(result: object) -> None:
+    """Await ``result`` of a library call if it is awaitable (discord.py's ``add_cog``,
+    ``remove_cog``, ``load_extension``, ``unload_extension``); nothing otherwise."""
+    if inspect.isawaitable(result):
+        await result
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,9 +109,10 @@ class DpyHarness:
     """A logged-in, ready offline bot, the stand-in and the world it knows."""
 
     library: Library
-    """``"nextcord"`` or ``"disnake"``."""
+    """``"discord"`` (discord.py), ``"nextcord"`` or ``"disnake"``."""
     module: types.ModuleType
-    """The library module (``nextcord`` or ``disnake``), for its exception classes."""
+    """The library module (``discord``, ``nextcord`` or ``disnake``), for its exception
+    classes."""
     bot: typing.Any
     """The real ``commands.Bot`` (typed Any: the class depends on ``library``)."""
     api: DiscordAPI
@@ -83,7 +132,7 @@ class DpyHarness:
         self.parsers[event_name](dict(payload))
 
     def _listener_tasks(self) -> set[asyncio.Task[typing.Any]]:
-        prefix = f"{self.library}: on_"
+        prefix = f"{_TASK_PREFIXES[self.library]}: on_"
         current = asyncio.current_task()
         return {
             t
@@ -131,8 +180,8 @@ class DpyHarness:
     async def automod_execution(self, **kwargs: typing.Any) -> dict[str, typing.Any]:
         """Dispatch AUTO_MODERATION_ACTION_EXECUTION built by ``world.automod_execution``.
 
-        nextcord dispatches it as ``on_auto_moderation_action_execution``, disnake as
-        ``on_automod_action_execution``.
+        discord.py dispatches it as ``on_automod_action``, nextcord as
+        ``on_auto_moderation_action_execution``, disnake as ``on_automod_action_execution``.
         """
         payload = self.world.automod_execution(**kwargs)
         await self.dispatch("AUTO_MODERATION_ACTION_EXECUTION", payload)
@@ -163,8 +212,8 @@ async def dpy_bot(
 
     ``api`` defaults to a fresh ``DiscordAPI.for_world(world)``. ``before_login`` runs on
     the bot before login (add Cogs, ``bot.load_extension(...)``: synchronous in
-    nextcord 2.6/3.x and disnake 2.12; a coroutine result is awaited). ``bot_options``
-    go to ``commands.Bot`` (default ``command_prefix="!"``).
+    nextcord 2.6/3.x and disnake 2.12, a coroutine in discord.py, which is awaited).
+    ``bot_options`` go to ``commands.Bot`` (default ``command_prefix="!"``).
 
     ``Route.BASE`` is a class attribute, so run one such bot per process at a time.
     On exit the bot is closed and the library's leftover tasks are cancelled.
@@ -196,9 +245,7 @@ async def dpy_bot(
 
         bot.on_error = on_error
         if before_login is not None:
-            result = before_login(bot)
-            if asyncio.iscoroutine(result):
-                await result
+            await finish(before_login(bot))
         harness = DpyHarness(
             library=library, module=module, bot=bot, api=api, world=world, listener_errors=errors
         )
@@ -245,12 +292,12 @@ async def _drain_library_tasks(library: str) -> None:
 
 
 class DpyLibrary:
-    """The contract suite's harness for nextcord or disnake
+    """The contract suite's harness for discord.py, nextcord or disnake
     (`support.library_harness.LibraryHarness`): the library's adapter attached before
     login, as its ``load_extension`` entry point does."""
 
-    # Both libraries sleep on any retry_after, and retry a 500 after a second or more:
-    # within the action deadline both end as a timeout. A 503 is raised at once.
+    # The libraries sleep on any retry_after, and retry a 500 after a second or more:
+    # within the action deadline each ends as a timeout. A 503 is raised at once.
     _FAILURES: typing.ClassVar[Mapping[int, FailureKind]] = {
         403: FailureKind.FORBIDDEN,
         404: FailureKind.NOT_FOUND,
@@ -263,14 +310,17 @@ class DpyLibrary:
     failure_deadline = 0.9
 
     def __init__(self, name: Library) -> None:
-        """The harness of ``name`` (``"nextcord"`` or ``"disnake"``)."""
+        """The harness of ``name`` (``"discord"``, ``"nextcord"`` or ``"disnake"``)."""
         self.name: Library = name
+        self.adapter = ADAPTERS[name]
+        """spamguard's adapter module under ``spamguard.adapters``."""
+        self.parses_partial_updates = _PARSES_PARTIAL_UPDATES[name]
 
     def protected(
         self, world: payloads.GuildWorld, *, api: DiscordAPI | None, **options: typing.Any
     ) -> contextlib.AbstractAsyncContextManager[tuple[DpyHarness, Protection]]:
-        """A ready bot protected by ``spamguard.adapters.<library>.attach(bot, **options)``."""
-        adapter = importlib.import_module(f"spamguard.adapters.{self.name}")
+        """A ready bot protected by ``spamguard.adapters.<adapter>.attach(bot, **options)``."""
+        adapter = importlib.import_module(f"spamguard.adapters.{self.adapter}")
         return protect_before_start(
             lambda hook: dpy_bot(self.name, world, api=api, before_login=hook),
             lambda bot: adapter.attach(bot, **options),  # type: ignore[no-any-return]

@@ -382,6 +382,7 @@ class HikariLibrary:
     name = "hikari"
     # hikari retries nothing here: every failure is raised at once.
     failure_deadline = 10.0
+    parses_partial_updates = True
 
     # max_retries=0 (hikari_bot's default) raises a 5xx at once; a 429 asking to wait
     # longer than max_rate_limit (300 s) raises RateLimitTooLongError at once.

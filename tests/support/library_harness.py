@@ -120,6 +120,12 @@ class LibraryHarness(typing.Protocol):
         """
         ...
 
+    parses_partial_updates: bool
+    """Whether the library parses a MESSAGE_UPDATE that carries only some fields (ids and
+    embeds: what Discord sent for an embed unfurl before it sent the whole message);
+    discord.py 2.5 and newer build a whole ``Message`` from every update and raise on one.
+    """
+
     failure_deadline: float
     """The action deadline (seconds) of the tests that script a status on every attempt:
     short enough that a library retrying or sleeping ends in a timeout after one request,
@@ -148,6 +154,7 @@ class LibraryHarness(typing.Protocol):
 HARNESSES: typing.Final[Mapping[str, tuple[str, str, tuple[str, ...]]]] = {
     "hikari": ("support.hikari_harness", "HikariLibrary", ()),
     "lightbulb": ("support.lightbulb_harness", "LightbulbLibrary", ()),
+    "discordpy": ("support.dpy_harness", "DpyLibrary", ("discord",)),
     "nextcord": ("support.dpy_harness", "DpyLibrary", ("nextcord",)),
     "disnake": ("support.dpy_harness", "DpyLibrary", ("disnake",)),
 }
