@@ -25,7 +25,7 @@ from spamguard.core.hookspecs import hookimpl
 if typing.TYPE_CHECKING:
     import os
     import types
-    from collections.abc import Awaitable, Callable, Iterable, Mapping
+    from collections.abc import Awaitable, Iterable, Mapping
 
     from spamguard.adapters import GuardRuntimeOptions
     from spamguard.adapters.runtime import CompatBridge, Protection

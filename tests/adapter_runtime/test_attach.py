@@ -41,7 +41,7 @@ def test_every_built_in_adapter_is_an_entry_point_of_a_module_that_exists() -> N
             "disnake": "disnake",
         }.items()
     }
-    assert spamguard.adapters._BUILTIN_ADAPTERS == frozenset(entry_points)
+    assert frozenset(entry_points) == spamguard.adapters._BUILTIN_ADAPTERS
     for module in entry_points.values():
         # Found without importing it (which would import its library).
         assert importlib.util.find_spec(module) is not None
