@@ -39,13 +39,11 @@ __all__ = (
 )
 
 from spamguard.adapters.dpy.binding import (
-    COG_NAME,
     AlreadyAttachedError,
     ProtectionBinding,
-    SuspendedCogError,
     UnsupportedBotError,
-    cog_class,
 )
+from spamguard.adapters.dpy.cog import COG_NAME, SuspendedCogError, cog_class
 from spamguard.adapters.dpy.convert import message_from_raw_edit, to_core_message
 from spamguard.adapters.dpy.execute import DpyExecutor
 from spamguard.adapters.dpy.flavour import Flavour, Library, UnsupportedLibraryError, flavour

@@ -12,21 +12,19 @@ attach.
   or :meth:`~spamguard.adapters.runtime.Protection.detach`.
 
 discord.py's ``add_cog`` and ``remove_cog`` are coroutines, nextcord's and disnake's plain
-methods: :func:`finish_now` and :meth:`ProtectionBinding.detach` take either.
+methods: :meth:`ProtectionBinding.add_now`, :meth:`ProtectionBinding.add` and
+:meth:`ProtectionBinding.detach` take either. The Cog itself is in
+:mod:`spamguard.adapters.dpy.cog`.
 """
 
 from __future__ import annotations
 
 __all__ = (
-    "COG_NAME",
     "AlreadyAttachedError",
     "ProtectionBinding",
-    "SuspendedCogError",
     "UnsupportedBotError",
     "bind",
-    "cog_class",
     "compat_bridge",
-    "finish_now",
 )
 
 import asyncio
@@ -37,6 +35,7 @@ import typing
 
 from spamguard.adapters import AttachOptions, check_options
 from spamguard.adapters.dpy.automod import automod_execution_from_event, fetch_rules
+from spamguard.adapters.dpy.cog import COG_NAME, cog_class, finish_now
 from spamguard.adapters.dpy.convert import message_from_raw_edit, to_core_message
 from spamguard.adapters.dpy.execute import DpyExecutor, bot_user_id
 from spamguard.adapters.runtime import (
@@ -65,9 +64,6 @@ if typing.TYPE_CHECKING:
 
 _LOGGER = logging.getLogger("spamguard.adapters.dpy")
 
-COG_NAME = "SpamGuard"
-"""The Cog's name: ``bot.get_cog("SpamGuard").protection`` reaches the running protection."""
-
 
 class UnsupportedBotError(SpamguardError, TypeError):
     """The object given to ``attach`` cannot hold a Cog (it is not a ``commands`` bot)."""
@@ -75,39 +71,6 @@ class UnsupportedBotError(SpamguardError, TypeError):
 
 class AlreadyAttachedError(SpamguardError, RuntimeError):
     """spamguard is already protecting this bot."""
-
-
-class SuspendedCogError(SpamguardError, RuntimeError):
-    """The library's ``add_cog`` waited for something, so ``attach`` (synchronous) could
-    not add the Cog at once; ``await bot.load_extension(...)`` can."""
-
-
-def finish_now(result: object, what: str) -> None:
-    """Complete ``result`` of a library call at once: nothing to do for a plain value;
-    a coroutine (discord.py's ``add_cog``) is run to its end without an event loop.
-
-    discord.py's ``add_cog`` awaits nothing but the Cog's ``cog_load``, which spamguard's
-    Cog leaves as Cog's own (a coroutine that returns at once), so the coroutine ends at
-    its first step: the Cog is in place when ``attach`` returns, in a running loop or
-    before ``bot.run()`` alike. Its exceptions (a Cog of that name already there) are
-    raised as they are.
-
-    Raises:
-        SuspendedCogError: the coroutine waited for something (a library release whose
-            ``add_cog`` does I/O); it is closed, so nothing is half done in the background.
-    """
-    if not inspect.iscoroutine(result):
-        return
-    try:
-        result.send(None)
-    except StopIteration:
-        return
-    result.close()
-    msg = (
-        f"{what} did not finish at once, so spamguard's synchronous attach cannot add its "
-        "Cog; use `await bot.load_extension(...)` instead"
-    )
-    raise SuspendedCogError(msg)
 
 
 class ProtectionBinding:
@@ -286,58 +249,6 @@ class ProtectionBinding:
                 "are not checked. Enable Intents.guilds.",
                 self.flavour.title,
             )
-
-
-_COG_CLASSES: dict[str, type[typing.Any]] = {}
-
-
-def cog_class(flavour: Flavour) -> type[typing.Any]:
-    """The Cog class of ``flavour``'s library (built once per library)."""
-    cached = _COG_CLASSES.get(flavour.name)
-    if cached is not None:
-        return cached
-    commands = flavour.commands
-
-    class SpamGuardCog(commands.Cog, name=COG_NAME):  # type: ignore[misc,name-defined,call-arg]
-        """spamguard's anti-spam listeners; ``self.protection`` is the running protection."""
-
-        def __init__(self, binding: ProtectionBinding) -> None:
-            self.binding = binding
-            self.protection = binding.protection
-
-        @commands.Cog.listener("on_ready")  # type: ignore[untyped-decorator]
-        async def spamguard_on_ready(self) -> None:
-            await self.binding.on_ready()
-
-        @commands.Cog.listener("on_message")  # type: ignore[untyped-decorator]
-        async def spamguard_on_message(self, message: typing.Any) -> None:
-            await self.binding.on_message(message)
-
-        @commands.Cog.listener("on_raw_message_edit")  # type: ignore[untyped-decorator]
-        async def spamguard_on_raw_message_edit(self, event: typing.Any) -> None:
-            await self.binding.on_raw_message_edit(event)
-
-        @commands.Cog.listener(flavour.automod_event)  # type: ignore[untyped-decorator]
-        async def spamguard_on_automod_execution(self, execution: typing.Any) -> None:
-            await self.binding.on_automod_execution(execution)
-
-        @commands.Cog.listener("on_guild_available")  # type: ignore[untyped-decorator]
-        async def spamguard_on_guild_available(self, guild: typing.Any) -> None:
-            await self.binding.sync_automod(guild.id)
-
-        @commands.Cog.listener("on_guild_join")  # type: ignore[untyped-decorator]
-        async def spamguard_on_guild_join(self, guild: typing.Any) -> None:
-            await self.binding.sync_automod(guild.id)
-
-        def cog_unload(self) -> None:
-            self.binding.unload()
-
-    SpamGuardCog.__qualname__ = SpamGuardCog.__name__ = f"SpamGuardCog[{flavour.name}]"
-    # The libraries remove an extension's Cogs by their class's module on
-    # unload_extension: the Cog belongs to the adapter module that is the extension.
-    SpamGuardCog.__module__ = f"spamguard.adapters.{flavour.adapter}"
-    _COG_CLASSES[flavour.name] = SpamGuardCog
-    return SpamGuardCog
 
 
 # -- entry points ------------------------------------------------------------------------------
