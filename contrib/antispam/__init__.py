@@ -1,59 +1,63 @@
-"""A drop-in ``AntiSpamHandler`` for discord-anti-spam users, running on spamguard's core.
+"""discord-anti-spam 1.9.1's API, deciding with spamguard's core.
 
-Migrating is one import::
+Migrating is the import prefix: ``antispam`` becomes ``spamguard.contrib.antispam``::
 
-    # from antispam import AntiSpamHandler
-    from spamguard.contrib.antispam import AntiSpamHandler
+    from spamguard.contrib.antispam import AntiSpamHandler, Options
+    from spamguard.contrib.antispam.enums import Library
 
-    handler = AntiSpamHandler(bot, warn_threshold=3, message_interval=30000)
+    bot.handler = AntiSpamHandler(bot, Library.DPY, options=Options(no_punish=True))
 
+    @bot.event
     async def on_message(message):
-        data = await handler.propagate(message)
-        if data["should_be_punished_this_message"]: ...
+        data = await bot.handler.propagate(message)  # a CorePayload
 
-The options (names, defaults, validation errors) are discord-anti-spam's; they become a
-spamguard policy (see :mod:`spamguard.contrib.antispam.options`) and a
-:class:`~spamguard.core.engine.guard.Guard` decides. ``propagate`` returns discord-anti-spam's
-result dict, plus the decided :class:`~spamguard.core.plan.Plan` under ``"plan"``.
+The layout is 1.9.1's: the handler and ``Options``/``CorePayload`` at the top,
+:mod:`.enums` (``Library``, ``IgnoreType``, ``ResetType``), :mod:`.dataclasses`,
+:mod:`.exceptions`, :mod:`.plugins`, :mod:`.abc`, :mod:`.caches`, ``BasePlugin`` and
+``PluginCache``. The options become a spamguard policy (:mod:`.options`) and a
+:class:`~spamguard.core.engine.guard.Guard` decides; the ``Library`` chooses the spamguard
+adapter that reads the bot's messages and carries the plans out, reached through core's
+``spamguard_make_compat_bridge`` hook (:mod:`.bridge`), so contrib never imports an
+adapter. discord-anti-spam 0.x's API (keyword options, result dicts, ``reset_user_count``,
+string ignore types...) keeps working where it does not contradict 1.9.1.
 
-Carrying plans out is the adapters' job. A handler gets its executor from ``executor=``
-(any callable taking a plan, sync or async: ``executor=runtime.carry_out``), or finds the
-adapter for ``bot`` through the ``spamguard_make_compat_bridge`` hook: it lends a
-:class:`~spamguard.core.bridge.CompatBridge` (which also converts the library's message
-objects), so contrib never imports an adapter. Without either, plans are only returned: the handler is
-usable, and testable, without any Discord library.
-
-The package holds one concern per module: :mod:`.handler` (``AntiSpamHandler``),
-:mod:`.options` (the options and their policy), :mod:`.exceptions`, :mod:`.enums`,
-:mod:`.base_plugin` and :mod:`.tracker` (extensions), and the handler's helpers
-(:mod:`.results`, :mod:`.ignores`, :mod:`.notices`, :mod:`.duplicates`, :mod:`.counters`,
-:mod:`.guilds`, :mod:`.extensions`).
-
-The remaining differences from discord-anti-spam are listed in ``docs/plugins.md``.
+What does not carry over, and what to use instead, is in ``docs/migrating.md``.
 """
 
 from __future__ import annotations
 
 from spamguard.contrib.antispam.base_plugin import BaseExtension, BasePlugin
-from spamguard.contrib.antispam.enums import IgnoreType, ResetType
+from spamguard.contrib.antispam.dataclasses import CorePayload, Options
+from spamguard.contrib.antispam.enums import IgnoreType, Library, ResetType
 from spamguard.contrib.antispam.exceptions import (
     BaseASHException,
     DuplicateObject,
+    ExistingEntry,
     ExtensionError,
+    GuildAddonNotFound,
     GuildNotFound,
     InvalidMessage,
     InvocationCancelled,
     LogicError,
+    MemberAddonNotFound,
     MemberNotFound,
     MissingGuildPermissions,
+    NonExistentEntry,
+    NotFound,
     ObjectMismatch,
     PluginError,
+    PropagateFailure,
+    UnsupportedAction,
+    UnsupportedOption,
     UserNotFound,
 )
 from spamguard.contrib.antispam.handler import AntiSpamHandler
-from spamguard.contrib.antispam.results import PropagateResult
-from spamguard.contrib.antispam.tracker import AntiSpamTracker
+from spamguard.contrib.antispam.plugin_cache import PluginCache
+from spamguard.contrib.antispam.plugins import AntiSpamTracker
 from spamguard.core.bridge import CompatBridge
+
+__version__ = "1.9.1"
+"""The discord-anti-spam version whose API this package follows."""
 
 __all__ = (
     "AntiSpamHandler",
@@ -62,18 +66,29 @@ __all__ = (
     "BaseExtension",
     "BasePlugin",
     "CompatBridge",
+    "CorePayload",
     "DuplicateObject",
+    "ExistingEntry",
     "ExtensionError",
+    "GuildAddonNotFound",
     "GuildNotFound",
     "IgnoreType",
     "InvalidMessage",
     "InvocationCancelled",
+    "Library",
     "LogicError",
+    "MemberAddonNotFound",
     "MemberNotFound",
     "MissingGuildPermissions",
+    "NonExistentEntry",
+    "NotFound",
     "ObjectMismatch",
+    "Options",
+    "PluginCache",
     "PluginError",
-    "PropagateResult",
+    "PropagateFailure",
     "ResetType",
+    "UnsupportedAction",
+    "UnsupportedOption",
     "UserNotFound",
 )

@@ -1,9 +1,13 @@
-"""discord-anti-spam's exceptions, under their original names and messages.
+"""discord-anti-spam 1.9.1's exceptions, with its names, hierarchy and messages.
 
 Code that catches ``antispam`` exceptions keeps working after switching to
 :mod:`spamguard.contrib.antispam`. Each one is also a
 :class:`~spamguard.core.errors.SpamguardError`. As in the original, an exception raised
-without arguments carries its docstring as its message.
+without arguments carries its docstring as its message. 0.x's names are aliases:
+``ExtensionError`` is :class:`PluginError`, ``UserNotFound`` is :class:`MemberNotFound`.
+
+:class:`UnsupportedOption` is spamguard's: a discord-anti-spam option (or argument) that
+spamguard cannot honour; it is both an :class:`UnsupportedAction` and a ``TypeError``.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 __all__ = (
     "BaseASHException",
     "DuplicateObject",
+    "ExistingEntry",
     "ExtensionError",
     "GuildAddonNotFound",
     "GuildNotFound",
@@ -20,12 +25,17 @@ __all__ = (
     "MemberAddonNotFound",
     "MemberNotFound",
     "MissingGuildPermissions",
+    "NonExistentEntry",
     "NotFound",
     "ObjectMismatch",
     "PluginError",
+    "PropagateFailure",
     "UnsupportedAction",
+    "UnsupportedOption",
     "UserNotFound",
 )
+
+import typing
 
 from spamguard.core.errors import SpamguardError
 
@@ -41,24 +51,12 @@ class BaseASHException(SpamguardError):
         return self.message
 
 
-class DuplicateObject(BaseASHException):
-    """Raised because you attempted to create and add an object, using the exact same id's as a pre-existing one."""
+class PropagateFailure(BaseASHException):
+    """A message could not be propagated; ``data`` holds the result to return instead."""
 
-
-class ObjectMismatch(BaseASHException):
-    """Raised because you attempted add a message to a member, but that member didn't create that message."""
-
-
-class LogicError(BaseASHException):
-    """Raised because internal logic has failed. Please create an issue in the github and include traceback."""
-
-
-class MissingGuildPermissions(BaseASHException):
-    """I need both permissions to kick & ban people from this guild in order to work!"""
-
-
-class InvalidMessage(BaseASHException):
-    """Could not create a use-able message for the given message."""
+    def __init__(self, *args: object, data: dict[str, typing.Any]) -> None:
+        super().__init__(*args)
+        self.data = data
 
 
 class InvocationCancelled(BaseASHException):
@@ -69,12 +67,28 @@ class UnsupportedAction(BaseASHException):
     """The attempt action is unsupported."""
 
 
-class ExtensionError(BaseASHException):
-    """An error occurred that was related to a plugin and not AntiSpamHandler"""
+class UnsupportedOption(UnsupportedAction, TypeError):
+    """A discord-anti-spam option spamguard does not support (the message names it)."""
 
 
-PluginError = ExtensionError
-"""discord-anti-spam 1.x's name for :class:`ExtensionError`."""
+class DuplicateObject(BaseASHException):
+    """Raised because you attempted to create and add an object, using the exact same id's as a pre-existing one."""
+
+
+class ObjectMismatch(BaseASHException):
+    """Raised because you attempted add a message to a member, but that member didn't create that message."""
+
+
+class InvalidMessage(BaseASHException):
+    """Could not create a use-able message for the given message."""
+
+
+class LogicError(BaseASHException):
+    """Raised because internal logic has failed. Please create an issue in the github and include traceback."""
+
+
+class MissingGuildPermissions(BaseASHException):
+    """I need both permissions to kick & ban people from this guild in order to work!"""
 
 
 class NotFound(BaseASHException):
@@ -83,10 +97,6 @@ class NotFound(BaseASHException):
 
 class MemberNotFound(NotFound):
     """A Member matching this id and guild id could not be found in the cache."""
-
-
-UserNotFound = MemberNotFound
-"""discord-anti-spam 0.x's name for :class:`MemberNotFound`."""
 
 
 class MemberAddonNotFound(NotFound):
@@ -99,3 +109,22 @@ class GuildNotFound(NotFound):
 
 class GuildAddonNotFound(GuildNotFound):
     """This class has not addon stored on this guild."""
+
+
+class PluginError(BaseASHException):
+    """An error occurred that was related to a plugin and not AntiSpamHandler"""
+
+
+class ExistingEntry(BaseASHException):
+    """An entry was already found in the timed cache with this key."""
+
+
+class NonExistentEntry(BaseASHException):
+    """No entry found in the timed cache with this key."""
+
+
+ExtensionError = PluginError
+"""discord-anti-spam 0.x's name for :class:`PluginError`."""
+
+UserNotFound = MemberNotFound
+"""discord-anti-spam 0.x's name for :class:`MemberNotFound`."""

@@ -8,11 +8,12 @@ import inspect
 import typing
 
 from spamguard.contrib.antispam.base_plugin import BasePlugin
-from spamguard.contrib.antispam.exceptions import ExtensionError, InvocationCancelled
+from spamguard.contrib.antispam.exceptions import InvocationCancelled, PluginError
 from spamguard.core.hookspecs import PROJECT_NAME
 from spamguard.core.plugins import plugin_name
 
 if typing.TYPE_CHECKING:
+    from spamguard.contrib.antispam.dataclasses import CorePayload
     from spamguard.core.engine import Guard
 
 
@@ -36,18 +37,18 @@ class ExtensionRegistry:
         name.
 
         Raises:
-            ExtensionError: not an extension instance, or the name is taken (unless
+            PluginError: not an extension instance, or the name is taken (unless
                 ``force_overwrite``).
         """
         name = type(extension).__name__.lower()
         taken = name in self.pre_invoke or name in self.after_invoke or name in self.plugins
         if taken and not force_overwrite:
             msg = "Error loading extension, an extension with this name already exists!"
-            raise ExtensionError(msg)
+            raise PluginError(msg)
         if isinstance(extension, BasePlugin):
             if not inspect.iscoroutinefunction(extension.propagate):
                 msg = "Expected coro method for propagate"
-                raise ExtensionError(msg)
+                raise PluginError(msg)
             if taken:
                 self.unregister(name, guard)
             target = self.pre_invoke if extension.is_pre_invoke else self.after_invoke
@@ -58,7 +59,7 @@ class ExtensionRegistry:
                 "Expected extension that subclassed BaseExtension and was a class instance not "
                 "class reference"
             )
-            raise ExtensionError(msg)
+            raise PluginError(msg)
         if taken:
             self.unregister(name, guard)
         # A plugin named like an installed extension (MassMention() is "mass_mention")
@@ -81,7 +82,7 @@ class ExtensionRegistry:
         """Remove an extension by class name (case-insensitive).
 
         Raises:
-            ExtensionError: no extension of that name is registered.
+            PluginError: no extension of that name is registered.
         """
         name = extension_name.lower()
         found = False
@@ -97,7 +98,7 @@ class ExtensionRegistry:
             found = True
         if not found:
             msg = "An extension matching this name doesn't exist!"
-            raise ExtensionError(msg)
+            raise PluginError(msg)
 
     async def run_pre_invoke(self, message: object, guild_id: int) -> dict[str, typing.Any]:
         """Run the pre-invoke extensions not blacklisted in the guild; what each returned,
@@ -113,16 +114,21 @@ class ExtensionRegistry:
             returned = await extension.propagate(message)
             results[type(extension).__name__] = returned
             if isinstance(returned, dict) and returned.get("cancel_next_invocation"):
+                # 1.9.1's Stats plugin counts the cancellations of each plugin.
+                stats = self.after_invoke.get("stats")
+                record = getattr(stats, "record_cancelled", None)
+                if callable(record):
+                    record(type(extension).__name__)
                 raise InvocationCancelled
         return results
 
     async def run_after_invoke(
-        self, message: object, guild_id: int, result: dict[str, typing.Any]
+        self, message: object, guild_id: int, result: CorePayload
     ) -> dict[str, typing.Any]:
         """Run the after-invoke extensions not blacklisted in the guild with the handler's
         ``result``; what each returned, by class name (also filled in as they run, so a later
         extension sees an earlier one's)."""
-        results: dict[str, typing.Any] = result["after_invoke_extensions"]
+        results: dict[str, typing.Any] = result.after_invoke_extensions
         for extension in tuple(self.after_invoke.values()):
             if guild_id in extension.blacklisted_guilds:
                 continue

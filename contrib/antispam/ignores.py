@@ -15,12 +15,12 @@ __all__ = (
 import typing
 
 from spamguard.contrib.antispam.enums import IgnoreType, name_of
-from spamguard.contrib.antispam.exceptions import BaseASHException
 from spamguard.core.plan import SkipReason
 
 if typing.TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from spamguard.contrib.antispam.dataclasses import Options
     from spamguard.core.messages import MessageLike
 
 ADMINISTRATOR = 0x8
@@ -30,14 +30,15 @@ MANAGE_MESSAGES = 0x2000
 
 
 IGNORE_LISTS: Mapping[str, str] = {
-    "member": "ignore_users",
-    "user": "ignore_users",
-    "channel": "ignore_channels",
-    "perm": "ignore_perms",
-    "guild": "ignore_guilds",
-    "role": "ignore_roles",
+    "member": "ignored_members",
+    "user": "ignored_members",
+    "channel": "ignored_channels",
+    "perm": "ignored_perms",
+    "guild": "ignored_guilds",
+    "role": "ignored_roles",
 }
-"""An ignore type's name -> the option holding its items."""
+"""An ignore type's name (an IgnoreType's, or 0.x's string) -> the Options field holding
+its items."""
 SKIP_STATUS: Mapping[SkipReason, str] = {
     SkipReason.DM: "Ignoring messages from dm's",
     SkipReason.SELF: "Ignoring messages from myself (the bot)",
@@ -47,20 +48,20 @@ SKIP_STATUS: Mapping[SkipReason, str] = {
 """discord-anti-spam's status for a message skipped for this reason."""
 
 
-def ignored_status(
-    message: MessageLike, options: Mapping[str, typing.Any], *, bot_id: int | None
-) -> str | None:
-    """Why discord-anti-spam would ignore ``message`` (its status text), or None: its ignore
-    checks, in its order."""
+def ignored_status(message: MessageLike, options: Options, *, bot_id: int | None) -> str | None:
+    """Why discord-anti-spam would ignore ``message`` (1.9.1's status text), or None: its
+    ignore checks in its order, then 0.x's permission list."""
     if message.guild_id is None:
         return SKIP_STATUS[SkipReason.DM]
     if message.author_id == bot_id:
         return SKIP_STATUS[SkipReason.SELF]
-    if options["ignore_bots"] and message.author_is_bot:
+    if options.ignore_bots and message.author_is_bot:
         return SKIP_STATUS[SkipReason.BOT]
-    if message.author_id in options["ignore_users"]:
-        return f"Ignoring this user: {message.author_id}"
-    channels = options["ignore_channels"]
+    if message.guild_id in options.ignored_guilds:
+        return f"Ignoring this guild: {message.guild_id}"
+    if message.author_id in options.ignored_members:
+        return f"Ignoring this member: {message.author_id}"
+    channels = options.ignored_channels
     if (
         message.channel_id in channels
         or (message.parent_id is not None and message.parent_id in channels)
@@ -68,30 +69,27 @@ def ignored_status(
     ):
         return f"Ignoring this channel: {message.channel_id}"
     for role_id in sorted(message.author_role_ids):
-        if role_id in options["ignore_roles"]:
+        if role_id in options.ignored_roles:
             return f"Ignoring this role: {role_id}"
-    perms = options["ignore_perms"]
+    perms = options.ignored_perms
     if (ADMINISTRATOR in perms and (message.author_is_admin or message.author_is_owner)) or (
         MANAGE_MESSAGES in perms and (message.author_can_manage_messages or message.author_is_admin)
     ):
-        return f"Ignoring this user's permissions: {message.author_id}"
-    if message.guild_id in options["ignore_guilds"]:
-        return f"Ignoring this guild: {message.guild_id}"
+        return f"Ignoring this member's permissions: {message.author_id}"
     return None
 
 
 def ignore_list(ignore_type: object) -> str:
-    """The option holding ``ignore_type``'s items (``ignore_users``...).
+    """The Options field holding ``ignore_type``'s items (``ignored_members``...).
 
     Raises:
-        ValueError: ``ignore_type`` is neither an IgnoreType nor a string.
-        BaseASHException: an unknown name.
+        ValueError: ``ignore_type`` is neither an IgnoreType nor one of 0.x's names (1.9.1's
+            exception and message).
     """
-    key = name_of(ignore_type, IgnoreType, "Expected `ignore_type` to be of type IgnoreType")
-    name = IGNORE_LISTS.get(key)
+    wrong = "Expected `ignore_type` to be of type IgnoreType"
+    name = IGNORE_LISTS.get(name_of(ignore_type, IgnoreType, wrong))
     if name is None:
-        msg = "Invalid ignore ignore_type"
-        raise BaseASHException(msg)
+        raise ValueError(wrong)
     return name
 
 

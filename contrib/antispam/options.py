@@ -1,8 +1,9 @@
-"""discord-anti-spam's options: names, defaults, validation, and their spamguard policy.
+"""discord-anti-spam's options and the spamguard policy they make.
 
-The option names and defaults are discord-anti-spam's (the keyword options of its
-``AntiSpamHandler``); validation raises its exceptions with its messages. Each option set
-becomes one :class:`~spamguard.core.policy.GuildPolicy`, so the core decides:
+:class:`~spamguard.contrib.antispam.dataclasses.Options` (1.9.1) is what the handler holds;
+0.x's keyword options (names, defaults, validation errors: :func:`validate_options`) become
+an ``Options`` with 0.x's defaults (:func:`from_legacy`). Each guild's ``Options`` becomes
+one :class:`~spamguard.core.policy.GuildPolicy`, so the core decides:
 
 ================================  ==========================================================
 discord-anti-spam option          spamguard policy
@@ -12,18 +13,20 @@ message_interval (ms)             ``max_duplicates.interval`` (seconds) and ``cl
 message_duplicate_accuracy        ``max_duplicates.accuracy``
 per_channel_spam                  ``max_duplicates.scope: user_channel`` (else ``user``)
 warn/kick/ban_threshold           ``escalation`` with ``counting: violation_count``
+use_timeouts                      ``escalation.timeout_threshold`` 89, ``timeout_duration``
+                                  300, no warning step (overrules ``warn_only``)
 warn_only                         rule ``punishment: WARN``, no escalation
 no_punish                         no punishment, no clean: violations are only reported
 delete_spam                       rule ``clean: true``
-ignore_users/channels/roles/      ``ignore.users/channels/roles/guilds``
+ignored_members/channels/roles/   ``ignore.users/channels/roles/guilds``
 guilds
 ignore_bots                       ``ignore_bots``
-guild_warn_message (+delete_after) ``notices.warn`` (+ ``warn_delete_after``)
+member_warn_message (+delete)     ``notices.warn`` (+ ``warn_delete_after``)
 ================================  ==========================================================
 
 ``incident_window`` is 0: like discord-anti-spam, every duplicate past the limit is a new
-punishment step. Kick and ban notices are added by the handler (see
-:mod:`spamguard.contrib.antispam`).
+punishment step. The log-channel notices and the DMs around kicks, bans and timeouts are
+added by the handler (:mod:`spamguard.contrib.antispam.notices`).
 """
 
 from __future__ import annotations
@@ -32,8 +35,11 @@ __all__ = (
     "ALIASES",
     "DEFAULTS",
     "LIST_OPTIONS",
+    "MAX_TIMEOUTS",
     "MESSAGE_OPTIONS",
+    "from_legacy",
     "guild_policy",
+    "options_from_any",
     "translate_template",
     "validate_options",
 )
@@ -45,6 +51,12 @@ import re
 import string
 import typing
 
+from spamguard.contrib.antispam.dataclasses.options import (
+    LEGACY_NAMES,
+    Options,
+    check_supported,
+    options_from_data,
+)
 from spamguard.contrib.antispam.exceptions import BaseASHException
 from spamguard.core.policy import Policy
 
@@ -260,57 +272,88 @@ def validate_options(**options: typing.Any) -> dict[str, typing.Any]:
     return result
 
 
+def from_legacy(options: Mapping[str, typing.Any]) -> Options:
+    """The :class:`Options` of a validated 0.x option set (:func:`validate_options`'s
+    output): 0.x's names and defaults, so 0.x's behaviour (warn -> kick -> ban, notices in
+    the channel, ``delete_spam`` on, administrators ignored)."""
+    fields = {LEGACY_NAMES.get(name, name): value for name, value in options.items()}
+    for name in ("member_warn_message", *(f for f in fields if f.endswith("_message"))):
+        fields[name] = translate_template(fields[name])
+    return Options(use_timeouts=False, guild_log_in_channel=True, **fields)
+
+
 def _int_ids(values: typing.Iterable[int | str]) -> list[int]:
-    return [value for value in values if isinstance(value, int)]
+    return sorted(value for value in values if isinstance(value, int))
+
+
+MAX_TIMEOUTS = 89
+"""1.9.1's n-th timeout lasts n x n x 5 minutes; the 89th is the last within Discord's
+28 days. The ladder kicks (then bans) after it."""
+
+
+def _escalation(options: Options) -> dict[str, typing.Any] | None:
+    if options.no_punish:
+        return None
+    # warn_threshold counts duplicates, as in discord-anti-spam.
+    ladder: dict[str, typing.Any] = {
+        "counting": "violation_count",
+        "warn_threshold": options.warn_threshold,
+        "kick_threshold": options.kick_threshold,
+        "ban_threshold": options.ban_threshold,
+    }
+    if options.use_timeouts:
+        # use_timeouts overrules warn_only (1.9.1): every punishment is a timeout of
+        # 5 x n x n minutes, n the member's timeouts so far plus one.
+        return {**ladder, "kick_threshold": 0, "timeout_threshold": MAX_TIMEOUTS}
+    if options.warn_only:
+        return None
+    return ladder
 
 
 def guild_policy(
-    options: Mapping[str, typing.Any], extensions: Mapping[str, typing.Any] | None = None
+    options: Options, extensions: Mapping[str, typing.Any] | None = None
 ) -> GuildPolicy:
     """The spamguard settings that decide like discord-anti-spam with ``options``.
 
     ``extensions`` are spamguard extension settings (``policy.extensions``) to add.
+
+    Raises:
+        UnsupportedOption: an option value spamguard cannot honour.
+        PolicyError: a value the core refuses (the message names the policy key).
     """
-    interval = options["message_interval"] / 1000
-    punishing = not options["no_punish"]
+    check_supported(options)
+    interval = options.message_interval / 1000
+    punishing = not options.no_punish
+    warn_only = options.warn_only and not options.use_timeouts
     level: dict[str, typing.Any] = {
-        "punishment": "WARN" if options["warn_only"] and punishing else "NONE",
-        "clean": bool(options["delete_spam"] and punishing),
+        "punishment": "WARN" if warn_only and punishing else "NONE",
+        "clean": bool(options.delete_spam and punishing),
         "clean_count": 100,
         "clean_duration": max(1, math.ceil(interval)),
         "max_duplicates": {
-            "count": options["message_duplicate_count"],
+            "count": options.message_duplicate_count,
             "interval": interval,
-            "accuracy": round(options["message_duplicate_accuracy"]),
-            "scope": "user_channel" if options["per_channel_spam"] else "user",
+            "accuracy": round(options.message_duplicate_accuracy),
+            "scope": "user_channel" if options.per_channel_spam else "user",
         },
     }
-    escalation = None
-    if punishing and not options["warn_only"]:
-        escalation = {
-            # warn_threshold counts duplicates, as in discord-anti-spam.
-            "counting": "violation_count",
-            "warn_threshold": options["warn_threshold"],
-            "kick_threshold": options["kick_threshold"],
-            "ban_threshold": options["ban_threshold"],
-        }
     document = {
         "version": 1,
         "spam": {"levels": {0: level}},
-        "escalation": escalation,
-        "ignore_bots": options["ignore_bots"],
-        # ignore_perms is applied by the handler, with discord-anti-spam's permission bits.
+        "escalation": _escalation(options),
+        "ignore_bots": options.ignore_bots,
+        # ignored_perms is applied by the handler, with discord-anti-spam's permission bits.
         "exempt_admins": False,
         "ignore": {
-            "users": _int_ids(options["ignore_users"]),
-            "channels": _int_ids(options["ignore_channels"]),
-            "roles": _int_ids(options["ignore_roles"]),
-            "guilds": _int_ids(options["ignore_guilds"]),
+            "users": _int_ids(options.ignored_members),
+            "channels": _int_ids(options.ignored_channels),
+            "roles": _int_ids(options.ignored_roles),
+            "guilds": _int_ids(options.ignored_guilds),
         },
         "incident_window": 0,
         "notices": {
-            "warn": translate_template(options["guild_warn_message"]),
-            "warn_delete_after": options["guild_warn_message_delete_after"],
+            "warn": translate_template(options.member_warn_message),
+            "warn_delete_after": options.member_warn_message_delete_after,
             "punishment": None,
             "dm": None,
             "failed": None,
@@ -318,3 +361,16 @@ def guild_policy(
         "extensions": dict(extensions or {}),
     }
     return Policy.from_dict(document).base
+
+
+def options_from_any(data: Mapping[str, typing.Any]) -> Options:
+    """Saved options: 1.9.1's fields (``options_to_data``, or 1.9.1's own ``save_to_dict``),
+    else 0.x's names (what this facade saved before it followed 1.9.1).
+
+    Raises:
+        TypeError, ValueError, BaseASHException: neither.
+    """
+    try:
+        return options_from_data(data)
+    except TypeError:
+        return from_legacy(validate_options(**data))

@@ -1,58 +1,47 @@
-"""What ``AntiSpamHandler.propagate`` returns: discord-anti-spam's result dict."""
+"""What ``AntiSpamHandler.propagate`` reports: 1.9.1's ``CorePayload`` from a plan."""
 
 from __future__ import annotations
 
-__all__ = ("RESULT_FLAGS", "PropagateResult", "new_result")
+__all__ = ("NO_PUNISH_STATUS", "RESULT_FLAGS", "new_payload", "punished_payload")
 
 import typing
+
+from spamguard.contrib.antispam.dataclasses import CorePayload
 
 if typing.TYPE_CHECKING:
     from collections.abc import Mapping
 
     from spamguard.core.plan import Plan
 
-
-class PropagateResult(typing.TypedDict):
-    """What :meth:`AntiSpamHandler.propagate` returns: discord-anti-spam's dict, plus ``plan``."""
-
-    should_be_punished_this_message: bool
-    was_warned: bool
-    was_kicked: bool
-    was_banned: bool
-    status: str
-    warn_count: int
-    kick_count: int
-    """Kicks and bans (discord-anti-spam counted bans as kicks)."""
-    duplicate_counter: int
-    pre_invoke_extensions: dict[str, typing.Any]
-    """What each pre-invoke extension returned, by its class name."""
-    after_invoke_extensions: dict[str, typing.Any]
-    """What each after-invoke extension returned, by its class name."""
-    plan: Plan | None
-    """The spamguard plan (None when the message was ignored before the core saw it)."""
-
-
-RESULT_FLAGS: Mapping[str, tuple[typing.Literal["was_warned", "was_kicked", "was_banned"], str]] = {
-    "WARN": ("was_warned", "User was warned."),
-    "KICK": ("was_kicked", "User was kicked."),
-    "BAN": ("was_banned", "User was banned."),
+RESULT_FLAGS: Mapping[str, tuple[str, str]] = {
+    "WARN": ("member_was_warned", "Member was warned"),
+    "TIMEOUT": ("member_was_timed_out", "Member was timed out"),
+    "KICK": ("member_was_kicked", "Member was kicked"),
+    "BAN": ("member_was_banned", "Member was banned"),
 }
-"""A punishment -> the flag the result sets and its status."""
+"""A punishment -> the CorePayload flag it sets and 1.9.1's status."""
+
+NO_PUNISH_STATUS = "Member should be punished, however, was not due to no_punish being True"
 
 
-def new_result(status: str, plan: Plan | None, counters: Mapping[str, int]) -> PropagateResult:
-    """A result that reports nothing punished yet, with the member's ``counters``."""
-    return {
-        "should_be_punished_this_message": False,
-        "was_warned": False,
-        "was_kicked": False,
-        "was_banned": False,
-        "status": status,
-        "warn_count": counters.get("warn_count", 0),
+def new_payload(status: str, plan: Plan | None, counters: Mapping[str, int]) -> CorePayload:
+    """A payload that reports nothing punished, with the member's ``counters``."""
+    return CorePayload(
+        member_status=status,
+        member_warn_count=counters.get("warn_count", 0),
         # discord-anti-spam counted bans as kicks.
-        "kick_count": counters.get("kick_count", 0) + counters.get("ban_count", 0),
-        "duplicate_counter": 0,
-        "pre_invoke_extensions": {},
-        "after_invoke_extensions": {},
-        "plan": plan,
-    }
+        member_kick_count=counters.get("kick_count", 0) + counters.get("ban_count", 0),
+        plan=plan,
+    )
+
+
+def punished_payload(payload: CorePayload, plan: Plan, *, no_punish: bool) -> CorePayload:
+    """Mark ``payload`` for a plan with violations: punishable, and what was done."""
+    payload.member_should_be_punished_this_message = True
+    if no_punish:
+        payload.member_status = NO_PUNISH_STATUS
+    flag = RESULT_FLAGS.get(plan.punishment)
+    if flag is not None:
+        setattr(payload, flag[0], True)
+        payload.member_status = flag[1]
+    return payload

@@ -102,8 +102,7 @@ async def test_the_handler_converts_and_carries_out_through_the_adapters_bridge(
     results = [await handler.propagate(raw_message(n)) for n in range(1, 6)]
     assert results[-1]["was_warned"]
     assert bot.carried == [results[-1]["plan"]]
-    assert handler.executor is not None
-    assert handler.converter is not None
+    assert handler.lib_handler is not None
 
 
 async def test_an_explicit_executor_wins_over_the_bridge(fake_adapter) -> None:
@@ -118,7 +117,7 @@ async def test_an_explicit_executor_wins_over_the_bridge(fake_adapter) -> None:
 
 async def test_without_an_adapter_library_objects_are_refused_with_a_hint() -> None:
     handler = AntiSpamHandler(object())
-    with pytest.raises(ValueError, match="pass converter= or install the spamguard adapter"):
+    with pytest.raises(ValueError, match="install the spamguard adapter for your library"):
         await handler.propagate(raw_message(1))
 
 

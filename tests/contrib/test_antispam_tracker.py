@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import types
 
 import pytest
 
-from spamguard.contrib.antispam import AntiSpamHandler, AntiSpamTracker, MemberNotFound
+from spamguard.contrib.antispam import AntiSpamHandler, AntiSpamTracker, CorePayload, MemberNotFound
 from spamguard.core import Guard
 
 WORTHY = {"should_be_punished_this_message": True}
@@ -71,10 +70,10 @@ async def test_dms_and_unknown_members_raise_member_not_found(handler, msg) -> N
 
 async def test_update_cache_accepts_the_result_dict_or_a_core_payload(handler, msg) -> None:
     tracker = AntiSpamTracker(handler, 1)
-    payload = types.SimpleNamespace(member_should_be_punished_this_message=True)
-    await tracker.update_cache(msg(), payload)
-    assert await tracker.get_member_count(msg(t=1)) == 1
-    with pytest.raises(TypeError, match="Expected data of type: dict"):
+    await tracker.update_cache(msg(), CorePayload(member_should_be_punished_this_message=True))
+    await tracker.update_cache(msg(t=1), {"should_be_punished_this_message": True})
+    assert await tracker.get_member_count(msg(t=1)) == 2
+    with pytest.raises(TypeError, match="Expected data of type: CorePayload"):
         await tracker.update_cache(msg(), 1)
 
 
@@ -125,13 +124,13 @@ async def test_registered_on_the_handler_it_tracks_propagated_spam(handler, msg)
 async def test_a_guild_can_have_its_own_interval(handler, msg) -> None:
     tracker = AntiSpamTracker(handler, 1)
     tracker.add_custom_guild_options(msg.OTHER_GUILD, message_interval=2000, no_punish=True)
-    assert handler.get_guild_options(msg.OTHER_GUILD)[0]["message_interval"] == 2000
+    assert (await handler.get_guild_options(msg.OTHER_GUILD)).message_interval == 2000
     for guild_id in (msg.GUILD, msg.OTHER_GUILD):
         await tracker.update_cache(msg(guild_id=guild_id, t=0), WORTHY)
     assert await tracker.get_member_count(msg(t=3)) == 1
     assert await tracker.get_member_count(msg(guild_id=msg.OTHER_GUILD, t=3)) == 0
     tracker.remove_custom_guild_options(msg.OTHER_GUILD)
-    assert handler.get_guild_options(msg.OTHER_GUILD)[1] is False
+    assert await handler.get_guild_options(msg.OTHER_GUILD) == handler.options
 
 
 async def test_as_a_pluggy_plugin_it_tracks_a_plain_guards_violations(handler, msg, policy) -> None:

@@ -11,7 +11,7 @@ CONTRIB_MODULES = (
     "spamguard.contrib",
     "spamguard.contrib.antispam",
     "spamguard.contrib.antispam.handler",
-    "spamguard.contrib.antispam.tracker",
+    "spamguard.contrib.antispam.plugins",
     "spamguard.contrib.link_filter",
     "spamguard.contrib.mass_mention",
     "spamguard.contrib.message_length",

@@ -4,7 +4,7 @@ Each "punishment-worthy" message (``should_be_punished_this_message`` in the han
 result, i.e. a plan with violations) is remembered with its time; entries expire after
 ``valid_timestamp_interval`` milliseconds; :meth:`AntiSpamTracker.is_spamming` says when a
 member has at least ``spam_amount_to_punish`` of them. Register it with
-``handler.register_extension(tracker)`` (it then runs after every ``propagate``) or feed it
+``handler.register_plugin(tracker)`` (it then runs after every ``propagate``) or feed it
 yourself with :meth:`AntiSpamTracker.update_cache`.
 
 Time is the messages' own ``created_at``, never the clock, as everywhere in spamguard:
@@ -21,6 +21,7 @@ import logging
 import typing
 
 from spamguard.contrib.antispam.base_plugin import BasePlugin
+from spamguard.contrib.antispam.dataclasses import CorePayload
 from spamguard.contrib.antispam.exceptions import MemberNotFound
 from spamguard.contrib.antispam.handler import AntiSpamHandler
 from spamguard.core.hookspecs import hookimpl
@@ -64,7 +65,7 @@ class AntiSpamTracker(BasePlugin):
         if not isinstance(anti_spam_handler, AntiSpamHandler):
             msg = "Expected anti_spam_handler of type AntiSpamHandler"
             raise TypeError(msg)
-        if not anti_spam_handler.options["no_punish"]:
+        if not anti_spam_handler.options.no_punish:
             _LOGGER.warning("`no_punish` is not enabled! This will likely lead to issues")
         if valid_timestamp_interval is not None:
             if isinstance(valid_timestamp_interval, str | float):
@@ -80,7 +81,7 @@ class AntiSpamTracker(BasePlugin):
                 raise TypeError(msg)
         self.anti_spam_handler = anti_spam_handler
         self.valid_global_interval = int(
-            valid_timestamp_interval or anti_spam_handler.options["message_interval"]
+            valid_timestamp_interval or anti_spam_handler.options.message_interval
         )
         """Milliseconds an entry counts, unless the guild has its own interval."""
         self.member_tracking: dict[int, dict[int, list[datetime.datetime]]] = {}
@@ -97,7 +98,7 @@ class AntiSpamTracker(BasePlugin):
     # -- feeding -----------------------------------------------------------------------------
 
     async def propagate(
-        self, message: typing.Any, data: dict[str, typing.Any] | None = None
+        self, message: typing.Any, data: CorePayload | None = None
     ) -> dict[str, str]:
         """As an after-invoke extension: :meth:`update_cache` with the handler's result."""
         await self.update_cache(message, data)
@@ -108,19 +109,17 @@ class AntiSpamTracker(BasePlugin):
         punishment.
 
         Raises:
-            TypeError: ``data`` is neither a result dict nor an object with
-                ``member_should_be_punished_this_message`` (discord-anti-spam 1.x's
-                CorePayload).
+            TypeError: ``data`` is neither a CorePayload nor 0.x's result dict.
         """
-        if isinstance(data, dict):
+        if isinstance(data, CorePayload):
+            worthy = data.member_should_be_punished_this_message
+        elif isinstance(data, dict):
             worthy = bool(data.get("should_be_punished_this_message"))
-        elif hasattr(data, "member_should_be_punished_this_message"):
-            worthy = bool(data.member_should_be_punished_this_message)
         else:
-            msg = "Expected data of type: dict"
+            msg = "Expected data of type: CorePayload"
             raise TypeError(msg)
         core_message = self.anti_spam_handler.to_message(message)
-        if core_message.guild_id is None or not worthy:
+        if core_message is None or core_message.guild_id is None or not worthy:
             return
         self._record(core_message)
 
@@ -151,7 +150,7 @@ class AntiSpamTracker(BasePlugin):
             MemberNotFound: a DM, or a member never tracked in this guild.
         """
         core_message = self.anti_spam_handler.to_message(message)
-        if core_message.guild_id is None:
+        if core_message is None or core_message.guild_id is None:
             msg = "Can't find member's from dm's"
             raise MemberNotFound(msg)
         guild = self.member_tracking.get(core_message.guild_id)
@@ -188,7 +187,7 @@ class AntiSpamTracker(BasePlugin):
     async def is_spamming(self, message: typing.Any) -> bool:
         """Whether the member has at least ``spam_amount_to_punish`` valid entries."""
         core_message = self.anti_spam_handler.to_message(message)
-        if core_message.guild_id is None:
+        if core_message is None or core_message.guild_id is None:
             return False
         try:
             return await self.get_member_count(message) >= self.punish_min_amount
@@ -205,7 +204,7 @@ class AntiSpamTracker(BasePlugin):
         afterwards. As in discord-anti-spam, a member never tracked is created, so
         :meth:`get_member_count` answers 0 rather than raising ``MemberNotFound``."""
         core_message = self.anti_spam_handler.to_message(message)
-        if core_message.guild_id is None:
+        if core_message is None or core_message.guild_id is None:
             return
         self.member_tracking.setdefault(core_message.guild_id, {})[core_message.author_id] = []
 
