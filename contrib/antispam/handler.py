@@ -222,6 +222,10 @@ class AntiSpamHandler(GuildMethods, StateMethods):
             raise ValueError(msg)
         return self.lib_handler.convert(message)
 
+    def log_channel_of(self, guild_id: int) -> int | None:
+        """The guild's log channel (:meth:`add_guild_log_channel`), if any."""
+        return self._guild_options.log_channel(guild_id)
+
     def _bot_id(self) -> int | None:
         if self.self_id is not None:
             return self.self_id
@@ -300,11 +304,13 @@ class AntiSpamHandler(GuildMethods, StateMethods):
         payload.member_duplicate_count = max(0, duplicates - 1)
         if plan.violations:
             punished_payload(payload, plan, no_punish=options.no_punish)
-        await self._carry_out(plan)
+        await self.carry_out(plan)
         await self._extensions.run_after_invoke(message, guild_id, payload)
         return payload
 
-    async def _carry_out(self, plan: Plan) -> None:
+    async def carry_out(self, plan: Plan) -> None:
+        """Carry a plan out through ``executor=`` or the library handler (the adapter); a
+        failure is logged, never raised. Plugins use it for their own plans."""
         if not plan:
             return
         executor = self.executor

@@ -33,5 +33,5 @@ def protection_stats_are_typed(protection: Protection) -> int:
 
 async def propagate_results_are_typed(handler: AntiSpamHandler, message: object) -> bool:
     result = await handler.propagate(message)
-    _ = result["no_such_key"]  # type: ignore[typeddict-item]
-    return result["was_banned"]
+    _ = result.no_such_field  # type: ignore[attr-defined]
+    return result.member_was_banned
