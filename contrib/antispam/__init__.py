@@ -26,6 +26,8 @@ What does not carry over, and what to use instead, is in ``docs/migrating.md``.
 
 from __future__ import annotations
 
+import typing
+
 from spamguard.contrib.antispam.base_plugin import BaseExtension, BasePlugin
 from spamguard.contrib.antispam.dataclasses import CorePayload, Options
 from spamguard.contrib.antispam.enums import IgnoreType, Library, ResetType
@@ -59,6 +61,20 @@ from spamguard.core.bridge import CompatBridge
 __version__ = "1.9.1"
 """The discord-anti-spam version whose API this package follows."""
 
+
+class VersionInfo(typing.NamedTuple):
+    """1.9.1's ``version_info`` type."""
+
+    major: int
+    minor: int
+    micro: int
+    releaselevel: str
+    serial: int
+
+
+version_info = VersionInfo(major=1, minor=9, micro=1, releaselevel="final", serial=0)
+"""The discord-anti-spam version whose API this package follows, as a tuple."""
+
 __all__ = (
     "AntiSpamHandler",
     "AntiSpamTracker",
@@ -91,4 +107,6 @@ __all__ = (
     "UnsupportedAction",
     "UnsupportedOption",
     "UserNotFound",
+    "VersionInfo",
+    "version_info",
 )

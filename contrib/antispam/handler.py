@@ -230,7 +230,7 @@ class AntiSpamHandler(GuildMethods, StateMethods):
         if self.self_id is not None:
             return self.self_id
         user_id = getattr(getattr(self.bot, "user", None), "id", None)
-        return user_id if isinstance(user_id, int) else None
+        return user_id if isinstance(user_id, int) else self.guard.self_id
 
     def _payload(self, message: MessageLike, status: str, plan: Plan | None) -> CorePayload:
         guild_id = message.guild_id
@@ -265,6 +265,10 @@ class AntiSpamHandler(GuildMethods, StateMethods):
         core_message = self.to_message(message)
         if core_message is None:
             return CorePayload(member_status=_NOT_MODERATED)
+        if self.guard.self_id is None:
+            # The adapters' executors read the bot's id from the guard (hierarchy checks);
+            # their messages name the bot.
+            self.guard.self_id = self._bot_id() or getattr(core_message, "bot_id", None)
         guild_id = core_message.guild_id
         options = self._guild_options.for_guild(guild_id)
         status = ignored_status(core_message, options, bot_id=self._bot_id())

@@ -261,7 +261,7 @@ def reference_markdown() -> str:
         "the spam policy, the top-level `levels` (role id -> level) its `role_levels`, "
         "`plugins.infractions.mute_role` its `mute_role_id`; Rowboat's other plugins and "
         "`web`, `commands`, `nickname` are ignored. spamguard's own keys may sit beside "
-        "them. See [Migrating from Rowboat](../migrating/rowboat.md).",
+        "them. See [Migrating from Rowboat](../migrating.md#from-rowboat).",
         "",
     ]
     return "\n".join(lines)

@@ -1,0 +1,25 @@
+import disnake
+from disnake.ext import commands
+
+from spamguard.contrib.antispam import AntiSpamHandler
+from spamguard.contrib.antispam.enums import Library
+
+bot = commands.Bot(command_prefix="!", intents=disnake.Intents.all())
+
+bot.handler = AntiSpamHandler(bot, library=Library.DISNAKE)
+
+
+@bot.event
+async def on_ready():
+    # On ready, print some details to standard out
+    print(f"-----\nLogged in as: {bot.user.name} : {bot.user.id}\n-----")
+
+
+@bot.event
+async def on_message(message):
+    await bot.handler.propagate(message)
+    await bot.process_commands(message)
+
+
+if __name__ == "__main__":
+    bot.run(file["token"])
