@@ -129,6 +129,11 @@ async def test_the_basic_and_cog_examples_warn_and_delete_as_0x_did(
     library: LibraryHarness, world, example: str
 ) -> None:
     # These examples pass no Library (1.9.1's docs kept 0.x's form): 0.x's defaults apply.
+    if example == "cog_bot" and LIBRARY == "discordpy":
+        pytest.skip(
+            "the example's synchronous setup() predates discord.py 2, where add_cog is a "
+            "coroutine and extensions' setup async: it cannot add its Cog there"
+        )
     async with library.bot(world) as h:
         await run_example(example, h.bot)
         sent = await spam(h, 5)
