@@ -11,6 +11,7 @@ import json
 import typing
 
 import pytest
+from support.antispam_lib import KeepingLib, custom_handler
 
 from spamguard.contrib import antispam
 from spamguard.contrib.antispam import (
@@ -27,32 +28,13 @@ from spamguard.contrib.antispam.caches import MemoryCache, MongoCache, RedisCach
 from spamguard.contrib.antispam.dataclasses import Guild, Member, Message
 from spamguard.contrib.antispam.enums import IgnoreType, Library, ResetType
 from spamguard.contrib.antispam.plugins import AntiSpamTracker
-from spamguard.core import DirectMessage, Plan, SendMessage, Timeout
-
-if typing.TYPE_CHECKING:
-    from spamguard.core.messages import MessageLike
+from spamguard.core import DirectMessage, SendMessage, Timeout
 
 LOG_CHANNEL = 4242
 
 
-class KeepingLib:
-    """A ``Library.CUSTOM`` library handler: messages are spamguard's, plans are kept."""
-
-    def __init__(self) -> None:
-        self.plans: list[Plan] = []
-
-    def convert(self, message: typing.Any) -> MessageLike | None:
-        return typing.cast("MessageLike", message)
-
-    async def carry_out(self, plan: Plan) -> None:
-        self.plans.append(plan)
-
-
 def custom(options: Options | None = None) -> tuple[AntiSpamHandler, KeepingLib]:
-    handler = AntiSpamHandler(None, Library.CUSTOM, options=options)
-    lib = KeepingLib()
-    handler.lib_handler = lib
-    return handler, lib
+    return custom_handler(options)
 
 
 async def spam(handler: AntiSpamHandler, msg, count: int, **fields) -> list[CorePayload]:

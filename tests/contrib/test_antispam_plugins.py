@@ -7,6 +7,7 @@ import json
 import typing
 
 import pytest
+from support.antispam_lib import KeepingLib, custom_handler
 
 from spamguard.contrib.antispam import AntiSpamHandler, InvocationCancelled, Options
 from spamguard.contrib.antispam.dataclasses import CorePayload, Member
@@ -23,25 +24,9 @@ from spamguard.core import SendMessage, Timeout
 if typing.TYPE_CHECKING:
     import pathlib
 
-    from spamguard.core import Plan
-    from spamguard.core.messages import MessageLike
-
-
-class KeepingLib:
-    def __init__(self) -> None:
-        self.plans: list[Plan] = []
-
-    def convert(self, message: typing.Any) -> MessageLike | None:
-        return typing.cast("MessageLike", message)
-
-    async def carry_out(self, plan: Plan) -> None:
-        self.plans.append(plan)
-
 
 def custom(**options: typing.Any) -> tuple[AntiSpamHandler, KeepingLib]:
-    handler = AntiSpamHandler(None, Library.CUSTOM, options=Options(**options))
-    handler.lib_handler = KeepingLib()
-    return handler, typing.cast("KeepingLib", handler.lib_handler)
+    return custom_handler(Options(**options))
 
 
 async def test_stats_counts_calls_messages_and_punishments(msg) -> None:
