@@ -107,7 +107,7 @@ def find_bridge(bot: object, guard: Guard, library: Library | None) -> CompatBri
         return bridge
     if library is not None:
         extra = _EXTRAS.get(library)
-        hint = f" (pip install 'spamguard[{extra}]')" if extra else ""
+        hint = f" (pip install 'spamguard[{extra}]')" if extra and adapter is None else ""
         raise UnsupportedAction(f"{problem}{hint}")
     _LOGGER.warning("%s; plans are returned, not carried out", problem)
     return None

@@ -11,7 +11,8 @@ import textwrap
 
 import pytest
 
-from spamguard.contrib.antispam import AntiSpamHandler
+from spamguard.contrib.antispam import AntiSpamHandler, UnsupportedAction
+from spamguard.contrib.antispam.enums import Library
 from spamguard.core import Guard, Policy
 from spamguard.core.plugins import Hooks, get_plugin_manager, load_adapter_for
 
@@ -139,3 +140,21 @@ def test_no_adapter_is_loaded_for_an_object_of_no_library(fake_adapter) -> None:
     pm = get_plugin_manager()
     assert load_adapter_for(pm, object()) is None
     assert pm.get_plugin("fakelib") is None
+
+
+async def test_a_library_not_served_by_the_bots_adapter_is_refused_naming_both(
+    fake_adapter,
+) -> None:
+    handler = AntiSpamHandler(fake_adapter.FakeBot(), Library.NEXTCORD)
+    with pytest.raises(UnsupportedAction) as caught:
+        await handler.propagate(raw_message(1))
+    assert str(caught.value) == (
+        "Library.NEXTCORD was given, but this bot (FakeBot) is served by spamguard's "
+        "'fakelib' adapter"
+    )
+
+
+async def test_a_library_without_an_installed_adapter_says_what_to_install() -> None:
+    handler = AntiSpamHandler(object(), Library.DISNAKE)
+    with pytest.raises(UnsupportedAction, match=r"pip install 'spamguard\[disnake\]'"):
+        await handler.init()
