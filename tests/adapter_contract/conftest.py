@@ -32,6 +32,25 @@ if LIBRARY not in HARNESSES:
     raise pytest.UsageError(msg)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "only_for_libraries(*names): run the test for these libraries only"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the tests marked ``only_for_libraries`` for other libraries: deselected,
+    not skipped, since under CI a skipped test fails the run (tests/conftest.py)."""
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        mark = item.get_closest_marker("only_for_libraries")
+        (drop if mark is not None and LIBRARY not in mark.args else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def library() -> LibraryHarness:
     """The harness of the library under test."""
