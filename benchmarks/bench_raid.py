@@ -61,6 +61,11 @@ class _Counting(logging.Handler):
         self.messages.append(f"{record.levelname.lower()}: {record.getMessage()}")
 
 
+def _when(seconds: float) -> str:
+    side = "after" if seconds >= 0 else "before"
+    return f"{abs(seconds):.2f} s {side} the last raid message"
+
+
 def _verdict(met: bool) -> str:
     return "met" if met else "target missed"
 
@@ -71,6 +76,7 @@ def report(result: RaidResult, warnings: Sequence[str]) -> list[str]:
     deleted = result.deletions().values()
     timed = result.timeouts().values()
     after = result.last_deletion_after()
+    timeout = result.last_timeout_after()
     version = importlib.metadata.version(result.library)
     lines = [
         f"{result.library} {version}: {len(result.raiders)} raiders, {len(result.sent)} raid "
@@ -87,11 +93,11 @@ def report(result: RaidResult, warnings: Sequence[str]) -> list[str]:
         f"more than once {sum(n > 1 for n in timed)}, never {sum(n == 0 for n in timed)}",
         "  last deletion: "
         + (
-            f"{after:.2f} s after the last raid message "
-            f"(target <= {DELETION_TARGET:g} s: {_verdict(after <= DELETION_TARGET)})"
+            f"{_when(after)} (target <= {DELETION_TARGET:g} s: {_verdict(after <= DELETION_TARGET)})"
             if after is not None
             else "none"
         ),
+        "  last timeout: " + (_when(timeout) if timeout is not None else "none"),
         f"  spamguard warnings and errors: {len(warnings)}",
     ]
     distinct = sorted(set(warnings), key=warnings.index)

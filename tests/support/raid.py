@@ -44,7 +44,7 @@ from .discord_api import DiscordAPI
 from .library_harness import STARTUP_ROUTES
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from .discord_api import RecordedRequest
     from .library_harness import BotHarness, LibraryHarness
@@ -166,7 +166,14 @@ class RaidResult:
         """Seconds from the last raid message to the last request that deleted one (None:
         none was deleted)."""
         raid = {int(m["id"]) for m in self.sent}
-        times = [r.monotonic for r in self.requests if raid.intersection(deleted_ids(r))]
+        return self._after(r for r in self.requests if raid.intersection(deleted_ids(r)))
+
+    def last_timeout_after(self) -> float | None:
+        """Seconds from the last raid message to the last successful timeout (None: none)."""
+        return self._after(r for r in self.requests if timed_out(r) is not None)
+
+    def _after(self, requests: Iterable[RecordedRequest]) -> float | None:
+        times = [r.monotonic for r in requests]
         return max(times) - self.last_sent if times else None
 
 
