@@ -1,23 +1,24 @@
-"""A raid on real nextcord, disnake and hikari bots: how many REST requests spamguard
-needs, against the fewest that could do, and how soon every raid message is gone.
+"""A raid on real discord.py, nextcord, disnake and hikari bots: how many REST requests
+spamguard needs, against the fewest that could do, and how soon every raid message is gone.
 
-Run from the repository root, with spamguard (``[test,hikari]``), nextcord and disnake
-installed (see ``benchmarks/README.md``)::
+Run from the repository root, with spamguard (``[test]``) and the libraries installed (see
+``benchmarks/README.md``)::
 
     python benchmarks/bench_raid.py                       # every library, the issue's raid
     python benchmarks/bench_raid.py --library hikari --raiders 12 --seconds 1.5
 
-Each library's real bot (the harnesses of ``tests/support``) talks to the local REST
-stand-in (``tests/support/discord_api``) and is protected with ``attach(bot,
-policy=...)``, every other option at its default; the policy is "5 messages in 10 s ->
-TIMEOUT 300 s, clean". ``--raiders`` new members each post ``--messages`` messages into
-one channel, fed as gateway MESSAGE_CREATE events interleaved over ``--seconds`` of real
-time (the wall clock: spamguard and the library see real time). The raiders are members
-the library has not cached (GUILD_CREATE does not list them; each message carries its
-author's member, as for a bot that does not chunk a large guild), unless ``--cached``. Then it waits until every
-raid message is deleted and every raider timed out, or ``--cap`` seconds, and closes the
-bot. The driver and the counting are `support.raid`'s, shared with the contract suite's
-raid test. Figures are printed, never asserted; targets missed are printed as such.
+Each library's real bot (the harnesses of ``tests/support``; ``--library discordpy`` is
+discord.py) talks to the local REST stand-in (``tests/support/discord_api``) and is
+protected with ``attach(bot, policy=...)``, every other option at its default; the policy
+is "5 messages in 10 s -> TIMEOUT 300 s, clean". ``--raiders`` new members each post
+``--messages`` messages into one channel, fed as gateway MESSAGE_CREATE events
+interleaved over ``--seconds`` of real time (the wall clock: spamguard and the library
+see real time). The raiders are members the library has not cached (GUILD_CREATE does
+not list them; each message carries its author's member, as for a bot that does not
+chunk a large guild), unless ``--cached``. Then it waits until every raid message is
+deleted and every raider timed out, or ``--cap`` seconds, and closes the bot. The driver
+and the counting are `support.raid`'s, shared with the contract suite's raid test.
+Figures are printed, never asserted; targets missed are printed as such.
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ from support.raid import KINDS, RaidResult, run_raid
 if typing.TYPE_CHECKING:
     from collections.abc import Sequence
 
-LIBRARIES = ("nextcord", "disnake", "hikari")
+LIBRARIES = ("discordpy", "nextcord", "disnake", "hikari")
+"""``--library`` values: `support.library_harness.HARNESSES`' names."""
+DISTRIBUTIONS = {"discordpy": "discord.py"}
+"""The distribution of a library whose name is not its own."""
 RATIO_TARGET = 1.25
 """Requests per request of the floor, at most (issue 23)."""
 DELETION_TARGET = 5.0
@@ -70,16 +74,16 @@ def _verdict(met: bool) -> str:
     return "met" if met else "target missed"
 
 
-def report(result: RaidResult, warnings: Sequence[str]) -> list[str]:
-    """The lines printed for one library's raid."""
+def report(name: str, result: RaidResult, warnings: Sequence[str]) -> list[str]:
+    """The lines printed for the raid on library ``name``."""
     kinds = result.kinds()
     deleted = result.deletions().values()
     timed = result.timeouts().values()
     after = result.last_deletion_after()
     timeout = result.last_timeout_after()
-    version = importlib.metadata.version(result.library)
+    version = importlib.metadata.version(DISTRIBUTIONS.get(name, name))
     lines = [
-        f"{result.library} {version}: {len(result.raiders)} raiders, {len(result.sent)} raid "
+        f"{name} {version}: {len(result.raiders)} raiders, {len(result.sent)} raid "
         f"messages fed in {result.fed_in:.2f} s",
         f"  requests: {len(result.requests)} ("
         + ", ".join(f"{kind} {kinds[kind]}" for kind in KINDS)
@@ -154,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 cached=args.cached,
             )
         )
-        print("\n".join(report(result, handler.messages)))
+        print("\n".join(report(name, result, handler.messages)))
     return 0
 
 
