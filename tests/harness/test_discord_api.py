@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
 import typing
 
 import aiohttp
 import pytest
 from support import payloads
-from support.discord_api import DiscordAPI
+from support.discord_api import DiscordAPI, Limit, RateLimits
 
 if typing.TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -42,10 +45,21 @@ class _Client:
             return response, body
 
 
+@contextlib.asynccontextmanager
+async def _serve(
+    world: payloads.GuildWorld, rate_limits: RateLimits | None = RateLimits()
+) -> AsyncIterator[_Client]:
+    async with (
+        DiscordAPI.for_world(world, rate_limits=rate_limits) as api,
+        aiohttp.ClientSession() as session,
+    ):
+        yield _Client(api, session)
+
+
 @pytest.fixture
 async def client(world: payloads.GuildWorld) -> AsyncIterator[_Client]:
-    async with DiscordAPI.for_world(world) as api, aiohttp.ClientSession() as session:
-        yield _Client(api, session)
+    async with _serve(world) as client:
+        yield client
 
 
 async def test_requests_are_recorded_without_prefix_and_with_decoded_reason(
@@ -151,6 +165,7 @@ async def test_429_has_discord_body_and_rate_limit_headers(client: _Client) -> N
     assert response.headers["X-RateLimit-Reset-After"] == "0.250"
     assert response.headers["X-RateLimit-Scope"] == "shared"
     assert "Via" in response.headers
+    assert client.api.rate_limited == ()
 
 
 async def test_failure_without_times_persists(client: _Client) -> None:
@@ -232,3 +247,133 @@ async def test_strict_stand_in_fails_on_unknown_routes() -> None:
             ) as response,
         ):
             assert response.status == 404
+
+
+# ---------------------------------------------------------------- emulated rate limits
+
+
+async def test_a_reply_carries_the_rate_limit_headers_of_its_bucket(
+    client: _Client, world: payloads.GuildWorld
+) -> None:
+    before = time.time()
+    response, _ = await client.call("DELETE", f"/channels/{world.general.id}/messages/1")
+
+    headers = response.headers
+    assert response.status == 204
+    assert (headers["X-RateLimit-Limit"], headers["X-RateLimit-Remaining"]) == ("5", "4")
+    assert 0.9 < float(headers["X-RateLimit-Reset-After"]) <= 1.0
+    assert before + 0.9 < float(headers["X-RateLimit-Reset"]) < time.time() + 1.001
+    assert len(headers["X-RateLimit-Reset"].partition(".")[2]) == 3
+    assert len(headers["X-RateLimit-Bucket"]) == 32
+    assert not {"Retry-After", "X-RateLimit-Scope", "X-RateLimit-Global"} & set(headers)
+    (recorded,) = client.api.requests
+    assert recorded.bucket == headers["X-RateLimit-Bucket"]
+    assert recorded.rate_limit_scope is None
+
+
+async def test_a_bucket_is_shared_across_messages_and_split_by_channel(
+    client: _Client, world: payloads.GuildWorld
+) -> None:
+    general, mod_log = world.general.id, world.mod_log.id
+    replies = [
+        (await client.call("DELETE", f"/channels/{general}/messages/{m}"))[0] for m in range(1, 7)
+    ]
+    other_channel, _ = await client.call("DELETE", f"/channels/{mod_log}/messages/1")
+    other_route, _ = await client.call("GET", f"/channels/{general}/messages/1")
+
+    assert [r.headers["X-RateLimit-Remaining"] for r in replies] == ["4", "3", "2", "1", "0", "0"]
+    assert [r.status for r in replies] == [204] * 5 + [429]
+    assert (other_channel.status, other_channel.headers["X-RateLimit-Remaining"]) == (204, "4")
+    assert other_channel.headers["X-RateLimit-Bucket"] == replies[0].headers["X-RateLimit-Bucket"]
+    assert (other_route.status, other_route.headers["X-RateLimit-Remaining"]) == (404, "4")
+    assert other_route.headers["X-RateLimit-Bucket"] != replies[0].headers["X-RateLimit-Bucket"]
+
+
+async def test_over_the_bucket_limit_is_a_429_that_changes_nothing(
+    client: _Client, world: payloads.GuildWorld
+) -> None:
+    path = f"/channels/{world.general.id}/messages"
+    for n in range(5):
+        await client.call("POST", path, json={"content": f"ok {n}"})
+
+    response, body = await client.call("POST", path, json={"content": "too many"})
+
+    assert response.status == 429
+    assert body["message"] == "You are being rate limited."
+    assert (body["global"], body["code"]) == (False, 0)
+    assert 0.9 < body["retry_after"] <= 1.0
+    assert float(response.headers["X-RateLimit-Reset-After"]) == pytest.approx(
+        body["retry_after"], abs=0.0011
+    )
+    assert response.headers["Retry-After"] == "1"
+    assert response.headers["X-RateLimit-Scope"] == "user"
+    assert response.headers["X-RateLimit-Remaining"] == "0"
+    assert "X-RateLimit-Global" not in response.headers
+    assert "Via" in response.headers
+    assert sorted(m["content"] for m in client.api.messages.values()) == [
+        f"ok {n}" for n in range(5)
+    ]
+    (limited,) = client.api.rate_limited
+    assert (limited.status, limited.rate_limit_scope) == (429, "user")
+    assert limited.json == {"content": "too many"}
+
+
+async def test_the_global_limit_counts_every_route_of_the_token(
+    client: _Client, world: payloads.GuildWorld
+) -> None:
+    # 50 channels: no bucket is exhausted, only the bot's 50 requests a second.
+    statuses = [
+        (await client.call("DELETE", f"/channels/{channel}/messages/1"))[0].status
+        for channel in range(1, 51)
+    ]
+    response, body = await client.call("GET", f"/guilds/{world.guild_id}/members/{world.bob.id}")
+
+    assert statuses == [204] * 50
+    assert response.status == 429
+    assert body["global"] is True
+    assert 0 < body["retry_after"] <= 1.0
+    assert response.headers["X-RateLimit-Global"] == "true"
+    assert response.headers["X-RateLimit-Scope"] == "global"
+    assert response.headers["Retry-After"] == "1"
+    assert [r.rate_limit_scope for r in client.api.rate_limited] == ["global"]
+
+
+async def test_a_bucket_is_whole_again_once_its_window_passed(world: payloads.GuildWorld) -> None:
+    limits = RateLimits(bucket=Limit(requests=2, per=0.2))
+    async with _serve(world, limits) as client:
+        path = f"/channels/{world.general.id}/messages/1"
+        for _ in range(2):
+            await client.call("DELETE", path)
+        refused, body = await client.call("DELETE", path)
+        await asyncio.sleep(body["retry_after"])
+        again, _ = await client.call("DELETE", path)
+
+    assert refused.status == 429
+    assert 0 < body["retry_after"] <= 0.2
+    assert (again.status, again.headers["X-RateLimit-Remaining"]) == (204, "1")
+    assert float(again.headers["X-RateLimit-Reset-After"]) > 0.15
+
+
+async def test_overrides_set_the_limit_of_one_route(world: payloads.GuildWorld) -> None:
+    limits = RateLimits(overrides={"DELETE /channels/{c}/messages/{m}": Limit(requests=50, per=1)})
+    async with _serve(world, limits) as client:
+        deleted, _ = await client.call("DELETE", f"/channels/{world.general.id}/messages/1")
+        fetched, _ = await client.call("GET", f"/channels/{world.general.id}/messages/1")
+
+    assert deleted.headers["X-RateLimit-Limit"] == "50"
+    assert fetched.headers["X-RateLimit-Limit"] == "5"
+    with pytest.raises(ValueError, match="GET /nope"):
+        RateLimits(overrides={"GET /nope": Limit(requests=1, per=1)})
+
+
+async def test_without_rate_limits_nothing_is_limited(world: payloads.GuildWorld) -> None:
+    async with _serve(world, rate_limits=None) as client:
+        replies = [
+            (await client.call("DELETE", f"/channels/{world.general.id}/messages/{m}"))[0]
+            for m in range(60)
+        ]
+
+    assert {r.status for r in replies} == {204}
+    assert not any("X-RateLimit-Limit" in r.headers for r in replies)
+    assert {r.bucket for r in client.api.requests} == {None}
+    assert client.api.rate_limited == ()

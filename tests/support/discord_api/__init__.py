@@ -1,13 +1,25 @@
-"""A local stand-in of the Discord REST API v10 on 127.0.0.1, in two modules:
+"""A local stand-in of the Discord REST API v10 on 127.0.0.1, in four modules:
 
 * `server`: `DiscordAPI`, the aiohttp server with its request log (`RecordedRequest`,
-  ``find``, ``wait_for``) and scripted failures (``fail``);
+  ``find``, ``wait_for``, ``rate_limited``) and scripted failures (``fail``);
+* `failures`: the `ScriptedFailure` ``fail`` builds, with Discord's codes and messages;
 * `routes`: the state Discord keeps (users, members, bans, messages, AutoMod rules,
-  commands) and the handler of each route a moderation bot uses.
+  commands) and the handler of each route a moderation bot uses;
+* `ratelimits`: Discord's rate limits (`RateLimits`, on by default), their headers and
+  their 429s.
 """
 
 from __future__ import annotations
 
-__all__ = ("API_PREFIX", "DiscordAPI", "RecordedRequest", "ScriptedFailure", "fake_token")
+__all__ = (
+    "API_PREFIX",
+    "DiscordAPI",
+    "Limit",
+    "RateLimits",
+    "RecordedRequest",
+    "ScriptedFailure",
+    "fake_token",
+)
 
+from .ratelimits import Limit, RateLimits
 from .server import API_PREFIX, DiscordAPI, RecordedRequest, ScriptedFailure, fake_token

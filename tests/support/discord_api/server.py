@@ -6,6 +6,11 @@ Real Discord libraries send real HTTP requests to it; it records each one as a f
 moderation bot uses (those live in `routes`). Failures (403, 404, 429, 5xx) can be
 scripted per route.
 
+Discord's rate limits are emulated (`ratelimits`): every answer of a route carries the
+``X-RateLimit-*`` headers of its bucket, and a request over a bucket's limit or the
+bot's global limit gets Discord's 429 without reaching the route; scripted failures
+come first. ``DiscordAPI(rate_limits=None)`` turns the emulation off.
+
 Replies carry exactly ``Content-Type: application/json`` and a ``Via`` header: nextcord
 and disnake compare the content type verbatim (a ``; charset=utf-8`` suffix makes them
 treat bodies as text) and read a 429 without ``Via`` as a Cloudflare ban.
@@ -32,9 +37,7 @@ import asyncio
 import base64
 import dataclasses
 import datetime
-import hashlib
 import json
-import math
 import socket
 import time
 import types
@@ -45,6 +48,8 @@ from aiohttp import BodyPartReader, web
 
 from support import payloads
 
+from .failures import ScriptedFailure, scripted_failure
+from .ratelimits import RateLimiter, RateLimits
 from .routes import (
     Call,
     DiscordState,
@@ -55,60 +60,10 @@ from .routes import (
 )
 
 if typing.TYPE_CHECKING:
-    import re
     from collections.abc import Mapping
-
-JSON = dict[str, typing.Any]
 
 API_PREFIX: typing.Final = "/api/v10"
 """Path prefix every library puts before a route."""
-
-# Message and code Discord sends for each scripted status when the test gives none.
-_DEFAULT_ERRORS: typing.Final[Mapping[int, tuple[int, str]]] = types.MappingProxyType(
-    {
-        400: (50035, "Invalid Form Body"),
-        401: (0, "401: Unauthorized"),
-        403: (50013, "Missing Permissions"),
-        404: (10008, "Unknown Message"),
-        429: (0, "You are being rate limited."),
-        500: (0, "500: Internal Server Error"),
-        502: (0, "502: Bad Gateway"),
-        503: (0, "503: Service Unavailable"),
-        504: (0, "504: Gateway Timeout"),
-    }
-)
-
-# A 404's code depends on what was missing; the last collection in the path says what.
-_NOT_FOUND_BY_COLLECTION: typing.Final[Mapping[str, tuple[int, str]]] = types.MappingProxyType(
-    {
-        "messages": (10008, "Unknown Message"),
-        "members": (10007, "Unknown Member"),
-        "bans": (10026, "Unknown Ban"),
-        "roles": (10011, "Unknown Role"),
-        "channels": (10003, "Unknown Channel"),
-        "guilds": (10004, "Unknown Guild"),
-        "users": (10013, "Unknown User"),
-        "commands": (10063, "Unknown application command"),
-        "rules": (0, "404: Not Found"),
-    }
-)
-
-_ERROR_MESSAGES_BY_CODE: typing.Final[Mapping[int, str]] = types.MappingProxyType(
-    {
-        10003: "Unknown Channel",
-        10004: "Unknown Guild",
-        10007: "Unknown Member",
-        10008: "Unknown Message",
-        10011: "Unknown Role",
-        10013: "Unknown User",
-        10026: "Unknown Ban",
-        50001: "Missing Access",
-        50007: "Cannot send messages to this user",
-        50013: "Missing Permissions",
-        50034: "You can only bulk delete messages that are under 14 days old.",
-        50035: "Invalid Form Body",
-    }
-)
 
 
 def fake_token(user_id: int) -> str:
@@ -154,46 +109,11 @@ class RecordedRequest:
     """Wall-clock time the request arrived (UTC)."""
     monotonic: float
     """`time.monotonic` when the request arrived, to measure back-off between retries."""
-
-
-@dataclasses.dataclass(slots=True, kw_only=True)
-class ScriptedFailure:
-    """A failure the stand-in answers instead of the normal reply.
-
-    Mutable on purpose: ``remaining`` counts down as the failure is served and ``hits``
-    counts the times it was, so a test can check that the library retried.
-    """
-
-    method: str
-    """HTTP method to match, or ``"*"``."""
-    pattern: str
-    """Path template to match (placeholders match one segment)."""
-    status: int
-    """Status to answer."""
-    body: JSON
-    """JSON body to answer."""
-    headers: Mapping[str, str]
-    """Extra headers (rate limit headers for a 429)."""
-    remaining: int | None
-    """How many more times to fail; None for always."""
-    hits: int = 0
-    """How many times the failure was served."""
-    _regex: re.Pattern[str] = dataclasses.field(repr=False)
-
-    def matches(self, method: str, path: str) -> bool:
-        """Whether this failure applies to a request."""
-        live = self.remaining is None or self.remaining > 0
-        return live and self.method in ("*", method) and self._regex.fullmatch(path) is not None
-
-
-def _not_found_error(path: str) -> tuple[int, str]:
-    """Code and message of the 404 Discord sends for ``path`` (a path or a template)."""
-    collections = [
-        p for p in path.split("/") if p and not p.isdigit() and not p.startswith("{") and p != "@me"
-    ]
-    return _NOT_FOUND_BY_COLLECTION.get(
-        collections[-1] if collections else "", (0, "404: Not Found")
-    )
+    bucket: str | None = None
+    """``X-RateLimit-Bucket`` the answer carried; None without rate limit emulation."""
+    rate_limit_scope: str | None = None
+    """``"user"`` (route bucket) or ``"global"`` when the emulated rate limits answered
+    429 instead of the route; None otherwise (a scripted 429 included)."""
 
 
 class DiscordAPI(DiscordState):
@@ -211,6 +131,7 @@ class DiscordAPI(DiscordState):
         application_id: int | None = None,
         application_owner: payloads.User | None = None,
         strict: bool = True,
+        rate_limits: RateLimits | None = RateLimits(),  # noqa: B008 (a frozen value)
     ) -> None:
         """Create a stand-in; call `start` (or use ``async with``) to serve.
 
@@ -218,7 +139,9 @@ class DiscordAPI(DiscordState):
         ``application_id`` defaults to its id. Requests must carry
         ``Authorization: Bot <api.token>``. With ``strict``, leaving the context
         raises AssertionError if a request hit a route the stand-in does not know, so a
-        missing route fails loudly instead of passing as a silent 404.
+        missing route fails loudly instead of passing as a silent 404. ``rate_limits``
+        are the limits emulated (default: Discord's, 5 a second per route bucket and 50
+        a second in all); None answers every request at once.
         """
         me = me or payloads.User(
             id=payloads.snowflake(datetime.datetime(2022, 2, 2, tzinfo=datetime.UTC), increment=0),
@@ -238,6 +161,8 @@ class DiscordAPI(DiscordState):
             ),
         )
         self.strict = strict
+        self.rate_limits = rate_limits
+        self._limiter = RateLimiter(rate_limits) if rate_limits is not None else None
         self.token: str = fake_token(self.me.id)
         """The only token accepted; any other ``Authorization`` gets Discord's 401."""
         self._requests: list[RecordedRequest] = []
@@ -247,13 +172,20 @@ class DiscordAPI(DiscordState):
         self._port: int | None = None
 
     @classmethod
-    def for_world(cls, world: payloads.GuildWorld, *, strict: bool = True) -> DiscordAPI:
+    def for_world(
+        cls,
+        world: payloads.GuildWorld,
+        *,
+        strict: bool = True,
+        rate_limits: RateLimits | None = RateLimits(),  # noqa: B008 (a frozen value)
+    ) -> DiscordAPI:
         """A stand-in that knows ``world``'s bot, users, members and channels."""
         api = cls(
             me=world.bot.user,
             application_id=world.application_id,
             application_owner=world.owner.user,
             strict=strict,
+            rate_limits=rate_limits,
         )
         api.seed_guild(world.guild)
         return api
@@ -316,6 +248,11 @@ class DiscordAPI(DiscordState):
         """Requests that matched no known route."""
         return tuple(r for r in self._requests if r.route is None)
 
+    @property
+    def rate_limited(self) -> tuple[RecordedRequest, ...]:
+        """Requests the rate limit emulation answered 429 (the route did not run)."""
+        return tuple(r for r in self._requests if r.rate_limit_scope is not None)
+
     def find(
         self, method: str | None = None, pattern: str | None = None
     ) -> tuple[RecordedRequest, ...]:
@@ -376,40 +313,17 @@ class DiscordAPI(DiscordState):
         size); make it larger than hikari's ``max_rate_limit`` to get
         ``RateLimitTooLongError``.
         """
-        method = method.upper()
-        extra: dict[str, str] = dict(headers or {})
-        default_code, default_message = (
-            _not_found_error(pattern)
-            if status == 404
-            else _DEFAULT_ERRORS.get(status, (0, f"{status}: Error"))
-        )
-        if code is None:
-            code = default_code
-        elif message is None:
-            message = _ERROR_MESSAGES_BY_CODE.get(code)
-        body: JSON = {"message": message or default_message, "code": code}
-        if status == 429:
-            body |= {"retry_after": retry_after, "global": is_global}
-            bucket = hashlib.sha1(f"{method} {pattern}".encode()).hexdigest()[:32]
-            extra = {
-                "Retry-After": str(max(1, math.ceil(retry_after))),
-                "X-RateLimit-Limit": "5",
-                "X-RateLimit-Remaining": "0",
-                "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
-                "X-RateLimit-Reset-After": f"{retry_after:.3f}",
-                "X-RateLimit-Bucket": bucket,
-                "X-RateLimit-Scope": "global" if is_global else scope,
-                **({"X-RateLimit-Global": "true"} if is_global else {}),
-                **extra,
-            }
-        failure = ScriptedFailure(
-            method=method,
-            pattern=pattern,
+        failure = scripted_failure(
+            method,
+            pattern,
             status=status,
-            body=body,
-            headers=extra,
-            remaining=times,
-            _regex=template_regex(pattern, named=False),
+            code=code,
+            message=message,
+            times=times,
+            retry_after=retry_after,
+            scope="global" if is_global else scope,
+            headers=headers,
+            bucket_limit=self.rate_limits.bucket.requests if self.rate_limits else 5,
         )
         self._failures.append(failure)
         return failure
@@ -431,7 +345,9 @@ class DiscordAPI(DiscordState):
 
         route, params = match_route(method, path) if path != request.path else (None, {})
         failure = next((f for f in self._failures if f.matches(method, path)), None)
-        if request.headers.get("Authorization") != f"Bot {self.token}":
+        authorization = request.headers.get("Authorization")
+        verdict = None
+        if authorization != f"Bot {self.token}":
             response = error_response(401, 0, "401: Unauthorized")
         elif failure is not None:
             failure.hits += 1
@@ -440,6 +356,10 @@ class DiscordAPI(DiscordState):
             response = json_response(failure.status, failure.body, failure.headers)
         elif route is None:
             response = error_response(404, 0, "404: Not Found")
+        elif self._limiter is not None and not (
+            verdict := self._limiter.admit(authorization, method, route.template, params)
+        ).allowed:
+            response = json_response(429, verdict.body, verdict.headers)
         else:
             call = Call(
                 params=types.MappingProxyType(params),
@@ -448,6 +368,8 @@ class DiscordAPI(DiscordState):
                 query=query,
             )
             response = await route.handler(self, call)
+            if verdict is not None:
+                response.headers.update(verdict.headers)
 
         record = RecordedRequest(
             method=method,
@@ -458,10 +380,12 @@ class DiscordAPI(DiscordState):
             json=body,
             files=files,
             reason=urllib.parse.unquote(raw_reason) if raw_reason else None,
-            authorization=request.headers.get("Authorization"),
+            authorization=authorization,
             status=response.status,
             at=arrived_at,
             monotonic=arrived_mono,
+            bucket=verdict.bucket if verdict else None,
+            rate_limit_scope=verdict.scope if verdict else None,
         )
         async with self._arrived:
             self._requests.append(record)
