@@ -11,7 +11,9 @@ import os
 import typing
 
 import pytest
+from support import payloads
 from support.automod import automod_section, create_actions, policy_of, seed_rule
+from support.discord_api import DiscordAPI, Limit, RateLimits
 from support.dpy_harness import TEST_LIBRARIES, dpy_bot
 
 from spamguard.adapters.dpy.automod import (
@@ -255,8 +257,14 @@ async def test_other_actions_and_unknown_libraries_are_refused_by_name() -> None
 
 
 async def test_sync_creates_the_rules_once_then_changes_nothing() -> None:
-    async with dpy_bot(LIBRARY) as h:
-        world = h.world
+    # Five rules empty the bucket of POST .../rules, and nextcord and disnake then hold
+    # the route (its GET included) until the window passed: a roomier bucket saves 1 s.
+    world = payloads.build_world()
+    limits = RateLimits(overrides={f"POST {LIST_ROUTE}": Limit(requests=10, per=1.0)})
+    async with (
+        DiscordAPI.for_world(world, rate_limits=limits) as api,
+        dpy_bot(LIBRARY, world, api=api) as h,
+    ):
         foreign = seed_rule(h.api, world, name="Block invites (by the owner)")
         runtime = runtime_for(h, automod_section(world))
         h.api.clear()

@@ -5,6 +5,7 @@ Runs in every tox env that installs hikari (``hikari``, ``lightbulb``).
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import time
 import typing
@@ -190,6 +191,25 @@ async def test_short_429_is_slept_off_and_retried(world: payloads.GuildWorld) ->
     assert (first.status, second.status) == (429, 200)
     assert second.monotonic - first.monotonic >= 0.05
     assert time.monotonic() - started < 2
+
+
+async def test_concurrent_requests_to_one_bucket_are_paced_by_its_headers(
+    world: payloads.GuildWorld,
+) -> None:
+    # 12 deletes share one bucket of 5 a second: 3 windows, 2 of them waited for.
+    async with hikari_bot(world) as h:
+        started = time.monotonic()
+        await asyncio.gather(
+            *(h.bot.rest.delete_message(world.general.id, m) for m in range(1, 13))
+        )
+        elapsed = time.monotonic() - started
+
+    deletes = h.api.find("DELETE", "/channels/{c}/messages/{m}")
+    assert sorted(int(r.params["message_id"]) for r in deletes if r.status == 204) == list(
+        range(1, 13)
+    )
+    assert 1.9 <= elapsed < 4
+    assert h.api.rate_limited == ()
 
 
 async def test_listener_exception_is_raised_by_settle(world: payloads.GuildWorld) -> None:
