@@ -10,7 +10,7 @@ import typing
 import aiohttp
 import pytest
 from support import payloads
-from support.discord_api import DiscordAPI, Limit, RateLimits
+from support.discord_api import DISCORD_RATE_LIMITS, DiscordAPI, Limit, RateLimits
 
 if typing.TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -47,7 +47,7 @@ class _Client:
 
 @contextlib.asynccontextmanager
 async def _serve(
-    world: payloads.GuildWorld, rate_limits: RateLimits | None = RateLimits()
+    world: payloads.GuildWorld, rate_limits: RateLimits | None = DISCORD_RATE_LIMITS
 ) -> AsyncIterator[_Client]:
     async with (
         DiscordAPI.for_world(world, rate_limits=rate_limits) as api,

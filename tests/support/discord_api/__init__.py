@@ -13,6 +13,7 @@ from __future__ import annotations
 
 __all__ = (
     "API_PREFIX",
+    "DISCORD_RATE_LIMITS",
     "DiscordAPI",
     "Limit",
     "RateLimits",
@@ -21,5 +22,5 @@ __all__ = (
     "fake_token",
 )
 
-from .ratelimits import Limit, RateLimits
+from .ratelimits import DISCORD_RATE_LIMITS, Limit, RateLimits
 from .server import API_PREFIX, DiscordAPI, RecordedRequest, ScriptedFailure, fake_token

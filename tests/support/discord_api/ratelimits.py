@@ -28,6 +28,7 @@ sleep on when ``Remaining`` reaches 0).
 from __future__ import annotations
 
 __all__ = (
+    "DISCORD_RATE_LIMITS",
     "MAJOR_PARAMETERS",
     "Limit",
     "RateLimiter",
@@ -116,6 +117,10 @@ class RateLimits:
     def for_route(self, method: str, template: str) -> Limit:
         """The bucket limit of one route."""
         return self.overrides.get(_route_key(method, template), self.bucket)
+
+
+DISCORD_RATE_LIMITS: typing.Final = RateLimits()
+"""Discord's usual limits, the stand-in's default: 5 a second per bucket, 50 in all."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -241,7 +246,9 @@ class RateLimiter:
             reset_after,
         )
         if allowed:
-            return Verdict(allowed=True, bucket=bucket, scope=None, retry_after=0.0, headers=headers)
+            return Verdict(
+                allowed=True, bucket=bucket, scope=None, retry_after=0.0, headers=headers
+            )
         retry_after = _ceil_ms(reset_after)
         return Verdict(
             allowed=False,

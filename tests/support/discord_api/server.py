@@ -49,7 +49,7 @@ from aiohttp import BodyPartReader, web
 from support import payloads
 
 from .failures import ScriptedFailure, scripted_failure
-from .ratelimits import RateLimiter, RateLimits
+from .ratelimits import DISCORD_RATE_LIMITS, RateLimiter, RateLimits
 from .routes import (
     Call,
     DiscordState,
@@ -131,7 +131,7 @@ class DiscordAPI(DiscordState):
         application_id: int | None = None,
         application_owner: payloads.User | None = None,
         strict: bool = True,
-        rate_limits: RateLimits | None = RateLimits(),  # noqa: B008 (a frozen value)
+        rate_limits: RateLimits | None = DISCORD_RATE_LIMITS,
     ) -> None:
         """Create a stand-in; call `start` (or use ``async with``) to serve.
 
@@ -177,7 +177,7 @@ class DiscordAPI(DiscordState):
         world: payloads.GuildWorld,
         *,
         strict: bool = True,
-        rate_limits: RateLimits | None = RateLimits(),  # noqa: B008 (a frozen value)
+        rate_limits: RateLimits | None = DISCORD_RATE_LIMITS,
     ) -> DiscordAPI:
         """A stand-in that knows ``world``'s bot, users, members and channels."""
         api = cls(
@@ -346,8 +346,13 @@ class DiscordAPI(DiscordState):
         route, params = match_route(method, path) if path != request.path else (None, {})
         failure = next((f for f in self._failures if f.matches(method, path)), None)
         authorization = request.headers.get("Authorization")
-        verdict = None
-        if authorization != f"Bot {self.token}":
+        authorized = authorization == f"Bot {self.token}"
+        verdict = (
+            self._limiter.admit(authorization, method, route.template, params)
+            if self._limiter is not None and authorized and failure is None and route is not None
+            else None
+        )
+        if not authorized:
             response = error_response(401, 0, "401: Unauthorized")
         elif failure is not None:
             failure.hits += 1
@@ -356,9 +361,7 @@ class DiscordAPI(DiscordState):
             response = json_response(failure.status, failure.body, failure.headers)
         elif route is None:
             response = error_response(404, 0, "404: Not Found")
-        elif self._limiter is not None and not (
-            verdict := self._limiter.admit(authorization, method, route.template, params)
-        ).allowed:
+        elif verdict is not None and not verdict.allowed:
             response = json_response(429, verdict.body, verdict.headers)
         else:
             call = Call(
