@@ -177,10 +177,14 @@ async def test_concurrent_messages_of_one_member_are_timed_out_once_and_each_cle
             )
         await g.harness.settle()
 
-        assert len(g.api.find("PATCH", "/guilds/{g}/members/{u}")) == 1
-        deleted = [int(i) for r in g.api.find("POST", BULK) for i in r.json["messages"]] + [
+        # What reached the routes: nextcord 3 retries a delete the rate limits refused.
+        find = g.api.find
+        assert len(find("PATCH", "/guilds/{g}/members/{u}", rate_limited=False)) == 1
+        deleted = [
+            int(i) for r in find("POST", BULK, rate_limited=False) for i in r.json["messages"]
+        ] + [
             int(r.path.rsplit("/", 1)[1])
-            for r in g.api.find("DELETE", "/channels/{c}/messages/{m}")
+            for r in find("DELETE", "/channels/{c}/messages/{m}", rate_limited=False)
         ]
         assert len(deleted) == len(set(deleted)) == 10
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = ("DpyHarnessContract",)
 
 import datetime
+import importlib
 import time
 import typing
 
@@ -209,8 +210,15 @@ class DpyHarnessContract:
         self, world: payloads.GuildWorld
     ) -> None:
         async with dpy_bot(self.library, world) as h:
+            # disnake and nextcord 2 hold a bucket's lock until its reset: no 429. nextcord 3
+            # starts its reset timer when a request first waits, before the window opened
+            # at Discord, so a request may go a moment early and be retried after a 429.
+            nextcord3 = hasattr(importlib.import_module(f"{self.library}.http"), "RateLimit")
             await assert_burst_is_paced(
-                h.api, lambda m: h.bot.http.delete_message(world.general.id, m), count=12
+                h.api,
+                lambda m: h.bot.http.delete_message(world.general.id, m),
+                count=12,
+                refused_at_most=5 if nextcord3 else 0,
             )
 
     async def test_listener_exception_is_raised_by_settle(self, world: payloads.GuildWorld) -> None:

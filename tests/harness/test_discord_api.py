@@ -316,6 +316,8 @@ async def test_over_the_bucket_limit_is_a_429_that_changes_nothing(
     (limited,) = client.api.rate_limited
     assert (limited.status, limited.rate_limit_scope) == (429, "user")
     assert limited.json == {"content": "too many"}
+    assert len(client.api.find("POST", "/channels/{c}/messages")) == 6
+    assert len(client.api.find("POST", "/channels/{c}/messages", rate_limited=False)) == 5
 
 
 async def test_the_global_limit_counts_every_route_of_the_token(

@@ -168,12 +168,13 @@ class _Window:
 def bucket_headers(
     bucket: str, limit: int, remaining: int, reset_epoch: float, reset_after: float
 ) -> dict[str, str]:
-    """The ``X-RateLimit-*`` headers every answer of a limited route carries."""
+    """The ``X-RateLimit-*`` headers every answer of a limited route carries; times are
+    rounded up to the millisecond, so that a library waiting for them is never early."""
     return {
         "X-RateLimit-Limit": str(limit),
         "X-RateLimit-Remaining": str(remaining),
-        "X-RateLimit-Reset": f"{reset_epoch:.3f}",
-        "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+        "X-RateLimit-Reset": f"{_ceil_ms(reset_epoch):.3f}",
+        "X-RateLimit-Reset-After": f"{_ceil_ms(reset_after):.3f}",
         "X-RateLimit-Bucket": bucket,
     }
 
@@ -260,5 +261,5 @@ class RateLimiter:
 
 
 def _ceil_ms(seconds: float) -> float:
-    """Seconds rounded up to the millisecond, never 0 (Discord's ``retry_after``)."""
-    return max(0.001, math.ceil(seconds * 1000) / 1000)
+    """Seconds rounded up to the millisecond."""
+    return math.ceil(round(seconds * 1000, 6)) / 1000

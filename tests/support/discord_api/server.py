@@ -254,15 +254,21 @@ class DiscordAPI(DiscordState):
         return tuple(r for r in self._requests if r.rate_limit_scope is not None)
 
     def find(
-        self, method: str | None = None, pattern: str | None = None
+        self,
+        method: str | None = None,
+        pattern: str | None = None,
+        *,
+        rate_limited: bool = True,
     ) -> tuple[RecordedRequest, ...]:
-        """Requests with ``method`` whose path matches the template ``pattern``."""
+        """Requests with ``method`` whose path matches the template ``pattern``; without
+        those the rate limits refused if not ``rate_limited`` (what reached the route)."""
         regex = template_regex(pattern, named=False) if pattern else None
         return tuple(
             r
             for r in self._requests
             if (method is None or r.method == method.upper())
             and (regex is None or regex.fullmatch(r.path))
+            and (rate_limited or r.rate_limit_scope is None)
         )
 
     def clear(self) -> None:
