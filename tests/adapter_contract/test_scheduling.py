@@ -8,7 +8,7 @@ import typing
 
 import pytest
 from adapter_contract.wire import REASON, delete_window
-from support.discord_api import DiscordAPI
+from support.discord_api import DiscordAPI, Limit, RateLimits
 
 from spamguard.adapters.store_memory import MemoryStore
 from spamguard.core import FailureKind
@@ -80,7 +80,10 @@ async def test_a_pending_unban_survives_a_restart_through_the_store(
 ) -> None:
     snapshot = tmp_path / "spamguard.json"
     policy = policy_factory("TEMPBAN", duration=60)
-    async with DiscordAPI.for_world(world) as api:
+    # Two bots start within a second: twice the usual room for their start-up requests
+    # (nextcord lists the application commands three times as it starts).
+    limits = RateLimits(bucket=Limit(requests=10, per=1.0))
+    async with DiscordAPI.for_world(world, rate_limits=limits) as api:
         store = MemoryStore(snapshot, save_interval=None)
         async with guard(policy, api=api, store=store) as g:
             await g.spam(3)
