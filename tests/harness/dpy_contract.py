@@ -210,9 +210,9 @@ class DpyHarnessContract:
         self, world: payloads.GuildWorld
     ) -> None:
         async with dpy_bot(self.library, world) as h:
-            # disnake and nextcord 2 hold a bucket's lock until its reset: no 429. nextcord 3
-            # starts its reset timer when a request first waits, before the window opened
-            # at Discord, so a request may go a moment early and be retried after a 429.
+            # discord.py, disnake and nextcord 2 wait from a response's Reset-After: no
+            # 429. nextcord 3 starts its reset timer when a request first waits, before the
+            # window opened at Discord, so one may go a moment early and retry after a 429.
             nextcord3 = hasattr(importlib.import_module(f"{self.library}.http"), "RateLimit")
             await assert_burst_is_paced(
                 h.api,
