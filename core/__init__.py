@@ -16,13 +16,14 @@ from spamguard.core.actions import (
     Kick,
     RemoveRole,
     SendMessage,
+    SetIncidentActions,
     Timeout,
     Unban,
     action_from_dict,
     action_to_dict,
 )
 from spamguard.core.compiled import compiled_modules
-from spamguard.core.context import CheckContext
+from spamguard.core.context import CheckContext, JoinContext
 from spamguard.core.engine import Guard, GuardState
 from spamguard.core.errors import (
     MessageError,
@@ -32,7 +33,7 @@ from spamguard.core.errors import (
     SnapshotError,
     SpamguardError,
 )
-from spamguard.core.events import AutomodExecution, MessageEdit
+from spamguard.core.events import AutomodExecution, MemberJoin, MemberLeave, MessageEdit
 from spamguard.core.hookspecs import hookimpl
 from spamguard.core.messages import MemberLike, Message, MessageLike, snowflake_time
 from spamguard.core.outcomes import ActionOutcome, FailureKind
@@ -68,7 +69,10 @@ __all__ = (
     "Guard",
     "GuardState",
     "GuildPolicy",
+    "JoinContext",
     "Kick",
+    "MemberJoin",
+    "MemberLeave",
     "MemberLike",
     "Message",
     "MessageEdit",
@@ -86,6 +90,7 @@ __all__ = (
     "ScheduledAction",
     "Scope",
     "SendMessage",
+    "SetIncidentActions",
     "SkipReason",
     "SnapshotError",
     "SpamguardError",

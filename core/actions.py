@@ -4,7 +4,8 @@ An action is a frozen value; an adapter turns it into an API call. Discord's har
 are enforced here, where the value is made, so no adapter can exceed them:
 a timeout ends at most 28 days after it is issued, a ban deletes at most 7 days of
 messages, one delete names at most 100 messages, an audit-log reason is at most 512
-characters and a message at most 2000.
+characters and a message at most 2000; incident actions (a paused guild's invites and
+DMs) end at most 24 hours after the decision.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ __all__ = (
     "BULK_DELETE_MAX_AGE",
     "MAX_BAN_DELETE_SECONDS",
     "MAX_BULK_DELETE",
+    "MAX_INCIDENT_ACTIONS",
     "MAX_TIMEOUT",
     "Action",
     "AddRole",
@@ -22,12 +24,15 @@ __all__ = (
     "Kick",
     "RemoveRole",
     "SendMessage",
+    "SetIncidentActions",
     "Timeout",
     "Unban",
     "action_from_dict",
     "action_to_dict",
     "delete_messages",
     "delete_one",
+    "incident_actions_for",
+    "is_action",
     "register_action",
     "timeout_for",
 )
@@ -48,6 +53,8 @@ MAX_BULK_DELETE = 100
 """Discord's bulk delete takes at most 100 message ids."""
 BULK_DELETE_MAX_AGE = datetime.timedelta(days=14)
 """Discord refuses to bulk delete messages older than this."""
+MAX_INCIDENT_ACTIONS = datetime.timedelta(hours=24)
+"""Discord refuses an ``invites_disabled_until`` or ``dms_disabled_until`` further away."""
 MAX_REASON = 512
 MAX_CONTENT = 2000
 
@@ -236,6 +243,46 @@ class Unban:
         object.__setattr__(self, "reason", _reason(self.reason))
 
 
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class SetIncidentActions:
+    """Pause a guild's invites and/or DMs between members (Discord's incident actions,
+    ``PUT /guilds/{guild_id}/incident-actions``) until the times given.
+
+    ``None`` for a time sends ``null``: that pause is lifted (or not set). Build one with
+    :func:`incident_actions_for` (times clamped to Discord's 24 hours); the guard clamps
+    the ones plugins return to 24 hours after the join that led to them.
+    """
+
+    kind: typing.ClassVar[str] = "incident_actions"
+    guild_id: int
+    invites_disabled_until: datetime.datetime | None
+    """Until when nobody can join through an invite; None: invites work."""
+    dms_disabled_until: datetime.datetime | None
+    """Until when members who share no other relation cannot DM each other; None: they can."""
+    reason: str = ""
+    """Audit-log reason."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", _reason(self.reason))
+
+    def clamped(self, now: datetime.datetime) -> SetIncidentActions:
+        """This action with each time at most :data:`MAX_INCIDENT_ACTIONS` after ``now``.
+
+        Discord answers 400 to a time further ahead; clamped here, where the plan is made,
+        a lockdown longer than a day still pauses invites for the day Discord allows
+        instead of failing (a plugin renews it if the raid goes on).
+        """
+        latest = now + MAX_INCIDENT_ACTIONS
+        invites, dms = self.invites_disabled_until, self.dms_disabled_until
+        if (invites is None or invites <= latest) and (dms is None or dms <= latest):
+            return self
+        return dataclasses.replace(
+            self,
+            invites_disabled_until=None if invites is None else min(invites, latest),
+            dms_disabled_until=None if dms is None else min(dms, latest),
+        )
+
+
 Action = (
     DeleteMessages
     | SendMessage
@@ -246,6 +293,7 @@ Action = (
     | Kick
     | Ban
     | Unban
+    | SetIncidentActions
 )
 """Any action a plan can hold."""
 
@@ -271,8 +319,15 @@ for _cls in (
     Kick,
     Ban,
     Unban,
+    SetIncidentActions,
 ):
     register_action(_cls)
+
+
+def is_action(value: object) -> bool:
+    """Whether ``value`` is an action of a registered class (see :func:`register_action`)."""
+    kind = getattr(type(value), "kind", None)
+    return isinstance(kind, str) and _REGISTRY.get(kind) is type(value)
 
 
 def _encode(value: typing.Any) -> typing.Any:
@@ -281,6 +336,10 @@ def _encode(value: typing.Any) -> typing.Any:
     if isinstance(value, tuple):
         return [_encode(v) for v in value]
     return value
+
+
+_TIME_TYPES: typing.Final = ("datetime.datetime", "datetime.datetime | None")
+"""Field annotations (strings: ``from __future__ import annotations``) read back as times."""
 
 
 def action_to_dict(action: typing.Any) -> dict[str, typing.Any]:
@@ -307,7 +366,7 @@ def action_from_dict(data: Mapping[str, typing.Any]) -> typing.Any:
         if field.name not in data:
             continue
         value = data[field.name]
-        if field.type in ("datetime.datetime",) and isinstance(value, str):
+        if field.type in _TIME_TYPES and isinstance(value, str):
             value = datetime.datetime.fromisoformat(value)
         elif isinstance(value, list):
             value = tuple(value)
@@ -326,6 +385,32 @@ def timeout_for(
     # Clamp the number first: a timedelta of an absurd number of seconds overflows.
     length = datetime.timedelta(seconds=min(max(0.0, seconds), MAX_TIMEOUT.total_seconds()))
     return Timeout(guild_id=guild_id, user_id=user_id, until=now + length, reason=reason)
+
+
+def incident_actions_for(
+    *,
+    guild_id: int,
+    now: datetime.datetime,
+    invites_seconds: float | None,
+    dms_seconds: float | None = None,
+    reason: str = "",
+) -> SetIncidentActions:
+    """A :class:`SetIncidentActions` pausing invites (and DMs) for so many seconds from
+    ``now``, each clamped to Discord's 24 hours; ``None`` leaves that pause unset."""
+
+    def until(seconds: float | None) -> datetime.datetime | None:
+        if seconds is None:
+            return None
+        # The number first: a timedelta of an absurd number of seconds overflows.
+        limit = MAX_INCIDENT_ACTIONS.total_seconds()
+        return now + datetime.timedelta(seconds=min(max(0.0, seconds), limit))
+
+    return SetIncidentActions(
+        guild_id=guild_id,
+        invites_disabled_until=until(invites_seconds),
+        dms_disabled_until=until(dms_seconds),
+        reason=reason,
+    )
 
 
 def delete_messages(

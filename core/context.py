@@ -1,8 +1,9 @@
-"""What a custom check (a plugin's ``spamguard_check_message``) can see."""
+"""What a plugin's hook can see: a custom check (``spamguard_check_message``) its
+:class:`CheckContext`, a join check (``spamguard_check_member_join``) its :class:`JoinContext`."""
 
 from __future__ import annotations
 
-__all__ = ("CheckContext",)
+__all__ = ("CheckContext", "JoinContext")
 
 import dataclasses
 import datetime
@@ -13,6 +14,7 @@ from spamguard.core.policy import Scope
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
+    from spamguard.core.events import MemberJoin
     from spamguard.core.messages import MessageLike
     from spamguard.core.policy import GuildPolicy
     from spamguard.core.windows import DuplicateWindow, Entry, SumWindow
@@ -46,3 +48,36 @@ class CheckContext:
         :class:`~spamguard.core.windows.DuplicateWindow` for similarity checks.
         """
         return self._window(name, scope, interval, text)
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class JoinContext:
+    """The surroundings of one member join, handed to ``spamguard_check_member_join``."""
+
+    join: MemberJoin
+    """The join being decided."""
+    policy: GuildPolicy
+    """The guild's settings; a plugin reads its own under ``policy.extensions[name]``."""
+    now: datetime.datetime
+    """The decision time (the join's ``joined_at``)."""
+    _window: Callable[[str, float, bool], SumWindow | DuplicateWindow]
+    _joined_at: Callable[[int], datetime.datetime | None]
+
+    def window(
+        self, name: str, *, interval: float, text: bool = False
+    ) -> SumWindow | DuplicateWindow:
+        """A window of the whole guild owned by the calling plugin (two plugins asking for
+        the same ``name`` get windows of their own).
+
+        The guard keeps it (expired to ``interval``, bounded to
+        :data:`~spamguard.core.windows.MAX_ENTRIES` entries, snapshotted, kept by the
+        Redis store); the plugin adds this join's entry itself with
+        ``window.add(Entry(...))``. ``text=True`` gives a
+        :class:`~spamguard.core.windows.DuplicateWindow`, to compare names.
+        """
+        return self._window(name, interval, text)
+
+    def member_joined_at(self, user_id: int) -> datetime.datetime | None:
+        """When the guard saw ``user_id`` join this guild (and not leave since), if it
+        still remembers (see the policy's ``new_members``)."""
+        return self._joined_at(user_id)

@@ -5,20 +5,22 @@ and a :class:`~spamguard.core.plan.Plan` comes out:
 
 - :class:`~spamguard.core.messages.Message`: a new message (or one delivered again);
 - :class:`MessageEdit`: a message whose content changed;
-- :class:`AutomodExecution`: Discord's own AutoMod acted on a member.
+- :class:`AutomodExecution`: Discord's own AutoMod acted on a member;
+- :class:`MemberJoin`: a member joined a guild (GUILD_MEMBER_ADD);
+- :class:`MemberLeave`: a member left or was removed (GUILD_MEMBER_REMOVE).
 
 A new kind of event is a value here and one entry in the guard's handler table.
 """
 
 from __future__ import annotations
 
-__all__ = ("AutomodExecution", "Event", "MessageEdit")
+__all__ = ("AutomodExecution", "Event", "MemberJoin", "MemberLeave", "MessageEdit")
 
 import dataclasses
 import datetime
 import typing
 
-from spamguard.core.messages import Message
+from spamguard.core.messages import Message, snowflake_time
 
 if typing.TYPE_CHECKING:
     from spamguard.core.messages import MessageLike
@@ -61,5 +63,50 @@ class AutomodExecution:
     rule_name: str = ""
 
 
-Event = Message | MessageEdit | AutomodExecution
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class MemberJoin:
+    """A member joined a guild (GUILD_MEMBER_ADD).
+
+    The guard records when (the member's ``joined_at``, read by the ``new_members``
+    section of a policy) and asks the ``spamguard_check_member_join`` hooks what to do;
+    the same member joining again without a leave in between (a gateway replay) is
+    decided once.
+    """
+
+    guild_id: int
+    user_id: int
+    joined_at: datetime.datetime
+    """When the member joined (timezone-aware): the decision time."""
+    username: str = ""
+    """The account's unique username."""
+    global_name: str | None = None
+    """The account's display name, if it has one."""
+    has_avatar: bool = False
+    """Whether the account has an avatar of its own."""
+    bot: bool = False
+    """Whether the account is a bot."""
+    role_ids: frozenset[int] = frozenset()
+    """Roles the member holds on joining (a returning member's, an invite's)."""
+
+    @property
+    def account_created_at(self) -> datetime.datetime:
+        """When the account was created: the time in its user id (a snowflake)."""
+        return snowflake_time(self.user_id)
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class MemberLeave:
+    """A member left a guild, or was kicked or banned from it (GUILD_MEMBER_REMOVE).
+
+    The guard forgets what only matters while the member is there (when it joined) and
+    carries nothing punitive out.
+    """
+
+    guild_id: int
+    user_id: int
+    at: datetime.datetime
+    """When the event arrived: the core's clock for it."""
+
+
+Event = Message | MessageEdit | AutomodExecution | MemberJoin | MemberLeave
 """Every event :meth:`Guard.handle <spamguard.core.engine.guard.Guard.handle>` takes."""

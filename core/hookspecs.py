@@ -26,6 +26,7 @@ __all__ = (
     "hookspec",
     "spamguard_after_invoke",
     "spamguard_automod_execution",
+    "spamguard_check_member_join",
     "spamguard_check_message",
     "spamguard_find_adapter",
     "spamguard_make_compat_bridge",
@@ -42,11 +43,12 @@ if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Iterable
 
+    from spamguard.core.actions import Action
     from spamguard.core.bridge import CompatBridge
-    from spamguard.core.context import CheckContext
+    from spamguard.core.context import CheckContext, JoinContext
     from spamguard.core.engine import Guard
     from spamguard.core.errors import PolicyIssue
-    from spamguard.core.events import AutomodExecution
+    from spamguard.core.events import AutomodExecution, MemberJoin
     from spamguard.core.messages import MessageLike
     from spamguard.core.outcomes import ActionOutcome
     from spamguard.core.plan import Plan, SkipReason, Violation
@@ -88,6 +90,22 @@ def spamguard_check_message(
 
     Return the violations found (possibly none). Results of all plugins are collected;
     each violation's ``punishment`` is applied like a built-in check's.
+    """
+
+
+@hookspec
+def spamguard_check_member_join(join: MemberJoin, context: JoinContext) -> Iterable[Action] | None:
+    """Decide what a member joining calls for (a raid lockdown, a new account's timeout).
+
+    Receives the :class:`~spamguard.core.events.MemberJoin` and a
+    :class:`~spamguard.core.context.JoinContext`: the guild's policy, the time, when other
+    members joined, and guild-wide windows the plugin owns (kept, expired, bounded and
+    snapshotted by the guard). Not called for bots while ``ignore_bots`` is on, for ignored
+    guilds, users or roles, nor for a join the guard saw already (a gateway replay).
+
+    Return the actions to carry out (possibly none). Results of all plugins are collected
+    into the join's plan, each action once, in the order returned; a
+    :class:`~spamguard.core.actions.SetIncidentActions` is clamped to Discord's 24 hours.
     """
 
 

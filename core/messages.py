@@ -239,6 +239,9 @@ class Message(_DetailsSlot):
     """Whether the author has manage-messages in this channel."""
     author_is_owner: bool = False
     """Whether the author owns the guild."""
+    author_joined_at: datetime.datetime | None = None
+    """When the author joined the guild (the gateway's member object), if known: the
+    policy's ``new_members`` reads it (else the join the guard saw, else the account's age)."""
     author_name: str = ""
     """Display name of the author, for templates (``$MEMBERNAME``)."""
     guild_name: str = ""
@@ -285,6 +288,7 @@ class Message(_DetailsSlot):
         author_is_admin: bool,
         author_can_manage_messages: bool,
         author_is_owner: bool,
+        author_joined_at: datetime.datetime | None = None,
     ) -> Message:
         """The message an adapter converts from a Discord library's message.
 
@@ -318,6 +322,7 @@ class Message(_DetailsSlot):
         fill(message, "author_is_admin", author_is_admin)
         fill(message, "author_can_manage_messages", author_can_manage_messages)
         fill(message, "author_is_owner", author_is_owner)
+        fill(message, "author_joined_at", author_joined_at)
         fill(message, "_details", details)
         return message
 

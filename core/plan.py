@@ -48,7 +48,7 @@ class SkipReason(enum.StrEnum):
     NO_RULES = "no_rules"
     """No level or role configuration applies to this member."""
     REDELIVERED = "redelivered"
-    """The same message (same id and content) was processed before."""
+    """The same message (same id and content), or the same join, was processed before."""
     VETOED = "vetoed"
     """A plugin's pre-invoke hook stopped the message."""
 

@@ -38,10 +38,11 @@ if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Callable, Container, Iterable
 
+    from spamguard.core.actions import Action
     from spamguard.core.bridge import CompatBridge
-    from spamguard.core.context import CheckContext
+    from spamguard.core.context import CheckContext, JoinContext
     from spamguard.core.engine import Guard
-    from spamguard.core.events import AutomodExecution
+    from spamguard.core.events import AutomodExecution, MemberJoin
     from spamguard.core.messages import MessageLike
     from spamguard.core.outcomes import ActionOutcome
     from spamguard.core.plan import SkipReason, Violation
@@ -315,6 +316,29 @@ class Hooks:
                     found.extend(result)
             except Exception:
                 self._failed(impl, "spamguard_check_message")
+        return found
+
+    def check_member_join(
+        self,
+        join: MemberJoin,
+        policy: GuildPolicy,
+        context_for: Callable[[str], JoinContext],
+    ) -> list[Action]:
+        """Call ``spamguard_check_member_join``: every plugin's actions, in order.
+
+        ``context_for(plugin_name)`` makes each plugin's context: its windows are its own.
+        """
+        found: list[Action] = []
+        for impl in self._implementations(
+            "spamguard_check_member_join", policy.disabled_extensions
+        ):
+            try:
+                result = impl((join, context_for(impl.plugin)))
+                if result:
+                    # A generator implementation runs here, so its errors are isolated too.
+                    found.extend(result)
+            except Exception:
+                self._failed(impl, "spamguard_check_member_join")
         return found
 
     def after_invoke(self, message: MessageLike, plan: Plan, policy: GuildPolicy) -> Plan:

@@ -40,7 +40,9 @@ SKIP_REASONS: Mapping[str, str] = {
     SkipReason.ADMIN: "the author is an administrator and exempt_admins is on",
     SkipReason.MANAGE_MESSAGES: "the author can manage messages and exempt_admins is on",
     SkipReason.NO_RULES: "no level or role rule of the policy applies to the author",
-    SkipReason.REDELIVERED: "the same message (id and content) was processed before",
+    SkipReason.REDELIVERED: (
+        "the same message (id and content), or the member's join, was processed before"
+    ),
     SkipReason.VETOED: "a plugin's spamguard_pre_invoke hook vetoed it",
 }
 """Why a message was not checked, by :class:`~spamguard.core.SkipReason` value."""
@@ -124,7 +126,25 @@ def describe_action(
             return f"ban {user(data.user_id)}{extra}"
         case "unban":
             return f"unban {user(data.user_id)}"
+        case "incident_actions":
+            paused = [
+                f"{what} until {_until(until, now)}"
+                for what, until in (
+                    ("invites", data.invites_disabled_until),
+                    ("DMs", data.dms_disabled_until),
+                )
+                if until is not None
+            ]
+            return (
+                "pause " + " and ".join(paused) if paused else "lift the pause of invites and DMs"
+            )
     return str(action.kind)
+
+
+def _until(until: datetime.datetime, now: datetime.datetime | None) -> str:
+    if now is None:
+        return until.isoformat()
+    return f"{format_seconds((until - now).total_seconds())} from now"
 
 
 def _quote(text: str, limit: int = 60) -> str:

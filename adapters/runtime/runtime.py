@@ -46,7 +46,7 @@ if typing.TYPE_CHECKING:
     from spamguard.adapters.stores.base import Store
     from spamguard.core.actions import Action
     from spamguard.core.engine import Guard
-    from spamguard.core.events import AutomodExecution
+    from spamguard.core.events import AutomodExecution, MemberJoin, MemberLeave
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan
     from spamguard.core.policy.automod import AutomodChange
@@ -222,6 +222,45 @@ class Runtime:
             _LOGGER.warning("spamguard dropped a malformed AutoMod execution", exc_info=True)
             return None
         return await self.handle_automod(execution)
+
+    async def handle_member_event(
+        self, convert: Callable[[datetime.datetime], MemberJoin | MemberLeave | None]
+    ) -> Plan | None:
+        """Convert a library's member join or removal event with ``convert`` (given the time
+        it is received at) and handle it; never raises. ``convert`` returns None for an event
+        to leave alone; an exception from it counts as a malformed event."""
+        try:
+            event = convert(self.clock())
+        except Exception:
+            self.stats.malformed += 1
+            _LOGGER.warning("spamguard dropped a malformed member event", exc_info=True)
+            return None
+        if event is None:
+            return None
+        return await self.handle_member(event)
+
+    async def handle_member(self, event: MemberJoin | MemberLeave) -> Plan | None:
+        """Decide a member joining or leaving (through the store, under the member's lock)
+        and carry out the plan; never raises. Nothing is done (and None returned) while the
+        runtime is not started."""
+        if not self._started:
+            self._drop("a member event")
+            return None
+        try:
+            key = (event.guild_id, event.user_id)
+            lock = self._locks.get(key)
+            if lock is None:
+                lock = self._locks[key] = asyncio.Lock()
+            async with lock:
+                plan = await self.store.handle_event(self.guard, event)
+            if not lock.locked() and self._locks.get(key) is lock:
+                del self._locks[key]
+            await self.carry_out(plan)
+        except Exception:
+            self.stats.errors += 1
+            _LOGGER.exception("spamguard failed to handle a member event")
+            return None
+        return plan
 
     def start_failed(self, error: BaseException | None = None) -> None:
         """Count a failed :meth:`start` and log it: ``error``, else the exception being

@@ -20,6 +20,7 @@ if typing.TYPE_CHECKING:
     from collections.abc import Sequence
 
     from spamguard.core.engine import Guard
+    from spamguard.core.events import MemberJoin, MemberLeave
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan, ScheduledAction
 
@@ -52,6 +53,13 @@ class Store(typing.Protocol):
 
         On a backend failure: an empty plan (the message is not punished), logged and
         counted.
+        """
+
+    async def handle_event(self, guard: Guard, event: MemberJoin | MemberLeave) -> Plan:
+        """Decide a member joining or leaving with ``guard`` against the stored state (the
+        member's join time, the guild's join windows) and keep the new state.
+
+        On a backend failure: an empty plan, logged and counted.
         """
 
     async def schedule(self, items: Sequence[ScheduledAction]) -> None:

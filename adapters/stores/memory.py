@@ -37,6 +37,7 @@ if typing.TYPE_CHECKING:
     from collections.abc import Sequence
 
     from spamguard.core.engine import Guard
+    from spamguard.core.events import MemberJoin, MemberLeave
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan, ScheduledAction
 
@@ -205,6 +206,10 @@ class MemoryStore:
     async def process(self, guard: Guard, message: MessageLike) -> Plan:
         """Decide ``message`` with ``guard`` and its in-memory state."""
         return guard.process(message)
+
+    async def handle_event(self, guard: Guard, event: MemberJoin | MemberLeave) -> Plan:
+        """Decide a member joining or leaving with ``guard`` and its in-memory state."""
+        return guard.handle(event)
 
     async def schedule(self, items: Sequence[ScheduledAction]) -> None:
         """Keep scheduled actions until due, and write the snapshot before returning (a

@@ -85,6 +85,7 @@ if typing.TYPE_CHECKING:
     import redis.asyncio as aioredis
 
     from spamguard.core.engine import Guard
+    from spamguard.core.events import MemberJoin, MemberLeave
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import ScheduledAction
 
@@ -311,6 +312,13 @@ class RedisStore:
                 self._connection.failed("save", exc)
                 return self._empty_plan(guard, message)
         return plan
+
+    # -- member events -----------------------------------------------------------------------
+
+    async def handle_event(self, guard: Guard, event: MemberJoin | MemberLeave) -> Plan:
+        """Decide a member joining or leaving with ``guard``, on the deciding process's
+        own state (joins are not kept in Redis yet)."""
+        return guard.handle(event)
 
     # -- scheduled actions -------------------------------------------------------------------
 

@@ -33,11 +33,11 @@ __all__ = ("Guard",)
 
 import typing
 
-from spamguard.core.engine import incidents
+from spamguard.core.engine import incidents, joins
 from spamguard.core.engine.compiled_policy import CompiledPolicy, check_window_key
 from spamguard.core.engine.deciding import HookUse, decide_message
 from spamguard.core.engine.state import PRUNE_EVERY, GuardState
-from spamguard.core.events import AutomodExecution, MessageEdit
+from spamguard.core.events import AutomodExecution, MemberJoin, MemberLeave, MessageEdit
 from spamguard.core.messages import Message, check_time
 from spamguard.core.plan import Plan, ScheduledAction, check_run_at
 from spamguard.core.plugins import Hooks, get_plugin_manager, plugin_name
@@ -139,7 +139,8 @@ class Guard:
         A :class:`~spamguard.core.messages.Message` goes to :meth:`process`, a
         :class:`~spamguard.core.events.MessageEdit`'s message to :meth:`process` at the
         edit's time, an :class:`~spamguard.core.events.AutomodExecution` to
-        :meth:`record_automod_execution`. Each kind's handler is looked up in a table by
+        :meth:`record_automod_execution`, a :class:`~spamguard.core.events.MemberJoin` or
+        :class:`~spamguard.core.events.MemberLeave` to :meth:`member_event`. Each kind's handler is looked up in a table by
         the event's type (a subclass finds its base's).
 
         Raises:
@@ -194,11 +195,38 @@ class Guard:
         compiled = by_guild[1]
         state.processed += 1
         if state.processed >= state.next_prune:
-            self.prune(message.created_at if now is None else now)
-            state.next_prune = state.processed + max(
-                PRUNE_EVERY, _PRUNE_SPACING * (len(state.windows) + len(state.members))
-            )
+            self._sweep(message.created_at if now is None else now)
         return decide_message(state, compiled, message, now, self.self_id, self._uses)
+
+    def _sweep(self, now: datetime.datetime) -> None:
+        # Every few thousand events (joins count too: a join flood alone must not grow
+        # the state without end).
+        state = self.state
+        self.prune(now)
+        state.next_prune = state.processed + max(
+            PRUNE_EVERY, _PRUNE_SPACING * (len(state.windows) + len(state.members))
+        )
+
+    def member_event(self, event: MemberJoin | MemberLeave) -> Plan:
+        """Record a member joining or leaving; the plan of a join is what the
+        ``spamguard_check_member_join`` hooks ask for (see
+        :mod:`spamguard.core.engine.joins`), a leave's is empty.
+
+        Raises:
+            MessageError: the event's time is naive or out of range.
+        """
+        policy = self.policy.for_guild(event.guild_id)
+        state = self.state
+        state.processed += 1
+        if isinstance(event, MemberJoin):
+            plan = joins.decide_join(state, self.hooks, policy, event, self.self_id)
+            now = event.joined_at
+        else:
+            plan = joins.decide_leave(state, policy, event)
+            now = event.at
+        if state.processed >= state.next_prune:
+            self._sweep(now)
+        return plan
 
     def record_automod_execution(self, execution: AutomodExecution) -> Plan:
         """Count a native AutoMod execution as a violation, when the policy says so.
@@ -284,7 +312,7 @@ class Guard:
             self._compile(guild).horizon
             for guild in (self.policy.base, *self.policy.guilds.values())
         )
-        self.state.prune(now.timestamp(), longest)
+        self.state.prune(now.timestamp(), longest, joins.joins_history(self.policy))
 
     # -- state as data -----------------------------------------------------------------------
 
@@ -395,5 +423,7 @@ _HANDLERS: Mapping[type, Callable[[Guard, typing.Any], Plan]] = {
     Message: Guard.process,
     MessageEdit: _edited,
     AutomodExecution: Guard.record_automod_execution,
+    MemberJoin: Guard.member_event,
+    MemberLeave: Guard.member_event,
 }
 """Event type -> what :meth:`Guard.handle` does with it."""

@@ -43,8 +43,10 @@ class MemberState:
         "cleaned",
         "incident_severity",
         "incident_until",
+        "joined_at",
         "kick_count",
         "last_violation",
+        "left_at",
         "newest",
         "recent",
         "timeout_count",
@@ -76,6 +78,12 @@ class MemberState:
         self.unordered = False
         """Whether ``recent``'s arrival order may differ from time order (a late delivery);
         while it does not, :meth:`forget_before` stops at the first message it keeps."""
+        self.joined_at: float | None = None
+        """When the guard saw the member join (POSIX seconds), None when it did not or the
+        member left since."""
+        self.left_at: float | None = None
+        """When the guard last saw the member leave (POSIX seconds): a join from before it
+        arriving late is not a new join."""
 
     def remember(
         self, message_id: int, ts: float, channel_id: int, checksum: int
@@ -120,8 +128,14 @@ class MemberState:
         copy.incident_severity = self.incident_severity
         return copy
 
-    def is_idle(self, horizon: float) -> bool:
-        """Nothing worth keeping: no counters, no open incident, no message after ``horizon``."""
+    def is_idle(self, horizon: float, joins_horizon: float | None = None) -> bool:
+        """Nothing worth keeping: no counters, no open incident, no message after
+        ``horizon``, no join nor leave after ``joins_horizon`` (default: ``horizon``)."""
+        joins = horizon if joins_horizon is None else joins_horizon
+        if (self.joined_at is not None and self.joined_at > joins) or (
+            self.left_at is not None and self.left_at > joins
+        ):
+            return False
         return (
             not (
                 self.warn_count
@@ -160,7 +174,7 @@ class MemberState:
 
     def to_dict(self) -> dict[str, typing.Any]:
         """Plain data for snapshots."""
-        return {
+        data: dict[str, typing.Any] = {
             "warn_count": self.warn_count,
             "timeout_count": self.timeout_count,
             "kick_count": self.kick_count,
@@ -172,6 +186,13 @@ class MemberState:
             "cleaned": sorted(self.cleaned),
             "recent": [[mid, ts, ch, crc] for mid, (ts, ch, crc) in self.recent.items()],
         }
+        # Only when known: a member's data (and a snapshot without joins) stays as it was
+        # before joins were tracked.
+        if self.joined_at is not None:
+            data["joined_at"] = self.joined_at
+        if self.left_at is not None:
+            data["left_at"] = self.left_at
+        return data
 
     @classmethod
     def from_dict(cls, data: typing.Mapping[str, typing.Any]) -> MemberState:
@@ -189,6 +210,8 @@ class MemberState:
         state.recent = {
             int(mid): (float(ts), int(ch), int(crc)) for mid, ts, ch, crc in data["recent"]
         }
+        state.joined_at = _seconds(data.get("joined_at"))
+        state.left_at = _seconds(data.get("left_at"))
         state._check_order()
         return state
 

@@ -157,6 +157,9 @@ MEMBER_FIELDS: Mapping[str, tuple[Shape, bool]] = {
         _list_of(_row(("id", _ID), ("ts", _TIME), ("channel_id", _ID), ("checksum", _INT))),
         True,
     ),
+    # Optional: snapshots from before joins were tracked have neither.
+    "joined_at": (_OPTIONAL_TIME, False),
+    "left_at": (_OPTIONAL_TIME, False),
 }
 """One member's state (:meth:`~spamguard.core.engine.members.MemberState.to_dict`): field ->
 (shape, required)."""

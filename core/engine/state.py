@@ -246,9 +246,10 @@ class GuardState:
                 member.incident_until = None
                 member.incident_severity = 0
 
-    def prune(self, now_ts: float, history: float) -> None:
+    def prune(self, now_ts: float, history: float, joins_history: float = 0.0) -> None:
         """Drop expired window entries, empty windows, idle members and clean marks older
-        than ``history`` seconds before ``now_ts`` (the longest the policy looks back)."""
+        than ``history`` seconds before ``now_ts`` (the longest the policy looks back); a
+        member's join and leave times are kept ``joins_history`` seconds."""
         windows = self.windows
         for key in list(windows):
             window = windows[key]
@@ -273,7 +274,7 @@ class GuardState:
                 # Its oldest message is recent: nothing to forget, and not idle.
                 continue
             member.forget_before(horizon)
-            if member.is_idle(horizon):
+            if member.is_idle(horizon, now_ts - joins_history):
                 del members[member_key]
         cleaned = self.cleaned
         if cleaned and min(cleaned.values()) <= horizon:
