@@ -45,6 +45,7 @@ EAGER: dict[str, typing.Any] = {
     "author_is_admin": True,
     "author_can_manage_messages": True,
     "author_is_owner": False,
+    "author_joined_at": AT,
 }
 
 
