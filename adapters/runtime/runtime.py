@@ -53,6 +53,8 @@ if typing.TYPE_CHECKING:
 
 _LOGGER = logging.getLogger("spamguard.runtime")
 
+_Event = typing.TypeVar("_Event")
+
 
 class Runtime:
     """Runs a guard against one bot: decisions, execution, scheduled actions.
@@ -215,13 +217,21 @@ class Runtime:
         """Convert a library's AutoMod execution event with ``convert`` (given the time it
         is received at: the event carries none) and handle it; never raises. An exception
         from ``convert`` counts as a malformed event."""
-        try:
-            execution = convert(self.clock())
-        except Exception:
-            self.stats.malformed += 1
-            _LOGGER.warning("spamguard dropped a malformed AutoMod execution", exc_info=True)
+        execution = self._converted(convert, "AutoMod execution")
+        if execution is None:
             return None
         return await self.handle_automod(execution)
+
+    def _converted(
+        self, convert: Callable[[datetime.datetime], _Event], what: str
+    ) -> _Event | None:
+        """``convert`` given the receive time; None, counted and logged, when it raises."""
+        try:
+            return convert(self.clock())
+        except Exception:
+            self.stats.malformed += 1
+            _LOGGER.warning("spamguard dropped a malformed %s", what, exc_info=True)
+            return None
 
     async def handle_member_event(
         self, convert: Callable[[datetime.datetime], MemberJoin | MemberLeave | None]
@@ -229,12 +239,7 @@ class Runtime:
         """Convert a library's member join or removal event with ``convert`` (given the time
         it is received at) and handle it; never raises. ``convert`` returns None for an event
         to leave alone; an exception from it counts as a malformed event."""
-        try:
-            event = convert(self.clock())
-        except Exception:
-            self.stats.malformed += 1
-            _LOGGER.warning("spamguard dropped a malformed member event", exc_info=True)
-            return None
+        event = self._converted(convert, "member event")
         if event is None:
             return None
         return await self.handle_member(event)

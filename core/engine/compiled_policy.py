@@ -14,6 +14,8 @@ __all__ = (
     "CompiledPolicy",
     "Slot",
     "check_window_key",
+    "skip_ignored",
+    "skip_member",
     "skip_reason",
     "whitelist_of",
     "window_name",
@@ -288,29 +290,51 @@ class CompiledPolicy:
         return found
 
 
+def skip_member(
+    guild_id: int, user_id: int, is_bot: bool, policy: GuildPolicy, self_id: int | None
+) -> SkipReason | None:
+    """Why a member of ``guild_id`` is not checked, from its id and bot flag alone: the bot
+    itself, a bot while ``ignore_bots`` is on, an ignored guild (then, for a message, its
+    place; see :func:`skip_ignored`)."""
+    if self_id is not None and user_id == self_id:
+        return SkipReason.SELF
+    if is_bot and policy.ignore_bots:
+        return SkipReason.BOT
+    if guild_id in policy.ignore.guilds:
+        return SkipReason.IGNORED_GUILD
+    return None
+
+
+def skip_ignored(user_id: int, role_ids: frozenset[int], policy: GuildPolicy) -> SkipReason | None:
+    """Why a member is not checked, from ``ignore.users`` and ``ignore.roles``."""
+    ignore = policy.ignore
+    if user_id in ignore.users:
+        return SkipReason.IGNORED_USER
+    if ignore.roles and not ignore.roles.isdisjoint(role_ids):
+        return SkipReason.IGNORED_ROLE
+    return None
+
+
 def skip_reason(
     message: MessageLike, policy: GuildPolicy, self_id: int | None
 ) -> SkipReason | None:
     """Why ``message`` is not checked under ``policy`` (the bot being ``self_id``), or None:
     a DM, the bot itself, a bot, an ignored guild, channel, category, user or role, an
     exempt owner or admin."""
-    if message.guild_id is None:
+    guild_id = message.guild_id
+    if guild_id is None:
         return SkipReason.DM
-    if self_id is not None and message.author_id == self_id:
-        return SkipReason.SELF
-    if message.author_is_bot and policy.ignore_bots:
-        return SkipReason.BOT
     ignore = policy.ignore
-    if message.guild_id in ignore.guilds:
-        return SkipReason.IGNORED_GUILD
+    reason = skip_member(guild_id, message.author_id, message.author_is_bot, policy, self_id)
+    if reason is not None:
+        return reason
     if message.channel_id in ignore.channels or message.parent_id in ignore.channels:
         return SkipReason.IGNORED_CHANNEL
     if message.category_id is not None and message.category_id in ignore.categories:
         return SkipReason.IGNORED_CATEGORY
-    if message.author_id in ignore.users:
-        return SkipReason.IGNORED_USER
-    if ignore.roles and not ignore.roles.isdisjoint(message.author_role_ids):
-        return SkipReason.IGNORED_ROLE
+    reason = skip_ignored(message.author_id, message.author_role_ids, policy)
+    if reason is not None:
+        return reason
     if policy.exempt_admins:
         if message.author_is_owner:
             return SkipReason.OWNER

@@ -22,6 +22,7 @@ import typing
 
 from spamguard.core.actions import SetIncidentActions, is_action
 from spamguard.core.context import JoinContext
+from spamguard.core.engine.compiled_policy import skip_ignored, skip_member
 from spamguard.core.messages import check_time
 from spamguard.core.plan import SkipReason, build_plan
 
@@ -56,23 +57,6 @@ def joins_history(policy: Policy) -> float:
     return JOIN_MEMORY
 
 
-def _skip_reason(join: MemberJoin, policy: GuildPolicy, self_id: int | None) -> SkipReason | None:
-    """Why a join is not decided: the bot itself, a bot, an ignored guild, user or role
-    (the exemptions of a message that a join can tell)."""
-    if self_id is not None and join.user_id == self_id:
-        return SkipReason.SELF
-    if join.bot and policy.ignore_bots:
-        return SkipReason.BOT
-    ignore = policy.ignore
-    if join.guild_id in ignore.guilds:
-        return SkipReason.IGNORED_GUILD
-    if join.user_id in ignore.users:
-        return SkipReason.IGNORED_USER
-    if ignore.roles and not ignore.roles.isdisjoint(join.role_ids):
-        return SkipReason.IGNORED_ROLE
-    return None
-
-
 def decide_join(
     state: GuardState,
     hooks: Hooks,
@@ -87,7 +71,9 @@ def decide_join(
     """
     check_time("joined_at", join.joined_at)
     guild_id, user_id = join.guild_id, join.user_id
-    skip = _skip_reason(join, policy, self_id)
+    skip = skip_member(guild_id, user_id, join.bot, policy, self_id) or skip_ignored(
+        user_id, join.role_ids, policy
+    )
     ts = join.joined_at.timestamp()
     if skip is None:
         member = state.member(guild_id, user_id)

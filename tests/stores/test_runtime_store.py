@@ -13,7 +13,20 @@ import pytest
 from spamguard.adapters.runtime import Runtime
 from spamguard.adapters.store_memory import MemoryStore
 from spamguard.adapters.store_redis import RedisStore
-from spamguard.core import Guard, Policy, ScheduledAction, Unban
+from spamguard.core import (
+    Guard,
+    JoinContext,
+    MemberJoin,
+    MemberLeave,
+    Policy,
+    ScheduledAction,
+    SetIncidentActions,
+    SkipReason,
+    Unban,
+    hookimpl,
+)
+from spamguard.core.actions import incident_actions_for
+from spamguard.core.windows import Entry
 
 if typing.TYPE_CHECKING:
     import pathlib
@@ -220,3 +233,109 @@ async def test_a_naive_run_at_is_refused_and_the_scheduler_keeps_running(
             await asyncio.sleep(0.01)
         assert executor.done == [aware.action]
         await runtime.stop()  # no TypeError from a dead scheduler
+
+
+# -- member joins and leaves ----------------------------------------------------------
+
+JOIN_GUILD = 900
+
+
+def at(seconds: float) -> datetime.datetime:
+    return T0 + datetime.timedelta(seconds=seconds)
+
+
+class Lockdown:
+    """Pauses invites for an hour from the third join within 10 seconds."""
+
+    name = "lockdown"
+
+    @hookimpl
+    def spamguard_check_member_join(
+        self, join: MemberJoin, context: JoinContext
+    ) -> list[SetIncidentActions]:
+        window = context.window("joins", interval=10)
+        window.add(Entry(context.now.timestamp(), join.user_id, 0, join.user_id))
+        if len(window) == 3:
+            return [
+                incident_actions_for(guild_id=join.guild_id, now=context.now, invites_seconds=3600)
+            ]
+        return []
+
+
+def joined(user_id: int, seconds: float) -> MemberJoin:
+    return MemberJoin(guild_id=JOIN_GUILD, user_id=user_id, joined_at=at(seconds))
+
+
+async def test_joins_through_the_runtime_are_decided_and_carried_out_once(
+    tmp_path: pathlib.Path,
+) -> None:
+    executor = Executor()
+    store = MemoryStore(tmp_path / "state.json", save_interval=None)
+    runtime = Runtime(
+        Guard(Policy.default(), plugins=[Lockdown()]), executor, store=store, poll_interval=3600
+    )
+    await runtime.start()
+    try:
+        for user_id in (1, 2, 3, 3):  # the third join delivered twice
+            await runtime.handle_member_event(lambda _now, u=user_id: joined(u, u))
+        assert executor.done == [
+            incident_actions_for(guild_id=JOIN_GUILD, now=at(3), invites_seconds=3600)
+        ]
+        plan = await runtime.handle_member(MemberLeave(guild_id=JOIN_GUILD, user_id=2, at=at(5)))
+        assert plan is not None
+        assert not plan
+    finally:
+        await runtime.stop()
+
+    # The joins (and the plugin's window) were saved: the replayed third join after a
+    # restart is still recognised.
+    again = Runtime(
+        Guard(Policy.default(), plugins=[Lockdown()]),
+        executor,
+        store=MemoryStore(tmp_path / "state.json", save_interval=None),
+        poll_interval=3600,
+    )
+    await again.start()
+    try:
+        plan = await again.handle_member(joined(3, 3))
+        assert plan is not None
+        assert plan.skipped_reason is SkipReason.REDELIVERED
+    finally:
+        await again.stop()
+    assert len(executor.done) == 1
+
+
+async def test_member_events_that_fail_to_convert_are_counted_not_raised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    executor = Executor()
+    runtime = Runtime(Guard(Policy.default()), executor, poll_interval=3600)
+    await runtime.start()
+    try:
+
+        def broken(_now: datetime.datetime) -> MemberJoin:
+            raise KeyError("user")
+
+        with caplog.at_level(logging.WARNING, logger="spamguard.runtime"):
+            assert await runtime.handle_member_event(broken) is None
+        assert runtime.stats.malformed == 1
+        assert "malformed member event" in caplog.text
+        assert await runtime.handle_member_event(lambda _now: None) is None
+        # The receive time is the converter's argument.
+        plan = await runtime.handle_member_event(
+            lambda now: MemberLeave(guild_id=JOIN_GUILD, user_id=5, at=now)
+        )
+        assert plan is not None
+        # A naive time is a bad event: logged and counted, never raised into the bot.
+        naive = MemberJoin(guild_id=JOIN_GUILD, user_id=6, joined_at=datetime.datetime(2024, 1, 1))
+        assert await runtime.handle_member(naive) is None
+        assert runtime.stats.errors == 1
+    finally:
+        await runtime.stop()
+    assert executor.done == []
+
+
+async def test_member_events_before_the_start_are_dropped() -> None:
+    runtime = Runtime(Guard(Policy.default()), Executor(), poll_interval=3600)
+    assert await runtime.handle_member(joined(1, 0)) is None
+    assert runtime.stats.not_started == 1
