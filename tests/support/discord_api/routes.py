@@ -23,7 +23,6 @@ __all__ = (
 
 import dataclasses
 import datetime
-import json
 import re
 import typing
 
@@ -31,12 +30,11 @@ from aiohttp import web
 
 from support import payloads
 
+from . import incidents
+from .responses import JSON, Call, error_response, json_response, no_content
+
 if typing.TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
-
-JSON = dict[str, typing.Any]
-
-_VIA: typing.Final = "1.1 google"
 
 
 def _utcnow() -> datetime.datetime:
@@ -61,19 +59,6 @@ def template_regex(template: str, *, named: bool) -> re.Pattern[str]:
 Handler = typing.Callable[["DiscordState", "Call"], "Awaitable[web.Response]"]
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class Call:
-    """What a route handler receives."""
-
-    params: Mapping[str, str]
-    json: typing.Any
-    reason: str | None
-    query: Mapping[str, str]
-
-    def snowflake(self, name: str) -> int:
-        return int(self.params[name])
-
-
 @dataclasses.dataclass(frozen=True, slots=True)
 class Route:
     method: str
@@ -82,33 +67,13 @@ class Route:
     regex: re.Pattern[str]
 
 
-def json_response(
-    status: int, body: typing.Any, headers: Mapping[str, str] | None = None
-) -> web.Response:
-    # Built by hand: web.json_response appends "; charset=utf-8", which nextcord and
-    # disnake do not recognise as JSON.
-    return web.Response(
-        status=status,
-        body=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Via": _VIA, **(headers or {})},
-    )
-
-
-def no_content() -> web.Response:
-    return web.Response(status=204, headers={"Via": _VIA})
-
-
-def error_response(status: int, code: int, message: str, **extra: typing.Any) -> web.Response:
-    return json_response(status, {"message": message, "code": code, **extra})
-
-
 class DiscordState:
     """What the stand-in knows, so that follow-up calls see earlier ones, and the
     handler of each route.
 
     Users and members (seeded from a `payloads.GuildWorld`, updated by PATCH and role
-    routes, removed by kicks), bans, messages the bot sent, DM channels, AutoMod rules and
-    application commands.
+    routes, removed by kicks), bans, messages the bot sent, DM channels, AutoMod rules,
+    application commands, and each guild's roles and incident actions (`incidents`).
     """
 
     def __init__(
@@ -126,14 +91,26 @@ class DiscordState:
         self.dm_channels: dict[int, JSON] = {}
         self.automod_rules: dict[int, dict[int, JSON]] = {}
         self.commands: dict[int | None, dict[int, JSON]] = {}
+        self.guilds: dict[int, payloads.Guild] = {}
+        self.incidents: dict[int, JSON] = {}
+        """Each guild's incidents data (``PUT /guilds/{id}/incident-actions``)."""
 
     def seed_guild(self, guild: payloads.Guild) -> None:
-        """Make ``guild``'s users, members and channels known to GET/PATCH routes."""
+        """Make ``guild``'s roles, owner, users, members and channels known to the routes."""
+        self.guilds[guild.id] = guild
         for member in guild.members:
-            self.users[member.id] = member.user.payload()
-            self.members[(guild.id, member.id)] = member.payload()
+            self.add_member(guild.id, member)
         for channel in (*guild.channels, *guild.threads):
             self.channels[channel.id] = channel.payload(guild.id)
+
+    def add_member(self, guild_id: int, member: payloads.Member) -> None:
+        """``member`` is in the guild now (as after a GUILD_MEMBER_ADD)."""
+        self.users[member.id] = member.user.payload()
+        self.members[(guild_id, member.id)] = member.payload()
+
+    def remove_member(self, guild_id: int, user_id: int) -> None:
+        """The member left (as after a GUILD_MEMBER_REMOVE)."""
+        self.members.pop((guild_id, user_id), None)
 
     # ------------------------------------------------------------------ entities
 
@@ -537,6 +514,7 @@ ROUTES: typing.Final = _routes(
     ("GET", "/guilds/{guild_id}/bans/{user_id}", _A._get_ban),
     ("PUT", "/guilds/{guild_id}/bans/{user_id}", _A._ban),
     ("DELETE", "/guilds/{guild_id}/bans/{user_id}", _A._unban),
+    ("PUT", "/guilds/{guild_id}/incident-actions", incidents.modify_incident_actions),
     ("GET", "/guilds/{guild_id}/auto-moderation/rules", _A._list_rules),
     ("POST", "/guilds/{guild_id}/auto-moderation/rules", _A._create_rule),
     ("GET", "/guilds/{guild_id}/auto-moderation/rules/{rule_id}", _A._get_rule),

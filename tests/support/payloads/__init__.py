@@ -1,15 +1,17 @@
-"""Real Discord gateway payloads (API v10), as the gateway sends them, in three modules:
+"""Real Discord gateway payloads (API v10), as the gateway sends them, in four modules:
 
 * `values`: small frozen values (`User`, `Member`, `Role`, `Channel`, `Guild`,
   `Permission`, snowflakes) whose ``payload()`` methods render the wire objects;
 * `events`: builders of gateway events (`ready`, `guild_create`, `message_create`,
   `message_update`, `automod_action_execution`) and seeded REST objects, taking
   everything as parameters;
+* `members`: GUILD_MEMBER_ADD and GUILD_MEMBER_REMOVE (`guild_member_add`,
+  `guild_member_remove`) and `newcomer`, a fresh account joining;
 * `world`: `build_world`, a ready-made moderation guild with shortcut methods, so a test
   reads ``world.message(author=world.alice, content="hi")``.
 
 Tests use the package as one namespace (``payloads.build_world()``,
-``payloads.Member``); the names below are the three modules' own.
+``payloads.Member``); the names below are the modules' own.
 """
 
 from __future__ import annotations
@@ -34,8 +36,11 @@ __all__ = (
     "build_world",
     "embed",
     "guild_create",
+    "guild_member_add",
+    "guild_member_remove",
     "message_create",
     "message_update",
+    "newcomer",
     "ready",
     "snowflake",
     "snowflake_time",
@@ -54,6 +59,7 @@ from .events import (
     ready,
     sticker_item,
 )
+from .members import guild_member_add, guild_member_remove, newcomer
 from .values import (
     DISCORD_EPOCH_MS,
     EVERYONE_PERMISSIONS,

@@ -21,6 +21,7 @@ from .events import (
     message_update,
     ready,
 )
+from .members import guild_member_add, guild_member_remove, newcomer
 from .values import (
     EVERYONE_PERMISSIONS,
     MUTED_DENY,
@@ -166,6 +167,18 @@ class GuildWorld:
             **kwargs,
         )
 
+    def newcomer(self, username: str, **kwargs: typing.Any) -> Member:
+        """A fresh account joining this guild (see `newcomer`; ``joined_at`` is required)."""
+        return newcomer(username, **kwargs)
+
+    def member_add(self, member: Member) -> JSON:
+        """GUILD_MEMBER_ADD of ``member`` to this guild."""
+        return guild_member_add(member, guild_id=self.guild.id)
+
+    def member_remove(self, member: Member | User) -> JSON:
+        """GUILD_MEMBER_REMOVE of ``member`` from this guild (a leave, kick or ban)."""
+        return guild_member_remove(member, guild_id=self.guild.id)
+
 
 def avatar_hash(username: str) -> str:
     """The avatar hash `build_world` gives ``username`` (32 hex digits, like Discord's)."""
@@ -179,13 +192,16 @@ def build_world(
     bot_name: str = "spamguard",
     guild_icon: str | None = None,
     avatars: bool = False,
+    bot_manages_guild: bool = False,
 ) -> GuildWorld:
     """Build the standard `GuildWorld`; equal arguments give equal ids.
 
     Everything is created at ``created_at`` (default 2023-03-14T15:09:26Z) plus a few
     seconds per entity, so snowflakes are realistic and reproducible. ``guild_icon`` is
     the guild's icon hash; with ``avatars`` every user has an avatar (hash: ``avatar_hash``
-    of the username), else the default avatar.
+    of the username), else the default avatar. With ``bot_manages_guild`` the bot's role
+    grants Manage Server (what incident actions, a raid lockdown, need); without it the
+    stand-in answers them 403.
     """
     base = created_at or datetime.datetime(2023, 3, 14, 15, 9, 26, tzinfo=datetime.UTC)
     step = itertools.count()
@@ -245,7 +261,8 @@ def build_world(
         | Permission.BAN_MEMBERS
         | Permission.MODERATE_MEMBERS
         | Permission.MANAGE_THREADS
-        | Permission.VIEW_AUDIT_LOG,
+        | Permission.VIEW_AUDIT_LOG
+        | (Permission.MANAGE_GUILD if bot_manages_guild else 0),
     )
 
     category = Channel(id=sid(), name="Text Channels", type=ChannelType.GUILD_CATEGORY)
