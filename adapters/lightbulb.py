@@ -9,9 +9,9 @@
 
 The extension's loader subscribes listeners that do exactly what
 :func:`spamguard.adapters.hikari.attach` does (guild message creates and edits, AutoMod
-executions, AutoMod rule sync when a guild becomes available, start with ``StartedEvent``,
-stop with ``StoppingEvent``). Its settings come
-through lightbulb's dependency injection, each optional:
+executions, member joins and leaves, AutoMod rule sync when a guild becomes available,
+start with ``StartedEvent``, stop with ``StoppingEvent``). Its settings come through
+lightbulb's dependency injection, each optional:
 
 - :class:`~spamguard.core.Policy`: the policy (default: ``$SPAMGUARD_POLICY``'s file,
   else the bundled default policy);

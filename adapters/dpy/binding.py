@@ -2,8 +2,9 @@
 attach.
 
 - a Cog (:func:`cog_class`) listens to ``on_message``, ``on_raw_message_edit`` (raw, so
-  edits of messages the library did not cache are seen too) and the library's AutoMod
-  execution event, converts each into core values (:mod:`spamguard.adapters.dpy.convert`)
+  edits of messages the library did not cache are seen too), the library's AutoMod
+  execution event, ``on_member_join`` and ``on_raw_member_remove``, converts each into
+  core values (:mod:`spamguard.adapters.dpy.convert`, :mod:`spamguard.adapters.dpy.members`)
   and hands them to the shared :class:`~spamguard.adapters.runtime.Runtime`; when a guild
   becomes available or is joined, its native AutoMod rules are brought in line with the
   policy's ``automod:`` section (:mod:`spamguard.adapters.dpy.automod`);
@@ -38,6 +39,7 @@ from spamguard.adapters.dpy.automod import automod_execution_from_event, fetch_r
 from spamguard.adapters.dpy.cog import COG_NAME, cog_class, finish_now
 from spamguard.adapters.dpy.convert import message_from_raw_edit, to_core_message
 from spamguard.adapters.dpy.execute import DpyExecutor, bot_user_id
+from spamguard.adapters.dpy.members import MemberPayloadCheck, join_from_member, leave_from_raw
 from spamguard.adapters.runtime import (
     CompatBridge,
     Protection,
@@ -90,6 +92,8 @@ class ProtectionBinding:
         """Starts the runtime once; closed once the Cog is removed."""
         self._stop: asyncio.Task[None] | None = None
         self._warned: set[str] = set()
+        self.member_check = MemberPayloadCheck(bot, self._malformed_member)
+        """Drops (and counts) member events the library's parsers would choke on."""
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -97,6 +101,7 @@ class ProtectionBinding:
         """Add the Cog before returning (``attach`` is synchronous: :func:`finish_now`
         completes discord.py's ``add_cog`` coroutine), then :meth:`start_soon`."""
         finish_now(self.bot.add_cog(self.cog), f"{self.flavour.title}'s add_cog")
+        self.member_check.install()
         self.start_soon()
 
     async def add(self) -> None:
@@ -105,6 +110,7 @@ class ProtectionBinding:
         added = self.bot.add_cog(self.cog)
         if inspect.isawaitable(added):
             await added
+        self.member_check.install()
         self.start_soon()
 
     def start_soon(self) -> None:
@@ -144,6 +150,13 @@ class ProtectionBinding:
                 "spamguard: the message content intent is off: content checks (duplicates, "
                 "links, mentions in text...) see empty messages. Enable Intents.message_content.",
             )
+        if not intents.members:
+            self._warn_once(
+                "members",
+                "spamguard: the members intent is off, so member joins and leaves never "
+                "arrive: new_members rules see only account ages and join raids go "
+                "unnoticed. Enable Intents.members (privileged: also in the Developer Portal).",
+            )
         policy = self.runtime.guard.policy
         wants_automod = policy.base.automod_executions_count or any(
             guild.automod_executions_count for guild in policy.guilds.values()
@@ -161,8 +174,13 @@ class ProtectionBinding:
             self._warned.add(key)
             _LOGGER.warning(text, *args)
 
+    def _malformed_member(self, event_name: str, problem: str) -> None:
+        self.runtime.stats.malformed += 1
+        _LOGGER.warning("spamguard dropped a malformed %s event: %s", event_name, problem)
+
     def unload(self) -> None:
         """Stop the runtime (from the Cog's synchronous ``cog_unload``)."""
+        self.member_check.uninstall()
         self.starter.closed = True
         start = self.starter.forget()
         if start is None or self._stop is not None:
@@ -226,6 +244,18 @@ class ProtectionBinding:
         await self.runtime.handle_automod_event(
             lambda at: automod_execution_from_event(execution, library=self.flavour.name, at=at)
         )
+
+    async def on_member_join(self, member: typing.Any) -> None:
+        """Decide a member's join and carry its plan out."""
+        if not await self.ensure_started():
+            return
+        await self.runtime.handle_member_event(lambda at: join_from_member(member, at=at))
+
+    async def on_raw_member_remove(self, event: typing.Any) -> None:
+        """Record a member's leave, kick or ban (raw: whether or not the member was cached)."""
+        if not await self.ensure_started():
+            return
+        await self.runtime.handle_member_event(lambda at: leave_from_raw(event, at=at))
 
     async def sync_automod(self, guild_id: int) -> tuple[ActionOutcome, ...]:
         """Make the guild's native AutoMod rules match the policy's ``automod:`` section:

@@ -89,6 +89,14 @@ def cog_class(flavour: Flavour) -> type[typing.Any]:
         async def spamguard_on_automod_execution(self, execution: typing.Any) -> None:
             await self.binding.on_automod_execution(execution)
 
+        @commands.Cog.listener("on_member_join")  # type: ignore[untyped-decorator]
+        async def spamguard_on_member_join(self, member: typing.Any) -> None:
+            await self.binding.on_member_join(member)
+
+        @commands.Cog.listener("on_raw_member_remove")  # type: ignore[untyped-decorator]
+        async def spamguard_on_raw_member_remove(self, event: typing.Any) -> None:
+            await self.binding.on_raw_member_remove(event)
+
         @commands.Cog.listener("on_guild_available")  # type: ignore[untyped-decorator]
         async def spamguard_on_guild_available(self, guild: typing.Any) -> None:
             await self.binding.sync_automod(guild.id)

@@ -81,6 +81,8 @@ def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
         created_at=message.created_at,
         author_is_bot=bool(author.bot),
         author_role_ids=frozenset(role.id for role in author.roles if role.id != guild_id),
+        # From the message's member object (the cache's member where it has none).
+        author_joined_at=author.joined_at,
         mention_ids=tuple(dict.fromkeys(user.id for user in message.mentions)),
         role_mention_ids=tuple(dict.fromkeys(role.id for role in message.role_mentions)),
         mentions_everyone=bool(message.mention_everyone),

@@ -22,6 +22,7 @@ from spamguard.adapters.runtime.requests import (
     audit_reason,
     classify_error,
     delete_messages,
+    incident_actions_json,
     unsupported_action,
 )
 from spamguard.core.actions import (
@@ -32,6 +33,7 @@ from spamguard.core.actions import (
     Kick,
     RemoveRole,
     SendMessage,
+    SetIncidentActions,
     Timeout,
     Unban,
 )
@@ -211,6 +213,14 @@ class DpyExecutor:
                 )
             case Unban():
                 await http.unban(item.user_id, item.guild_id, reason=audit_reason(item.reason))
+            case SetIncidentActions():
+                # No HTTPClient method in every library (nextcord has none): the library's
+                # own Route and request, so its rate limiting applies. No audit-log reason:
+                # Discord's incident actions take none.
+                route = self.flavour.module.http.Route(
+                    "PUT", "/guilds/{guild_id}/incident-actions", guild_id=item.guild_id
+                )
+                await http.request(route, json=incident_actions_json(item))
             case CreateAutoModRule() | EditAutoModRule() | DeleteAutoModRule():
                 await execute_automod(self.bot, item, library=self.flavour.name)
             case _:

@@ -1,8 +1,9 @@
 """Binding a hikari bot to the runtime: the listeners, start and stop, ``attach``.
 
 :class:`HikariProtection` holds the listeners (guild message creates and edits, AutoMod
-executions, guilds becoming available, start and stop); each converts its event with
-:mod:`spamguard.adapters.hikari.convert` and hands it to the shared runtime.
+executions, member joins and leaves, guilds becoming available, start and stop); each
+converts its event with :mod:`spamguard.adapters.hikari.convert` (members:
+:mod:`spamguard.adapters.hikari.members`) and hands it to the shared runtime.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import typing
 import hikari
 
 from spamguard.adapters import AttachOptions, RuntimeOptions, check_options
-from spamguard.adapters.hikari import convert
+from spamguard.adapters.hikari import convert, members
 from spamguard.adapters.hikari.automod import automod_execution_from_event, fetch_rules
 from spamguard.adapters.hikari.execute import HikariExecutor
 from spamguard.adapters.runtime import (
@@ -88,16 +89,28 @@ class HikariProtection(Protection):
         """Starts the runtime once; closed between StoppingEvent and the next StartedEvent
         (the bot is going away: events still in flight are dropped rather than restarting
         the runtime)."""
+        self._intent_warned = False
 
     @property
     def listeners(self) -> tuple[tuple[type[hikari.Event], _Listener], ...]:
-        """``(event type, listener)`` pairs, as :func:`attach` subscribes them."""
+        """``(event type, listener)`` pairs, as :func:`attach` subscribes them; the member
+        listeners only with the ``GUILD_MEMBERS`` intent (hikari warns about a listener
+        that can never fire; spamguard says it once at start instead)."""
+        member_listeners: tuple[tuple[type[hikari.Event], _Listener], ...] = (
+            ()
+            if members.members_intent_missing(self.app)
+            else (
+                (hikari.MemberCreateEvent, self.on_member_create),
+                (hikari.MemberDeleteEvent, self.on_member_delete),
+            )
+        )
         return (
             (hikari.StartedEvent, self.on_started),
             (hikari.StoppingEvent, self.on_stopping),
             (hikari.GuildMessageCreateEvent, self.on_message_create),
             (hikari.GuildMessageUpdateEvent, self.on_message_update),
             (hikari.events.AutoModActionExecutionEvent, self.on_automod_execution),
+            *member_listeners,
             (hikari.GuildAvailableEvent, self.on_guild_available),
             (hikari.GuildJoinEvent, self.on_guild_available),
         )
@@ -138,7 +151,18 @@ class HikariProtection(Protection):
         if user_id is not None:
             self.runtime.guard.self_id = user_id
         self.starter.closed = False
+        self._check_intents()
         await self.starter.ready()
+
+    def _check_intents(self) -> None:
+        if self._intent_warned or not members.members_intent_missing(self.app):
+            return
+        self._intent_warned = True
+        _LOGGER.warning(
+            "spamguard: the GUILD_MEMBERS intent is off, so member joins and leaves never "
+            "arrive: new_members rules see only account ages and join raids go unnoticed. "
+            "Enable hikari.Intents.GUILD_MEMBERS (privileged: also in the Developer Portal)."
+        )
 
     async def on_stopping(self, event: hikari.StoppingEvent) -> None:
         """The bot is closing: stop the scheduler and let the store save its state."""
@@ -167,6 +191,19 @@ class HikariProtection(Protection):
         if await self.starter.ready():
             await self.runtime.handle_automod_event(
                 lambda at: automod_execution_from_event(event, at=at)
+            )
+
+    async def on_member_create(self, event: hikari.MemberCreateEvent) -> None:
+        """Decide a member's join (GUILD_MEMBER_ADD) and carry its plan out; never raises
+        (a join for a guild hikari has not cached counts as malformed)."""
+        if await self.starter.ready():
+            await self.runtime.handle_member_event(lambda at: members.join_from_event(event, at=at))
+
+    async def on_member_delete(self, event: hikari.MemberDeleteEvent) -> None:
+        """Record a member's leave, kick or ban (GUILD_MEMBER_REMOVE); never raises."""
+        if await self.starter.ready():
+            await self.runtime.handle_member_event(
+                lambda at: members.leave_from_event(event, at=at)
             )
 
     async def on_guild_available(self, event: hikari.GuildEvent) -> None:

@@ -129,6 +129,7 @@ def _build(
         created_at=created_at,
         author_is_bot=author.is_bot,
         author_role_ids=role_ids,
+        author_joined_at=member.joined_at,
         mention_ids=mention_ids,
         role_mention_ids=role_mention_ids,
         mentions_everyone=mentions_everyone,

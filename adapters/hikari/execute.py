@@ -33,6 +33,7 @@ from spamguard.core.actions import (
     Kick,
     RemoveRole,
     SendMessage,
+    SetIncidentActions,
     Timeout,
     Unban,
 )
@@ -208,6 +209,13 @@ class HikariExecutor:
             case Unban():
                 await rest.unban_user(
                     action.guild_id, action.user_id, reason=audit_reason(action.reason)
+                )
+            case SetIncidentActions():
+                # Discord's incident actions take no audit-log reason.
+                await rest.set_guild_incident_actions(
+                    action.guild_id,
+                    invites_disabled_until=action.invites_disabled_until,
+                    dms_disabled_until=action.dms_disabled_until,
                 )
             case CreateAutoModRule() | EditAutoModRule() | DeleteAutoModRule():
                 await execute_automod(self.app, action)

@@ -15,7 +15,10 @@ import dataclasses
 import logging
 import typing
 
+import hikari
+
 from spamguard.adapters.hikari.binding import HikariProtection, build
+from spamguard.adapters.hikari.members import members_intent_missing
 from spamguard.adapters.runtime import Protection
 from spamguard.core.policy import Policy
 
@@ -23,7 +26,6 @@ if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Callable, Sequence
 
-    import hikari
     import lightbulb
 
     from spamguard.adapters.stores.base import Store
@@ -56,6 +58,7 @@ class _ClientState:
     client: lightbulb.Client
     protection: HikariProtection | None = None
     failed: bool = False
+    member_listeners: bool = False
 
 
 # One state per bot the extension is loaded for. Listeners get the bot as ``event.app``
@@ -64,15 +67,49 @@ class _ClientState:
 _STATES: dict[int, _ClientState] = {}
 
 
+async def _on_member_create(event: hikari.MemberCreateEvent) -> None:
+    protection = protection_for(event.app)
+    if protection is not None and not protection.detached:
+        await protection.on_member_create(event)
+
+
+async def _on_member_delete(event: hikari.MemberDeleteEvent) -> None:
+    protection = protection_for(event.app)
+    if protection is not None and not protection.detached:
+        await protection.on_member_delete(event)
+
+
+# Subscribed to the bot when the extension loads, and only with the GUILD_MEMBERS intent:
+# hikari warns about a listener that can never fire (a loader's listeners are always
+# subscribed), and the protection says it once at start instead. A member event comes
+# after StartedEvent, whose listener has built the protection.
+_MEMBER_LISTENERS: tuple[tuple[type[hikari.Event], typing.Any], ...] = (
+    (hikari.MemberCreateEvent, _on_member_create),
+    (hikari.MemberDeleteEvent, _on_member_delete),
+)
+
+
 def register(client: lightbulb.Client) -> None:
     """The extension was loaded into ``client``."""
-    _STATES.setdefault(id(client.app), _ClientState(client))
+    state = _STATES.setdefault(id(client.app), _ClientState(client))
+    events = getattr(client.app, "event_manager", None)
+    if events is None or state.member_listeners or members_intent_missing(client.app):
+        return
+    for event_type, listener in _MEMBER_LISTENERS:
+        events.subscribe(event_type, listener)
+    state.member_listeners = True
 
 
 async def unregister(client: lightbulb.Client) -> None:
     """The extension was unloaded from ``client``: detach its protection."""
     state = _STATES.pop(id(client.app), None)
-    if state is not None and state.protection is not None:
+    if state is None:
+        return
+    if state.member_listeners:
+        events = typing.cast("hikari.EventManagerAware", client.app).event_manager
+        for event_type, listener in _MEMBER_LISTENERS:
+            events.unsubscribe(event_type, listener)
+    if state.protection is not None:
         await state.protection.detach()
 
 

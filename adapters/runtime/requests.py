@@ -11,6 +11,7 @@ __all__ = (
     "classify_error",
     "delete_messages",
     "failure_for_status",
+    "incident_actions_json",
     "load_policy",
     "split_delete",
     "unsupported_action",
@@ -30,7 +31,7 @@ from spamguard.core.policy import Policy
 if typing.TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from spamguard.core.actions import DeleteMessages
+    from spamguard.core.actions import DeleteMessages, SetIncidentActions
 
 POLICY_ENV = "SPAMGUARD_POLICY"
 """Environment variable naming a policy file, used when an adapter is given no policy."""
@@ -93,6 +94,16 @@ async def delete_messages(
         await client.delete_messages(action.channel_id, recent, reason=reason)
     for message_id in older:
         await client.delete_message(action.channel_id, message_id, reason=reason)
+
+
+def incident_actions_json(action: SetIncidentActions) -> dict[str, str | None]:
+    """The body of ``PUT /guilds/{guild_id}/incident-actions``: both times as ISO 8601, or
+    null for a pause lifted (Discord lifts a field left out too, so both are sent)."""
+    invites, dms = action.invites_disabled_until, action.dms_disabled_until
+    return {
+        "invites_disabled_until": None if invites is None else invites.isoformat(),
+        "dms_disabled_until": None if dms is None else dms.isoformat(),
+    }
 
 
 def failure_for_status(status: int) -> FailureKind:

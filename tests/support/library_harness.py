@@ -39,16 +39,18 @@ import typing
 from spamguard.core import Policy, hookimpl
 
 if typing.TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 
     from spamguard.adapters.runtime import Protection
     from spamguard.adapters.stores.base import Store
     from spamguard.core import ActionOutcome, AutomodExecution, FailureKind
+    from spamguard.core.context import JoinContext
+    from spamguard.core.events import MemberJoin
     from spamguard.core.messages import MessageLike
     from spamguard.core.policy import GuildPolicy
 
     from .discord_api import DiscordAPI, RecordedRequest
-    from .payloads import GuildWorld
+    from .payloads import GuildWorld, Member
 
 JSON = dict[str, typing.Any]
 H = typing.TypeVar("H")
@@ -196,12 +198,14 @@ class FakeClock:
 
 
 class Recorder:
-    """A spamguard plugin keeping every outcome, AutoMod execution and checked message."""
+    """A spamguard plugin keeping every outcome, AutoMod execution, checked message and
+    member join the guard decided."""
 
     def __init__(self) -> None:
         self.outcomes: list[ActionOutcome] = []
         self.automod: list[AutomodExecution] = []
         self.messages: list[MessageLike] = []
+        self.joins: list[MemberJoin] = []
 
     @hookimpl
     def spamguard_report_outcome(self, outcome: ActionOutcome) -> None:
@@ -210,6 +214,10 @@ class Recorder:
     @hookimpl
     def spamguard_automod_execution(self, execution: AutomodExecution) -> None:
         self.automod.append(execution)
+
+    @hookimpl
+    def spamguard_check_member_join(self, join: MemberJoin, context: JoinContext) -> None:
+        self.joins.append(join)
 
     @hookimpl
     def spamguard_pre_invoke(
@@ -315,6 +323,23 @@ class Guarded:
         """Dispatch an AUTO_MODERATION_ACTION_EXECUTION (default: alice, "nitro")."""
         return await self.harness.automod_execution(**kwargs)
 
+    async def join(self, member: Member | str, **kwargs: typing.Any) -> Member:
+        """Dispatch GUILD_MEMBER_ADD of ``member``, or of a newcomer of that username
+        joining now (the clock moves a millisecond; ``kwargs`` go to
+        `payloads.newcomer`: ``account_age``, ``avatar``...); the stand-in knows the
+        member from then on. Returns the member."""
+        if isinstance(member, str):
+            kwargs.setdefault("joined_at", self.clock.advance(0.001))
+            member = self.world.newcomer(member, **kwargs)
+        self.api.add_member(self.world.guild_id, member)
+        await self.dispatch("GUILD_MEMBER_ADD", self.world.member_add(member))
+        return member
+
+    async def leave(self, member: Member) -> None:
+        """Dispatch GUILD_MEMBER_REMOVE of ``member`` (the stand-in forgets the member)."""
+        self.api.remove_member(self.world.guild_id, member.id)
+        await self.dispatch("GUILD_MEMBER_REMOVE", self.world.member_remove(member))
+
     async def run_due(self) -> int:
         """Run the scheduled actions due at the clock's time; how many ran."""
         return await self.protection.runtime.run_due()
@@ -332,20 +357,21 @@ async def guarded(
     action_timeout: float | None = 10.0,
     poll_interval: float = 3600.0,
     delete_window: float = 0.05,
+    plugins: Iterable[object] = (),
 ) -> AsyncIterator[Guarded]:
     """A started bot of ``library`` protected by ``policy`` (None: ``$SPAMGUARD_POLICY``'s).
 
     The scheduler's loop idles (``poll_interval``): tests run due actions themselves
     (`Guarded.run_due`) at the clock's times, unless they pass a short interval.
     Deletions gather for ``delete_window`` (shorter than the default, to keep the suite
-    quick; the raid tests use the default). The requests the bot made while starting are
-    cleared before the test body.
+    quick; the raid tests use the default). ``plugins`` join the `Recorder`. The requests
+    the bot made while starting are cleared before the test body.
     """
     clock = clock or FakeClock(datetime.datetime.now(tz=datetime.UTC).replace(microsecond=0))
     recorder = Recorder()
     options: dict[str, typing.Any] = {
         "store": store,
-        "plugins": [recorder],
+        "plugins": [recorder, *plugins],
         "action_timeout": action_timeout,
         "load_entrypoints": False,
         "clock": clock,
