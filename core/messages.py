@@ -17,6 +17,7 @@ __all__ = (
     "MessageDetails",
     "MessageLike",
     "check_time",
+    "snowflake_seconds",
     "snowflake_time",
     "typed_by_member",
 )
@@ -362,10 +363,14 @@ for _name in sorted(DEFERRED_FIELDS):
 del _name
 
 
+def snowflake_seconds(snowflake: int) -> float:
+    """The creation time encoded in a Discord snowflake id, as POSIX seconds."""
+    return ((snowflake >> 22) + _DISCORD_EPOCH_MS) / 1000
+
+
 def snowflake_time(snowflake: int) -> datetime.datetime:
     """The creation time encoded in a Discord snowflake id."""
-    ms = (snowflake >> 22) + _DISCORD_EPOCH_MS
-    return datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC)
+    return datetime.datetime.fromtimestamp(snowflake_seconds(snowflake), tz=datetime.UTC)
 
 
 MEMBER_MESSAGE_TYPES = frozenset({0, 19})

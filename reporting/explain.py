@@ -80,22 +80,27 @@ def measure(
     policy = guard.policy.for_guild(message.guild_id)
     now_ts = when.timestamp()
     text = None
+    new = guard.is_new_member(message, now=now)
     return tuple(
         _measure_check(guard, message, rule, check, now_ts, text)
-        for rule in policy.rules_for(message.author_role_ids)
+        for rule in policy.rules_for(message.author_role_ids, new=new)
         for check in rule.checks
     )
 
 
 def _rules_not_applying(
-    policy: GuildPolicy, role_ids: frozenset[int]
+    policy: GuildPolicy, role_ids: frozenset[int], *, new: bool
 ) -> tuple[tuple[str, str], ...]:
-    applying = {rule.key for rule in policy.rules_for(role_ids)}
-    level = policy.level_of(role_ids)
+    applying = {rule.key for rule in policy.rules_for(role_ids, new=new)}
+    new_members = policy.new_members
+    if new and new_members is not None:
+        level, whose = new_members.level, "the author is a new member: its level is"
+    else:
+        level, whose = policy.level_of(role_ids), "the author's level is"
     out: list[tuple[str, str]] = []
     for rule_level, rule in policy.levels:
         if rule.key not in applying:
-            out.append((rule.key, f"the author's level is {level}, above {rule_level}"))
+            out.append((rule.key, f"{whose} {level}, above {rule_level}"))
     for key, rule in policy.roles:
         if rule.key not in applying:
             out.append((rule.key, f"the author does not have role {key}"))
@@ -224,6 +229,7 @@ class Explainer:
         guild_id = message.guild_id or 0
         before = self.guard.member_counters(guild_id, message.author_id)
         open_ = self._open_incident(message, when, policy)
+        new = self.guard.is_new_member(message, now=now)
         plan = self.guard.process(message, now=now)
         measures = () if plan.skipped_reason is not None else measure(self.guard, message, now)
         self._observe(message, plan, when, open_)
@@ -232,8 +238,8 @@ class Explainer:
             plan=plan,
             now=when,
             measures=measures,
-            rules=tuple(r.key for r in policy.rules_for(message.author_role_ids)),
-            rules_not_applying=_rules_not_applying(policy, message.author_role_ids),
+            rules=tuple(r.key for r in policy.rules_for(message.author_role_ids, new=new)),
+            rules_not_applying=_rules_not_applying(policy, message.author_role_ids, new=new),
             counters_before=before,
             counters_after=self.guard.member_counters(guild_id, message.author_id),
             open_incident=None if open_ is None else (open_.last_violation, open_.punishment),

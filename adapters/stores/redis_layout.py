@@ -15,9 +15,12 @@ Keys are prefixed and guild-scoped (``<prefix>:g:<guild_id>:...``):
     the member's recent messages (``id|channel|checksum`` by time), which make a
     redelivered message (same id, same content) a no-op and an edited one a replacement.
 ``m:<user_id>``
-    the member's escalation counters and open incident (JSON), absent while at defaults;
-    kept while counters matter (forever without an escalation ``decay``, like the
-    in-memory guard), else for the policy's horizon.
+    the member's escalation counters, open incident, and when it joined or left (JSON),
+    absent while at defaults; kept while counters matter (forever without an escalation
+    ``decay``, like the in-memory guard), else for the policy's horizon (a join time for
+    as long as ``new_members`` reads it).
+``joins``
+    the guild's join windows (see :mod:`~spamguard.adapters.stores.redis_joins`).
 ``cleaned``
     ids already put in a delete action, so no message is deleted twice; by the message's
     time, cut to the horizon and to the newest ``max_clean_marks`` at each write.
@@ -49,6 +52,7 @@ import math
 import typing
 
 from spamguard.core.engine import MemberState
+from spamguard.core.engine.joins import joins_history
 from spamguard.core.engine.snapshot import check_member
 from spamguard.core.errors import SnapshotError
 from spamguard.core.plan import ScheduledAction
@@ -270,4 +274,8 @@ def _member_ttl(guard: Guard, spot: Footprint, member: dict[str, typing.Any], sl
     decay = None if ladder is None else ladder.decay
     if counters and decay is None:
         return "0"
-    return as_milliseconds(max(spot.horizon, decay or 0) + slack)
+    keep = max(spot.horizon, decay or 0)
+    if member.get("joined_at") is not None or member.get("left_at") is not None:
+        # As long as the in-memory guard keeps them: new_members reads the join time.
+        keep = max(keep, joins_history(guard.policy))
+    return as_milliseconds(keep + slack)

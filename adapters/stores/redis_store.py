@@ -50,8 +50,12 @@ Limits, by design:
   the default, only serialise each member's own messages);
 - windows are ordered by ``created_at`` (the in-memory guard keeps them in the same order);
 - windows that plugins open through ``CheckContext.window`` and events decided outside
-  :meth:`RedisStore.process` (``Guard.record_automod_execution``) use the deciding
-  process's own guard state, not Redis;
+  :meth:`RedisStore.process` and :meth:`RedisStore.handle_event`
+  (``Guard.record_automod_execution``) use the deciding process's own guard state, not
+  Redis; a join's ``JoinContext.member_joined_at`` knows the joiner's own join only;
+- every join of a guild takes the guild's lock and rewrites the guild's join windows (one
+  JSON value, at most ``MAX_ENTRIES`` entries a window): a join flood is decided one join
+  at a time across processes;
 - scheduled actions are taken out of Redis when claimed: one whose process dies between
   claiming and carrying it out is lost, and so is one whose claim reply is lost to a
   broken connection;
@@ -71,6 +75,7 @@ import typing
 
 from spamguard.adapters.stores.base import StoreConfigError
 from spamguard.adapters.stores.redis_connection import BACKEND_ERRORS, RedisConnection
+from spamguard.adapters.stores.redis_joins import MemberEvents
 from spamguard.adapters.stores.redis_layout import decode_load, message_keys, save_changes
 from spamguard.adapters.stores.redis_locks import LockBusyError, MessageLocks
 from spamguard.adapters.stores.redis_scheduled import ScheduledSet
@@ -166,6 +171,13 @@ class RedisStore:
         )
         self._scheduled = ScheduledSet(self._connection, f"{prefix}:scheduled")
         self._locks = MessageLocks(self._connection, lock_timeout)
+        self._members = MemberEvents(
+            self._connection,
+            self._locks,
+            prefix,
+            ttl_slack=ttl_slack,
+            max_clean_marks=max_clean_marks,
+        )
 
     @property
     def failures(self) -> int:
@@ -316,9 +328,11 @@ class RedisStore:
     # -- member events -----------------------------------------------------------------------
 
     async def handle_event(self, guard: Guard, event: MemberJoin | MemberLeave) -> Plan:
-        """Decide a member joining or leaving with ``guard``, on the deciding process's
-        own state (joins are not kept in Redis yet)."""
-        return guard.handle(event)
+        """Decide a member joining or leaving with ``guard`` against the state in Redis (the
+        member's join time, the guild's join windows: see
+        :mod:`~spamguard.adapters.stores.redis_joins`), and save the result. On any Redis
+        failure: an empty plan, logged and counted."""
+        return await self._members.handle(guard, event)
 
     # -- scheduled actions -------------------------------------------------------------------
 

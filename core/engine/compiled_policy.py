@@ -26,13 +26,16 @@ import typing
 
 from spamguard.core.engine.counting import AMOUNT, Fired, window_key
 from spamguard.core.engine.state import Footprint, WindowSpec
+from spamguard.core.messages import snowflake_seconds
 from spamguard.core.plan import SkipReason, build_violation
 
 if typing.TYPE_CHECKING:
+    import datetime
     from collections.abc import Callable
 
+    from spamguard.core.engine.state import GuardState
     from spamguard.core.messages import MessageLike
-    from spamguard.core.policy import CheckConfig, GuildPolicy, RuleConfig, Scope
+    from spamguard.core.policy import CheckConfig, GuildPolicy, NewMembers, RuleConfig, Scope
     from spamguard.core.windows import Entry, SumWindow
 
 _RULES_CACHE_SIZE: typing.Final = 4096
@@ -186,7 +189,17 @@ class Applying:
 class CompiledPolicy:
     """What a guild policy needs tracked, worked out once per policy."""
 
-    __slots__ = ("_applying", "_slot_of", "exempt_admins", "horizon", "ignores", "policy", "slots")
+    __slots__ = (
+        "_applying",
+        "_applying_new",
+        "_slot_of",
+        "exempt_admins",
+        "horizon",
+        "ignores",
+        "new_members",
+        "policy",
+        "slots",
+    )
 
     def __init__(self, policy: GuildPolicy) -> None:
         self.policy = policy
@@ -204,6 +217,10 @@ class CompiledPolicy:
         self.horizon = policy.history_seconds
         """``policy.history_seconds``, worked out once."""
         self._applying: dict[frozenset[int], Applying] = {}
+        # New members' rules apart: the rules of a role set differ for a new member.
+        self._applying_new: dict[frozenset[int], Applying] = {}
+        self.new_members: NewMembers | None = policy.new_members
+        """Who is a new member (``policy.new_members``); None: nobody."""
         ignore = policy.ignore
         self.ignores = bool(
             ignore.guilds or ignore.channels or ignore.categories or ignore.users or ignore.roles
@@ -247,7 +264,12 @@ class CompiledPolicy:
         guild_id = message.guild_id
         if guild_id is None or self.skip_reason(message, self_id) is not None:
             return None
-        if not self.policy.rules_for(message.author_role_ids) and not plugin_checks:
+        roles = message.author_role_ids
+        if (
+            not plugin_checks
+            and not self.policy.rules_for(roles)
+            and not (self.new_members is not None and self.policy.rules_for(roles, new=True))
+        ):
             return None
         return Footprint(
             guild_id=guild_id,
@@ -276,18 +298,37 @@ class CompiledPolicy:
             return skip_reason(message, self.policy, self_id)
         return None
 
-    def applying(self, role_ids: frozenset[int]) -> Applying:
-        """The rules for a member of ``role_ids`` (``policy.rules_for``) and their checks,
-        remembered per role set."""
+    def applying(self, role_ids: frozenset[int], new: bool = False) -> Applying:
+        """The rules for a member of ``role_ids`` (``policy.rules_for``), a new member with
+        ``new``, and their checks, remembered per role set (and newness)."""
+        cache = self._applying_new if new else self._applying
         try:
-            found = self._applying.get(role_ids)
+            found = cache.get(role_ids)
         except TypeError:  # an unhashable role collection from a custom MessageLike
-            return self._compile(self.policy.rules_for(role_ids))
+            return self._compile(self.policy.rules_for(role_ids, new=new))
         if found is None:
-            if len(self._applying) >= _RULES_CACHE_SIZE:
-                self._applying.clear()
-            found = self._applying[role_ids] = self._compile(self.policy.rules_for(role_ids))
+            if len(cache) >= _RULES_CACHE_SIZE:
+                cache.clear()
+            found = cache[role_ids] = self._compile(self.policy.rules_for(role_ids, new=new))
         return found
+
+    def is_new(self, state: GuardState, message: MessageLike, now_ts: float) -> bool:
+        """Whether ``message``'s author is a new member at ``now_ts`` (see
+        :class:`~spamguard.core.policy.NewMembers`): joined at the message's
+        ``author_joined_at``, else when the guard saw the member join."""
+        new_members = self.new_members
+        if new_members is None:
+            return False
+        author_id = message.author_id
+        # Not part of MessageLike: a custom message object may not carry it.
+        joined: datetime.datetime | None = getattr(message, "author_joined_at", None)
+        if joined is not None:
+            joined_ts: float | None = joined.timestamp()
+        else:
+            guild_id = message.guild_id
+            member = None if guild_id is None else state.members.get((guild_id, author_id))
+            joined_ts = None if member is None else member.joined_at
+        return new_members.is_new(now_ts, joined_ts, snowflake_seconds(author_id))
 
 
 def skip_member(

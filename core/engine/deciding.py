@@ -65,7 +65,11 @@ def decide_message(
     author_id = message.author_id
     skip = compiled.skip_reason(message, self_id)
     if skip is None:
-        applying = compiled.applying(message.author_role_ids)
+        if compiled.new_members is None:
+            applying = compiled.applying(message.author_role_ids)
+        else:
+            new = compiled.is_new(state, message, when.timestamp())
+            applying = compiled.applying(message.author_role_ids, new)
         rules = applying.rules
         if not rules and not uses.checks:
             skip = SkipReason.NO_RULES

@@ -140,7 +140,8 @@ class Guard:
         :class:`~spamguard.core.events.MessageEdit`'s message to :meth:`process` at the
         edit's time, an :class:`~spamguard.core.events.AutomodExecution` to
         :meth:`record_automod_execution`, a :class:`~spamguard.core.events.MemberJoin` or
-        :class:`~spamguard.core.events.MemberLeave` to :meth:`member_event`. Each kind's handler is looked up in a table by
+        :class:`~spamguard.core.events.MemberLeave` to :mod:`~spamguard.core.engine.joins`.
+        Each kind's handler is looked up in a table by
         the event's type (a subclass finds its base's).
 
         Raises:
@@ -207,26 +208,20 @@ class Guard:
             PRUNE_EVERY, _PRUNE_SPACING * (len(state.windows) + len(state.members))
         )
 
-    def member_event(self, event: MemberJoin | MemberLeave) -> Plan:
-        """Record a member joining or leaving; the plan of a join is what the
-        ``spamguard_check_member_join`` hooks ask for (see
-        :mod:`spamguard.core.engine.joins`), a leave's is empty.
-
-        Raises:
-            MessageError: the event's time is naive or out of range.
-        """
-        policy = self.policy.for_guild(event.guild_id)
-        state = self.state
-        state.processed += 1
-        if isinstance(event, MemberJoin):
-            plan = joins.decide_join(state, self.hooks, policy, event, self.self_id)
-            now = event.joined_at
-        else:
-            plan = joins.decide_leave(state, policy, event)
-            now = event.at
-        if state.processed >= state.next_prune:
+    def count_event(self, now: datetime.datetime) -> None:
+        """Count an event other than a message (a join), sweeping the state when due."""
+        self.state.processed += 1
+        if self.state.processed >= self.state.next_prune:
             self._sweep(now)
-        return plan
+
+    def is_new_member(self, message: MessageLike, *, now: datetime.datetime | None = None) -> bool:
+        """Whether ``message``'s author is a new member at ``now`` (default: its
+        ``created_at``) under the guild's ``new_members``: what picks the rules that apply."""
+        if message.guild_id is None:
+            return False
+        compiled = self._compile(self.policy.for_guild(message.guild_id))
+        when = message.created_at if now is None else now
+        return compiled.is_new(self.state, message, when.timestamp())
 
     def record_automod_execution(self, execution: AutomodExecution) -> Plan:
         """Count a native AutoMod execution as a violation, when the policy says so.
@@ -423,7 +418,7 @@ _HANDLERS: Mapping[type, Callable[[Guard, typing.Any], Plan]] = {
     Message: Guard.process,
     MessageEdit: _edited,
     AutomodExecution: Guard.record_automod_execution,
-    MemberJoin: Guard.member_event,
-    MemberLeave: Guard.member_event,
+    MemberJoin: joins.handle_member_event,
+    MemberLeave: joins.handle_member_event,
 }
 """Event type -> what :meth:`Guard.handle` does with it."""

@@ -14,7 +14,15 @@ reads them), so a replay within that time does nothing twice.
 
 from __future__ import annotations
 
-__all__ = ("JOIN_MEMORY", "decide_join", "decide_leave", "join_window_key", "joins_history")
+__all__ = (
+    "JOIN_MEMORY",
+    "decide_join",
+    "decide_leave",
+    "decide_member_slice",
+    "handle_member_event",
+    "join_window_key",
+    "joins_history",
+)
 
 import datetime
 import logging
@@ -23,13 +31,18 @@ import typing
 from spamguard.core.actions import SetIncidentActions, is_action
 from spamguard.core.context import JoinContext
 from spamguard.core.engine.compiled_policy import skip_ignored, skip_member
+from spamguard.core.engine.state import GuardState, window_data
+from spamguard.core.events import MemberJoin
 from spamguard.core.messages import check_time
 from spamguard.core.plan import SkipReason, build_plan
 
 if typing.TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from spamguard.core.actions import Action
-    from spamguard.core.engine.state import GuardState, WindowKey
-    from spamguard.core.events import MemberJoin, MemberLeave
+    from spamguard.core.engine.guard import Guard
+    from spamguard.core.engine.state import WindowKey
+    from spamguard.core.events import MemberLeave
     from spamguard.core.plan import Plan
     from spamguard.core.plugins import Hooks
     from spamguard.core.policy import GuildPolicy, Policy
@@ -52,9 +65,31 @@ def join_window_key(plugin: str, name: str, guild_id: int) -> WindowKey:
 
 
 def joins_history(policy: Policy) -> float:
-    """Seconds the members' join and leave times are worth keeping under ``policy``."""
-    del policy
-    return JOIN_MEMORY
+    """Seconds the members' join and leave times are worth keeping under ``policy``: the
+    longest ``new_members.joined_within`` of any guild, and :data:`JOIN_MEMORY` at least."""
+    longest = JOIN_MEMORY
+    for guild in (policy.base, *policy.guilds.values()):
+        new_members = guild.new_members
+        if new_members is not None and new_members.joined_within is not None:
+            longest = max(longest, new_members.joined_within)
+    return longest
+
+
+def handle_member_event(guard: Guard, event: MemberJoin | MemberLeave) -> Plan:
+    """What :meth:`Guard.handle <spamguard.core.engine.guard.Guard.handle>` does with a
+    member joining (:func:`decide_join`) or leaving (:func:`decide_leave`).
+
+    Raises:
+        MessageError: the event's time is naive or out of range.
+    """
+    policy = guard.policy.for_guild(event.guild_id)
+    if isinstance(event, MemberJoin):
+        plan = decide_join(guard.state, guard.hooks, policy, event, guard.self_id)
+        guard.count_event(event.joined_at)
+    else:
+        plan = decide_leave(guard.state, policy, event)
+        guard.count_event(event.at)
+    return plan
 
 
 def decide_join(
@@ -130,3 +165,62 @@ def decide_leave(state: GuardState, policy: GuildPolicy, leave: MemberLeave) -> 
     if member.left_at is None or ts > member.left_at:
         member.left_at = ts
     return build_plan(None, guild_id, user_id, None, policy.dry_run)
+
+
+def _join_windows(state: GuardState, guild_id: int) -> dict[WindowKey, SumWindow]:
+    return {
+        key: window
+        for key, window in state.windows.items()
+        if len(key) == 3
+        and key[1] == "g"
+        and key[2] == guild_id
+        and str(key[0]).startswith("join:")
+    }
+
+
+def _exchange(state: GuardState, member_key: tuple[int, int], part: GuardState) -> GuardState:
+    """Put ``part``'s member and join windows of the member's guild in place of
+    ``state``'s; return a state holding the ones taken out."""
+    taken = GuardState()
+    member = state.members.pop(member_key, None)
+    if member is not None:
+        taken.members[member_key] = member
+    member = part.members.get(member_key)
+    if member is not None:
+        state.members[member_key] = member
+    for key, window in _join_windows(state, member_key[0]).items():
+        taken.windows[key] = window
+        del state.windows[key]
+    state.windows.update(_join_windows(part, member_key[0]))
+    return taken
+
+
+def decide_member_slice(
+    guard: Guard, event: MemberJoin | MemberLeave, part: Mapping[str, typing.Any]
+) -> tuple[Plan, dict[str, typing.Any]]:
+    """Decide a member event as if ``part`` held the whole of what it reads: the member's
+    state and its guild's join windows (:meth:`GuardState.slice`'s format, ``members``
+    and ``windows``; missing parts are empty). For a store shared by processes, like
+    :meth:`Guard.process_slice <spamguard.core.engine.guard.Guard.process_slice>`.
+
+    Returns:
+        The plan, and the member (if any is left) and the guild's join windows after the
+        decision, in the same format.
+
+    Raises:
+        SnapshotError: ``part`` is malformed (the guard is then left unchanged).
+        MessageError: the event's time is naive or out of range.
+    """
+    member_key = (event.guild_id, event.user_id)
+    loaded = GuardState.from_slice(part)
+    state = guard.state
+    own = _exchange(state, member_key, loaded)
+    try:
+        plan = handle_member_event(guard, event)
+    finally:
+        after = _exchange(state, member_key, own)
+    member = after.members.get(member_key)
+    return plan, {
+        "members": [] if member is None else [[*member_key, member.to_dict()]],
+        "windows": [window_data(key, window) for key, window in after.windows.items()],
+    }

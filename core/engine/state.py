@@ -23,6 +23,7 @@ __all__ = (
     "GuardState",
     "WindowKey",
     "WindowSpec",
+    "window_data",
 )
 
 import collections.abc
@@ -103,7 +104,8 @@ def _window(kind: str, horizon: float, entries: Iterable[typing.Any]) -> SumWind
     return window
 
 
-def _window_data(key: WindowKey, window: SumWindow) -> list[typing.Any]:
+def window_data(key: WindowKey, window: SumWindow) -> list[typing.Any]:
+    """A window as snapshot data: ``[key, kind, horizon, entries]``."""
     return [
         list(key),
         "text" if isinstance(window, DuplicateWindow) else "sum",
@@ -294,7 +296,7 @@ class GuardState:
         return {
             "version": SNAPSHOT_VERSION,
             "members": [[g, u, m.to_dict()] for (g, u), m in self.members.items()],
-            "windows": [_window_data(key, window) for key, window in self.windows.items()],
+            "windows": [window_data(key, window) for key, window in self.windows.items()],
             "cleaned": [[mid, ts] for mid, ts in self.cleaned.items()],
             "scheduled": [item.to_dict() for item in self.schedule.pending()],
             "counters": {str(g): dict(s) for g, s in self.counters.items()},
@@ -369,7 +371,7 @@ class GuardState:
             if window is None:
                 windows.append([list(spec.key), "text" if spec.text else "sum", spec.horizon, []])
             else:
-                windows.append(_window_data(spec.key, window))
+                windows.append(window_data(spec.key, window))
         return {
             "members": []
             if member is None

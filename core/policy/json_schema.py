@@ -21,8 +21,8 @@ from spamguard.core.policy import rowboat
 from spamguard.core.policy.fields import LONGEST_NUMBER_TEXT, Field, Kind
 from spamguard.core.policy.json_schema_automod import automod_action, automod_rule, automod_section
 from spamguard.core.policy.json_schema_values import (
-    DIGITS,
     ID_TEXT,
+    LEVEL_TEXT,
     SNOWFLAKE,
     Schema,
     any_case,
@@ -34,6 +34,7 @@ from spamguard.core.policy.keys import (
     ESCALATION_FIELDS,
     GUILD_FIELDS,
     IGNORE_FIELDS,
+    NEW_MEMBER_FIELDS,
     NOTICE_FIELDS,
     STORE_FIELDS,
     TOP_FIELDS,
@@ -122,9 +123,10 @@ class _Builder:
         return {
             "levels": nullable(
                 {
-                    "description": "Level -> rule, for members whose level is equal or below.",
+                    "description": "Level -> rule, for members whose level is equal or below "
+                    "(a level below 0: new members, see new_members).",
                     "type": "object",
-                    "propertyNames": {"pattern": DIGITS},
+                    "propertyNames": {"pattern": LEVEL_TEXT},
                     "additionalProperties": rule,
                 }
             ),
@@ -154,6 +156,16 @@ class _Builder:
             }
         return {"anyOf": [ladder, {"type": "null"}, {"const": False}]}
 
+    def new_members(self, *, partial: bool) -> Schema:
+        section = self.section(NEW_MEMBER_FIELDS, partial=partial)
+        if not partial:
+            # A full section names somebody as new; an override may take that from the base.
+            section["anyOf"] = [
+                {"required": [name], "properties": {name: {"type": "number"}}}
+                for name in ("joined_within", "account_younger_than")
+            ]
+        return nullable(section)
+
     def automod(self, *, partial: bool) -> Schema:
         name = "automod_override" if partial else "automod"
         if name not in self.defs:
@@ -174,6 +186,7 @@ class _Builder:
             "role_levels": nullable(role_levels),
             "ignore": nullable(self.section(IGNORE_FIELDS, partial=partial)),
             "escalation": self.escalation(partial=partial),
+            "new_members": self.new_members(partial=partial),
             "notices": nullable(self.section(NOTICE_FIELDS, partial=partial)),
             "automod": nullable(self.automod(partial=partial)),
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = (
     "DIGITS",
     "ID_TEXT",
+    "LEVEL_TEXT",
     "SNOWFLAKE",
     "TEMPLATE",
     "Schema",
@@ -41,6 +42,8 @@ Schema = dict[str, typing.Any]
 DIGITS = f"^[0-9]{{1,{LONGEST_NUMBER_TEXT}}}$"
 """A whole number written as text (a level, a role id)."""
 ID_TEXT = f"^[0-9]{{1,{LONGEST_ID_TEXT}}}$"
+LEVEL_TEXT = f"^-?[0-9]{{1,{LONGEST_NUMBER_TEXT}}}$"
+"""A level written as a key: below 0 for new members (see ``new_members``)."""
 """A Discord id written as text (at most 20 digits)."""
 SNOWFLAKE: Schema = {
     "anyOf": [

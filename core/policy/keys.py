@@ -18,13 +18,18 @@ __all__ = (
     "ESCALATION_FIELDS",
     "GUILD_FIELDS",
     "IGNORE_FIELDS",
+    "NEW_MEMBER_FIELDS",
+    "NEW_MEMBER_LOWEST_LEVEL",
     "NOTICE_FIELDS",
     "STORE_FIELDS",
     "TOP_FIELDS",
 )
 
 from spamguard.core.policy.fields import MAX_DURATION, Field, Kind, default_of
-from spamguard.core.policy.model import Counting, Escalation, GuildPolicy, Notices
+from spamguard.core.policy.model import Counting, Escalation, GuildPolicy, NewMembers, Notices
+
+NEW_MEMBER_LOWEST_LEVEL = -1000
+"""The lowest level ``new_members.level`` and ``spam.levels`` may name."""
 
 IGNORE_FIELDS: tuple[Field, ...] = (
     Field(name="users", kind=Kind.IDS, default=(), doc="Members never checked."),
@@ -96,6 +101,35 @@ ESCALATION_FIELDS: tuple[Field, ...] = (
     ),
 )
 """The ``escalation:`` section (``false`` or ``null``: no ladder)."""
+
+NEW_MEMBER_FIELDS: tuple[Field, ...] = (
+    Field(
+        name="joined_within",
+        kind=Kind.SECONDS,
+        null="the join time is not considered",
+        example=600,
+        doc="Seconds since the member joined the guild during which it is a new member (the "
+        "member object of its message, else the join the bot saw).",
+    ),
+    Field(
+        name="account_younger_than",
+        kind=Kind.SECONDS,
+        null="the account's age is not considered",
+        example=604800,
+        doc="Seconds since the account was created (the time in its user id) during which it "
+        "is a new member.",
+    ),
+    Field(
+        name="level",
+        kind=Kind.INTEGER,
+        minimum=NEW_MEMBER_LOWEST_LEVEL,
+        default=default_of(NewMembers, "level"),
+        doc="The level of a new member, whatever its roles: `spam.levels` rules of this level "
+        "apply to new members alone, and those of higher levels to them too.",
+    ),
+)
+"""The ``new_members:`` section (``null``: nobody is new); at least one of
+``joined_within`` and ``account_younger_than`` is required."""
 
 NOTICE_FIELDS: tuple[Field, ...] = (
     Field(
@@ -213,6 +247,15 @@ GUILD_FIELDS: tuple[Field, ...] = (
         kind=Kind.SPECIAL,
         example={"kick_threshold": 2, "ban_threshold": 2},
         doc="A ladder over a member's repeated incidents: warn -> (timeout) -> kick -> ban.",
+    ),
+    Field(
+        name="new_members",
+        kind=Kind.SPECIAL,
+        example={"joined_within": 600, "account_younger_than": 604800, "level": -1},
+        doc="Who is a new member: `joined_within` (seconds since joining) or "
+        "`account_younger_than` (seconds since the account was created); while either holds "
+        "the member's level is `level` (default -1), so `spam.levels.-1` rules apply to new "
+        "members alone.",
     ),
     Field(
         name="notices",

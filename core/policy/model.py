@@ -15,6 +15,7 @@ __all__ = (
     "Escalation",
     "GuildPolicy",
     "Ignore",
+    "NewMembers",
     "Notices",
     "Policy",
     "Punishment",
@@ -202,6 +203,35 @@ class Escalation:
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class NewMembers:
+    """Who counts as a new member, and the level new members have (``new_members:``).
+
+    While either condition holds, the member's level is :attr:`level` whatever their roles:
+    with the default -1, a ``levels: {-1: {...}}`` rule applies to new members alone, and
+    the level-0 rules apply to them too (a rule applies to members whose level is equal or
+    below). When the guard knows neither when the member joined (the message's
+    ``author_joined_at``, else a join it saw) only the account's age counts.
+    """
+
+    joined_within: float | None = None
+    """Seconds since the member joined during which it is new (None: not considered)."""
+    account_younger_than: float | None = None
+    """Seconds since the account was created (the user id's time) during which it is new
+    (None: not considered)."""
+    level: int = -1
+    """The level of a new member."""
+
+    def is_new(self, now_ts: float, joined_ts: float | None, created_ts: float) -> bool:
+        """Whether a member who joined at ``joined_ts`` (None: unknown), with an account
+        created at ``created_ts``, is new at ``now_ts`` (POSIX seconds each)."""
+        within = self.joined_within
+        if within is not None and joined_ts is not None and now_ts - joined_ts < within:
+            return True
+        younger = self.account_younger_than
+        return younger is not None and now_ts - created_ts < younger
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Notices:
     """Texts the guard sends; each may use the ``$VARIABLES`` listed in the README."""
 
@@ -259,6 +289,8 @@ class GuildPolicy:
     """Native AutoMod rules to provision (see :mod:`spamguard.core.policy.automod`), or ``None``."""
     automod_executions_count: bool = False
     """Count Discord AutoMod executions as violations for escalation."""
+    new_members: NewMembers | None = None
+    """Who counts as a new member and their level (see :class:`NewMembers`), or ``None``."""
 
     @property
     def history_seconds(self) -> float:
@@ -284,14 +316,19 @@ class GuildPolicy:
                 best = level
         return best
 
-    def rules_for(self, role_ids: frozenset[int]) -> tuple[RuleConfig, ...]:
-        """The rules that apply to a member with these roles (Rowboat's selection)."""
+    def rules_for(self, role_ids: frozenset[int], *, new: bool = False) -> tuple[RuleConfig, ...]:
+        """The rules that apply to a member with these roles (Rowboat's selection); with
+        ``new``, to a new member (whose level is ``new_members.level``)."""
         rules: list[RuleConfig] = []
         for key, rule in self.roles:
             if key == "*" or (key.isdigit() and int(key) in role_ids):
                 rules.append(rule)
         if self.levels:
-            level = self.level_of(role_ids)
+            new_members = self.new_members
+            if new and new_members is not None:
+                level = new_members.level
+            else:
+                level = self.level_of(role_ids)
             rules.extend(rule for rule_level, rule in self.levels if level <= rule_level)
         return tuple(rules)
 

@@ -25,6 +25,8 @@ from spamguard.core.policy.keys import (
     ESCALATION_FIELDS,
     GUILD_FIELDS,
     IGNORE_FIELDS,
+    NEW_MEMBER_FIELDS,
+    NEW_MEMBER_LOWEST_LEVEL,
     NOTICE_FIELDS,
     STORE_FIELDS,
     TOP_FIELDS,
@@ -36,6 +38,7 @@ from spamguard.core.policy.model import (
     Escalation,
     GuildPolicy,
     Ignore,
+    NewMembers,
     Notices,
     Policy,
     Punishment,
@@ -62,6 +65,7 @@ _GUILD_KEYS = tuple(field.name for field in GUILD_FIELDS)
 _ESCALATION_KEYS = tuple(field.name for field in ESCALATION_FIELDS)
 _NOTICE_KEYS = tuple(field.name for field in NOTICE_FIELDS)
 _IGNORE_KEYS = tuple(field.name for field in IGNORE_FIELDS)
+_NEW_MEMBER_KEYS = tuple(field.name for field in NEW_MEMBER_FIELDS)
 _STORE_KEYS = tuple(field.name for field in STORE_FIELDS)
 _COUNTING = {field.name: field for field in ESCALATION_FIELDS}["counting"]
 
@@ -111,10 +115,18 @@ def _spam(
         else:
             for key, rule in raw_levels.items():
                 level_path = join(join(path, "levels"), key)
-                if isinstance(key, str) and is_number(key):
+                if isinstance(key, str) and is_number(key.removeprefix("-")):
                     key = int(key)  # noqa: PLW2901 - JSON and TOML keys are strings
-                if isinstance(key, bool) or not isinstance(key, int) or key < 0:
-                    issues.add(level_path, f"a level must be an integer >= 0, got {show(key)}")
+                if (
+                    isinstance(key, bool)
+                    or not isinstance(key, int)
+                    or key < NEW_MEMBER_LOWEST_LEVEL
+                ):
+                    issues.add(
+                        level_path,
+                        f"a level must be an integer >= 0 (or down to {NEW_MEMBER_LOWEST_LEVEL} "
+                        f"for new members, see new_members), got {show(key)}",
+                    )
                     continue
                 if rule is not None:
                     levels.append((key, _rule(issues, level_path, f"level:{key}", rule)))
@@ -171,6 +183,39 @@ def _escalation(issues: Issues, path: str, value: object) -> Escalation | None:
     return Escalation(counting=counting, **values)
 
 
+def _new_members(issues: Issues, path: str, value: object) -> NewMembers | None:
+    if value is None:
+        return None
+    data = read_mapping(issues, path, value, _NEW_MEMBER_KEYS)
+    if not isinstance(value, dict):
+        return None
+    values = read_fields(issues, path, data, NEW_MEMBER_FIELDS)
+    if data.get("joined_within") is None and data.get("account_younger_than") is None:
+        issues.add(
+            path,
+            "names nobody as new: give joined_within (seconds since joining), "
+            "account_younger_than (seconds since the account was created) or both",
+        )
+    return NewMembers(**values)
+
+
+def _new_member_levels(issues: Issues, prefix: str, policy: GuildPolicy) -> None:
+    """Report a rule below level 0 that no member can reach: members' levels start at 0,
+    only ``new_members.level`` goes lower, and a rule applies to levels equal or below."""
+    new_members = policy.new_members
+    for level, _rule in policy.levels:
+        if level >= 0 or (new_members is not None and new_members.level <= level):
+            continue
+        if new_members is None:
+            fix = f"add new_members: {{joined_within: 600, level: {level}}}"
+        else:
+            fix = f"new_members.level is {new_members.level}: set it to {level} or lower"
+        issues.add(
+            join(prefix, f"spam.levels.{level}"),
+            f"applies to nobody: only new members have a level below 0; {fix}",
+        )
+
+
 def _notices(issues: Issues, path: str, value: object) -> Notices:
     defaults = Notices()
     if value is None:
@@ -216,12 +261,14 @@ def _guild_policy(issues: Issues, prefix: str, data: dict[str, typing.Any]) -> G
         role_levels=_role_levels(issues, p("role_levels"), data.get("role_levels")),
         ignore=_ignore(issues, p("ignore"), data.get("ignore")),
         escalation=_escalation(issues, p("escalation"), data.get("escalation")),
+        new_members=_new_members(issues, p("new_members"), data.get("new_members")),
         notices=_notices(issues, p("notices"), data.get("notices")),
         extensions=dict(extensions or {}),
         automod=automod,
         **read_fields(issues, prefix, data, plain),
     )
     _timeout_lengths(issues, prefix, policy, muting=mute_role is not None)
+    _new_member_levels(issues, prefix, policy)
     return policy
 
 

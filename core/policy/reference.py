@@ -23,6 +23,7 @@ from spamguard.core.policy.fields import (
 from spamguard.core.policy.keys import (
     ESCALATION_FIELDS,
     IGNORE_FIELDS,
+    NEW_MEMBER_FIELDS,
     NOTICE_FIELDS,
     STORE_FIELDS,
     TOP_FIELDS,
@@ -200,7 +201,8 @@ def reference_markdown() -> str:
         "```",
         "",
         "- `levels`: a level (an integer >= 0) -> a rule. A member's level is the highest "
-        "of their roles' in `role_levels` (0 without any).",
+        "of their roles' in `role_levels` (0 without any); a new member's is "
+        "`new_members.level`, so a level below 0 holds rules for new members alone.",
         "- `roles`: a role id, or `*` for everyone -> a rule.",
         "",
         "### A rule",
@@ -229,6 +231,24 @@ def reference_markdown() -> str:
         top["escalation"].doc + " `false` or `null`: no ladder.",
         "",
         *_table(ESCALATION_FIELDS),
+        "",
+        "## `new_members`",
+        "",
+        top["new_members"].doc + " `null`: nobody is new.",
+        "",
+        "The join time comes from the member object of the message (Discord sends it with "
+        "every guild message), else from the join the bot saw (`GUILD_MEMBER_ADD`, with the "
+        "members intent); when neither is known only the account's age counts.",
+        "",
+        "```yaml",
+        "new_members: {joined_within: 600, account_younger_than: 604800}",
+        "spam:",
+        "  levels:",
+        "    -1: {max_links: {count: 1, interval: 600}, punishment: TIMEOUT}",
+        "    0: {max_messages: {count: 8, interval: 5}}",
+        "```",
+        "",
+        *_table(NEW_MEMBER_FIELDS),
         "",
         "## `notices`",
         "",

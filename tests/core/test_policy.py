@@ -258,7 +258,8 @@ BAD_POLICIES: list[tuple[str, dict[str, typing.Any], str]] = [
     (
         "level is not a number",
         {"spam": {"levels": {"mods": {}}}},
-        "spam.levels.mods: a level must be an integer >= 0, got 'mods'",
+        "spam.levels.mods: a level must be an integer >= 0 (or down to -1000 for new members, "
+        "see new_members), got 'mods'",
     ),
     (
         "role key is a name",
@@ -285,7 +286,7 @@ BAD_POLICIES: list[tuple[str, dict[str, typing.Any], str]] = [
         "misspelled top-level key",
         {"ignroe_bots": True},
         "ignroe_bots: unknown key (did you mean 'ignore_bots'?); allowed: version, spam, "
-        "role_levels, mute_role_id, ignore_bots, exempt_admins, ignore, escalation, notices, "
+        "role_levels, mute_role_id, ignore_bots, exempt_admins, ignore, escalation, new_members, notices, "
         "incident_window, ban_delete_message_seconds, dry_run, disabled_extensions, extensions, "
         "automod, automod_executions_count, store, guilds",
     ),

@@ -26,6 +26,7 @@ from spamguard.core.policy.keys import (
     ESCALATION_FIELDS,
     GUILD_FIELDS,
     IGNORE_FIELDS,
+    NEW_MEMBER_FIELDS,
     NOTICE_FIELDS,
     STORE_FIELDS,
     TOP_FIELDS,
@@ -130,6 +131,9 @@ INVALID: list[tuple[str, dict[str, typing.Any]]] = [
     ("warn_threshold without counting", {"escalation": {"warn_threshold": 3}}),
     ("a zero timeout duration", {"escalation": {"timeout_duration": 0}}),
     ("a notice that is a number", {"notices": {"warn": 3}}),
+    ("new members who are nobody", {"new_members": {"level": -1}}),
+    ("new members by a week as text", {"new_members": {"account_younger_than": "1w"}}),
+    ("a new-member level that is no number", {"new_members": {"joined_within": 60, "level": "low"}}),
     ("failed_in_channel as text", {"notices": {"failed_in_channel": "yes"}}),
     ("a store without a URL", {"store": {"url": "localhost"}}),
     ("a negative incident window", {"incident_window": -1}),
@@ -158,6 +162,8 @@ ROWBOAT: list[tuple[str, dict[str, typing.Any]]] = [
     ("lower-case punishments", {"spam": {"levels": {0: {"punishment": "tempmute"}}}}),
     ("ids as text", {"mute_role_id": "1234", "ignore": {"users": ["1", 2]}}),
     ("no ladder", {"escalation": False}),
+    ("rules for new members", {"new_members": {"joined_within": 600}, "spam": {"levels": {-1: {"max_links": {"count": 1, "interval": 60}}, "0": {}}}}),
+    ("a guild's own new-member level", {"new_members": {"account_younger_than": 86400}, "guilds": {"1234": {"new_members": {"level": -2}}}}),
     ("a partial override", {"spam": {"levels": {0: {"max_links": {"count": 3, "interval": 5}}}}, "guilds": {"1234": {"spam": {"levels": {0: {"max_links": {"count": 9}}}}}}}),
 ]  # fmt: skip
 
@@ -185,6 +191,10 @@ def _in_place(section: str, field: Field, value: object) -> dict[str, typing.Any
         if field.name == "warn_threshold":
             ladder["counting"] = "violation_count"
         return {"escalation": ladder}
+    if section == "new_members":
+        # The other condition beside it: a section must name somebody as new.
+        other = "joined_within" if field.name != "joined_within" else "account_younger_than"
+        return {"new_members": {other: 60, field.name: value}}
     return {section: {field.name: value}}
 
 
@@ -193,6 +203,7 @@ SECTIONS: list[tuple[str, tuple[Field, ...]]] = [
     ("rule", RULE_FIELDS),
     ("check", CHECK_FIELDS),
     ("escalation", ESCALATION_FIELDS),
+    ("new_members", NEW_MEMBER_FIELDS),
     ("notices", NOTICE_FIELDS),
     ("ignore", IGNORE_FIELDS),
     ("store", STORE_FIELDS),
