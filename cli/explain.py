@@ -19,6 +19,7 @@ from spamguard.cli.output import CliError, quote, where, who
 from spamguard.reporting.describe import describe_plan, message_names
 from spamguard.reporting.explain import Explainer
 from spamguard.reporting.logs import LogError, LogRecord
+from spamguard.reporting.member_logs import MemberRecord
 
 if typing.TYPE_CHECKING:
     import argparse
@@ -89,6 +90,11 @@ def run_explain(args: argparse.Namespace) -> int:
             err.write(f"{item}; {action}\n")
             if args.on_error == "stop":
                 return 1
+            continue
+        if isinstance(item, MemberRecord):
+            # Not explained, but decided: what the guard remembers of joins (new members'
+            # rules) is the same as in a replay.
+            guard.handle(item.event)
             continue
         message = item.message
         for key_id, name in message_names(message).items():

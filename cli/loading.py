@@ -21,6 +21,7 @@ import pluggy
 from spamguard.cli.output import CliError
 from spamguard.core import Guard, Policy, PolicyError
 from spamguard.reporting.logs import LogError, LogRecord, parse_line
+from spamguard.reporting.member_logs import MemberRecord
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -107,7 +108,7 @@ class LogLines:
         self.lines = 0
         """Lines read so far."""
 
-    def __iter__(self) -> Iterator[LogRecord | LogError]:
+    def __iter__(self) -> Iterator[LogRecord | MemberRecord | LogError]:
         """Each line's record, or its error; blank lines are left out."""
         try:
             handle = self.path.open("rb")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = ("LOG_FORMAT_HELP", "run_replay")
 
+import functools
 import json
 import pathlib
 import sys
@@ -16,6 +17,7 @@ import typing
 from spamguard.cli.loading import build_guard, load_policy, open_log
 from spamguard.cli.output import Progress, quote, table, where, who
 from spamguard.cli.timeline import Timeline, require_matplotlib, timeline_format
+from spamguard.core import MemberJoin
 from spamguard.reporting.describe import (
     describe_action,
     describe_punishment,
@@ -24,6 +26,7 @@ from spamguard.reporting.describe import (
     message_names,
 )
 from spamguard.reporting.logs import LogError
+from spamguard.reporting.member_logs import MemberRecord
 from spamguard.reporting.replay import ReplaySummary
 
 if typing.TYPE_CHECKING:
@@ -33,7 +36,7 @@ if typing.TYPE_CHECKING:
     from spamguard.core import Message, Plan
 
 LOG_FORMAT_HELP = """\
-log format: JSON lines, one message per line, in the order the bot received them:
+log format: JSON lines, one event per line, in the order the bot received them:
   {"guild_id": 1, "channel_id": 10, "author_id": 100, "content": "hi",
    "created_at": "2024-05-01T12:00:00Z"}
 required: guild_id (null for a DM), channel_id, author_id, created_at (ISO 8601 or POSIX
@@ -41,8 +44,10 @@ seconds, 1970 to before 9000). Optional: id, content, author_name, channel_name,
 guild_name, author_role_ids, mention_ids, role_mention_ids, mentions_everyone,
 attachment_count, sticker_count, embed_count, author_is_bot, author_is_admin,
 author_can_manage_messages, author_is_owner, category_id, parent_id, edited_at.
-Discord's own message objects (with an "author" object) are read too. Full reference: the
-docstring of spamguard.reporting.logs.
+Discord's own message objects (with an "author" object) are read too. Members joining
+and leaving: {"type": "member_join", "guild_id": 1, "user_id": 100, "joined_at": ...,
+"username": "...", "has_avatar": false} and {"type": "member_leave", "guild_id": 1,
+"user_id": 100, "at": ...}. Full reference: the docstring of spamguard.reporting.logs.
 """
 
 
@@ -72,6 +77,22 @@ def _plan_text(
     return "\n".join(lines) + "\n"
 
 
+def _member_text(
+    line: int, offset: float, record: MemberRecord, plan: Plan, names: dict[int, str]
+) -> str:
+    event = record.event
+    verb = "joined" if isinstance(event, MemberJoin) else "left"
+    who = names.get(event.user_id) or f"user {event.user_id}"
+    head = f"[+{offset:.1f}s] line {line}  {who} {verb} guild {event.guild_id}"
+    if plan.skipped_reason is not None:
+        return f"{head}\n    skipped: {plan.skipped_reason}\n"
+    if not plan:
+        return f"{head}\n    ok\n"
+    dry = " [dry run]" if plan.dry_run else ""
+    lines = [head + dry, *(f"    - {describe_action(a, record.now, names)}" for a in plan.actions)]
+    return "\n".join(lines) + "\n"
+
+
 def summary_text(summary: ReplaySummary, *, source: str, policy: str) -> str:
     """The closing report: totals, then a table per check, per action and per punishment."""
     skipped = sum(summary.skipped.values())
@@ -83,6 +104,8 @@ def summary_text(summary: ReplaySummary, *, source: str, policy: str) -> str:
         f"  {len(summary.punished)} member(s) punished, {summary.deleted_messages} message(s) "
         f"deleted, {summary.errors} bad line(s)",
     ]
+    if summary.joins or summary.leaves:
+        lines.append(f"  {summary.joins} member join(s), {summary.leaves} leave(s)")
     if summary.checks:
         rows = [
             (name, count, len(summary.check_members.get(name, ())))
@@ -129,15 +152,24 @@ def run_replay(args: argparse.Namespace) -> int:
                 stopped = True
                 break
             continue
-        message, now = item.message, item.now
-        for key, name in message_names(message).items():
-            names.setdefault(key, name)
-        plan = guard.process(message, now=now)
-        summary.add(plan, now)
+        now = item.now
         first = now if first is None else first
         offset = (now - first).total_seconds()
-        if timeline is not None:
-            timeline.add(offset, message, plan, now)
+        if isinstance(item, MemberRecord):
+            if isinstance(item.event, MemberJoin) and item.event.username:
+                names.setdefault(item.event.user_id, item.event.username)
+            plan = guard.handle(item.event)
+            summary.add_member_event(plan, now, join=isinstance(item.event, MemberJoin))
+            text = functools.partial(_member_text, item.line, offset, item, plan, names)
+        else:
+            message = item.message
+            for key, name in message_names(message).items():
+                names.setdefault(key, name)
+            plan = guard.process(message, now=now)
+            summary.add(plan, now)
+            if timeline is not None:
+                timeline.add(offset, message, plan, now)
+            text = functools.partial(_plan_text, item.line, offset, message, plan, now, names)
         notable = bool(plan.violations) or bool(plan)
         if args.all or notable:
             if args.json:
@@ -151,7 +183,7 @@ def run_replay(args: argparse.Namespace) -> int:
                 )
             elif not args.quiet:
                 progress.clear()
-                out.write(_plan_text(item.line, offset, message, plan, now, names))
+                out.write(text())
         progress.update(log.position, summary.messages)
     progress.clear()
     if timeline is not None:

@@ -17,6 +17,7 @@ from spamguard.reporting.describe import describe_action, describe_plan, describ
 from spamguard.reporting.explain import Explainer
 from spamguard.reporting.explanation import CheckMeasure, Explanation, MeasureStatus
 from spamguard.reporting.logs import LogError, LogRecord, iter_log, parse_line, read_log
+from spamguard.reporting.member_logs import MemberRecord
 from spamguard.reporting.replay import ReplaySummary
 
 __all__ = (
@@ -26,6 +27,7 @@ __all__ = (
     "LogError",
     "LogRecord",
     "MeasureStatus",
+    "MemberRecord",
     "ReplaySummary",
     "describe_action",
     "describe_plan",

@@ -56,6 +56,9 @@ carries it in ``d``, is recognised by its ``author`` object: ``id``, ``channel_i
 ``mention_everyone``, ``attachments``, ``sticker_items`` and ``embeds`` are read; other keys
 are ignored. REST messages carry no ``guild_id``: add it to each line.
 
+Member joins and leaves are lines too (``"type": "member_join"`` or ``"member_leave"``,
+see :mod:`spamguard.reporting.member_logs`); a message line may say ``"type": "message"``.
+
 A line that is not valid JSON, not an object, or has a missing or malformed field is a
 :class:`LogError` naming its line number and the field.
 """
@@ -65,6 +68,7 @@ from __future__ import annotations
 __all__ = (
     "LogError",
     "LogRecord",
+    "MemberRecord",
     "iter_log",
     "parse_line",
     "read_log",
@@ -80,6 +84,7 @@ import typing
 
 from spamguard.core import Message, MessageError, SpamguardError
 from spamguard.core.messages import check_time
+from spamguard.reporting.member_logs import MEMBER_TYPES, MemberRecord, Readers, member_record
 
 if typing.TYPE_CHECKING:
     import os
@@ -329,8 +334,28 @@ def _from_discord_shape(data: Mapping[str, typing.Any], line: int) -> LogRecord:
     return LogRecord(line=line, message=message, now=now)
 
 
-def parse_line(text: str, line: int = 1, *, source: str = "") -> LogRecord | None:
-    """Read one line of a log; ``None`` for a blank line.
+_READERS = Readers(
+    id=_id, time=_time, text=_text, boolean=_bool, ids=_ids, bad=_Bad, required=_required
+)
+"""The field readers above, for member lines (:mod:`~spamguard.reporting.member_logs`)."""
+
+
+def _record(data: dict[str, typing.Any], line: int) -> LogRecord | MemberRecord:
+    kind = data.get("type", "message")
+    if kind in MEMBER_TYPES:
+        return member_record(data, line, _READERS)
+    if kind != "message":
+        allowed = ", ".join(("message", *MEMBER_TYPES))
+        raise _Bad("type", f"must be one of {allowed}, got {_show(kind)}")
+    data.pop("type", None)
+    if isinstance(data.get("author"), dict):
+        return _from_discord_shape(data, line)
+    return _from_spamguard_shape(data, line)
+
+
+def parse_line(text: str, line: int = 1, *, source: str = "") -> LogRecord | MemberRecord | None:
+    """Read one line of a log (a message, or a member joining or leaving); ``None`` for a
+    blank line.
 
     Raises:
         LogError: the line is not valid JSON, not an object, or a field is wrong.
@@ -353,16 +378,16 @@ def parse_line(text: str, line: int = 1, *, source: str = "") -> LogRecord | Non
     if not isinstance(data, dict):
         raise LogError(line, "", f"must be a JSON object, got {_show(data)}", source=source)
     try:
-        if isinstance(data.get("author"), dict):
-            return _from_discord_shape(data, line)
-        return _from_spamguard_shape(data, line)
+        return _record(data, line)
     except _Bad as bad:
         raise LogError(line, bad.field, bad.problem, source=source) from None
     except ValueError as exc:  # Message's own checks
         raise LogError(line, "", str(exc), source=source) from None
 
 
-def iter_log(lines: Iterable[str], *, source: str = "") -> Iterator[LogRecord | LogError]:
+def iter_log(
+    lines: Iterable[str], *, source: str = ""
+) -> Iterator[LogRecord | MemberRecord | LogError]:
     """Read a log line by line, yielding each record or, for a bad line, its error.
 
     Nothing is raised for a bad line: the caller decides whether to skip it or stop.
@@ -377,7 +402,9 @@ def iter_log(lines: Iterable[str], *, source: str = "") -> Iterator[LogRecord | 
             yield record
 
 
-def read_log(path: str | os.PathLike[str], *, skip_errors: bool = False) -> Iterator[LogRecord]:
+def read_log(
+    path: str | os.PathLike[str], *, skip_errors: bool = False
+) -> Iterator[LogRecord | MemberRecord]:
     """The records of the log file at ``path``, in file order.
 
     Args:

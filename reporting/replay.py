@@ -51,19 +51,39 @@ class ReplaySummary:
     last_at: datetime.datetime | None = None
     errors: int = 0
     """Log lines that could not be read."""
+    joins: int = 0
+    """Member joins processed."""
+    leaves: int = 0
+    """Member leaves processed."""
 
     def add(self, plan: Plan, at: datetime.datetime | None = None) -> None:
-        """Count one plan (decided at ``at``)."""
+        """Count one message's plan (decided at ``at``)."""
         self.messages += 1
+        self._add(plan, at, message=True)
+
+    def add_member_event(
+        self, plan: Plan, at: datetime.datetime | None = None, *, join: bool
+    ) -> None:
+        """Count the plan of a member joining (``join``) or leaving, decided at ``at``."""
+        if join:
+            self.joins += 1
+        else:
+            self.leaves += 1
+        self._add(plan, at, message=False)
+
+    def _add(self, plan: Plan, at: datetime.datetime | None, *, message: bool) -> None:
+        # Member events count in the time span, actions and punishments; ``checked`` and
+        # ``skipped`` are about messages.
         if at is not None:
             if self.first_at is None or at < self.first_at:
                 self.first_at = at
             if self.last_at is None or at > self.last_at:
                 self.last_at = at
         if plan.skipped_reason is not None:
-            self.skipped[str(plan.skipped_reason)] += 1
+            if message:
+                self.skipped[str(plan.skipped_reason)] += 1
             return
-        self.checked += 1
+        self.checked += message
         who = (plan.guild_id, plan.user_id)
         for violation in plan.violations:
             self.checks[violation.check] += 1
@@ -80,7 +100,7 @@ class ReplaySummary:
 
     @property
     def duration(self) -> float:
-        """Seconds between the first and the last message."""
+        """Seconds between the first and the last event."""
         if self.first_at is None or self.last_at is None:
             return 0.0
         return (self.last_at - self.first_at).total_seconds()
@@ -104,4 +124,6 @@ class ReplaySummary:
             "last_at": None if self.last_at is None else self.last_at.isoformat(),
             "duration_seconds": self.duration,
             "errors": self.errors,
+            "joins": self.joins,
+            "leaves": self.leaves,
         }

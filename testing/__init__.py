@@ -27,6 +27,7 @@ from spamguard.reporting import (
     LogError,
     LogRecord,
     MeasureStatus,
+    MemberRecord,
     ReplaySummary,
     describe_action,
     describe_plan,
@@ -45,7 +46,7 @@ from spamguard.testing.assertions import (
     assert_punished,
     assert_skipped,
 )
-from spamguard.testing.results import RunResult, Step
+from spamguard.testing.results import MemberStep, RunResult, Step
 from spamguard.testing.simulation import DEFAULT_START, Simulation, load_policy
 from spamguard.testing.world import SimChannel, SimGuild, SimMember, SimulationError
 
@@ -57,6 +58,8 @@ __all__ = (
     "LogError",
     "LogRecord",
     "MeasureStatus",
+    "MemberRecord",
+    "MemberStep",
     "PolicyAssertionError",
     "ReplaySummary",
     "RunResult",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ("RunResult", "Step")
+__all__ = ("MemberStep", "RunResult", "Step")
 
 import collections
 import dataclasses
 import typing
 from collections.abc import Mapping, Sequence
 
-from spamguard.core import Plan
+from spamguard.core import MemberJoin, Plan
 from spamguard.reporting.describe import describe_plan, message_names
 from spamguard.reporting.replay import ReplaySummary
 from spamguard.testing.world import member_id
@@ -17,7 +17,7 @@ from spamguard.testing.world import member_id
 if typing.TYPE_CHECKING:
     import datetime
 
-    from spamguard.core import Action, Message, ScheduledAction, Violation
+    from spamguard.core import Action, MemberLeave, Message, ScheduledAction, Violation
     from spamguard.reporting.explanation import Explanation
     from spamguard.testing.world import MemberRef
 
@@ -58,6 +58,29 @@ class Step:
         return self.message.created_at if self.explanation is None else self.explanation.now
 
 
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class MemberStep:
+    """One decided member join or leave."""
+
+    at: float
+    """Seconds from the simulation's start to the decision."""
+    event: MemberJoin | MemberLeave
+    """The event."""
+    plan: Plan
+    """The guard's plan (a join's lockdown, its joiner's timeout...)."""
+
+    @property
+    def join(self) -> bool:
+        """Whether the event is a join (else a leave)."""
+        return isinstance(self.event, MemberJoin)
+
+    @property
+    def when(self) -> datetime.datetime:
+        """The decision time as a datetime."""
+        event = self.event
+        return event.joined_at if isinstance(event, MemberJoin) else event.at
+
+
 class RunResult(Sequence[Plan]):
     """The plans of one :meth:`Simulation.run`, in decision order, with ways to ask about them.
 
@@ -65,14 +88,18 @@ class RunResult(Sequence[Plan]):
     pairs each plan with its message and time.
     """
 
-    __slots__ = ("due", "names", "steps")
+    __slots__ = ("due", "member_steps", "names", "steps")
 
     def __init__(
         self,
         steps: Sequence[Step],
         due: Sequence[tuple[float, ScheduledAction]] = (),
         names: Mapping[int, str] | None = None,
+        member_steps: Sequence[MemberStep] = (),
     ) -> None:
+        self.member_steps: tuple[MemberStep, ...] = tuple(member_steps)
+        """Each decided member join or leave with its plan, in order (not among the
+        sequence's plans, which are the messages')."""
         self.steps: tuple[Step, ...] = tuple(steps)
         """Each decided message with its plan, in order."""
         self.due: tuple[tuple[float, ScheduledAction], ...] = tuple(due)
@@ -138,10 +165,16 @@ class RunResult(Sequence[Plan]):
         return collections.Counter(v.check for v in self.violations())
 
     def actions(self, kind: str | None = None) -> list[Action]:
-        """Every action to carry out now (of ``kind`` only, e.g. ``"ban"``), in order."""
-        return [
-            a for step in self.steps for a in step.plan.actions if kind is None or a.kind == kind
-        ]
+        """Every action to carry out now (of ``kind`` only, e.g. ``"ban"``, or
+        ``"incident_actions"`` for a join's lockdown), messages' and member events' alike,
+        in time order."""
+        timed = [(step.at, step.plan) for step in self.steps]
+        if self.member_steps:
+            timed = sorted(
+                [*timed, *((step.at, step.plan) for step in self.member_steps)],
+                key=lambda pair: pair[0],
+            )
+        return [a for _at, plan in timed for a in plan.actions if kind is None or a.kind == kind]
 
     @property
     def punished(self) -> set[int]:
@@ -167,6 +200,8 @@ class RunResult(Sequence[Plan]):
         summary = ReplaySummary()
         for step in self.steps:
             summary.add(step.plan, step.when)
+        for member_step in self.member_steps:
+            summary.add_member_event(member_step.plan, member_step.when, join=member_step.join)
         return summary
 
     def describe(self, *, limit: int = 20) -> str:

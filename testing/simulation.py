@@ -27,13 +27,14 @@ import pathlib
 import typing
 from collections.abc import Mapping
 
-from spamguard.core import Guard, Message, Plan, Policy
+from spamguard.core import Guard, MemberJoin, MemberLeave, Message, Plan, Policy
 from spamguard.reporting.describe import format_seconds, message_names
 from spamguard.reporting.explain import Explainer
 from spamguard.reporting.explanation import Explanation
 from spamguard.reporting.logs import LogRecord
+from spamguard.reporting.member_logs import MemberRecord
 from spamguard.testing.clock import SimClock
-from spamguard.testing.results import RunResult, Step
+from spamguard.testing.results import MemberStep, RunResult, Step
 from spamguard.testing.world import (
     MemberRef,
     SimChannel,
@@ -77,7 +78,7 @@ def load_policy(source: PolicySource) -> Policy:
 class _Queued(typing.NamedTuple):
     at: float
     seq: int
-    message: Message
+    message: Message | MemberJoin | MemberLeave
     edit: bool
 
 
@@ -130,6 +131,8 @@ class Simulation:
         self.measure = measure
         self.history: list[Step] = []
         """Every step decided so far, over all runs."""
+        self.member_history: list[MemberStep] = []
+        """Every member join and leave decided so far, over all runs."""
         self.names: dict[int, str] = {}
         """Channel ids to ``#name`` and user ids to names, for descriptions."""
         self._explainer = Explainer(self.guard)
@@ -312,17 +315,57 @@ class Simulation:
         self._push(seconds, edited, edit=True)
         return edited
 
-    def _push(self, seconds: float, message: Message, *, edit: bool) -> None:
+    def join(
+        self,
+        member: SimMember,
+        *,
+        at: float | datetime.datetime | None,
+        after: float | None,
+        has_avatar: bool = False,
+        global_name: str | None = None,
+    ) -> MemberJoin:
+        """Queue ``member`` joining its guild (what :meth:`SimMember.joins` does)."""
+        seconds = self.clock.place(at, after)
+        event = MemberJoin(
+            guild_id=member.guild.id,
+            user_id=member.id,
+            joined_at=self.time_of(seconds),
+            username=member.name,
+            global_name=global_name,
+            has_avatar=has_avatar,
+            bot=member.is_bot,
+            role_ids=member.role_ids,
+        )
+        self._push(seconds, event, edit=False)
+        return event
+
+    def leave(
+        self, member: SimMember, *, at: float | datetime.datetime | None, after: float | None
+    ) -> MemberLeave:
+        """Queue ``member`` leaving its guild (what :meth:`SimMember.leaves` does)."""
+        seconds = self.clock.place(at, after)
+        event = MemberLeave(guild_id=member.guild.id, user_id=member.id, at=self.time_of(seconds))
+        self._push(seconds, event, edit=False)
+        return event
+
+    def _push(
+        self, seconds: float, message: Message | MemberJoin | MemberLeave, *, edit: bool
+    ) -> None:
         heapq.heappush(self._queue, _Queued(seconds, next(self._seq), message, edit))
 
-    def feed(self, messages: Iterable[Message | LogRecord]) -> int:
-        """Queue ready-made messages (or records of :func:`~spamguard.testing.read_log`).
+    def feed(self, messages: Iterable[Message | LogRecord | MemberRecord]) -> int:
+        """Queue ready-made messages (or records of :func:`~spamguard.testing.read_log`,
+        member joins and leaves included).
 
         Their time is their ``created_at`` (a record's ``now``), relative to :attr:`start`.
         Returns how many were queued.
         """
         count = 0
         for item in messages:
+            if isinstance(item, MemberRecord):
+                self._push(self.clock.place(item.now, None), item.event, edit=False)
+                count += 1
+                continue
             if isinstance(item, LogRecord):
                 message, when, edit = item.message, item.now, item.now != item.message.created_at
             else:
@@ -347,11 +390,20 @@ class Simulation:
         ``result.due``.
         """
         steps: list[Step] = []
+        member_steps: list[MemberStep] = []
         due: list[tuple[float, ScheduledAction]] = []
         while self._queue and (until is None or self._queue[0].at <= until):
             item = heapq.heappop(self._queue)
             when = self.time_of(item.at)
             due.extend(self._pop_due(when))
+            if not isinstance(item.message, Message):
+                member_step = MemberStep(
+                    at=item.at, event=item.message, plan=self.guard.handle(item.message)
+                )
+                member_steps.append(member_step)
+                self.member_history.append(member_step)
+                self.clock.decided_until = item.at
+                continue
             now = None if when == item.message.created_at else when
             explanation: Explanation | None = None
             if self.measure:
@@ -375,7 +427,7 @@ class Simulation:
         if end is not None:
             due.extend(self._pop_due(self.time_of(end)))
             self.clock.decided(end)
-        return RunResult(steps, due, self.names)
+        return RunResult(steps, due, self.names, member_steps)
 
     def _carry_out(self, plan: Plan, when: datetime.datetime) -> None:
         # The simulated world carries every action out at once and successfully, as a
@@ -404,7 +456,7 @@ class Simulation:
 
     def results(self) -> RunResult:
         """Every step decided so far, over all runs, as one result."""
-        return RunResult(self.history, (), self.names)
+        return RunResult(self.history, (), self.names, self.member_history)
 
     def __repr__(self) -> str:
         return (

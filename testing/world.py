@@ -18,7 +18,7 @@ if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Iterable
 
-    from spamguard.core import Message
+    from spamguard.core import MemberJoin, MemberLeave, Message
     from spamguard.testing.simulation import Simulation
 
 MemberRef = typing.Union["SimMember", int]
@@ -125,6 +125,26 @@ class SimMember:
             self.says(content, after=every, channel=channel, **kwargs) for _ in range(times - 1)
         )
         return (first, *rest)
+
+    def joins(
+        self,
+        *,
+        at: float | datetime.datetime | None = None,
+        after: float | None = None,
+        has_avatar: bool = False,
+        global_name: str | None = None,
+    ) -> MemberJoin:
+        """Queue the member joining its guild (a ``MemberJoin`` with its name as username,
+        its roles and bot flag); returns the event. ``at`` and ``after`` as for :meth:`says`."""
+        return self.guild.simulation.join(
+            self, at=at, after=after, has_avatar=has_avatar, global_name=global_name
+        )
+
+    def leaves(
+        self, *, at: float | datetime.datetime | None = None, after: float | None = None
+    ) -> MemberLeave:
+        """Queue the member leaving its guild; returns the event."""
+        return self.guild.simulation.leave(self, at=at, after=after)
 
     def edits(
         self,
