@@ -341,13 +341,14 @@ _READERS = Readers(
 
 
 def _record(data: dict[str, typing.Any], line: int) -> LogRecord | MemberRecord:
-    kind = data.get("type", "message")
+    kind = data.get("type")
     if kind in MEMBER_TYPES:
         return member_record(data, line, _READERS)
-    if kind != "message":
+    if kind == "message":
+        del data["type"]
+    elif isinstance(kind, str):  # (a number: Discord's own message type)
         allowed = ", ".join(("message", *MEMBER_TYPES))
         raise _Bad("type", f"must be one of {allowed}, got {_show(kind)}")
-    data.pop("type", None)
     if isinstance(data.get("author"), dict):
         return _from_discord_shape(data, line)
     return _from_spamguard_shape(data, line)

@@ -163,8 +163,8 @@ class MemberEvents:
 
         async def get() -> str | None:
             connection.round_trips += 1
-            raw: str | None = await connection.client.get(key)
-            return raw
+            # A str: the store's client decodes responses.
+            return typing.cast("str | None", await connection.client.get(key))
 
         return await connection.set_aside_wrong_types(
             get, lambda: {key: "string"}, "the guild's join windows start anew"
