@@ -315,38 +315,10 @@ class Simulation:
         self._push(seconds, edited, edit=True)
         return edited
 
-    def join(
-        self,
-        member: SimMember,
-        *,
-        at: float | datetime.datetime | None,
-        after: float | None,
-        has_avatar: bool = False,
-        global_name: str | None = None,
-    ) -> MemberJoin:
-        """Queue ``member`` joining its guild (what :meth:`SimMember.joins` does)."""
-        seconds = self.clock.place(at, after)
-        event = MemberJoin(
-            guild_id=member.guild.id,
-            user_id=member.id,
-            joined_at=self.time_of(seconds),
-            username=member.name,
-            global_name=global_name,
-            has_avatar=has_avatar,
-            bot=member.is_bot,
-            role_ids=member.role_ids,
-        )
+    def queue(self, seconds: float, event: MemberJoin | MemberLeave) -> None:
+        """Queue a member joining or leaving (what :meth:`SimMember.joins` and
+        :meth:`SimMember.leaves` make), decided ``seconds`` from the start."""
         self._push(seconds, event, edit=False)
-        return event
-
-    def leave(
-        self, member: SimMember, *, at: float | datetime.datetime | None, after: float | None
-    ) -> MemberLeave:
-        """Queue ``member`` leaving its guild (what :meth:`SimMember.leaves` does)."""
-        seconds = self.clock.place(at, after)
-        event = MemberLeave(guild_id=member.guild.id, user_id=member.id, at=self.time_of(seconds))
-        self._push(seconds, event, edit=False)
-        return event
 
     def _push(
         self, seconds: float, message: Message | MemberJoin | MemberLeave, *, edit: bool

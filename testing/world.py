@@ -12,13 +12,13 @@ __all__ = ("MemberRef", "SimChannel", "SimGuild", "SimMember", "SimulationError"
 import dataclasses
 import typing
 
-from spamguard.core import SpamguardError
+from spamguard.core import MemberJoin, MemberLeave, SpamguardError
 
 if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Iterable
 
-    from spamguard.core import MemberJoin, MemberLeave, Message
+    from spamguard.core import Message
     from spamguard.testing.simulation import Simulation
 
 MemberRef = typing.Union["SimMember", int]
@@ -136,15 +136,30 @@ class SimMember:
     ) -> MemberJoin:
         """Queue the member joining its guild (a ``MemberJoin`` with its name as username,
         its roles and bot flag); returns the event. ``at`` and ``after`` as for :meth:`says`."""
-        return self.guild.simulation.join(
-            self, at=at, after=after, has_avatar=has_avatar, global_name=global_name
+        simulation = self.guild.simulation
+        seconds = simulation.clock.place(at, after)
+        event = MemberJoin(
+            guild_id=self.guild.id,
+            user_id=self.id,
+            joined_at=simulation.time_of(seconds),
+            username=self.name,
+            global_name=global_name,
+            has_avatar=has_avatar,
+            bot=self.is_bot,
+            role_ids=self.role_ids,
         )
+        simulation.queue(seconds, event)
+        return event
 
     def leaves(
         self, *, at: float | datetime.datetime | None = None, after: float | None = None
     ) -> MemberLeave:
         """Queue the member leaving its guild; returns the event."""
-        return self.guild.simulation.leave(self, at=at, after=after)
+        simulation = self.guild.simulation
+        seconds = simulation.clock.place(at, after)
+        event = MemberLeave(guild_id=self.guild.id, user_id=self.id, at=simulation.time_of(seconds))
+        simulation.queue(seconds, event)
+        return event
 
     def edits(
         self,

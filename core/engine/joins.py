@@ -143,6 +143,8 @@ def decide_join(
             )
             continue
         if isinstance(action, SetIncidentActions):
+            # Discord answers 400 to a pause ending more than 24 h ahead: cut here, where
+            # the plan is made, so the lockdown happens (for the day Discord allows).
             action = action.clamped(now)  # noqa: PLW2901
         if action not in actions:
             actions.append(action)
