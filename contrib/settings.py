@@ -135,6 +135,25 @@ class SettingsReader:
             result.append(cleaned)
         return tuple(result)
 
+    def section(self, field: str, allowed: Iterable[str]) -> SettingsReader | None:
+        """The mapping at ``field`` (``lockdown: {...}``), read by a reader that reports into
+        this one's problems at ``extensions.<name>.<field>.<key>``; None when the field is
+        absent, ``null`` or ``false`` (the section is off), an empty mapping for ``true``."""
+        value = self._data.get(field)
+        if value is None or value is False:
+            return None
+        child = SettingsReader.__new__(SettingsReader)
+        child.path = join(self.path, field)
+        child._found = self._found
+        child._data = (
+            {}
+            if value is True
+            else read_mapping(
+                self._found, child.path, value, allowed, what="a mapping of settings, or false"
+            )
+        )
+        return child
+
     def finish(self) -> None:
         """Raise the problems found.
 

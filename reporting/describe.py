@@ -138,7 +138,9 @@ def describe_action(
             return (
                 "pause " + " and ".join(paused) if paused else "lift the pause of invites and DMs"
             )
-    return str(action.kind)
+    # An extension's own action may say what it does (``describe()``).
+    describe = getattr(action, "describe", None)
+    return str(describe()) if callable(describe) else str(action.kind)
 
 
 def _until(until: datetime.datetime, now: datetime.datetime | None) -> str:

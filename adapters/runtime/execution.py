@@ -129,6 +129,14 @@ class Execution:
             )
             self.runtime.guard.hooks.report_outcome(outcome)
             return outcome
+        if getattr(action, "report_only", False):
+            # An extension's report (a join raid's start or end): no request to send, so
+            # it is done; listeners of the outcome hook learn of it like of any action.
+            outcome = ActionOutcome(
+                action=action, ok=True, guild_id=guild_id, at=self.runtime.clock()
+            )
+            self.runtime.guard.hooks.report_outcome(outcome)
+            return outcome
         failure: FailureKind | None = None
         detail = ""
         created: int | None = None

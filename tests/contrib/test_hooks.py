@@ -425,7 +425,7 @@ def test_a_misspelled_extension_is_an_error_naming_the_closest_plugin(policy) ->
     ]
     # The installed extensions count, loaded or not; a nameless plugin's id does not.
     assert lines[0].endswith(
-        "installed: link_filter, mass_mention, message_length, raid, stats, strict"
+        "installed: join_raid, link_filter, mass_mention, message_length, raid, stats, strict"
     )
 
 
@@ -460,7 +460,7 @@ def test_a_plugin_is_registered_under_its_name_attribute() -> None:
 def test_installed_extensions_load_and_the_variable_blocks_named_ones(monkeypatch) -> None:
     monkeypatch.delenv(DISABLED_ENV, raising=False)
     names = {name for name, _ in get_plugin_manager().list_name_plugin()}
-    assert {"mass_mention", "message_length", "link_filter", "raid", "stats"} <= names
+    assert {"mass_mention", "message_length", "link_filter", "raid", "join_raid", "stats"} <= names
 
     monkeypatch.setenv(DISABLED_ENV, "raid, stats")
     names = {name for name, _ in get_plugin_manager().list_name_plugin()}

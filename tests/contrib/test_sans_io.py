@@ -12,6 +12,8 @@ CONTRIB_MODULES = (
     "spamguard.contrib.antispam",
     "spamguard.contrib.antispam.handler",
     "spamguard.contrib.antispam.plugins",
+    "spamguard.contrib.join_raid",
+    "spamguard.contrib.join_raid_settings",
     "spamguard.contrib.link_filter",
     "spamguard.contrib.mass_mention",
     "spamguard.contrib.message_length",

@@ -1,0 +1,385 @@
+"""Join raids: many members joining within seconds, or joiners with near-identical names.
+
+Configured under ``extensions.join_raid`` (``{}`` takes every default)::
+
+    extensions:
+      join_raid:
+        joins: 10             # members joining within...
+        interval: 10          # ...this many seconds put the guild in raid mode
+        similar_names:        # also when this many recent joiners are named alike (off: omit)
+          members: 3
+          accuracy: 90        # rapidfuzz ratio 0-100 on the normalised names
+          interval: 60        # how far back a joiner is recent (default: interval)
+          min_length: 4       # shorter names never count
+        quiet: 300            # raid mode ends after this many seconds without a join
+        lockdown:             # Discord's incident actions when raid mode starts (off: omit)
+          invites: true       # pause invites...
+          dms: false          # ...and DMs between members
+          duration: 3600      # seconds, at most 86400 (Discord's limit)
+          lift_on_end: false  # lift the pause when the raid's end is seen (see below)
+        raid_joiners: TIMEOUT # NONE, TIMEOUT, KICK or BAN
+        punishment_duration: 3600  # a TIMEOUT's length, seconds
+        enabled: true
+
+How it decides, at each join the guard hands it (``spamguard_check_member_join``: bots and
+exempt members never get here, and the guard decides a gateway replay of a join once):
+
+- the join goes into a guild window kept by the guard (the last ``interval`` seconds of
+  joins, bounded, snapshotted with the rest of its state); ``joins`` of them within
+  ``interval`` seconds, or ``similar_names.members`` recent joiners whose normalised
+  username or display name are ``accuracy`` alike, start **raid mode**;
+- the plan of the join that starts it holds one :class:`~spamguard.core.actions.SetIncidentActions`
+  (with ``lockdown``), a :class:`JoinRaidReport` (``started=True``) and ``raid_joiners``'
+  punishment for each member whose join started it; while raid mode lasts, each join's plan
+  punishes that joiner. Every member is punished once; members who joined before the
+  raid's first join are never touched;
+- raid mode ends ``quiet`` seconds after its last join. The core has no timer: the end is
+  seen at the guild's next join after that (within a week), whose plan holds a
+  :class:`JoinRaidReport` (``started=False``, ``at`` the end) and, with ``lift_on_end`` and
+  spamguard's pause still running, a ``SetIncidentActions`` lifting it. Otherwise Discord
+  lifts the pause at its ``..._until`` time, ``duration`` after the start: spamguard cannot
+  see whether a moderator changed the guild's incident actions since, so by default it
+  never lifts a pause (the safe side). A raid outlasting ``duration`` gets its pause
+  renewed at the first join after the pause ran out.
+
+The raid's state (joins, and the start, last join and pause of the current raid) lives in
+windows the guard owns, so a restart, a snapshot or a Redis store keeps it.
+"""
+
+from __future__ import annotations
+
+__all__ = ("JoinRaid", "JoinRaidReport", "JoinRaidSettings", "plugin")
+
+import dataclasses
+import datetime
+import typing
+from bisect import bisect_right
+
+from spamguard.contrib.join_raid_settings import NAME, JoinRaidSettings
+from spamguard.contrib.settings import SettingsCache
+from spamguard.core import actions as act
+from spamguard.core.hookspecs import hookimpl
+from spamguard.core.policy import Punishment
+from spamguard.core.text import normalise
+from spamguard.core.windows import DuplicateWindow
+
+if typing.TYPE_CHECKING:
+    from spamguard.core.context import JoinContext
+    from spamguard.core.errors import PolicyIssue
+    from spamguard.core.events import MemberJoin
+    from spamguard.core.policy import GuildPolicy
+    from spamguard.core.windows import SumWindow
+
+_NAMES = f"{NAME}.names"
+_MODE = f"{NAME}.mode"
+_MODE_MEMORY = 7 * 86_400.0
+"""How long after a raid's start its markers are kept: its end is seen at a join within
+``quiet`` plus this."""
+
+# The current raid, as entries of the mode window (all at the raid's start time); the
+# newest entry of each marker id is the current raid's. Values are in the amounts.
+_START = 1
+"""amount 1 while the raid lasts, 0 once its end was seen; channel: joins that started it."""
+_LAST = 2
+"""amount: the raid's latest join, POSIX milliseconds."""
+_PAUSE = 3
+"""amount: until when spamguard's pause runs, POSIX milliseconds (0: none)."""
+
+_FRESH = 1
+"""A join's amount in the joins window before raid mode took it (0: taken, punished)."""
+
+
+@act.register_action
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class JoinRaidReport:
+    """A raid's start or end, as an action the runtime reports without a request.
+
+    Every adapter's runtime reports it through ``spamguard_report_outcome`` (``ok``, no
+    request sent: ``report_only``), so listeners of that hook learn of each start and end,
+    lockdown or not; dry runs, replays and ``explain`` show it with the plan.
+    """
+
+    kind: typing.ClassVar[str] = "join_raid"
+    report_only: typing.ClassVar[bool] = True
+    """Carried out by reporting it: no request."""
+    guild_id: int
+    started: bool
+    """True for the start of raid mode, False for its end."""
+    at: datetime.datetime
+    """When raid mode started (the join that started it) or ended (``quiet`` after its last join)."""
+    joins: int = 0
+    """How many joins started it (0 for an end)."""
+    reason: str = ""
+    """What was seen, in words."""
+
+    def describe(self) -> str:
+        """The report in a few words (``spamguard replay``, ``explain``)."""
+        if self.started:
+            return f"join raid started ({self.reason})"
+        return f"join raid over ({self.reason})"
+
+
+def _ms(ts: float) -> int:
+    return round(ts * 1000)
+
+
+def _at(ts: float) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(ts, tz=datetime.UTC)
+
+
+def _time(ms: int) -> datetime.datetime:
+    return _at(ms / 1000)
+
+
+class _Raid(typing.NamedTuple):
+    """The current raid read from the mode window."""
+
+    start: float
+    """The raid's first join, POSIX seconds."""
+    last: int
+    """Its latest join, POSIX milliseconds."""
+    pause_until: int
+    """Until when spamguard's pause runs, POSIX milliseconds (0: none)."""
+
+    @classmethod
+    def read(cls, mode: SumWindow) -> _Raid | None:
+        start = mode.find(_START)
+        if start is None or not start.amount:
+            return None
+        last = mode.find(_LAST)
+        pause = mode.find(_PAUSE)
+        return cls(
+            start.ts,
+            _ms(start.ts) if last is None else last.amount,
+            0 if pause is None else pause.amount,
+        )
+
+
+def _name_texts(join: MemberJoin, min_length: int) -> tuple[str, ...]:
+    texts = {normalise(name) for name in (join.username, join.global_name or "") if name}
+    return tuple(sorted(text for text in texts if len(text) >= min_length))
+
+
+class JoinRaid:
+    """The ``join_raid`` extension (a pluggy plugin, registered by entry point)."""
+
+    name: typing.ClassVar[str] = NAME
+
+    def __init__(self) -> None:
+        self.settings = SettingsCache(NAME, JoinRaidSettings.parse)
+
+    @hookimpl
+    def spamguard_validate_policy(self, policy: GuildPolicy) -> list[PolicyIssue]:
+        return self.settings.issues(policy)
+
+    @hookimpl
+    def spamguard_check_member_join(
+        self, join: MemberJoin, context: JoinContext
+    ) -> list[act.Action] | None:
+        settings = self.settings.get(context.policy)
+        if settings is None:
+            return None
+        now = context.now.timestamp()
+        joins = context.window(NAME, interval=settings.horizon)
+        if joins.find(join.user_id) is not None:
+            return None  # the same join delivered again: counted and decided once
+        mode = context.window(_MODE, interval=settings.quiet + _MODE_MEMORY)
+        found: list[typing.Any] = []
+        raid = _Raid.read(mode)
+        if raid is not None and _ms(now) >= raid.last + _ms(settings.quiet):
+            found.extend(self._end(join.guild_id, mode, raid, settings, now))
+            raid = None
+        if raid is not None:
+            # Raid mode: this joiner is taken (and punished) unless it joined before the
+            # raid's first join (a late delivery).
+            during = now >= raid.start
+            joins.record(now, join.user_id, 0, join.user_id, 0 if during else _FRESH)
+            if during:
+                mode.replace(_LAST, max(raid.last, _ms(now)))
+                found.extend(self._renewal(join.guild_id, mode, raid, settings, now))
+                found.extend(self._punish(join.guild_id, (join.user_id,), settings, now))
+            return found or None
+        joins.record(now, join.user_id, 0, join.user_id, _FRESH)
+        started = self._joins_trigger(joins, settings, now)
+        if started is None and settings.similar_names is not None:
+            started = self._names_trigger(join, joins, context, settings, now)
+        if started is not None:
+            found.extend(self._start(join.guild_id, joins, mode, settings, now, *started))
+        return found or None
+
+    # -- starting -------------------------------------------------------------------------
+
+    @staticmethod
+    def _joins_trigger(
+        joins: SumWindow, settings: JoinRaidSettings, now: float
+    ) -> tuple[float, tuple[int, ...], str] | None:
+        """``joins`` joins within ``interval`` around this one: the first one's time, the
+        joiners taken (every fresh join from it on) and the reason; None below that."""
+        times = joins.times
+        needed, interval = settings.joins, settings.interval
+        # Usually this join is the newest: one comparison. A late one (clock skew between
+        # events) may complete a run with joins on either side of it.
+        here = bisect_right(times, now) - 1
+        stop = bisect_right(times, now + interval)
+        for last in range(here, stop):
+            first = last - needed + 1
+            if 0 <= first <= here and times[last] - times[first] < interval:
+                # Every fresh join from the first on (the raid's), built once per raid.
+                taken = tuple(e.author_id for e in joins.entries[first:] if e.amount)
+                return times[first], taken, f"{needed} joins within {interval:g}s"
+        return None
+
+    @staticmethod
+    def _names_trigger(
+        join: MemberJoin,
+        joins: SumWindow,
+        context: JoinContext,
+        settings: JoinRaidSettings,
+        now: float,
+    ) -> tuple[float, tuple[int, ...], str] | None:
+        names = settings.similar_names
+        assert names is not None
+        texts = _name_texts(join, names.min_length)
+        if not texts:
+            return None
+        window = context.window(_NAMES, interval=names.interval, text=True)
+        assert isinstance(window, DuplicateWindow)
+        for text in texts:
+            window.record_text(now, join.user_id, 0, join.user_id, text)
+        cutoff = now - names.interval
+        for text in texts:
+            entries = window.entries_in(window.similar_texts(text, names.accuracy), cutoff)
+            alike = {entry.author_id: entry.ts for entry in entries}
+            if len(alike) >= names.members:
+                taken = tuple(
+                    user
+                    for user in alike
+                    if (entry := joins.find(user)) is not None and entry.amount
+                )
+                return (
+                    min(alike.values()),
+                    taken,
+                    f"{len(alike)} joiners named like {text!r} within {names.interval:g}s",
+                )
+        return None
+
+    def _start(
+        self,
+        guild_id: int,
+        joins: SumWindow,
+        mode: SumWindow,
+        settings: JoinRaidSettings,
+        now: float,
+        start: float,
+        taken: tuple[int, ...],
+        reason: str,
+    ) -> list[typing.Any]:
+        mode.record(start, _START, len(taken), 0, 1)
+        mode.record(start, _LAST, 0, 0, _ms(now))
+        found: list[typing.Any] = []
+        pause = self._pause(guild_id, settings, now, "spamguard: join raid")
+        mode.record(start, _PAUSE, 0, 0, self._until_ms(pause))
+        if pause is not None:
+            found.append(pause)
+        found.append(
+            JoinRaidReport(
+                guild_id=guild_id,
+                started=True,
+                at=_at(now),
+                joins=len(taken),
+                reason=reason,
+            )
+        )
+        for user_id in taken:
+            joins.replace(user_id, 0)
+        found.extend(self._punish(guild_id, taken, settings, now))
+        return found
+
+    # -- during and after -------------------------------------------------------------------
+
+    def _renewal(
+        self, guild_id: int, mode: SumWindow, raid: _Raid, settings: JoinRaidSettings, now: float
+    ) -> list[typing.Any]:
+        """A new pause when spamguard's ran out and the raid goes on (Discord allows 24 h)."""
+        if not raid.pause_until or _ms(now) < raid.pause_until:
+            return []
+        pause = self._pause(guild_id, settings, now, "spamguard: join raid goes on")
+        mode.replace(_PAUSE, self._until_ms(pause))
+        return [] if pause is None else [pause]
+
+    @staticmethod
+    def _end(
+        guild_id: int, mode: SumWindow, raid: _Raid, settings: JoinRaidSettings, now: float
+    ) -> list[typing.Any]:
+        mode.replace(_START, 0)
+        ended = raid.last + _ms(settings.quiet)
+        found: list[typing.Any] = [
+            JoinRaidReport(
+                guild_id=guild_id,
+                started=False,
+                at=_time(ended),
+                reason=f"no join for {settings.quiet:g}s",
+            )
+        ]
+        lockdown = settings.lockdown
+        if lockdown is not None and lockdown.lift_on_end and raid.pause_until > _ms(now):
+            found.append(
+                act.SetIncidentActions(
+                    guild_id=guild_id,
+                    invites_disabled_until=None,
+                    dms_disabled_until=None,
+                    reason="spamguard: join raid over",
+                )
+            )
+        return found
+
+    @staticmethod
+    def _pause(
+        guild_id: int, settings: JoinRaidSettings, now: float, reason: str
+    ) -> act.SetIncidentActions | None:
+        lockdown = settings.lockdown
+        if lockdown is None:
+            return None
+        return act.incident_actions_for(
+            guild_id=guild_id,
+            now=_at(now),
+            invites_seconds=lockdown.duration if lockdown.invites else None,
+            dms_seconds=lockdown.duration if lockdown.dms else None,
+            reason=reason,
+        )
+
+    @staticmethod
+    def _until_ms(pause: act.SetIncidentActions | None) -> int:
+        if pause is None:
+            return 0
+        until = pause.invites_disabled_until or pause.dms_disabled_until
+        return 0 if until is None else _ms(until.timestamp())
+
+    @staticmethod
+    def _punish(
+        guild_id: int, users: tuple[int, ...], settings: JoinRaidSettings, now: float
+    ) -> list[act.Action]:
+        punishment = settings.raid_joiners
+        reason = "spamguard: joined during a join raid"
+        when = _at(now)
+        match punishment:
+            case Punishment.TIMEOUT:
+                return [
+                    act.timeout_for(
+                        guild_id=guild_id,
+                        user_id=user,
+                        now=when,
+                        seconds=settings.punishment_duration,
+                        reason=reason,
+                    )
+                    for user in users
+                ]
+            case Punishment.KICK:
+                return [act.Kick(guild_id=guild_id, user_id=user, reason=reason) for user in users]
+            case Punishment.BAN:
+                return [act.Ban(guild_id=guild_id, user_id=user, reason=reason) for user in users]
+        return []
+
+
+plugin = JoinRaid()
+"""The instance the ``join_raid`` entry point registers."""
