@@ -65,11 +65,12 @@ def child(scenario: str, messages: int) -> None:
         guard.process(message)
 
 
-def count(python: str, scenario: str, messages: int) -> int:
-    """Instructions callgrind counts for one run of :func:`child`."""
+def count(python: str, scenario: str, messages: int, script: str = __file__) -> int:
+    """Instructions callgrind counts for one run of :func:`child` (of ``script``'s
+    ``--child`` mode: ``bench_joins.py`` measures its joins the same way)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp) / "callgrind.out"
-        command = [python, __file__, "--child", scenario, str(messages)]
+        command = [python, script, "--child", scenario, str(messages)]
         subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *command],
             check=True,

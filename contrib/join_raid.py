@@ -86,7 +86,7 @@ _PAUSE = 3
 """amount: until when spamguard's pause runs, POSIX milliseconds (0: none)."""
 
 _FRESH = 1
-"""A join's amount in the joins window before raid mode took it (0: taken, punished)."""
+"""A join's amount in the joins window before a raid took it (0: taken, punished)."""
 
 
 @act.register_action
@@ -180,9 +180,6 @@ class JoinRaid:
         if settings is None:
             return None
         now = context.now.timestamp()
-        joins = context.window(NAME, interval=settings.horizon)
-        if joins.find(join.user_id) is not None:
-            return None  # the same join delivered again: counted and decided once
         mode = context.window(_MODE, interval=settings.quiet + _MODE_MEMORY)
         found: list[typing.Any] = []
         raid = _Raid.read(mode)
@@ -190,15 +187,15 @@ class JoinRaid:
             found.extend(self._end(join.guild_id, mode, raid, settings, now))
             raid = None
         if raid is not None:
-            # Raid mode: this joiner is taken (and punished) unless it joined before the
-            # raid's first join (a late delivery).
-            during = now >= raid.start
-            joins.record(now, join.user_id, 0, join.user_id, 0 if during else _FRESH)
-            if during:
+            # Raid mode: the joiner is taken (and punished), unless it joined before the
+            # raid's first join (a late delivery). Its join need not be counted: raid
+            # mode ends only once every join counted now has left the window.
+            if now >= raid.start:
                 mode.replace(_LAST, max(raid.last, _ms(now)))
                 found.extend(self._renewal(join.guild_id, mode, raid, settings, now))
                 found.extend(self._punish(join.guild_id, (join.user_id,), settings, now))
             return found or None
+        joins = context.window(NAME, interval=settings.horizon)
         joins.record(now, join.user_id, 0, join.user_id, _FRESH)
         started = self._joins_trigger(joins, settings, now)
         if started is None and settings.similar_names is not None:

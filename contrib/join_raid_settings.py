@@ -127,13 +127,13 @@ class JoinRaidSettings:
             reader.add(
                 "quiet",
                 f"must be at least the interval joins are counted over "
-                f"({settings.horizon:g} seconds), got {settings.quiet:g}",
+                f"({settings.horizon:.10g} seconds), got {settings.quiet:.10g}",
             )
         if settings.punishment_duration > MAX_TIMEOUT.total_seconds():
             reader.add(
                 "punishment_duration",
-                f"must be at most {MAX_TIMEOUT.total_seconds():g} seconds (28 days: Discord's "
-                f"limit for a timeout), got {settings.punishment_duration:g}",
+                f"must be at most {MAX_TIMEOUT.total_seconds():.10g} seconds (28 days: Discord's "
+                f"limit for a timeout), got {settings.punishment_duration:.10g}",
             )
         reader.finish()
         return settings if enabled else None
@@ -166,8 +166,8 @@ def _lockdown(reader: SettingsReader) -> LockdownSettings | None:
     if lockdown.duration > MAX_LOCKDOWN:
         section.add(
             "duration",
-            f"must be at most {MAX_LOCKDOWN:g} seconds (24 hours: Discord's limit for "
-            f"incident actions), got {lockdown.duration:g}",
+            f"must be at most {MAX_LOCKDOWN:.10g} seconds (24 hours: Discord's limit for "
+            f"incident actions), got {lockdown.duration:.10g}",
         )
     if not (lockdown.invites or lockdown.dms):
         section.add("", "pauses nothing: set invites or dms to true, or lockdown to false")
