@@ -59,6 +59,7 @@ from spamguard.contrib.join_raid_settings import NAME, JoinRaidSettings
 from spamguard.contrib.settings import SettingsCache
 from spamguard.core import actions as act
 from spamguard.core.hookspecs import hookimpl
+from spamguard.core.plan import Violation
 from spamguard.core.policy import Punishment
 from spamguard.core.text import normalise
 from spamguard.core.windows import DuplicateWindow
@@ -70,6 +71,8 @@ if typing.TYPE_CHECKING:
     from spamguard.core.policy import GuildPolicy
     from spamguard.core.windows import SumWindow
 
+END = f"{NAME}_end"
+"""The check name of the violation reporting a raid's end (``join_raid`` its start)."""
 _NAMES = f"{NAME}.names"
 _MODE = f"{NAME}.mode"
 _MODE_MEMORY = 7 * 86_400.0
@@ -155,6 +158,19 @@ class _Raid(typing.NamedTuple):
         )
 
 
+class _Trigger(typing.NamedTuple):
+    """What started a raid."""
+
+    start: float
+    """The raid's first join, POSIX seconds."""
+    taken: tuple[int, ...]
+    """The joiners whose joins started it and who were not punished yet."""
+    reason: str
+    limit: int
+    """The ``joins`` or ``similar_names.members`` reached."""
+    interval: float
+
+
 def _name_texts(join: MemberJoin, min_length: int) -> tuple[str, ...]:
     texts = {normalise(name) for name in (join.username, join.global_name or "") if name}
     return tuple(sorted(text for text in texts if len(text) >= min_length))
@@ -175,7 +191,7 @@ class JoinRaid:
     @hookimpl
     def spamguard_check_member_join(
         self, join: MemberJoin, context: JoinContext
-    ) -> list[act.Action] | None:
+    ) -> list[act.Action | Violation] | None:
         settings = self.settings.get(context.policy)
         if settings is None:
             return None
@@ -201,7 +217,7 @@ class JoinRaid:
         if started is None and settings.similar_names is not None:
             started = self._names_trigger(join, joins, context, settings, now)
         if started is not None:
-            found.extend(self._start(join.guild_id, joins, mode, settings, now, *started))
+            found.extend(self._start(join.guild_id, joins, mode, settings, now, started))
         return found or None
 
     # -- starting -------------------------------------------------------------------------
@@ -209,7 +225,7 @@ class JoinRaid:
     @staticmethod
     def _joins_trigger(
         joins: SumWindow, settings: JoinRaidSettings, now: float
-    ) -> tuple[float, tuple[int, ...], str] | None:
+    ) -> _Trigger | None:
         """``joins`` joins within ``interval`` around this one: the first one's time, the
         joiners taken (every fresh join from it on) and the reason; None below that."""
         times = joins.times
@@ -223,7 +239,8 @@ class JoinRaid:
             if 0 <= first <= here and times[last] - times[first] < interval:
                 # Every fresh join from the first on (the raid's), built once per raid.
                 taken = tuple(e.author_id for e in joins.entries[first:] if e.amount)
-                return times[first], taken, f"{needed} joins within {interval:g}s"
+                reason = f"{needed} joins within {interval:g}s"
+                return _Trigger(times[first], taken, reason, needed, interval)
         return None
 
     @staticmethod
@@ -233,7 +250,7 @@ class JoinRaid:
         context: JoinContext,
         settings: JoinRaidSettings,
         now: float,
-    ) -> tuple[float, tuple[int, ...], str] | None:
+    ) -> _Trigger | None:
         names = settings.similar_names
         assert names is not None
         texts = _name_texts(join, names.min_length)
@@ -253,11 +270,8 @@ class JoinRaid:
                     for user in alike
                     if (entry := joins.find(user)) is not None and entry.amount
                 )
-                return (
-                    min(alike.values()),
-                    taken,
-                    f"{len(alike)} joiners named like {text!r} within {names.interval:g}s",
-                )
+                reason = f"{len(alike)} joiners named like {text!r} within {names.interval:g}s"
+                return _Trigger(min(alike.values()), taken, reason, names.members, names.interval)
         return None
 
     def _start(
@@ -267,10 +281,9 @@ class JoinRaid:
         mode: SumWindow,
         settings: JoinRaidSettings,
         now: float,
-        start: float,
-        taken: tuple[int, ...],
-        reason: str,
+        trigger: _Trigger,
     ) -> list[typing.Any]:
+        start, taken = trigger.start, trigger.taken
         mode.record(start, _START, len(taken), 0, 1)
         mode.record(start, _LAST, 0, 0, _ms(now))
         found: list[typing.Any] = []
@@ -284,7 +297,18 @@ class JoinRaid:
                 started=True,
                 at=_at(now),
                 joins=len(taken),
-                reason=reason,
+                reason=trigger.reason,
+            )
+        )
+        found.append(
+            Violation(
+                check=NAME,
+                count=len(taken),
+                limit=trigger.limit,
+                interval=trigger.interval,
+                message_ids=(),
+                scope="guild",
+                punishment=str(settings.raid_joiners),
             )
         )
         for user_id in taken:
@@ -316,7 +340,15 @@ class JoinRaid:
                 started=False,
                 at=_time(ended),
                 reason=f"no join for {settings.quiet:g}s",
-            )
+            ),
+            Violation(
+                check=END,
+                count=0,
+                limit=0,
+                interval=settings.quiet,
+                message_ids=(),
+                scope="guild",
+            ),
         ]
         lockdown = settings.lockdown
         if lockdown is not None and lockdown.lift_on_end and raid.pause_until > _ms(now):

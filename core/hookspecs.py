@@ -94,7 +94,9 @@ def spamguard_check_message(
 
 
 @hookspec
-def spamguard_check_member_join(join: MemberJoin, context: JoinContext) -> Iterable[Action] | None:
+def spamguard_check_member_join(
+    join: MemberJoin, context: JoinContext
+) -> Iterable[Action | Violation] | None:
     """Decide what a member joining calls for (a raid lockdown, a new account's timeout).
 
     Receives the :class:`~spamguard.core.events.MemberJoin` and a
@@ -103,8 +105,10 @@ def spamguard_check_member_join(join: MemberJoin, context: JoinContext) -> Itera
     snapshotted by the guard). Not called for bots while ``ignore_bots`` is on, for ignored
     guilds, users or roles, nor for a join the guard saw already (a gateway replay).
 
-    Return the actions to carry out (possibly none). Results of all plugins are collected
-    into the join's plan, each action once, in the order returned; a
+    Return the actions to carry out (possibly none), and any
+    :class:`~spamguard.core.plan.Violation` naming what was found (a raid's start): those go
+    to the plan's ``violations``. Results of all plugins are collected into the join's
+    plan, each action once, in the order returned; a
     :class:`~spamguard.core.actions.SetIncidentActions` is clamped to Discord's 24 hours.
     """
 

@@ -323,12 +323,13 @@ class Hooks:
         join: MemberJoin,
         policy: GuildPolicy,
         context_for: Callable[[str], JoinContext],
-    ) -> list[Action]:
-        """Call ``spamguard_check_member_join``: every plugin's actions, in order.
+    ) -> list[Action | Violation]:
+        """Call ``spamguard_check_member_join``: every plugin's actions (and violations), in
+        order.
 
         ``context_for(plugin_name)`` makes each plugin's context: its windows are its own.
         """
-        found: list[Action] = []
+        found: list[Action | Violation] = []
         for impl in self._implementations(
             "spamguard_check_member_join", policy.disabled_extensions
         ):

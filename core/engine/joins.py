@@ -34,7 +34,7 @@ from spamguard.core.engine.compiled_policy import skip_ignored, skip_member
 from spamguard.core.engine.state import GuardState, window_data
 from spamguard.core.events import MemberJoin
 from spamguard.core.messages import check_time
-from spamguard.core.plan import SkipReason, build_plan
+from spamguard.core.plan import SkipReason, Violation, build_plan
 
 if typing.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -136,7 +136,12 @@ def decide_join(
         return datetime.datetime.fromtimestamp(member.joined_at, tz=_UTC)
 
     actions: list[Action] = []
+    violations: list[Violation] = []
     for action in hooks.check_member_join(join, policy, context_for):
+        if isinstance(action, Violation):
+            # What a plugin found (a raid's start), for dry runs, replays and explain.
+            violations.append(action)
+            continue
         if not is_action(action):
             _LOGGER.error(
                 "a spamguard_check_member_join hook returned %r, not an action; ignored", action
@@ -148,7 +153,9 @@ def decide_join(
             action = action.clamped(now)  # noqa: PLW2901
         if action not in actions:
             actions.append(action)
-    return build_plan(None, guild_id, user_id, None, policy.dry_run, None, tuple(actions))
+    return build_plan(
+        None, guild_id, user_id, None, policy.dry_run, None, tuple(actions), (), tuple(violations)
+    )
 
 
 def decide_leave(state: GuardState, policy: GuildPolicy, leave: MemberLeave) -> Plan:

@@ -59,6 +59,14 @@ def test_a_raid_starts_at_exactly_n_joins_within_the_interval(raid_guard) -> Non
     [report] = reports([fifth])
     assert (report.started, report.joins, report.at) == (True, 5, at(9.5))
     assert report.reason == "5 joins within 10s"
+    [violation] = fifth.violations
+    assert (violation.check, violation.count, violation.limit, violation.interval) == (
+        "join_raid",
+        5,
+        5,
+        10,
+    )
+    assert (violation.scope, violation.punishment) == ("guild", "TIMEOUT")
     # Every joiner whose join started it is timed out, in the plan of the fifth join.
     assert sorted(punished([fifth])) == [10, 11, 12, 13, 14]
     until = {a.until for a in fifth.actions if isinstance(a, Timeout)}
@@ -154,6 +162,7 @@ def test_raid_mode_ends_quiet_seconds_after_its_last_join(raid_guard) -> None:
     [end] = reports([later])
     assert (end.started, end.at) == (False, at(66 + 60))
     assert end.reason == "no join for 60s"
+    assert [(v.check, v.interval) for v in later.violations] == [("join_raid_end", 60)]
     # The end is seen, the joiner is an ordinary member; the pause is left to Discord.
     assert punished([later]) == []
     assert lockdowns([later]) == []
