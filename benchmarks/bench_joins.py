@@ -143,7 +143,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     per_join: dict[str, float] = {}
     if not args.no_callgrind:
         if shutil.which("valgrind") is None:
-            raise SystemExit("valgrind is not on PATH: apt-get install valgrind (or --no-callgrind)")
+            raise SystemExit(
+                "valgrind is not on PATH: apt-get install valgrind (or --no-callgrind)"
+            )
         totals = {
             (scenario, n): bench_instructions.count(sys.executable, scenario, n, __file__)
             for scenario in SCENARIOS

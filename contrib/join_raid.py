@@ -223,9 +223,7 @@ class JoinRaid:
     # -- starting -------------------------------------------------------------------------
 
     @staticmethod
-    def _joins_trigger(
-        joins: SumWindow, settings: JoinRaidSettings, now: float
-    ) -> _Trigger | None:
+    def _joins_trigger(joins: SumWindow, settings: JoinRaidSettings, now: float) -> _Trigger | None:
         """``joins`` joins within ``interval`` around this one: the first one's time, the
         joiners taken (every fresh join from it on) and the reason; None below that."""
         times = joins.times

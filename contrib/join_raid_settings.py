@@ -116,9 +116,7 @@ class JoinRaidSettings:
             raid_joiners=reader.punishment(
                 "raid_joiners", defaults.raid_joiners, RAID_JOINER_PUNISHMENTS
             ),
-            punishment_duration=reader.seconds(
-                "punishment_duration", defaults.punishment_duration
-            ),
+            punishment_duration=reader.seconds("punishment_duration", defaults.punishment_duration),
         )
         enabled = reader.boolean("enabled", True)
         if settings.quiet < settings.horizon:

@@ -49,9 +49,7 @@ def _join(user: int, seconds: float) -> MemberJoin:
     )
 
 
-async def test_a_raid_sends_one_lockdown_and_reports_its_start_and_end_without_a_request() -> (
-    None
-):
+async def test_a_raid_sends_one_lockdown_and_reports_its_start_and_end_without_a_request() -> None:
     policy = Policy.from_dict(
         {
             "spam": {"levels": {0: {}}},

@@ -46,7 +46,9 @@ def lockdowns(plans: typing.Iterable[Plan]) -> list[SetIncidentActions]:
 def raid_guard(policy) -> typing.Callable[..., Guard]:
     def build(top: dict[str, typing.Any] | None = None, **settings: typing.Any) -> Guard:
         settings = {"joins": 5, "interval": 10, "quiet": 60, "raid_joiners": "TIMEOUT", **settings}
-        return Guard(policy(extensions={"join_raid": settings}, **(top or {})), plugins=[JoinRaid()])
+        return Guard(
+            policy(extensions={"join_raid": settings}, **(top or {})), plugins=[JoinRaid()]
+        )
 
     return build
 
