@@ -131,6 +131,21 @@ def test_check_runs_the_extensions_validation_like_the_guard(
     assert out[0].startswith("raid.yaml: extensions.raid.members: ")
 
 
+def test_check_names_a_join_raid_lockdown_beyond_discords_24_hours(
+    files: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (files / "joins.yaml").write_text(
+        GOOD + "extensions:\n  join_raid: {lockdown: {duration: 172800}, raid_joiners: MUTE}\n"
+    )
+    assert main(["check", "joins.yaml"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "joins.yaml: extensions.join_raid.lockdown.duration: must be at most 86400 seconds "
+        "(24 hours: Discord's limit for incident actions), got 172800",
+        "joins.yaml: extensions.join_raid.raid_joiners: must be one of NONE, TIMEOUT, KICK, "
+        "BAN, got 'MUTE'",
+    ]
+
+
 def test_check_names_a_misspelled_extension_with_the_closest_installed_one(
     files: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
