@@ -30,12 +30,13 @@ exempt members never get here, and the guard decides a gateway replay of a join 
   username or display name are ``accuracy`` alike, start **raid mode**;
 - the plan of the join that starts it holds one :class:`~spamguard.core.actions.SetIncidentActions`
   (with ``lockdown``), a :class:`JoinRaidReport` (``started=True``) and ``raid_joiners``'
-  punishment for each member whose join started it; while raid mode lasts, each join's plan
-  punishes that joiner. Every member is punished once; members who joined before the
-  raid's first join are never touched;
+  punishment for each member whose join started it, and a ``join_raid`` violation; while
+  raid mode lasts, each join's plan punishes that joiner. Every member is punished once;
+  members who joined before the raid's first join are never touched;
 - raid mode ends ``quiet`` seconds after its last join. The core has no timer: the end is
   seen at the guild's next join after that (within a week), whose plan holds a
-  :class:`JoinRaidReport` (``started=False``, ``at`` the end) and, with ``lift_on_end`` and
+  :class:`JoinRaidReport` (``started=False``, ``at`` the end), a ``join_raid_end``
+  violation and, with ``lift_on_end`` and
   spamguard's pause still running, a ``SetIncidentActions`` lifting it. Otherwise Discord
   lifts the pause at its ``..._until`` time, ``duration`` after the start: spamguard cannot
   see whether a moderator changed the guild's incident actions since, so by default it
