@@ -321,3 +321,23 @@ def test_the_extension_is_off_without_settings_or_with_enabled_false(policy) -> 
         guard = Guard(policy(extensions=extensions), plugins=[JoinRaid()])
         plans = [guard.handle(join(100 + i, i * 0.1)) for i in range(20)]
         assert not any(plan.actions for plan in plans)
+
+
+def test_the_readme_ready_policy_is_valid_and_stops_a_raid() -> None:
+    import pathlib
+    import re
+
+    import yaml
+
+    from spamguard.core import Policy
+
+    readme = (pathlib.Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Raids and new members", 1)[1]
+    block = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    guard = Guard(Policy.from_dict(yaml.safe_load(block.group(1))), plugins=[JoinRaid()])
+    # member100, member101...: five look-alike names in a minute start the raid at the fifth.
+    plans = [guard.handle(join(100 + i, i * 0.5)) for i in range(12)]
+    [lockdown] = lockdowns(plans)
+    assert lockdown.invites_disabled_until == at(2 + 1800)
+    assert sorted(punished(plans)) == list(range(100, 112))
