@@ -13,6 +13,7 @@ import pytest
 from spamguard.adapters.runtime import Runtime
 from spamguard.adapters.store_memory import MemoryStore
 from spamguard.adapters.store_redis import RedisStore
+from spamguard.contrib.join_raid import JoinRaid, JoinRaidReport
 from spamguard.core import (
     Guard,
     JoinContext,
@@ -25,7 +26,7 @@ from spamguard.core import (
     Unban,
     hookimpl,
 )
-from spamguard.core.actions import incident_actions_for
+from spamguard.core.actions import Timeout, incident_actions_for
 from spamguard.core.windows import Entry
 
 if typing.TYPE_CHECKING:
@@ -339,3 +340,63 @@ async def test_member_events_before_the_start_are_dropped() -> None:
     runtime = Runtime(Guard(Policy.default()), Executor(), poll_interval=3600)
     assert await runtime.handle_member(joined(1, 0)) is None
     assert runtime.stats.not_started == 1
+
+
+# -- join_raid through two processes sharing one Redis -------------------------------------
+
+RAID_GUILD = 902
+JOIN_RAID_SETTINGS = {
+    "joins": 5,
+    "interval": 10,
+    "quiet": 60,
+    "lockdown": {"duration": 900},
+    "raid_joiners": "TIMEOUT",
+}
+
+
+def _join_raid_runtime(redis_url: str, executor: Executor) -> Runtime:
+    policy = Policy.from_dict(
+        {"spam": {"levels": {0: {}}}, "extensions": {"join_raid": JOIN_RAID_SETTINGS}}
+    )
+    guard = Guard(policy, plugins=[JoinRaid()])
+    return Runtime(guard, executor, store=RedisStore(redis_url), poll_interval=3600)
+
+
+async def test_two_processes_sharing_redis_see_one_raid(redis_url: str) -> None:
+    executors = (Executor(), Executor())
+    runtimes = [_join_raid_runtime(redis_url, executor) for executor in executors]
+    for runtime in runtimes:
+        await runtime.start()
+    try:
+        for index in range(12):  # the joins alternate between the two processes
+            join = MemberJoin(
+                guild_id=RAID_GUILD,
+                user_id=1000 + index,
+                joined_at=T0 + datetime.timedelta(seconds=index * 0.5),
+            )
+            await runtimes[index % 2].handle_member(join)
+        # The end, seen by the first process at a join after the quiet minute.
+        late = MemberJoin(
+            guild_id=RAID_GUILD, user_id=2000, joined_at=T0 + datetime.timedelta(0, 200)
+        )
+        plan = await runtimes[0].handle_member(late)
+    finally:
+        for runtime in runtimes:
+            await runtime.stop()
+
+    done = [action for executor in executors for action in executor.done]
+    lockdowns = [a for a in done if isinstance(a, SetIncidentActions)]
+    assert lockdowns == [
+        SetIncidentActions(
+            guild_id=RAID_GUILD,
+            invites_disabled_until=T0 + datetime.timedelta(seconds=2 + 900),
+            dms_disabled_until=None,
+            reason="spamguard: join raid",
+        )
+    ]
+    timed_out = sorted(a.user_id for a in done if isinstance(a, Timeout))
+    assert timed_out == list(range(1000, 1012))
+    assert plan is not None
+    assert [(a.started, a.at) for a in plan.actions if isinstance(a, JoinRaidReport)] == [
+        (False, T0 + datetime.timedelta(seconds=5.5 + 60))
+    ]
