@@ -262,6 +262,36 @@ def reference_markdown() -> str:
         "",
         *_automod_lines(),
         "",
+        "## `extensions`",
+        "",
+        top["extensions"].doc + " A name must be a registered plugin's or an installed "
+        "extension's; `{}` takes an extension's defaults, `enabled: false` switches it off. "
+        "The built-in extensions (`spamguard.contrib`) and their settings are in the "
+        "[plugin guide](../plugins.md#the-built-in-extensions):",
+        "",
+        "| Extension | Watches | Settings |",
+        "| --- | --- | --- |",
+        "| `mass_mention` | messages | `per_message`, `total`, `interval`, `punishment`, "
+        "`delete` |",
+        "| `message_length` | messages | `max_length`, `max_lines`, `punishment`, `delete` |",
+        "| `link_filter` | messages | `allow_domains`, `deny_domains`, `block_invites`, "
+        "`allowed_invites`, `punishment`, `delete` |",
+        "| `raid` | messages | `members`, `interval`, `scope`, `accuracy`, `min_length`, "
+        "`punishment`, `punish_participants`, `delete` |",
+        "| `join_raid` | member joins | `joins`, `interval`, `similar_names` (`members`, "
+        "`accuracy`, `interval`, `min_length`), `quiet`, `lockdown` (`invites`, `dms`, "
+        "`duration` at most 86,400: Discord's 24 hours, `lift_on_end`), `raid_joiners`, "
+        "`punishment_duration` |",
+        "",
+        "```yaml",
+        "extensions:",
+        "  join_raid:",
+        "    joins: 10",
+        "    interval: 10",
+        "    lockdown: {invites: true, duration: 1800}",
+        "    raid_joiners: TIMEOUT",
+        "```",
+        "",
         "## `guilds`",
         "",
         top["guilds"].doc + " An override may hold every top-level key except `version`, "

@@ -341,3 +341,35 @@ def test_the_readme_ready_policy_is_valid_and_stops_a_raid() -> None:
     [lockdown] = lockdowns(plans)
     assert lockdown.invites_disabled_until == at(2 + 1800)
     assert sorted(punished(plans)) == list(range(100, 112))
+
+
+def test_the_policy_reference_names_every_setting_of_every_built_in_extension() -> None:
+    from spamguard.contrib import link_filter, mass_mention, message_length, raid
+    from spamguard.contrib.join_raid_settings import JoinRaidSettings
+    from spamguard.core.policy.reference import reference_markdown
+
+    rows = {
+        line.split("|")[1].strip(" `"): line
+        for line in reference_markdown().split("## `extensions`")[1].splitlines()
+        if line.startswith("| `")
+    }
+    probes = {
+        "mass_mention": (mass_mention.MassMentionSettings.parse, {}),
+        "message_length": (message_length.MessageLengthSettings.parse, {}),
+        "link_filter": (link_filter.LinkFilterSettings.parse, {}),
+        "raid": (raid.RaidSettings.parse, {}),
+        "join_raid": (JoinRaidSettings.parse, {}),
+        "join_raid.similar_names": (JoinRaidSettings.parse, "similar_names"),
+        "join_raid.lockdown": (JoinRaidSettings.parse, "lockdown"),
+    }
+    for name, (parse, section) in probes.items():
+        data: dict[str, typing.Any] = {"unknown_probe": 1}
+        if section:
+            data = {section: data}
+        with pytest.raises(PolicyError) as caught:
+            parse(data)
+        # The reader lists the allowed keys in its "unknown key" message.
+        allowed = str(caught.value.issues[0]).split("allowed: ")[1].split(", ")
+        row = rows[name.split(".")[0]]
+        missing = [key for key in allowed if key != "enabled" and f"`{key}`" not in row]
+        assert not missing, (name, missing)
