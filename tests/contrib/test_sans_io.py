@@ -13,6 +13,7 @@ CONTRIB_MODULES = (
     "spamguard.contrib.antispam.handler",
     "spamguard.contrib.antispam.plugins",
     "spamguard.contrib.join_raid",
+    "spamguard.contrib.join_raid_report",
     "spamguard.contrib.join_raid_settings",
     "spamguard.contrib.link_filter",
     "spamguard.contrib.mass_mention",
