@@ -16,7 +16,7 @@ Configured under ``extensions.join_raid`` (``{}`` takes every default)::
           invites: true       # pause invites...
           dms: false          # ...and DMs between members
           duration: 3600      # seconds, at most 86400 (Discord's limit)
-          lift_on_end: false  # lift the pause when the raid's end is seen (see below)
+          lift_on_end: true   # lift the pause at the raid's end, unless a moderator changed it
         raid_joiners: TIMEOUT # NONE, TIMEOUT, KICK or BAN
         punishment_duration: 3600  # a TIMEOUT's length, seconds
         enabled: true
@@ -33,15 +33,18 @@ exempt members never get here, and the guard decides a gateway replay of a join 
   punishment for each member whose join started it, and a ``join_raid`` violation; while
   raid mode lasts, each join's plan punishes that joiner. Every member is punished once;
   members who joined before the raid's first join are never touched;
-- raid mode ends ``quiet`` seconds after its last join. The core has no timer: the end is
-  seen at the guild's next join after that (within a week), whose plan holds a
-  :class:`JoinRaidReport` (``started=False``, ``at`` the end), a ``join_raid_end``
-  violation and, with ``lift_on_end`` and
-  spamguard's pause still running, a ``SetIncidentActions`` lifting it. Otherwise Discord
-  lifts the pause at its ``..._until`` time, ``duration`` after the start: spamguard cannot
-  see whether a moderator changed the guild's incident actions since, so by default it
-  never lifts a pause (the safe side). A raid outlasting ``duration`` gets its pause
-  renewed at the first join after the pause ran out.
+- raid mode ends ``quiet`` seconds after its last join. The core reads no clock: the
+  start's plan sets a :class:`~spamguard.core.events.GuildTimer` (a scheduled item the
+  runtime keeps in its store, across restarts) due ``quiet`` after that join; when it falls
+  due (``spamguard_guild_timer``) and a later join moved the end, it sets itself again at
+  the new end; otherwise its plan holds a :class:`JoinRaidReport` (``started=False``,
+  ``at`` the end), a ``join_raid_end`` violation and, with ``lift_on_end`` (the default)
+  and spamguard's pause still running, a ``SetIncidentActions`` lifting it
+  ``only_if_unchanged``: the adapter looks at the guild's incident actions first and
+  leaves them as they are when they are no longer the ones spamguard set (a moderator
+  changed them). Where no timer ran (a dry run keeps none; a process died holding it),
+  the guild's next join after the end ends raid mode the same way. A raid outlasting
+  ``duration`` gets its pause renewed at the first join after the pause ran out.
 
 The raid's state (joins, and the start, last join and pause of the current raid) lives in
 windows the guard owns, so a restart, a snapshot or a Redis store keeps it.
@@ -60,13 +63,14 @@ from spamguard.contrib.join_raid_settings import NAME, JoinRaidSettings
 from spamguard.contrib.settings import SettingsCache
 from spamguard.core import actions as act
 from spamguard.core.hookspecs import hookimpl
-from spamguard.core.plan import Violation
+from spamguard.core.events import GuildTimer
+from spamguard.core.plan import ScheduledAction, Violation
 from spamguard.core.policy import Punishment
 from spamguard.core.text import normalise
 from spamguard.core.windows import DuplicateWindow
 
 if typing.TYPE_CHECKING:
-    from spamguard.core.context import JoinContext
+    from spamguard.core.context import JoinContext, TimerContext
     from spamguard.core.errors import PolicyIssue
     from spamguard.core.events import MemberJoin
     from spamguard.core.policy import GuildPolicy
@@ -115,6 +119,10 @@ class _Raid(typing.NamedTuple):
     pause_until: int
     """Until when spamguard's pause runs, POSIX milliseconds (0: none)."""
 
+    def end_ms(self, settings: JoinRaidSettings) -> int:
+        """When raid mode ends unless a join comes first: ``quiet`` after its last join."""
+        return self.last + _ms(settings.quiet)
+
     @classmethod
     def read(cls, mode: SumWindow) -> _Raid | None:
         start = mode.find(_START)
@@ -142,6 +150,12 @@ class _Trigger(typing.NamedTuple):
     interval: float
 
 
+def _timer(guild_id: int, due_ms: int) -> ScheduledAction:
+    """The raid's quiet timer, due at ``due_ms`` (POSIX milliseconds)."""
+    due = _time(due_ms)
+    return ScheduledAction(due, GuildTimer(guild_id=guild_id, name=NAME, at=due))
+
+
 def _name_texts(join: MemberJoin, min_length: int) -> tuple[str, ...]:
     texts = {normalise(name) for name in (join.username, join.global_name or "") if name}
     return tuple(sorted(text for text in texts if len(text) >= min_length))
@@ -162,7 +176,7 @@ class JoinRaid:
     @hookimpl
     def spamguard_check_member_join(
         self, join: MemberJoin, context: JoinContext
-    ) -> list[act.Action | Violation] | None:
+    ) -> list[act.Action | Violation | ScheduledAction] | None:
         settings = self.settings.get(context.policy)
         if settings is None:
             return None
@@ -170,7 +184,8 @@ class JoinRaid:
         mode = context.window(_MODE, interval=settings.quiet + _MODE_MEMORY)
         found: list[typing.Any] = []
         raid = _Raid.read(mode)
-        if raid is not None and _ms(now) >= raid.last + _ms(settings.quiet):
+        if raid is not None and _ms(now) >= raid.end_ms(settings):
+            # Over, and its timer did not end it (lost, or not run yet): end it here.
             found.extend(self._end(join.guild_id, mode, raid, settings, now))
             raid = None
         if raid is not None:
@@ -190,6 +205,27 @@ class JoinRaid:
         if started is not None:
             found.extend(self._start(join.guild_id, joins, mode, settings, now, started))
         return found or None
+
+    @hookimpl
+    def spamguard_guild_timer(
+        self, timer: GuildTimer, context: TimerContext
+    ) -> list[act.Action | Violation | ScheduledAction] | None:
+        """The raid's quiet timer: end raid mode if its last join is ``quiet`` ago, else
+        set the timer again at the new end (a later join moved it)."""
+        if timer.name != NAME:
+            return None
+        settings = self.settings.get(context.policy)
+        if settings is None:
+            return None
+        now = context.now.timestamp()
+        mode = context.window(_MODE, interval=settings.quiet + _MODE_MEMORY)
+        raid = _Raid.read(mode)
+        if raid is None or now <= raid.start:
+            # Over already (its end seen at a join), or a timer of an earlier raid.
+            return None
+        if _ms(now) >= raid.end_ms(settings):
+            return self._end(timer.guild_id, mode, raid, settings, now)
+        return [_timer(timer.guild_id, raid.end_ms(settings))]
 
     # -- starting -------------------------------------------------------------------------
 
@@ -260,6 +296,9 @@ class JoinRaid:
         mode.record(start, _PAUSE, 0, 0, self._until_ms(pause))
         if pause is not None:
             found.append(pause)
+        # Raid mode ends ``quiet`` after its last join: the timer checks then (and sets
+        # itself again when a later join moved the end).
+        found.append(_timer(guild_id, _ms(now) + _ms(settings.quiet)))
         found.append(
             JoinRaidReport(
                 guild_id=guild_id,
@@ -302,7 +341,7 @@ class JoinRaid:
         guild_id: int, mode: SumWindow, raid: _Raid, settings: JoinRaidSettings, now: float
     ) -> list[typing.Any]:
         mode.replace(_START, 0)
-        ended = raid.last + _ms(settings.quiet)
+        ended = raid.end_ms(settings)
         found: list[typing.Any] = [
             JoinRaidReport(
                 guild_id=guild_id,
@@ -321,12 +360,18 @@ class JoinRaid:
         ]
         lockdown = settings.lockdown
         if lockdown is not None and lockdown.lift_on_end and raid.pause_until > _ms(now):
+            # Only while the guild still shows the pause spamguard set: a moderator's
+            # change since is left as it is (the adapter looks before it sends).
+            until = _time(raid.pause_until)
             found.append(
                 act.SetIncidentActions(
                     guild_id=guild_id,
                     invites_disabled_until=None,
                     dms_disabled_until=None,
                     reason="spamguard: join raid over",
+                    only_if_unchanged=True,
+                    expected_invites_disabled_until=until if lockdown.invites else None,
+                    expected_dms_disabled_until=until if lockdown.dms else None,
                 )
             )
         return found

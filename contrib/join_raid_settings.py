@@ -63,11 +63,10 @@ class LockdownSettings:
     """Pause DMs between members who share no other relation."""
     duration: float = 3600.0
     """How long, seconds from the start of the raid; at most 86400 (Discord's limit)."""
-    lift_on_end: bool = False
-    """Lift the pause when the end of the raid is seen, if the pause it set still runs.
-
-    spamguard cannot see the guild's current incident actions: with this on, a pause a
-    moderator set or lengthened after spamguard's is lifted too. Off (the default), the
+    lift_on_end: bool = True
+    """Lift the pause when the raid ends (``quiet`` after its last join), if the pause it
+    set still runs and the guild still shows it: a pause a moderator changed since is left
+    as it is (the adapter reads the guild's incident actions before it sends). Off, the
     pause lasts ``duration`` and Discord lifts it itself."""
 
 

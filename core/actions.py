@@ -261,9 +261,31 @@ class SetIncidentActions:
     """Until when members who share no other relation cannot DM each other; None: they can."""
     reason: str = ""
     """Audit-log reason."""
+    only_if_unchanged: bool = False
+    """Send the request only while the guild still shows ``expected_invites_disabled_until``
+    and ``expected_dms_disabled_until`` (what spamguard set): the lift of a lockdown leaves a
+    pause a moderator changed since as it is. The adapter reads the guild's current
+    incident actions (the library's cache, else one ``GET /guilds/{id}``); when they differ
+    it sends nothing and reports the outcome ``ok`` with ``skipped=True``."""
+    expected_invites_disabled_until: datetime.datetime | None = None
+    """With ``only_if_unchanged``: the invites pause the guild must still show (None: none)."""
+    expected_dms_disabled_until: datetime.datetime | None = None
+    """With ``only_if_unchanged``: the DMs pause the guild must still show (None: none)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reason", _reason(self.reason))
+
+    def unchanged(
+        self, invites_until: datetime.datetime | None, dms_until: datetime.datetime | None
+    ) -> bool:
+        """Whether the guild's current pauses (``invites_until``, ``dms_until``, as Discord
+        shows them) are still the expected ones, to the second (Discord keeps the time it
+        was sent, in its own format); always True without ``only_if_unchanged``."""
+        if not self.only_if_unchanged:
+            return True
+        return _same_time(invites_until, self.expected_invites_disabled_until) and _same_time(
+            dms_until, self.expected_dms_disabled_until
+        )
 
     def clamped(self, now: datetime.datetime) -> SetIncidentActions:
         """This action with each time at most :data:`MAX_INCIDENT_ACTIONS` after ``now``.
@@ -281,6 +303,12 @@ class SetIncidentActions:
             invites_disabled_until=None if invites is None else min(invites, latest),
             dms_disabled_until=None if dms is None else min(dms, latest),
         )
+
+
+def _same_time(shown: datetime.datetime | None, expected: datetime.datetime | None) -> bool:
+    if shown is None or expected is None:
+        return shown is expected
+    return abs((shown - expected).total_seconds()) < 1.0
 
 
 Action = (

@@ -1,9 +1,10 @@
 """What a plugin's hook can see: a custom check (``spamguard_check_message``) its
-:class:`CheckContext`, a join check (``spamguard_check_member_join``) its :class:`JoinContext`."""
+:class:`CheckContext`, a join check (``spamguard_check_member_join``) its :class:`JoinContext`, a timer falling due
+(``spamguard_guild_timer``) its :class:`TimerContext`."""
 
 from __future__ import annotations
 
-__all__ = ("CheckContext", "JoinContext")
+__all__ = ("CheckContext", "JoinContext", "TimerContext")
 
 import dataclasses
 import datetime
@@ -14,7 +15,7 @@ from spamguard.core.policy import Scope
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
-    from spamguard.core.events import MemberJoin
+    from spamguard.core.events import GuildTimer, MemberJoin
     from spamguard.core.messages import MessageLike
     from spamguard.core.policy import GuildPolicy
     from spamguard.core.windows import DuplicateWindow, Entry, SumWindow
@@ -81,3 +82,24 @@ class JoinContext:
         """When the guard saw ``user_id`` join this guild (and not leave since), if it
         still remembers (see the policy's ``new_members``)."""
         return self._joined_at(user_id)
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class TimerContext:
+    """The surroundings of a :class:`~spamguard.core.events.GuildTimer` falling due, handed
+    to ``spamguard_guild_timer``."""
+
+    timer: GuildTimer
+    """The timer that fell due."""
+    policy: GuildPolicy
+    """The guild's settings; a plugin reads its own under ``policy.extensions[name]``."""
+    now: datetime.datetime
+    """The decision time (the timer's ``at``: the runtime's clock may be later)."""
+    _window: Callable[[str, float, bool], SumWindow | DuplicateWindow]
+
+    def window(
+        self, name: str, *, interval: float, text: bool = False
+    ) -> SumWindow | DuplicateWindow:
+        """The calling plugin's guild window ``name``: the same window its
+        :meth:`JoinContext.window` gives at a join of this guild."""
+        return self._window(name, interval, text)

@@ -7,19 +7,21 @@ and a :class:`~spamguard.core.plan.Plan` comes out:
 - :class:`MessageEdit`: a message whose content changed;
 - :class:`AutomodExecution`: Discord's own AutoMod acted on a member;
 - :class:`MemberJoin`: a member joined a guild (GUILD_MEMBER_ADD);
-- :class:`MemberLeave`: a member left or was removed (GUILD_MEMBER_REMOVE).
+- :class:`MemberLeave`: a member left or was removed (GUILD_MEMBER_REMOVE);
+- :class:`GuildTimer`: a timer a plugin set fell due (the runtime's scheduler).
 
 A new kind of event is a value here and one entry in the guard's handler table.
 """
 
 from __future__ import annotations
 
-__all__ = ("AutomodExecution", "Event", "MemberJoin", "MemberLeave", "MessageEdit")
+__all__ = ("AutomodExecution", "Event", "GuildTimer", "MemberJoin", "MemberLeave", "MessageEdit")
 
 import dataclasses
 import datetime
 import typing
 
+from spamguard.core.actions import register_action
 from spamguard.core.messages import Message, snowflake_time
 
 if typing.TYPE_CHECKING:
@@ -108,5 +110,34 @@ class MemberLeave:
     """When the event arrived: the core's clock for it."""
 
 
-Event = Message | MessageEdit | AutomodExecution | MemberJoin | MemberLeave
+@register_action
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class GuildTimer:
+    """A plugin's timer for a guild, due at ``at``: the core's way to act later without a clock.
+
+    A plugin sets one by returning ``ScheduledAction(at, GuildTimer(...))`` from a hook
+    whose results go into a plan (``spamguard_check_member_join``,
+    ``spamguard_guild_timer``). The runtime keeps it in the store like any scheduled
+    action (across restarts, and claimed by one process of a shared Redis store); when it
+    falls due, the runtime hands it back as an event to
+    :meth:`Guard.handle <spamguard.core.engine.guard.Guard.handle>`, which asks the
+    ``spamguard_guild_timer`` hooks what to do and returns the plan the runtime carries
+    out. The plugin that set it recognises it by ``name``; a timer may come late (the
+    scheduler's poll, a restart) or twice set: a plugin checks its own state when it fires.
+    It is registered as an action (kind ``guild_timer``) so scheduled items carry it.
+    """
+
+    kind: typing.ClassVar[str] = "guild_timer"
+    guild_id: int
+    name: str
+    """What the timer is for, chosen by the plugin that set it (e.g. ``join_raid``)."""
+    at: datetime.datetime
+    """When it is due (timezone-aware): the decision time of its event."""
+
+    def describe(self) -> str:
+        """The timer in a few words (``spamguard replay``, ``explain``)."""
+        return f"timer {self.name!r} of guild {self.guild_id}"
+
+
+Event = Message | MessageEdit | AutomodExecution | MemberJoin | MemberLeave | GuildTimer
 """Every event :meth:`Guard.handle <spamguard.core.engine.guard.Guard.handle>` takes."""

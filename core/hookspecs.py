@@ -29,6 +29,7 @@ __all__ = (
     "spamguard_check_member_join",
     "spamguard_check_message",
     "spamguard_find_adapter",
+    "spamguard_guild_timer",
     "spamguard_make_compat_bridge",
     "spamguard_pre_invoke",
     "spamguard_report_outcome",
@@ -45,13 +46,13 @@ if typing.TYPE_CHECKING:
 
     from spamguard.core.actions import Action
     from spamguard.core.bridge import CompatBridge
-    from spamguard.core.context import CheckContext, JoinContext
+    from spamguard.core.context import CheckContext, JoinContext, TimerContext
     from spamguard.core.engine import Guard
     from spamguard.core.errors import PolicyIssue
-    from spamguard.core.events import AutomodExecution, MemberJoin
+    from spamguard.core.events import AutomodExecution, GuildTimer, MemberJoin
     from spamguard.core.messages import MessageLike
     from spamguard.core.outcomes import ActionOutcome
-    from spamguard.core.plan import Plan, SkipReason, Violation
+    from spamguard.core.plan import Plan, ScheduledAction, SkipReason, Violation
     from spamguard.core.policy import GuildPolicy
 
 PROJECT_NAME = "spamguard"
@@ -110,6 +111,31 @@ def spamguard_check_member_join(
     to the plan's ``violations``. Results of all plugins are collected into the join's
     plan, each action once, in the order returned; a
     :class:`~spamguard.core.actions.SetIncidentActions` is clamped to Discord's 24 hours.
+    A :class:`~spamguard.core.plan.ScheduledAction` of a
+    :class:`~spamguard.core.events.GuildTimer` sets a timer: ``spamguard_guild_timer`` is
+    called when it falls due (see there).
+    """
+
+
+@hookspec
+def spamguard_guild_timer(
+    timer: GuildTimer, context: TimerContext
+) -> Iterable[Action | Violation | ScheduledAction] | None:
+    """Act when a guild timer a plugin set falls due (e.g. a join raid's quiet end).
+
+    The core reads no clock: a plugin that must act later returns
+    ``ScheduledAction(at, GuildTimer(guild_id=..., name=..., at=at))`` from
+    ``spamguard_check_member_join`` (or from this hook, to set the next one). The runtime
+    keeps it in its store (across restarts; one process of a shared store claims it) and,
+    when due, hands it to the guard, which calls this hook of every plugin. Receives the
+    timer and a :class:`~spamguard.core.context.TimerContext`: the guild's policy, the
+    timer's time as ``now``, and the plugin's own guild windows (those of its join hook).
+    A plugin acts only on timers whose ``name`` it chose, and checks its state: a timer
+    may fire late, or after what it waited for changed (set a new one then).
+
+    Return actions, :class:`~spamguard.core.plan.Violation` values and scheduled actions
+    (possibly none); all plugins' results are collected into the timer's plan, like a
+    join's, and the runtime carries it out.
     """
 
 

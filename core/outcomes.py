@@ -57,6 +57,10 @@ class ActionOutcome:
     """When it finished (adapter's clock)."""
     dry_run: bool = False
     """True when the action was only reported, not carried out."""
+    skipped: bool = False
+    """True when nothing was sent because the action's precondition no longer held (with
+    ``ok``: nothing failed): a lockdown's lift whose guild shows other incident actions
+    than spamguard set (a moderator changed them), ``detail`` says so."""
 
     def to_dict(self) -> dict[str, typing.Any]:
         """A JSON-serialisable form."""
@@ -68,4 +72,5 @@ class ActionOutcome:
             "guild_id": self.guild_id,
             "at": None if self.at is None else self.at.isoformat(),
             "dry_run": self.dry_run,
+            "skipped": self.skipped,
         }

@@ -23,6 +23,7 @@ from spamguard.core.errors import ScheduleError
 
 if typing.TYPE_CHECKING:
     from spamguard.core.actions import Action
+    from spamguard.core.events import GuildTimer
 
 
 class SkipReason(enum.StrEnum):
@@ -113,8 +114,9 @@ class ScheduledAction(typing.NamedTuple):
 
     run_at: datetime.datetime
     """When the action is due (for a proposed undo: if its punishment completed at once)."""
-    action: Action
-    """What to do then (an unban, a role removal)."""
+    action: Action | GuildTimer
+    """What to do then (an unban, a role removal), or a plugin's
+    :class:`~spamguard.core.events.GuildTimer`, handed back to the guard as an event."""
     undoes: Action | None = None
     """The punishment this action undoes (the ban of an unban, the role given by the
     role removal), or None for an action kept as it is."""

@@ -40,9 +40,9 @@ if typing.TYPE_CHECKING:
 
     from spamguard.core.actions import Action
     from spamguard.core.bridge import CompatBridge
-    from spamguard.core.context import CheckContext, JoinContext
+    from spamguard.core.context import CheckContext, JoinContext, TimerContext
     from spamguard.core.engine import Guard
-    from spamguard.core.events import AutomodExecution, MemberJoin
+    from spamguard.core.events import AutomodExecution, GuildTimer, MemberJoin
     from spamguard.core.messages import MessageLike
     from spamguard.core.outcomes import ActionOutcome
     from spamguard.core.plan import SkipReason, Violation
@@ -323,23 +323,41 @@ class Hooks:
         join: MemberJoin,
         policy: GuildPolicy,
         context_for: Callable[[str], JoinContext],
-    ) -> list[Action | Violation]:
-        """Call ``spamguard_check_member_join``: every plugin's actions (and violations), in
-        order.
+    ) -> list[typing.Any]:
+        """Call ``spamguard_check_member_join``: every plugin's actions (violations,
+        scheduled actions), in order.
 
         ``context_for(plugin_name)`` makes each plugin's context: its windows are its own.
         """
-        found: list[Action | Violation] = []
-        for impl in self._implementations(
-            "spamguard_check_member_join", policy.disabled_extensions
-        ):
+        return self._collect("spamguard_check_member_join", policy, join, context_for)
+
+    def guild_timer(
+        self,
+        timer: GuildTimer,
+        policy: GuildPolicy,
+        context_for: Callable[[str], TimerContext],
+    ) -> list[typing.Any]:
+        """Call ``spamguard_guild_timer``: every plugin's actions, violations and scheduled
+        actions, in order; ``context_for(plugin_name)`` makes each plugin's context."""
+        return self._collect("spamguard_guild_timer", policy, timer, context_for)
+
+    def _collect(
+        self,
+        hook: str,
+        policy: GuildPolicy,
+        event: object,
+        context_for: Callable[[str], typing.Any],
+    ) -> list[typing.Any]:
+        """Every plugin's results of a guild hook taking ``(event, context)``."""
+        found: list[typing.Any] = []
+        for impl in self._implementations(hook, policy.disabled_extensions):
             try:
-                result = impl((join, context_for(impl.plugin)))
+                result = impl((event, context_for(impl.plugin)))
                 if result:
                     # A generator implementation runs here, so its errors are isolated too.
                     found.extend(result)
             except Exception:
-                self._failed(impl, "spamguard_check_member_join")
+                self._failed(impl, hook)
         return found
 
     def after_invoke(self, message: MessageLike, plan: Plan, policy: GuildPolicy) -> Plan:

@@ -27,7 +27,8 @@ import pathlib
 import typing
 from collections.abc import Mapping
 
-from spamguard.core import Guard, MemberJoin, MemberLeave, Message, Plan, Policy
+from spamguard.core import Guard, MemberJoin, MemberLeave, Message, Plan, Policy, ScheduledAction
+from spamguard.core.events import GuildTimer
 from spamguard.reporting.describe import format_seconds, message_names
 from spamguard.reporting.explain import Explainer
 from spamguard.reporting.explanation import Explanation
@@ -49,7 +50,6 @@ if typing.TYPE_CHECKING:
 
     import pluggy
 
-    from spamguard.core import ScheduledAction
 
 DEFAULT_START = datetime.datetime(2024, 1, 1, 12, 0, tzinfo=datetime.UTC)
 """Where a simulation's clock starts unless told otherwise (``at=0``)."""
@@ -410,8 +410,23 @@ class Simulation:
             self.guard.schedule(item)
 
     def _pop_due(self, when: datetime.datetime) -> Iterator[tuple[float, ScheduledAction]]:
-        for item in self.guard.pop_due(when):
-            yield ((item.run_at - self.start).total_seconds(), item)
+        # A plugin's guild timer is handed back to the guard, as the runtime does: its
+        # plan is carried out, and its actions fall due at the timer's time (a join raid's
+        # end); a timer it sets may fall due by ``when`` too.
+        due = self.guard.pop_due(when)
+        while due:
+            for item in due:
+                if isinstance(item.action, GuildTimer):
+                    plan = self.guard.handle(item.action)
+                    self._carry_out(plan, item.action.at)
+                    for action in () if plan.dry_run else plan.actions:
+                        yield self._due(ScheduledAction(item.run_at, action))
+                else:
+                    yield self._due(item)
+            due = self.guard.pop_due(when)
+
+    def _due(self, item: ScheduledAction) -> tuple[float, ScheduledAction]:
+        return ((item.run_at - self.start).total_seconds(), item)
 
     def explain(self, message: Message | int) -> Explanation:
         """Why a decided message got its plan: every check's count against its limit.

@@ -46,7 +46,7 @@ if typing.TYPE_CHECKING:
     from spamguard.adapters.stores.base import Store
     from spamguard.core.actions import Action
     from spamguard.core.engine import Guard
-    from spamguard.core.events import AutomodExecution, MemberJoin, MemberLeave
+    from spamguard.core.events import AutomodExecution, GuildTimer, MemberJoin, MemberLeave
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan
     from spamguard.core.policy.automod import AutomodChange
@@ -244,15 +244,16 @@ class Runtime:
             return None
         return await self.handle_member(event)
 
-    async def handle_member(self, event: MemberJoin | MemberLeave) -> Plan | None:
-        """Decide a member joining or leaving (through the store, under the member's lock)
-        and carry out the plan; never raises. Nothing is done (and None returned) while the
+    async def handle_member(self, event: MemberJoin | MemberLeave | GuildTimer) -> Plan | None:
+        """Decide a member joining or leaving, or a plugin's guild timer falling due (through
+        the store, under the member's lock; a timer's member is 0) and carry out the plan;
+        never raises. Nothing is done (and None returned) while the
         runtime is not started."""
         if not self._started:
             self._drop("a member event")
             return None
         try:
-            key = (event.guild_id, event.user_id)
+            key = (event.guild_id, getattr(event, "user_id", 0))
             lock = self._locks.get(key)
             if lock is None:
                 lock = self._locks[key] = asyncio.Lock()

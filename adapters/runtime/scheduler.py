@@ -2,7 +2,9 @@
 
 The store keeps scheduled actions (the undo of a temporary punishment, the deletion of a
 notice after ``delete_after``); the scheduler claims those due and runs each through the
-runtime (:meth:`~spamguard.adapters.runtime.Runtime.run_action`), then sleeps until the
+runtime (:meth:`~spamguard.adapters.runtime.Runtime.run_action`; a plugin's
+:class:`~spamguard.core.events.GuildTimer` goes to the guard as an event instead, and its
+plan is carried out), then sleeps until the
 next one is due, at most the runtime's ``poll_interval``, or until woken by a new item.
 """
 
@@ -14,6 +16,8 @@ import asyncio
 import contextlib
 import logging
 import typing
+
+from spamguard.core.events import GuildTimer
 
 if typing.TYPE_CHECKING:
     from spamguard.adapters.runtime.runtime import Runtime
@@ -67,6 +71,10 @@ class Scheduler:
         runtime = self.runtime
         due = await runtime.store.claim_due(runtime.clock())
         for item in due:
+            if isinstance(item.action, GuildTimer):
+                # A plugin's timer: an event for the guard, whose plan is carried out.
+                await runtime.handle_member(item.action)
+                continue
             await runtime.run_action(item.action, guild_id=getattr(item.action, "guild_id", None))
         return len(due)
 

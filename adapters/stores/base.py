@@ -20,7 +20,7 @@ if typing.TYPE_CHECKING:
     from collections.abc import Sequence
 
     from spamguard.core.engine import Guard
-    from spamguard.core.events import MemberJoin, MemberLeave
+    from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan, ScheduledAction
 
@@ -55,7 +55,7 @@ class Store(typing.Protocol):
         counted.
         """
 
-    async def handle_event(self, guard: Guard, event: MemberJoin | MemberLeave) -> Plan:
+    async def handle_event(self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer) -> Plan:
         """Decide a member joining or leaving with ``guard`` against the stored state (the
         member's join time, the guild's join windows) and keep the new state.
 

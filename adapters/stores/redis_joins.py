@@ -45,7 +45,7 @@ if typing.TYPE_CHECKING:
     from spamguard.adapters.stores.redis_connection import RedisConnection
     from spamguard.adapters.stores.redis_locks import MessageLocks
     from spamguard.core.engine import Guard
-    from spamguard.core.events import MemberLeave
+    from spamguard.core.events import GuildTimer, MemberLeave
 
 _LOGGER = logging.getLogger("spamguard.store.redis")
 
@@ -74,14 +74,14 @@ class MemberEvents:
         self.max_clean_marks = max_clean_marks
 
     @staticmethod
-    def _empty_plan(guard: Guard, event: MemberJoin | MemberLeave) -> Plan:
+    def _empty_plan(guard: Guard, event: MemberJoin | MemberLeave | GuildTimer) -> Plan:
         return Plan(
             guild_id=event.guild_id,
-            user_id=event.user_id,
+            user_id=getattr(event, "user_id", None),
             dry_run=guard.policy.for_guild(event.guild_id).dry_run,
         )
 
-    async def handle(self, guard: Guard, event: MemberJoin | MemberLeave) -> Plan:
+    async def handle(self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer) -> Plan:
         """Decide ``event`` against the state in Redis and save the result; an empty plan
         on a Redis failure (logged and counted), never an exception from Redis."""
         connection = self._connection
@@ -91,7 +91,7 @@ class MemberEvents:
         policy = guard.policy.for_guild(event.guild_id)
         spot = Footprint(
             guild_id=event.guild_id,
-            user_id=event.user_id,
+            user_id=getattr(event, "user_id", 0),
             channel_id=0,
             windows=(),
             horizon=policy.history_seconds,
@@ -100,6 +100,8 @@ class MemberEvents:
         guild_lock = f"{self.prefix}:g:{event.guild_id}:lock:g"
         keys = keys._replace(locks=tuple(sorted((*keys.locks, guild_lock))))
         windows_key = joins_key(self.prefix, event.guild_id)
+        # A guild timer (a plugin's) reads and writes the guild's join windows under the
+        # guild's lock like a join, as member 0.
         now_ts = (event.joined_at if isinstance(event, MemberJoin) else event.at).timestamp()
         token = secrets.token_hex(8)
         async with self._locks.held_here(keys.locks):

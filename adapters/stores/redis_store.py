@@ -90,7 +90,7 @@ if typing.TYPE_CHECKING:
     import redis.asyncio as aioredis
 
     from spamguard.core.engine import Guard
-    from spamguard.core.events import MemberJoin, MemberLeave
+    from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import ScheduledAction
 
@@ -327,7 +327,7 @@ class RedisStore:
 
     # -- member events -----------------------------------------------------------------------
 
-    async def handle_event(self, guard: Guard, event: MemberJoin | MemberLeave) -> Plan:
+    async def handle_event(self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer) -> Plan:
         """Decide a member joining or leaving with ``guard`` against the state in Redis (the
         member's join time, the guild's join windows: see
         :mod:`~spamguard.adapters.stores.redis_joins`), and save the result. On any Redis

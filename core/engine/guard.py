@@ -33,11 +33,17 @@ __all__ = ("Guard",)
 
 import typing
 
-from spamguard.core.engine import incidents, joins
+from spamguard.core.engine import incidents, joins, timers
 from spamguard.core.engine.compiled_policy import CompiledPolicy, check_window_key
 from spamguard.core.engine.deciding import HookUse, decide_message
 from spamguard.core.engine.state import PRUNE_EVERY, GuardState
-from spamguard.core.events import AutomodExecution, MemberJoin, MemberLeave, MessageEdit
+from spamguard.core.events import (
+    AutomodExecution,
+    GuildTimer,
+    MemberJoin,
+    MemberLeave,
+    MessageEdit,
+)
 from spamguard.core.messages import Message, check_time
 from spamguard.core.plan import Plan, ScheduledAction, check_run_at
 from spamguard.core.plugins import Hooks, get_plugin_manager, plugin_name
@@ -140,7 +146,8 @@ class Guard:
         :class:`~spamguard.core.events.MessageEdit`'s message to :meth:`process` at the
         edit's time, an :class:`~spamguard.core.events.AutomodExecution` to
         :meth:`record_automod_execution`, a :class:`~spamguard.core.events.MemberJoin` or
-        :class:`~spamguard.core.events.MemberLeave` to :mod:`~spamguard.core.engine.joins`.
+        :class:`~spamguard.core.events.MemberLeave` to :mod:`~spamguard.core.engine.joins`, a
+        :class:`~spamguard.core.events.GuildTimer` to :mod:`~spamguard.core.engine.timers`.
         Each kind's handler is looked up in a table by
         the event's type (a subclass finds its base's).
 
@@ -420,5 +427,6 @@ _HANDLERS: Mapping[type, Callable[[Guard, typing.Any], Plan]] = {
     AutomodExecution: Guard.record_automod_execution,
     MemberJoin: joins.handle_member_event,
     MemberLeave: joins.handle_member_event,
+    GuildTimer: timers.handle_guild_timer,
 }
 """Event type -> what :meth:`Guard.handle` does with it."""

@@ -19,9 +19,11 @@ __all__ = (
     "decide_join",
     "decide_leave",
     "decide_member_slice",
+    "guild_windows",
     "handle_member_event",
     "join_window_key",
     "joins_history",
+    "plan_of_results",
 )
 
 import datetime
@@ -34,15 +36,21 @@ from spamguard.core.engine.compiled_policy import skip_ignored, skip_member
 from spamguard.core.engine.state import GuardState, window_data
 from spamguard.core.events import MemberJoin
 from spamguard.core.messages import check_time
-from spamguard.core.plan import SkipReason, Violation, build_plan
+from spamguard.core.plan import (
+    ScheduledAction,
+    SkipReason,
+    Violation,
+    build_plan,
+    check_run_at,
+)
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from spamguard.core.actions import Action
     from spamguard.core.engine.guard import Guard
     from spamguard.core.engine.state import WindowKey
-    from spamguard.core.events import MemberLeave
+    from spamguard.core.events import GuildTimer, MemberLeave
     from spamguard.core.plan import Plan
     from spamguard.core.plugins import Hooks
     from spamguard.core.policy import GuildPolicy, Policy
@@ -124,9 +132,7 @@ def decide_join(
     now = join.joined_at
 
     def context_for(plugin: str) -> JoinContext:
-        def window(name: str, interval: float, text: bool) -> SumWindow:
-            return state.open_window(join_window_key(plugin, name, guild_id), interval, text, ts)
-
+        window = guild_windows(state, plugin, guild_id, ts)
         return JoinContext(join=join, policy=policy, now=now, _window=window, _joined_at=joined)
 
     def joined(other: int) -> datetime.datetime | None:
@@ -135,26 +141,65 @@ def decide_join(
             return None
         return datetime.datetime.fromtimestamp(member.joined_at, tz=_UTC)
 
+    found = hooks.check_member_join(join, policy, context_for)
+    return plan_of_results(
+        found, "spamguard_check_member_join", guild_id, user_id, now, policy.dry_run
+    )
+
+
+def guild_windows(
+    state: GuardState, plugin: str, guild_id: int, ts: float
+) -> Callable[[str, float, bool], SumWindow]:
+    """The opener of ``plugin``'s guild windows at POSIX time ``ts`` (``JoinContext.window``,
+    ``TimerContext.window``)."""
+
+    def window(name: str, interval: float, text: bool) -> SumWindow:
+        return state.open_window(join_window_key(plugin, name, guild_id), interval, text, ts)
+
+    return window
+
+
+def plan_of_results(
+    found: Iterable[object],
+    hook: str,
+    guild_id: int,
+    user_id: int | None,
+    now: datetime.datetime,
+    dry_run: bool,
+) -> Plan:
+    """The plan of what a guild hook's plugins returned: actions (each once, in order; a
+    :class:`~spamguard.core.actions.SetIncidentActions` clamped to 24 hours after ``now``),
+    violations and scheduled actions (timers); anything else is logged and ignored."""
     actions: list[Action] = []
+    scheduled: list[ScheduledAction] = []
     violations: list[Violation] = []
-    for action in hooks.check_member_join(join, policy, context_for):
+    for action in found:
         if isinstance(action, Violation):
             # What a plugin found (a raid's start), for dry runs, replays and explain.
             violations.append(action)
-            continue
-        if not is_action(action):
-            _LOGGER.error(
-                "a spamguard_check_member_join hook returned %r, not an action; ignored", action
-            )
-            continue
-        if isinstance(action, SetIncidentActions):
-            # Discord answers 400 to a pause ending more than 24 h ahead: cut here, where
-            # the plan is made, so the lockdown happens (for the day Discord allows).
-            action = action.clamped(now)  # noqa: PLW2901
-        if action not in actions:
-            actions.append(action)
+        elif isinstance(action, ScheduledAction):
+            check_run_at(action.run_at)
+            if action not in scheduled:
+                scheduled.append(action)
+        elif not is_action(action):
+            _LOGGER.error("a %s hook returned %r, not an action; ignored", hook, action)
+        else:
+            if isinstance(action, SetIncidentActions):
+                # Discord answers 400 to a pause ending more than 24 h ahead: cut here,
+                # where the plan is made, so the lockdown happens (for the day Discord allows).
+                action = action.clamped(now)
+            if action not in actions:
+                actions.append(typing.cast("Action", action))
     return build_plan(
-        None, guild_id, user_id, None, policy.dry_run, None, tuple(actions), (), tuple(violations)
+        None,
+        guild_id,
+        user_id,
+        None,
+        dry_run,
+        None,
+        tuple(actions),
+        tuple(scheduled),
+        tuple(violations),
     )
 
 
@@ -205,11 +250,12 @@ def _exchange(state: GuardState, member_key: tuple[int, int], part: GuardState) 
 
 
 def decide_member_slice(
-    guard: Guard, event: MemberJoin | MemberLeave, part: Mapping[str, typing.Any]
+    guard: Guard, event: MemberJoin | MemberLeave | GuildTimer, part: Mapping[str, typing.Any]
 ) -> tuple[Plan, dict[str, typing.Any]]:
-    """Decide a member event as if ``part`` held the whole of what it reads: the member's
-    state and its guild's join windows (:meth:`GuardState.slice`'s format, ``members``
-    and ``windows``; missing parts are empty). For a store shared by processes, like
+    """Decide a member event (or a guild timer: member 0) as if ``part`` held the whole
+    of what it reads: the member's state and its guild's join windows
+    (:meth:`GuardState.slice`'s format, ``members`` and ``windows``; missing parts are
+    empty). For a store shared by processes, like
     :meth:`Guard.process_slice <spamguard.core.engine.guard.Guard.process_slice>`.
 
     Returns:
@@ -220,12 +266,12 @@ def decide_member_slice(
         SnapshotError: ``part`` is malformed (the guard is then left unchanged).
         MessageError: the event's time is naive or out of range.
     """
-    member_key = (event.guild_id, event.user_id)
+    member_key = (event.guild_id, getattr(event, "user_id", 0))
     loaded = GuardState.from_slice(part)
     state = guard.state
     own = _exchange(state, member_key, loaded)
     try:
-        plan = handle_member_event(guard, event)
+        plan = guard.handle(event)
     finally:
         after = _exchange(state, member_key, own)
     member = after.members.get(member_key)

@@ -3,6 +3,7 @@ the lockdown, the raid joiners' punishment and the quiet end, through a real gua
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import typing
 
@@ -10,8 +11,15 @@ import pytest
 
 from spamguard.contrib.join_raid import JoinRaid, JoinRaidReport
 from spamguard.core import Guard, PolicyError
-from spamguard.core.actions import Ban, Kick, SetIncidentActions, Timeout
-from spamguard.core.events import MemberJoin, MemberLeave
+from spamguard.core.actions import (
+    Ban,
+    Kick,
+    SetIncidentActions,
+    Timeout,
+    action_from_dict,
+    action_to_dict,
+)
+from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
 from spamguard.core.plan import Plan
 
 T0 = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
@@ -154,38 +162,96 @@ def test_exempt_roles_and_bots_are_never_punished_nor_counted(raid_guard) -> Non
     assert sorted(punished(plans)) == [300, 301, 302, 303, 304]
 
 
-def test_raid_mode_ends_quiet_seconds_after_its_last_join(raid_guard) -> None:
+def timers(plans: typing.Iterable[Plan]) -> list[GuildTimer]:
+    """The guild timers the plans set (what the runtime keeps in its store)."""
+    found = [item.action for plan in plans for item in plan.unconditional()]
+    assert all(isinstance(timer, GuildTimer) for timer in found)
+    return typing.cast("list[GuildTimer]", found)
+
+
+def lift(until: datetime.datetime) -> SetIncidentActions:
+    return SetIncidentActions(
+        guild_id=GUILD,
+        invites_disabled_until=None,
+        dms_disabled_until=None,
+        reason="spamguard: join raid over",
+        only_if_unchanged=True,
+        expected_invites_disabled_until=until,
+    )
+
+
+def test_raid_mode_ends_at_its_timer_quiet_after_the_last_join(raid_guard) -> None:
+    guard = raid_guard(lockdown={"duration": 3600})
+    raid = [guard.handle(join(100 + i, i)) for i in range(5)]
+    # The start sets one timer, due quiet (60 s) after the join that started the raid.
+    [timer] = timers(raid)
+    assert (timer.guild_id, timer.name, timer.at) == (GUILD, "join_raid", at(4 + 60))
+    assert [item.run_at for item in raid[-1].scheduled] == [at(64)]
+    end = guard.handle(timer)
+    [report] = reports([end])
+    assert (report.started, report.at, report.reason) == (False, at(64), "no join for 60s")
+    assert [(v.check, v.interval) for v in end.violations] == [("join_raid_end", 60)]
+    # The lift of spamguard's pause, only while the guild still shows it.
+    assert end.actions == (report, lift(at(4 + 3600)))
+    assert (end.guild_id, end.user_id, end.scheduled) == (GUILD, None, ())
+    # Over: the next join is an ordinary member's, and the timer firing again does nothing.
+    assert guard.handle(join(200, 70)).actions == ()
+    assert not guard.handle(timer)
+
+
+def test_a_later_join_postpones_the_end_and_the_timer_sets_itself_again(raid_guard) -> None:
     guard = raid_guard(lockdown={})
+    raid = [guard.handle(join(100 + i, i)) for i in range(5)]
+    [first] = timers(raid)
+    # A raider 50 s later: the raid goes on until 60 s after it, and sets no timer.
+    later = guard.handle(join(200, 54))
+    assert punished([later]) == [200] and timers([later]) == []
+    moved = guard.handle(first)
+    assert reports([moved]) == [] and moved.actions == ()
+    [second] = timers([moved])
+    assert second.at == at(54 + 60)
+    # Still raid mode in between.
+    assert punished([guard.handle(join(201, 100))]) == [201]
+    [third] = timers([guard.handle(second)])
+    assert third.at == at(160)
+    [report] = reports([guard.handle(third)])
+    assert (report.started, report.at) == (False, at(160))
+
+
+def test_a_join_after_a_lost_timer_ends_raid_mode_the_same_way(raid_guard) -> None:
+    guard = raid_guard(lockdown={"lift_on_end": False})
     raid = [guard.handle(join(100 + i, i)) for i in range(8)]
     assert len(punished(raid)) == 8
     # 59 seconds after the last raid join: still raid mode.
     assert punished([guard.handle(join(200, 7 + 59))]) == [200]
+    # The timer was lost (a process died holding it): the next join sees the end.
     later = guard.handle(join(201, 66 + 61))
     [end] = reports([later])
     assert (end.started, end.at) == (False, at(66 + 60))
     assert end.reason == "no join for 60s"
     assert [(v.check, v.interval) for v in later.violations] == [("join_raid_end", 60)]
-    # The end is seen, the joiner is an ordinary member; the pause is left to Discord.
+    # The joiner is an ordinary member; with lift_on_end off, the pause is left to Discord.
     assert punished([later]) == []
     assert lockdowns([later]) == []
-    # A new burst is a new raid, with a lockdown of its own.
+    # The timer, found late, does nothing more.
+    assert not guard.handle(timers(raid)[0])
+    # A new burst is a new raid, with a lockdown and a timer of its own.
     again = [guard.handle(join(300 + i, 200 + i)) for i in range(5)]
     assert [r.started for r in reports(again)] == [True]
     assert len(lockdowns(again)) == 1
+    assert [t.at for t in timers(again)] == [at(204 + 60)]
+    # An earlier raid's timer falling due during this one leaves it alone.
+    assert not guard.handle(GuildTimer(guild_id=GUILD, name="join_raid", at=at(150)))
+    assert not guard.handle(GuildTimer(guild_id=GUILD, name="other", at=at(300)))
 
 
 def test_lift_on_end_lifts_a_pause_that_still_runs_and_only_that(raid_guard) -> None:
-    guard = raid_guard(lockdown={"duration": 3600, "lift_on_end": True})
+    guard = raid_guard(lockdown={"duration": 3600, "dms": True})
     for i in range(5):
         guard.handle(join(100 + i, i))
     end = guard.handle(join(200, 500))
     assert lockdowns([end]) == [
-        SetIncidentActions(
-            guild_id=GUILD,
-            invites_disabled_until=None,
-            dms_disabled_until=None,
-            reason="spamguard: join raid over",
-        )
+        dataclasses.replace(lift(at(4 + 3600)), expected_dms_disabled_until=at(4 + 3600))
     ]
     for i in range(5):
         guard.handle(join(300 + i, 1000 + i))
@@ -193,6 +259,18 @@ def test_lift_on_end_lifts_a_pause_that_still_runs_and_only_that(raid_guard) -> 
     late = guard.handle(join(400, 1004 + 3700))
     assert [r.started for r in reports([late])] == [False]
     assert lockdowns([late]) == []
+
+
+def test_the_lift_precondition_compares_what_the_guild_shows_to_the_second() -> None:
+    action = lift(at(3600))
+    assert action.unchanged(at(3600.4), None)
+    assert not action.unchanged(at(7200), None)  # a moderator lengthened it
+    assert not action.unchanged(None, None)  # a moderator lifted it
+    assert not action.unchanged(at(3600), at(3600))  # and paused DMs too
+    plain = dataclasses.replace(action, only_if_unchanged=False)
+    assert plain.unchanged(None, at(1))
+    # A plain value: it round-trips (replays, the store).
+    assert action_from_dict(action_to_dict(action)) == action
 
 
 def test_a_raid_outlasting_its_lockdown_renews_it_once(raid_guard) -> None:
