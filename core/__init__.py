@@ -23,7 +23,7 @@ from spamguard.core.actions import (
     action_to_dict,
 )
 from spamguard.core.compiled import compiled_modules
-from spamguard.core.context import CheckContext, JoinContext
+from spamguard.core.context import CheckContext, JoinContext, TimerContext
 from spamguard.core.engine import Guard, GuardState
 from spamguard.core.errors import (
     MessageError,
@@ -33,7 +33,13 @@ from spamguard.core.errors import (
     SnapshotError,
     SpamguardError,
 )
-from spamguard.core.events import AutomodExecution, MemberJoin, MemberLeave, MessageEdit
+from spamguard.core.events import (
+    AutomodExecution,
+    GuildTimer,
+    MemberJoin,
+    MemberLeave,
+    MessageEdit,
+)
 from spamguard.core.hookspecs import hookimpl
 from spamguard.core.messages import MemberLike, Message, MessageLike, snowflake_time
 from spamguard.core.outcomes import ActionOutcome, FailureKind
@@ -69,6 +75,7 @@ __all__ = (
     "Guard",
     "GuardState",
     "GuildPolicy",
+    "GuildTimer",
     "JoinContext",
     "Kick",
     "MemberJoin",
@@ -94,6 +101,7 @@ __all__ = (
     "SkipReason",
     "SnapshotError",
     "SpamguardError",
+    "TimerContext",
     "Timeout",
     "Unban",
     "Violation",

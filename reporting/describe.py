@@ -135,9 +135,11 @@ def describe_action(
                 )
                 if until is not None
             ]
-            return (
-                "pause " + " and ".join(paused) if paused else "lift the pause of invites and DMs"
-            )
+            if paused:
+                return "pause " + " and ".join(paused)
+            if data.only_if_unchanged:
+                return "lift the pause of invites and DMs, unless a moderator changed it"
+            return "lift the pause of invites and DMs"
     # An extension's own action may say what it does (``describe()``).
     describe = getattr(action, "describe", None)
     return str(describe()) if callable(describe) else str(action.kind)

@@ -280,7 +280,8 @@ def reference_markdown() -> str:
         "`punishment`, `punish_participants`, `delete` |",
         "| `join_raid` | member joins | `joins`, `interval`, `similar_names` (`members`, "
         "`accuracy`, `interval`, `min_length`), `quiet`, `lockdown` (`invites`, `dms`, "
-        "`duration` at most 86,400: Discord's 24 hours, `lift_on_end`), `raid_joiners`, "
+        "`duration` at most 86,400: Discord's 24 hours, `lift_on_end` (default true: lift "
+        "the pause at the raid's end unless a moderator changed it)), `raid_joiners`, "
         "`punishment_duration` |",
         "",
         "```yaml",

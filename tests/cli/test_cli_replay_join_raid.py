@@ -44,4 +44,9 @@ def test_a_replayed_join_log_shows_the_raid_its_lockdown_and_its_end(
     assert "    - join raid over (no join for 60s)\n" in out
     assert "  join_raid          1        1\n  join_raid_end      1        1\n" in out
     assert "  kick                  6\n" in out
-    assert "  incident_actions      1\n" in out
+    # The lift of the pause, at the join that saw the end (a replay runs no timers).
+    assert (
+        "    - join raid over (no join for 60s)\n"
+        "    - lift the pause of invites and DMs, unless a moderator changed it\n" in out
+    )
+    assert "  incident_actions      2\n" in out

@@ -280,6 +280,9 @@ def test_incident_actions_serialise_and_clamp_to_24_hours() -> None:
         "invites_disabled_until": "2025-03-02T12:00:00+00:00",
         "dms_disabled_until": None,
         "reason": "raid",
+        "only_if_unchanged": False,
+        "expected_invites_disabled_until": None,
+        "expected_dms_disabled_until": None,
     }
     assert action_from_dict(data) == action
     both = incident_actions_for(guild_id=GUILD, now=T0, invites_seconds=600, dms_seconds=60)
