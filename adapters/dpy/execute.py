@@ -23,6 +23,8 @@ from spamguard.adapters.runtime.requests import (
     classify_error,
     delete_messages,
     incident_actions_json,
+    parse_time,
+    require_unchanged,
     unsupported_action,
 )
 from spamguard.core.actions import (
@@ -217,7 +219,21 @@ class DpyExecutor:
                 # No HTTPClient method in every library (nextcord has none): the library's
                 # own Route and request, so its rate limiting applies. No audit-log reason:
                 # Discord's incident actions take none.
-                route = self.flavour.module.http.Route(
+                route_of = self.flavour.module.http.Route
+                if item.only_if_unchanged:
+                    # What Discord shows now (one GET, the same in every library: nextcord
+                    # caches no incident actions, and a cache may lag the GUILD_UPDATE of
+                    # spamguard's own pause or of a moderator's change).
+                    guild = await http.request(
+                        route_of("GET", "/guilds/{guild_id}", guild_id=item.guild_id)
+                    )
+                    shown = (guild or {}).get("incidents_data") or {}
+                    require_unchanged(
+                        item,
+                        parse_time(shown.get("invites_disabled_until")),
+                        parse_time(shown.get("dms_disabled_until")),
+                    )
+                route = route_of(
                     "PUT", "/guilds/{guild_id}/incident-actions", guild_id=item.guild_id
                 )
                 await http.request(route, json=incident_actions_json(item))

@@ -23,6 +23,7 @@ from spamguard.adapters.runtime.requests import (
     audit_reason,
     classify_error,
     delete_messages,
+    require_unchanged,
     unsupported_action,
 )
 from spamguard.core.actions import (
@@ -211,6 +212,13 @@ class HikariExecutor:
                     action.guild_id, action.user_id, reason=audit_reason(action.reason)
                 )
             case SetIncidentActions():
+                if action.only_if_unchanged:
+                    # What Discord shows now, not the cache: the GUILD_UPDATE of spamguard's
+                    # own pause (or of a moderator's change) may not have arrived yet.
+                    incidents = (await rest.fetch_guild(action.guild_id)).incidents
+                    require_unchanged(
+                        action, incidents.invites_disabled_until, incidents.dms_disabled_until
+                    )
                 # Discord's incident actions take no audit-log reason.
                 await rest.set_guild_incident_actions(
                     action.guild_id,

@@ -11,6 +11,10 @@
 - A failure (classified into a :class:`~spamguard.core.outcomes.FailureKind`) is logged,
   counted and reported through the ``spamguard_report_outcome`` hook, triggers the plan's
   "failed to punish" notices when it was a punishment, and never stops the next action.
+- An action whose precondition no longer holds (the lift of a lockdown a moderator
+  changed: ``SetIncidentActions.only_if_unchanged``) is not sent: the executor raises
+  :class:`ActionSkipped` and the outcome is ``ok`` with ``skipped=True`` and the reason as
+  ``detail`` (nothing failed, nothing to retry or warn about).
 - The undo of a temporary punishment (unban, role removal) is handed to the store only
   once that punishment succeeded, due its whole duration after the punishment completed;
   a refused or failed punishment has no undo.
@@ -18,7 +22,7 @@
 
 from __future__ import annotations
 
-__all__ = ("PUNISHMENT_KINDS", "ActionExecutor", "Execution")
+__all__ = ("PUNISHMENT_KINDS", "ActionExecutor", "ActionSkipped", "Execution")
 
 import asyncio
 import datetime
@@ -26,6 +30,7 @@ import logging
 import typing
 
 from spamguard.adapters.runtime.deletions import DeletionDropped
+from spamguard.adapters.runtime.requests import ActionSkipped
 from spamguard.core.actions import DeleteMessages, SendMessage
 from spamguard.core.outcomes import ActionOutcome, FailureKind
 from spamguard.core.plan import ScheduledAction
@@ -51,7 +56,8 @@ class ActionExecutor(typing.Protocol):
 
     async def execute(self, action: Action | AutomodChange) -> int | None:
         """Carry ``action`` out with the library; return the id of a message it created
-        (for :class:`SendMessage`), else None. Raise the library's own errors."""
+        (for :class:`SendMessage`), else None. Raise the library's own errors, or
+        :class:`ActionSkipped` when a precondition of the action no longer holds."""
 
     def classify(self, error: BaseException) -> FailureKind:
         """Map one of the library's exceptions to a failure kind."""
@@ -140,6 +146,7 @@ class Execution:
         failure: FailureKind | None = None
         detail = ""
         created: int | None = None
+        skipped = False
         try:
             refusal = await self.runtime.executor.refuse(action)
             if refusal is not None:
@@ -157,6 +164,9 @@ class Execution:
             )
         except DeletionDropped as error:
             failure, detail = FailureKind.DROPPED, str(error)
+        except ActionSkipped as skip:
+            skipped, detail = True, str(skip)
+            _LOGGER.info("spamguard did not send %s: %s", action.kind, detail)
         except Exception as error:
             failure = self.runtime.executor.classify(error)
             detail = f"{type(error).__name__}: {error}"
@@ -167,8 +177,13 @@ class Execution:
             detail=detail,
             guild_id=guild_id,
             at=self.runtime.clock(),
+            skipped=skipped,
         )
-        if failure is None:
+        if skipped:
+            self.runtime.stats.actions_skipped[action.kind] = (
+                self.runtime.stats.actions_skipped.get(action.kind, 0) + 1
+            )
+        elif failure is None:
             self.runtime.stats.actions_ok[action.kind] = (
                 self.runtime.stats.actions_ok.get(action.kind, 0) + 1
             )

@@ -4,6 +4,10 @@ messages a delete sends in bulk, what an HTTP status means."""
 from __future__ import annotations
 
 __all__ = (
+    "LEFT_AS_SET",
+    "ActionSkipped",
+    "parse_time",
+    "require_unchanged",
     "DEFAULT_REASON",
     "POLICY_ENV",
     "UnsupportedActionError",
@@ -104,6 +108,44 @@ def incident_actions_json(action: SetIncidentActions) -> dict[str, str | None]:
         "invites_disabled_until": None if invites is None else invites.isoformat(),
         "dms_disabled_until": None if dms is None else dms.isoformat(),
     }
+
+
+class ActionSkipped(Exception):  # noqa: N818 - an outcome, not an error
+    """Raised by an executor that sends nothing because the action's precondition no longer
+    holds; its text says why (the outcome's ``detail``, reported ``ok`` and ``skipped``)."""
+
+
+LEFT_AS_SET: typing.Final = (
+    "not sent: the guild's incident actions are no longer the ones spamguard set "
+    "(a moderator changed them), left as they are"
+)
+"""The detail of a lockdown's lift skipped because the guild shows other incident actions."""
+
+
+def parse_time(value: object) -> datetime.datetime | None:
+    """An ISO 8601 time of Discord's JSON (None, or unreadable: None)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        at = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else at.replace(tzinfo=datetime.UTC)
+
+
+def require_unchanged(
+    action: SetIncidentActions,
+    invites_until: datetime.datetime | None,
+    dms_until: datetime.datetime | None,
+) -> None:
+    """Go ahead with ``action`` only if the guild's current incident actions (as read by
+    the adapter) are what its precondition expects.
+
+    Raises:
+        ActionSkipped: ``only_if_unchanged`` and the guild shows other pauses.
+    """
+    if not action.unchanged(invites_until, dms_until):
+        raise ActionSkipped(LEFT_AS_SET)
 
 
 def failure_for_status(status: int) -> FailureKind:

@@ -18,6 +18,7 @@ class RuntimeStatsDict(typing.TypedDict):
     not_started: int
     actions_ok: dict[str, int]
     actions_failed: dict[str, int]
+    actions_skipped: dict[str, int]
     deletion_batches: int
     deletions_dropped: int
 
@@ -51,6 +52,9 @@ class RuntimeStats:
     """Successful actions by kind."""
     actions_failed: dict[str, int] = dataclasses.field(default_factory=dict)
     """Failed actions by failure kind."""
+    actions_skipped: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Actions not sent because their precondition no longer held, by kind (a lockdown's
+    lift whose guild a moderator changed)."""
     deletion_batches: int = 0
     """Delete requests sent by the deletion queue, each carrying the gathered ids of one
     channel (a bulk delete, or a single delete for a lone message)."""

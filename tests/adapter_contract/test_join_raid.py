@@ -8,6 +8,7 @@ import typing
 
 from support import payloads
 
+from spamguard.adapters.runtime.requests import LEFT_AS_SET
 from spamguard.contrib.join_raid import JoinRaid, JoinRaidReport
 from spamguard.core import FailureKind
 
@@ -78,3 +79,76 @@ async def test_a_lockdown_refused_403_is_reported_and_the_raid_joiners_still_pun
         assert (outcome.ok, outcome.failure) == (False, FailureKind.FORBIDDEN)
         timed_out = [int(r.params["user_id"]) for r in g.api.find("PATCH", MEMBER)]
         assert sorted(timed_out) == sorted(raider.id for raider in raiders)
+
+
+GUILD = "/guilds/{guild_id}"
+
+
+async def _raid_then_quiet(g: typing.Any) -> None:
+    """A raid of 8 joins, then the quiet minute passes and the due timers run."""
+    for index in range(8):
+        await g.join(f"raider{index:02}")
+    assert len(g.api.find("PUT", INCIDENTS)) == 1
+    # The joins came a millisecond apart: the timer the start (the 6th join) set is due
+    # first, finds the raid's end moved by the two later joins and sets itself again.
+    g.clock.advance(59.999)
+    assert await g.run_due() == 1
+    assert [r.action.started for r in g.recorder.by_kind("join_raid")] == [True]
+    g.clock.advance(0.002)
+    assert await g.run_due() == 1
+
+
+async def test_the_raid_ends_quiet_after_its_last_join_and_lifts_its_lockdown_once(
+    guard: GuardFactory, policy_factory: Callable[..., Policy]
+) -> None:
+    world = payloads.build_world(bot_manages_guild=True)
+    policy = policy_factory(extensions={"join_raid": RAID})
+    async with guard(policy, world=world, plugins=[JoinRaid()]) as g:
+        await _raid_then_quiet(g)
+
+        start, end = g.recorder.by_kind("join_raid")
+        assert (start.action.started, end.action.started, end.ok) == (True, False, True)
+        # Looked at what the guild shows, then lifted: both pauses null.
+        assert len(g.api.find("GET", GUILD)) == 1
+        lockdown, lift = g.api.find("PUT", INCIDENTS)
+        assert lift.status == 200
+        assert lift.json == {"invites_disabled_until": None, "dms_disabled_until": None}
+        assert g.api.incidents[world.guild_id]["invites_disabled_until"] is None
+        assert [(o.ok, o.skipped) for o in g.recorder.by_kind("incident_actions")] == [
+            (True, False),
+            (True, False),
+        ]
+        # Over: nothing more falls due, nothing more is sent.
+        g.clock.advance(3600)
+        assert await g.run_due() == 0
+        assert len(g.api.find("PUT", INCIDENTS)) == 2
+
+
+async def test_a_lockdown_a_moderator_changed_since_is_left_as_it_is(
+    guard: GuardFactory, policy_factory: Callable[..., Policy]
+) -> None:
+    world = payloads.build_world(bot_manages_guild=True)
+    policy = policy_factory(extensions={"join_raid": RAID})
+    async with guard(policy, world=world, plugins=[JoinRaid()]) as g:
+        for index in range(8):
+            await g.join(f"raider{index:02}")
+        # A moderator pauses invites for a day instead (Discord's state, and the
+        # GUILD_UPDATE it sends).
+        longer = payloads.timestamp(g.clock.now + datetime.timedelta(hours=23))
+        g.api.incidents[world.guild_id]["invites_disabled_until"] = longer
+        update = {**world.guild.payload(), "incidents_data": dict(g.api.incidents[world.guild_id])}
+        await g.dispatch("GUILD_UPDATE", update)
+        g.clock.advance(61)
+        while await g.run_due():
+            pass
+
+        start, end = g.recorder.by_kind("join_raid")
+        assert (start.action.started, end.action.started) == (True, False)
+        # Looked, and sent nothing: the moderator's pause stands.
+        assert len(g.api.find("GET", GUILD)) == 1
+        assert len(g.api.find("PUT", INCIDENTS)) == 1
+        assert g.api.incidents[world.guild_id]["invites_disabled_until"] == longer
+        _lockdown, lift = g.recorder.by_kind("incident_actions")
+        assert (lift.ok, lift.skipped, lift.failure) == (True, True, None)
+        assert lift.detail == LEFT_AS_SET
+        assert g.recorder.failed() == []

@@ -6,12 +6,14 @@ most 24 hours ahead, or null (which lifts that action; a field left out counts a
 so each request sets both). The bot needs Manage Server (``MANAGE_GUILD``) in the guild,
 read from the roles the stand-in was seeded with and the bot member's roles now;
 without it Discord answers 403 Missing Permissions. The answer is the guild's incidents
-data, which the stand-in keeps in ``DiscordState.incidents`` for tests to assert.
+data, which the stand-in keeps in ``DiscordState.incidents`` for tests to assert (or to
+change, as a moderator would). ``GET /guilds/{guild_id}`` answers the guild object with
+those incidents data (``incidents_data``, null while none was set).
 """
 
 from __future__ import annotations
 
-__all__ = ("MAX_AHEAD", "guild_permissions", "modify_incident_actions")
+__all__ = ("MAX_AHEAD", "get_guild", "guild_permissions", "modify_incident_actions")
 
 import datetime
 import typing
@@ -101,3 +103,23 @@ async def modify_incident_actions(state: DiscordState, call: Call) -> web.Respon
     )
     incidents.update(values)
     return json_response(200, dict(incidents))
+
+
+async def get_guild(state: DiscordState, call: Call) -> web.Response:
+    """``GET /guilds/{guild_id}``: the guild object (as seeded) with its current
+    ``incidents_data`` and approximate counts (Discord's ``with_counts``)."""
+    guild_id = call.snowflake("guild_id")
+    guild = state.guilds.get(guild_id)
+    if guild is None:
+        return error_response(404, 10004, "Unknown Guild")
+    incidents = state.incidents.get(guild_id)
+    members = sum(1 for key in state.members if key[0] == guild_id)
+    return json_response(
+        200,
+        {
+            **guild.payload(),
+            "incidents_data": None if incidents is None else dict(incidents),
+            "approximate_member_count": members,
+            "approximate_presence_count": 0,
+        },
+    )

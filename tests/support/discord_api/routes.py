@@ -514,6 +514,7 @@ ROUTES: typing.Final = _routes(
     ("GET", "/guilds/{guild_id}/bans/{user_id}", _A._get_ban),
     ("PUT", "/guilds/{guild_id}/bans/{user_id}", _A._ban),
     ("DELETE", "/guilds/{guild_id}/bans/{user_id}", _A._unban),
+    ("GET", "/guilds/{guild_id}", incidents.get_guild),
     ("PUT", "/guilds/{guild_id}/incident-actions", incidents.modify_incident_actions),
     ("GET", "/guilds/{guild_id}/auto-moderation/rules", _A._list_rules),
     ("POST", "/guilds/{guild_id}/auto-moderation/rules", _A._create_rule),
