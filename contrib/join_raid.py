@@ -54,18 +54,26 @@ from __future__ import annotations
 
 __all__ = ("JoinRaid", "JoinRaidReport", "JoinRaidSettings", "plugin")
 
-import datetime
 import typing
 from bisect import bisect_right
 
+from spamguard.contrib.join_raid_actions import (
+    at,
+    lift,
+    ms,
+    pause_for,
+    punish,
+    quiet_timer,
+    time_of,
+    until_ms,
+)
 from spamguard.contrib.join_raid_report import JoinRaidReport
 from spamguard.contrib.join_raid_settings import NAME, JoinRaidSettings
 from spamguard.contrib.settings import SettingsCache
 from spamguard.core import actions as act
-from spamguard.core.hookspecs import hookimpl
 from spamguard.core.events import GuildTimer
+from spamguard.core.hookspecs import hookimpl
 from spamguard.core.plan import ScheduledAction, Violation
-from spamguard.core.policy import Punishment
 from spamguard.core.text import normalise
 from spamguard.core.windows import DuplicateWindow
 
@@ -97,18 +105,6 @@ _FRESH = 1
 """A join's amount in the joins window before a raid took it (0: taken, punished)."""
 
 
-def _ms(ts: float) -> int:
-    return round(ts * 1000)
-
-
-def _at(ts: float) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(ts, tz=datetime.UTC)
-
-
-def _time(ms: int) -> datetime.datetime:
-    return _at(ms / 1000)
-
-
 class _Raid(typing.NamedTuple):
     """The current raid read from the mode window."""
 
@@ -121,7 +117,7 @@ class _Raid(typing.NamedTuple):
 
     def end_ms(self, settings: JoinRaidSettings) -> int:
         """When raid mode ends unless a join comes first: ``quiet`` after its last join."""
-        return self.last + _ms(settings.quiet)
+        return self.last + ms(settings.quiet)
 
     @classmethod
     def read(cls, mode: SumWindow) -> _Raid | None:
@@ -132,7 +128,7 @@ class _Raid(typing.NamedTuple):
         pause = mode.find(_PAUSE)
         return cls(
             start.ts,
-            _ms(start.ts) if last is None else last.amount,
+            ms(start.ts) if last is None else last.amount,
             0 if pause is None else pause.amount,
         )
 
@@ -148,12 +144,6 @@ class _Trigger(typing.NamedTuple):
     limit: int
     """The ``joins`` or ``similar_names.members`` reached."""
     interval: float
-
-
-def _timer(guild_id: int, due_ms: int) -> ScheduledAction:
-    """The raid's quiet timer, due at ``due_ms`` (POSIX milliseconds)."""
-    due = _time(due_ms)
-    return ScheduledAction(due, GuildTimer(guild_id=guild_id, name=NAME, at=due))
 
 
 def _name_texts(join: MemberJoin, min_length: int) -> tuple[str, ...]:
@@ -184,7 +174,7 @@ class JoinRaid:
         mode = context.window(_MODE, interval=settings.quiet + _MODE_MEMORY)
         found: list[typing.Any] = []
         raid = _Raid.read(mode)
-        if raid is not None and _ms(now) >= raid.end_ms(settings):
+        if raid is not None and ms(now) >= raid.end_ms(settings):
             # Over, and its timer did not end it (lost, or not run yet): end it here.
             found.extend(self._end(join.guild_id, mode, raid, settings, now))
             raid = None
@@ -193,9 +183,9 @@ class JoinRaid:
             # raid's first join (a late delivery). Its join need not be counted: raid
             # mode ends only once every join counted now has left the window.
             if now >= raid.start:
-                mode.replace(_LAST, max(raid.last, _ms(now)))
+                mode.replace(_LAST, max(raid.last, ms(now)))
                 found.extend(self._renewal(join.guild_id, mode, raid, settings, now))
-                found.extend(self._punish(join.guild_id, (join.user_id,), settings, now))
+                found.extend(punish(join.guild_id, (join.user_id,), settings, now))
             return found or None
         joins = context.window(NAME, interval=settings.horizon)
         joins.record(now, join.user_id, 0, join.user_id, _FRESH)
@@ -223,9 +213,9 @@ class JoinRaid:
         if raid is None or now <= raid.start:
             # Over already (its end seen at a join), or a timer of an earlier raid.
             return None
-        if _ms(now) >= raid.end_ms(settings):
+        if ms(now) >= raid.end_ms(settings):
             return self._end(timer.guild_id, mode, raid, settings, now)
-        return [_timer(timer.guild_id, raid.end_ms(settings))]
+        return [quiet_timer(timer.guild_id, raid.end_ms(settings))]
 
     # -- starting -------------------------------------------------------------------------
 
@@ -290,20 +280,20 @@ class JoinRaid:
     ) -> list[typing.Any]:
         start, taken = trigger.start, trigger.taken
         mode.record(start, _START, len(taken), 0, 1)
-        mode.record(start, _LAST, 0, 0, _ms(now))
+        mode.record(start, _LAST, 0, 0, ms(now))
         found: list[typing.Any] = []
-        pause = self._pause(guild_id, settings, now, "spamguard: join raid")
-        mode.record(start, _PAUSE, 0, 0, self._until_ms(pause))
+        pause = pause_for(guild_id, settings, now, "spamguard: join raid")
+        mode.record(start, _PAUSE, 0, 0, until_ms(pause))
         if pause is not None:
             found.append(pause)
         # Raid mode ends ``quiet`` after its last join: the timer checks then (and sets
         # itself again when a later join moved the end).
-        found.append(_timer(guild_id, _ms(now) + _ms(settings.quiet)))
+        found.append(quiet_timer(guild_id, ms(now) + ms(settings.quiet)))
         found.append(
             JoinRaidReport(
                 guild_id=guild_id,
                 started=True,
-                at=_at(now),
+                at=at(now),
                 joins=len(taken),
                 reason=trigger.reason,
             )
@@ -321,7 +311,7 @@ class JoinRaid:
         )
         for user_id in taken:
             joins.replace(user_id, 0)
-        found.extend(self._punish(guild_id, taken, settings, now))
+        found.extend(punish(guild_id, taken, settings, now))
         return found
 
     # -- during and after -------------------------------------------------------------------
@@ -330,10 +320,10 @@ class JoinRaid:
         self, guild_id: int, mode: SumWindow, raid: _Raid, settings: JoinRaidSettings, now: float
     ) -> list[typing.Any]:
         """A new pause when spamguard's ran out and the raid goes on (Discord allows 24 h)."""
-        if not raid.pause_until or _ms(now) < raid.pause_until:
+        if not raid.pause_until or ms(now) < raid.pause_until:
             return []
-        pause = self._pause(guild_id, settings, now, "spamguard: join raid goes on")
-        mode.replace(_PAUSE, self._until_ms(pause))
+        pause = pause_for(guild_id, settings, now, "spamguard: join raid goes on")
+        mode.replace(_PAUSE, until_ms(pause))
         return [] if pause is None else [pause]
 
     @staticmethod
@@ -346,7 +336,7 @@ class JoinRaid:
             JoinRaidReport(
                 guild_id=guild_id,
                 started=False,
-                at=_time(ended),
+                at=time_of(ended),
                 reason=f"no join for {settings.quiet:g}s",
             ),
             Violation(
@@ -359,69 +349,9 @@ class JoinRaid:
             ),
         ]
         lockdown = settings.lockdown
-        if lockdown is not None and lockdown.lift_on_end and raid.pause_until > _ms(now):
-            # Only while the guild still shows the pause spamguard set: a moderator's
-            # change since is left as it is (the adapter looks before it sends).
-            until = _time(raid.pause_until)
-            found.append(
-                act.SetIncidentActions(
-                    guild_id=guild_id,
-                    invites_disabled_until=None,
-                    dms_disabled_until=None,
-                    reason="spamguard: join raid over",
-                    only_if_unchanged=True,
-                    expected_invites_disabled_until=until if lockdown.invites else None,
-                    expected_dms_disabled_until=until if lockdown.dms else None,
-                )
-            )
+        if lockdown is not None and lockdown.lift_on_end and raid.pause_until > ms(now):
+            found.append(lift(guild_id, lockdown, raid.pause_until))
         return found
-
-    @staticmethod
-    def _pause(
-        guild_id: int, settings: JoinRaidSettings, now: float, reason: str
-    ) -> act.SetIncidentActions | None:
-        lockdown = settings.lockdown
-        if lockdown is None:
-            return None
-        return act.incident_actions_for(
-            guild_id=guild_id,
-            now=_at(now),
-            invites_seconds=lockdown.duration if lockdown.invites else None,
-            dms_seconds=lockdown.duration if lockdown.dms else None,
-            reason=reason,
-        )
-
-    @staticmethod
-    def _until_ms(pause: act.SetIncidentActions | None) -> int:
-        if pause is None:
-            return 0
-        until = pause.invites_disabled_until or pause.dms_disabled_until
-        return 0 if until is None else _ms(until.timestamp())
-
-    @staticmethod
-    def _punish(
-        guild_id: int, users: tuple[int, ...], settings: JoinRaidSettings, now: float
-    ) -> list[act.Action]:
-        punishment = settings.raid_joiners
-        reason = "spamguard: joined during a join raid"
-        when = _at(now)
-        match punishment:
-            case Punishment.TIMEOUT:
-                return [
-                    act.timeout_for(
-                        guild_id=guild_id,
-                        user_id=user,
-                        now=when,
-                        seconds=settings.punishment_duration,
-                        reason=reason,
-                    )
-                    for user in users
-                ]
-            case Punishment.KICK:
-                return [act.Kick(guild_id=guild_id, user_id=user, reason=reason) for user in users]
-            case Punishment.BAN:
-                return [act.Ban(guild_id=guild_id, user_id=user, reason=reason) for user in users]
-        return []
 
 
 plugin = JoinRaid()

@@ -38,7 +38,6 @@ if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Callable, Container, Iterable
 
-    from spamguard.core.actions import Action
     from spamguard.core.bridge import CompatBridge
     from spamguard.core.context import CheckContext, JoinContext, TimerContext
     from spamguard.core.engine import Guard

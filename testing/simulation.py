@@ -374,6 +374,8 @@ class Simulation:
                 )
                 member_steps.append(member_step)
                 self.member_history.append(member_step)
+                # A plugin's timers (a join raid's end) are kept like the undos.
+                self._carry_out(member_step.plan, when)
                 self.clock.decided_until = item.at
                 continue
             now = None if when == item.message.created_at else when

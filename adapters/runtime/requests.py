@@ -4,12 +4,10 @@ messages a delete sends in bulk, what an HTTP status means."""
 from __future__ import annotations
 
 __all__ = (
-    "LEFT_AS_SET",
-    "ActionSkipped",
-    "parse_time",
-    "require_unchanged",
     "DEFAULT_REASON",
+    "LEFT_AS_SET",
     "POLICY_ENV",
+    "ActionSkipped",
     "UnsupportedActionError",
     "audit_reason",
     "classify_error",
@@ -17,6 +15,8 @@ __all__ = (
     "failure_for_status",
     "incident_actions_json",
     "load_policy",
+    "parse_time",
+    "require_unchanged",
     "split_delete",
     "unsupported_action",
     "utcnow",
@@ -110,7 +110,7 @@ def incident_actions_json(action: SetIncidentActions) -> dict[str, str | None]:
     }
 
 
-class ActionSkipped(Exception):  # noqa: N818 - an outcome, not an error
+class ActionSkipped(Exception):
     """Raised by an executor that sends nothing because the action's precondition no longer
     holds; its text says why (the outcome's ``detail``, reported ``ok`` and ``skipped``)."""
 

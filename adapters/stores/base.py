@@ -55,7 +55,9 @@ class Store(typing.Protocol):
         counted.
         """
 
-    async def handle_event(self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer) -> Plan:
+    async def handle_event(
+        self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer
+    ) -> Plan:
         """Decide a member joining or leaving with ``guard`` against the stored state (the
         member's join time, the guild's join windows) and keep the new state.
 

@@ -207,7 +207,9 @@ class MemoryStore:
         """Decide ``message`` with ``guard`` and its in-memory state."""
         return guard.process(message)
 
-    async def handle_event(self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer) -> Plan:
+    async def handle_event(
+        self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer
+    ) -> Plan:
         """Decide a member joining or leaving with ``guard`` and its in-memory state."""
         return guard.handle(event)
 

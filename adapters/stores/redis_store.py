@@ -327,7 +327,9 @@ class RedisStore:
 
     # -- member events -----------------------------------------------------------------------
 
-    async def handle_event(self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer) -> Plan:
+    async def handle_event(
+        self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer
+    ) -> Plan:
         """Decide a member joining or leaving with ``guard`` against the state in Redis (the
         member's join time, the guild's join windows: see
         :mod:`~spamguard.adapters.stores.redis_joins`), and save the result. On any Redis

@@ -37,13 +37,7 @@ from spamguard.core.engine import incidents, joins, timers
 from spamguard.core.engine.compiled_policy import CompiledPolicy, check_window_key
 from spamguard.core.engine.deciding import HookUse, decide_message
 from spamguard.core.engine.state import PRUNE_EVERY, GuardState
-from spamguard.core.events import (
-    AutomodExecution,
-    GuildTimer,
-    MemberJoin,
-    MemberLeave,
-    MessageEdit,
-)
+from spamguard.core.events import AutomodExecution, GuildTimer, MemberJoin, MemberLeave, MessageEdit
 from spamguard.core.messages import Message, check_time
 from spamguard.core.plan import Plan, ScheduledAction, check_run_at
 from spamguard.core.plugins import Hooks, get_plugin_manager, plugin_name

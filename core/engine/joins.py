@@ -34,6 +34,7 @@ from spamguard.core.actions import SetIncidentActions, is_action
 from spamguard.core.context import JoinContext
 from spamguard.core.engine.compiled_policy import skip_ignored, skip_member
 from spamguard.core.engine.state import GuardState, window_data
+from spamguard.core.errors import ScheduleError
 from spamguard.core.events import MemberJoin
 from spamguard.core.messages import check_time
 from spamguard.core.plan import (
@@ -173,23 +174,25 @@ def plan_of_results(
     actions: list[Action] = []
     scheduled: list[ScheduledAction] = []
     violations: list[Violation] = []
-    for action in found:
-        if isinstance(action, Violation):
+    for item in found:
+        if isinstance(item, Violation):
             # What a plugin found (a raid's start), for dry runs, replays and explain.
-            violations.append(action)
-        elif isinstance(action, ScheduledAction):
-            check_run_at(action.run_at)
-            if action not in scheduled:
-                scheduled.append(action)
-        elif not is_action(action):
-            _LOGGER.error("a %s hook returned %r, not an action; ignored", hook, action)
+            violations.append(item)
+        elif isinstance(item, ScheduledAction):
+            if not _schedulable(item, hook):
+                continue
+            if item not in scheduled:
+                scheduled.append(item)
+        elif not is_action(item):
+            _LOGGER.error("a %s hook returned %r, not an action; ignored", hook, item)
         else:
+            action = typing.cast("Action", item)
             if isinstance(action, SetIncidentActions):
                 # Discord answers 400 to a pause ending more than 24 h ahead: cut here,
                 # where the plan is made, so the lockdown happens (for the day Discord allows).
                 action = action.clamped(now)
             if action not in actions:
-                actions.append(typing.cast("Action", action))
+                actions.append(action)
     return build_plan(
         None,
         guild_id,
@@ -201,6 +204,17 @@ def plan_of_results(
         tuple(scheduled),
         tuple(violations),
     )
+
+
+def _schedulable(item: ScheduledAction, hook: str) -> bool:
+    """Whether a plugin's scheduled action can be kept (a timezone-aware ``run_at``); a
+    plugin's mistake is logged, not raised into the event loop."""
+    try:
+        check_run_at(item.run_at)
+    except ScheduleError:
+        _LOGGER.exception("a %s hook returned an unusable scheduled action; ignored", hook)
+        return False
+    return True
 
 
 def decide_leave(state: GuardState, policy: GuildPolicy, leave: MemberLeave) -> Plan:

@@ -110,7 +110,7 @@ async def test_the_raid_ends_quiet_after_its_last_join_and_lifts_its_lockdown_on
         assert (start.action.started, end.action.started, end.ok) == (True, False, True)
         # Looked at what the guild shows, then lifted: both pauses null.
         assert len(g.api.find("GET", GUILD)) == 1
-        lockdown, lift = g.api.find("PUT", INCIDENTS)
+        _lockdown, lift = g.api.find("PUT", INCIDENTS)
         assert lift.status == 200
         assert lift.json == {"invites_disabled_until": None, "dms_disabled_until": None}
         assert g.api.incidents[world.guild_id]["invites_disabled_until"] is None

@@ -13,7 +13,7 @@ import pytest
 from spamguard.adapters.runtime import Runtime
 from spamguard.adapters.store_memory import MemoryStore
 from spamguard.adapters.store_redis import RedisStore
-from spamguard.contrib.join_raid import JoinRaid, JoinRaidReport
+from spamguard.contrib.join_raid import JoinRaid
 from spamguard.core import (
     Guard,
     JoinContext,
@@ -354,49 +354,102 @@ JOIN_RAID_SETTINGS = {
 }
 
 
-def _join_raid_runtime(redis_url: str, executor: Executor) -> Runtime:
+def _join_raid_runtime(
+    store: MemoryStore | RedisStore, executor: Executor, clock: Clock | None = None
+) -> Runtime:
     policy = Policy.from_dict(
         {"spam": {"levels": {0: {}}}, "extensions": {"join_raid": JOIN_RAID_SETTINGS}}
     )
     guard = Guard(policy, plugins=[JoinRaid()])
-    return Runtime(guard, executor, store=RedisStore(redis_url), poll_interval=3600)
+    return Runtime(guard, executor, store=store, clock=clock or Clock(), poll_interval=3600)
 
 
-async def test_two_processes_sharing_redis_see_one_raid(redis_url: str) -> None:
+def _raid_join(index: int, seconds: float) -> MemberJoin:
+    return MemberJoin(
+        guild_id=RAID_GUILD,
+        user_id=1000 + index,
+        joined_at=T0 + datetime.timedelta(seconds=seconds),
+    )
+
+
+def _lift(until: datetime.datetime) -> SetIncidentActions:
+    return SetIncidentActions(
+        guild_id=RAID_GUILD,
+        invites_disabled_until=None,
+        dms_disabled_until=None,
+        reason="spamguard: join raid over",
+        only_if_unchanged=True,
+        expected_invites_disabled_until=until,
+    )
+
+
+async def test_two_processes_sharing_redis_see_one_raid_and_end_it_once(redis_url: str) -> None:
     executors = (Executor(), Executor())
-    runtimes = [_join_raid_runtime(redis_url, executor) for executor in executors]
+    clock = Clock()
+    runtimes = [_join_raid_runtime(RedisStore(redis_url), e, clock) for e in executors]
     for runtime in runtimes:
         await runtime.start()
     try:
         for index in range(12):  # the joins alternate between the two processes
-            join = MemberJoin(
-                guild_id=RAID_GUILD,
-                user_id=1000 + index,
-                joined_at=T0 + datetime.timedelta(seconds=index * 0.5),
-            )
-            await runtimes[index % 2].handle_member(join)
-        # The end, seen by the first process at a join after the quiet minute.
-        late = MemberJoin(
-            guild_id=RAID_GUILD, user_id=2000, joined_at=T0 + datetime.timedelta(0, 200)
-        )
+            await runtimes[index % 2].handle_member(_raid_join(index, index * 0.5))
+        # The quiet minute after the last join (5.5 s) passes: the raid's timer is due, in
+        # Redis, claimed by one process; the other finds nothing.
+        clock.now = T0 + datetime.timedelta(seconds=5.5 + 61)
+        ran = [await runtimes[1].run_due(), await runtimes[0].run_due()]
+        ran += [await runtimes[1].run_due(), await runtimes[0].run_due()]
+        # A join after the end is an ordinary member's: no second end.
+        late = _raid_join(99, 200)
         plan = await runtimes[0].handle_member(late)
     finally:
         for runtime in runtimes:
             await runtime.stop()
 
+    # The start's timer (due at 2 + 60 s) set itself again at 5.5 + 60 s, then ended it.
+    assert sum(ran) == 2
     done = [action for executor in executors for action in executor.done]
     lockdowns = [a for a in done if isinstance(a, SetIncidentActions)]
+    pause_until = T0 + datetime.timedelta(seconds=2 + 900)
     assert lockdowns == [
         SetIncidentActions(
             guild_id=RAID_GUILD,
-            invites_disabled_until=T0 + datetime.timedelta(seconds=2 + 900),
+            invites_disabled_until=pause_until,
             dms_disabled_until=None,
             reason="spamguard: join raid",
-        )
+        ),
+        _lift(pause_until),
     ]
     timed_out = sorted(a.user_id for a in done if isinstance(a, Timeout))
     assert timed_out == list(range(1000, 1012))
-    assert plan is not None
-    assert [(a.started, a.at) for a in plan.actions if isinstance(a, JoinRaidReport)] == [
-        (False, T0 + datetime.timedelta(seconds=5.5 + 60))
-    ]
+    assert plan is not None and plan.actions == ()
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+async def test_a_raid_timer_survives_a_restart_and_runs_once(
+    kind: str, tmp_path: pathlib.Path, request: pytest.FixtureRequest
+) -> None:
+    def store() -> MemoryStore | RedisStore:
+        if kind == "memory":
+            return MemoryStore(tmp_path / "state.json")
+        return RedisStore(request.getfixturevalue("redis_url"))
+
+    clock = Clock()
+    before = _join_raid_runtime(store(), Executor(), clock)
+    await before.start()
+    try:
+        # Exactly `joins` joins: the raid's last join is the one that started it.
+        for index in range(5):
+            await before.handle_member(_raid_join(index, index))
+    finally:
+        await before.stop()
+    executor = Executor()
+    after = _join_raid_runtime(store(), executor, clock)
+    await after.start()
+    try:
+        clock.now = T0 + datetime.timedelta(seconds=4 + 59)
+        assert await after.run_due() == 0
+        clock.now = T0 + datetime.timedelta(seconds=4 + 60)
+        assert await after.run_due() == 1
+        assert await after.run_due() == 0
+    finally:
+        await after.stop()
+    assert executor.done == [_lift(T0 + datetime.timedelta(seconds=4 + 900))]
