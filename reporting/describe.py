@@ -25,7 +25,7 @@ if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Mapping
 
-    from spamguard.core import Action, MessageLike, Plan, Violation
+    from spamguard.core import Action, GuildTimer, MessageLike, Plan, Violation
 
 SKIP_REASONS: Mapping[str, str] = {
     SkipReason.DM: "a direct message: DMs are never moderated",
@@ -77,7 +77,7 @@ def describe_violation(violation: Violation) -> str:
 
 
 def describe_action(
-    action: Action,
+    action: Action | GuildTimer,
     now: datetime.datetime | None = None,
     names: Mapping[int, str] | None = None,
 ) -> str:
@@ -140,7 +140,7 @@ def describe_action(
             if data.only_if_unchanged:
                 return "lift the pause of invites and DMs, unless a moderator changed it"
             return "lift the pause of invites and DMs"
-    # An extension's own action may say what it does (``describe()``).
+    # An extension's own action (a plugin's timer) may say what it does (``describe()``).
     describe = getattr(action, "describe", None)
     return str(describe()) if callable(describe) else str(action.kind)
 
