@@ -41,7 +41,13 @@ from spamguard.core.events import (
     MessageEdit,
 )
 from spamguard.core.hookspecs import hookimpl
-from spamguard.core.messages import MemberLike, Message, MessageLike, snowflake_time
+from spamguard.core.messages import (
+    Attachment,
+    MemberLike,
+    Message,
+    MessageLike,
+    snowflake_time,
+)
 from spamguard.core.outcomes import ActionOutcome, FailureKind
 from spamguard.core.plan import Plan, ScheduledAction, SkipReason, Violation
 from spamguard.core.plugins import get_plugin_manager
@@ -62,6 +68,7 @@ __all__ = (
     "Action",
     "ActionOutcome",
     "AddRole",
+    "Attachment",
     "AutomodExecution",
     "Ban",
     "CheckConfig",

@@ -11,7 +11,9 @@ __all__ = (
     "DEFERRED_FIELDS",
     "EARLIEST_TIME",
     "LATEST_TIME",
+    "MAX_ATTACHMENTS",
     "MEMBER_MESSAGE_TYPES",
+    "Attachment",
     "MemberLike",
     "Message",
     "MessageDetails",
@@ -59,6 +61,30 @@ def check_time(field: str, value: datetime.datetime) -> None:
         raise MessageError(field, problem)
 
 
+MAX_ATTACHMENTS: typing.Final = 20
+"""Attachments a message carries at most as :class:`Attachment` values: Discord's own cap is
+10 per message, and a forwarded message adds its snapshot's (see :attr:`Message.attachments`).
+An adapter keeps the first ones; ``attachment_count`` still counts them all."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Attachment:
+    """What a message's attached file looks like from its metadata alone (never downloaded):
+    the same upload posted again (to another channel, by a taken-over account) has the same
+    values. Frozen and hashable, so a set of them is a message's attachment signature."""
+
+    filename: str
+    """The file's name as uploaded (``"gift.png"``)."""
+    size: int
+    """Bytes."""
+    content_type: str = ""
+    """The media type Discord reports (``"image/png"``), ``""`` when it gives none."""
+    width: int | None = None
+    """Pixels, for images and videos; None when Discord gives none."""
+    height: int | None = None
+    """Pixels, for images and videos; None when Discord gives none."""
+
+
 @typing.runtime_checkable
 class MemberLike(typing.Protocol):
     """What the core needs to know about the author of a message."""
@@ -94,7 +120,9 @@ class MessageLike(typing.Protocol):
 
     Notice templates also read, when an object has them, :class:`Message`'s optional
     ``author_avatar_url``, ``guild_icon_url``, ``bot_id``, ``bot_name`` and
-    ``bot_avatar_url`` (an object without them renders those variables as empty).
+    ``bot_avatar_url`` (an object without them renders those variables as empty), and
+    extensions read ``attachments``, ``sticker_ids`` and ``forwarded`` when it has them
+    (an object without them has no attachment metadata, stickers or forwarded text).
     """
 
     @property
@@ -243,6 +271,16 @@ class Message(_DetailsSlot):
     author_joined_at: datetime.datetime | None = None
     """When the author joined the guild (the gateway's member object), if known: the
     policy's ``new_members`` reads it (else the join the guard saw, else the account's age)."""
+    attachments: tuple[Attachment, ...] = ()
+    """The attached files' metadata, in order, a forwarded message's snapshot's after the
+    message's own; at most :data:`MAX_ATTACHMENTS`. ``attachment_count`` is at least its
+    length (a message built with ``attachments`` alone counts them)."""
+    sticker_ids: tuple[int, ...] = ()
+    """The ids of the message's stickers (a forwarded message's snapshot's too)."""
+    forwarded: bool = False
+    """Whether the message forwards another (Discord's ``message_snapshots``): ``content``
+    then holds the message's own text followed by the forwarded text, and ``attachments``
+    both messages' files, so a forwarded scam is checked like a typed one."""
     author_name: str = ""
     """Display name of the author, for templates (``$MEMBERNAME``)."""
     guild_name: str = ""
@@ -263,6 +301,10 @@ class Message(_DetailsSlot):
 
     def __post_init__(self) -> None:
         check_time("created_at", self.created_at)
+        if len(self.attachments) > self.attachment_count:
+            object.__setattr__(self, "attachment_count", len(self.attachments))
+        if len(self.sticker_ids) > self.sticker_count:
+            object.__setattr__(self, "sticker_count", len(self.sticker_ids))
 
     @classmethod
     def from_adapter(
@@ -290,6 +332,9 @@ class Message(_DetailsSlot):
         author_can_manage_messages: bool,
         author_is_owner: bool,
         author_joined_at: datetime.datetime | None = None,
+        attachments: tuple[Attachment, ...] = (),
+        sticker_ids: tuple[int, ...] = (),
+        forwarded: bool = False,
     ) -> Message:
         """The message an adapter converts from a Discord library's message.
 
@@ -324,6 +369,9 @@ class Message(_DetailsSlot):
         fill(message, "author_can_manage_messages", author_can_manage_messages)
         fill(message, "author_is_owner", author_is_owner)
         fill(message, "author_joined_at", author_joined_at)
+        fill(message, "attachments", attachments)
+        fill(message, "sticker_ids", sticker_ids)
+        fill(message, "forwarded", forwarded)
         fill(message, "_details", details)
         return message
 

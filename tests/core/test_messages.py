@@ -10,7 +10,7 @@ import typing
 import pytest
 
 from spamguard.core import Guard, Policy, SkipReason
-from spamguard.core.messages import DEFERRED_FIELDS, Message
+from spamguard.core.messages import DEFERRED_FIELDS, Attachment, Message
 
 AT = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 
@@ -38,7 +38,7 @@ EAGER: dict[str, typing.Any] = {
     "role_mention_ids": (),
     "mentions_everyone": False,
     "attachment_count": 1,
-    "sticker_count": 0,
+    "sticker_count": 1,
     "embed_count": 0,
     "category_id": 8,
     "parent_id": None,
@@ -46,6 +46,9 @@ EAGER: dict[str, typing.Any] = {
     "author_can_manage_messages": True,
     "author_is_owner": False,
     "author_joined_at": AT,
+    "attachments": (Attachment("scam.png", 1024, "image/png", 640, 480),),
+    "sticker_ids": (9,),
+    "forwarded": True,
 }
 
 
@@ -120,3 +123,31 @@ def test_a_message_has_no_getattr_hook_so_attribute_reads_stay_fast() -> None:
     # specialising them): ~6.7k instructions a message in the guard.
     assert not hasattr(Message, "__getattr__")
     assert Message.__getattribute__ is object.__getattribute__
+
+
+def test_attachments_and_stickers_given_as_values_count_themselves() -> None:
+    files = (Attachment("a.png", 10, "image/png", 1, 2), Attachment("b.txt", 3))
+    message = Message(
+        id=1,
+        guild_id=2,
+        channel_id=3,
+        author_id=4,
+        content="",
+        created_at=AT,
+        attachments=files,
+        sticker_ids=(5, 6, 7),
+    )
+    assert (message.attachment_count, message.sticker_count) == (2, 3)
+    # A count larger than the values kept (an adapter keeps the first MAX_ATTACHMENTS) stays.
+    more = Message(
+        id=1,
+        guild_id=2,
+        channel_id=3,
+        author_id=4,
+        content="",
+        created_at=AT,
+        attachments=files,
+        attachment_count=30,
+    )
+    assert more.attachment_count == 30
+    assert files[1].content_type == "" and files[1].width is None
