@@ -3,7 +3,7 @@
 A member event reads and writes the member's state (``m:<user_id>``: its join and leave
 times beside its counters) and the guild's join windows, the windows plugins open through
 :meth:`JoinContext.window <spamguard.core.context.JoinContext.window>`. Those are kept
-together in one key per guild, ``<prefix>:g:<guild_id>:joins``: a JSON list of windows in
+together in one key per guild, ``<prefix>:{g:<guild_id>}:joins``: a JSON list of windows in
 the snapshot's format (each window at most ``MAX_ENTRIES`` entries, its entries expired to
 its interval at every join), with a TTL of the longest window's interval.
 
@@ -30,6 +30,7 @@ from spamguard.adapters.stores.redis_connection import BACKEND_ERRORS
 from spamguard.adapters.stores.redis_layout import (
     as_milliseconds,
     decode_load,
+    guild_base,
     message_keys,
     save_changes,
 )
@@ -52,7 +53,7 @@ _LOGGER = logging.getLogger("spamguard.store.redis")
 
 def joins_key(prefix: str, guild_id: int) -> str:
     """The key of a guild's join windows."""
-    return f"{prefix}:g:{guild_id}:joins"
+    return f"{guild_base(prefix, guild_id)}:joins"
 
 
 class MemberEvents:
@@ -97,7 +98,7 @@ class MemberEvents:
             horizon=policy.history_seconds,
         )
         keys = message_keys(self.prefix, spot)
-        guild_lock = f"{self.prefix}:g:{event.guild_id}:lock:g"
+        guild_lock = f"{guild_base(self.prefix, event.guild_id)}:lock:g"
         keys = keys._replace(locks=tuple(sorted((*keys.locks, guild_lock))))
         windows_key = joins_key(self.prefix, event.guild_id)
         # A guild timer (a plugin's) reads and writes the guild's join windows under the

@@ -2,7 +2,9 @@
 in Redis: key names, and the encodings between Redis values and the core's exchange format
 (:meth:`spamguard.core.GuardState.slice`).
 
-Keys are prefixed and guild-scoped (``<prefix>:g:<guild_id>:...``):
+Keys are prefixed and guild-scoped (``<prefix>:{g:<guild_id>}:...``, see :func:`guild_base`:
+the braces are a Redis Cluster hash tag, so every key of a guild is in one slot and every
+script touches one slot):
 
 ``w:<check>:<scope tag>:<ids>``
     a window: a sorted set scored by ``created_at``, one member per message
@@ -42,6 +44,7 @@ __all__ = (
     "decode_items",
     "decode_load",
     "encode_item",
+    "guild_base",
     "message_keys",
     "save_changes",
 )
@@ -88,9 +91,16 @@ class Before(typing.NamedTuple):
     windows: tuple[dict[str, str], ...]
 
 
+def guild_base(prefix: str, guild_id: int) -> str:
+    """The start of every key of a guild's state: ``<prefix>:{g:<guild_id>}``. The part in
+    braces is the key's Redis Cluster hash tag, the same for all of a guild's keys (a key
+    set aside as ``<key>:bad:...`` keeps it)."""
+    return f"{prefix}:{{g:{guild_id}}}"
+
+
 def message_keys(prefix: str, spot: Footprint) -> Keys:
     """The keys of ``spot``'s state; its locks sorted (no two messages wait in a cycle)."""
-    base = f"{prefix}:g:{spot.guild_id}"
+    base = guild_base(prefix, spot.guild_id)
     locks = [f"{base}:lock:u:{spot.user_id}"]
     scopes = {spec.scope for spec in spot.windows}
     if Scope.CHANNEL in scopes:

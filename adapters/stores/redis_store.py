@@ -16,7 +16,7 @@ How one message is decided (two round trips, each one ``EVALSHA`` of a Lua scrip
    here: the runtime hands each one to :meth:`RedisStore.schedule` once its punishment
    succeeded.
 
-The keys (``<prefix>:g:<guild_id>:...``: windows, the member's state and recent messages,
+The keys (``<prefix>:{g:<guild_id>}:...``: windows, the member's state and recent messages,
 clean marks, locks; ``<prefix>:scheduled`` for scheduled actions) are described in
 :mod:`~spamguard.adapters.stores.redis_layout`; the scripts are the ``redis_*.lua`` files
 of this package (:mod:`~spamguard.adapters.stores.redis_scripts`). Scheduled actions are

@@ -19,7 +19,7 @@ if typing.TYPE_CHECKING:
 
 T0 = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 LOGGER = "spamguard.store.redis"
-MEMBER_KEY = "spamguard:g:900:m:31"
+MEMBER_KEY = "spamguard:{g:900}:m:31"
 
 
 async def _decide(store: RedisStore, guard: Guard, messages: list[Message]) -> list[Plan]:
@@ -32,8 +32,8 @@ BAD_MEMBER_KEYS: list[tuple[str, Callable[[redis.Redis], typing.Any]]] = [
     ("last-violation-text", lambda c: c.set(MEMBER_KEY, '{"last_violation": "yesterday"}')),
     ("counter-text", lambda c: c.set(MEMBER_KEY, '{"warn_count": "two"}')),
     ("a-list-key", lambda c: c.rpush(MEMBER_KEY, "x")),
-    ("recent-entry", lambda c: c.zadd("spamguard:g:900:r:31", {"garbage": 1e12})),
-    ("window-entry", lambda c: c.zadd("spamguard:g:900:w:max_messages:u:31", {"x|y": 1e12})),
+    ("recent-entry", lambda c: c.zadd("spamguard:{g:900}:r:31", {"garbage": 1e12})),
+    ("window-entry", lambda c: c.zadd("spamguard:{g:900}:w:max_messages:u:31", {"x|y": 1e12})),
 ]
 
 
@@ -64,9 +64,9 @@ async def test_a_bad_member_key_is_set_aside_and_nobody_else_is_affected(
     assert store.failures == 0
     assert store.bad_keys == 1
     (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert "unreadable Redis key spamguard:g:900:" in record.getMessage()
+    assert "unreadable Redis key spamguard:{g:900}:" in record.getMessage()
     assert "set aside as" in record.getMessage()
-    (kept,) = client.keys("spamguard:g:900:*:bad:*")
+    (kept,) = client.keys("spamguard:{g:900}:*:bad:*")
     assert kept in record.getMessage()
     # The member's state is readable again: its next message is no new incident.
     more = await _decide(store, guard, [make_message(105, 31, "buy now", 2.5)])

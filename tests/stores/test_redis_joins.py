@@ -146,11 +146,15 @@ async def test_a_guilds_join_windows_are_one_key_that_expires(redis_url: str) ->
     await store.close()
     with redis.Redis.from_url(redis_url, decode_responses=True) as client:
         keys = sorted(client.keys("joins1:*"))
-        assert keys == [f"joins1:g:{GUILD}:joins", f"joins1:g:{GUILD}:m:7", f"joins1:g:{GUILD}:m:8"]
+        assert keys == [
+            f"joins1:{{g:{GUILD}}}:joins",
+            f"joins1:{{g:{GUILD}}}:m:7",
+            f"joins1:{{g:{GUILD}}}:m:8",
+        ]
         # The longest window (30 s) plus the slack; the member's join as long as
         # new_members reads it (600 s) plus the slack.
-        assert 30_000 < client.pttl(f"joins1:g:{GUILD}:joins") <= 60_000
-        assert 600_000 < client.pttl(f"joins1:g:{GUILD}:m:7") <= 630_000
+        assert 30_000 < client.pttl(f"joins1:{{g:{GUILD}}}:joins") <= 60_000
+        assert 600_000 < client.pttl(f"joins1:{{g:{GUILD}}}:m:7") <= 630_000
     # The guard of the deciding process kept none of it.
     assert guard.state.members == {}
     assert guard.state.windows == {}
@@ -166,7 +170,7 @@ async def test_the_join_windows_hold_their_intervals_joins_only(redis_url: str) 
     await store.close()
     assert store.failures == 0
     with redis.Redis.from_url(redis_url, decode_responses=True) as client:
-        windows = json.loads(client.get(f"flood:g:{GUILD}:joins"))
+        windows = json.loads(client.get(f"flood:{{g:{GUILD}}}:joins"))
     # 10 and 30 seconds of joins, one every 0.1 s.
     assert {window[0][0]: len(window[3]) for window in windows} == {
         "join:lockdown:joins": 100,
@@ -178,12 +182,12 @@ async def test_an_unreadable_join_windows_key_is_set_aside(redis_url: str) -> No
     store, guard = RedisStore(redis_url, prefix="bad"), Guard(POLICY, plugins=[Lockdown()])
     await store.open(guard)
     with redis.Redis.from_url(redis_url, decode_responses=True) as client:
-        client.set(f"bad:g:{GUILD}:joins", "[[1, 2]]")
+        client.set(f"bad:{{g:{GUILD}}}:joins", "[[1, 2]]")
     plan = await store.handle_event(guard, MemberJoin(guild_id=GUILD, user_id=7, joined_at=at(0)))
     assert plan.skipped_reason is None
     with redis.Redis.from_url(redis_url, decode_responses=True) as client:
-        client.delete(f"bad:g:{GUILD}:joins")
-        client.lpush(f"bad:g:{GUILD}:joins", "a list")
+        client.delete(f"bad:{{g:{GUILD}}}:joins")
+        client.lpush(f"bad:{{g:{GUILD}}}:joins", "a list")
     plan = await store.handle_event(guard, MemberJoin(guild_id=GUILD, user_id=8, joined_at=at(1)))
     assert plan.skipped_reason is None
     await store.close()

@@ -112,14 +112,14 @@ async def test_keys_are_prefixed_guild_scoped_and_expire(
         keys = client.keys("*")
         assert keys
         for key in keys:
-            assert key == "bot7:scheduled" or key.startswith(("bot7:g:900:", "bot7:g:901:"))
+            assert key == "bot7:scheduled" or key.startswith(("bot7:{g:900}:", "bot7:{g:901}:"))
             ttl = client.pttl(key)
             if ":w:" in key or ":r:" in key or key.endswith(":cleaned"):
                 # horizon (at most clean_duration 600 s) + slack
                 assert 0 < ttl <= (600 + 5) * 1000, key
             if ":lock:" in key:
                 pytest.fail(f"lock left behind: {key}")
-        channel_links = client.zrange("bot7:g:900:w:max_links:c:50", 0, -1)
+        channel_links = client.zrange("bot7:{g:900}:w:max_links:c:50", 0, -1)
         assert channel_links and all(m.split("|")[2] == "14" for m in channel_links)
 
 
@@ -142,9 +142,9 @@ async def test_windows_hold_only_their_horizon(
         await store.process(guard, make_message(300 + i, 43, f"text number {i}", 2.0 * i))
     await store.close()
     with redis.Redis.from_url(redis_url) as client:
-        assert client.zcard("spamguard:g:900:w:max_messages:u:43") == 3
-        assert client.zcard("spamguard:g:900:w:max_duplicates:u:43") == 15
-        assert client.zcard("spamguard:g:900:r:43") <= 300  # clean_duration 600 s
+        assert client.zcard("spamguard:{g:900}:w:max_messages:u:43") == 3
+        assert client.zcard("spamguard:{g:900}:w:max_duplicates:u:43") == 15
+        assert client.zcard("spamguard:{g:900}:r:43") <= 300  # clean_duration 600 s
 
 
 async def test_unban_happens_on_time_after_a_restart(
@@ -270,7 +270,7 @@ async def test_clean_marks_are_bounded_by_count_in_a_long_flood(
     assert len(deleted) > 100
     assert len(deleted) == len(set(deleted))
     with redis.Redis.from_url(redis_url, decode_responses=True) as client:
-        marks = client.zrange("spamguard:g:900:cleaned", 0, -1)
+        marks = client.zrange("spamguard:{g:900}:cleaned", 0, -1)
     assert len(marks) == 40
     assert marks == [str(mid) for mid in sorted(deleted)[-40:]]
 
