@@ -17,7 +17,7 @@ from spamguard.core.errors import SpamguardError
 
 if typing.TYPE_CHECKING:
     import datetime
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from spamguard.core.engine import Guard
     from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
@@ -73,3 +73,13 @@ class Store(typing.Protocol):
 
     async def next_due(self) -> datetime.datetime | None:
         """When the earliest scheduled action is due (None: nothing scheduled)."""
+
+    async def release(self, lost: Callable[[int], bool]) -> None:
+        """Flush, then forget, every held guild for which ``lost(guild_id)`` is true: its
+        shard moved to another process, which takes it over from what was flushed. A store
+        that holds no guild of its own (memory: nothing to hand over; consistent Redis:
+        nothing held between messages) does nothing."""
+
+    async def done(self, items: Sequence[ScheduledAction]) -> None:
+        """Acknowledge scheduled actions from :meth:`claim_due` as carried out (a store that
+        leases claimed items keeps them until then; others do nothing)."""

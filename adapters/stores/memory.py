@@ -34,7 +34,7 @@ from spamguard.core.errors import SnapshotError
 from spamguard.core.plan import check_run_at
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from spamguard.core.engine import Guard
     from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
@@ -244,3 +244,10 @@ class MemoryStore:
     async def next_due(self) -> datetime.datetime | None:
         """When the earliest scheduled action is due (None: nothing scheduled)."""
         return self.guard.next_due()
+
+    async def release(self, lost: Callable[[int], bool]) -> None:
+        """Nothing to hand over: this process's memory is the only copy of its guilds'
+        state, kept should their shards come back."""
+
+    async def done(self, items: Sequence[ScheduledAction]) -> None:
+        """Nothing to acknowledge: :meth:`claim_due` already handed the items out."""

@@ -85,7 +85,7 @@ from spamguard.core.plan import Plan
 
 if typing.TYPE_CHECKING:
     import datetime
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     import redis.asyncio as aioredis
 
@@ -325,6 +325,9 @@ class RedisStore:
                 return self._empty_plan(guard, message)
         return plan
 
+    async def release(self, lost: Callable[[int], bool]) -> None:
+        """Nothing to hand over: every decision's state is in Redis already."""
+
     # -- member events -----------------------------------------------------------------------
 
     async def handle_event(
@@ -359,3 +362,6 @@ class RedisStore:
         """When the earliest scheduled action is due (None: nothing scheduled). While Redis
         is unavailable: ``retry_interval`` from now, so the caller asks again soon."""
         return await self._scheduled.next_due()
+
+    async def done(self, items: Sequence[ScheduledAction]) -> None:
+        """Nothing to acknowledge: :meth:`claim_due` took the items out of Redis."""

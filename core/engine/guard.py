@@ -33,7 +33,7 @@ __all__ = ("Guard",)
 
 import typing
 
-from spamguard.core.engine import incidents, joins, timers
+from spamguard.core.engine import guild_state, incidents, joins, timers
 from spamguard.core.engine.compiled_policy import CompiledPolicy, check_window_key
 from spamguard.core.engine.deciding import HookUse, decide_message
 from spamguard.core.engine.state import PRUNE_EVERY, GuardState
@@ -344,6 +344,28 @@ class Guard:
                 left unchanged.
         """
         self.state = GuardState.restore(snapshot)
+
+    # -- one guild's part (a store keeping each guild in the process that owns it) -----------
+
+    def guild_part(self, guild_id: int) -> dict[str, typing.Any]:
+        """What the guard holds of one guild as plain data (:mod:`~spamguard.core.engine.guild_state`)."""
+        return guild_state.guild_part(self.state, guild_id)
+
+    def load_guild(self, guild_id: int, data: Mapping[str, typing.Any]) -> None:
+        """Replace what the guard holds of one guild with a :meth:`guild_part`'s data.
+
+        Raises:
+            SnapshotError: malformed data (naming the field); the guard is left unchanged.
+        """
+        guild_state.load_guild(self.state, guild_id, data)
+
+    def drop_guild(self, guild_id: int) -> None:
+        """Forget what the guard holds of one guild (its scheduled actions stay)."""
+        guild_state.drop_guild(self.state, guild_id)
+
+    def held_guilds(self) -> set[int]:
+        """The guilds the guard holds anything of."""
+        return guild_state.held_guilds(self.state)
 
     # -- slices of state (a store shared by processes) ------------------------------------
 

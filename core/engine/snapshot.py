@@ -9,7 +9,14 @@ seconds or null, got 'yesterday'``). Keys a table does not name are left alone.
 
 from __future__ import annotations
 
-__all__ = ("MEMBER_FIELDS", "SNAPSHOT_FIELDS", "check_member", "check_snapshot")
+__all__ = (
+    "GUILD_PART_FIELDS",
+    "MEMBER_FIELDS",
+    "SNAPSHOT_FIELDS",
+    "check_guild_part",
+    "check_member",
+    "check_snapshot",
+)
 
 import collections.abc
 import math
@@ -202,6 +209,18 @@ SNAPSHOT_FIELDS: Mapping[str, tuple[Shape, bool]] = {
 
 _check_snapshot = _record(SNAPSHOT_FIELDS)
 
+GUILD_PART_FIELDS: Mapping[str, tuple[Shape, bool]] = {
+    "guild_id": (_ID, True),
+    "members": SNAPSHOT_FIELDS["members"],
+    "windows": SNAPSHOT_FIELDS["windows"],
+    "cleaned": SNAPSHOT_FIELDS["cleaned"],
+    "counters": (_mapping_of(_TEXT, _COUNT), True),
+}
+"""One guild's part of the state (:func:`~spamguard.core.engine.guild_state.guild_part`)
+besides its ``version``: field -> (shape, required)."""
+
+_check_guild_part = _record(GUILD_PART_FIELDS)
+
 
 def check_member(data: object, path: str = "member") -> None:
     """Refuse one member's state that does not fit :data:`MEMBER_FIELDS`.
@@ -220,3 +239,14 @@ def check_snapshot(data: object) -> None:
         SnapshotError: naming the field and what it must be.
     """
     _check_snapshot(data, "")
+
+
+def check_guild_part(data: object) -> None:
+    """Refuse a guild's part that does not fit :data:`GUILD_PART_FIELDS` (its ``version``
+    and whose guild each row is are checked by
+    :func:`~spamguard.core.engine.guild_state.load_guild`).
+
+    Raises:
+        SnapshotError: naming the field and what it must be.
+    """
+    _check_guild_part(data, "")

@@ -24,6 +24,7 @@ __all__ = (
     "WindowKey",
     "WindowSpec",
     "window_data",
+    "window_from_data",
 )
 
 import collections.abc
@@ -97,7 +98,8 @@ class Footprint:
     messages and the clean marks are worth keeping."""
 
 
-def _window(kind: str, horizon: float, entries: Iterable[typing.Any]) -> SumWindow:
+def window_from_data(kind: str, horizon: float, entries: Iterable[typing.Any]) -> SumWindow:
+    """A window from snapshot data (see :func:`window_data`)."""
     window = DuplicateWindow(horizon) if kind == "text" else SumWindow(horizon)
     for raw in entries:
         window.add(Entry.from_list(raw))
@@ -324,7 +326,7 @@ class GuardState:
             for g, u, data in snapshot["members"]:
                 state.members[(int(g), int(u))] = MemberState.from_dict(data)
             for key, kind, horizon, entries in snapshot["windows"]:
-                state.windows[tuple(key)] = _window(kind, float(horizon), entries)
+                state.windows[tuple(key)] = window_from_data(kind, float(horizon), entries)
             state.cleaned = {int(mid): float(ts) for mid, ts in snapshot["cleaned"]}
             for item in snapshot["scheduled"]:
                 state.schedule.add(ScheduledAction.from_dict(item))
@@ -351,7 +353,7 @@ class GuardState:
         state = cls()
         try:
             for key, kind, horizon, entries in data.get("windows", ()):
-                state.windows[tuple(key)] = _window(kind, float(horizon), entries)
+                state.windows[tuple(key)] = window_from_data(kind, float(horizon), entries)
             for index, (g, u, member) in enumerate(data.get("members", ())):
                 check_member(member, f"members[{index}].state")
                 state.members[(int(g), int(u))] = MemberState.from_dict(member)
