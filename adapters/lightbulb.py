@@ -10,7 +10,8 @@
 The extension's loader subscribes listeners that do exactly what
 :func:`spamguard.adapters.hikari.attach` does (guild message creates and edits, AutoMod
 executions, member joins and leaves, AutoMod rule sync when a guild becomes available,
-start with ``StartedEvent``, stop with ``StoppingEvent``). Its settings come through
+start with ``StartedEvent``, stop with ``StoppingEvent``, a disconnected shard's guilds let
+go of). Its settings come through
 lightbulb's dependency injection, each optional:
 
 - :class:`~spamguard.core.Policy`: the policy (default: ``$SPAMGUARD_POLICY``'s file,
@@ -89,6 +90,14 @@ async def on_stopping(event: hikari.StoppingEvent) -> None:
     protection = protection_for(event.app)
     if protection is not None:
         await protection.on_stopping(event)
+
+
+@loader.listener(hikari.ShardDisconnectedEvent)
+async def on_shard_disconnected(event: hikari.ShardDisconnectedEvent) -> None:
+    """Let the store go of the shard's guilds (another process may take them over)."""
+    protection = protection_for(event.app)
+    if protection is not None:
+        await protection.on_shard_disconnected(event)
 
 
 @loader.listener(hikari.GuildMessageCreateEvent)

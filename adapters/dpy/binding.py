@@ -10,7 +10,9 @@ attach.
   policy's ``automod:`` section (:mod:`spamguard.adapters.dpy.automod`);
 - the runtime starts with ``on_ready`` or the first event (at once when attached to a
   ready bot) and stops when the Cog is removed: on ``unload_extension``, ``bot.close()``
-  or :meth:`~spamguard.adapters.runtime.Protection.detach`.
+  or :meth:`~spamguard.adapters.runtime.Protection.detach`;
+- the shards the bot runs are read from the library (:mod:`spamguard.adapters.dpy.shards`)
+  and a shard that disconnects has its guilds let go of by the store.
 
 discord.py's ``add_cog`` and ``remove_cog`` are coroutines, nextcord's and disnake's plain
 methods: :meth:`ProtectionBinding.add_now`, :meth:`ProtectionBinding.add` and
@@ -40,6 +42,7 @@ from spamguard.adapters.dpy.cog import COG_NAME, cog_class, finish_now
 from spamguard.adapters.dpy.convert import message_from_raw_edit, to_core_message
 from spamguard.adapters.dpy.execute import DpyExecutor, bot_user_id
 from spamguard.adapters.dpy.members import MemberPayloadCheck, join_from_member, leave_from_raw
+from spamguard.adapters.dpy.shards import is_auto_sharded, ownership
 from spamguard.adapters.runtime import (
     CompatBridge,
     Protection,
@@ -122,6 +125,8 @@ class ProtectionBinding:
     def _prepare(self) -> None:
         self._learn_self_id()
         self._check_intents()
+        # Right before the start: the store holds no guild yet, nothing to let go of.
+        self.runtime.shard_watch.ownership = ownership(self.flavour, self.bot)
 
     async def ensure_started(self) -> bool:
         """Start the runtime once (concurrent callers wait for the same start); False once
@@ -216,8 +221,24 @@ class ProtectionBinding:
     # -- events ----------------------------------------------------------------------------
 
     async def on_ready(self) -> None:
-        """Start the runtime (and so the scheduler) as soon as the bot is ready."""
-        await self.ensure_started()
+        """Start the runtime (and so the scheduler) as soon as the bot is ready; note the
+        shards it runs (the store lets go of the guilds of shards it no longer runs)."""
+        if await self.ensure_started():
+            await self.runtime.shard_watch.own(ownership(self.flavour, self.bot))
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        """A shard of an auto-sharded bot disconnected: the store lets go of its guilds
+        (another process may take them over; they load again if the shard comes back)."""
+        await self.runtime.shard_lost(shard_id, ownership(self.flavour, self.bot).shard_count)
+
+    async def on_disconnect(self) -> None:
+        """A plain (not auto-sharded) bot disconnected: the store lets go of the guilds of
+        its one shard (every guild, when it is not sharded)."""
+        if is_auto_sharded(self.flavour, self.bot):
+            return  # on_shard_disconnect names the shard
+        shards = ownership(self.flavour, self.bot)
+        for shard_id in shards.shard_ids:
+            await self.runtime.shard_lost(shard_id, shards.shard_count)
 
     async def on_message(self, message: typing.Any) -> None:
         """Decide a new message and carry its plan out."""

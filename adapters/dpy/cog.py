@@ -77,6 +77,14 @@ def cog_class(flavour: Flavour) -> type[typing.Any]:
         async def spamguard_on_ready(self) -> None:
             await self.binding.on_ready()
 
+        @commands.Cog.listener("on_shard_disconnect")  # type: ignore[untyped-decorator]
+        async def spamguard_on_shard_disconnect(self, shard_id: int) -> None:
+            await self.binding.on_shard_disconnect(shard_id)
+
+        @commands.Cog.listener("on_disconnect")  # type: ignore[untyped-decorator]
+        async def spamguard_on_disconnect(self) -> None:
+            await self.binding.on_disconnect()
+
         @commands.Cog.listener("on_message")  # type: ignore[untyped-decorator]
         async def spamguard_on_message(self, message: typing.Any) -> None:
             await self.binding.on_message(message)

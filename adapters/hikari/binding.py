@@ -1,14 +1,16 @@
 """Binding a hikari bot to the runtime: the listeners, start and stop, ``attach``.
 
 :class:`HikariProtection` holds the listeners (guild message creates and edits, AutoMod
-executions, member joins and leaves, guilds becoming available, start and stop); each
-converts its event with :mod:`spamguard.adapters.hikari.convert` (members:
-:mod:`spamguard.adapters.hikari.members`) and hands it to the shared runtime.
+executions, member joins and leaves, guilds becoming available, start and stop, shards
+disconnecting); each converts its event with :mod:`spamguard.adapters.hikari.convert`
+(members: :mod:`spamguard.adapters.hikari.members`) and hands it to the shared runtime.
+The shards the bot runs come from ``GatewayBot.shards`` and ``shard_count``
+(:func:`ownership`).
 """
 
 from __future__ import annotations
 
-__all__ = ("HikariProtection", "attach", "build", "compat_bridge")
+__all__ = ("HikariProtection", "attach", "build", "compat_bridge", "ownership")
 
 import logging
 import os
@@ -28,6 +30,7 @@ from spamguard.adapters.runtime import (
     build_runtime,
 )
 from spamguard.adapters.runtime import compat_bridge as _bridge
+from spamguard.adapters.runtime.shards import ShardOwnership
 from spamguard.core.hookspecs import hookimpl
 
 if typing.TYPE_CHECKING:
@@ -55,6 +58,15 @@ def _bot_user_id(app: typing.Any) -> int | None:
     # GatewayBot reads its id from the token's first segment before READY arrives.
     token_id = getattr(app, "token_id", None)
     return None if token_id is None else int(token_id)
+
+
+def ownership(app: hikari.GatewayBotAware) -> ShardOwnership:
+    """The shards ``app`` runs in this process (``app.shards``) out of ``app.shard_count``;
+    before it started (a count of 0): every guild."""
+    shards = getattr(app, "shards", None)
+    return ShardOwnership.of(
+        None if shards is None else shards.keys(), getattr(app, "shard_count", 0)
+    )
 
 
 def _check_app(app: object) -> hikari.GatewayBotAware:
@@ -85,11 +97,15 @@ class HikariProtection(Protection):
         self.app = app
         """The bot this protection listens to."""
         self._subscribed: list[tuple[type[hikari.Event], _Listener]] = []
-        self.starter = StartOnce(runtime)
+        self.starter = StartOnce(runtime, self._read_shards)
         """Starts the runtime once; closed between StoppingEvent and the next StartedEvent
         (the bot is going away: events still in flight are dropped rather than restarting
         the runtime)."""
         self._intent_warned = False
+
+    def _read_shards(self) -> None:
+        # Right before the start: the store holds no guild yet, nothing to let go of.
+        self.runtime.shard_watch.ownership = ownership(self.app)
 
     @property
     def listeners(self) -> tuple[tuple[type[hikari.Event], _Listener], ...]:
@@ -113,6 +129,7 @@ class HikariProtection(Protection):
             *member_listeners,
             (hikari.GuildAvailableEvent, self.on_guild_available),
             (hikari.GuildJoinEvent, self.on_guild_available),
+            (hikari.ShardDisconnectedEvent, self.on_shard_disconnected),
         )
 
     def subscribe(self) -> None:
@@ -152,7 +169,8 @@ class HikariProtection(Protection):
             self.runtime.guard.self_id = user_id
         self.starter.closed = False
         self._check_intents()
-        await self.starter.ready()
+        if await self.starter.ready():
+            await self.runtime.shard_watch.own(ownership(self.app))
 
     def _check_intents(self) -> None:
         if self._intent_warned or not members.members_intent_missing(self.app):
@@ -172,6 +190,11 @@ class HikariProtection(Protection):
         except Exception:
             self.runtime.stats.errors += 1
             _LOGGER.exception("spamguard failed to stop cleanly")
+
+    async def on_shard_disconnected(self, event: hikari.ShardDisconnectedEvent) -> None:
+        """A shard disconnected (or stopped): the store lets go of its guilds, which
+        another process may take over; if the shard reconnects here, they load again."""
+        await self.runtime.shard_lost(event.shard.id, event.shard.shard_count)
 
     async def on_message_create(self, event: hikari.GuildMessageCreateEvent) -> None:
         """Decide a new guild message and carry its plan out; never raises."""

@@ -16,6 +16,8 @@ the library's API. The runtime does the rest, the same way for every library:
 - the store keeps scheduled actions (undos, deletion of a notice after ``delete_after``)
   and the :class:`~spamguard.adapters.runtime.scheduler.Scheduler` carries them out when
   due;
+- the adapter tells it which gateway shards the process runs and when one is lost
+  (:mod:`~spamguard.adapters.runtime.shards`): the store lets go of that shard's guilds;
 - nothing ever raises into the bot's event loop.
 """
 
@@ -34,6 +36,7 @@ from spamguard.adapters.runtime.execution import Execution
 from spamguard.adapters.runtime.hierarchy import RecentMembers
 from spamguard.adapters.runtime.requests import utcnow
 from spamguard.adapters.runtime.scheduler import Scheduler
+from spamguard.adapters.runtime.shards import ShardWatch
 from spamguard.adapters.runtime.stats import RuntimeStats
 from spamguard.core.outcomes import ActionOutcome
 from spamguard.core.plan import ScheduledAction, check_run_at
@@ -126,6 +129,9 @@ class Runtime:
         self._automod_sync = RuleSync(self)
         self.scheduler = Scheduler(self)
         """Carries the scheduled actions out when due."""
+        self.shard_watch = ShardWatch(self)
+        """The shards this process runs (``shard_watch.ownership``), and letting go of the
+        guilds of a shard it loses."""
         self._started = False
         self._drop_logged = False
         self._start_failure_logged = False
@@ -192,6 +198,14 @@ class Runtime:
                     "spamguard's store did not close within %gs; stopped without it",
                     self.stop_timeout,
                 )
+
+    # -- shards ----------------------------------------------------------------------------
+
+    async def shard_lost(self, shard_id: int, shard_count: int) -> None:
+        """A gateway shard of this process stopped or disconnected: the store flushes, then
+        forgets, that shard's guilds (:meth:`ShardWatch.lost
+        <spamguard.adapters.runtime.shards.ShardWatch.lost>`); never raises."""
+        await self.shard_watch.lost(shard_id, shard_count)
 
     # -- events ----------------------------------------------------------------------------
 

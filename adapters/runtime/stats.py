@@ -21,6 +21,7 @@ class RuntimeStatsDict(typing.TypedDict):
     actions_skipped: dict[str, int]
     deletion_batches: int
     deletions_dropped: int
+    shards_lost: int
 
 
 class ProtectionStats(typing.TypedDict):
@@ -61,6 +62,9 @@ class RuntimeStats:
     deletions_dropped: int = 0
     """Message ids the deletion queue dropped because a guild had too many pending (each
     logged as a warning)."""
+    shards_lost: int = 0
+    """Gateway shards of this process that stopped or disconnected (the store let go of
+    their guilds each time)."""
 
     def as_dict(self) -> RuntimeStatsDict:
         """Plain data (for logs and dashboards)."""

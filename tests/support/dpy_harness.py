@@ -38,7 +38,9 @@ __all__ = (
     "DpyLibrary",
     "default_intents",
     "dpy_bot",
+    "drain_library_tasks",
     "finish",
+    "settle_listeners",
 )
 
 import asyncio
@@ -58,7 +60,7 @@ from .library_harness import protect_before_start
 
 if typing.TYPE_CHECKING:
     import types
-    from collections.abc import AsyncIterator, Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
     from spamguard.adapters.runtime import Protection
 
@@ -131,28 +133,13 @@ class DpyHarness:
         """Feed one gateway DISPATCH (e.g. ``"MESSAGE_CREATE"``); listeners start as tasks."""
         self.parsers[event_name](dict(payload))
 
-    def _listener_tasks(self) -> set[asyncio.Task[typing.Any]]:
-        prefix = f"{_TASK_PREFIXES[self.library]}: on_"
-        current = asyncio.current_task()
-        return {
-            t
-            for t in asyncio.all_tasks()
-            if t is not current and t.get_name().startswith(prefix) and not t.done()
-        }
-
     async def settle(self, *, timeout: float = 5.0) -> None:
         """Wait until every running event listener (and any it dispatched) finished.
 
         Re-raises the first listener exception, so a failing listener fails the test
         rather than printing a traceback that nobody reads.
         """
-        async with asyncio.timeout(timeout):
-            while True:
-                await asyncio.sleep(0)
-                pending = self._listener_tasks()
-                if not pending:
-                    break
-                await asyncio.wait(pending)
+        await settle_listeners(self.library, timeout=timeout)
         if self.listener_errors:
             error = self.listener_errors.pop(0)
             self.listener_errors.clear()
@@ -186,6 +173,33 @@ class DpyHarness:
         payload = self.world.automod_execution(**kwargs)
         await self.dispatch("AUTO_MODERATION_ACTION_EXECUTION", payload)
         return payload
+
+    async def lose_shard(self, shard_id: int) -> None:
+        """Shard ``shard_id`` disconnects: what the library does when the websocket closes
+        (an ``AutoShardedClient``'s shard dispatches ``disconnect`` and
+        ``shard_disconnect``; a plain ``Client`` only ``disconnect``)."""
+        self.bot.dispatch("disconnect")
+        if isinstance(self.bot, self.module.AutoShardedClient):
+            self.bot.dispatch("shard_disconnect", shard_id)
+        await self.settle()
+
+
+async def settle_listeners(library: Library, *, timeout: float = 5.0) -> None:
+    """Wait until every running event listener task of ``library`` (and any it
+    dispatched) finished."""
+    prefix = f"{_TASK_PREFIXES[library]}: on_"
+    current = asyncio.current_task()
+    async with asyncio.timeout(timeout):
+        while True:
+            await asyncio.sleep(0)
+            pending = {
+                t
+                for t in asyncio.all_tasks()
+                if t is not current and t.get_name().startswith(prefix) and not t.done()
+            }
+            if not pending:
+                break
+            await asyncio.wait(pending)
 
 
 def default_intents(module: types.ModuleType) -> typing.Any:
@@ -268,10 +282,10 @@ async def dpy_bot(
             await harness.settle()
         finally:
             await bot.close()
-            await _drain_library_tasks(library)
+            await drain_library_tasks(library)
 
 
-async def _drain_library_tasks(library: str) -> None:
+async def drain_library_tasks(library: str) -> None:
     """Cancel the library's leftover background tasks after ``bot.close()``.
 
     nextcord 3 starts a ``RateLimit.reset_remaining`` sleeper after every response and
@@ -317,12 +331,25 @@ class DpyLibrary:
         self.parses_partial_updates = _PARSES_PARTIAL_UPDATES[name]
 
     def protected(
-        self, world: payloads.GuildWorld, *, api: DiscordAPI | None, **options: typing.Any
+        self,
+        world: payloads.GuildWorld,
+        *,
+        api: DiscordAPI | None,
+        shards: tuple[Sequence[int], int] | None = None,
+        **options: typing.Any,
     ) -> contextlib.AbstractAsyncContextManager[tuple[DpyHarness, Protection]]:
-        """A ready bot protected by ``spamguard.adapters.<adapter>.attach(bot, **options)``."""
+        """A ready bot protected by ``spamguard.adapters.<adapter>.attach(bot, **options)``.
+
+        ``shards`` ``(shard ids, shard count)``: a plain ``commands.Bot`` started with
+        ``shard_id`` and ``shard_count`` (one shard per process, as a cluster launcher
+        runs them; the one id must be the world's guild's shard)."""
         adapter = importlib.import_module(f"spamguard.adapters.{self.adapter}")
+        sharding: dict[str, int] = {}
+        if shards is not None:
+            (shard_id,), shard_count = shards
+            sharding = {"shard_id": shard_id, "shard_count": shard_count}
         return protect_before_start(
-            lambda hook: dpy_bot(self.name, world, api=api, before_login=hook),
+            lambda hook: dpy_bot(self.name, world, api=api, before_login=hook, **sharding),
             lambda bot: adapter.attach(bot, **options),  # type: ignore[no-any-return]
         )
 

@@ -262,9 +262,20 @@ class HikariHarness:
         await self.dispatch("AUTO_MODERATION_ACTION_EXECUTION", payload)
         return payload
 
+    async def lose_shard(self, shard_id: int) -> None:
+        """Shard ``shard_id`` disconnects: what hikari's shard does when its websocket
+        closes (``ShardDisconnectedEvent`` from the event factory, dispatched). The shard
+        itself stays: it reconnects, as hikari's do."""
+        event = self.bot.event_factory.deserialize_disconnected_event(self.bot.shards[shard_id])
+        await self.bot.dispatch(event, return_tasks=True)
+        await self.settle()
+
 
 async def _start_offline(
-    bot: hikari.GatewayBot, shard: OfflineShard, world: payloads.GuildWorld
+    bot: hikari.GatewayBot,
+    shard: OfflineShard,
+    world: payloads.GuildWorld,
+    others: Sequence[OfflineShard] = (),
 ) -> None:
     """What ``GatewayBot.start()`` does, minus ``GET /gateway/bot`` and the websocket."""
     # GatewayBot.is_alive is "_closed_event is not None"; close() needs both events.
@@ -275,7 +286,8 @@ async def _start_offline(
     await bot.dispatch(bot.event_factory.deserialize_starting_event(), return_tasks=True)
     # Registered where start() puts real shards, so bot.shards, shard_count,
     # update_presence() and close() all find it.
-    bot._shards[shard.id] = shard
+    for each in (shard, *others):
+        bot._shards[each.id] = each
     bot.event_manager.consume_raw_event("READY", shard, world.ready())
     bot.event_manager.consume_raw_event("GUILD_CREATE", shard, world.guild_create())
     await bot.dispatch(bot.event_factory.deserialize_started_event(), return_tasks=True)
@@ -291,6 +303,7 @@ async def hikari_bot(
     max_retries: int = 0,
     cache_settings: hikari.impl.CacheSettings | None = None,
     before_start: typing.Callable[[hikari.GatewayBot], typing.Any] | None = None,
+    shards: tuple[Sequence[int], int] | None = None,
 ) -> AsyncIterator[HikariHarness]:
     """Build a started, offline ``GatewayBot`` whose cache holds ``world``'s guild.
 
@@ -299,7 +312,9 @@ async def hikari_bot(
     (hikari's default is 3); ``max_rate_limit`` is hikari's own (a scripted 429 whose
     ``retry_after`` exceeds it raises ``RateLimitTooLongError``). ``before_start`` runs
     after construction and before the start events (subscribe listeners or build a
-    lightbulb client there; a coroutine result is awaited).
+    lightbulb client there; a coroutine result is awaited). ``shards`` ``(shard ids,
+    shard count)`` runs those shards (default: one, not sharded); the world's guild must be
+    on one of them, and its events arrive through that shard.
     """
     world = world or payloads.build_world()
     async with contextlib.AsyncExitStack() as stack:
@@ -329,8 +344,15 @@ async def hikari_bot(
             result = before_start(bot)
             if asyncio.iscoroutine(result):
                 await result
-        shard = OfflineShard(user_id=world.bot.id, intents=intents)
-        await _start_offline(bot, shard, world)
+        shard_ids, shard_count = shards or ((0,), 1)
+        offline = {
+            i: OfflineShard(
+                user_id=world.bot.id, intents=intents, shard_id=i, shard_count=shard_count
+            )
+            for i in shard_ids
+        }
+        shard = offline[(world.guild_id >> 22) % shard_count]
+        await _start_offline(bot, shard, world, [s for s in offline.values() if s is not shard])
         harness = HikariHarness(bot=bot, api=api, world=world, shard=shard, listener_errors=errors)
         try:
             await harness.settle()
@@ -395,13 +417,18 @@ class HikariLibrary:
     }
 
     def protected(
-        self, world: payloads.GuildWorld, *, api: DiscordAPI | None, **options: typing.Any
+        self,
+        world: payloads.GuildWorld,
+        *,
+        api: DiscordAPI | None,
+        shards: tuple[Sequence[int], int] | None = None,
+        **options: typing.Any,
     ) -> contextlib.AbstractAsyncContextManager[tuple[HikariHarness, Protection]]:
         """A started bot protected by ``spamguard.adapters.hikari.attach(bot, **options)``."""
         import spamguard.adapters.hikari as sg_hikari
 
         return protect_before_start(
-            lambda hook: hikari_bot(world, api=api, before_start=hook),
+            lambda hook: hikari_bot(world, api=api, before_start=hook, shards=shards),
             lambda bot: sg_hikari.attach(bot, **options),
         )
 

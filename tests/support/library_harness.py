@@ -39,7 +39,7 @@ import typing
 from spamguard.core import Policy, hookimpl
 
 if typing.TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 
     from spamguard.adapters.runtime import Protection
     from spamguard.adapters.stores.base import Store
@@ -101,6 +101,11 @@ class BotHarness(typing.Protocol):
         """Dispatch AUTO_MODERATION_ACTION_EXECUTION built by ``world.automod_execution``."""
         ...
 
+    async def lose_shard(self, shard_id: int) -> None:
+        """Make the library report shard ``shard_id`` disconnected, as it does when the
+        shard's websocket closes; wait for the listeners."""
+        ...
+
 
 class LibraryHarness(typing.Protocol):
     """What a Discord library must provide to run the adapter contract suite."""
@@ -109,9 +114,17 @@ class LibraryHarness(typing.Protocol):
     """The library as ``SPAMGUARD_TEST_LIBRARY`` names it (``"hikari"``, ``"nextcord"``...)."""
 
     def protected(
-        self, world: GuildWorld, *, api: DiscordAPI | None, **options: typing.Any
+        self,
+        world: GuildWorld,
+        *,
+        api: DiscordAPI | None,
+        shards: tuple[Sequence[int], int] | None = None,
+        **options: typing.Any,
     ) -> contextlib.AbstractAsyncContextManager[tuple[BotHarness, Protection]]:
         """A started bot of ``world``, protected as this library's users protect theirs.
+
+        ``shards`` ``(shard ids, shard count)``: the bot runs those shards of that many
+        (default: not sharded); the world's guild is on one of them.
 
         Protection is set up before the bot starts (so the runtime starts, and AutoMod
         rules sync, with the bot). ``options`` are ``attach``'s (``policy``, omitted for
@@ -340,6 +353,10 @@ class Guarded:
         self.api.remove_member(self.world.guild_id, member.id)
         await self.dispatch("GUILD_MEMBER_REMOVE", self.world.member_remove(member))
 
+    async def lose_shard(self, shard_id: int) -> None:
+        """The library reports shard ``shard_id`` disconnected; wait for the listeners."""
+        await self.harness.lose_shard(shard_id)
+
     async def run_due(self) -> int:
         """Run the scheduled actions due at the clock's time; how many ran."""
         return await self.protection.runtime.run_due()
@@ -358,13 +375,15 @@ async def guarded(
     poll_interval: float = 3600.0,
     delete_window: float = 0.05,
     plugins: Iterable[object] = (),
+    shards: tuple[Sequence[int], int] | None = None,
 ) -> AsyncIterator[Guarded]:
     """A started bot of ``library`` protected by ``policy`` (None: ``$SPAMGUARD_POLICY``'s).
 
     The scheduler's loop idles (``poll_interval``): tests run due actions themselves
     (`Guarded.run_due`) at the clock's times, unless they pass a short interval.
     Deletions gather for ``delete_window`` (shorter than the default, to keep the suite
-    quick; the raid tests use the default). ``plugins`` join the `Recorder`. The requests
+    quick; the raid tests use the default). ``plugins`` join the `Recorder`. ``shards``
+    ``(shard ids, shard count)``: the shards the bot runs (default: not sharded). The requests
     the bot made while starting are cleared before the test body.
     """
     clock = clock or FakeClock(datetime.datetime.now(tz=datetime.UTC).replace(microsecond=0))
@@ -380,7 +399,10 @@ async def guarded(
     }
     if policy is not None:
         options["policy"] = policy
-    async with library.protected(world, api=api, **options) as (harness, protection):
+    async with library.protected(world, api=api, shards=shards, **options) as (
+        harness,
+        protection,
+    ):
         harness.api.clear()
         yield Guarded(
             library=library,

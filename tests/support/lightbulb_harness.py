@@ -21,7 +21,7 @@ from spamguard.core import Policy
 from .hikari_harness import HikariLibrary, hikari_bot
 
 if typing.TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Sequence
 
     from spamguard.adapters.runtime import Protection
 
@@ -40,7 +40,12 @@ class LightbulbLibrary(HikariLibrary):
 
     @contextlib.asynccontextmanager
     async def protected(
-        self, world: payloads.GuildWorld, *, api: DiscordAPI | None, **options: typing.Any
+        self,
+        world: payloads.GuildWorld,
+        *,
+        api: DiscordAPI | None,
+        shards: tuple[Sequence[int], int] | None = None,
+        **options: typing.Any,
     ) -> AsyncIterator[tuple[HikariHarness, Protection]]:
         """A started bot whose client loaded the extension; ``options`` other than
         ``policy`` become the extension's `Options`. On exit the extension is unloaded
@@ -59,7 +64,7 @@ class LightbulbLibrary(HikariLibrary):
             await client.load_extensions(EXTENSION)
             clients.append(client)
 
-        async with hikari_bot(world, api=api, before_start=build) as harness:
+        async with hikari_bot(world, api=api, before_start=build, shards=shards) as harness:
             (client,) = clients
             protection = sg_lightbulb.protection_for(client)
             assert protection is not None, "the extension built no protection on StartedEvent"
