@@ -4,7 +4,6 @@ so another process can take them over."""
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import typing
 
@@ -17,6 +16,7 @@ if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from adapter_contract.conftest import GuardFactory
+    from support.dpy_harness import Library
     from support.library_harness import LibraryHarness
     from support.payloads import GuildWorld
 
@@ -105,41 +105,43 @@ async def test_a_lost_shard_lets_the_store_go_of_its_guilds_only_and_decisions_g
 
 
 @pytest.mark.only_for_libraries("discordpy", "nextcord", "disnake")
-async def test_an_auto_sharded_bot_names_the_shard_it_lost(library: LibraryHarness) -> None:
-    # A real AutoShardedBot, not connected: its shard ids and count are what launching
-    # would use, and its shards dispatch shard_disconnect (then disconnect) as here.
-    from support.dpy_harness import (
-        TEST_LIBRARIES,
-        default_intents,
-        drain_library_tasks,
-        settle_listeners,
-    )
+async def test_an_auto_sharded_bot_names_the_shard_it_lost(
+    library: LibraryHarness, world: GuildWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real AutoShardedBot, logged in to the stand-in but with no gateway: its shard ids
+    # and count are what launching uses, and its shards dispatch shard_disconnect (then
+    # disconnect) as done here.
+    from support.discord_api import DiscordAPI
+    from support.dpy_harness import ADAPTERS, default_intents, drain_library_tasks, settle_listeners
 
-    name = TEST_LIBRARIES[library.name]
+    name = typing.cast("Library", library.name)  # the import name: discord, nextcord...
     module = importlib.import_module(name)
     commands = importlib.import_module(f"{name}.ext.commands")
-    adapter = importlib.import_module(f"spamguard.adapters.{library.name}")
+    http = importlib.import_module(f"{name}.http")
+    adapter = importlib.import_module(f"spamguard.adapters.{ADAPTERS[name]}")
     bot = commands.AutoShardedBot(
         command_prefix="!", intents=default_intents(module), shard_ids=[1, 3], shard_count=4
     )
     guild_ids = [(n << 22) + 7 for n in range(8)]
     store = ReleaseLog(guild_ids)
     protection = adapter.attach(bot, store=store, load_entrypoints=False)
-    try:
-        bot.dispatch("ready")
-        await settle_listeners(name)
-        assert protection.runtime.shard_watch.ownership == ShardOwnership(
-            shard_count=4, shard_ids=frozenset({1, 3})
-        )
+    async with DiscordAPI.for_world(world) as api:
+        monkeypatch.setattr(http.Route, "BASE", api.url)
+        try:
+            await bot.login(api.token)
+            bot.dispatch("ready")
+            await settle_listeners(name)
+            assert protection.runtime.shard_watch.ownership == ShardOwnership(
+                shard_count=4, shard_ids=frozenset({1, 3})
+            )
 
-        bot.dispatch("shard_disconnect", 3)
-        bot.dispatch("disconnect")
-        await settle_listeners(name)
+            bot.dispatch("shard_disconnect", 3)
+            bot.dispatch("disconnect")
+            await settle_listeners(name)
 
-        assert store.released == [{(3 << 22) + 7, (7 << 22) + 7}]
-        assert protection.stats["runtime"]["shards_lost"] == 1
-    finally:
-        await protection.detach()
-        with contextlib.suppress(Exception):
+            assert store.released == [{(3 << 22) + 7, (7 << 22) + 7}]
+            assert protection.stats["runtime"]["shards_lost"] == 1
+        finally:
+            await protection.detach()
             await bot.close()
-        await drain_library_tasks(name)
+            await drain_library_tasks(name)
