@@ -5,33 +5,18 @@ from __future__ import annotations
 
 import datetime
 
+from support.executors import RecordingExecutor
+
 from spamguard.adapters.runtime import Runtime
 from spamguard.adapters.store_memory import MemoryStore
 from spamguard.contrib.join_raid import JoinRaid, JoinRaidReport
 from spamguard.core import Guard, Policy, hookimpl
 from spamguard.core.actions import SetIncidentActions, Timeout
 from spamguard.core.events import MemberJoin
-from spamguard.core.outcomes import ActionOutcome, FailureKind
+from spamguard.core.outcomes import ActionOutcome
 
 T0 = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
 GUILD = 1
-
-
-class _Executor:
-    """Records the requests it would send."""
-
-    def __init__(self) -> None:
-        self.sent: list[object] = []
-
-    async def refuse(self, action: object) -> str | None:
-        return None
-
-    async def execute(self, action: object) -> int | None:
-        self.sent.append(action)
-        return None
-
-    def classify(self, error: BaseException) -> FailureKind:
-        return FailureKind.ERROR
 
 
 class _Outcomes:
@@ -66,7 +51,7 @@ async def test_a_raid_sends_one_lockdown_and_reports_its_start_and_end_without_a
     )
     outcomes = _Outcomes()
     guard = Guard(policy, plugins=[JoinRaid(), outcomes])
-    executor = _Executor()
+    executor = RecordingExecutor()
     runtime = Runtime(guard, executor, store=MemoryStore(), clock=lambda: T0)
     await runtime.start()
     try:

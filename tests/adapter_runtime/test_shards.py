@@ -7,28 +7,18 @@ import logging
 import typing
 
 import pytest
+from support.executors import RecordingExecutor
 
 from spamguard.adapters.runtime import Runtime
 from spamguard.adapters.runtime.shards import EVERY_GUILD, ShardOwnership, shard_of
 from spamguard.adapters.store_memory import MemoryStore
-from spamguard.core import FailureKind, Guard, Policy
+from spamguard.core import Guard, Policy
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
 # Real snowflakes: a guild's shard is (id >> 22) % shard_count.
 GUILDS = tuple((n << 22) | 0x3FF for n in range(12))
-
-
-class _Executor:
-    async def refuse(self, action: object) -> str | None:
-        return None
-
-    async def execute(self, action: object) -> int | None:
-        return None
-
-    def classify(self, error: BaseException) -> FailureKind:
-        return FailureKind.ERROR
 
 
 class _Releases(MemoryStore):
@@ -47,7 +37,9 @@ class _Releases(MemoryStore):
 
 
 def _runtime(store: MemoryStore) -> Runtime:
-    return Runtime(Guard(Policy.default(), load_entrypoints=False), _Executor(), store=store)
+    return Runtime(
+        Guard(Policy.default(), load_entrypoints=False), RecordingExecutor(), store=store
+    )
 
 
 def test_a_guild_is_owned_by_the_process_running_its_shard() -> None:

@@ -12,6 +12,7 @@ import datetime
 import typing
 
 import pytest
+from support.executors import RecordingExecutor
 
 from spamguard.adapters.runtime import (
     MemberView,
@@ -158,17 +159,6 @@ def test_the_events_of_one_automod_trigger_count_once_within_the_window() -> Non
     assert (first, alert, other_rule, later) == (False, True, False, False)
 
 
-class _Executor:
-    async def refuse(self, action: object) -> str | None:
-        return None
-
-    async def execute(self, action: object) -> int | None:
-        return None
-
-    def classify(self, error: BaseException) -> FailureKind:
-        return FailureKind.ERROR
-
-
 class _OpenCounting(MemoryStore):
     def __init__(self, failures: int = 0) -> None:
         super().__init__()
@@ -185,7 +175,9 @@ class _OpenCounting(MemoryStore):
 
 
 def _runtime(store: MemoryStore) -> Runtime:
-    return Runtime(Guard(Policy.default(), load_entrypoints=False), _Executor(), store=store)
+    return Runtime(
+        Guard(Policy.default(), load_entrypoints=False), RecordingExecutor(), store=store
+    )
 
 
 async def test_concurrent_listeners_start_the_runtime_once() -> None:
