@@ -166,7 +166,8 @@ def _report(result: Result, count: int, baseline: Result | None) -> None:
 
 
 @contextlib.contextmanager
-def _redis(url: str | None) -> Iterator[str]:
+def redis_at(url: str | None) -> Iterator[str]:
+    """``url``, else the URL of a redis-server started for the benchmark."""
     if url:
         yield url
         return
@@ -202,7 +203,7 @@ async def _main(args: argparse.Namespace) -> None:
         f"{len(stream):,} messages ({args.messages:,} generated, seed {args.seed}), "
         f"Policy.default(), Python {sys.version.split()[0]}"
     )
-    with _redis(args.url) as url, tempfile.TemporaryDirectory() as tmp:
+    with redis_at(args.url) as url, tempfile.TemporaryDirectory() as tmp:
         print(f"Redis at {url}")
         # Warm-up: imports, caches, connection pool, script cache.
         await _run("warm-up", RedisStore(url), policy, stream[:500], 1, url)
