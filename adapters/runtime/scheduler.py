@@ -1,10 +1,10 @@
 """The runtime's scheduler: a background task that carries scheduled actions out when due.
 
 The store keeps scheduled actions (the undo of a temporary punishment, the deletion of a
-notice after ``delete_after``); the scheduler claims those due and runs each through the
+notice after ``delete_after``); the scheduler claims those due, runs each through the
 runtime (:meth:`~spamguard.adapters.runtime.Runtime.run_action`; a plugin's
 :class:`~spamguard.core.events.GuildTimer` goes to the guard as an event instead, and its
-plan is carried out), then sleeps until the
+plan is carried out) and acknowledges it to the store (``done``), then sleeps until the
 next one is due, at most the runtime's ``poll_interval``, or until woken by a new item.
 """
 
@@ -67,15 +67,22 @@ class Scheduler:
             _LOGGER.error("spamguard's scheduler had failed", exc_info=task.exception())
 
     async def run_due(self) -> int:
-        """Carry out every scheduled action due now; returns how many ran."""
+        """Carry out every scheduled action due now, acknowledging each to the store once
+        carried out (:meth:`Store.done <spamguard.adapters.stores.Store.done>`: a store
+        shared by processes hands an unacknowledged one out again after its lease);
+        returns how many ran."""
         runtime = self.runtime
-        due = await runtime.store.claim_due(runtime.clock())
+        store = runtime.store
+        due = await store.claim_due(runtime.clock())
         for item in due:
             if isinstance(item.action, GuildTimer):
                 # A plugin's timer: an event for the guard, whose plan is carried out.
                 await runtime.handle_member(item.action)
-                continue
-            await runtime.run_action(item.action, guild_id=getattr(item.action, "guild_id", None))
+            else:
+                guild_id = getattr(item.action, "guild_id", None)
+                await runtime.run_action(item.action, guild_id=guild_id)
+            # One by one: a process that dies mid-batch leaves only what it did not run.
+            await store.done((item,))
         return len(due)
 
     async def _run(self) -> None:

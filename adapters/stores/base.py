@@ -69,7 +69,13 @@ class Store(typing.Protocol):
 
     async def claim_due(self, now: datetime.datetime) -> Sequence[ScheduledAction]:
         """Atomically take every scheduled action due at ``now``: each is handed to exactly
-        one caller, even with several processes polling."""
+        one caller, even with several processes polling. A store shared by processes
+        claims under a lease: an action not acknowledged with :meth:`done` before its lease
+        ends (its process died) is handed out again."""
+
+    async def done(self, items: Sequence[ScheduledAction]) -> None:
+        """Acknowledge claimed actions carried out (the runtime's scheduler calls it after
+        each one ran), so they are never handed out again."""
 
     async def next_due(self) -> datetime.datetime | None:
         """When the earliest scheduled action is due (None: nothing scheduled)."""

@@ -10,7 +10,7 @@ with its TTL, for inspection), logged and counted.
 
 from __future__ import annotations
 
-__all__ = ("BACKEND_ERRORS", "RedisConnection", "loop_time")
+__all__ = ("BACKEND_ERRORS", "RedisConnection", "is_wrong_type", "loop_time")
 
 import asyncio
 import contextlib
@@ -47,8 +47,9 @@ def loop_time() -> float:
     return asyncio.get_running_loop().time()
 
 
-def _wrong_type(error: BaseException) -> bool:
-    return "WRONGTYPE" in str(error)
+def is_wrong_type(error: BaseException) -> bool:
+    """Whether ``error`` is Redis refusing a command on a key of another type."""
+    return isinstance(error, ResponseError) and "WRONGTYPE" in str(error)
 
 
 class RedisConnection:
@@ -140,6 +141,23 @@ class RedisConnection:
             await client.script_load(script.source)
             return await client.evalsha(script.sha, len(keys), *keys, *args)
 
+    async def batch(self, commands: Sequence[tuple[str, Sequence[typing.Any]]]) -> list[typing.Any]:
+        """Send ``commands`` (each a redis-py method name and its arguments) together on a
+        pipeline: one round trip per server. Returns their replies in order, a command's
+        error as its reply (an exception value); a script Redis lost is loaded again and
+        the batch sent once more."""
+        for attempt in (1, 2):
+            pipeline = self.client.pipeline(transaction=False)
+            for name, args in commands:
+                getattr(pipeline, name)(*args)
+            self.round_trips += 1
+            replies: list[typing.Any] = await pipeline.execute(raise_on_error=False)
+            if attempt == 1 and any(isinstance(reply, NoScriptError) for reply in replies):
+                await self.load_scripts()
+                continue
+            break
+        return replies
+
     # -- failing open -------------------------------------------------------------------
 
     def available(self) -> bool:
@@ -226,7 +244,7 @@ class RedisConnection:
         try:
             return await call()
         except ResponseError as exc:
-            if not _wrong_type(exc):
+            if not is_wrong_type(exc):
                 raise
             if not await self.set_aside(expected(), {}, consequence):
                 raise

@@ -29,14 +29,27 @@ script touches one slot):
 ``lock:u:<user_id>``, ``lock:c:<channel_id>``, ``lock:g``
     locks held from load to save (see :mod:`~spamguard.adapters.stores.redis_store`).
 
-Scheduled actions live in ``<prefix>:scheduled``, a sorted set by due time, each member an
-action's JSON (:meth:`~spamguard.core.plan.ScheduledAction.to_dict`).
+Scheduled actions are split into :data:`SCHEDULE_BUCKETS` buckets by guild (see
+:func:`schedule_bucket`), each with its own hash tag ``{s:<bucket>}`` so that no command
+or script touches two Redis Cluster slots (:func:`schedule_keys`):
+
+``<prefix>:{s:<bucket>}:scheduled``
+    the bucket's pending actions: a sorted set by due time, each member an action's JSON
+    (:meth:`~spamguard.core.plan.ScheduledAction.to_dict`);
+``<prefix>:{s:<bucket>}:claimed``
+    the actions a process claimed and has not acknowledged yet, scored by the end of their
+    lease (Redis server time, milliseconds); see
+    :mod:`~spamguard.adapters.stores.redis_scheduled`.
+
+Before the split they sat in one sorted set, ``<prefix>:scheduled``, moved into the buckets
+when a store opens.
 """
 
 from __future__ import annotations
 
 __all__ = (
     "DEFAULT_MEMBER",
+    "SCHEDULE_BUCKETS",
     "Before",
     "Keys",
     "as_milliseconds",
@@ -47,12 +60,15 @@ __all__ = (
     "guild_base",
     "message_keys",
     "save_changes",
+    "schedule_bucket",
+    "schedule_keys",
 )
 
 import json
 import logging
 import math
 import typing
+import zlib
 
 from spamguard.core.engine import MemberState
 from spamguard.core.engine.joins import joins_history
@@ -96,6 +112,25 @@ def guild_base(prefix: str, guild_id: int) -> str:
     braces is the key's Redis Cluster hash tag, the same for all of a guild's keys (a key
     set aside as ``<key>:bad:...`` keeps it)."""
     return f"{prefix}:{{g:{guild_id}}}"
+
+
+SCHEDULE_BUCKETS: typing.Final = 16
+"""How many buckets the scheduled actions are split into (each its own cluster slot)."""
+
+
+def schedule_bucket(item: ScheduledAction) -> int:
+    """The bucket of ``item``: from its guild id (CRC-32, the same in every process;
+    snowflakes' low bits are too often zero to take them as they are), 0 without a guild."""
+    guild_id = getattr(item.action, "guild_id", None)
+    if not isinstance(guild_id, int):
+        return 0
+    return zlib.crc32(str(guild_id).encode()) % SCHEDULE_BUCKETS
+
+
+def schedule_keys(prefix: str, bucket: int) -> tuple[str, str]:
+    """The keys of one bucket of scheduled actions: (pending, claimed)."""
+    base = f"{prefix}:{{s:{bucket}}}"
+    return f"{base}:scheduled", f"{base}:claimed"
 
 
 def message_keys(prefix: str, spot: Footprint) -> Keys:

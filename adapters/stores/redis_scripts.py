@@ -36,7 +36,7 @@ LOAD = read_script("load")
 SAVE = read_script("save")
 """Write what a decision changed, with TTLs, and release the locks."""
 CLAIM = read_script("claim")
-"""Take the due scheduled actions out of the scheduled set."""
+"""Claim a bucket's due scheduled actions under a lease (and those whose lease ran out)."""
 SET_ASIDE = read_script("set_aside")
 """Rename keys that hold the wrong type out of the way."""
 SCRIPTS = (LOAD, SAVE, CLAIM, SET_ASIDE)

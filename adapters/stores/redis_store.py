@@ -17,12 +17,12 @@ How one message is decided (two round trips, each one ``EVALSHA`` of a Lua scrip
    succeeded.
 
 The keys (``<prefix>:{g:<guild_id>}:...``: windows, the member's state and recent messages,
-clean marks, locks; ``<prefix>:scheduled`` for scheduled actions) are described in
+clean marks, locks; ``<prefix>:{s:<bucket>}:...`` for scheduled actions) are described in
 :mod:`~spamguard.adapters.stores.redis_layout`; the scripts are the ``redis_*.lua`` files
 of this package (:mod:`~spamguard.adapters.stores.redis_scripts`). Scheduled actions are
-claimed by a script that reads and removes the due ones in one step
-(:mod:`~spamguard.adapters.stores.redis_scheduled`), so each goes to exactly one process
-even with several polling.
+claimed under a lease and acknowledged once carried out
+(:mod:`~spamguard.adapters.stores.redis_scheduled`), so each is carried out once across
+processes, also when the process that claimed it dies.
 
 Two processes, one decision: a message's load takes its member's lock (plus the channel's
 or the guild's for checks of those scopes) and its save releases them, so messages handled
@@ -56,9 +56,10 @@ Limits, by design:
 - every join of a guild takes the guild's lock and rewrites the guild's join windows (one
   JSON value, at most ``MAX_ENTRIES`` entries a window): a join flood is decided one join
   at a time across processes;
-- scheduled actions are taken out of Redis when claimed: one whose process dies between
-  claiming and carrying it out is lost, and so is one whose claim reply is lost to a
-  broken connection;
+- a scheduled action claimed by a process that dies before acknowledging it is carried
+  out by another process once its lease ends (``claim_lease``, 60 s): that late, and
+  twice if the dead process had carried it out already (see
+  :mod:`~spamguard.adapters.stores.redis_scheduled`);
 - Redis Cluster is not supported (the scripts touch one guild's keys and the scheduled
   set, which would sit in different slots).
 """
@@ -78,7 +79,7 @@ from spamguard.adapters.stores.redis_connection import BACKEND_ERRORS, RedisConn
 from spamguard.adapters.stores.redis_joins import MemberEvents
 from spamguard.adapters.stores.redis_layout import decode_load, message_keys, save_changes
 from spamguard.adapters.stores.redis_locks import LockBusyError, MessageLocks
-from spamguard.adapters.stores.redis_scheduled import ScheduledSet
+from spamguard.adapters.stores.redis_scheduled import DEFAULT_CLAIM_LEASE, ScheduledSet
 from spamguard.adapters.stores.redis_scripts import SAVE
 from spamguard.core.errors import SnapshotError
 from spamguard.core.plan import Plan
@@ -123,6 +124,9 @@ class RedisStore:
             each mark also expires with the policy's horizon). A mark only matters while
             its message is still in a window, so a flood's marks past this are dropped
             oldest first rather than held for the whole horizon.
+        claim_lease: seconds a claimed scheduled action is reserved for the process that
+            claimed it: if that process does not acknowledge it (:meth:`done`) by then, the
+            next process that looks claims and carries it out again.
         client: a ready ``redis.asyncio.Redis`` (``decode_responses=True``) instead of a
             URL; the store does not close it.
     """
@@ -137,12 +141,14 @@ class RedisStore:
         retry_interval: float = 1.0,
         ttl_slack: float = 30.0,
         max_clean_marks: int = DEFAULT_MAX_CLEAN_MARKS,
+        claim_lease: float = DEFAULT_CLAIM_LEASE,
         client: aioredis.Redis | None = None,
     ) -> None:
         for name, value in (
             ("timeout", timeout),
             ("lock_timeout", lock_timeout),
             ("retry_interval", retry_interval),
+            ("claim_lease", claim_lease),
         ):
             if not value > 0:
                 msg = f"RedisStore {name} must be a positive number of seconds, got {value!r}"
@@ -169,7 +175,7 @@ class RedisStore:
         self._connection = RedisConnection(
             timeout=timeout, retry_interval=retry_interval, client=client
         )
-        self._scheduled = ScheduledSet(self._connection, f"{prefix}:scheduled")
+        self._scheduled = ScheduledSet(self._connection, prefix, lease=claim_lease)
         self._locks = MessageLocks(self._connection, lock_timeout)
         self._members = MemberEvents(
             self._connection,
@@ -200,6 +206,11 @@ class RedisStore:
         return self._connection.bad_keys
 
     @property
+    def reclaimed(self) -> int:
+        """Scheduled actions claimed again because their lease ran out unacknowledged."""
+        return self._scheduled.reclaimed
+
+    @property
     def client(self) -> aioredis.Redis:
         """The redis-py client."""
         return self._connection.client
@@ -226,13 +237,15 @@ class RedisStore:
             self.url = url
         try:
             await connection.load_scripts()
+            await self._scheduled.move_legacy()
         except BACKEND_ERRORS as exc:
             connection.failed("connect", exc)
         else:
             connection.recovered()
 
     async def close(self) -> None:
-        """Write scheduled actions still held in memory (if Redis is back) and disconnect."""
+        """Write scheduled actions and acknowledgements still held in memory (if Redis is
+        back) and disconnect."""
         if not self._connection.connected:
             return
         await self._scheduled.close()
@@ -353,10 +366,17 @@ class RedisStore:
         await self._scheduled.schedule(items)
 
     async def claim_due(self, now: datetime.datetime) -> Sequence[ScheduledAction]:
-        """Take every scheduled action due at ``now`` out of Redis, earliest first; each is
-        handed to exactly one caller across processes. On failure: nothing (the actions
-        stay in Redis for the next call)."""
+        """Claim every scheduled action due at ``now``, earliest first, under a lease of
+        ``claim_lease`` seconds: each is handed to one caller across processes, and handed
+        out again (with those due) if it is not acknowledged with :meth:`done` within its
+        lease. On failure: nothing (the actions stay in Redis for the next call)."""
         return await self._scheduled.claim_due(now)
+
+    async def done(self, items: Sequence[ScheduledAction]) -> None:
+        """Acknowledge claimed actions that were carried out: they leave Redis for good. On
+        failure they are kept in memory and acknowledged at the next call that reaches
+        Redis."""
+        await self._scheduled.done(items)
 
     async def next_due(self) -> datetime.datetime | None:
         """When the earliest scheduled action is due (None: nothing scheduled). While Redis

@@ -1,7 +1,7 @@
 """One bot process of the two-process tests: its own Guard and RedisStore, driven over stdin.
 
 Run as ``python store_worker.py``. The first stdin line is the set-up
-(``{"url", "prefix", "policy"}``), answered ``{"ready": true}`` once the store is open; each
+(``{"url", "prefix", "policy"}``, optionally ``"claim_lease"``), answered ``{"ready": true}`` once the store is open; each
 further line is one command, answered by one JSON
 line on stdout:
 
@@ -10,6 +10,7 @@ line on stdout:
   ``store.schedule(plan.undos_after(...))``), starting no earlier than ``start_at`` on the wall
   clock so two workers start together; answers ``{"plans": [...], ...}`` in input order;
 - ``{"op": "claim", "now": iso}``: answers ``{"claimed": [...]}``;
+- ``{"op": "done", "items": [...]}``: acknowledges claimed items, answers ``{"done": true}``;
 - ``{"op": "close"}``: closes the store and exits.
 """
 
@@ -24,7 +25,7 @@ import time
 import typing
 
 from spamguard.adapters.store_redis import RedisStore
-from spamguard.core import Guard, Message, Policy
+from spamguard.core import Guard, Message, Policy, ScheduledAction
 
 
 def _message(data: dict[str, typing.Any]) -> Message:
@@ -42,7 +43,8 @@ async def main() -> None:
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     setup = json.loads(await reader.readline())
     guard = Guard(Policy.from_dict(setup["policy"]))
-    store = RedisStore(setup["url"], prefix=setup["prefix"])
+    options = {"claim_lease": setup["claim_lease"]} if "claim_lease" in setup else {}
+    store = RedisStore(setup["url"], prefix=setup["prefix"], **options)
     await store.open(guard)
     member_locks: collections.defaultdict[tuple[int | None, int], asyncio.Lock] = (
         collections.defaultdict(asyncio.Lock)
@@ -80,6 +82,9 @@ async def main() -> None:
         elif op == "claim":
             claimed = await store.claim_due(datetime.datetime.fromisoformat(command["now"]))
             answer({"claimed": [item.to_dict() for item in claimed]})
+        elif op == "done":
+            await store.done([ScheduledAction.from_dict(item) for item in command["items"]])
+            answer({"done": True, "failures": store.failures})
         elif op == "close":
             await store.close()
             answer({"closed": True})

@@ -10,6 +10,7 @@ import pytest
 import redis
 
 from spamguard.adapters.store_redis import RedisStore
+from spamguard.adapters.stores.redis_layout import schedule_bucket, schedule_keys
 from spamguard.core import Guard, Policy, ScheduledAction, Unban
 
 if typing.TYPE_CHECKING:
@@ -76,21 +77,21 @@ async def test_a_bad_member_key_is_set_aside_and_nobody_else_is_affected(
     client.close()
 
 
-async def test_a_scheduled_set_of_the_wrong_type_is_set_aside_and_scheduling_goes_on(
+UNBAN = ScheduledAction(T0, Unban(guild_id=900, user_id=5))
+PENDING_KEY, CLAIMED_KEY = schedule_keys("spamguard", schedule_bucket(UNBAN))
+
+
+async def test_a_legacy_scheduled_set_of_the_wrong_type_is_set_aside_at_open(
     redis_url: str, policy: Policy, caplog: pytest.LogCaptureFixture
 ) -> None:
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     client.set("spamguard:scheduled", "not a sorted set")
     guard = Guard(policy)
     store = RedisStore(redis_url)
-    await store.open(guard)
-    item = ScheduledAction(T0, Unban(guild_id=900, user_id=5))
     with caplog.at_level(logging.ERROR, logger=LOGGER):
-        assert await store.claim_due(T0) == ()
-        assert await store.next_due() is None
-        await store.schedule([item])
-        assert await store.next_due() == T0
-        assert await store.claim_due(T0) == (item,)
+        await store.open(guard)
+        await store.schedule([UNBAN])
+        assert await store.claim_due(T0) == (UNBAN,)
     await store.close()
     assert store.failures == 0
     assert store.bad_keys == 1
@@ -100,17 +101,40 @@ async def test_a_scheduled_set_of_the_wrong_type_is_set_aside_and_scheduling_goe
     client.close()
 
 
-async def test_a_scheduled_set_that_turns_bad_while_running_is_set_aside_at_the_next_write(
+@pytest.mark.parametrize("key", [PENDING_KEY, CLAIMED_KEY])
+async def test_a_scheduled_bucket_of_the_wrong_type_is_set_aside_and_scheduling_goes_on(
+    redis_url: str, policy: Policy, caplog: pytest.LogCaptureFixture, key: str
+) -> None:
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client.set(key, "not a sorted set")
+    guard = Guard(policy)
+    store = RedisStore(redis_url)
+    await store.open(guard)
+    with caplog.at_level(logging.ERROR, logger=LOGGER):
+        assert await store.claim_due(T0) == ()
+        assert await store.next_due() is None
+        await store.schedule([UNBAN])
+        assert await store.next_due() == T0
+        assert await store.claim_due(T0) == (UNBAN,)
+    await store.close()
+    assert store.failures == 0
+    assert store.bad_keys == 1
+    (kept,) = client.keys(f"{key}:bad:*")
+    assert client.get(kept) == "not a sorted set"
+    assert f"set aside as {kept}" in caplog.text
+    client.close()
+
+
+async def test_a_scheduled_bucket_that_turns_bad_while_running_is_set_aside_at_the_next_write(
     redis_url: str, policy: Policy
 ) -> None:
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     guard = Guard(policy)
     store = RedisStore(redis_url)
     await store.open(guard)
-    client.hset("spamguard:scheduled", "a", "b")
-    item = ScheduledAction(T0, Unban(guild_id=900, user_id=6))
-    await store.schedule([item])
-    assert await store.claim_due(T0) == (item,)
+    client.hset(PENDING_KEY, "a", "b")
+    await store.schedule([UNBAN])
+    assert await store.claim_due(T0) == (UNBAN,)
     assert store.failures == 0
     assert store.bad_keys == 1
     await store.close()

@@ -12,6 +12,7 @@ import redis
 import redis.asyncio as aioredis
 
 from spamguard.adapters.store_redis import ENV_URL, RedisStore, StoreConfigError
+from spamguard.adapters.stores.redis_layout import schedule_bucket, schedule_keys
 from spamguard.core import Guard, Policy, ScheduledAction, SkipReason, Unban
 
 if typing.TYPE_CHECKING:
@@ -112,7 +113,7 @@ async def test_keys_are_prefixed_guild_scoped_and_expire(
         keys = client.keys("*")
         assert keys
         for key in keys:
-            assert key == "bot7:scheduled" or key.startswith(("bot7:{g:900}:", "bot7:{g:901}:"))
+            assert key.startswith(("bot7:{s:", "bot7:{g:900}:", "bot7:{g:901}:")), key
             ttl = client.pttl(key)
             if ":w:" in key or ":r:" in key or key.endswith(":cleaned"):
                 # horizon (at most clean_duration 600 s) + slack
@@ -247,9 +248,10 @@ async def test_a_ready_client_is_used_and_left_open(redis_url: str, policy: Poli
     client = aioredis.Redis.from_url(redis_url, decode_responses=True)
     store = RedisStore(client=client)
     await store.open(Guard(policy))
-    await store.schedule([ScheduledAction(T0, Unban(guild_id=900, user_id=1))])
+    item = ScheduledAction(T0, Unban(guild_id=900, user_id=1))
+    await store.schedule([item])
     await store.close()
-    assert await client.zcard("spamguard:scheduled") == 1
+    assert await client.zcard(schedule_keys("spamguard", schedule_bucket(item))[0]) == 1
     await client.aclose()
 
 

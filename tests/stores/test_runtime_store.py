@@ -104,6 +104,27 @@ async def test_a_store_that_cannot_open_keeps_the_runtime_from_acting_until_it_o
     await runtime.stop()
 
 
+async def test_the_scheduler_acknowledges_each_action_it_carried_out(
+    redis_url: str, policy: Policy
+) -> None:
+    unbans = [ScheduledAction(T0, Unban(guild_id=900 + i, user_id=i)) for i in range(3)]
+    executor, clock = Executor(), Clock()
+    store = RedisStore(redis_url, claim_lease=0.2)
+    runtime = Runtime(Guard(policy), executor, store=store, clock=clock, poll_interval=3600)
+    await runtime.start()
+    await store.schedule(unbans)
+    assert await runtime.run_due() == 3
+    assert set(executor.done) == {item.action for item in unbans}
+    await runtime.stop()
+    # Past the lease, another process finds nothing to carry out again.
+    await asyncio.sleep(0.3)
+    other = RedisStore(redis_url, claim_lease=0.2)
+    await other.open(Guard(policy))
+    assert await other.claim_due(T0 + datetime.timedelta(days=1)) == ()
+    assert other.reclaimed == 0
+    await other.close()
+
+
 async def test_concurrent_starts_open_the_store_once(policy: Policy) -> None:
     opened: list[Guard] = []
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime
 import json
-import pathlib
 import random
-import subprocess
-import sys
 import time
 import typing
 
 import pytest
+from support.store_workers import StoreWorker as Worker
 
 from spamguard.core import Guard, Policy
 
@@ -19,49 +17,6 @@ if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from spamguard.core import Message
-
-WORKER = pathlib.Path(__file__).with_name("store_worker.py")
-
-
-class Worker:
-    """One bot process (``store_worker.py``) with its own Guard and RedisStore."""
-
-    def __init__(self, url: str, policy_doc: dict[str, typing.Any]) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, str(WORKER)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.send({"url": url, "prefix": "spamguard", "policy": policy_doc})
-        ready = self.receive()
-        assert ready == {"ready": True, "failures": 0}
-
-    def send(self, command: dict[str, typing.Any]) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(json.dumps(command) + "\n")
-        self.process.stdin.flush()
-
-    def receive(self) -> dict[str, typing.Any]:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            pytest.fail(f"worker exited with {self.process.wait(timeout=5)}")
-        return typing.cast("dict[str, typing.Any]", json.loads(line))
-
-    def close(self) -> None:
-        try:
-            if self.process.poll() is None:
-                self.send({"op": "close"})
-                self.receive()
-                self.process.wait(timeout=10)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-                self.process.wait()
-            for pipe in (self.process.stdin, self.process.stdout):
-                if pipe is not None:
-                    pipe.close()
 
 
 @pytest.fixture
