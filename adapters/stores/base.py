@@ -73,10 +73,6 @@ class Store(typing.Protocol):
         claims under a lease: an action not acknowledged with :meth:`done` before its lease
         ends (its process died) is handed out again."""
 
-    async def done(self, items: Sequence[ScheduledAction]) -> None:
-        """Acknowledge claimed actions carried out (the runtime's scheduler calls it after
-        each one ran), so they are never handed out again."""
-
     async def next_due(self) -> datetime.datetime | None:
         """When the earliest scheduled action is due (None: nothing scheduled)."""
 
@@ -87,5 +83,6 @@ class Store(typing.Protocol):
         nothing held between messages) does nothing."""
 
     async def done(self, items: Sequence[ScheduledAction]) -> None:
-        """Acknowledge scheduled actions from :meth:`claim_due` as carried out (a store that
-        leases claimed items keeps them until then; others do nothing)."""
+        """Acknowledge scheduled actions from :meth:`claim_due` as carried out (the runtime's
+        scheduler calls it after each one ran): a store that leases claimed items keeps them
+        until then and never hands them out again after; others do nothing."""

@@ -241,9 +241,6 @@ class MemoryStore:
         """Hand out every scheduled action due at ``now``, earliest first."""
         return self.guard.pop_due(now)
 
-    async def done(self, items: Sequence[ScheduledAction]) -> None:
-        """Nothing to do: :meth:`claim_due` took the actions out already (one process)."""
-
     async def next_due(self) -> datetime.datetime | None:
         """When the earliest scheduled action is due (None: nothing scheduled)."""
         return self.guard.next_due()

@@ -382,6 +382,3 @@ class RedisStore:
         """When the earliest scheduled action is due (None: nothing scheduled). While Redis
         is unavailable: ``retry_interval`` from now, so the caller asks again soon."""
         return await self._scheduled.next_due()
-
-    async def done(self, items: Sequence[ScheduledAction]) -> None:
-        """Nothing to acknowledge: :meth:`claim_due` took the items out of Redis."""
