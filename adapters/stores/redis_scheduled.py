@@ -127,16 +127,21 @@ class ScheduledSet:
             check_run_at(item.run_at)
         for item in items:
             self._unsent[encode_item(item)] = item
-        if not self._unsent:
+        await self._send_held("schedule")
+
+    async def _send_held(self, what: str) -> None:
+        """:meth:`_flush` if Redis is available; a failure is counted and logged, and what
+        was held stays held."""
+        if not (self._unsent or self._unacked):
             return
         connection = self._connection
         if not connection.available():
-            connection.skipped("scheduling")
+            connection.skipped(what)
             return
         try:
             await self._flush()
         except BACKEND_ERRORS as exc:
-            connection.failed("schedule", exc)
+            connection.failed(what, exc)
         else:
             connection.recovered()
 
@@ -225,18 +230,7 @@ class ScheduledSet:
         for item in items:
             encoded = self._claimed.pop(item, None) or encode_item(item)
             self._unacked[encoded] = schedule_bucket(item)
-        if not self._unacked:
-            return
-        connection = self._connection
-        if not connection.available():
-            connection.skipped("acknowledging scheduled actions")
-            return
-        try:
-            await self._flush()
-        except BACKEND_ERRORS as exc:
-            connection.failed("acknowledge", exc)
-        else:
-            connection.recovered()
+        await self._send_held("acknowledge")
 
     async def next_due(self) -> datetime.datetime | None:
         """See :meth:`RedisStore.next_due <spamguard.adapters.stores.redis_store.RedisStore.next_due>`."""
