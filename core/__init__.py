@@ -61,6 +61,7 @@ from spamguard.core.policy import (
     Punishment,
     RuleConfig,
     Scope,
+    StoreMode,
 )
 from spamguard.core.windows import Entry
 
@@ -108,6 +109,7 @@ __all__ = (
     "SkipReason",
     "SnapshotError",
     "SpamguardError",
+    "StoreMode",
     "Timeout",
     "TimerContext",
     "Unban",

@@ -97,10 +97,10 @@ class Runtime:
         recent_members: RecentMembers | None = None,
     ) -> None:
         if store is None and guard.policy.store_url is not None:
-            # The policy names a shared store (``store: {url: redis://...}``).
-            from spamguard.adapters.stores.redis_store import RedisStore
+            # The policy names a shared store (``store: {url: redis://..., mode: ...}``).
+            from spamguard.adapters.store_redis import redis_store_for
 
-            store = RedisStore()
+            store = redis_store_for(guard.policy.store_mode)
         elif store is None:
             from spamguard.adapters.stores.memory import MemoryStore
 

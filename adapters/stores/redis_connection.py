@@ -73,6 +73,8 @@ class RedisConnection:
         """Commands sent to Redis so far (no pipelining: each is one round trip)."""
         self.bad_keys = 0
         """Keys set aside because they could not be read."""
+        self.while_down = "failing open (messages are not punished)"
+        """What the store does while Redis is down, as the outage's log line says it."""
         self._client = client
         self._owns_client = client is None
         self._down_since: float | None = None
@@ -175,11 +177,11 @@ class RedisConnection:
             self._down_since = now
             self._failed_while_down = 0
             _LOGGER.error(
-                "Redis store failed on %s (%s: %s); failing open (messages are not "
-                "punished) and retrying every %gs",
+                "Redis store failed on %s (%s: %s); %s and retrying every %gs",
                 what,
                 type(exc).__name__,
                 exc,
+                self.while_down,
                 self.retry_interval,
             )
         else:

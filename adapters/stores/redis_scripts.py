@@ -7,7 +7,17 @@ comment at the top of each file says what its ``KEYS`` and ``ARGV`` hold.
 
 from __future__ import annotations
 
-__all__ = ("CLAIM", "LOAD", "SAVE", "SCRIPTS", "SET_ASIDE", "Script", "read_script")
+__all__ = (
+    "CLAIM",
+    "LOAD",
+    "SAVE",
+    "SCRIPTS",
+    "SET_ASIDE",
+    "TAKE",
+    "WRITE",
+    "Script",
+    "read_script",
+)
 
 import hashlib
 import importlib.resources
@@ -39,5 +49,9 @@ CLAIM = read_script("claim")
 """Claim a bucket's due scheduled actions under a lease (and those whose lease ran out)."""
 SET_ASIDE = read_script("set_aside")
 """Rename keys that hold the wrong type out of the way."""
-SCRIPTS = (LOAD, SAVE, CLAIM, SET_ASIDE)
+TAKE = read_script("take")
+"""Take a guild over (become its owner) and read its part (the guild-owned store)."""
+WRITE = read_script("write")
+"""Write a guild's part behind, if this process still owns the guild."""
+SCRIPTS = (LOAD, SAVE, CLAIM, SET_ASIDE, TAKE, WRITE)
 """Every script, loaded into Redis when the store connects."""

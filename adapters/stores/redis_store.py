@@ -75,6 +75,7 @@ import secrets
 import typing
 
 from spamguard.adapters.stores.base import StoreConfigError
+from spamguard.adapters.stores.redis_base import ENV_URL
 from spamguard.adapters.stores.redis_connection import BACKEND_ERRORS, RedisConnection
 from spamguard.adapters.stores.redis_joins import MemberEvents
 from spamguard.adapters.stores.redis_layout import decode_load, message_keys, save_changes
@@ -96,10 +97,6 @@ if typing.TYPE_CHECKING:
     from spamguard.core.plan import ScheduledAction
 
 _LOGGER = logging.getLogger("spamguard.store.redis")
-
-ENV_URL = "SPAMGUARD_REDIS_URL"
-"""The environment variable read for the connection URL when neither the argument nor
-the policy gives one."""
 
 DEFAULT_MAX_CLEAN_MARKS: typing.Final = 100_000
 """Cleaned-message ids a guild's ``cleaned`` set keeps at most by default: a hundred

@@ -35,6 +35,7 @@ __all__ = (
     "Punishment",
     "RuleConfig",
     "Scope",
+    "StoreMode",
 )
 
 from spamguard.core.policy.model import (
@@ -51,4 +52,5 @@ from spamguard.core.policy.model import (
     Punishment,
     RuleConfig,
     Scope,
+    StoreMode,
 )

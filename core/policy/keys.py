@@ -26,7 +26,14 @@ __all__ = (
 )
 
 from spamguard.core.policy.fields import MAX_DURATION, Field, Kind, default_of
-from spamguard.core.policy.model import Counting, Escalation, GuildPolicy, NewMembers, Notices
+from spamguard.core.policy.model import (
+    Counting,
+    Escalation,
+    GuildPolicy,
+    NewMembers,
+    Notices,
+    StoreMode,
+)
 
 NEW_MEMBER_LOWEST_LEVEL = -1000
 """The lowest level ``new_members.level`` and ``spam.levels`` may name."""
@@ -197,6 +204,16 @@ STORE_FIELDS: tuple[Field, ...] = (
         kind=Kind.URL,
         example="redis://localhost:6379/0",
         doc="Connection URL of the state store (`SPAMGUARD_REDIS_URL` when absent).",
+    ),
+    Field(
+        name="mode",
+        kind=Kind.CHOICE,
+        choices=StoreMode,
+        default=StoreMode.GUILD_OWNED,
+        doc="`guild-owned`: each process decides its shards' guilds from memory and writes "
+        "them behind to Redis (a crash loses at most the write-behind interval of counters "
+        "and windows); `consistent`: every message decided against Redis under locks, for "
+        "a bot that does not partition its events by guild.",
     ),
 )
 """The ``store:`` section."""

@@ -150,6 +150,17 @@ class Ignore:
     guilds: frozenset[int] = frozenset()
 
 
+class StoreMode(enum.StrEnum):
+    """How a Redis store shares state between the processes of a bot (``store: mode:``)."""
+
+    GUILD_OWNED = "guild-owned"
+    """The process that owns a guild's shard decides from its own memory and writes the
+    guild behind to Redis, for another process to take over (the default)."""
+    CONSISTENT = "consistent"
+    """Every message decided against Redis under locks: for the rare deployment that does
+    not partition its events by guild."""
+
+
 class Counting(enum.StrEnum):
     """What climbs the escalation ladder a step."""
 
@@ -348,6 +359,8 @@ class Policy:
     """The document the policy was built from (plain data)."""
     store_url: str | None = None
     """Connection URL of the state store (``redis://...``), if the policy names one."""
+    store_mode: StoreMode = StoreMode.GUILD_OWNED
+    """How the Redis store of ``store_url`` shares state between processes."""
 
     def for_guild(self, guild_id: int | None) -> GuildPolicy:
         """The settings for one guild."""

@@ -232,12 +232,13 @@ def _ignore(issues: Issues, path: str, value: object) -> Ignore:
     return Ignore(**read_fields(issues, path, data, IGNORE_FIELDS))
 
 
-def _store_url(issues: Issues, path: str, value: object) -> str | None:
+def _store(issues: Issues, path: str, value: object) -> dict[str, typing.Any]:
+    """The ``store:`` section as Policy's ``store_url`` and ``store_mode``."""
     if value is None:
-        return None
+        return {}
     data = read_mapping(issues, path, value, _STORE_KEYS)
-    url: str | None = read_fields(issues, path, data, STORE_FIELDS)["url"]
-    return url
+    fields = read_fields(issues, path, data, STORE_FIELDS)
+    return {"store_url": fields["url"], "store_mode": fields["mode"]}
 
 
 def _guild_policy(issues: Issues, prefix: str, data: dict[str, typing.Any]) -> GuildPolicy:
@@ -369,7 +370,7 @@ def parse_policy(data: Mapping[str, typing.Any], *, source: str = "") -> Policy:
         issues.add("version", f"must be 1, got {show(version)}")
     base_doc = {k: v for k, v in top.items() if k in _GUILD_KEYS}
     base = _guild_policy(issues, "", base_doc)
-    store_url = _store_url(issues, "store", top.get("store"))
+    store = _store(issues, "store", top.get("store"))
     guilds: dict[int, GuildPolicy] = {}
     raw_guilds = top.get("guilds")
     if raw_guilds is not None:
@@ -395,7 +396,7 @@ def parse_policy(data: Mapping[str, typing.Any], *, source: str = "") -> Policy:
                         issues.add(join(path, issue.path), issue.message)
     if issues.items:
         raise PolicyError([_written_at(issue, came_from) for issue in issues.items], source=source)
-    return Policy(base=base, guilds=guilds, source=data, store_url=store_url)
+    return Policy(base=base, guilds=guilds, source=data, **store)
 
 
 def _written_at(issue: PolicyIssue, came_from: Mapping[str, str]) -> PolicyIssue:

@@ -1,7 +1,9 @@
 """One bot process of the two-process tests: its own Guard and RedisStore, driven over stdin.
 
 Run as ``python store_worker.py``. The first stdin line is the set-up
-(``{"url", "prefix", "policy"}``, optionally ``"claim_lease"``), answered ``{"ready": true}`` once the store is open; each
+(``{"url", "prefix", "policy"}``, optionally ``"claim_lease"``, and ``"store":
+"guild-owned"`` with ``"write_interval"`` for the guild-owned store instead of the
+consistent one), answered ``{"ready": true}`` once the store is open; each
 further line is one command, answered by one JSON
 line on stdout:
 
@@ -11,6 +13,8 @@ line on stdout:
   clock so two workers start together; answers ``{"plans": [...], ...}`` in input order;
 - ``{"op": "claim", "now": iso}``: answers ``{"claimed": [...]}``;
 - ``{"op": "done", "items": [...]}``: acknowledges claimed items, answers ``{"done": true}``;
+- ``{"op": "flush"}``: writes the guild-owned store's changed guilds, answers
+  ``{"flushed": bool}``;
 - ``{"op": "close"}``: closes the store and exits.
 """
 
@@ -24,7 +28,7 @@ import sys
 import time
 import typing
 
-from spamguard.adapters.store_redis import RedisStore
+from spamguard.adapters.store_redis import OwnedRedisStore, RedisStore
 from spamguard.core import Guard, Message, Policy, ScheduledAction
 
 
@@ -44,7 +48,16 @@ async def main() -> None:
     setup = json.loads(await reader.readline())
     guard = Guard(Policy.from_dict(setup["policy"]))
     options = {"claim_lease": setup["claim_lease"]} if "claim_lease" in setup else {}
-    store = RedisStore(setup["url"], prefix=setup["prefix"], **options)
+    store: OwnedRedisStore | RedisStore
+    if setup.get("store") == "guild-owned":
+        store = OwnedRedisStore(
+            setup["url"],
+            prefix=setup["prefix"],
+            write_interval=setup["write_interval"],
+            **options,
+        )
+    else:
+        store = RedisStore(setup["url"], prefix=setup["prefix"], **options)
     await store.open(guard)
     member_locks: collections.defaultdict[tuple[int | None, int], asyncio.Lock] = (
         collections.defaultdict(asyncio.Lock)
@@ -76,7 +89,7 @@ async def main() -> None:
                     "plans": plans,
                     "failures": store.failures,
                     "round_trips": store.round_trips,
-                    "lock_waits": store.lock_waits,
+                    "lock_waits": getattr(store, "lock_waits", 0),
                 }
             )
         elif op == "claim":
@@ -85,6 +98,9 @@ async def main() -> None:
         elif op == "done":
             await store.done([ScheduledAction.from_dict(item) for item in command["items"]])
             answer({"done": True, "failures": store.failures})
+        elif op == "flush":
+            assert isinstance(store, OwnedRedisStore)
+            answer({"flushed": await store.flush()})
         elif op == "close":
             await store.close()
             answer({"closed": True})
