@@ -19,6 +19,9 @@ __all__ = (
 import re
 import string
 import typing
+import unicodedata
+
+from spamguard.core.confusables import SKELETON
 
 # Rowboat's definition of a link: a scheme and everything up to the next space.
 _LINK_RE = re.compile(r"https?://[^\s<>]+", re.IGNORECASE)
@@ -39,6 +42,7 @@ _UNICODE_EMOJI_RE = re.compile(
 _ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"
 _ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 _ASCII_CAPITALS = string.ascii_uppercase.encode()
+_SKELETON_TABLE: typing.Final = str.maketrans(dict(SKELETON))
 
 COMPARED_LENGTH: typing.Final = 4000
 """Characters of a message's content that duplicates are compared on: Discord's cap on
@@ -93,21 +97,36 @@ def count_upper_case(content: str) -> int:
 
 def normalise(content: str) -> str:
     """The text duplicates are compared on: the first :data:`COMPARED_LENGTH` characters
-    of ``content``, zero-width characters removed, casefolded, runs of white space folded
-    to one space; at most :data:`COMPARED_LENGTH` characters."""
+    of ``content``, zero-width characters removed, compatibility forms folded (NFKC:
+    full-width and mathematical letters become plain ones), look-alike letters of other
+    scripts replaced by the ASCII ones they imitate (Unicode TR39's confusables, see
+    :mod:`spamguard.core.confusables`), casefolded, runs of white space folded to one
+    space; at most :data:`COMPARED_LENGTH` characters.
+
+    ``free nitro`` spelt in full-width letters, in mathematical bold, or with Cyrillic and
+    Greek look-alikes all give ``free nitro``. ASCII text is only lowered and folded:
+    ``fr33`` stays ``fr33`` (digits for letters are the fuzzy comparison's business, and
+    ordinary chat must cost no more than it did).
+    """
     content = content[:COMPARED_LENGTH]
     if content.isascii():
         # Every zero-width character is outside ASCII, and casefold() is lower() there:
         # skipping str.translate (a dict lookup per character, microseconds per message)
-        # gives the same text. Most messages are folded already (ASCII white space that
-        # split() folds is a space or a control character, which isprintable() rejects),
-        # and the test is cheaper than splitting them into words.
+        # gives the same text. ASCII is NFKC-normal and has no look-alikes in the table.
+        # Most messages are folded already (ASCII white space that split() folds is a
+        # space or a control character, which isprintable() rejects), and the test is
+        # cheaper than splitting them into words.
         text = content.lower()
         if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
             return text
         return " ".join(text.split())
-    # casefold() may lengthen text ("\u00df" becomes "ss").
-    return " ".join(_ZERO_WIDTH_RE.sub("", content).casefold().split())[:COMPARED_LENGTH]
+    # NFKC first (it makes full-width and mathematical letters ASCII), then the look-alikes
+    # (the table holds both cases: a capital's prototype may differ from its small
+    # letter's), then casefold. casefold() may lengthen text ("\u00df" becomes "ss"), and
+    # NFKC too ("\ufdfa" becomes 18 letters).
+    text = unicodedata.normalize("NFKC", _ZERO_WIDTH_RE.sub("", content))
+    text = text.translate(_SKELETON_TABLE).casefold()
+    return " ".join(text.split())[:COMPARED_LENGTH]
 
 
 def is_symbolic(normalised: str) -> bool:
