@@ -8,6 +8,8 @@ Configured under ``extensions.link_filter``::
         deny_domains: [grabify.link]              # always denied (subdomains too)
         block_invites: true                       # Discord server invites are violations...
         allowed_invites: [python]                 # ...except these invite codes
+        lookalikes: {domains: [mybank.example]}   # links imitating protected domains
+        deny_file: /etc/spamguard/deny.txt        # one denied domain a line, reread on change
         punishment: NONE
         delete: true
         enabled: true
@@ -15,19 +17,37 @@ Configured under ``extensions.link_filter``::
 A link is ``http(s)://...`` or ``www....``; a domain matches itself and its subdomains
 (``youtube.com`` covers ``m.youtube.com``). Invites are found with or without a scheme
 (``discord.gg/x``, ``discord.com/invite/x``, ``discordapp.com/invite/x``) and are judged
-only by the invite settings, never by the domain lists. The violation is named
-``link_filter``; its ``count`` is the number of offending links.
+only by the invite settings, never by the domain lists. A link is judged once whichever
+reasons it has: a denied domain (``deny_domains`` or the ``deny_file``), one outside
+``allow_domains``, or a look-alike of a protected domain (:mod:`.lookalikes`). The
+violation is named ``link_filter``; its ``count`` is the number of offending links.
+
+Hosts are compared in their ASCII form (a Unicode name as ``xn--``), so a list entry
+matches every spelling of its domain. A host with an ``xn--`` label that does not decode
+is never called a look-alike (the lists still apply); the plugin counts it in
+:attr:`LinkFilter.undecodable_hosts`.
 """
 
 from __future__ import annotations
 
-__all__ = ("LinkFilter", "LinkFilterSettings", "find_invites", "find_link_hosts", "plugin")
+__all__ = (
+    "LinkFilter",
+    "LinkFilterSettings",
+    "Offences",
+    "find_invites",
+    "find_link_hosts",
+    "plugin",
+)
 
 import dataclasses
+import logging
 import re
 import typing
 import urllib.parse
 
+from spamguard.contrib.deny_file import DenyFile
+from spamguard.contrib.domains import UndecodableHostError, ascii_host, clean_domain, matches
+from spamguard.contrib.lookalikes import Lookalikes
 from spamguard.contrib.plans import delete_when_fired
 from spamguard.contrib.settings import SettingsCache, SettingsReader
 from spamguard.core.hookspecs import hookimpl
@@ -43,6 +63,8 @@ if typing.TYPE_CHECKING:
 
 NAME = "link_filter"
 
+_LOGGER = logging.getLogger("spamguard.contrib.link_filter")
+
 _INVITE_RE = re.compile(
     r"(?:https?://)?(?:www\.)?"
     r"(?:discord(?:app)?\.com/invite|discord\.gg)"
@@ -50,7 +72,6 @@ _INVITE_RE = re.compile(
     re.IGNORECASE,
 )
 _LINK_RE = re.compile(r"(?:https?://|www\.)[^\s<>]+", re.IGNORECASE)
-_DOMAIN_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 _TRAILING = ".,;:!?)]}'\">*_~|"
 
 
@@ -81,13 +102,14 @@ def find_link_hosts(content: str) -> list[str]:
     return hosts
 
 
-def _domain(value: str) -> str | None:
-    domain = value.lower().removeprefix("*.").strip(".")
-    return domain if _DOMAIN_RE.match(domain) else None
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Offences:
+    """What :meth:`LinkFilterSettings.judge` found in one message."""
 
-
-def _matches(host: str, domains: tuple[str, ...]) -> bool:
-    return any(host == domain or host.endswith(f".{domain}") for domain in domains)
+    count: int = 0
+    """Links and invites the settings forbid."""
+    undecodable: int = 0
+    """Hosts with an ``xn--`` label that does not decode (never called look-alikes)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,6 +124,11 @@ class LinkFilterSettings:
     """Discord server invites are violations."""
     allowed_invites: frozenset[str] = frozenset()
     """Invite codes that are always allowed (compared case-sensitively, as Discord does)."""
+    lookalikes: Lookalikes | None = None
+    """Links whose domain imitates a protected one are violations (None: not looked for)."""
+    deny_file: DenyFile | None = None
+    """Links to the domains listed in this file (read again when it changes) are
+    violations."""
     punishment: Punishment = Punishment.NONE
     """What the member gets besides the deletion."""
     delete: bool = True
@@ -119,6 +146,8 @@ class LinkFilterSettings:
             "deny_domains",
             "block_invites",
             "allowed_invites",
+            "lookalikes",
+            "deny_file",
             "punishment",
             "delete",
             "enabled",
@@ -127,8 +156,8 @@ class LinkFilterSettings:
         defaults = cls()
         domain = "a domain like example.com (no scheme, no path)"
         settings = cls(
-            allow_domains=reader.strings("allow_domains", normalise=_domain, what=domain),
-            deny_domains=reader.strings("deny_domains", normalise=_domain, what=domain),
+            allow_domains=reader.strings("allow_domains", normalise=clean_domain, what=domain),
+            deny_domains=reader.strings("deny_domains", normalise=clean_domain, what=domain),
             block_invites=reader.boolean("block_invites", defaults.block_invites),
             allowed_invites=frozenset(
                 reader.strings(
@@ -137,6 +166,8 @@ class LinkFilterSettings:
                     what="an invite code like 'python' or a link to it",
                 )
             ),
+            lookalikes=Lookalikes.read(reader),
+            deny_file=_deny_file(reader),
             punishment=reader.punishment("punishment", defaults.punishment),
             delete=reader.boolean("delete", defaults.delete),
         )
@@ -144,17 +175,54 @@ class LinkFilterSettings:
         reader.finish()
         return settings if enabled else None
 
-    def offending(self, content: str) -> int:
-        """How many links or invites in ``content`` these settings forbid."""
-        count = 0
+    def offending(self, content: str, now: float = 0.0) -> int:
+        """How many links or invites in ``content`` these settings forbid (``now``: the
+        message's time as a POSIX timestamp, for the ``deny_file`` check)."""
+        return self.judge(content, now).count
+
+    def judge(self, content: str, now: float = 0.0) -> Offences:
+        """The links and invites in ``content`` these settings forbid, and the hosts that
+        could not be judged (``now`` as for :meth:`offending`)."""
+        count = undecodable = 0
         if self.block_invites:
             count += sum(1 for code in find_invites(content) if code not in self.allowed_invites)
-        for host in find_link_hosts(content):
-            if _matches(host, self.deny_domains) or (
-                self.allow_domains and not _matches(host, self.allow_domains)
+        hosts = find_link_hosts(content)
+        if not hosts:
+            return Offences(count=count)
+        denied_by_file = self.deny_file.domains(now) if self.deny_file is not None else ()
+        for host in hosts:
+            name = ascii_host(host)
+            if (
+                matches(name, self.deny_domains)
+                or (denied_by_file and matches(name, denied_by_file))
+                or (self.allow_domains and not matches(name, self.allow_domains))
             ):
                 count += 1
-        return count
+                continue
+            if self.lookalikes is None:
+                continue
+            try:
+                imitated = self.lookalikes.imitated(host)
+            except UndecodableHostError as error:
+                _LOGGER.debug("link_filter: a host is not judged for look-alikes: %s", error)
+                undecodable += 1
+                continue
+            if imitated is not None:
+                count += 1
+        return Offences(count=count, undecodable=undecodable)
+
+
+def _deny_file(reader: SettingsReader) -> DenyFile | None:
+    """The ``deny_file`` setting, read now; a problem with it is reported on the field."""
+    path = reader.text("deny_file", what="the path of a file of domains, one a line")
+    if path is None:
+        return None
+    try:
+        return DenyFile.load(path)
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        reader.add("deny_file", f"cannot read the domain list {path!r}: {reason}")
+        return None
 
 
 class LinkFilter:
@@ -164,6 +232,9 @@ class LinkFilter:
 
     def __init__(self) -> None:
         self.settings = SettingsCache(NAME, LinkFilterSettings.parse)
+        self.undecodable_hosts = 0
+        """Link hosts never judged for look-alikes because an ``xn--`` label of theirs does
+        not decode (malformed punycode, or ASCII in disguise)."""
 
     @hookimpl
     def spamguard_validate_policy(self, policy: GuildPolicy) -> list[PolicyIssue]:
@@ -176,7 +247,9 @@ class LinkFilter:
         settings = self.settings.get(context.policy)
         if settings is None:
             return None
-        count = settings.offending(message.content)
+        offences = settings.judge(message.content, context.now.timestamp())
+        self.undecodable_hosts += offences.undecodable
+        count = offences.count
         if not count:
             return None
         return [

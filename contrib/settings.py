@@ -135,6 +135,17 @@ class SettingsReader:
             result.append(cleaned)
         return tuple(result)
 
+    def text(self, field: str, *, what: str = "a non-empty string") -> str | None:
+        """One string (stripped), or None when the field is absent or ``null``."""
+        value = self._data.get(field)
+        if value is None:
+            return None
+        cleaned = value.strip() if isinstance(value, str) else ""
+        if not cleaned:
+            self.add(field, f"must be {what}, got {show(value)}")
+            return None
+        return cleaned
+
     def section(self, field: str, allowed: Iterable[str]) -> SettingsReader | None:
         """The mapping at ``field`` (``lockdown: {...}``), read by a reader that reports into
         this one's problems at ``extensions.<name>.<field>.<key>``; None when the field is

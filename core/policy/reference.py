@@ -275,7 +275,8 @@ def reference_markdown() -> str:
         "`delete` |",
         "| `message_length` | messages | `max_length`, `max_lines`, `punishment`, `delete` |",
         "| `link_filter` | messages | `allow_domains`, `deny_domains`, `block_invites`, "
-        "`allowed_invites`, `punishment`, `delete` |",
+        "`allowed_invites`, `lookalikes` (`domains`, `builtin`, `accuracy`, `ignore`), "
+        "`deny_file`, `punishment`, `delete` |",
         "| `raid` | messages | `members`, `interval`, `scope`, `accuracy`, `min_length`, "
         "`punishment`, `punish_participants`, `delete` |",
         "| `join_raid` | member joins | `joins`, `interval`, `similar_names` (`members`, "

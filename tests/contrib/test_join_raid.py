@@ -435,6 +435,7 @@ def test_the_policy_reference_names_every_setting_of_every_built_in_extension() 
         "mass_mention": (mass_mention.MassMentionSettings.parse, {}),
         "message_length": (message_length.MessageLengthSettings.parse, {}),
         "link_filter": (link_filter.LinkFilterSettings.parse, {}),
+        "link_filter.lookalikes": (link_filter.LinkFilterSettings.parse, "lookalikes"),
         "raid": (raid.RaidSettings.parse, {}),
         "join_raid": (JoinRaidSettings.parse, {}),
         "join_raid.similar_names": (JoinRaidSettings.parse, "similar_names"),
