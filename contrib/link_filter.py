@@ -84,7 +84,7 @@ def find_invites(content: str) -> list[str]:
 
 def find_link_hosts(content: str) -> list[str]:
     """The lower-case host of every link in ``content`` that is not a Discord invite."""
-    if "://" not in content and "www." not in content.lower():
+    if "://" not in content and ("." not in content or "www." not in content.lower()):
         return []
     stripped = _INVITE_RE.sub(" ", content)
     hosts = []
@@ -110,6 +110,9 @@ class Offences:
     """Links and invites the settings forbid."""
     undecodable: int = 0
     """Hosts with an ``xn--`` label that does not decode (never called look-alikes)."""
+
+
+_NO_OFFENCES: typing.Final = Offences()
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -188,7 +191,7 @@ class LinkFilterSettings:
             count += sum(1 for code in find_invites(content) if code not in self.allowed_invites)
         hosts = find_link_hosts(content)
         if not hosts:
-            return Offences(count=count)
+            return Offences(count=count) if count else _NO_OFFENCES
         denied_by_file = self.deny_file.domains(now) if self.deny_file is not None else ()
         for host in hosts:
             name = ascii_host(host)
@@ -247,7 +250,8 @@ class LinkFilter:
         settings = self.settings.get(context.policy)
         if settings is None:
             return None
-        offences = settings.judge(message.content, context.now.timestamp())
+        now = 0.0 if settings.deny_file is None else context.now.timestamp()
+        offences = settings.judge(message.content, now)
         self.undecodable_hosts += offences.undecodable
         count = offences.count
         if not count:

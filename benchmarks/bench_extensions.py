@@ -1,0 +1,146 @@
+"""Instructions per message of the comparable policy, without and with issue 15's extensions.
+
+The benchmark stream (``workload.py``: ordinary chat with some emoji, and spam) goes
+through ``Guard.process`` under ``bench_guard.py``'s comparable policy, then under the same
+policy with these extensions on, each with the settings a server would start from:
+
+- ``link_filter`` with ``lookalikes`` (the built-in protected domains) and nothing else
+  (no invite blocking, no lists): the look-alike links the issue adds;
+- ``compromised`` (its defaults: 3 channels in 60 s) and ``honeypot`` (one channel no
+  message of the stream is sent in), when they are installed: the script enables each
+  extension whose entry point exists, and names the ones it found.
+
+Counted like ``bench_instructions.py`` (valgrind's callgrind, the slope between N and 2N
+messages, building the messages subtracted); the issue's target is at most 25% more with
+the extensions on::
+
+    python benchmarks/bench_extensions.py
+    python benchmarks/bench_extensions.py --messages 1000 --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import copy
+import importlib.metadata
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import typing
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Sequence
+
+HERE = pathlib.Path(__file__).resolve().parent
+SCENARIOS = ("build", "comparable", "extensions")
+HONEYPOT_CHANNEL = 42  # no channel of the workload: its ids are snowflakes
+TARGET = 1.25
+
+EXTENSION_SETTINGS: dict[str, dict[str, typing.Any]] = {
+    "link_filter": {"block_invites": False, "lookalikes": {}},
+    "compromised": {},
+    "honeypot": {"channels": [HONEYPOT_CHANNEL]},
+}
+"""Each extension measured, with its settings; those not installed are left out."""
+
+
+def installed_extensions() -> dict[str, typing.Any]:
+    """The plugin object of each measured extension whose entry point is installed."""
+    found = {ep.name: ep for ep in importlib.metadata.entry_points(group="spamguard")}
+    return {name: found[name].load() for name in EXTENSION_SETTINGS if name in found}
+
+
+def child(scenario: str, messages: int) -> None:
+    """The measured program: build the messages and, unless only building, decide them
+    (``list``: print the names of the measured extensions installed)."""
+    if scenario == "list":
+        print(" ".join(installed_extensions()))
+        return
+    sys.path.insert(0, str(HERE))
+    import workload
+    from bench_guard import COMPARABLE_POLICY
+
+    from spamguard.core import Guard, Policy
+
+    built = workload.spamguard_messages(workload.generate(messages=messages))
+    if scenario == "build":
+        return
+    document = copy.deepcopy(COMPARABLE_POLICY)
+    plugins: list[typing.Any] = []
+    if scenario == "extensions":
+        extensions = installed_extensions()
+        document["extensions"] = {name: EXTENSION_SETTINGS[name] for name in extensions}
+        plugins = list(extensions.values())
+    guard = Guard(Policy.from_dict(document), plugins=plugins)
+    for message in built:
+        guard.process(message)
+
+
+def per_message(python: str, messages: int, jobs: int) -> dict[str, float]:
+    """Instructions per message of each scenario, ``build`` subtracted from the others."""
+    from bench_instructions import count
+
+    runs = [(scenario, n) for scenario in SCENARIOS for n in (messages, 2 * messages)]
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        totals = dict(
+            zip(
+                runs,
+                pool.map(lambda run: count(python, *run, script=__file__), runs),
+                strict=True,
+            )
+        )
+    slope = {s: (totals[s, 2 * messages] - totals[s, messages]) / messages for s in SCENARIOS}
+    return {s: v if s == "build" else v - slope["build"] for s, v in slope.items()}
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--python", default=sys.executable, help="interpreter whose install to measure"
+    )
+    parser.add_argument(
+        "--messages", type=int, default=3000, help="N, the smaller of the two runs (3000)"
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="valgrind runs at once (CPUs)"
+    )
+    parser.add_argument("--child", nargs=2, metavar=("SCENARIO", "N"), help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parse_args(argv)
+    if args.child:
+        child(args.child[0], int(args.child[1]))
+        return
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not on PATH: apt-get install valgrind")
+    sys.path.insert(0, str(HERE))
+    from bench_instructions import build_of
+
+    names = subprocess.run(
+        [args.python, __file__, "--child", "list", "0"], check=True, capture_output=True, text=True
+    ).stdout.split()
+    result = per_message(args.python, args.messages, args.jobs)
+    ratio = result["extensions"] / result["comparable"]
+    print(
+        f"instructions per message (callgrind; slope between {args.messages} and "
+        f"{2 * args.messages} messages; building the messages excluded)"
+    )
+    print(f"  comparable policy:               {result['comparable']:>12,.0f}")
+    print(f"  comparable + extensions:         {result['extensions']:>12,.0f}")
+    print(f"  ratio:                           {ratio:>12.3f}  (target <= {TARGET})")
+    print(f"  extensions on: {', '.join(names)}")
+    missing = [name for name in EXTENSION_SETTINGS if name not in names]
+    if missing:
+        print(f"  not installed (left out): {', '.join(missing)}")
+    print(f"  spamguard {build_of(args.python)} ({args.python})")
+    if ratio > TARGET:
+        print(f"target missed: the extensions add {ratio - 1:.0%} (at most 25% wanted)")
+
+
+if __name__ == "__main__":
+    main()
