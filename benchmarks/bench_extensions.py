@@ -20,18 +20,15 @@ the extensions on::
 
 from __future__ import annotations
 
-import argparse
-import concurrent.futures
 import copy
 import importlib.metadata
-import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import typing
 
 if typing.TYPE_CHECKING:
+    import argparse
     from collections.abc import Sequence
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -79,52 +76,28 @@ def child(scenario: str, messages: int) -> None:
         guard.process(message)
 
 
-def per_message(python: str, messages: int, jobs: int) -> dict[str, float]:
-    """Instructions per message of each scenario, ``build`` subtracted from the others."""
-    from bench_instructions import count
-
-    runs = [(scenario, n) for scenario in SCENARIOS for n in (messages, 2 * messages)]
-    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-        totals = dict(
-            zip(
-                runs,
-                pool.map(lambda run: count(python, *run, script=__file__), runs),
-                strict=True,
-            )
-        )
-    slope = {s: (totals[s, 2 * messages] - totals[s, messages]) / messages for s in SCENARIOS}
-    return {s: v if s == "build" else v - slope["build"] for s, v in slope.items()}
-
-
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    from bench_instructions import measuring_arguments
+
+    parser = measuring_arguments(__doc__.split("\n\n")[0])
     parser.add_argument(
         "--python", default=sys.executable, help="interpreter whose install to measure"
     )
-    parser.add_argument(
-        "--messages", type=int, default=3000, help="N, the smaller of the two runs (3000)"
-    )
-    parser.add_argument(
-        "--jobs", type=int, default=os.cpu_count() or 1, help="valgrind runs at once (CPUs)"
-    )
-    parser.add_argument("--child", nargs=2, metavar=("SCENARIO", "N"), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = _parse_args(argv)
-    if args.child:
-        child(args.child[0], int(args.child[1]))
-        return
-    if shutil.which("valgrind") is None:
-        raise SystemExit("valgrind is not on PATH: apt-get install valgrind")
     sys.path.insert(0, str(HERE))
-    from bench_instructions import build_of
+    from bench_instructions import build_of, per_message, ran_as_child
+
+    args = _parse_args(argv)
+    if ran_as_child(args, child):
+        return
 
     names = subprocess.run(
         [args.python, __file__, "--child", "list", "0"], check=True, capture_output=True, text=True
     ).stdout.split()
-    result = per_message(args.python, args.messages, args.jobs)
+    result = per_message(args.python, args.messages, args.jobs, SCENARIOS, __file__)
     ratio = result["extensions"] / result["comparable"]
     print(
         f"instructions per message (callgrind; slope between {args.messages} and "

@@ -37,7 +37,7 @@ import tempfile
 import typing
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 HERE = pathlib.Path(__file__).resolve().parent
 SCENARIOS = ("build", "comparable", "default")
@@ -95,22 +95,27 @@ def build_of(python: str) -> str:
     return result.stdout.strip()
 
 
-def per_message(python: str, messages: int, jobs: int) -> dict[str, float]:
-    """Instructions per message of each scenario, ``build`` subtracted from the others."""
-    runs = [(scenario, n) for scenario in SCENARIOS for n in (messages, 2 * messages)]
+def per_message(
+    python: str,
+    messages: int,
+    jobs: int,
+    scenarios: Sequence[str] = SCENARIOS,
+    script: str = __file__,
+) -> dict[str, float]:
+    """Instructions per message of each of ``scenarios`` (run by ``script``'s ``--child``
+    mode), ``build`` subtracted from the others."""
+    runs = [(scenario, n) for scenario in scenarios for n in (messages, 2 * messages)]
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-        totals = dict(zip(runs, pool.map(lambda run: count(python, *run), runs), strict=True))
-    slope = {s: (totals[s, 2 * messages] - totals[s, messages]) / messages for s in SCENARIOS}
+        counted = pool.map(lambda run: count(python, *run, script=script), runs)
+        totals = dict(zip(runs, counted, strict=True))
+    slope = {s: (totals[s, 2 * messages] - totals[s, messages]) / messages for s in scenarios}
     return {s: v if s == "build" else v - slope["build"] for s, v in slope.items()}
 
 
-def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--python",
-        action="append",
-        help="interpreter whose spamguard install to measure (repeatable; default: this one)",
-    )
+def measuring_arguments(description: str) -> argparse.ArgumentParser:
+    """A parser with the options every callgrind benchmark of messages takes: ``--messages``
+    (N), ``--jobs`` and the hidden ``--child SCENARIO N``."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--messages", type=int, default=3000, help="N, the smaller of the two runs (3000)"
     )
@@ -118,6 +123,16 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--jobs", type=int, default=os.cpu_count() or 1, help="valgrind runs at once (CPUs)"
     )
     parser.add_argument("--child", nargs=2, metavar=("SCENARIO", "N"), help=argparse.SUPPRESS)
+    return parser
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = measuring_arguments(__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--python",
+        action="append",
+        help="interpreter whose spamguard install to measure (repeatable; default: this one)",
+    )
     return parser.parse_args(argv)
 
 
@@ -147,13 +162,21 @@ def _report(
         print(f"[{i}] {python}: spamguard {build}")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = _parse_args(argv)
+def ran_as_child(args: argparse.Namespace, run: Callable[[str, int], None]) -> bool:
+    """Run ``--child SCENARIO N`` with ``run`` if the arguments ask for it (True); else
+    check that valgrind is there to count the children (False)."""
     if args.child:
-        child(args.child[0], int(args.child[1]))
-        return
+        run(args.child[0], int(args.child[1]))
+        return True
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not on PATH: apt-get install valgrind")
+    return False
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parse_args(argv)
+    if ran_as_child(args, child):
+        return
     pythons = args.python or [sys.executable]
     builds = [build_of(python) for python in pythons]
     results = [per_message(python, args.messages, args.jobs) for python in pythons]
