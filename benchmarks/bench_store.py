@@ -1,11 +1,13 @@
-"""Messages per second through the guard with MemoryStore and with RedisStore on loopback.
+"""Messages per second through the guard with MemoryStore and the Redis stores on loopback.
 
 Feeds the deterministic workload of ``workload.py`` (the same stream as ``bench_guard.py``)
 through ``store.process`` as the adapters' runtime does (per-member asyncio lock, then
 ``store.schedule(plan.undos_after(...))``), and prints for each store: messages per second, the
 per-message latency, and for Redis the round trips per message, counted twice: by the
 store (commands it sent) and by the server (``INFO commandstats``: EVALSHA calls from
-clients; commands run inside the scripts are listed apart).
+clients; commands run inside the scripts are listed apart). The guild-owned store
+(``OwnedRedisStore``) decides from memory and writes behind every second; its timed run
+ends with a last write of every changed guild (``flush``), so the writes are paid for.
 
 Redis is a real ``redis-server`` started on a free loopback port (see
 ``tests/support/redis_server.py``), or the one at ``--url``. Run from the repository root
@@ -35,7 +37,7 @@ import redis
 import redis.asyncio as aioredis
 
 from spamguard.adapters.store_memory import MemoryStore
-from spamguard.adapters.store_redis import RedisStore
+from spamguard.adapters.store_redis import OwnedRedisStore, RedisStore
 from spamguard.core import Guard, Message, Plan, Policy
 
 # The benchmark's workload, and the tests' throwaway redis-server (not part of the package).
@@ -128,6 +130,8 @@ async def _run(
 
         plans = await asyncio.gather(*(gated(m) for m in messages))
         punished = sum(p.punishment != "NONE" for p in plans)
+    if isinstance(store, OwnedRedisStore):
+        await store.flush()  # the writes behind are part of the cost
     seconds = time.perf_counter() - started
     after = _server_counts(url) if url else (0, 0)
     failures = store.failures
@@ -228,6 +232,16 @@ async def _main(args: argparse.Namespace) -> None:
             None,
         )
         _report(with_file, len(stream), memory)
+        owned = await _median_of(
+            args.repeat,
+            "OwnedRedisStore (guild-owned)",
+            lambda: OwnedRedisStore(url),
+            policy,
+            stream,
+            1,
+            url,
+        )
+        _report(owned, len(stream), memory)
         for concurrency in (1, *args.concurrency):
             result = await _median_of(
                 args.repeat,

@@ -57,7 +57,7 @@ def _message_ids(members: Collection[MemberState], windows: Collection[SumWindow
         ids.update(member.recent)
         ids.update(member.cleaned)
     for window in windows:
-        ids.update(entry.message_id for entry in window.entries)
+        ids.update(window.message_ids)
     return ids
 
 

@@ -112,7 +112,7 @@ def window_data(key: WindowKey, window: SumWindow) -> list[typing.Any]:
         list(key),
         "text" if isinstance(window, DuplicateWindow) else "sum",
         window.horizon,
-        [entry.to_list() for entry in window.entries],
+        window.rows(),
     ]
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 __all__ = ("MAX_ENTRIES", "SumWindow")
 
+import itertools
 import math
 import typing
 from array import array
@@ -124,6 +125,24 @@ class SumWindow:
         """The entries, oldest first (built on each read: prefer ``times``,
         ``message_ids`` and :meth:`ids_since` where they do)."""
         return self._entries(0)
+
+    def rows(self) -> list[list[typing.Any]]:
+        """The entries as :meth:`Entry.to_list` rows, oldest first (a snapshot's form),
+        built column by column rather than entry by entry."""
+        count = len(self.times)
+        channels, authors, amounts = self._channels, self._authors, self._amounts
+        return [
+            list(row)
+            for row in zip(
+                self.times,
+                self.message_ids,
+                itertools.repeat(self._channel, count) if channels is None else channels,
+                itertools.repeat(self._author, count) if authors is None else authors,
+                itertools.repeat(self._amount, count) if amounts is None else amounts,
+                map(self._text, range(count)),
+                strict=True,
+            )
+        ]
 
     def _entries(self, start: int) -> list[Entry]:
         return list(map(self._entry, range(start, len(self.times))))
