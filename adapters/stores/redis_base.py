@@ -16,14 +16,12 @@ import os
 import typing
 
 from spamguard.adapters.stores.base import StoreConfigError
-from spamguard.adapters.stores.redis_connection import BACKEND_ERRORS, RedisConnection
+from spamguard.adapters.stores.redis_connection import BACKEND_ERRORS, Client, RedisConnection
 from spamguard.adapters.stores.redis_scheduled import DEFAULT_CLAIM_LEASE, ScheduledSet
 
 if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Sequence
-
-    import redis.asyncio as aioredis
 
     from spamguard.core.engine import Guard
     from spamguard.core.plan import ScheduledAction
@@ -57,7 +55,7 @@ class RedisBase:
         prefix: str,
         timeout: float,
         retry_interval: float,
-        client: aioredis.Redis | None,
+        client: Client | None,
         claim_lease: float = DEFAULT_CLAIM_LEASE,
     ) -> None:
         name = type(self).__name__
@@ -97,7 +95,7 @@ class RedisBase:
         return self._scheduled.reclaimed
 
     @property
-    def client(self) -> aioredis.Redis:
+    def client(self) -> Client:
         """The redis-py client."""
         return self._connection.client
 
@@ -121,7 +119,7 @@ class RedisBase:
             connection.connect(url)
             self.url = url
         try:
-            await connection.load_scripts()
+            await connection.prepare()
             await self._scheduled.move_legacy()
         except BACKEND_ERRORS as exc:
             connection.failed("connect", exc)

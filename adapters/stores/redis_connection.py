@@ -1,6 +1,13 @@
 """The Redis connection of :class:`~spamguard.adapters.stores.redis_store.RedisStore`: a
 redis-py client that runs the store's Lua scripts and fails open.
 
+At the first contact the connection asks the server whether it is a Redis Cluster node
+(``INFO cluster``: ``cluster_enabled:1``); if so it makes a ``redis.asyncio.RedisCluster``
+client from the same URL instead (it finds the other nodes itself), and loads the
+scripts on every primary. Every script and command of the stores touches one slot (the
+keys of one guild, or of one bucket of scheduled actions), so they work unchanged on a
+cluster; a pipeline is one round trip per node.
+
 After a failure the connection counts as down: for ``retry_interval`` seconds callers skip
 Redis at once (so an outage costs no per-message timeout), then try again; the client
 reconnects by itself and the connection logs when Redis is back. A key holding another
@@ -10,7 +17,7 @@ with its TTL, for inspection), logged and counted.
 
 from __future__ import annotations
 
-__all__ = ("BACKEND_ERRORS", "RedisConnection", "is_wrong_type", "loop_time")
+__all__ = ("BACKEND_ERRORS", "Client", "RedisConnection", "is_wrong_type", "loop_time")
 
 import asyncio
 import contextlib
@@ -38,6 +45,9 @@ if typing.TYPE_CHECKING:
 _LOGGER = logging.getLogger("spamguard.store.redis")
 _T = typing.TypeVar("_T")
 
+Client: typing.TypeAlias = "aioredis.Redis | aioredis.RedisCluster"
+"""A redis-py asyncio client: one server, or a Redis Cluster."""
+
 BACKEND_ERRORS: typing.Final = (RedisError, OSError, TimeoutError)
 """What an unavailable or failing Redis raises: the store fails open on these."""
 
@@ -59,12 +69,11 @@ class RedisConnection:
     Args:
         timeout: seconds a Redis call may take before it counts as failed.
         retry_interval: after a failure, seconds during which :meth:`available` is False.
-        client: a ready client instead of :meth:`connect`; it is not closed here.
+        client: a ready client instead of :meth:`connect` (a ``RedisCluster`` for a
+            cluster: a given client is used as it is); it is not closed here.
     """
 
-    def __init__(
-        self, *, timeout: float, retry_interval: float, client: aioredis.Redis | None
-    ) -> None:
+    def __init__(self, *, timeout: float, retry_interval: float, client: Client | None) -> None:
         self.timeout = timeout
         self.retry_interval = retry_interval
         self.failures = 0
@@ -77,6 +86,8 @@ class RedisConnection:
         """What the store does while Redis is down, as the outage's log line says it."""
         self._client = client
         self._owns_client = client is None
+        self._url: str | None = None
+        self._prepared = False
         self._down_since: float | None = None
         self._retry_at = 0.0
         self._failed_while_down = 0
@@ -87,7 +98,12 @@ class RedisConnection:
         return self._client is not None
 
     @property
-    def client(self) -> aioredis.Redis:
+    def cluster(self) -> bool:
+        """Whether the client is a Redis Cluster client (known once :meth:`prepare` ran)."""
+        return isinstance(self._client, aioredis.RedisCluster)
+
+    @property
+    def client(self) -> Client:
         """The redis-py client."""
         if self._client is None:
             msg = "RedisStore is not open: call `await store.open(guard)` first"
@@ -113,6 +129,34 @@ class RedisConnection:
         except ValueError as exc:
             msg = f"RedisStore url {url!r} is not usable: {exc} (e.g. redis://localhost:6379/0)"
             raise StoreConfigError(msg) from exc
+        self._url = url
+
+    async def prepare(self) -> None:
+        """At the first contact: switch to a cluster client if the server is a cluster
+        node, and load the scripts (on every primary). Raises what Redis raises."""
+        client = self.client
+        if self._owns_client and self._url is not None and not self.cluster:
+            self.round_trips += 1
+            info = await client.info("cluster")
+            if str(info.get("cluster_enabled")) == "1":
+                self._client = aioredis.RedisCluster.from_url(
+                    self._url,
+                    decode_responses=True,
+                    socket_timeout=self.timeout,
+                    socket_connect_timeout=self.timeout,
+                    retry=Retry(NoBackoff(), 1),
+                )
+                with contextlib.suppress(*BACKEND_ERRORS):
+                    await client.aclose()
+                _LOGGER.info("Redis at %s is a cluster node: using Redis Cluster", self._url)
+        await self.load_scripts()
+        self._prepared = True
+
+    async def _ready(self) -> Client:
+        """The client, once :meth:`prepare` succeeded (tried again here after a failure)."""
+        if not self._prepared:
+            await self.prepare()
+        return self.client
 
     async def close(self) -> None:
         """Close the client this connection made (a given one stays open)."""
@@ -133,7 +177,7 @@ class RedisConnection:
 
     async def run(self, script: Script, keys: Sequence[str], args: Sequence[str]) -> typing.Any:
         """``EVALSHA`` ``script``; loaded once more when Redis lost it."""
-        client = self.client
+        client = await self._ready()
         self.round_trips += 1
         try:
             return await client.evalsha(script.sha, len(keys), *keys, *args)
@@ -148,8 +192,9 @@ class RedisConnection:
         pipeline: one round trip per server. Returns their replies in order, a command's
         error as its reply (an exception value); a script Redis lost is loaded again and
         the batch sent once more."""
+        client = await self._ready()
         for attempt in (1, 2):
-            pipeline = self.client.pipeline(transaction=False)
+            pipeline = client.pipeline(transaction=False)
             for name, args in commands:
                 getattr(pipeline, name)(*args)
             self.round_trips += 1
@@ -213,7 +258,8 @@ class RedisConnection:
         self, expected: dict[str, str], reasons: dict[str, str], consequence: str
     ) -> int:
         """Rename the keys of ``expected`` that do not hold the type it names ('' for any)
-        to ``<key>:bad:<UTC time>-<random>``, kept for inspection (with their TTL); log and
+        to ``<key>:bad:<UTC time>-<random>`` (``{<key>}:bad:...`` for a key without a hash
+        tag: the same cluster slot), kept for inspection (with their TTL); log and
         count each one. Returns how many were moved."""
         suffix = (
             datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%dT%H%M%SZ")

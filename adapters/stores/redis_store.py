@@ -29,6 +29,10 @@ or the guild's for checks of those scopes) and its save releases them, so messag
 by several processes are decided one after the other, exactly as one process would decide
 them (:mod:`~spamguard.adapters.stores.redis_locks`).
 
+Redis Cluster works unchanged: the store sees at the first contact that the URL's server
+is a cluster node and uses a cluster client (every script touches one slot; see
+:mod:`~spamguard.adapters.stores.redis_connection`).
+
 Failures are never raised into the bot's event loop. Redis unreachable, timing out or
 answering an error: the message gets an empty plan (it is not punished), the error is
 logged and counted in :attr:`RedisStore.failures`. After a failure the store answers
@@ -60,8 +64,6 @@ Limits, by design:
   out by another process once its lease ends (``claim_lease``, 60 s): that late, and
   twice if the dead process had carried it out already (see
   :mod:`~spamguard.adapters.stores.redis_scheduled`);
-- Redis Cluster is not supported (the scripts touch one guild's keys and the scheduled
-  set, which would sit in different slots).
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ import typing
 
 from spamguard.adapters.stores.base import StoreConfigError
 from spamguard.adapters.stores.redis_base import ENV_URL
-from spamguard.adapters.stores.redis_connection import BACKEND_ERRORS, RedisConnection
+from spamguard.adapters.stores.redis_connection import BACKEND_ERRORS, Client, RedisConnection
 from spamguard.adapters.stores.redis_joins import MemberEvents
 from spamguard.adapters.stores.redis_layout import decode_load, message_keys, save_changes
 from spamguard.adapters.stores.redis_locks import LockBusyError, MessageLocks
@@ -88,8 +90,6 @@ from spamguard.core.plan import Plan
 if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Callable, Sequence
-
-    import redis.asyncio as aioredis
 
     from spamguard.core.engine import Guard
     from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
@@ -124,8 +124,10 @@ class RedisStore:
         claim_lease: seconds a claimed scheduled action is reserved for the process that
             claimed it: if that process does not acknowledge it (:meth:`done`) by then, the
             next process that looks claims and carries it out again.
-        client: a ready ``redis.asyncio.Redis`` (``decode_responses=True``) instead of a
-            URL; the store does not close it.
+        client: a ready ``redis.asyncio.Redis``, or ``redis.asyncio.RedisCluster`` for a
+            cluster (``decode_responses=True``), instead of a URL; the store does not close
+            it. (From a URL the store finds out itself whether the server is a cluster
+            node.)
     """
 
     def __init__(
@@ -139,7 +141,7 @@ class RedisStore:
         ttl_slack: float = 30.0,
         max_clean_marks: int = DEFAULT_MAX_CLEAN_MARKS,
         claim_lease: float = DEFAULT_CLAIM_LEASE,
-        client: aioredis.Redis | None = None,
+        client: Client | None = None,
     ) -> None:
         for name, value in (
             ("timeout", timeout),
@@ -208,7 +210,7 @@ class RedisStore:
         return self._scheduled.reclaimed
 
     @property
-    def client(self) -> aioredis.Redis:
+    def client(self) -> Client:
         """The redis-py client."""
         return self._connection.client
 
@@ -233,7 +235,7 @@ class RedisStore:
             connection.connect(url)
             self.url = url
         try:
-            await connection.load_scripts()
+            await connection.prepare()
             await self._scheduled.move_legacy()
         except BACKEND_ERRORS as exc:
             connection.failed("connect", exc)

@@ -2,7 +2,8 @@
 
 The Redis tests run against a real ``redis-server`` started here on a free loopback port
 (no persistence, own temporary folder), found by
-:func:`support.redis_server.find_redis_server`. Without one the tests skip with
+:func:`support.redis_server.find_redis_server`, and those that take ``redis_url`` once more
+against a real 3-master Redis Cluster (:mod:`support.redis_cluster`). Without one the tests skip with
 the install hint, except under CI, where a missing server fails the run.
 """
 
@@ -17,6 +18,7 @@ import typing
 
 import pytest
 import redis
+from support.redis_cluster import RedisClusterNodes
 from support.redis_server import INSTALL_HINT, RedisServer, find_redis_server
 
 from spamguard.core import Message, Policy
@@ -85,12 +87,40 @@ def redis_server(redis_executable: str) -> Iterator[RedisServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def redis_cluster(redis_executable: str) -> Iterator[RedisClusterNodes]:
+    """One 3-master Redis Cluster for the session."""
+    with RedisClusterNodes(executable=redis_executable) as cluster:
+        yield cluster
+
+
+REDIS_KINDS = ("server", "cluster")
+"""What the Redis tests run against: a single server, a 3-master Redis Cluster."""
+
+
 @pytest.fixture
-def redis_url(redis_server: RedisServer) -> Iterator[str]:
-    """The session server's URL, emptied before the test."""
-    with redis.Redis(port=redis_server.port) as client:
-        client.flushall()
-    yield redis_server.url
+def empty_redis(request: pytest.FixtureRequest) -> Callable[[str], str]:
+    """The URL of the session's single server (``"server"``) or of its Redis Cluster
+    (``"cluster"``), emptied first."""
+
+    def url(kind: str) -> str:
+        if kind == "cluster":
+            cluster: RedisClusterNodes = request.getfixturevalue("redis_cluster")
+            cluster.flush()
+            return cluster.url
+        server: RedisServer = request.getfixturevalue("redis_server")
+        with redis.Redis(port=server.port) as client:
+            client.flushall()
+        return server.url
+
+    return url
+
+
+@pytest.fixture(params=REDIS_KINDS)
+def redis_url(request: pytest.FixtureRequest, empty_redis: Callable[[str], str]) -> str:
+    """An emptied URL of the single server, then of the Redis Cluster: every test that
+    takes it runs against both."""
+    return empty_redis(request.param)
 
 
 @pytest.fixture

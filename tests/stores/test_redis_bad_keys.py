@@ -8,6 +8,7 @@ import typing
 
 import pytest
 import redis
+from support.redis_cluster import sync_client
 
 from spamguard.adapters.store_redis import RedisStore
 from spamguard.adapters.stores.redis_layout import schedule_bucket, schedule_keys
@@ -49,7 +50,7 @@ async def test_a_bad_member_key_is_set_aside_and_nobody_else_is_affected(
     caplog: pytest.LogCaptureFixture,
     damage: Callable[[redis.Redis], typing.Any],
 ) -> None:
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client = sync_client(redis_url)
     damage(client)
     guard = Guard(policy)
     store = RedisStore(redis_url)
@@ -84,7 +85,7 @@ PENDING_KEY, CLAIMED_KEY = schedule_keys("spamguard", schedule_bucket(UNBAN))
 async def test_a_legacy_scheduled_set_of_the_wrong_type_is_set_aside_at_open(
     redis_url: str, policy: Policy, caplog: pytest.LogCaptureFixture
 ) -> None:
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client = sync_client(redis_url)
     client.set("spamguard:scheduled", "not a sorted set")
     guard = Guard(policy)
     store = RedisStore(redis_url)
@@ -95,7 +96,7 @@ async def test_a_legacy_scheduled_set_of_the_wrong_type_is_set_aside_at_open(
     await store.close()
     assert store.failures == 0
     assert store.bad_keys == 1
-    (kept,) = client.keys("spamguard:scheduled:bad:*")
+    (kept,) = client.keys("{spamguard:scheduled}:bad:*")  # in the key's cluster slot
     assert client.get(kept) == "not a sorted set"
     assert f"set aside as {kept}" in caplog.text
     client.close()
@@ -105,7 +106,7 @@ async def test_a_legacy_scheduled_set_of_the_wrong_type_is_set_aside_at_open(
 async def test_a_scheduled_bucket_of_the_wrong_type_is_set_aside_and_scheduling_goes_on(
     redis_url: str, policy: Policy, caplog: pytest.LogCaptureFixture, key: str
 ) -> None:
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client = sync_client(redis_url)
     client.set(key, "not a sorted set")
     guard = Guard(policy)
     store = RedisStore(redis_url)
@@ -128,7 +129,7 @@ async def test_a_scheduled_bucket_of_the_wrong_type_is_set_aside_and_scheduling_
 async def test_a_scheduled_bucket_that_turns_bad_while_running_is_set_aside_at_the_next_write(
     redis_url: str, policy: Policy
 ) -> None:
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client = sync_client(redis_url)
     guard = Guard(policy)
     store = RedisStore(redis_url)
     await store.open(guard)

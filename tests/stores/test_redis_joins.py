@@ -8,7 +8,7 @@ import json
 import random
 import typing
 
-import redis
+from support.redis_cluster import sync_client
 
 from spamguard.adapters.store_redis import RedisStore
 from spamguard.core import (
@@ -144,7 +144,7 @@ async def test_a_guilds_join_windows_are_one_key_that_expires(redis_url: str) ->
     await store.handle_event(guard, MemberJoin(guild_id=GUILD, user_id=7, joined_at=at(0)))
     await store.handle_event(guard, MemberLeave(guild_id=GUILD, user_id=8, at=at(1)))
     await store.close()
-    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+    with sync_client(redis_url) as client:
         keys = sorted(client.keys("joins1:*"))
         assert keys == [
             f"joins1:{{g:{GUILD}}}:joins",
@@ -169,7 +169,7 @@ async def test_the_join_windows_hold_their_intervals_joins_only(redis_url: str) 
         await store.handle_event(guard, join)
     await store.close()
     assert store.failures == 0
-    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+    with sync_client(redis_url) as client:
         windows = json.loads(client.get(f"flood:{{g:{GUILD}}}:joins"))
     # 10 and 30 seconds of joins, one every 0.1 s.
     assert {window[0][0]: len(window[3]) for window in windows} == {
@@ -181,11 +181,11 @@ async def test_the_join_windows_hold_their_intervals_joins_only(redis_url: str) 
 async def test_an_unreadable_join_windows_key_is_set_aside(redis_url: str) -> None:
     store, guard = RedisStore(redis_url, prefix="bad"), Guard(POLICY, plugins=[Lockdown()])
     await store.open(guard)
-    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+    with sync_client(redis_url) as client:
         client.set(f"bad:{{g:{GUILD}}}:joins", "[[1, 2]]")
     plan = await store.handle_event(guard, MemberJoin(guild_id=GUILD, user_id=7, joined_at=at(0)))
     assert plan.skipped_reason is None
-    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+    with sync_client(redis_url) as client:
         client.delete(f"bad:{{g:{GUILD}}}:joins")
         client.lpush(f"bad:{{g:{GUILD}}}:joins", "a list")
     plan = await store.handle_event(guard, MemberJoin(guild_id=GUILD, user_id=8, joined_at=at(1)))

@@ -8,8 +8,8 @@ import logging
 import typing
 
 import pytest
-import redis
 from redis.crc import key_slot
+from support.redis_cluster import sync_client
 from support.store_workers import StoreWorker
 
 from spamguard.adapters.store_redis import RedisStore
@@ -61,7 +61,7 @@ async def test_actions_spread_over_buckets_each_in_its_own_slot_keys(
     store = await open_store()
     items = _unbans(200)
     await store.schedule(items)
-    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+    with sync_client(redis_url) as client:
         counts = {
             bucket: client.zcard(schedule_keys("spamguard", bucket)[0])
             for bucket in range(SCHEDULE_BUCKETS)
@@ -109,7 +109,7 @@ async def test_an_acknowledged_action_is_never_handed_out_again(
     await store.done([item])
     await asyncio.sleep(LEASE + 0.1)
     assert await other.claim_due(LATER) == ()
-    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+    with sync_client(redis_url) as client:
         assert client.keys("spamguard:{s:*") == []
 
 
@@ -138,7 +138,7 @@ async def test_the_set_used_before_the_split_moves_into_the_buckets_at_open(
     open_store: Callable[..., typing.Any], redis_url: str
 ) -> None:
     items = _unbans(20)
-    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+    with sync_client(redis_url) as client:
         client.zadd(
             "spamguard:scheduled", {encode_item(item): item.run_at.timestamp() for item in items}
         )

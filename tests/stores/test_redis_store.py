@@ -10,9 +10,11 @@ import typing
 import pytest
 import redis
 import redis.asyncio as aioredis
+from support.redis_cluster import ClusterClient, async_client, info_of_each, is_cluster, sync_client
 
 from spamguard.adapters.store_redis import ENV_URL, RedisStore, StoreConfigError
 from spamguard.adapters.stores.redis_layout import schedule_bucket, schedule_keys
+from spamguard.adapters.stores.redis_scripts import SCRIPTS
 from spamguard.core import Guard, Policy, ScheduledAction, SkipReason, Unban
 
 if typing.TYPE_CHECKING:
@@ -33,9 +35,9 @@ async def _open(url: str, policy: Policy, **kwargs: typing.Any) -> tuple[RedisSt
 def _evalsha_calls(url: str) -> int:
     """EVALSHA commands the server ran (commandstats also counts the commands run inside
     scripts, so only the top-level command is comparable)."""
-    with redis.Redis.from_url(url) as client:
-        stats = client.info("commandstats")
-    return int(stats.get("cmdstat_evalsha", {}).get("calls", 0))
+    with sync_client(url) as client:
+        stats = info_of_each(client, "commandstats")
+    return sum(int(node.get("cmdstat_evalsha", {}).get("calls", 0)) for node in stats)
 
 
 async def test_decisions_match_one_in_memory_guard(
@@ -109,7 +111,7 @@ async def test_keys_are_prefixed_guild_scoped_and_expire(
     for message in stream(length=150):
         await store.process(guard, message)
     await store.close()
-    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+    with sync_client(redis_url) as client:
         keys = client.keys("*")
         assert keys
         for key in keys:
@@ -142,7 +144,7 @@ async def test_windows_hold_only_their_horizon(
     for i in range(100):
         await store.process(guard, make_message(300 + i, 43, f"text number {i}", 2.0 * i))
     await store.close()
-    with redis.Redis.from_url(redis_url) as client:
+    with sync_client(redis_url) as client:
         assert client.zcard("spamguard:{g:900}:w:max_messages:u:43") == 3
         assert client.zcard("spamguard:{g:900}:w:max_duplicates:u:43") == 15
         assert client.zcard("spamguard:{g:900}:r:43") <= 300  # clean_duration 600 s
@@ -245,7 +247,7 @@ async def test_a_missing_or_bad_url_is_a_clear_error(
 
 
 async def test_a_ready_client_is_used_and_left_open(redis_url: str, policy: Policy) -> None:
-    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    client = async_client(redis_url)
     store = RedisStore(client=client)
     await store.open(Guard(policy))
     item = ScheduledAction(T0, Unban(guild_id=900, user_id=1))
@@ -271,7 +273,7 @@ async def test_clean_marks_are_bounded_by_count_in_a_long_flood(
     await store.close()
     assert len(deleted) > 100
     assert len(deleted) == len(set(deleted))
-    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+    with sync_client(redis_url) as client:
         marks = client.zrange("spamguard:{g:900}:cleaned", 0, -1)
     assert len(marks) == 40
     assert marks == [str(mid) for mid in sorted(deleted)[-40:]]
@@ -281,3 +283,20 @@ async def test_clean_marks_are_bounded_by_count_in_a_long_flood(
 async def test_max_clean_marks_must_be_a_positive_whole_number(bad: typing.Any) -> None:
     with pytest.raises(StoreConfigError, match="max_clean_marks must be a positive whole number"):
         RedisStore("redis://127.0.0.1:1", max_clean_marks=bad)
+
+
+async def test_a_cluster_node_gets_a_cluster_client_with_the_scripts_on_every_primary(
+    redis_url: str, policy: Policy
+) -> None:
+    store, _guard = await _open(redis_url, policy)
+    assert isinstance(store.client, aioredis.RedisCluster) == is_cluster(redis_url)
+    urls = [redis_url]
+    if is_cluster(redis_url):
+        with sync_client(redis_url) as client:
+            assert isinstance(client, ClusterClient)
+            urls = [f"redis://{node.host}:{node.port}/0" for node in client.get_primaries()]
+        assert len(urls) == 3
+    for url in urls:
+        with redis.Redis.from_url(url) as node_client:
+            assert all(node_client.script_exists(*(script.sha for script in SCRIPTS)))
+    await store.close()

@@ -443,14 +443,16 @@ async def test_two_processes_sharing_redis_see_one_raid_and_end_it_once(redis_ur
     assert plan is not None and plan.actions == ()
 
 
-@pytest.mark.parametrize("kind", ["memory", "redis"])
+@pytest.mark.parametrize("kind", ["memory", "server", "cluster"])
 async def test_a_raid_timer_survives_a_restart_and_runs_once(
-    kind: str, tmp_path: pathlib.Path, request: pytest.FixtureRequest
+    kind: str, tmp_path: pathlib.Path, empty_redis: Callable[[str], str]
 ) -> None:
+    url = None if kind == "memory" else empty_redis(kind)
+
     def store() -> MemoryStore | RedisStore:
-        if kind == "memory":
+        if url is None:
             return MemoryStore(tmp_path / "state.json")
-        return RedisStore(request.getfixturevalue("redis_url"))
+        return RedisStore(url)
 
     clock = Clock()
     before = _join_raid_runtime(store(), Executor(), clock)

@@ -84,6 +84,7 @@ class RedisServer:
         executable: the binary (default: :func:`find_redis_server`).
         port: the port (default: a free one).
         start_timeout: seconds to wait for the first PONG.
+        extra_args: more command-line options (e.g. ``("--cluster-enabled", "yes")``).
     """
 
     def __init__(
@@ -92,6 +93,7 @@ class RedisServer:
         executable: str | None = None,
         port: int | None = None,
         start_timeout: float = 10.0,
+        extra_args: tuple[str, ...] = (),
     ) -> None:
         found = executable or find_redis_server()
         if found is None:
@@ -104,6 +106,7 @@ class RedisServer:
         self.executable = resolved
         self.port = port or _free_port()
         self.start_timeout = start_timeout
+        self.extra_args = extra_args
         self._dir = tempfile.TemporaryDirectory(prefix="spamguard-redis-")
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -111,6 +114,11 @@ class RedisServer:
     def url(self) -> str:
         """``redis://127.0.0.1:<port>/0``."""
         return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def folder(self) -> pathlib.Path:
+        """The server's working folder (removed by :meth:`close`)."""
+        return pathlib.Path(self._dir.name)
 
     @property
     def log_path(self) -> pathlib.Path:
@@ -139,6 +147,7 @@ class RedisServer:
             "--dir", self._dir.name,
             "--daemonize", "no",
             "--logfile", str(self.log_path),
+            *self.extra_args,
         ]  # fmt: skip
         process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         self._process = process
