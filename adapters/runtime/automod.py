@@ -8,7 +8,11 @@ core's :class:`~spamguard.core.events.AutomodExecution`; the runtime does the re
   count once;
 - :class:`RuleSync`: a guild's rules brought in line with the policy's ``automod:``
   section (:func:`~spamguard.core.policy.automod.diff_rules`), one sync per guild at a time (a
-  guild can come back, after an outage or a reconnect, while its last sync still runs).
+  guild can come back, after an outage or a reconnect, while its last sync still runs),
+  also across processes sharing a store (``Store.exclusive``: a shard moving between
+  processes, or two processes starting together, would otherwise list the rules at once
+  and create each twice). A sync is idempotent one after the other: the next one finds
+  the rules by name and changes nothing.
 """
 
 from __future__ import annotations
@@ -75,7 +79,9 @@ class RuleSync:
     async def sync(self, guild_id: int, fetch_rules: FetchRules) -> tuple[ActionOutcome, ...]:
         """See :meth:`Runtime.sync_automod <spamguard.adapters.runtime.Runtime.sync_automod>`."""
         lock = self._locks.setdefault(guild_id, asyncio.Lock())
-        async with lock:
+        async with lock, self.runtime.store.exclusive(guild_id, "automod") as ours:
+            if not ours:  # another process syncs this guild now: the same rules
+                return ()
             return await self._sync(guild_id, fetch_rules)
 
     async def _sync(self, guild_id: int, fetch_rules: FetchRules) -> tuple[ActionOutcome, ...]:

@@ -18,6 +18,7 @@ from spamguard.core.errors import SpamguardError
 if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Callable, Sequence
+    from contextlib import AbstractAsyncContextManager
 
     from spamguard.core.engine import Guard
     from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
@@ -75,6 +76,12 @@ class Store(typing.Protocol):
 
     async def next_due(self) -> datetime.datetime | None:
         """When the earliest scheduled action is due (None: nothing scheduled)."""
+
+    def exclusive(self, guild_id: int, purpose: str) -> AbstractAsyncContextManager[bool]:
+        """A context that holds the guild's ``purpose`` task for one process at a time
+        across every process sharing the store (AutoMod rule provisioning); it yields
+        whether this process runs the task (False: another runs it now, leave it). A store
+        of one process yields True."""
 
     async def release(self, lost: Callable[[int], bool]) -> None:
         """Flush, then forget, every held guild for which ``lost(guild_id)`` is true: its

@@ -34,7 +34,7 @@ from spamguard.core.errors import SnapshotError
 from spamguard.core.plan import check_run_at
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import AsyncIterator, Callable, Sequence
 
     from spamguard.core.engine import Guard
     from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
@@ -244,6 +244,11 @@ class MemoryStore:
     async def next_due(self) -> datetime.datetime | None:
         """When the earliest scheduled action is due (None: nothing scheduled)."""
         return self.guard.next_due()
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self, guild_id: int, purpose: str) -> AsyncIterator[bool]:
+        """This process runs every task: yields True (one process, nothing to share)."""
+        yield True
 
     async def release(self, lost: Callable[[int], bool]) -> None:
         """Nothing to hand over: this process's memory is the only copy of its guilds'

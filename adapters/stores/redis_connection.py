@@ -152,7 +152,7 @@ class RedisConnection:
         await self.load_scripts()
         self._prepared = True
 
-    async def _ready(self) -> Client:
+    async def ready(self) -> Client:
         """The client, once :meth:`prepare` succeeded (tried again here after a failure)."""
         if not self._prepared:
             await self.prepare()
@@ -177,7 +177,7 @@ class RedisConnection:
 
     async def run(self, script: Script, keys: Sequence[str], args: Sequence[str]) -> typing.Any:
         """``EVALSHA`` ``script``; loaded once more when Redis lost it."""
-        client = await self._ready()
+        client = await self.ready()
         self.round_trips += 1
         try:
             return await client.evalsha(script.sha, len(keys), *keys, *args)
@@ -192,7 +192,7 @@ class RedisConnection:
         pipeline: one round trip per server. Returns their replies in order, a command's
         error as its reply (an exception value); a script Redis lost is loaded again and
         the batch sent once more."""
-        client = await self._ready()
+        client = await self.ready()
         for attempt in (1, 2):
             pipeline = client.pipeline(transaction=False)
             for name, args in commands:

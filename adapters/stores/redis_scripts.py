@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = (
     "CLAIM",
     "LOAD",
+    "RELEASE",
     "SAVE",
     "SCRIPTS",
     "SET_ASIDE",
@@ -53,5 +54,7 @@ TAKE = read_script("take")
 """Take a guild over (become its owner) and read its part (the guild-owned store)."""
 WRITE = read_script("write")
 """Write a guild's part behind, if this process still owns the guild."""
-SCRIPTS = (LOAD, SAVE, CLAIM, SET_ASIDE, TAKE, WRITE)
+RELEASE = read_script("release")
+"""Delete a lock while it holds the caller's token."""
+SCRIPTS = (LOAD, SAVE, CLAIM, SET_ASIDE, TAKE, WRITE, RELEASE)
 """Every script, loaded into Redis when the store connects."""

@@ -84,12 +84,14 @@ from spamguard.adapters.stores.redis_layout import decode_load, message_keys, sa
 from spamguard.adapters.stores.redis_locks import LockBusyError, MessageLocks
 from spamguard.adapters.stores.redis_scheduled import DEFAULT_CLAIM_LEASE, ScheduledSet
 from spamguard.adapters.stores.redis_scripts import SAVE
+from spamguard.adapters.stores.redis_tasks import GuildTasks
 from spamguard.core.errors import SnapshotError
 from spamguard.core.plan import Plan
 
 if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Callable, Sequence
+    from contextlib import AbstractAsyncContextManager
 
     from spamguard.core.engine import Guard
     from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
@@ -176,6 +178,7 @@ class RedisStore:
         )
         self._scheduled = ScheduledSet(self._connection, prefix, lease=claim_lease)
         self._locks = MessageLocks(self._connection, lock_timeout)
+        self._tasks = GuildTasks(self._connection, prefix)
         self._members = MemberEvents(
             self._connection,
             self._locks,
@@ -336,6 +339,11 @@ class RedisStore:
                 self._connection.failed("save", exc)
                 return self._empty_plan(guard, message)
         return plan
+
+    def exclusive(self, guild_id: int, purpose: str) -> AbstractAsyncContextManager[bool]:
+        """Hold the guild's ``purpose`` task across processes for the block: yields whether
+        this process runs it (see :mod:`~spamguard.adapters.stores.redis_tasks`)."""
+        return self._tasks.exclusive(guild_id, purpose)
 
     async def release(self, lost: Callable[[int], bool]) -> None:
         """Nothing to hand over: every decision's state is in Redis already."""
