@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime
+import os
 import typing
 
 import pytest
@@ -300,3 +301,13 @@ async def test_a_cluster_node_gets_a_cluster_client_with_the_scripts_on_every_pr
         with redis.Redis.from_url(url) as node_client:
             assert all(node_client.script_exists(*(script.sha for script in SCRIPTS)))
     await store.close()
+
+
+def test_the_server_is_the_kind_the_environment_names(redis_url: str) -> None:
+    """The valkey tox environment sets SPAMGUARD_REDIS_KIND=valkey: its tests must not pass
+    against a Redis found elsewhere."""
+    valkey = os.environ.get("SPAMGUARD_REDIS_KIND", "redis") == "valkey"
+    with sync_client(redis_url) as client:
+        servers = info_of_each(client, "server")
+    assert len(servers) == (3 if is_cluster(redis_url) else 1)
+    assert all(("valkey_version" in server) == valkey for server in servers)

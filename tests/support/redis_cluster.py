@@ -50,15 +50,16 @@ _NODE_ARGS = (
 
 
 def find_redis_cli(server: str | None = None) -> str | None:
-    """The ``redis-cli`` beside ``server`` (default: :func:`find_redis_server`), else the one
-    on ``PATH``."""
+    """The ``redis-cli`` (or Valkey's ``valkey-cli``) beside ``server`` (default:
+    :func:`find_redis_server`), else the ``redis-cli`` on ``PATH``."""
     server = server or find_redis_server()
     if server:
         resolved = shutil.which(server)
         if resolved:
-            beside = pathlib.Path(resolved).with_name("redis-cli")
-            if beside.is_file():
-                return str(beside)
+            for name in ("redis-cli", "valkey-cli"):
+                beside = pathlib.Path(resolved).with_name(name)
+                if beside.is_file():
+                    return str(beside)
     return shutil.which("redis-cli")
 
 
