@@ -2,9 +2,10 @@
 
 :class:`RedisBase` checks the settings every Redis store takes, resolves the URL at
 :meth:`~RedisBase.open` (the argument, the policy's ``store.url``, ``$SPAMGUARD_REDIS_URL``),
-loads the Lua scripts, and keeps scheduled actions in the
+loads the Lua scripts, keeps scheduled actions in the
 :class:`~spamguard.adapters.stores.redis_scheduled.ScheduledSet` (claimed by one process
-whichever holds the guild).
+whichever holds the guild) and runs a guild's exclusive tasks
+(:mod:`~spamguard.adapters.stores.redis_tasks`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import typing
 from spamguard.adapters.stores.base import StoreConfigError
 from spamguard.adapters.stores.redis_connection import BACKEND_ERRORS, Client, RedisConnection
 from spamguard.adapters.stores.redis_scheduled import DEFAULT_CLAIM_LEASE, ScheduledSet
+from spamguard.adapters.stores.redis_tasks import GuildTasks
 
 if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Sequence
+    from contextlib import AbstractAsyncContextManager
 
     from spamguard.core.engine import Guard
     from spamguard.core.plan import ScheduledAction
@@ -73,6 +76,7 @@ class RedisBase:
             timeout=timeout, retry_interval=retry_interval, client=client
         )
         self._scheduled = ScheduledSet(self._connection, prefix, lease=claim_lease)
+        self._tasks = GuildTasks(self._connection, prefix)
 
     @property
     def failures(self) -> int:
@@ -133,6 +137,11 @@ class RedisBase:
             return
         await self._scheduled.close()
         await self._connection.close()
+
+    def exclusive(self, guild_id: int, purpose: str) -> AbstractAsyncContextManager[bool]:
+        """Hold the guild's ``purpose`` task across processes for the block: yields whether
+        this process runs it (see :mod:`~spamguard.adapters.stores.redis_tasks`)."""
+        return self._tasks.exclusive(guild_id, purpose)
 
     # -- scheduled actions -------------------------------------------------------------------
 

@@ -59,8 +59,7 @@ from spamguard.core.engine.guild_state import drop_guilds, guild_parts
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
-    import redis.asyncio as aioredis
-
+    from spamguard.adapters.stores.redis_connection import Client
     from spamguard.core.engine import Guard
     from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
     from spamguard.core.messages import MessageLike
@@ -109,7 +108,7 @@ class OwnedRedisStore(RedisBase):
         max_queued: int = 100_000,
         batch_size: int = 500,
         claim_lease: float = DEFAULT_CLAIM_LEASE,
-        client: aioredis.Redis | None = None,
+        client: Client | None = None,
     ) -> None:
         super().__init__(
             url,

@@ -23,7 +23,6 @@ __all__ = ("WriteBehind",)
 
 import asyncio
 import contextlib
-import itertools
 import json
 import logging
 import typing
@@ -32,12 +31,6 @@ from spamguard.adapters.stores.redis_connection import BACKEND_ERRORS
 from spamguard.adapters.stores.redis_layout import guild_base
 from spamguard.adapters.stores.redis_scripts import WRITE
 from spamguard.core.engine.guild_state import guild_parts
-
-try:
-    from redis.exceptions import NoScriptError
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    msg = "the Redis store needs redis-py: pip install 'spamguard[redis]'"
-    raise ImportError(msg) from exc
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -195,18 +188,25 @@ class WriteBehind:
         return not self.queue
 
     async def _write(self, batch: Sequence[tuple[int, str]]) -> list[typing.Any]:
-        """One pipeline of fenced writes; the scripts loaded once more when Redis lost them."""
-        for attempt in itertools.count():
-            pipe = self._connection.client.pipeline(transaction=False)
-            for guild_id, text in batch:
-                keys = (owner_key(self._prefix, guild_id), part_key(self._prefix, guild_id))
-                pipe.evalsha(WRITE.sha, 2, *keys, self._token, text)
-            self._connection.round_trips += 1
-            replies: list[typing.Any] = await pipe.execute(raise_on_error=False)
-            if attempt or not any(isinstance(reply, NoScriptError) for reply in replies):
-                return replies
-            await self._connection.load_scripts()  # a restarted server
-        raise AssertionError  # pragma: no cover - the loop returns
+        """One pipeline of fenced writes (the scripts loaded once more when Redis lost
+        them)."""
+        prefix, token = self._prefix, self._token
+        return await self._connection.batch(
+            [
+                (
+                    "evalsha",
+                    (
+                        WRITE.sha,
+                        2,
+                        owner_key(prefix, guild_id),
+                        part_key(prefix, guild_id),
+                        token,
+                        text,
+                    ),
+                )
+                for guild_id, text in batch
+            ]
+        )
 
     def _settle(
         self, batch: Sequence[tuple[int, str]], replies: Sequence[typing.Any]

@@ -10,7 +10,7 @@ import logging
 import typing
 
 import pytest
-import redis
+from support.redis_cluster import sync_client
 from support.store_workers import StoreWorker
 
 from spamguard.adapters.runtime import Runtime
@@ -32,7 +32,7 @@ LOGGER = "spamguard.store.redis"
 
 def stored_part(url: str, guild_id: int) -> typing.Any:
     """The guild's part as Redis holds it (None: no key)."""
-    with redis.Redis.from_url(url, decode_responses=True) as client:
+    with sync_client(url) as client:
         text = client.get(part_key("spamguard", guild_id))
     return None if text is None else json.loads(text)
 
@@ -189,7 +189,7 @@ async def test_a_takeover_finding_corrupt_guild_state_starts_the_guild_as_new_an
     bad: str | None,
 ) -> None:
     key = part_key("spamguard", GUILD)
-    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+    with sync_client(redis_url) as client:
         if bad is None:
             client.hset(key, "field", "value")
         else:
@@ -207,7 +207,7 @@ async def test_a_takeover_finding_corrupt_guild_state_starts_the_guild_as_new_an
     assert len(said) == 1
     assert said[0].levelno == logging.ERROR
     assert f"guild {GUILD} was taken over as new" in said[0].getMessage()
-    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+    with sync_client(redis_url) as client:
         assert len(client.keys(f"{key}:bad:*")) == 1  # kept aside for inspection
     assert await store.flush()
     assert stored_part(redis_url, GUILD) == expected_part(guard, GUILD)
