@@ -41,7 +41,9 @@ from spamguard.adapters.dpy.automod import automod_execution_from_event, fetch_r
 from spamguard.adapters.dpy.cog import COG_NAME, cog_class, finish_now
 from spamguard.adapters.dpy.convert import message_from_raw_edit, to_core_message
 from spamguard.adapters.dpy.execute import DpyExecutor, bot_user_id
-from spamguard.adapters.dpy.members import MemberPayloadCheck, join_from_member, leave_from_raw
+from spamguard.adapters.dpy.forwards import KeptSnapshots, snapshot_check
+from spamguard.adapters.dpy.members import join_from_member, leave_from_raw, member_checks
+from spamguard.adapters.dpy.parsers import PayloadChecks
 from spamguard.adapters.dpy.shards import is_auto_sharded, ownership
 from spamguard.adapters.runtime import (
     CompatBridge,
@@ -95,8 +97,12 @@ class ProtectionBinding:
         """Starts the runtime once; closed once the Cog is removed."""
         self._stop: asyncio.Task[None] | None = None
         self._warned: set[str] = set()
-        self.member_check = MemberPayloadCheck(bot, self._malformed_member)
-        """Drops (and counts) member events the library's parsers would choke on."""
+        self.kept_snapshots = None if flavour.snapshot_attribute else KeptSnapshots()
+        """Forwards' snapshots, where the library drops them (nextcord 2.6)."""
+        checks = {"MESSAGE_CREATE": snapshot_check(self.kept_snapshots), **member_checks(bot)}
+        self.payload_checks = PayloadChecks(bot, self._malformed_payload, checks)
+        """Drops (and counts) member events and forwards' snapshots the library's parsers
+        would choke on."""
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -104,7 +110,7 @@ class ProtectionBinding:
         """Add the Cog before returning (``attach`` is synchronous: :func:`finish_now`
         completes discord.py's ``add_cog`` coroutine), then :meth:`start_soon`."""
         finish_now(self.bot.add_cog(self.cog), f"{self.flavour.title}'s add_cog")
-        self.member_check.install()
+        self.payload_checks.install()
         self.start_soon()
 
     async def add(self) -> None:
@@ -113,7 +119,7 @@ class ProtectionBinding:
         added = self.bot.add_cog(self.cog)
         if inspect.isawaitable(added):
             await added
-        self.member_check.install()
+        self.payload_checks.install()
         self.start_soon()
 
     def start_soon(self) -> None:
@@ -179,13 +185,13 @@ class ProtectionBinding:
             self._warned.add(key)
             _LOGGER.warning(text, *args)
 
-    def _malformed_member(self, event_name: str, problem: str) -> None:
+    def _malformed_payload(self, event_name: str, problem: str) -> None:
         self.runtime.stats.malformed += 1
-        _LOGGER.warning("spamguard dropped a malformed %s event: %s", event_name, problem)
+        _LOGGER.warning("spamguard dropped malformed data of a %s event: %s", event_name, problem)
 
     def unload(self) -> None:
         """Stop the runtime (from the Cog's synchronous ``cog_unload``)."""
-        self.member_check.uninstall()
+        self.payload_checks.uninstall()
         self.starter.closed = True
         start = self.starter.forget()
         if start is None or self._stop is not None:
@@ -245,7 +251,9 @@ class ProtectionBinding:
         if not await self.ensure_started():
             return
         self._note_uncached_guild(message)
-        await self.runtime.handle_event(lambda: to_core_message(self.flavour, message))
+        await self.runtime.handle_event(
+            lambda: to_core_message(self.flavour, message, self.kept_snapshots)
+        )
 
     async def on_raw_message_edit(self, event: typing.Any) -> None:
         """Decide an edited message: the edit replaces the message's earlier contribution."""

@@ -11,10 +11,12 @@ __all__ = ("message_from_raw_edit", "to_core_message")
 
 import typing
 
+from spamguard.adapters.dpy.forwards import parts_of
 from spamguard.core.messages import Message, typed_by_member
 
 if typing.TYPE_CHECKING:
     from spamguard.adapters.dpy.flavour import Flavour
+    from spamguard.adapters.dpy.forwards import KeptSnapshots
 
 
 def _channel_places(flavour: Flavour, channel: typing.Any) -> tuple[int | None, int | None]:
@@ -45,7 +47,9 @@ def _display_name(author: typing.Any) -> str:
     return ""
 
 
-def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
+def to_core_message(
+    flavour: Flavour, message: typing.Any, kept_snapshots: KeptSnapshots | None = None
+) -> Message | None:
     """The core's view of a library ``Message``; None for a DM, an uncached guild, an
     author the guild does not know as a member, and what a member did not type (system
     messages, webhooks: :func:`spamguard.core.messages.typed_by_member`).
@@ -55,7 +59,9 @@ def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
     channel's category, the author's roles without @everyone, administrator from
     ``guild_permissions``, manage-messages from the channel's ``permissions_for``, the
     owner from ``guild.owner_id`` (these three and the template looks only when the core
-    reads them: :class:`_Details`).
+    reads them: :class:`_Details`), and a forward's snapshots folded into the content,
+    attachments and stickers (:func:`~spamguard.adapters.dpy.forwards.parts_of`;
+    ``kept_snapshots`` holds them where the library drops them).
     """
     guild = message.guild
     if guild is None:
@@ -71,13 +77,14 @@ def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
     guild_id = guild.id
     category_id, parent_id = _channel_places(flavour, channel)
     details = _Details(guild, channel, author)
+    parts = parts_of(flavour, message, kept_snapshots)
     return Message.from_adapter(
         details,
         id=message.id,
         guild_id=guild_id,
         channel_id=channel.id,
         author_id=author.id,
-        content=message.content or "",
+        content=parts.content,
         created_at=message.created_at,
         author_is_bot=bool(author.bot),
         author_role_ids=frozenset(role.id for role in author.roles if role.id != guild_id),
@@ -86,14 +93,17 @@ def to_core_message(flavour: Flavour, message: typing.Any) -> Message | None:
         mention_ids=tuple(dict.fromkeys(user.id for user in message.mentions)),
         role_mention_ids=tuple(dict.fromkeys(role.id for role in message.role_mentions)),
         mentions_everyone=bool(message.mention_everyone),
-        attachment_count=len(message.attachments),
-        sticker_count=len(message.stickers),
+        attachment_count=parts.attachment_count,
+        sticker_count=len(parts.sticker_ids),
         embed_count=len(message.embeds),
         category_id=category_id,
         parent_id=parent_id,
         author_is_admin=details.author_is_admin,
         author_can_manage_messages=details.author_can_manage_messages,
         author_is_owner=details.author_is_owner,
+        attachments=parts.attachments,
+        sticker_ids=parts.sticker_ids,
+        forwarded=parts.forwarded,
     )
 
 

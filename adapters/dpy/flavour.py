@@ -70,6 +70,10 @@ class Flavour:
     """Name of the ``Intents`` flag that delivers AutoMod executions."""
     sender: MessageSender
     """How the library's ``HTTPClient.send_message`` takes a message (:meth:`send_message`)."""
+    snapshot_attribute: str | None = None
+    """The ``Message`` attribute holding a forward's snapshots (``message_snapshots``,
+    nextcord 3's ``snapshots``), None where the library drops them (nextcord 2.6): found
+    on the installed version's ``Message`` (:mod:`spamguard.adapters.dpy.forwards`)."""
 
     def attach(
         self,
@@ -219,6 +223,9 @@ _DIFFERENCES: Mapping[str, Mapping[str, typing.Any]] = {
     },
 }
 
+# The attributes a forward's snapshots may be on, the first the library's Message has.
+_SNAPSHOT_ATTRIBUTES: typing.Final = ("message_snapshots", "snapshots")
+
 # The ``__title__`` each library's top-level module declares: py-cord installs as
 # ``discord`` too, with ``__title__ = "pycord"`` (discord.py's is "discord").
 _TITLES: Mapping[str, str] = {"discord": "discord"}
@@ -251,4 +258,11 @@ def flavour(name: Library) -> Flavour:
         )
         raise UnsupportedLibraryError(msg, name=name)
     commands = importlib.import_module(f"{name}.ext.commands")
-    return Flavour(name=name, module=module, commands=commands, **differences)
+    snapshots = [a for a in _SNAPSHOT_ATTRIBUTES if hasattr(module.Message, a)]
+    return Flavour(
+        name=name,
+        module=module,
+        commands=commands,
+        snapshot_attribute=snapshots[0] if snapshots else None,
+        **differences,
+    )

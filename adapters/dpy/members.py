@@ -7,13 +7,13 @@ The leave listener is the raw one: it fires whether or not the library cached th
 (``on_member_remove`` needs the member cache). The libraries' own parsers of these
 events drop a join for a guild they have not cached without a word, and raise on a
 payload without a user object (out of the gateway's read loop: the bot's connection
-ends). :class:`MemberPayloadCheck` stands in front of both parsers: such a payload is
+ends). The checks of :func:`member_checks` stand in front of both parsers: such a payload is
 counted as malformed and dropped, everything else goes to the library's parser as before.
 """
 
 from __future__ import annotations
 
-__all__ = ("MemberPayloadCheck", "join_from_member", "leave_from_raw")
+__all__ = ("join_from_member", "leave_from_raw", "member_checks")
 
 import logging
 import typing
@@ -22,11 +22,11 @@ from spamguard.core.events import MemberJoin, MemberLeave
 
 if typing.TYPE_CHECKING:
     import datetime
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
+
+    from spamguard.adapters.dpy.parsers import Check
 
 _LOGGER = logging.getLogger("spamguard.adapters.dpy")
-
-_Parser = typing.Callable[[typing.Any], None]
 
 _CHECKED_EVENTS: typing.Final = ("GUILD_MEMBER_ADD", "GUILD_MEMBER_REMOVE")
 
@@ -68,58 +68,20 @@ def _problem(event_name: str, data: object, known_guild: Callable[[int], bool]) 
     return None
 
 
-class MemberPayloadCheck:
-    """Checks GUILD_MEMBER_ADD and GUILD_MEMBER_REMOVE payloads before the library's
-    parsers (``ConnectionState.parsers``, what the gateway hands every event to).
+def member_checks(bot: typing.Any) -> dict[str, Check]:
+    """The GUILD_MEMBER_ADD and GUILD_MEMBER_REMOVE checks for ``bot``'s parsers
+    (:class:`~spamguard.adapters.dpy.parsers.PayloadChecks`)."""
 
-    Args:
-        bot: the library's bot.
-        malformed: called with the event's name and the reason for each payload dropped.
-    """
+    def known_guild(guild_id: int) -> bool:
+        return bot.get_guild(guild_id) is not None
 
-    def __init__(self, bot: typing.Any, malformed: Callable[[str, str], None]) -> None:
-        self.bot = bot
-        self._malformed = malformed
-        self._originals: dict[str, _Parser] = {}
-        self._installed: dict[str, _Parser] = {}
-
-    def install(self) -> None:
-        """Put the check in front of the library's parsers (once)."""
-        parsers = self._parsers()
-        if parsers is None or self._installed:
-            return
-        for name in _CHECKED_EVENTS:
-            original = parsers.get(name)
-            if original is None:
-                continue
-            checked = self._checked(name, original)
-            self._originals[name] = original
-            self._installed[name] = checked
-            parsers[name] = checked
-
-    def uninstall(self) -> None:
-        """Give the library its own parsers back (those nobody replaced since)."""
-        parsers = self._parsers()
-        for name, checked in self._installed.items():
-            if parsers is not None and parsers.get(name) is checked:
-                parsers[name] = self._originals[name]
-        self._installed.clear()
-        self._originals.clear()
-
-    def _parsers(self) -> dict[str, _Parser] | None:
-        # The gateway looks each DISPATCH up in this dict (discord.py, nextcord, disnake).
-        parsers = getattr(getattr(self.bot, "_connection", None), "parsers", None)
-        return parsers if isinstance(parsers, dict) else None
-
-    def _known_guild(self, guild_id: int) -> bool:
-        return self.bot.get_guild(guild_id) is not None
-
-    def _checked(self, name: str, original: _Parser) -> _Parser:
-        def parse(data: Mapping[str, typing.Any]) -> None:
-            problem = _problem(name, data, self._known_guild)
+    def checker(event_name: str) -> Check:
+        def check(data: typing.Any, report: Callable[[str], None]) -> bool:
+            problem = _problem(event_name, data, known_guild)
             if problem is not None:
-                self._malformed(name, problem)
-                return
-            original(data)
+                report(problem)
+            return problem is None
 
-        return parse
+        return check
+
+    return {name: checker(name) for name in _CHECKED_EVENTS}

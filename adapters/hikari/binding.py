@@ -22,6 +22,7 @@ from spamguard.adapters import AttachOptions, RuntimeOptions, check_options
 from spamguard.adapters.hikari import convert, members
 from spamguard.adapters.hikari.automod import automod_execution_from_event, fetch_rules
 from spamguard.adapters.hikari.execute import HikariExecutor
+from spamguard.adapters.hikari.forwards import SnapshotCheck
 from spamguard.adapters.runtime import (
     CompatBridge,
     Protection,
@@ -102,6 +103,9 @@ class HikariProtection(Protection):
         (the bot is going away: events still in flight are dropped rather than restarting
         the runtime)."""
         self._intent_warned = False
+        self.snapshot_check = SnapshotCheck(app, self._malformed_snapshot)
+        """Leaves out (and counts) forwards' snapshots hikari's parser would choke on."""
+        self.snapshot_check.install()
 
     def _read_shards(self) -> None:
         # Right before the start: the store holds no guild yet, nothing to let go of.
@@ -140,7 +144,12 @@ class HikariProtection(Protection):
             self.app.event_manager.subscribe(event_type, listener)
             self._subscribed.append((event_type, listener))
 
+    def _malformed_snapshot(self, problem: str) -> None:
+        self.runtime.stats.malformed += 1
+        _LOGGER.warning("spamguard dropped malformed data of a MESSAGE_CREATE event: %s", problem)
+
     async def _unsubscribe(self) -> None:
+        self.snapshot_check.uninstall()
         while self._subscribed:
             event_type, listener = self._subscribed.pop()
             self.app.event_manager.unsubscribe(event_type, listener)

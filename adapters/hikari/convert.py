@@ -20,6 +20,7 @@ import typing
 
 import hikari
 
+from spamguard.adapters.hikari.forwards import parts_of
 from spamguard.adapters.hikari.permissions import (
     ALL,
     guild_permissions,
@@ -31,6 +32,8 @@ from spamguard.core.messages import Message, snowflake_time, typed_by_member
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
+
+    from spamguard.core.message_parts import MessageFields
 
 _LOGGER = logging.getLogger("spamguard.adapters.hikari")
 # Guilds whose messages were skipped for want of cached data, so each is logged once.
@@ -98,13 +101,11 @@ def _build(
     channel_id: int,
     author: hikari.User,
     member: hikari.Member | None,
-    content: str | None,
+    parts: MessageFields,
     created_at: datetime.datetime,
     mention_ids: tuple[int, ...],
     role_mention_ids: tuple[int, ...],
     mentions_everyone: bool,
-    attachment_count: int,
-    sticker_count: int,
     embed_count: int,
 ) -> Message | None:
     author_id = int(author.id)
@@ -125,7 +126,7 @@ def _build(
         guild_id=guild_id,
         channel_id=channel_id,
         author_id=author_id,
-        content=content or "",
+        content=parts.content,
         created_at=created_at,
         author_is_bot=author.is_bot,
         author_role_ids=role_ids,
@@ -133,14 +134,17 @@ def _build(
         mention_ids=mention_ids,
         role_mention_ids=role_mention_ids,
         mentions_everyone=mentions_everyone,
-        attachment_count=attachment_count,
-        sticker_count=sticker_count,
+        attachment_count=parts.attachment_count,
+        sticker_count=len(parts.sticker_ids),
         embed_count=embed_count,
         category_id=place.category_id,
         parent_id=place.parent_id,
         author_is_admin=details.author_is_admin,
         author_can_manage_messages=details.author_can_manage_messages,
         author_is_owner=details.author_is_owner,
+        attachments=parts.attachments,
+        sticker_ids=parts.sticker_ids,
+        forwarded=parts.forwarded,
     )
 
 
@@ -316,13 +320,11 @@ def _from_message(
         channel_id=int(message.channel_id),
         author=message.author,
         member=message.member,
-        content=message.content,
+        parts=parts_of(message),
         created_at=message.timestamp,
         mention_ids=tuple(int(u) for u in _defined(message.user_mentions, {})),
         role_mention_ids=tuple(int(r) for r in _defined(message.role_mention_ids, ())),
         mentions_everyone=bool(message.mentions_everyone),
-        attachment_count=len(message.attachments),
-        sticker_count=len(message.stickers),
         embed_count=len(message.embeds),
     )
 
@@ -365,12 +367,10 @@ def message_from_update(event: hikari.GuildMessageUpdateEvent) -> Message | None
         channel_id=int(message.channel_id),
         author=author,
         member=member,
-        content=message.content,
+        parts=parts_of(message),
         created_at=created,
         mention_ids=tuple(int(u) for u in _defined(message.user_mentions, {})),
         role_mention_ids=tuple(int(r) for r in _defined(message.role_mention_ids, ())),
         mentions_everyone=bool(_defined(message.mentions_everyone, False)),
-        attachment_count=len(_defined(message.attachments, ())),
-        sticker_count=len(_defined(message.stickers, ())),
         embed_count=len(_defined(message.embeds, ())),
     )

@@ -43,7 +43,9 @@ class RuntimeStats:
     plans: int = 0
     """Plans with something to carry out."""
     malformed: int = 0
-    """Events that could not be turned into a message (logged and dropped)."""
+    """Events that could not be turned into a message, and parts of one that could not be
+    read (a forward's malformed snapshot: the message is checked without it); each
+    logged and dropped."""
     errors: int = 0
     """Unexpected errors while handling an event (logged, never raised)."""
     not_started: int = 0

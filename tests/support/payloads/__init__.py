@@ -1,10 +1,12 @@
-"""Real Discord gateway payloads (API v10), as the gateway sends them, in four modules:
+"""Real Discord gateway payloads (API v10), as the gateway sends them, in five modules:
 
 * `values`: small frozen values (`User`, `Member`, `Role`, `Channel`, `Guild`,
   `Permission`, snowflakes) whose ``payload()`` methods render the wire objects;
 * `events`: builders of gateway events (`ready`, `guild_create`, `message_create`,
   `message_update`, `automod_action_execution`) and seeded REST objects, taking
   everything as parameters;
+* `forwards`: a forward's ``message_snapshots`` entries (`message_snapshot`; pass them
+  to `message_create`'s ``message_snapshots``) and its ``message_reference``;
 * `members`: GUILD_MEMBER_ADD and GUILD_MEMBER_REMOVE (`guild_member_add`,
   `guild_member_remove`) and `newcomer`, a fresh account joining;
 * `world`: `build_world`, a ready-made moderation guild with shortcut methods, so a test
@@ -19,6 +21,7 @@ from __future__ import annotations
 __all__ = (
     "DISCORD_EPOCH_MS",
     "EVERYONE_PERMISSIONS",
+    "HAS_SNAPSHOT",
     "MUTED_DENY",
     "Channel",
     "ChannelType",
@@ -35,10 +38,12 @@ __all__ = (
     "avatar_hash",
     "build_world",
     "embed",
+    "forward_reference",
     "guild_create",
     "guild_member_add",
     "guild_member_remove",
     "message_create",
+    "message_snapshot",
     "message_update",
     "newcomer",
     "ready",
@@ -59,6 +64,7 @@ from .events import (
     ready,
     sticker_item,
 )
+from .forwards import HAS_SNAPSHOT, forward_reference, message_snapshot
 from .members import guild_member_add, guild_member_remove, newcomer
 from .values import (
     DISCORD_EPOCH_MS,

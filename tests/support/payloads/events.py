@@ -23,6 +23,7 @@ __all__ = (
 
 import typing
 
+from .forwards import HAS_SNAPSHOT, forward_reference
 from .values import (
     Member,
     User,
@@ -187,6 +188,7 @@ def _message(
     attachments: Sequence[Mapping[str, typing.Any]],
     embeds: Sequence[Mapping[str, typing.Any]],
     sticker_items: Sequence[Mapping[str, typing.Any]],
+    message_snapshots: Sequence[typing.Any] = (),
     edited_at: datetime.datetime | None,
     message_type: int,
     flags: int,
@@ -218,6 +220,11 @@ def _message(
     }
     if sticker_items:
         out["sticker_items"] = [dict(s) for s in sticker_items]
+    if message_snapshots:
+        # Entries as given (a test may pass malformed ones), behind a forward's reference.
+        out["message_snapshots"] = list(message_snapshots)
+        out["message_reference"] = forward_reference(channel_id=channel_id, guild_id=guild_id)
+        out["flags"] = flags | HAS_SNAPSHOT
     if nonce is not None:
         out["nonce"] = nonce
     if webhook_id is not None:
@@ -245,6 +252,7 @@ def message_create(
     attachments: Sequence[Mapping[str, typing.Any]] = (),
     embeds: Sequence[Mapping[str, typing.Any]] = (),
     sticker_items: Sequence[Mapping[str, typing.Any]] = (),
+    message_snapshots: Sequence[typing.Any] = (),
     message_type: int = 0,
     flags: int = 0,
     tts: bool = False,
@@ -258,6 +266,8 @@ def message_create(
     then carries the partial ``member`` as Discord's does. ``mentions`` entries that are
     members carry their partial member too. ``message_id`` defaults to a snowflake of
     ``created_at`` (default: now). ``position`` is set by Discord for messages in threads.
+    ``message_snapshots`` (`message_snapshot` entries) makes it a forward: Discord adds
+    the forward's ``message_reference`` and the HAS_SNAPSHOT flag.
     """
     return _message(
         channel_id=channel_id,
@@ -272,6 +282,7 @@ def message_create(
         attachments=attachments,
         embeds=embeds,
         sticker_items=sticker_items,
+        message_snapshots=message_snapshots,
         edited_at=None,
         message_type=message_type,
         flags=flags,
