@@ -42,9 +42,11 @@ log format: JSON lines, one event per line, in the order the bot received them:
 required: guild_id (null for a DM), channel_id, author_id, created_at (ISO 8601 or POSIX
 seconds, 1970 to before 9000). Optional: id, content, author_name, channel_name,
 guild_name, author_role_ids, mention_ids, role_mention_ids, mentions_everyone,
-attachment_count, sticker_count, embed_count, author_is_bot, author_is_admin,
-author_can_manage_messages, author_is_owner, category_id, parent_id, edited_at.
-Discord's own message objects (with an "author" object) are read too. Members joining
+attachment_count, sticker_count, embed_count, attachments ([{"filename", "size",
+"content_type", "width", "height"}]), sticker_ids, forwarded, author_is_bot,
+author_is_admin, author_can_manage_messages, author_is_owner, category_id, parent_id,
+edited_at. Discord's own message objects (with an "author" object, forwards'
+message_snapshots too) are read too. Members joining
 and leaving: {"type": "member_join", "guild_id": 1, "user_id": 100, "joined_at": ...,
 "username": "...", "has_avatar": false} and {"type": "member_leave", "guild_id": 1,
 "user_id": 100, "at": ...}. Full reference: the docstring of spamguard.reporting.logs.

@@ -40,6 +40,15 @@ Optional, with their defaults:
     lists of ids.
 ``attachment_count``, ``sticker_count``, ``embed_count`` (``0``)
     counts.
+``attachments`` (``[]``)
+    the attached files, each an object with ``filename`` and ``size`` (bytes), and
+    optionally ``content_type``, ``width`` and ``height`` (as Discord's attachment
+    objects have them); ``attachment_count`` is at least their number.
+``sticker_ids`` (``[]``)
+    the stickers' ids; ``sticker_count`` is at least their number.
+``forwarded`` (``false``)
+    whether the message forwards another (its text and files are then already in
+    ``content`` and ``attachments``).
 ``category_id``, ``parent_id`` (``null``)
     the channel's category; a thread's parent channel.
 ``edited_at``
@@ -53,8 +62,10 @@ key is an error, so a misspelt field is reported rather than silently ignored.
 carries it in ``d``, is recognised by its ``author`` object: ``id``, ``channel_id``,
 ``guild_id``, ``timestamp``, ``edited_timestamp``, ``content``, ``author`` (``id``, ``bot``,
 ``global_name``/``username``), ``member.roles``, ``mentions``, ``mention_roles``,
-``mention_everyone``, ``attachments``, ``sticker_items`` and ``embeds`` are read; other keys
-are ignored. REST messages carry no ``guild_id``: add it to each line.
+``mention_everyone``, ``attachments``, ``sticker_items``, ``embeds`` and a forward's
+``message_snapshots`` (their ``content``, ``attachments`` and ``sticker_items`` count as
+the message's, as the adapters read them) are read; other keys are ignored. REST messages
+carry no ``guild_id``: add it to each line.
 
 Member joins and leaves are lines too (``"type": "member_join"`` or ``"member_leave"``,
 see :mod:`spamguard.reporting.member_logs`); a message line may say ``"type": "message"``.
@@ -82,7 +93,8 @@ import pathlib
 import sys
 import typing
 
-from spamguard.core import Message, MessageError, SpamguardError
+from spamguard.core import Attachment, Message, MessageError, SpamguardError
+from spamguard.core.message_parts import attachment_from_payload, kept, parts_from_payload
 from spamguard.core.messages import check_time
 from spamguard.reporting.member_logs import MEMBER_TYPES, MemberRecord, Readers, member_record
 
@@ -99,11 +111,13 @@ _BOOL_FIELDS = (
     "author_can_manage_messages",
     "author_is_owner",
     "mentions_everyone",
+    "forwarded",
 )
 _COUNT_FIELDS = ("attachment_count", "sticker_count", "embed_count")
-_ID_LIST_FIELDS = ("author_role_ids", "mention_ids", "role_mention_ids")
+_ID_LIST_FIELDS = ("author_role_ids", "mention_ids", "role_mention_ids", "sticker_ids")
 _TEXT_FIELDS = ("content", "author_name", "guild_name", "channel_name")
 _OPTIONAL_ID_FIELDS = ("category_id", "parent_id")
+_DESCRIBED = frozenset({"filename", "size"})
 _KEYS = (
     "id",
     "guild_id",
@@ -116,6 +130,7 @@ _KEYS = (
     *_ID_LIST_FIELDS,
     *_COUNT_FIELDS,
     *_OPTIONAL_ID_FIELDS,
+    "attachments",
 )
 
 
@@ -269,12 +284,15 @@ def _from_spamguard_shape(data: Mapping[str, typing.Any], line: int) -> LogRecor
             raise _Bad(str(key), f"unknown field; {suggestion}allowed: {', '.join(_KEYS)}")
     created_at = _time("created_at", _required(data, "created_at"))
     raw_id = data.get("id")
+    files = _attachments(data.get("attachments"))
     fields: dict[str, typing.Any] = {
         **{name: _text(name, data.get(name)) for name in _TEXT_FIELDS},
         **{name: _bool(name, data.get(name)) for name in _BOOL_FIELDS},
         **{name: _count(name, data.get(name)) for name in _COUNT_FIELDS},
         **{name: _optional_id(name, data.get(name)) for name in _OPTIONAL_ID_FIELDS},
     }
+    # Past the files kept, the count still counts them all.
+    fields["attachment_count"] = max(fields["attachment_count"], len(files))
     message = Message(
         id=_snowflake(created_at, line) if raw_id is None else _id("id", raw_id),
         guild_id=_optional_id("guild_id", _required(data, "guild_id")),
@@ -284,11 +302,26 @@ def _from_spamguard_shape(data: Mapping[str, typing.Any], line: int) -> LogRecor
         author_role_ids=frozenset(_ids("author_role_ids", data.get("author_role_ids"))),
         mention_ids=_ids("mention_ids", data.get("mention_ids")),
         role_mention_ids=_ids("role_mention_ids", data.get("role_mention_ids")),
+        sticker_ids=_ids("sticker_ids", data.get("sticker_ids")),
+        attachments=kept(files),
         **fields,
     )
     edited = data.get("edited_at")
     now = created_at if edited is None else _time("edited_at", edited)
     return LogRecord(line=line, message=message, now=now)
+
+
+def _attachments(value: object) -> tuple[Attachment, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise _Bad("attachments", f"must be a list of attachments, got {_show(value)}")
+    try:
+        return tuple(
+            attachment_from_payload(item, f"attachments.{i}") for i, item in enumerate(value)
+        )
+    except MessageError as error:
+        raise _Bad(error.field, error.problem) from None
 
 
 def _length(field: str, value: object) -> int:
@@ -309,12 +342,23 @@ def _from_discord_shape(data: Mapping[str, typing.Any], line: int) -> LogRecord:
         raise _Bad("mentions", f"must be a list of user objects, got {_show(mentions)}")
     created_at = _time("timestamp", _required(data, "timestamp"))
     edited = data.get("edited_timestamp")
+    # An attachment object without a name or size (a trimmed log) is counted, with no
+    # metadata to compare: it never looks like another message's file.
+    files = data.get("attachments")
+    described = files
+    if isinstance(files, list):
+        described = [f for f in files if not isinstance(f, dict) or f.keys() >= _DESCRIBED]
+    try:
+        parts = parts_from_payload({**data, "attachments": described})
+    except MessageError as error:
+        raise _Bad(error.field, error.problem) from None
+    undescribed = len(files) - len(described) if isinstance(files, list) else 0
     message = Message(
         id=_id("id", _required(data, "id")),
         guild_id=_optional_id("guild_id", _required(data, "guild_id")),
         channel_id=_id("channel_id", _required(data, "channel_id")),
         author_id=_id("author.id", author["id"]) if "id" in author else _missing("author.id"),
-        content=_text("content", data.get("content")),
+        content=parts.content,
         created_at=created_at,
         author_is_bot=_bool("author.bot", author.get("bot")),
         author_role_ids=frozenset(_ids("member.roles", member.get("roles"))),
@@ -323,8 +367,10 @@ def _from_discord_shape(data: Mapping[str, typing.Any], line: int) -> LogRecord:
         ),
         role_mention_ids=_ids("mention_roles", data.get("mention_roles")),
         mentions_everyone=_bool("mention_everyone", data.get("mention_everyone")),
-        attachment_count=_length("attachments", data.get("attachments")),
-        sticker_count=_length("sticker_items", data.get("sticker_items", data.get("stickers"))),
+        attachments=parts.attachments,
+        attachment_count=parts.attachment_count + undescribed,
+        sticker_ids=parts.sticker_ids,
+        forwarded=parts.forwarded,
         embed_count=_length("embeds", data.get("embeds")),
         author_name=_text(
             "author.global_name", author.get("global_name") or author.get("username")

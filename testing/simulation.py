@@ -35,6 +35,7 @@ from spamguard.reporting.explanation import Explanation
 from spamguard.reporting.logs import LogRecord
 from spamguard.reporting.member_logs import MemberRecord
 from spamguard.testing.clock import SimClock
+from spamguard.testing.message_parts import count, said_parts
 from spamguard.testing.results import MemberStep, RunResult, Step
 from spamguard.testing.world import (
     MemberRef,
@@ -49,6 +50,9 @@ if typing.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     import pluggy
+
+    from spamguard.core import Attachment
+    from spamguard.core.message_parts import MessageParts
 
 
 DEFAULT_START = datetime.datetime(2024, 1, 1, 12, 0, tzinfo=datetime.UTC)
@@ -258,9 +262,10 @@ class Simulation:
         mentions: Iterable[MemberRef],
         role_mentions: Iterable[int],
         everyone: bool,
-        attachments: int,
-        stickers: int,
+        attachments: int | Iterable[Attachment],
+        stickers: int | Iterable[int],
         embeds: int,
+        forwards: str | MessageParts | None = None,
     ) -> Message:
         """Queue ``member``'s message (what :meth:`SimMember.says` does, with every argument
         given); returns it."""
@@ -270,20 +275,24 @@ class Simulation:
         if where.guild.id != guild.id:
             msg = f"channel #{where.name} belongs to guild {where.guild.id}, not {member.name}'s"
             raise SimulationError(msg)
+        parts = said_parts(content, attachments, stickers, forwards)
         message = Message(
             id=self._new_id(seconds),
             guild_id=guild.id,
             channel_id=where.id,
             author_id=member.id,
-            content=content,
+            content=parts.content,
             created_at=self.time_of(seconds),
             author_is_bot=member.is_bot,
             author_role_ids=member.role_ids,
             mention_ids=tuple(dict.fromkeys(member_id(m) for m in mentions)),
             role_mention_ids=tuple(role_mentions),
             mentions_everyone=everyone,
-            attachment_count=attachments,
-            sticker_count=stickers,
+            attachments=parts.attachments,
+            attachment_count=max(parts.attachment_count, count(attachments)),
+            sticker_ids=parts.sticker_ids,
+            sticker_count=max(len(parts.sticker_ids), count(stickers)),
+            forwarded=parts.forwarded,
             embed_count=embeds,
             category_id=where.category_id,
             parent_id=where.parent_id,

@@ -18,7 +18,8 @@ if typing.TYPE_CHECKING:
     import datetime
     from collections.abc import Iterable
 
-    from spamguard.core import Message
+    from spamguard.core import Attachment, Message
+    from spamguard.core.message_parts import MessageParts
     from spamguard.testing.simulation import Simulation
 
 MemberRef = typing.Union["SimMember", int]
@@ -70,9 +71,10 @@ class SimMember:
         mentions: Iterable[MemberRef] = (),
         role_mentions: Iterable[int] = (),
         everyone: bool = False,
-        attachments: int = 0,
-        stickers: int = 0,
+        attachments: int | Iterable[Attachment] = 0,
+        stickers: int | Iterable[int] = 0,
         embeds: int = 0,
+        forwards: str | MessageParts | None = None,
     ) -> Message:
         """Queue a message; returns it (its ``id`` is what plans and deletes refer to).
 
@@ -85,9 +87,16 @@ class SimMember:
             mentions: members (or user ids) mentioned.
             role_mentions: role ids mentioned.
             everyone: whether it pings @everyone or @here.
-            attachments: how many attachments it carries.
-            stickers: how many stickers it carries.
+            attachments: how many attachments it carries, or the files themselves
+                (:class:`~spamguard.core.Attachment` values: name, size, type, pixels), as
+                the message's ``attachments``.
+            stickers: how many stickers it carries, or their ids.
             embeds: how many embeds it carries.
+            forwards: the message it forwards (Discord's ``message_snapshots``): its text,
+                or a :class:`~spamguard.core.message_parts.MessageParts` with its text,
+                files and stickers; folded into the message as an adapter does (its text
+                after ``content`` on a new line, its files after ``attachments``,
+                ``forwarded`` set).
         """
         return self.guild.simulation.say(
             self,
@@ -101,6 +110,7 @@ class SimMember:
             attachments=attachments,
             stickers=stickers,
             embeds=embeds,
+            forwards=forwards,
         )
 
     def spams(

@@ -7,7 +7,8 @@ import pathlib
 
 import pytest
 
-from spamguard.core import Policy, snowflake_time
+from spamguard.core import Attachment, Policy, snowflake_time
+from spamguard.core.message_parts import MessageParts
 from spamguard.testing import (
     DEFAULT_START,
     LogRecord,
@@ -268,3 +269,21 @@ def test_the_clock_places_messages_and_refuses_a_time_a_run_decided() -> None:
     with pytest.raises(SimulationError, match="timezone-aware"):
         clock.place(datetime.datetime(2024, 1, 1), None)
     assert clock.time_of(1.5) == DEFAULT_START + datetime.timedelta(seconds=1.5)
+
+
+def test_a_member_says_attachments_stickers_and_forwards_with_their_values() -> None:
+    sim = Simulation(FLOOD_POLICY)
+    eve = sim.member(name="eve")
+    gift = Attachment(filename="gift.png", size=500, content_type="image/png", width=64, height=64)
+    own = Attachment(filename="own.jpg", size=80)
+    forward = MessageParts(content="free nitro", attachments=(gift,), sticker_ids=(9,))
+
+    message = eve.says("look", attachments=[own], stickers=[8], forwards=forward)
+
+    assert message.content == "look\nfree nitro"
+    assert message.attachments == (own, gift)
+    assert (message.attachment_count, message.sticker_ids, message.sticker_count) == (2, (8, 9), 2)
+    assert message.forwarded is True
+    assert eve.says("", forwards="claim now").content == "claim now"
+    counted = eve.says("x", attachments=3, stickers=2)
+    assert (counted.attachments, counted.attachment_count, counted.sticker_count) == ((), 3, 2)
