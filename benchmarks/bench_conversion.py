@@ -27,6 +27,9 @@ under callgrind ``(Ir(2N) - Ir(N)) / N`` is the cost of one. ``--callgrind`` run
 exactly that (valgrind must be on PATH) for every stage and policy, or those given with
 ``--stage`` and ``--policy``, and prints the table;
 without it, one run prints the wall time per message, a rough figure on a shared machine.
+``--parts`` gives every message two image attachments and a sticker, and makes every
+fourth a forward (``message_snapshots`` with text and an image): what converting files,
+stickers and forwards costs (the workload's own messages carry none).
 """
 
 from __future__ import annotations
@@ -147,6 +150,43 @@ def _dpy(
     return lambda payloads: (build(payloads), convert)
 
 
+def _with_parts(payloads: Sequence[dict[str, typing.Any]]) -> None:
+    """Attachments, a sticker and (every fourth message) a forward, in place (``--parts``)."""
+
+    def image(number: int, name: str) -> dict[str, typing.Any]:
+        url = f"https://cdn.discordapp.com/attachments/1/{number}/{name}"
+        return {
+            "id": str(number),
+            "filename": name,
+            "size": 40_000 + number % 1000,
+            "url": url,
+            "proxy_url": url,
+            "content_type": "image/png",
+            "width": 512,
+            "height": 512,
+        }
+
+    for index, payload in enumerate(payloads):
+        base = 1_000_000 + 3 * index
+        payload["attachments"] = [image(base, "a.png"), image(base + 1, "b.png")]
+        payload["sticker_items"] = [{"id": "749054660769218631", "name": "wave", "format_type": 1}]
+        if index % 4 == 0:
+            snapshot = {
+                "type": 0,
+                "content": "free nitro, claim now",
+                "embeds": [],
+                "attachments": [image(base + 2, "gift.png")],
+                "timestamp": payload["timestamp"],
+                "edited_timestamp": None,
+                "flags": 0,
+                "mentions": [],
+                "mention_roles": [],
+                "components": [],
+            }
+            payload["message_snapshots"] = [{"message": snapshot}]
+            payload["message_reference"] = {"type": 1, "channel_id": payload["channel_id"]}
+
+
 def _start_counting() -> None:
     """Switch callgrind's instrumentation on (the run started with it off), and return
     once it is: what came before (imports, the workload, the pool) is not counted, and
@@ -156,15 +196,25 @@ def _start_counting() -> None:
 
 
 def run(
-    library: str, stage: str, policy_name: str, pool: int, messages: int, *, count: bool = False
+    library: str,
+    stage: str,
+    policy_name: str,
+    pool: int,
+    messages: int,
+    *,
+    count: bool = False,
+    parts: bool = False,
 ) -> float:
     """Build ``pool`` library messages, convert (and decide) the first ``messages`` of
-    them; the seconds the loop took. ``count``: under callgrind, count only the loop."""
+    them; the seconds the loop took. ``count``: under callgrind, count only the loop;
+    ``parts``: with attachments, stickers and forwards (:func:`_with_parts`)."""
     from spamguard.core import Guard, Policy
 
     workload = workload_mod.generate(messages=pool)
     guilds = workload_mod.guild_create_payloads(workload)
     payloads = workload_mod.message_create_payloads(workload)
+    if parts:
+        _with_parts(payloads)
     world = _hikari(workload, guilds) if library == "hikari" else _dpy(library, workload, guilds)
     objects, convert = world(payloads)
     objects = objects[:messages]
@@ -211,13 +261,14 @@ ROWS = (("convert", "comparable"), ("process", "comparable"), ("process", "defau
 
 
 def _callgrind_table(
-    library: str, pool: int, messages: int, rows: Sequence[tuple[str, str]]
+    library: str, pool: int, messages: int, rows: Sequence[tuple[str, str]], extra: Sequence[str]
 ) -> None:
     if shutil.which("valgrind") is None:
         raise SystemExit("--callgrind needs valgrind on PATH")
     print(f"{library}: instructions per message, (Ir(2N) - Ir(N)) / N, N = {messages}, pool {pool}")
     for stage, policy in rows:
         common = ["--library", library, "--pool", str(pool), "--stage", stage, "--policy", policy]
+        common += extra
         once = _instructions([*common, "--messages", str(messages)])
         twice = _instructions([*common, "--messages", str(2 * messages)])
         label = "conversion alone" if stage == "convert" else f"end to end, {policy} policy"
@@ -241,6 +292,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         action="store_true",
         help="count instructions per message under callgrind, every stage and policy",
     )
+    parser.add_argument(
+        "--parts", action="store_true", help="attachments, stickers and forwards on the messages"
+    )
     # Given by --callgrind to the runs it starts under valgrind: count only the loop.
     parser.add_argument("--count", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -254,14 +308,16 @@ def main(argv: Sequence[str] | None = None) -> None:
             if args.stage in (None, row[0])
             and (args.policy in (None, row[1]) or row[0] == "convert")
         ]
-        _callgrind_table(args.library, args.pool, n, rows)
+        _callgrind_table(args.library, args.pool, n, rows, ["--parts"] if args.parts else [])
         return
     args.stage = args.stage or "convert"
     args.policy = args.policy or "comparable"
     n = args.messages or args.pool
     if n > args.pool:
         parser.error("--messages cannot exceed --pool")
-    seconds = run(args.library, args.stage, args.policy, args.pool, n, count=args.count)
+    seconds = run(
+        args.library, args.stage, args.policy, args.pool, n, count=args.count, parts=args.parts
+    )
     what = (
         "conversion" if args.stage == "convert" else f"conversion + Guard.process ({args.policy})"
     )
