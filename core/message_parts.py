@@ -66,17 +66,12 @@ def forward(own: MessageParts, snapshots: Sequence[MessageParts]) -> MessagePart
     )
 
 
-class MessageFields(typing.NamedTuple):
-    """A message's parts as :meth:`Message.from_adapter
-    <spamguard.core.messages.Message.from_adapter>` takes them (:func:`message_fields`)."""
-
-    content: str
-    attachments: tuple[Attachment, ...]
-    """The first :data:`~spamguard.core.messages.MAX_ATTACHMENTS`."""
-    attachment_count: int
-    """All of them."""
-    sticker_ids: tuple[int, ...]
-    forwarded: bool
+MessageFields: typing.TypeAlias = tuple[str, tuple[Attachment, ...], int, tuple[int, ...], bool]
+"""A message's ``(content, attachments, attachment_count, sticker_ids, forwarded)``, as
+:meth:`Message.from_adapter <spamguard.core.messages.Message.from_adapter>` takes them
+(:func:`message_fields`): ``attachments`` are the first
+:data:`~spamguard.core.messages.MAX_ATTACHMENTS`, ``attachment_count`` counts them all. A
+plain tuple, unpacked where it is made: it is made for every message an adapter converts."""
 
 
 def message_fields(
@@ -88,16 +83,13 @@ def message_fields(
     """The fields of a message with these parts of its own and these forwarded snapshots
     (:func:`forward`; none: it forwards nothing), the attachments capped (:func:`kept`)."""
     if not snapshots:
-        return MessageFields(content, kept(attachments), len(attachments), sticker_ids, False)
+        if len(attachments) <= MAX_ATTACHMENTS:
+            return content, attachments, len(attachments), sticker_ids, False
+        return content, attachments[:MAX_ATTACHMENTS], len(attachments), sticker_ids, False
     own = MessageParts(content=content, attachments=attachments, sticker_ids=sticker_ids)
     whole = forward(own, snapshots)
-    return MessageFields(
-        whole.content,
-        kept(whole.attachments),
-        len(whole.attachments),
-        whole.sticker_ids,
-        True,
-    )
+    files = whole.attachments
+    return whole.content, kept(files), len(files), whole.sticker_ids, True
 
 
 def kept(attachments: tuple[Attachment, ...]) -> tuple[Attachment, ...]:

@@ -349,7 +349,9 @@ def _from_discord_shape(data: Mapping[str, typing.Any], line: int) -> LogRecord:
     if isinstance(files, list):
         described = [f for f in files if not isinstance(f, dict) or f.keys() >= _DESCRIBED]
     try:
-        parts = parts_from_payload({**data, "attachments": described})
+        content, attachments, count, sticker_ids, forwarded = parts_from_payload(
+            {**data, "attachments": described}
+        )
     except MessageError as error:
         raise _Bad(error.field, error.problem) from None
     undescribed = len(files) - len(described) if isinstance(files, list) else 0
@@ -358,7 +360,7 @@ def _from_discord_shape(data: Mapping[str, typing.Any], line: int) -> LogRecord:
         guild_id=_optional_id("guild_id", _required(data, "guild_id")),
         channel_id=_id("channel_id", _required(data, "channel_id")),
         author_id=_id("author.id", author["id"]) if "id" in author else _missing("author.id"),
-        content=parts.content,
+        content=content,
         created_at=created_at,
         author_is_bot=_bool("author.bot", author.get("bot")),
         author_role_ids=frozenset(_ids("member.roles", member.get("roles"))),
@@ -367,10 +369,10 @@ def _from_discord_shape(data: Mapping[str, typing.Any], line: int) -> LogRecord:
         ),
         role_mention_ids=_ids("mention_roles", data.get("mention_roles")),
         mentions_everyone=_bool("mention_everyone", data.get("mention_everyone")),
-        attachments=parts.attachments,
-        attachment_count=parts.attachment_count + undescribed,
-        sticker_ids=parts.sticker_ids,
-        forwarded=parts.forwarded,
+        attachments=attachments,
+        attachment_count=count + undescribed,
+        sticker_ids=sticker_ids,
+        forwarded=forwarded,
         embed_count=_length("embeds", data.get("embeds")),
         author_name=_text(
             "author.global_name", author.get("global_name") or author.get("username")

@@ -275,24 +275,26 @@ class Simulation:
         if where.guild.id != guild.id:
             msg = f"channel #{where.name} belongs to guild {where.guild.id}, not {member.name}'s"
             raise SimulationError(msg)
-        parts = said_parts(content, attachments, stickers, forwards)
+        text, files, file_count, sticker_ids, forwarded = said_parts(
+            content, attachments, stickers, forwards
+        )
         message = Message(
             id=self._new_id(seconds),
             guild_id=guild.id,
             channel_id=where.id,
             author_id=member.id,
-            content=parts.content,
+            content=text,
             created_at=self.time_of(seconds),
             author_is_bot=member.is_bot,
             author_role_ids=member.role_ids,
             mention_ids=tuple(dict.fromkeys(member_id(m) for m in mentions)),
             role_mention_ids=tuple(role_mentions),
             mentions_everyone=everyone,
-            attachments=parts.attachments,
-            attachment_count=max(parts.attachment_count, count(attachments)),
-            sticker_ids=parts.sticker_ids,
-            sticker_count=max(len(parts.sticker_ids), count(stickers)),
-            forwarded=parts.forwarded,
+            attachments=files,
+            attachment_count=max(file_count, count(attachments)),
+            sticker_ids=sticker_ids,
+            sticker_count=max(len(sticker_ids), count(stickers)),
+            forwarded=forwarded,
             embed_count=embeds,
             category_id=where.category_id,
             parent_id=where.parent_id,

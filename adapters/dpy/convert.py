@@ -77,14 +77,16 @@ def to_core_message(
     guild_id = guild.id
     category_id, parent_id = _channel_places(flavour, channel)
     details = _Details(guild, channel, author)
-    parts = parts_of(flavour, message, kept_snapshots)
+    content, attachments, attachment_count, sticker_ids, forwarded = parts_of(
+        flavour, message, kept_snapshots
+    )
     return Message.from_adapter(
         details,
         id=message.id,
         guild_id=guild_id,
         channel_id=channel.id,
         author_id=author.id,
-        content=parts.content,
+        content=content,
         created_at=message.created_at,
         author_is_bot=bool(author.bot),
         author_role_ids=frozenset(role.id for role in author.roles if role.id != guild_id),
@@ -93,17 +95,17 @@ def to_core_message(
         mention_ids=tuple(dict.fromkeys(user.id for user in message.mentions)),
         role_mention_ids=tuple(dict.fromkeys(role.id for role in message.role_mentions)),
         mentions_everyone=bool(message.mention_everyone),
-        attachment_count=parts.attachment_count,
-        sticker_count=len(parts.sticker_ids),
+        attachment_count=attachment_count,
+        sticker_count=len(sticker_ids),
         embed_count=len(message.embeds),
         category_id=category_id,
         parent_id=parent_id,
         author_is_admin=details.author_is_admin,
         author_can_manage_messages=details.author_can_manage_messages,
         author_is_owner=details.author_is_owner,
-        attachments=parts.attachments,
-        sticker_ids=parts.sticker_ids,
-        forwarded=parts.forwarded,
+        attachments=attachments,
+        sticker_ids=sticker_ids,
+        forwarded=forwarded,
     )
 
 

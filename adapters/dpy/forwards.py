@@ -15,19 +15,18 @@ REST too). Where it drops them, :func:`snapshot_check`, in front of the library'
 MESSAGE_CREATE parser (:mod:`spamguard.adapters.dpy.parsers`), keeps their parts by
 message id in :class:`KeptSnapshots` for the converter. The same check makes every
 library's parser safe from a malformed snapshot
-(:mod:`spamguard.adapters.runtime.snapshots`).
+(:mod:`spamguard.adapters.runtime.message_parts`).
 """
 
 from __future__ import annotations
 
-__all__ = ("KeptSnapshots", "attachment", "parts_of", "snapshot_check")
+__all__ = ("KeptSnapshots", "parts_of", "snapshot_check")
 
 import contextlib
 import typing
 
-from spamguard.adapters.runtime.snapshots import check_snapshots
+from spamguard.adapters.runtime.message_parts import attachment_of, check_snapshots
 from spamguard.core.message_parts import MessageFields, MessageParts, message_fields
-from spamguard.core.messages import Attachment
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
@@ -59,7 +58,7 @@ class KeptSnapshots:
 def snapshot_check(kept_snapshots: KeptSnapshots | None) -> Check:
     """The MESSAGE_CREATE check (:data:`~spamguard.adapters.dpy.parsers.Check`): a forward's
     snapshots made safe for the library's parser
-    (:func:`~spamguard.adapters.runtime.snapshots.check_snapshots`), their parts kept in
+    (:func:`~spamguard.adapters.runtime.message_parts.check_snapshots`), their parts kept in
     ``kept_snapshots`` (None: the library keeps them itself)."""
 
     def check(data: typing.Any, report: Callable[[str], None]) -> bool:
@@ -73,24 +72,13 @@ def snapshot_check(kept_snapshots: KeptSnapshots | None) -> Check:
     return check
 
 
-def attachment(item: typing.Any) -> Attachment:
-    """A library ``Attachment`` as the core's."""
-    return Attachment(
-        filename=item.filename,
-        size=item.size,
-        content_type=item.content_type or "",
-        width=item.width,
-        height=item.height,
-    )
-
-
 def _snapshot_parts(snapshot: typing.Any) -> MessageParts:
     stickers = getattr(snapshot, "stickers", None)
     if stickers is None:
         stickers = getattr(snapshot, "sticker_items", ())
     return MessageParts(
         content=snapshot.content or "",
-        attachments=tuple(attachment(item) for item in snapshot.attachments),
+        attachments=tuple(attachment_of(item, item.content_type) for item in snapshot.attachments),
         sticker_ids=tuple(int(sticker.id) for sticker in stickers),
     )
 
@@ -113,7 +101,7 @@ def parts_of(
         snapshots = kept_snapshots.pop(message.id)
     return message_fields(
         message.content or "",
-        tuple(attachment(item) for item in files) if files else (),
+        tuple(attachment_of(item, item.content_type) for item in files) if files else (),
         tuple(int(sticker.id) for sticker in stickers) if stickers else (),
         snapshots,
     )

@@ -117,6 +117,7 @@ def _build(
     if member is None:
         _skip_uncached(guild_id, f"the author {author_id}'s member")
         return None
+    content, attachments, attachment_count, sticker_ids, forwarded = parts
     role_ids = role_ids_without_everyone(member)
     place = _place(cache, channel_id)
     details = _Details(cache, guild, member, place, role_ids)
@@ -126,7 +127,7 @@ def _build(
         guild_id=guild_id,
         channel_id=channel_id,
         author_id=author_id,
-        content=parts.content,
+        content=content,
         created_at=created_at,
         author_is_bot=author.is_bot,
         author_role_ids=role_ids,
@@ -134,17 +135,17 @@ def _build(
         mention_ids=mention_ids,
         role_mention_ids=role_mention_ids,
         mentions_everyone=mentions_everyone,
-        attachment_count=parts.attachment_count,
-        sticker_count=len(parts.sticker_ids),
+        attachment_count=attachment_count,
+        sticker_count=len(sticker_ids),
         embed_count=embed_count,
         category_id=place.category_id,
         parent_id=place.parent_id,
         author_is_admin=details.author_is_admin,
         author_can_manage_messages=details.author_can_manage_messages,
         author_is_owner=details.author_is_owner,
-        attachments=parts.attachments,
-        sticker_ids=parts.sticker_ids,
-        forwarded=parts.forwarded,
+        attachments=attachments,
+        sticker_ids=sticker_ids,
+        forwarded=forwarded,
     )
 
 

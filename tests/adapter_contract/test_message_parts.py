@@ -207,3 +207,18 @@ async def test_a_forward_whose_only_snapshot_is_malformed_is_checked_as_its_own_
         message = _only_message(g)
         assert (message.content, message.attachments, message.forwarded) == ("", (), False)
         assert _malformed(g) == 1
+
+
+async def test_an_edit_keeps_the_messages_attachments_and_stickers(
+    guard: GuardFactory, watch: Policy
+) -> None:
+    async with guard(watch) as g:
+        sticker = payloads.sticker_item(sticker_id=816087792291282944)
+        created = await g.send(content="first", attachments=(GIFT,), sticker_items=(sticker,))
+        await g.edit(created, content="second", attachments=(GIFT,), sticker_items=(sticker,))
+
+        _, edited = g.recorder.messages
+        assert isinstance(edited, Message)
+        assert edited.content == "second"
+        assert [a.filename for a in edited.attachments] == ["gift.png"]
+        assert edited.sticker_ids == (816087792291282944,)

@@ -50,10 +50,14 @@ def test_message_fields_of_an_empty_snapshot_is_a_forward_of_nothing() -> None:
 def test_message_fields_keep_the_first_attachments_and_count_them_all() -> None:
     own = tuple(Attachment(filename=f"{i}.png", size=i) for i in range(10))
     theirs = tuple(Attachment(filename=f"f{i}.png", size=i) for i in range(15))
-    fields = message_fields("", own, (), [MessageParts(attachments=theirs)])
-    assert len(fields.attachments) == MAX_ATTACHMENTS
-    assert fields.attachments[-1].filename == "f9.png"
-    assert fields.attachment_count == 25
+    _, kept, count, _, _ = message_fields("", own, (), [MessageParts(attachments=theirs)])
+    assert (len(kept), kept[-1].filename, count) == (MAX_ATTACHMENTS, "f9.png", 25)
+
+
+def test_message_fields_keep_the_first_of_a_messages_own_attachments_too() -> None:
+    own = tuple(Attachment(filename=f"{i}.png", size=i) for i in range(25))
+    _, kept, count, _, _ = message_fields("", own, ())
+    assert (kept, count) == (own[:MAX_ATTACHMENTS], 25)
 
 
 def test_an_attachment_object_becomes_its_signature() -> None:

@@ -1,4 +1,6 @@
-"""A forward's snapshots in a raw MESSAGE_CREATE, made safe for the library's parser.
+"""What every adapter shares about a message's parts: a library's attachment object as the
+core's (:func:`attachment_of`), and a forward's snapshots in a raw MESSAGE_CREATE made safe
+for the library's parser (:func:`check_snapshots`).
 
 Every library parses ``message_snapshots`` before spamguard sees the message, and indexes
 fields without a default: discord.py's ``MessageSnapshot`` and disnake's
@@ -17,12 +19,13 @@ to the library and is checked with what is left.
 
 from __future__ import annotations
 
-__all__ = ("check_snapshots",)
+__all__ = ("attachment_of", "check_snapshots")
 
 import typing
 
 from spamguard.core.errors import MessageError
 from spamguard.core.message_parts import MessageParts, parts_from_snapshot
+from spamguard.core.messages import Attachment
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,6 +47,19 @@ _ITEM_KEYS: typing.Final = (
     ("a sticker item", "sticker_items", ("name", "format_type")),
     ("a mention", "mentions", ("id", "username")),
 )
+
+
+def attachment_of(item: typing.Any, content_type: str | None) -> Attachment:
+    """A library's attachment object as the core's. Every library names ``filename``,
+    ``size``, ``width`` and ``height`` alike; ``content_type`` is the media type it gives
+    (``content_type`` on the discord.py family, ``media_type`` on hikari)."""
+    return Attachment(
+        filename=item.filename,
+        size=item.size,
+        content_type=content_type or "",
+        width=item.width,
+        height=item.height,
+    )
 
 
 def _unfit(message: dict[str, typing.Any], timestamp: object) -> str | None:
