@@ -346,15 +346,16 @@ def _from_discord_shape(data: Mapping[str, typing.Any], line: int) -> LogRecord:
     # metadata to compare: it never looks like another message's file.
     files = data.get("attachments")
     described = files
+    undescribed = 0
     if isinstance(files, list):
         described = [f for f in files if not isinstance(f, dict) or f.keys() >= _DESCRIBED]
+        undescribed = len(files) - len(described)
     try:
         content, attachments, count, sticker_ids, forwarded = parts_from_payload(
             {**data, "attachments": described}
         )
     except MessageError as error:
         raise _Bad(error.field, error.problem) from None
-    undescribed = len(files) - len(described) if isinstance(files, list) else 0
     message = Message(
         id=_id("id", _required(data, "id")),
         guild_id=_optional_id("guild_id", _required(data, "guild_id")),

@@ -73,7 +73,8 @@ def snapshot_check(kept_snapshots: KeptSnapshots | None) -> Check:
 
 
 def _snapshot_parts(snapshot: typing.Any) -> MessageParts:
-    stickers = getattr(snapshot, "stickers", None)
+    # discord.py's and disnake's snapshots name them `stickers`, nextcord 3's `sticker_items`.
+    stickers: typing.Any = getattr(snapshot, "stickers", None)
     if stickers is None:
         stickers = getattr(snapshot, "sticker_items", ())
     return MessageParts(
