@@ -6,7 +6,7 @@ through ``store.process`` as the adapters' runtime does (per-member asyncio lock
 per-message latency, and for Redis the round trips per message, counted twice: by the
 store (commands it sent) and by the server (``INFO commandstats``: EVALSHA calls from
 clients; commands run inside the scripts are listed apart). The guild-owned store
-(``OwnedRedisStore``) decides from memory and writes behind every second; its timed run
+(``RedisStore``) decides from memory and writes behind every second; its timed run
 ends with a last write of every changed guild (``flush``), so the writes are paid for.
 
 Redis is a real ``redis-server`` started on a free loopback port (see
@@ -37,7 +37,7 @@ import redis
 import redis.asyncio as aioredis
 
 from spamguard.adapters.store_memory import MemoryStore
-from spamguard.adapters.store_redis import OwnedRedisStore, RedisStore
+from spamguard.adapters.store_redis import ConsistentRedisStore, RedisStore
 from spamguard.core import Guard, Message, Plan, Policy
 
 # The benchmark's workload, and the tests' throwaway redis-server (not part of the package).
@@ -130,7 +130,7 @@ async def _run(
 
         plans = await asyncio.gather(*(gated(m) for m in messages))
         punished = sum(p.punishment != "NONE" for p in plans)
-    if isinstance(store, OwnedRedisStore):
+    if isinstance(store, RedisStore):
         await store.flush()  # the writes behind are part of the cost
     seconds = time.perf_counter() - started
     after = _server_counts(url) if url else (0, 0)
@@ -210,7 +210,7 @@ async def _main(args: argparse.Namespace) -> None:
     with redis_at(args.url) as url, tempfile.TemporaryDirectory() as tmp:
         print(f"Redis at {url}")
         # Warm-up: imports, caches, connection pool, script cache.
-        await _run("warm-up", RedisStore(url), policy, stream[:500], 1, url)
+        await _run("warm-up", ConsistentRedisStore(url), policy, stream[:500], 1, url)
         rtt = await _ping_rtt(url)
         print(f"redis-py PING round trip on loopback: p50 {rtt * 1e6:,.0f} us")
         print(f"median of {args.repeat} passes each:")
@@ -234,8 +234,8 @@ async def _main(args: argparse.Namespace) -> None:
         _report(with_file, len(stream), memory)
         owned = await _median_of(
             args.repeat,
-            "OwnedRedisStore (guild-owned)",
-            lambda: OwnedRedisStore(url),
+            "RedisStore (guild-owned)",
+            lambda: RedisStore(url),
             policy,
             stream,
             1,
@@ -245,10 +245,10 @@ async def _main(args: argparse.Namespace) -> None:
         for concurrency in (1, *args.concurrency):
             result = await _median_of(
                 args.repeat,
-                "RedisStore, one at a time"
+                "ConsistentRedisStore, one at a time"
                 if concurrency == 1
-                else f"RedisStore, {concurrency} in flight",
-                lambda: RedisStore(url),
+                else f"ConsistentRedisStore, {concurrency} in flight",
+                lambda: ConsistentRedisStore(url),
                 policy,
                 stream,
                 concurrency,

@@ -3,8 +3,10 @@
 The core decides from state values and never does IO; a store loads and saves those values
 around each decision, so the interface is async and lives with the adapters, beside its
 implementations: :class:`~spamguard.adapters.stores.memory.MemoryStore` (default,
-in-process, optional snapshot file) and
-:class:`~spamguard.adapters.stores.redis_store.RedisStore` (shared by processes).
+in-process, optional snapshot file), :class:`~spamguard.adapters.stores.redis_owned.RedisStore`
+(guild-owned, written behind to Redis) and
+:class:`~spamguard.adapters.stores.redis_consistent.ConsistentRedisStore` (every message
+decided against Redis).
 """
 
 from __future__ import annotations

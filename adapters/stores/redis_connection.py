@@ -1,4 +1,5 @@
-"""The Redis connection of :class:`~spamguard.adapters.stores.redis_store.RedisStore`: a
+"""The Redis connection of the Redis stores (:mod:`~spamguard.adapters.stores.redis_owned`,
+:mod:`~spamguard.adapters.stores.redis_consistent`): a
 redis-py client that runs the store's Lua scripts and fails open.
 
 At the first contact the connection asks the server whether it is a Redis Cluster node
@@ -33,7 +34,7 @@ try:
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import NoScriptError, RedisError, ResponseError
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    msg = "RedisStore needs redis-py: pip install 'spamguard[redis]'"
+    msg = "the Redis stores need redis-py: pip install 'spamguard[redis]'"
     raise ImportError(msg) from exc
 
 from spamguard.adapters.stores.base import StoreConfigError
@@ -106,7 +107,7 @@ class RedisConnection:
     def client(self) -> Client:
         """The redis-py client."""
         if self._client is None:
-            msg = "RedisStore is not open: call `await store.open(guard)` first"
+            msg = "the Redis store is not open: call `await store.open(guard)` first"
             raise RuntimeError(msg)
         return self._client
 
@@ -127,7 +128,7 @@ class RedisConnection:
                 retry=Retry(NoBackoff(), 1, (RedisConnectionError,)),
             )
         except ValueError as exc:
-            msg = f"RedisStore url {url!r} is not usable: {exc} (e.g. redis://localhost:6379/0)"
+            msg = f"Redis store url {url!r} is not usable: {exc} (e.g. redis://localhost:6379/0)"
             raise StoreConfigError(msg) from exc
         self._url = url
 

@@ -1,4 +1,4 @@
-"""Member joins and leaves in :class:`~spamguard.adapters.stores.redis_store.RedisStore`.
+"""Member joins and leaves in :class:`~spamguard.adapters.stores.redis_consistent.ConsistentRedisStore`.
 
 A member event reads and writes the member's state (``m:<user_id>``: its join and leave
 times beside its counters) and the guild's join windows, the windows plugins open through

@@ -1,4 +1,4 @@
-"""How :class:`~spamguard.adapters.stores.redis_store.RedisStore` lays the guard's state out
+"""How :class:`~spamguard.adapters.stores.redis_consistent.ConsistentRedisStore` lays the guard's state out
 in Redis: key names, and the encodings between Redis values and the core's exchange format
 (:meth:`spamguard.core.GuardState.slice`).
 
@@ -27,7 +27,7 @@ script touches one slot):
     ids already put in a delete action, so no message is deleted twice; by the message's
     time, cut to the horizon and to the newest ``max_clean_marks`` at each write.
 ``lock:u:<user_id>``, ``lock:c:<channel_id>``, ``lock:g``
-    locks held from load to save (see :mod:`~spamguard.adapters.stores.redis_store`).
+    locks held from load to save (see :mod:`~spamguard.adapters.stores.redis_consistent`).
 
 Scheduled actions are split into :data:`SCHEDULE_BUCKETS` buckets by guild (see
 :func:`schedule_bucket`), each with its own hash tag ``{s:<bucket>}`` so that no command

@@ -1,4 +1,4 @@
-"""The locks of :class:`~spamguard.adapters.stores.redis_store.RedisStore`: two processes,
+"""The locks of :class:`~spamguard.adapters.stores.redis_consistent.ConsistentRedisStore`: two processes,
 one decision.
 
 A message's load takes its member's lock, plus the channel's when the guild's policy has a

@@ -8,7 +8,7 @@ memory, decides their messages and joins there (in-memory speed: no round trip p
 message), and
 
 - **writes them behind**: every ``write_interval`` seconds (default 1.0), when a shard is
-  released, and at :meth:`OwnedRedisStore.close`, each changed guild's part (its members,
+  released, and at :meth:`RedisStore.close`, each changed guild's part (its members,
   windows, counters and clean marks: :mod:`~spamguard.core.engine.guild_state`) is written
   to ``<prefix>:{g:<guild_id>}:part``, batched and pipelined
   (:mod:`~spamguard.adapters.stores.redis_write_behind`);
@@ -19,7 +19,7 @@ message), and
   last, and a write of any other process is refused: that process logs it, forgets the
   guild and loads it again at its next event there. Two processes never both write a
   guild;
-- **lets shards go**: :meth:`OwnedRedisStore.release` (called by the runtime when a shard
+- **lets shards go**: :meth:`RedisStore.release` (called by the runtime when a shard
   stops or moves) writes the lost guilds, then forgets them.
 
 Scheduled actions (the undo of a TEMPBAN, a timer) are not kept in memory: they go to
@@ -30,9 +30,9 @@ What a crash (SIGKILL, power loss) loses: at most the last ``write_interval`` se
 its guilds' counters, windows and escalation ladders; never a scheduled undo. Redis down:
 decisions go on from memory; the guilds to write wait in a bounded queue (``max_queued``
 guilds; past it the one queued longest ago is dropped, logged and counted in
-:attr:`OwnedRedisStore.dropped_writes`) and are written when Redis is back. A guild whose
+:attr:`RedisStore.dropped_writes`) and are written when Redis is back. A guild whose
 stored part does not load is set aside (``<key>:bad:...``, logged once, counted in
-:attr:`OwnedRedisStore.corrupt_guilds` and ``bad_keys``) and taken over as new.
+:attr:`RedisStore.corrupt_guilds` and ``bad_keys``) and taken over as new.
 
 Limits, by design: AutoMod executions (``Guard.record_automod_execution``) are counted in
 the process's memory without queueing the guild (they reach Redis with its next write); a
@@ -42,7 +42,7 @@ guild's owner takes the guild over there (the owner loads it back at its next ev
 
 from __future__ import annotations
 
-__all__ = ("DEFAULT_WRITE_INTERVAL", "OwnedRedisStore")
+__all__ = ("DEFAULT_WRITE_INTERVAL", "RedisStore")
 
 import asyncio
 import logging
@@ -73,11 +73,11 @@ DEFAULT_WRITE_INTERVAL: typing.Final = 1.0
 
 def _positive_whole(name: str, value: int) -> None:
     if isinstance(value, bool) or not (isinstance(value, int) and value > 0):
-        msg = f"OwnedRedisStore {name} must be a positive whole number, got {value!r}"
+        msg = f"RedisStore {name} must be a positive whole number, got {value!r}"
         raise StoreConfigError(msg)
 
 
-class OwnedRedisStore(RedisBase):
+class RedisStore(RedisBase):
     """Decides each guild in the process that holds it, and writes it behind to Redis.
 
     Args:
@@ -118,7 +118,7 @@ class OwnedRedisStore(RedisBase):
             client=client,
             claim_lease=claim_lease,
         )
-        check_seconds("OwnedRedisStore", write_interval=write_interval)
+        check_seconds("RedisStore", write_interval=write_interval)
         _positive_whole("max_queued", max_queued)
         _positive_whole("batch_size", batch_size)
         self.write_interval = write_interval

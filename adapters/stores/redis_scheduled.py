@@ -122,7 +122,7 @@ class ScheduledSet:
     # -- scheduling ------------------------------------------------------------------------
 
     async def schedule(self, items: Sequence[ScheduledAction]) -> None:
-        """See :meth:`RedisStore.schedule <spamguard.adapters.stores.redis_store.RedisStore.schedule>`."""
+        """See :meth:`ConsistentRedisStore.schedule <spamguard.adapters.stores.redis_consistent.ConsistentRedisStore.schedule>`."""
         for item in items:
             check_run_at(item.run_at)
         for item in items:
@@ -177,7 +177,7 @@ class ScheduledSet:
     # -- claiming --------------------------------------------------------------------------
 
     async def claim_due(self, now: datetime.datetime) -> Sequence[ScheduledAction]:
-        """See :meth:`RedisStore.claim_due <spamguard.adapters.stores.redis_store.RedisStore.claim_due>`."""
+        """See :meth:`ConsistentRedisStore.claim_due <spamguard.adapters.stores.redis_consistent.ConsistentRedisStore.claim_due>`."""
         connection = self._connection
         if not connection.available():
             connection.skipped("claiming scheduled actions")
@@ -226,14 +226,14 @@ class ScheduledSet:
         return tuple(sorted(items, key=lambda item: item.run_at))
 
     async def done(self, items: Sequence[ScheduledAction]) -> None:
-        """See :meth:`RedisStore.done <spamguard.adapters.stores.redis_store.RedisStore.done>`."""
+        """See :meth:`ConsistentRedisStore.done <spamguard.adapters.stores.redis_consistent.ConsistentRedisStore.done>`."""
         for item in items:
             encoded = self._claimed.pop(item, None) or encode_item(item)
             self._unacked[encoded] = schedule_bucket(item)
         await self._send_held("acknowledge")
 
     async def next_due(self) -> datetime.datetime | None:
-        """See :meth:`RedisStore.next_due <spamguard.adapters.stores.redis_store.RedisStore.next_due>`."""
+        """See :meth:`ConsistentRedisStore.next_due <spamguard.adapters.stores.redis_consistent.ConsistentRedisStore.next_due>`."""
         connection = self._connection
         retry = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(
             seconds=connection.retry_interval

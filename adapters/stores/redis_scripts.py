@@ -1,4 +1,4 @@
-"""The Lua scripts of :class:`~spamguard.adapters.stores.redis_store.RedisStore`.
+"""The Lua scripts of the Redis stores.
 
 Each script is a ``redis_<name>.lua`` file shipped in this package (package data), read
 once at import with :mod:`importlib.resources` and run by its SHA1 (``EVALSHA``). The

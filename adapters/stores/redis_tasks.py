@@ -1,5 +1,5 @@
 """Guild tasks that must run in one process at a time across every process sharing a
-Redis (:meth:`RedisStore.exclusive <spamguard.adapters.stores.redis_store.RedisStore.exclusive>`),
+Redis (:meth:`RedisBase.exclusive <spamguard.adapters.stores.redis_base.RedisBase.exclusive>`),
 such as bringing a guild's AutoMod rules in line with the policy.
 
 A task holds ``<prefix>:{g:<guild_id>}:lock:task:<purpose>`` (``SET NX PX`` with a random

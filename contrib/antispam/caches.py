@@ -26,14 +26,14 @@ class _Refused(Cache):
         msg = (
             f"{type(self).__name__} is not supported by spamguard.contrib.antispam: spamguard "
             "keeps its state in the guard; persist it with spamguard's stores "
-            "(spamguard.adapters.stores.RedisStore with attach(), see docs/stores.md) or "
+            "(spamguard.adapters.store_redis.RedisStore with attach(), see docs/stores.md) or "
             "with handler.save_to_dict() / AntiSpamHandler.load_from_dict()"
         )
         raise UnsupportedOption(msg)
 
 
 class RedisCache(_Refused):
-    """Not supported: use ``spamguard.adapters.stores.RedisStore`` (see the module docs)."""
+    """Not supported: use ``spamguard.adapters.store_redis.RedisStore`` (see the module docs)."""
 
 
 class MongoCache(_Refused):

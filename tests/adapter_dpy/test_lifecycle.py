@@ -187,9 +187,9 @@ async def test_a_policy_naming_a_redis_store_gets_one() -> None:
             with pytest.raises(ImportError, match=r"pip install 'spamguard\[redis\]'"):
                 adapter().attach(h.bot, policy=policy, load_entrypoints=False)
             return
-        from spamguard.adapters.store_redis import RedisStore
+        from spamguard.adapters.store_redis import ConsistentRedisStore
 
         bot = h.bot
         protection = adapter().attach(bot, policy=policy, load_entrypoints=False)
-        assert isinstance(protection.runtime.store, RedisStore)
+        assert isinstance(protection.runtime.store, ConsistentRedisStore)
         await protection.detach()

@@ -158,7 +158,12 @@ async def test_policy_naming_a_redis_store_needs_the_redis_extra(
 ) -> None:
     # As if redis-py were not installed.
     monkeypatch.setitem(sys.modules, "redis", None)
-    for name in ("store_redis", "stores.redis_store", "stores.redis_connection"):
+    for name in (
+        "store_redis",
+        "stores.redis_consistent",
+        "stores.redis_owned",
+        "stores.redis_connection",
+    ):
         monkeypatch.delitem(sys.modules, f"spamguard.adapters.{name}", raising=False)
     policy = policy_factory(store={"url": "redis://127.0.0.1:1/0"})
 

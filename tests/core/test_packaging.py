@@ -175,7 +175,7 @@ def test_py_typed_ships_in_each_package(package: str) -> None:
 
 
 def test_the_wheel_ships_the_redis_stores_lua_scripts() -> None:
-    # RedisStore reads its scripts from package data: a wheel without them imports fine
+    # ConsistentRedisStore reads its scripts from package data: a wheel without them imports fine
     # and fails at the first message. redis_scripts itself needs no redis-py.
     from spamguard.adapters.stores import redis_scripts
 

@@ -1,4 +1,4 @@
-"""One bot process of the two-process tests: its own Guard and RedisStore, driven over stdin.
+"""One bot process of the two-process tests: its own Guard and ConsistentRedisStore, driven over stdin.
 
 Run as ``python store_worker.py``. The first stdin line is the set-up
 (``{"url", "prefix", "policy"}``, optionally ``"claim_lease"``, and ``"store":
@@ -28,7 +28,7 @@ import sys
 import time
 import typing
 
-from spamguard.adapters.store_redis import OwnedRedisStore, RedisStore
+from spamguard.adapters.store_redis import ConsistentRedisStore, RedisStore
 from spamguard.core import Guard, Message, Policy, ScheduledAction
 
 
@@ -48,16 +48,16 @@ async def main() -> None:
     setup = json.loads(await reader.readline())
     guard = Guard(Policy.from_dict(setup["policy"]))
     options = {"claim_lease": setup["claim_lease"]} if "claim_lease" in setup else {}
-    store: OwnedRedisStore | RedisStore
+    store: RedisStore | ConsistentRedisStore
     if setup.get("store") == "guild-owned":
-        store = OwnedRedisStore(
+        store = RedisStore(
             setup["url"],
             prefix=setup["prefix"],
             write_interval=setup["write_interval"],
             **options,
         )
     else:
-        store = RedisStore(setup["url"], prefix=setup["prefix"], **options)
+        store = ConsistentRedisStore(setup["url"], prefix=setup["prefix"], **options)
     await store.open(guard)
     member_locks: collections.defaultdict[tuple[int | None, int], asyncio.Lock] = (
         collections.defaultdict(asyncio.Lock)
@@ -99,7 +99,7 @@ async def main() -> None:
             await store.done([ScheduledAction.from_dict(item) for item in command["items"]])
             answer({"done": True, "failures": store.failures})
         elif op == "flush":
-            assert isinstance(store, OwnedRedisStore)
+            assert isinstance(store, RedisStore)
             answer({"flushed": await store.flush()})
         elif op == "close":
             await store.close()

@@ -14,7 +14,7 @@ from support.redis_cluster import sync_client
 from support.store_workers import StoreWorker
 
 from spamguard.adapters.runtime import Runtime
-from spamguard.adapters.store_redis import OwnedRedisStore, RedisStore
+from spamguard.adapters.store_redis import ConsistentRedisStore, RedisStore
 from spamguard.adapters.stores.redis_write_behind import encode_part, part_key
 from spamguard.core import Guard, Policy, StoreMode
 
@@ -47,7 +47,7 @@ async def test_decisions_are_the_memory_stores_on_the_same_stream(
 ) -> None:
     reference = Guard(policy)
     guard = Guard(policy)
-    store = OwnedRedisStore(redis_url, write_interval=0.05)
+    store = RedisStore(redis_url, write_interval=0.05)
     await store.open(guard)
     for message in stream():
         assert await store.process(guard, message) == reference.process(message)
@@ -64,8 +64,8 @@ async def test_a_released_guild_is_taken_over_by_another_process_where_it_was_le
     reference = Guard(policy)
     expected = [reference.process(m) for m in messages]
     first, second = Guard(policy), Guard(policy)
-    a = OwnedRedisStore(redis_url, write_interval=60)
-    b = OwnedRedisStore(redis_url, write_interval=60)
+    a = RedisStore(redis_url, write_interval=60)
+    b = RedisStore(redis_url, write_interval=60)
     await a.open(first)
     await b.open(second)
     plans = [await a.process(first, m) for m in messages[:half]]
@@ -87,7 +87,7 @@ async def test_concurrent_first_events_of_a_guild_wait_for_one_load(
     redis_url: str, policy: Policy, make_message: Callable[..., Message]
 ) -> None:
     guard = Guard(policy)
-    store = OwnedRedisStore(redis_url)
+    store = RedisStore(redis_url)
     await store.open(guard)
     messages = [make_message(i, 10 + i, "hello", 0.01 * i) for i in range(20)]
     await asyncio.gather(*(store.process(guard, m) for m in messages))
@@ -100,7 +100,7 @@ async def test_the_write_behind_sends_one_pipeline_per_batch_of_guilds(
     redis_url: str, policy: Policy, make_message: Callable[..., Message]
 ) -> None:
     guard = Guard(policy)
-    store = OwnedRedisStore(redis_url, write_interval=60, batch_size=20)
+    store = RedisStore(redis_url, write_interval=60, batch_size=20)
     await store.open(guard)
     for guild_id in range(1, 51):
         await store.process(guard, make_message(guild_id, 10, "hello", 0.0, guild=guild_id))
@@ -117,7 +117,7 @@ async def test_the_write_behind_runs_every_write_interval_by_itself(
     redis_url: str, policy: Policy, flood: Callable[..., list[Message]]
 ) -> None:
     guard = Guard(policy)
-    store = OwnedRedisStore(redis_url, write_interval=0.05)
+    store = RedisStore(redis_url, write_interval=0.05)
     await store.open(guard)
     for message in flood(51):
         await store.process(guard, message)
@@ -136,8 +136,8 @@ async def test_a_process_whose_guild_was_taken_over_is_refused_forgets_it_and_lo
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     first, second = Guard(policy), Guard(policy)
-    a = OwnedRedisStore(redis_url, write_interval=60)
-    b = OwnedRedisStore(redis_url, write_interval=60)
+    a = RedisStore(redis_url, write_interval=60)
+    b = RedisStore(redis_url, write_interval=60)
     await a.open(first)
     await b.open(second)
     await a.process(first, make_message(1, 10, "one", 0.0))
@@ -196,7 +196,7 @@ async def test_a_takeover_finding_corrupt_guild_state_starts_the_guild_as_new_an
             client.set(key, bad)
     reference = Guard(policy)
     guard = Guard(policy)
-    store = OwnedRedisStore(redis_url)
+    store = RedisStore(redis_url)
     await store.open(guard)
     with caplog.at_level(logging.INFO, logger=LOGGER):
         plans = [await store.process(guard, m) for m in flood(51)]
@@ -223,7 +223,7 @@ async def test_redis_down_for_ten_seconds_decisions_go_on_writes_queue_and_catch
     guilds = (1, 2, 3, 4, 5)
     reference = Guard(policy)
     guard = Guard(policy)
-    store = OwnedRedisStore(
+    store = RedisStore(
         own_redis_server.url, timeout=0.3, retry_interval=0.2, write_interval=0.2, max_queued=3
     )
     await store.open(guard)
@@ -296,7 +296,7 @@ def test_a_sigkilled_process_loses_at_most_its_unwritten_changes_never_a_schedul
         reference.process(message)
 
     async def take_over() -> None:
-        store = OwnedRedisStore(redis_url)
+        store = RedisStore(redis_url)
         await store.open(survivor)
         probe = make_message(200, 61, "chat 4", 2.5)
         assert await store.process(survivor, probe) == reference.process(probe)
@@ -315,7 +315,7 @@ def test_a_sigkilled_process_loses_at_most_its_unwritten_changes_never_a_schedul
 async def test_scheduled_actions_are_claimed_once_across_guild_owned_stores(
     redis_url: str, policy: Policy, flood: Callable[..., list[Message]]
 ) -> None:
-    stores = [OwnedRedisStore(redis_url), OwnedRedisStore(redis_url)]
+    stores = [RedisStore(redis_url), RedisStore(redis_url)]
     guards = [Guard(policy), Guard(policy)]
     for store, guard in zip(stores, guards, strict=True):
         await store.open(guard)
@@ -331,7 +331,7 @@ async def test_scheduled_actions_are_claimed_once_across_guild_owned_stores(
 
 @pytest.mark.parametrize(
     ("mode", "kind"),
-    [(None, OwnedRedisStore), ("guild-owned", OwnedRedisStore), ("consistent", RedisStore)],
+    [(None, RedisStore), ("guild-owned", RedisStore), ("consistent", ConsistentRedisStore)],
 )
 def test_the_runtime_builds_the_redis_store_of_the_policys_store_mode(
     redis_url: str, policy_doc: dict[str, typing.Any], mode: str | None, kind: type

@@ -1,4 +1,4 @@
-"""RedisStore and keys it cannot read: set aside, logged, counted; nobody else affected."""
+"""ConsistentRedisStore and keys it cannot read: set aside, logged, counted; nobody else affected."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import redis
 from support.redis_cluster import sync_client
 
-from spamguard.adapters.store_redis import RedisStore
+from spamguard.adapters.store_redis import ConsistentRedisStore
 from spamguard.adapters.stores.redis_layout import schedule_bucket, schedule_keys
 from spamguard.core import Guard, Policy, ScheduledAction, Unban
 
@@ -24,7 +24,7 @@ LOGGER = "spamguard.store.redis"
 MEMBER_KEY = "spamguard:{g:900}:m:31"
 
 
-async def _decide(store: RedisStore, guard: Guard, messages: list[Message]) -> list[Plan]:
+async def _decide(store: ConsistentRedisStore, guard: Guard, messages: list[Message]) -> list[Plan]:
     return [await store.process(guard, m) for m in messages]
 
 
@@ -53,7 +53,7 @@ async def test_a_bad_member_key_is_set_aside_and_nobody_else_is_affected(
     client = sync_client(redis_url)
     damage(client)
     guard = Guard(policy)
-    store = RedisStore(redis_url)
+    store = ConsistentRedisStore(redis_url)
     await store.open(guard)
     with caplog.at_level(logging.ERROR, logger=LOGGER):
         bad_member = await _decide(store, guard, flood(31, 100))
@@ -88,7 +88,7 @@ async def test_a_legacy_scheduled_set_of_the_wrong_type_is_set_aside_at_open(
     client = sync_client(redis_url)
     client.set("spamguard:scheduled", "not a sorted set")
     guard = Guard(policy)
-    store = RedisStore(redis_url)
+    store = ConsistentRedisStore(redis_url)
     with caplog.at_level(logging.ERROR, logger=LOGGER):
         await store.open(guard)
         await store.schedule([UNBAN])
@@ -109,7 +109,7 @@ async def test_a_scheduled_bucket_of_the_wrong_type_is_set_aside_and_scheduling_
     client = sync_client(redis_url)
     client.set(key, "not a sorted set")
     guard = Guard(policy)
-    store = RedisStore(redis_url)
+    store = ConsistentRedisStore(redis_url)
     await store.open(guard)
     with caplog.at_level(logging.ERROR, logger=LOGGER):
         assert await store.claim_due(T0) == ()
@@ -131,7 +131,7 @@ async def test_a_scheduled_bucket_that_turns_bad_while_running_is_set_aside_at_t
 ) -> None:
     client = sync_client(redis_url)
     guard = Guard(policy)
-    store = RedisStore(redis_url)
+    store = ConsistentRedisStore(redis_url)
     await store.open(guard)
     client.hset(PENDING_KEY, "a", "b")
     await store.schedule([UNBAN])

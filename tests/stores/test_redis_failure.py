@@ -1,4 +1,4 @@
-"""RedisStore when Redis goes away mid-stream: fail open, log, count, reconnect by itself."""
+"""ConsistentRedisStore when Redis goes away mid-stream: fail open, log, count, reconnect by itself."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime
 import logging
 import typing
 
-from spamguard.adapters.store_redis import RedisStore
+from spamguard.adapters.store_redis import ConsistentRedisStore
 from spamguard.core import Guard, Policy, ScheduledAction, Unban
 
 if typing.TYPE_CHECKING:
@@ -27,7 +27,7 @@ def _flood(make_message: Callable[..., Message], first: int, author: int) -> lis
     return [make_message(first + i, author, f"flood {i}", 0.1 * i) for i in range(6)]
 
 
-async def _wait_past_retry(store: RedisStore) -> None:
+async def _wait_past_retry(store: ConsistentRedisStore) -> None:
     await asyncio.sleep(store.retry_interval * 1.5)
 
 
@@ -38,7 +38,7 @@ async def test_stopped_server_fails_open_then_the_store_reconnects_by_itself(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     guard = Guard(policy)
-    store = RedisStore(own_redis_server.url, timeout=0.5, retry_interval=0.1)
+    store = ConsistentRedisStore(own_redis_server.url, timeout=0.5, retry_interval=0.1)
     await store.open(guard)
     before = [await store.process(guard, m) for m in _flood(make_message, 100, 51)]
     assert before[-1].punishment == "TEMPBAN"
@@ -79,7 +79,7 @@ async def test_a_hung_server_times_out_and_fails_open_within_the_timeout(
     own_redis_server: RedisServer, policy: Policy, make_message: Callable[..., Message]
 ) -> None:
     guard = Guard(policy)
-    store = RedisStore(own_redis_server.url, timeout=0.2, retry_interval=0.1)
+    store = ConsistentRedisStore(own_redis_server.url, timeout=0.2, retry_interval=0.1)
     await store.open(guard)
     assert (await store.process(guard, make_message(1, 54, "hello", 0))).skipped_reason is None
 
@@ -116,7 +116,7 @@ async def test_unreachable_redis_at_start_is_logged_not_raised(
 ) -> None:
     own_redis_server.stop()
     guard = Guard(policy)
-    store = RedisStore(own_redis_server.url, timeout=0.2, retry_interval=0.05)
+    store = ConsistentRedisStore(own_redis_server.url, timeout=0.2, retry_interval=0.05)
     with caplog.at_level(logging.ERROR, logger=LOGGER):
         await store.open(guard)
     assert store.failures == 1

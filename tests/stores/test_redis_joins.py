@@ -1,4 +1,4 @@
-"""Member joins and leaves through RedisStore, against a real redis-server: decided exactly
+"""Member joins and leaves through ConsistentRedisStore, against a real redis-server: decided exactly
 like in memory, shared by processes, bounded, and failing open."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import typing
 
 from support.redis_cluster import sync_client
 
-from spamguard.adapters.store_redis import RedisStore
+from spamguard.adapters.store_redis import ConsistentRedisStore
 from spamguard.core import (
     Guard,
     JoinContext,
@@ -110,7 +110,7 @@ def events(seed: int = 3, count: int = 120) -> list[MemberJoin | MemberLeave | M
 
 
 async def decide(
-    store: RedisStore, guard: Guard, event: MemberJoin | MemberLeave | Message
+    store: ConsistentRedisStore, guard: Guard, event: MemberJoin | MemberLeave | Message
 ) -> Plan:
     if isinstance(event, Message):
         return await store.process(guard, event)
@@ -122,7 +122,7 @@ async def test_joins_through_redis_are_decided_exactly_like_in_memory(redis_url:
     reference = Guard(POLICY, plugins=[Lockdown()])
     expected = [reference.handle(event).to_dict() for event in stream]
     # Two processes (two guards, two stores) take turns: each decides on Redis's state.
-    stores = [RedisStore(redis_url), RedisStore(redis_url)]
+    stores = [ConsistentRedisStore(redis_url), ConsistentRedisStore(redis_url)]
     guards = [Guard(POLICY, plugins=[Lockdown()]), Guard(POLICY, plugins=[Lockdown()])]
     for store, guard in zip(stores, guards, strict=True):
         await store.open(guard)
@@ -139,7 +139,10 @@ async def test_joins_through_redis_are_decided_exactly_like_in_memory(redis_url:
 
 
 async def test_a_guilds_join_windows_are_one_key_that_expires(redis_url: str) -> None:
-    store, guard = RedisStore(redis_url, prefix="joins1"), Guard(POLICY, plugins=[Lockdown()])
+    store, guard = (
+        ConsistentRedisStore(redis_url, prefix="joins1"),
+        Guard(POLICY, plugins=[Lockdown()]),
+    )
     await store.open(guard)
     await store.handle_event(guard, MemberJoin(guild_id=GUILD, user_id=7, joined_at=at(0)))
     await store.handle_event(guard, MemberLeave(guild_id=GUILD, user_id=8, at=at(1)))
@@ -162,7 +165,10 @@ async def test_a_guilds_join_windows_are_one_key_that_expires(redis_url: str) ->
 
 async def test_the_join_windows_hold_their_intervals_joins_only(redis_url: str) -> None:
     # (MAX_ENTRIES bounds them too, as in memory: tests/core/test_member_events.py.)
-    store, guard = RedisStore(redis_url, prefix="flood"), Guard(POLICY, plugins=[Lockdown()])
+    store, guard = (
+        ConsistentRedisStore(redis_url, prefix="flood"),
+        Guard(POLICY, plugins=[Lockdown()]),
+    )
     await store.open(guard)
     for index in range(400):
         join = MemberJoin(guild_id=GUILD, user_id=10_000 + index, joined_at=at(index * 0.1))
@@ -179,7 +185,10 @@ async def test_the_join_windows_hold_their_intervals_joins_only(redis_url: str) 
 
 
 async def test_an_unreadable_join_windows_key_is_set_aside(redis_url: str) -> None:
-    store, guard = RedisStore(redis_url, prefix="bad"), Guard(POLICY, plugins=[Lockdown()])
+    store, guard = (
+        ConsistentRedisStore(redis_url, prefix="bad"),
+        Guard(POLICY, plugins=[Lockdown()]),
+    )
     await store.open(guard)
     with sync_client(redis_url) as client:
         client.set(f"bad:{{g:{GUILD}}}:joins", "[[1, 2]]")
@@ -196,7 +205,7 @@ async def test_an_unreadable_join_windows_key_is_set_aside(redis_url: str) -> No
 
 
 async def test_member_events_fail_open_without_redis() -> None:
-    store, guard = RedisStore("redis://127.0.0.1:1/0", timeout=0.2), Guard(POLICY)
+    store, guard = ConsistentRedisStore("redis://127.0.0.1:1/0", timeout=0.2), Guard(POLICY)
     await store.open(guard)
     plan = await store.handle_event(guard, MemberJoin(guild_id=GUILD, user_id=7, joined_at=at(0)))
     assert (plan.guild_id, plan.user_id, plan.actions, plan.skipped_reason) == (GUILD, 7, (), None)
@@ -205,7 +214,10 @@ async def test_member_events_fail_open_without_redis() -> None:
 
 
 async def test_a_replayed_join_is_recognised_by_another_process(redis_url: str) -> None:
-    one, two = RedisStore(redis_url, prefix="replay"), RedisStore(redis_url, prefix="replay")
+    one, two = (
+        ConsistentRedisStore(redis_url, prefix="replay"),
+        ConsistentRedisStore(redis_url, prefix="replay"),
+    )
     guard_one, guard_two = Guard(POLICY), Guard(POLICY)
     await one.open(guard_one)
     await two.open(guard_two)

@@ -12,7 +12,7 @@ from redis.crc import key_slot
 from support.redis_cluster import sync_client
 from support.store_workers import StoreWorker
 
-from spamguard.adapters.store_redis import RedisStore
+from spamguard.adapters.store_redis import ConsistentRedisStore
 from spamguard.adapters.stores.redis_layout import (
     SCHEDULE_BUCKETS,
     encode_item,
@@ -42,10 +42,10 @@ def _unbans(count: int, guilds: int = 40) -> list[ScheduledAction]:
 @pytest.fixture
 async def open_store(redis_url: str, policy: Policy) -> AsyncIterator[Callable[..., typing.Any]]:
     """Open RedisStores on the test's server (closed after the test)."""
-    opened: list[RedisStore] = []
+    opened: list[ConsistentRedisStore] = []
 
-    async def make(**options: typing.Any) -> RedisStore:
-        store = RedisStore(redis_url, **options)
+    async def make(**options: typing.Any) -> ConsistentRedisStore:
+        store = ConsistentRedisStore(redis_url, **options)
         await store.open(Guard(policy))
         opened.append(store)
         return store
@@ -116,7 +116,7 @@ async def test_an_acknowledged_action_is_never_handed_out_again(
 async def test_acknowledgements_during_an_outage_are_sent_once_redis_is_back(
     own_redis_server: typing.Any, policy: Policy
 ) -> None:
-    store = RedisStore(own_redis_server.url, claim_lease=LEASE, retry_interval=0.05)
+    store = ConsistentRedisStore(own_redis_server.url, claim_lease=LEASE, retry_interval=0.05)
     await store.open(Guard(policy))
     items = _unbans(5)
     await store.schedule(items)
@@ -157,7 +157,7 @@ def test_an_unban_claimed_by_a_process_killed_before_acknowledging_it_runs_once_
     try:
         (item,) = _unbans(1)
         later = LATER.isoformat()
-        store = RedisStore(redis_url)
+        store = ConsistentRedisStore(redis_url)
         asyncio.run(_schedule(store, policy_doc, item))
         assert crashing.ask({"op": "claim", "now": later})["claimed"] == [item.to_dict()]
         crashing.kill()  # SIGKILL: it never acknowledges
@@ -178,7 +178,7 @@ def test_an_unban_claimed_by_a_process_killed_before_acknowledging_it_runs_once_
 
 
 async def _schedule(
-    store: RedisStore, policy_doc: dict[str, typing.Any], item: ScheduledAction
+    store: ConsistentRedisStore, policy_doc: dict[str, typing.Any], item: ScheduledAction
 ) -> None:
     await store.open(Guard(Policy.from_dict(policy_doc)))
     await store.schedule([item])

@@ -1,4 +1,4 @@
-"""RedisStore against a real redis-server: decisions, key layout, round trips, restarts."""
+"""ConsistentRedisStore against a real redis-server: decisions, key layout, round trips, restarts."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import redis
 import redis.asyncio as aioredis
 from support.redis_cluster import ClusterClient, async_client, info_of_each, is_cluster, sync_client
 
-from spamguard.adapters.store_redis import ENV_URL, RedisStore, StoreConfigError
+from spamguard.adapters.store_redis import ENV_URL, ConsistentRedisStore, StoreConfigError
 from spamguard.adapters.stores.redis_layout import schedule_bucket, schedule_keys
 from spamguard.adapters.stores.redis_scripts import SCRIPTS
 from spamguard.core import Guard, Policy, ScheduledAction, SkipReason, Unban
@@ -26,9 +26,11 @@ if typing.TYPE_CHECKING:
 T0 = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 
 
-async def _open(url: str, policy: Policy, **kwargs: typing.Any) -> tuple[RedisStore, Guard]:
+async def _open(
+    url: str, policy: Policy, **kwargs: typing.Any
+) -> tuple[ConsistentRedisStore, Guard]:
     guard = Guard(policy)
-    store = RedisStore(url, **kwargs)
+    store = ConsistentRedisStore(url, **kwargs)
     await store.open(guard)
     return store, guard
 
@@ -222,13 +224,13 @@ async def test_url_comes_from_the_policy_then_the_environment(
     redis_url: str, policy: Policy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from_policy = Policy.from_dict({"version": 1, "store": {"url": redis_url}})
-    store = RedisStore()
+    store = ConsistentRedisStore()
     await store.open(Guard(from_policy))
     assert store.url == redis_url
     await store.close()
 
     monkeypatch.setenv(ENV_URL, redis_url)
-    store = RedisStore()
+    store = ConsistentRedisStore()
     await store.open(Guard(policy))
     assert store.url == redis_url
     assert store.failures == 0
@@ -240,16 +242,16 @@ async def test_a_missing_or_bad_url_is_a_clear_error(
 ) -> None:
     monkeypatch.delenv(ENV_URL, raising=False)
     with pytest.raises(StoreConfigError, match=ENV_URL):
-        await RedisStore().open(Guard(policy))
+        await ConsistentRedisStore().open(Guard(policy))
     with pytest.raises(StoreConfigError, match="is not usable"):
-        await RedisStore("http://localhost:6379").open(Guard(policy))
+        await ConsistentRedisStore("http://localhost:6379").open(Guard(policy))
     with pytest.raises(StoreConfigError, match="timeout must be a positive"):
-        RedisStore("redis://localhost", timeout=0)
+        ConsistentRedisStore("redis://localhost", timeout=0)
 
 
 async def test_a_ready_client_is_used_and_left_open(redis_url: str, policy: Policy) -> None:
     client = async_client(redis_url)
-    store = RedisStore(client=client)
+    store = ConsistentRedisStore(client=client)
     await store.open(Guard(policy))
     item = ScheduledAction(T0, Unban(guild_id=900, user_id=1))
     await store.schedule([item])
@@ -283,7 +285,7 @@ async def test_clean_marks_are_bounded_by_count_in_a_long_flood(
 @pytest.mark.parametrize("bad", [0, -5, 1.5, True, "100"])
 async def test_max_clean_marks_must_be_a_positive_whole_number(bad: typing.Any) -> None:
     with pytest.raises(StoreConfigError, match="max_clean_marks must be a positive whole number"):
-        RedisStore("redis://127.0.0.1:1", max_clean_marks=bad)
+        ConsistentRedisStore("redis://127.0.0.1:1", max_clean_marks=bad)
 
 
 async def test_a_cluster_node_gets_a_cluster_client_with_the_scripts_on_every_primary(

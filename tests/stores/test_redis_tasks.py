@@ -13,7 +13,7 @@ from support.discord_api import DiscordAPI
 from support.payloads import build_world
 
 from spamguard.adapters.runtime import Runtime
-from spamguard.adapters.store_redis import RedisStore
+from spamguard.adapters.store_redis import ConsistentRedisStore
 from spamguard.adapters.stores.redis_tasks import GuildTasks
 from spamguard.core import Guard, Policy
 from spamguard.core.outcomes import FailureKind
@@ -78,7 +78,7 @@ async def test_two_processes_syncing_a_guild_at_once_create_each_automod_rule_on
     processes = []
     for _ in range(3):  # three bot processes, each its own store, guard and REST client
         executor = RestExecutor(api, session)
-        runtime = Runtime(Guard(policy), executor, store=RedisStore(redis_url))
+        runtime = Runtime(Guard(policy), executor, store=ConsistentRedisStore(redis_url))
         await runtime.start()
         processes.append((runtime, executor))
     guild = world.guild_id
@@ -109,7 +109,7 @@ async def test_two_processes_syncing_a_guild_at_once_create_each_automod_rule_on
 async def test_a_task_lock_left_by_a_dead_process_frees_itself_after_its_ttl(
     redis_url: str, policy: Policy
 ) -> None:
-    store = RedisStore(redis_url)
+    store = ConsistentRedisStore(redis_url)
     await store.open(Guard(policy))
     dead = GuildTasks(store._connection, "spamguard", ttl=0.2)
     entered = asyncio.Event()
@@ -136,7 +136,7 @@ async def test_a_task_lock_left_by_a_dead_process_frees_itself_after_its_ttl(
 async def test_with_redis_down_the_task_runs_rather_than_never(
     own_redis_server: RedisServer, policy: Policy
 ) -> None:
-    store = RedisStore(own_redis_server.url, retry_interval=0.05)
+    store = ConsistentRedisStore(own_redis_server.url, retry_interval=0.05)
     await store.open(Guard(policy))
     own_redis_server.stop()
     async with store.exclusive(900, "automod") as ours:

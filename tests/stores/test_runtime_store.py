@@ -12,7 +12,7 @@ import pytest
 
 from spamguard.adapters.runtime import Runtime
 from spamguard.adapters.store_memory import MemoryStore
-from spamguard.adapters.store_redis import RedisStore
+from spamguard.adapters.store_redis import ConsistentRedisStore
 from spamguard.contrib.join_raid import JoinRaid
 from spamguard.core import (
     Guard,
@@ -109,7 +109,7 @@ async def test_the_scheduler_acknowledges_each_action_it_carried_out(
 ) -> None:
     unbans = [ScheduledAction(T0, Unban(guild_id=900 + i, user_id=i)) for i in range(3)]
     executor, clock = Executor(), Clock()
-    store = RedisStore(redis_url, claim_lease=0.2)
+    store = ConsistentRedisStore(redis_url, claim_lease=0.2)
     runtime = Runtime(Guard(policy), executor, store=store, clock=clock, poll_interval=3600)
     await runtime.start()
     await store.schedule(unbans)
@@ -118,7 +118,7 @@ async def test_the_scheduler_acknowledges_each_action_it_carried_out(
     await runtime.stop()
     # Past the lease, another process finds nothing to carry out again.
     await asyncio.sleep(0.3)
-    other = RedisStore(redis_url, claim_lease=0.2)
+    other = ConsistentRedisStore(redis_url, claim_lease=0.2)
     await other.open(Guard(policy))
     assert await other.claim_due(T0 + datetime.timedelta(days=1)) == ()
     assert other.reclaimed == 0
@@ -147,7 +147,7 @@ async def test_stop_returns_in_bounded_time_with_redis_whenever_it_comes(
     # On Python 3.11, asyncio.wait_for inside redis-py swallows a cancellation that
     # arrives as the wrapped call completes: the scheduler must still end.
     for step in range(60):
-        store = RedisStore(redis_url)
+        store = ConsistentRedisStore(redis_url)
         runtime = Runtime(Guard(policy), Executor(), store=store, poll_interval=0.0)
         await runtime.start()
         for _ in range(step):
@@ -174,7 +174,7 @@ async def _end_by_force(stopping: asyncio.Future[None], runtime: Runtime) -> Non
 async def test_stop_returns_while_the_scheduler_waits_on_a_frozen_redis(
     own_redis_server: RedisServer, policy: Policy
 ) -> None:
-    store = RedisStore(own_redis_server.url, timeout=30.0)
+    store = ConsistentRedisStore(own_redis_server.url, timeout=30.0)
     runtime = Runtime(Guard(policy), Executor(), store=store, poll_interval=0.01, stop_timeout=0.3)
     await runtime.start()
     await asyncio.sleep(0.05)
@@ -239,7 +239,7 @@ async def test_a_naive_run_at_is_refused_and_the_scheduler_keeps_running(
 
     naive = ScheduledAction(datetime.datetime(2024, 1, 1), Unban(guild_id=900, user_id=5))
     aware = ScheduledAction(T0, Unban(guild_id=900, user_id=6))
-    for store in (MemoryStore(), RedisStore(redis_url)):
+    for store in (MemoryStore(), ConsistentRedisStore(redis_url)):
         executor, clock = Executor(), Clock()
         runtime = Runtime(Guard(policy), executor, store=store, clock=clock, poll_interval=0.01)
         await runtime.start()
@@ -376,7 +376,7 @@ JOIN_RAID_SETTINGS = {
 
 
 def _join_raid_runtime(
-    store: MemoryStore | RedisStore, executor: Executor, clock: Clock | None = None
+    store: MemoryStore | ConsistentRedisStore, executor: Executor, clock: Clock | None = None
 ) -> Runtime:
     policy = Policy.from_dict(
         {"spam": {"levels": {0: {}}}, "extensions": {"join_raid": JOIN_RAID_SETTINGS}}
@@ -407,7 +407,7 @@ def _lifted(action: Action, until: datetime.datetime) -> bool:
 async def test_two_processes_sharing_redis_see_one_raid_and_end_it_once(redis_url: str) -> None:
     executors = (Executor(), Executor())
     clock = Clock()
-    runtimes = [_join_raid_runtime(RedisStore(redis_url), e, clock) for e in executors]
+    runtimes = [_join_raid_runtime(ConsistentRedisStore(redis_url), e, clock) for e in executors]
     for runtime in runtimes:
         await runtime.start()
     try:
@@ -449,10 +449,10 @@ async def test_a_raid_timer_survives_a_restart_and_runs_once(
 ) -> None:
     url = None if kind == "memory" else empty_redis(kind)
 
-    def store() -> MemoryStore | RedisStore:
+    def store() -> MemoryStore | ConsistentRedisStore:
         if url is None:
             return MemoryStore(tmp_path / "state.json")
-        return RedisStore(url)
+        return ConsistentRedisStore(url)
 
     clock = Clock()
     before = _join_raid_runtime(store(), Executor(), clock)

@@ -17,7 +17,7 @@ if typing.TYPE_CHECKING:
 
 
 class DictStore:
-    """The smallest shared store: slices kept in dicts, keyed like RedisStore's keys."""
+    """The smallest shared store: slices kept in dicts, keyed like ConsistentRedisStore's keys."""
 
     def __init__(self) -> None:
         self.windows: dict[tuple[typing.Any, ...], list[typing.Any]] = {}

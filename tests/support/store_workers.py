@@ -1,5 +1,5 @@
 """Bot processes for the multi-process store tests: ``tests/stores/store_worker.py`` run as a
-child process with its own Guard and RedisStore, driven over its stdin and stdout.
+child process with its own Guard and ConsistentRedisStore, driven over its stdin and stdout.
 
 Test infrastructure, not part of the package (``from support.store_workers import ...``).
 """
@@ -26,7 +26,7 @@ class StoreWorkerError(SpamguardError, RuntimeError):
 
 
 class StoreWorker:
-    """One bot process (``store_worker.py``) with its own Guard and RedisStore.
+    """One bot process (``store_worker.py``) with its own Guard and ConsistentRedisStore.
 
     Args:
         url: the Redis URL.

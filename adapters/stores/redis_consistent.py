@@ -1,4 +1,8 @@
-"""A state store in Redis, shared by the processes of a sharded or multi-process bot.
+"""The consistent Redis store: every message decided against Redis, under locks.
+
+For the rare deployment that does not partition its events by guild (any process may see
+any guild's messages); a sharded bot wants the guild-owned store
+(:mod:`~spamguard.adapters.stores.redis_owned`, ``RedisStore``), which decides from memory.
 
 Install with ``pip install 'spamguard[redis]'`` (redis-py's asyncio client). The
 connection URL comes from the ``url`` argument, else the policy's ``store: {url: ...}``,
@@ -13,7 +17,7 @@ How one message is decided (two round trips, each one ``EVALSHA`` of a Lua scrip
    the decision is the core's own code, not a copy of it in Lua;
 3. **save**: the script applies what changed (new window entries, the member's state,
    new clean marks), sets TTLs and releases the locks. The plan's undos are not written
-   here: the runtime hands each one to :meth:`RedisStore.schedule` once its punishment
+   here: the runtime hands each one to :meth:`ConsistentRedisStore.schedule` once its punishment
    succeeded.
 
 The keys (``<prefix>:{g:<guild_id>}:...``: windows, the member's state and recent messages,
@@ -35,7 +39,7 @@ is a cluster node and uses a cluster client (every script touches one slot; see
 
 Failures are never raised into the bot's event loop. Redis unreachable, timing out or
 answering an error: the message gets an empty plan (it is not punished), the error is
-logged and counted in :attr:`RedisStore.failures`. After a failure the store answers
+logged and counted in :attr:`ConsistentRedisStore.failures`. After a failure the store answers
 empty plans at once for ``retry_interval`` seconds (so an outage costs no per-message
 timeout), then tries Redis again; the client reconnects by itself and the store logs when
 Redis is back. Scheduled actions that could not be written are kept in memory and written
@@ -44,7 +48,7 @@ at the next successful call (:mod:`~spamguard.adapters.stores.redis_connection`)
 One unreadable key is not an outage: a member key that does not decode, a window or
 recent-messages entry that does not parse, or a key holding another Redis type (also
 ``<prefix>:scheduled``) is renamed ``<key>:bad:<UTC time>-<random>`` (kept, with its TTL,
-for inspection), logged and counted in :attr:`RedisStore.bad_keys`; that part of the state
+for inspection), logged and counted in :attr:`ConsistentRedisStore.bad_keys`; that part of the state
 starts anew and everyone else is decided as before.
 
 Limits, by design:
@@ -54,7 +58,7 @@ Limits, by design:
   the default, only serialise each member's own messages);
 - windows are ordered by ``created_at`` (the in-memory guard keeps them in the same order);
 - windows that plugins open through ``CheckContext.window`` and events decided outside
-  :meth:`RedisStore.process` and :meth:`RedisStore.handle_event`
+  :meth:`ConsistentRedisStore.process` and :meth:`ConsistentRedisStore.handle_event`
   (``Guard.record_automod_execution``) use the deciding process's own guard state, not
   Redis; a join's ``JoinContext.member_joined_at`` knows the joiner's own join only;
 - every join of a guild takes the guild's lock and rewrites the guild's join windows (one
@@ -68,35 +72,30 @@ Limits, by design:
 
 from __future__ import annotations
 
-__all__ = ("DEFAULT_MAX_CLEAN_MARKS", "ENV_URL", "RedisStore", "StoreConfigError")
+__all__ = ("DEFAULT_MAX_CLEAN_MARKS", "ENV_URL", "ConsistentRedisStore", "StoreConfigError")
 
 import json
 import logging
-import os
 import secrets
 import typing
 
 from spamguard.adapters.stores.base import StoreConfigError
-from spamguard.adapters.stores.redis_base import ENV_URL
-from spamguard.adapters.stores.redis_connection import BACKEND_ERRORS, Client, RedisConnection
+from spamguard.adapters.stores.redis_base import ENV_URL, RedisBase, check_seconds
+from spamguard.adapters.stores.redis_connection import BACKEND_ERRORS, Client
 from spamguard.adapters.stores.redis_joins import MemberEvents
 from spamguard.adapters.stores.redis_layout import decode_load, message_keys, save_changes
 from spamguard.adapters.stores.redis_locks import LockBusyError, MessageLocks
-from spamguard.adapters.stores.redis_scheduled import DEFAULT_CLAIM_LEASE, ScheduledSet
+from spamguard.adapters.stores.redis_scheduled import DEFAULT_CLAIM_LEASE
 from spamguard.adapters.stores.redis_scripts import SAVE
-from spamguard.adapters.stores.redis_tasks import GuildTasks
 from spamguard.core.errors import SnapshotError
 from spamguard.core.plan import Plan
 
 if typing.TYPE_CHECKING:
-    import datetime
-    from collections.abc import Callable, Sequence
-    from contextlib import AbstractAsyncContextManager
+    from collections.abc import Callable
 
     from spamguard.core.engine import Guard
     from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
     from spamguard.core.messages import MessageLike
-    from spamguard.core.plan import ScheduledAction
 
 _LOGGER = logging.getLogger("spamguard.store.redis")
 
@@ -106,8 +105,11 @@ members' worth of the in-memory guard's :data:`~spamguard.core.engine.members.MA
 (about 10 MB of Redis memory at the most)."""
 
 
-class RedisStore:
-    """Keeps the guard's state in Redis, shared by every process that uses the same prefix.
+class ConsistentRedisStore(RedisBase):
+    """Decides every message against the state in Redis, under locks, so that any process
+    sharing the prefix may decide any message: for the rare deployment that does not
+    partition its events by guild (a sharded bot wants the guild-owned
+    :class:`~spamguard.adapters.stores.redis_owned.RedisStore`).
 
     Args:
         url: ``redis://`` or ``rediss://`` URL (``unix://`` works too); default: the
@@ -145,40 +147,27 @@ class RedisStore:
         claim_lease: float = DEFAULT_CLAIM_LEASE,
         client: Client | None = None,
     ) -> None:
-        for name, value in (
-            ("timeout", timeout),
-            ("lock_timeout", lock_timeout),
-            ("retry_interval", retry_interval),
-            ("claim_lease", claim_lease),
-        ):
-            if not value > 0:
-                msg = f"RedisStore {name} must be a positive number of seconds, got {value!r}"
-                raise StoreConfigError(msg)
+        super().__init__(
+            url,
+            prefix=prefix,
+            timeout=timeout,
+            retry_interval=retry_interval,
+            client=client,
+            claim_lease=claim_lease,
+        )
+        check_seconds("ConsistentRedisStore", lock_timeout=lock_timeout)
         if isinstance(max_clean_marks, bool) or not (
             isinstance(max_clean_marks, int) and max_clean_marks > 0
         ):
             msg = (
-                "RedisStore max_clean_marks must be a positive whole number, "
+                "ConsistentRedisStore max_clean_marks must be a positive whole number, "
                 f"got {max_clean_marks!r}"
             )
             raise StoreConfigError(msg)
-        if not prefix or any(c.isspace() for c in prefix):
-            msg = f"RedisStore prefix must be a non-empty string without spaces, got {prefix!r}"
-            raise StoreConfigError(msg)
-        self.url = url
-        """The URL in use (resolved at :meth:`open`)."""
-        self.prefix = prefix
-        self.timeout = timeout
         self.lock_timeout = lock_timeout
-        self.retry_interval = retry_interval
         self.ttl_slack = ttl_slack
         self.max_clean_marks = max_clean_marks
-        self._connection = RedisConnection(
-            timeout=timeout, retry_interval=retry_interval, client=client
-        )
-        self._scheduled = ScheduledSet(self._connection, prefix, lease=claim_lease)
         self._locks = MessageLocks(self._connection, lock_timeout)
-        self._tasks = GuildTasks(self._connection, prefix)
         self._members = MemberEvents(
             self._connection,
             self._locks,
@@ -188,34 +177,9 @@ class RedisStore:
         )
 
     @property
-    def failures(self) -> int:
-        """Operations answered fail-open (an empty plan, nothing claimed) so far."""
-        return self._connection.failures
-
-    @property
-    def round_trips(self) -> int:
-        """Commands sent to Redis so far (no pipelining: each is one round trip)."""
-        return self._connection.round_trips
-
-    @property
     def lock_waits(self) -> int:
         """Loads retried because another process held a lock."""
         return self._locks.waits
-
-    @property
-    def bad_keys(self) -> int:
-        """Keys set aside because they could not be read (see :meth:`process`)."""
-        return self._connection.bad_keys
-
-    @property
-    def reclaimed(self) -> int:
-        """Scheduled actions claimed again because their lease ran out unacknowledged."""
-        return self._scheduled.reclaimed
-
-    @property
-    def client(self) -> Client:
-        """The redis-py client."""
-        return self._connection.client
 
     # -- connection ---------------------------------------------------------------------
 
@@ -226,32 +190,12 @@ class RedisStore:
         Raises:
             StoreConfigError: no URL anywhere, or a URL redis-py cannot use.
         """
-        connection = self._connection
-        if not connection.connected:
-            url = self.url or guard.policy.store_url or os.environ.get(ENV_URL)
-            if not url:
-                msg = (
-                    "RedisStore needs a Redis URL: pass RedisStore(url=...), set "
-                    f"store: {{url: redis://host:6379/0}} in the policy, or set ${ENV_URL}"
-                )
-                raise StoreConfigError(msg)
-            connection.connect(url)
-            self.url = url
-        try:
-            await connection.prepare()
-            await self._scheduled.move_legacy()
-        except BACKEND_ERRORS as exc:
-            connection.failed("connect", exc)
-        else:
-            connection.recovered()
+        await self._connect(guard)
 
     async def close(self) -> None:
         """Write scheduled actions and acknowledgements still held in memory (if Redis is
         back) and disconnect."""
-        if not self._connection.connected:
-            return
-        await self._scheduled.close()
-        await self._connection.close()
+        await self._disconnect()
 
     # -- messages ---------------------------------------------------------------------------
 
@@ -340,11 +284,6 @@ class RedisStore:
                 return self._empty_plan(guard, message)
         return plan
 
-    def exclusive(self, guild_id: int, purpose: str) -> AbstractAsyncContextManager[bool]:
-        """Hold the guild's ``purpose`` task across processes for the block: yields whether
-        this process runs it (see :mod:`~spamguard.adapters.stores.redis_tasks`)."""
-        return self._tasks.exclusive(guild_id, purpose)
-
     async def release(self, lost: Callable[[int], bool]) -> None:
         """Nothing to hand over: every decision's state is in Redis already."""
 
@@ -358,34 +297,3 @@ class RedisStore:
         :mod:`~spamguard.adapters.stores.redis_joins`), and save the result. On any Redis
         failure: an empty plan, logged and counted."""
         return await self._members.handle(guard, event)
-
-    # -- scheduled actions -------------------------------------------------------------------
-
-    async def schedule(self, items: Sequence[ScheduledAction]) -> None:
-        """Keep scheduled actions in Redis until due (the runtime passes an undo once its
-        punishment succeeded). On failure they are kept in memory and written at the next
-        call that reaches Redis.
-
-        Raises:
-            spamguard.core.ScheduleError: an item's ``run_at`` is timezone-naive (nothing
-                of this call is kept).
-        """
-        await self._scheduled.schedule(items)
-
-    async def claim_due(self, now: datetime.datetime) -> Sequence[ScheduledAction]:
-        """Claim every scheduled action due at ``now``, earliest first, under a lease of
-        ``claim_lease`` seconds: each is handed to one caller across processes, and handed
-        out again (with those due) if it is not acknowledged with :meth:`done` within its
-        lease. On failure: nothing (the actions stay in Redis for the next call)."""
-        return await self._scheduled.claim_due(now)
-
-    async def done(self, items: Sequence[ScheduledAction]) -> None:
-        """Acknowledge claimed actions that were carried out: they leave Redis for good. On
-        failure they are kept in memory and acknowledged at the next call that reaches
-        Redis."""
-        await self._scheduled.done(items)
-
-    async def next_due(self) -> datetime.datetime | None:
-        """When the earliest scheduled action is due (None: nothing scheduled). While Redis
-        is unavailable: ``retry_interval`` from now, so the caller asks again soon."""
-        return await self._scheduled.next_due()
