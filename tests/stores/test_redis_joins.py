@@ -10,7 +10,7 @@ import typing
 
 from support.redis_cluster import sync_client
 
-from spamguard.adapters.store_redis import ConsistentRedisStore
+from spamguard.adapters.store_redis import ConsistentRedisStore, RedisStore
 from spamguard.core import (
     Guard,
     JoinContext,
@@ -110,7 +110,9 @@ def events(seed: int = 3, count: int = 120) -> list[MemberJoin | MemberLeave | M
 
 
 async def decide(
-    store: ConsistentRedisStore, guard: Guard, event: MemberJoin | MemberLeave | Message
+    store: ConsistentRedisStore | RedisStore,
+    guard: Guard,
+    event: MemberJoin | MemberLeave | Message,
 ) -> Plan:
     if isinstance(event, Message):
         return await store.process(guard, event)
@@ -236,3 +238,26 @@ async def test_a_replayed_join_is_recognised_by_another_process(redis_url: str) 
     assert (await two.process(guard_two, link)).punishment == "KICK"
     await one.close()
     await two.close()
+
+
+async def test_joins_through_the_guild_owned_store_are_decided_like_in_memory_across_a_takeover(
+    redis_url: str,
+) -> None:
+    stream = events()
+    reference = Guard(POLICY, plugins=[Lockdown()])
+    expected = [reference.handle(event).to_dict() for event in stream]
+    # One process decides the first half from memory, lets the guild go (its shard moved),
+    # and another takes it over from what was written: join times and join windows too.
+    stores = [RedisStore(redis_url, write_interval=60), RedisStore(redis_url, write_interval=60)]
+    guards = [Guard(POLICY, plugins=[Lockdown()]), Guard(POLICY, plugins=[Lockdown()])]
+    for store, guard in zip(stores, guards, strict=True):
+        await store.open(guard)
+    half = len(stream) // 2
+    got = [(await decide(stores[0], guards[0], event)).to_dict() for event in stream[:half]]
+    await stores[0].release(lambda guild_id: True)
+    got += [(await decide(stores[1], guards[1], event)).to_dict() for event in stream[half:]]
+    for store in stores:
+        await store.close()
+    assert [store.failures for store in stores] == [0, 0]
+    assert got == expected
+    assert stores[1].loads == 1
