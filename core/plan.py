@@ -72,11 +72,22 @@ class Violation:
     """The window's scope: ``user``, ``user_channel``, ``channel`` or ``guild``."""
     punishment: str = "NONE"
     """The punishment the configuration asks for on this check."""
+    punishment_duration: int | None = None
+    """A plugin's own duration for ``punishment`` (TIMEOUT, TEMPMUTE, TEMPBAN), seconds;
+    None: the first applicable rule's ``punishment_duration`` (300 without a rule). The
+    plugin validates it (a TIMEOUT lasts at most 28 days)."""
+    delete_message_seconds: int | None = None
+    """A plugin's own history to delete with a BAN, TEMPBAN or SOFTBAN, seconds (0 to
+    604800); None: the policy's ``ban_delete_message_seconds`` or
+    ``softban_delete_message_seconds``."""
 
     def to_dict(self) -> dict[str, typing.Any]:
-        """A JSON-serialisable form."""
+        """A JSON-serialisable form (the two plugin overrides only when set)."""
         data = dataclasses.asdict(self)
         data["message_ids"] = list(self.message_ids)
+        for name in ("punishment_duration", "delete_message_seconds"):
+            if data[name] is None:
+                del data[name]
         return data
 
 
@@ -292,6 +303,8 @@ if tuple(f.name for f in dataclasses.fields(Plan)) != (
     "message_ids",
     "scope",
     "punishment",
+    "punishment_duration",
+    "delete_message_seconds",
 ):  # pragma: no cover - a guard against editing the classes without the helpers below
     msg = "Plan's or Violation's fields changed: update build_plan and build_violation"
     raise AssertionError(msg)
@@ -345,6 +358,8 @@ def build_violation(
     violation.message_ids = message_ids
     violation.scope = scope
     violation.punishment = punishment
+    violation.punishment_duration = None
+    violation.delete_message_seconds = None
     violation.__class__ = Violation
     return violation  # type: ignore[no-any-return]
 

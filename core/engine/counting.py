@@ -281,5 +281,8 @@ def plugin_violations(
             if (found := member.recent.get(mid)) is not None
             for ts, channel, _crc in (found,)
         ]
-        fired.append(Fired(None, violation, entries, punishment, duration))
+        lasts = violation.punishment_duration
+        fired.append(
+            Fired(None, violation, entries, punishment, duration if lasts is None else lasts)
+        )
     return fired

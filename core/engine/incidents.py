@@ -166,6 +166,8 @@ def decide(
             f"({violation.count}/{violation.limit} in {violation.interval:g}s)"
         )
         dms = any(f.rule is not None and f.rule.punishment_dms for f in fired)
+        # A plugin's own history to purge goes with its own punishment, not the ladder's.
+        purge = violation.delete_message_seconds if punishment is worst.punishment else None
         carried = punishment_actions(
             punishment,
             policy=policy,
@@ -175,6 +177,7 @@ def decide(
             reason=reason,
             values=values,
             dms=dms,
+            delete_message_seconds=purge,
         )
     actions = (*deletes, *carried.actions) if carried.actions else deletes
     for action in actions:

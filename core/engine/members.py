@@ -30,6 +30,7 @@ COUNTER_OF: dict[Punishment, str] = {
     Punishment.TEMPMUTE: "timeout_count",
     Punishment.MUTE: "timeout_count",
     Punishment.KICK: "kick_count",
+    Punishment.SOFTBAN: "kick_count",
     Punishment.BAN: "ban_count",
     Punishment.TEMPBAN: "ban_count",
 }

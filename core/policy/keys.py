@@ -297,6 +297,15 @@ GUILD_FIELDS: tuple[Field, ...] = (
         doc="History deleted with a BAN or TEMPBAN, seconds (at most 7 days).",
     ),
     Field(
+        name="softban_delete_message_seconds",
+        kind=Kind.INTEGER,
+        minimum=0,
+        maximum=604_800,
+        default=default_of(GuildPolicy, "softban_delete_message_seconds"),
+        doc="History deleted with a SOFTBAN (a ban lifted at once: a kick that purges the "
+        "member's recent messages), seconds (at most 7 days).",
+    ),
+    Field(
         name="dry_run",
         kind=Kind.BOOLEAN,
         default=default_of(GuildPolicy, "dry_run"),

@@ -49,6 +49,9 @@ class Punishment(enum.StrEnum):
     KICK = "KICK"
     BAN = "BAN"
     TEMPBAN = "TEMPBAN"
+    SOFTBAN = "SOFTBAN"
+    """A ban that deletes the member's recent messages, lifted at once: a kick that
+    also purges their last ``softban_delete_message_seconds`` (one day by default)."""
 
 
 SEVERITY: Mapping[Punishment, int] = {
@@ -58,8 +61,9 @@ SEVERITY: Mapping[Punishment, int] = {
     Punishment.TIMEOUT: 2,
     Punishment.MUTE: 3,
     Punishment.KICK: 4,
-    Punishment.TEMPBAN: 5,
-    Punishment.BAN: 6,
+    Punishment.SOFTBAN: 5,
+    Punishment.TEMPBAN: 6,
+    Punishment.BAN: 7,
 }
 """Order used to upgrade punishments: a punishment is only replaced by a strictly higher one."""
 
@@ -288,6 +292,8 @@ class GuildPolicy:
     """Seconds an incident stays open after a member's last violation."""
     ban_delete_message_seconds: int = 0
     """History deleted with a BAN or TEMPBAN, clamped to 7 days."""
+    softban_delete_message_seconds: int = 86_400
+    """History deleted with a SOFTBAN (the ban lifted at once), at most 7 days."""
     dry_run: bool = False
     """Return plans marked dry; adapters carry nothing out. Decisions in dry run leave the
     real state as they found it: they climb a separate escalation ladder (a copy of the

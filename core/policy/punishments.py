@@ -21,6 +21,9 @@ if typing.TYPE_CHECKING:
     from spamguard.core.policy.model import GuildPolicy
 
 
+_SOFTBAN_LIFTED = "spamguard: softban (messages purged, ban lifted)"
+
+
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class PunishmentActions:
     """What one punishment turns into."""
@@ -61,6 +64,7 @@ def punishment_actions(
     reason: str,
     values: Mapping[str, str],
     dms: bool,
+    delete_message_seconds: int | None = None,
 ) -> PunishmentActions:
     """The actions for ``punishment`` of ``message``'s author, in execution order.
 
@@ -68,8 +72,14 @@ def punishment_actions(
     then the channel notice; then the punishment itself. TEMPMUTE with a mute role and
     TEMPBAN propose their undo, tied to the punishment: it is kept only once the
     punishment succeeded, ``duration`` seconds after it completed (see
-    :class:`~spamguard.core.plan.ScheduledAction`). The "failed to punish" notice is
-    posted in the channel only when the policy's ``notices.failed_in_channel`` says so.
+    :class:`~spamguard.core.plan.ScheduledAction`). SOFTBAN is a ban whose unban is such
+    an undo due at once: it runs only if the ban succeeded, right after it, exactly once
+    (the store claims it). The "failed to punish" notice is posted in the channel only
+    when the policy's ``notices.failed_in_channel`` says so.
+
+    ``delete_message_seconds`` is the history a BAN, TEMPBAN or SOFTBAN deletes (a
+    plugin's own setting); None takes the policy's (``ban_delete_message_seconds``, or
+    ``softban_delete_message_seconds`` for a SOFTBAN).
     """
     if punishment is Punishment.NONE:
         return PunishmentActions()
@@ -127,12 +137,18 @@ def punishment_actions(
             )
         case Punishment.KICK:
             out.append(act.Kick(guild_id=guild_id, user_id=user_id, reason=reason))
-        case Punishment.BAN | Punishment.TEMPBAN:
+        case Punishment.BAN | Punishment.TEMPBAN | Punishment.SOFTBAN:
+            if delete_message_seconds is None:
+                delete_message_seconds = (
+                    policy.softban_delete_message_seconds
+                    if punishment is Punishment.SOFTBAN
+                    else policy.ban_delete_message_seconds
+                )
             ban = act.Ban(
                 guild_id=guild_id,
                 user_id=user_id,
                 reason=reason,
-                delete_message_seconds=policy.ban_delete_message_seconds,
+                delete_message_seconds=delete_message_seconds,
             )
             out.append(ban)
             if punishment is Punishment.TEMPBAN:
@@ -140,6 +156,11 @@ def punishment_actions(
                     guild_id=guild_id, user_id=user_id, reason="spamguard: temporary ban ended"
                 )
                 scheduled.append(ScheduledAction(until, undo_ban, ban, lasts))
+            elif punishment is Punishment.SOFTBAN:
+                # Due as soon as the ban completed: the runtime wakes its scheduler when
+                # the undo is kept, so the member can rejoin within moments.
+                lifted = act.Unban(guild_id=guild_id, user_id=user_id, reason=_SOFTBAN_LIFTED)
+                scheduled.append(ScheduledAction(now, lifted, ban, 0.0))
     # The spammer reads the channel: a failure is posted there only on request (the
     # runtime logs every failed punishment either way).
     failed = (

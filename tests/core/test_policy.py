@@ -222,7 +222,7 @@ BAD_POLICIES: list[tuple[str, dict[str, typing.Any], str]] = [
         "unknown punishment",
         {"spam": {"levels": {0: {"punishment": "JAIL"}}}},
         "spam.levels.0.punishment: must be one of NONE, WARN, MUTE, TEMPMUTE, TIMEOUT, KICK, "
-        "BAN, TEMPBAN, got 'JAIL'",
+        "BAN, TEMPBAN, SOFTBAN, got 'JAIL'",
     ),
     (
         "unknown scope",
@@ -287,8 +287,8 @@ BAD_POLICIES: list[tuple[str, dict[str, typing.Any], str]] = [
         {"ignroe_bots": True},
         "ignroe_bots: unknown key (did you mean 'ignore_bots'?); allowed: version, spam, "
         "role_levels, mute_role_id, ignore_bots, exempt_admins, ignore, escalation, new_members, notices, "
-        "incident_window, ban_delete_message_seconds, dry_run, disabled_extensions, extensions, "
-        "automod, automod_executions_count, store, guilds",
+        "incident_window, ban_delete_message_seconds, softban_delete_message_seconds, dry_run, "
+        "disabled_extensions, extensions, automod, automod_executions_count, store, guilds",
     ),
     (
         "ban history beyond 7 days",

@@ -161,7 +161,54 @@ def test_tempban_bans_and_schedules_the_unban(msg: Msg) -> None:
     )
 
 
-@pytest.mark.parametrize("punishment", ["MUTE", "TEMPMUTE", "TIMEOUT", "KICK", "BAN", "TEMPBAN"])
+def test_softban_bans_purging_a_day_and_unbans_as_soon_as_the_ban_succeeded(msg: Msg) -> None:
+    plan = punish(msg, "SOFTBAN")
+    (ban,) = plan.actions
+    assert ban == Ban(
+        guild_id=msg.GUILD,
+        user_id=msg.USER,
+        reason="spamguard: max_links (1/1 in 10s)",
+        delete_message_seconds=DAY,
+    )
+    ((_run_at, unban, undoes, duration),) = plan.scheduled
+    assert (undoes, duration) == (ban, 0.0)
+    assert unban == Unban(
+        guild_id=msg.GUILD,
+        user_id=msg.USER,
+        reason="spamguard: softban (messages purged, ban lifted)",
+    )
+    # Kept only once the ban succeeded, due the moment it completed; a failed ban keeps
+    # nothing (the undo is tied to it).
+    done = msg.at(3)
+    assert plan.undos_of(ban, done) == (ScheduledAction(done, unban),)
+    assert plan.unconditional() == ()
+
+
+def test_softban_purges_the_policys_softban_history(msg: Msg) -> None:
+    plan = punish(
+        msg, "SOFTBAN", softban_delete_message_seconds=3600, ban_delete_message_seconds=60
+    )
+    (ban,) = plan.actions
+    assert isinstance(ban, Ban)
+    assert ban.delete_message_seconds == 3600
+
+
+@pytest.mark.parametrize("seconds", [-1, 604_801, "a day"])
+def test_softban_history_is_validated(seconds: object) -> None:
+    with pytest.raises(PolicyError, match=r"^softban_delete_message_seconds: must be "):
+        Policy.from_dict({"softban_delete_message_seconds": seconds})
+
+
+def test_softban_sits_between_kick_and_tempban() -> None:
+    from spamguard.core.policy import SEVERITY
+
+    assert SEVERITY[Punishment.KICK] < SEVERITY[Punishment.SOFTBAN]
+    assert SEVERITY[Punishment.SOFTBAN] < SEVERITY[Punishment.TEMPBAN] < SEVERITY[Punishment.BAN]
+
+
+@pytest.mark.parametrize(
+    "punishment", ["MUTE", "TEMPMUTE", "TIMEOUT", "KICK", "BAN", "TEMPBAN", "SOFTBAN"]
+)
 def test_the_failure_notice_is_not_posted_in_the_channel_by_default(
     msg: Msg, punishment: str
 ) -> None:
@@ -169,7 +216,9 @@ def test_the_failure_notice_is_not_posted_in_the_channel_by_default(
     assert punish(msg, punishment).on_failure == ()
 
 
-@pytest.mark.parametrize("punishment", ["MUTE", "TEMPMUTE", "TIMEOUT", "KICK", "BAN", "TEMPBAN"])
+@pytest.mark.parametrize(
+    "punishment", ["MUTE", "TEMPMUTE", "TIMEOUT", "KICK", "BAN", "TEMPBAN", "SOFTBAN"]
+)
 def test_a_policy_can_post_the_failure_notice_in_the_channel(msg: Msg, punishment: str) -> None:
     plan = punish(msg, punishment, notices={"failed_in_channel": True})
     (failed,) = plan.on_failure
