@@ -14,14 +14,17 @@ import logging
 import typing
 
 from spamguard.core.errors import PolicyError
+from spamguard.core.policy.fields import MAX_DURATION
 from spamguard.core.policy.issues import Issues, join, show
 from spamguard.core.policy.model import Punishment
 from spamguard.core.policy.reader import (
     read_boolean,
     read_choice,
+    read_ids,
     read_integer,
     read_mapping,
     read_seconds,
+    read_template,
 )
 
 if typing.TYPE_CHECKING:
@@ -35,6 +38,8 @@ _LOGGER = logging.getLogger("spamguard.contrib")
 _S = typing.TypeVar("_S")
 
 _MAX_CACHED = 64
+_TIMEOUT_SECONDS = 28 * 86_400
+"""Discord's longest timeout."""
 
 
 class SettingsReader:
@@ -145,6 +150,33 @@ class SettingsReader:
             self.add(field, f"must be {what}, got {show(value)}")
             return None
         return cleaned
+
+    def ids(self, field: str) -> frozenset[int]:
+        """A list of Discord ids (numbers or digit strings); each bad one is reported at
+        ``<field>.<index>``."""
+        return read_ids(self._found, join(self.path, field), self._data.get(field))
+
+    def template(self, field: str, default: object) -> typing.Any:
+        """A notice: a text or an embed mapping with ``$VARIABLES``; ``true`` takes
+        ``default``, absent, ``null`` or ``false`` gives None (no notice)."""
+        value = self._data.get(field)
+        if value is True:
+            return default
+        if value is False:
+            return None
+        return read_template(self._found, join(self.path, field), value, None)
+
+    def punishment_duration(self, field: str, default: int, punishment: Punishment) -> int:
+        """Seconds a TIMEOUT, TEMPMUTE or TEMPBAN lasts: a positive integer, at most
+        Discord's 28 days for a TIMEOUT."""
+        seconds = self.integer(field, default, maximum=MAX_DURATION)
+        if punishment is Punishment.TIMEOUT and seconds > _TIMEOUT_SECONDS:
+            self.add(
+                field,
+                f"a TIMEOUT lasts at most Discord's 28 days ({_TIMEOUT_SECONDS} seconds), "
+                f"got {seconds}",
+            )
+        return seconds
 
     def section(self, field: str, allowed: Iterable[str]) -> SettingsReader | None:
         """The mapping at ``field`` (``lockdown: {...}``), read by a reader that reports into

@@ -155,7 +155,10 @@ def test_check_names_a_misspelled_extension_with_the_closest_installed_one(
     (issue,) = entry["issues"]
     assert issue["path"] == "extensions.raod"
     assert issue["message"].startswith("no such extension (did you mean 'raid'?); installed: ")
-    assert "join_raid, link_filter, mass_mention, message_length, raid, stats" in issue["message"]
+    assert (
+        "compromised, honeypot, join_raid, link_filter, mass_mention, message_length, raid, stats"
+        in issue["message"]
+    )
 
 
 def test_check_without_extensions_still_knows_the_installed_names(

@@ -425,7 +425,7 @@ def test_a_misspelled_extension_is_an_error_naming_the_closest_plugin(policy) ->
     ]
     # The installed extensions count, loaded or not; a nameless plugin's id does not.
     assert lines[0].endswith(
-        "installed: join_raid, link_filter, mass_mention, message_length, raid, stats, strict"
+        "installed: compromised, honeypot, join_raid, link_filter, mass_mention, message_length, raid, stats, strict"
     )
 
 

@@ -1,0 +1,274 @@
+"""Compromised accounts: the same content from one member in many channels within seconds.
+
+A taken-over account posts one scam (often only images, or a forwarded message) into every
+channel it can see, then moves on. Configured under ``extensions.compromised`` (``{}`` takes
+every default)::
+
+    extensions:
+      compromised:
+        channels: 3               # distinct channels the same content reached...
+        interval: 60              # ...within this many seconds
+        accuracy: 90              # text similarity 0-100 (rapidfuzz ratio, normalised text)
+        min_length: 8             # shorter texts never match by text ("hi", "gm")
+        punishment: TIMEOUT       # any punishment; SOFTBAN purges a day and lifts the ban
+        punishment_duration: 86400  # seconds, for TIMEOUT, TEMPMUTE, TEMPBAN
+        delete: true              # delete every copy, in every channel it reached
+        dm: null                  # true: the built-in DM; or a template (text or embed)
+        enabled: true
+
+"The same content" is a similar normalised text (confusables folded by
+:func:`spamguard.core.text.normalise`), or the identical set of attachment signatures
+(filename, size, content type, width, height: metadata only, nothing is downloaded). An
+empty or short text never matches by text, so image-only messages match by their files
+alone: three different photos in three channels are not a spray. A forwarded message
+counts with its snapshot's text and files (the adapters fold them into the message).
+
+The violation is named ``compromised``; its author gets ``punishment`` through the core for
+``punishment_duration`` (escalation and incidents as for any check). Every copy is deleted
+once, those of earlier channels too, and later copies of the same spray as they arrive.
+The exemptions (admins, ignored roles, channels and users) apply as to every check.
+"""
+
+from __future__ import annotations
+
+__all__ = ("Compromised", "CompromisedSettings", "attachment_signature", "plugin")
+
+import dataclasses
+import datetime
+import hashlib
+import typing
+
+from spamguard.contrib.account_notice import with_account_dm
+from spamguard.contrib.plans import deleted_ids, fired
+from spamguard.contrib.settings import SettingsCache, SettingsReader
+from spamguard.core import actions as act
+from spamguard.core.hookspecs import hookimpl
+from spamguard.core.plan import Violation
+from spamguard.core.policy import Punishment, Scope
+from spamguard.core.text import normalise
+from spamguard.core.windows import DuplicateWindow, Entry
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from spamguard.core.context import CheckContext
+    from spamguard.core.errors import PolicyIssue
+    from spamguard.core.messages import Attachment, MessageLike
+    from spamguard.core.plan import Plan
+    from spamguard.core.policy import GuildPolicy
+
+NAME = "compromised"
+_FILES = "compromised_files"
+"""The second window: attachment signatures, matched exactly."""
+_PENDING_MAX = 256
+
+DEFAULT_DM = (
+    "Your account posted the same message in $COUNT channels of $GUILDNAME within seconds, "
+    "as taken-over accounts do. If that was not you, change your password, turn on "
+    "two-factor authentication and remove unknown authorised apps."
+)
+"""The DM sent with ``dm: true``."""
+
+
+def attachment_signature(attachments: Iterable[Attachment]) -> str:
+    """One string for a set of attachments: equal for the same files in any order (and
+    any repeats), ``""`` without any."""
+    parts = sorted(
+        {
+            f"{a.filename}\x1f{a.size}\x1f{a.content_type}\x1f{a.width}\x1f{a.height}"
+            for a in attachments
+        }
+    )
+    if not parts:
+        return ""
+    return hashlib.blake2b("\x1e".join(parts).encode(), digest_size=12).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class CompromisedSettings:
+    """The guild's ``extensions.compromised`` settings."""
+
+    channels: int = 3
+    """Distinct channels the same content must reach."""
+    interval: float = 60.0
+    """The window, seconds."""
+    accuracy: int = 90
+    """Similarity (0-100) from which two texts are the same."""
+    min_length: int = 8
+    """Normalised texts shorter than this never match by text."""
+    punishment: Punishment = Punishment.TIMEOUT
+    """What the member gets."""
+    punishment_duration: int = 86_400
+    """Seconds, for TIMEOUT, TEMPMUTE and TEMPBAN (a TIMEOUT at most 28 days)."""
+    delete: bool = True
+    """Delete every copy in every channel it reached."""
+    dm: typing.Any = None
+    """The DM template sent when a spray is detected, or None."""
+
+    @classmethod
+    def parse(cls, data: object) -> CompromisedSettings | None:
+        """Validate the raw settings; None when ``enabled: false``.
+
+        Raises:
+            PolicyError: naming ``extensions.compromised.<field>``.
+        """
+        fields = (
+            "channels",
+            "interval",
+            "accuracy",
+            "min_length",
+            "punishment",
+            "punishment_duration",
+            "delete",
+            "dm",
+            "enabled",
+        )
+        reader = SettingsReader(NAME, data, fields)
+        defaults = cls()
+        punishment = reader.punishment("punishment", defaults.punishment)
+        settings = cls(
+            channels=reader.integer("channels", defaults.channels, minimum=2),
+            interval=reader.seconds("interval", defaults.interval),
+            accuracy=reader.integer("accuracy", defaults.accuracy, minimum=0, maximum=100),
+            min_length=reader.integer("min_length", defaults.min_length, minimum=0),
+            punishment=punishment,
+            punishment_duration=reader.punishment_duration(
+                "punishment_duration", defaults.punishment_duration, punishment
+            ),
+            delete=reader.boolean("delete", defaults.delete),
+            dm=reader.template("dm", DEFAULT_DM),
+        )
+        enabled = reader.boolean("enabled", True)
+        reader.finish()
+        return settings if enabled else None
+
+
+class _Finding(typing.NamedTuple):
+    """What the check found, for the after-invoke step of the same message."""
+
+    to_delete: tuple[Entry, ...]
+    """The spray's copies not deleted yet (this one included)."""
+    first: bool
+    """No copy of this spray was handled before: the detection is new."""
+
+
+def _utc(ts: float) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(ts, tz=datetime.UTC)
+
+
+def _record(window: DuplicateWindow, message: MessageLike, text: str) -> None:
+    """Add the message's ``text`` to ``window``; an edit replaces its old text."""
+    # Snowflakes grow with time: only an older id (an edit) pays for the search.
+    newest = window.message_ids[-1] if window.message_ids else 0
+    if message.id <= newest and window.replace_text(message.id, text):
+        return
+    window.add(
+        Entry(
+            message.created_at.timestamp(),
+            message.id,
+            message.channel_id,
+            message.author_id,
+            1,
+            text,
+        )
+    )
+
+
+class Compromised:
+    """The ``compromised`` extension (a pluggy plugin, registered by entry point)."""
+
+    name: typing.ClassVar[str] = NAME
+
+    def __init__(self) -> None:
+        self.settings = SettingsCache(NAME, CompromisedSettings.parse)
+        # Handed from the check to the after-invoke step of the same message; the guard
+        # calls both synchronously in one process() call.
+        self._pending: dict[tuple[int | None, int], _Finding] = {}
+
+    @hookimpl
+    def spamguard_validate_policy(self, policy: GuildPolicy) -> list[PolicyIssue]:
+        return self.settings.issues(policy)
+
+    @hookimpl
+    def spamguard_check_message(
+        self, message: MessageLike, context: CheckContext
+    ) -> list[Violation] | None:
+        settings = self.settings.get(context.policy)
+        if settings is None:
+            return None
+        text = normalise(message.content)
+        if len(text) < settings.min_length:
+            text = ""
+        files = attachment_signature(getattr(message, "attachments", ()))
+        if not text and not files:
+            return None
+        interval = settings.interval
+        texts = context.window(NAME, interval=interval, scope=Scope.USER, text=True)
+        signatures = context.window(_FILES, interval=interval, scope=Scope.USER, text=True)
+        assert isinstance(texts, DuplicateWindow)
+        assert isinstance(signatures, DuplicateWindow)
+        cutoff = context.now.timestamp() - interval
+        same: dict[int, Entry] = {}
+        if text:
+            _record(texts, message, text)
+            similar = texts.similar_texts(text, settings.accuracy)
+            same.update((e.message_id, e) for e in texts.entries_in(similar, cutoff))
+        if files:
+            _record(signatures, message, files)
+            same.update((e.message_id, e) for e in signatures.entries_in({files}, cutoff))
+        channels = {entry.channel_id for entry in same.values()}
+        if len(channels) < settings.channels:
+            return None
+        entries = sorted(same.values(), key=lambda entry: (entry.ts, entry.message_id))
+        violation = Violation(
+            check=NAME,
+            count=len(channels),
+            limit=settings.channels,
+            interval=interval,
+            message_ids=tuple(entry.message_id for entry in entries),
+            scope=str(Scope.USER),
+            punishment=str(settings.punishment),
+            punishment_duration=settings.punishment_duration,
+        )
+        # Each copy is deleted once: handled entries are marked in the windows themselves
+        # (amount 0; a text window counts entries, not amounts), so the marks are
+        # snapshotted with the windows. A copy in both windows carries both marks.
+        fresh = [entry for entry in entries if entry.amount]
+        for entry in fresh:
+            texts.replace(entry.message_id, 0)
+            signatures.replace(entry.message_id, 0)
+        to_delete = tuple(fresh) if settings.delete else ()
+        if len(self._pending) >= _PENDING_MAX:
+            self._pending.pop(next(iter(self._pending)))
+        self._pending[(message.guild_id, message.id)] = _Finding(
+            to_delete, first=len(fresh) == len(entries)
+        )
+        return [violation]
+
+    @hookimpl
+    def spamguard_after_invoke(
+        self, message: MessageLike, plan: Plan, policy: GuildPolicy
+    ) -> Plan | None:
+        finding = self._pending.pop((message.guild_id, message.id), None)
+        violation = fired(plan, NAME)
+        if finding is None or violation is None:
+            return None
+        amended = plan
+        already = deleted_ids(plan)
+        deletes = [e for e in finding.to_delete if e.message_id not in already]
+        if deletes:
+            added = act.delete_messages(
+                ((e.channel_id, e.message_id, _utc(e.ts)) for e in deletes),
+                now=message.created_at,
+                guild_id=message.guild_id,
+                reason=f"spamguard: compromised account ({violation.count} channels)",
+            )
+            amended = dataclasses.replace(plan, actions=(*added, *plan.actions))
+        settings = self.settings.get(policy)
+        if finding.first and settings is not None and settings.dm is not None:
+            amended = with_account_dm(amended, message, settings.dm, violation)
+        return None if amended is plan else amended
+
+
+plugin = Compromised()
+"""The instance the ``compromised`` entry point registers."""
