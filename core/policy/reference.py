@@ -279,6 +279,11 @@ def reference_markdown() -> str:
         "`deny_file`, `punishment`, `delete` |",
         "| `raid` | messages | `members`, `interval`, `scope`, `accuracy`, `min_length`, "
         "`punishment`, `punish_participants`, `delete` |",
+        "| `compromised` | messages | `channels`, `interval`, `accuracy`, `min_length`, "
+        "`punishment`, `punishment_duration`, `delete`, `dm` |",
+        "| `honeypot` | messages | `channels`, `punishment` (`SOFTBAN`, `BAN`, `KICK`, "
+        "`TIMEOUT`), `delete_message_seconds` (0 to 604,800, default 86,400), "
+        "`punishment_duration`, `delete`, `dm` |",
         "| `join_raid` | member joins | `joins`, `interval`, `similar_names` (`members`, "
         "`accuracy`, `interval`, `min_length`), `quiet`, `lockdown` (`invites`, `dms`, "
         "`duration` at most 86,400: Discord's 24 hours, `lift_on_end` (default true: lift "
@@ -292,6 +297,8 @@ def reference_markdown() -> str:
         "    interval: 10",
         "    lockdown: {invites: true, duration: 1800}",
         "    raid_joiners: TIMEOUT",
+        "  compromised: {channels: 3, interval: 60, dm: true}",
+        "  honeypot: {channels: [123456789012345678], punishment: SOFTBAN}",
         "```",
         "",
         "## `guilds`",

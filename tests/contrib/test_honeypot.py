@@ -3,8 +3,12 @@ through a real guard with ``Message`` values."""
 
 from __future__ import annotations
 
-import pytest
+import pathlib
 
+import pytest
+import yaml
+
+from spamguard.contrib.compromised import Compromised
 from spamguard.contrib.honeypot import Honeypot
 from spamguard.core import (
     Attachment,
@@ -13,6 +17,7 @@ from spamguard.core import (
     DirectMessage,
     Guard,
     Kick,
+    Policy,
     PolicyError,
     ScheduledAction,
     Timeout,
@@ -168,3 +173,12 @@ def test_bad_settings_name_the_field(policy, settings, expected) -> None:
 def test_enabled_false_switches_it_off(msg, guard) -> None:
     plan = guard(enabled=False).process(msg("hello", channel_id=HONEYPOT))
     assert plan.violations == ()
+
+
+def test_the_readmes_ready_policy_is_valid_with_both_extensions(msg) -> None:
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    section = readme.split("## Compromised accounts and honeypots", 1)[1]
+    document = yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])
+    g = Guard(Policy.from_dict(document), plugins=[Compromised(), Honeypot()])
+    honeypot = document["extensions"]["honeypot"]["channels"][0]
+    assert g.process(msg("hi", channel_id=honeypot)).punishment == "SOFTBAN"
