@@ -156,6 +156,12 @@ def _utc(ts: float) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(ts, tz=datetime.UTC)
 
 
+def _window(context: CheckContext, name: str, interval: float) -> DuplicateWindow:
+    window = context.window(name, interval=interval, scope=Scope.USER, text=True)
+    assert isinstance(window, DuplicateWindow)
+    return window
+
+
 def _record(window: DuplicateWindow, message: MessageLike, text: str) -> None:
     """Add the message's ``text`` to ``window``; an edit replaces its old text."""
     # Snowflakes grow with time: only an older id (an edit) pays for the search.
@@ -203,17 +209,17 @@ class Compromised:
         if not text and not files:
             return None
         interval = settings.interval
-        texts = context.window(NAME, interval=interval, scope=Scope.USER, text=True)
-        signatures = context.window(_FILES, interval=interval, scope=Scope.USER, text=True)
-        assert isinstance(texts, DuplicateWindow)
-        assert isinstance(signatures, DuplicateWindow)
+        texts = _window(context, NAME, interval)
         cutoff = context.now.timestamp() - interval
         same: dict[int, Entry] = {}
         if text:
             _record(texts, message, text)
             similar = texts.similar_texts(text, settings.accuracy)
             same.update((e.message_id, e) for e in texts.entries_in(similar, cutoff))
-        if files:
+        # Most messages carry no file: their signature window is opened only to mark a
+        # spray's copies, which may hold files.
+        signatures = _window(context, _FILES, interval) if files else None
+        if signatures is not None:
             _record(signatures, message, files)
             same.update((e.message_id, e) for e in signatures.entries_in({files}, cutoff))
         channels = {entry.channel_id for entry in same.values()}
@@ -234,6 +240,8 @@ class Compromised:
         # (amount 0; a text window counts entries, not amounts), so the marks are
         # snapshotted with the windows. A copy in both windows carries both marks.
         fresh = [entry for entry in entries if entry.amount]
+        if signatures is None:
+            signatures = _window(context, _FILES, interval)
         for entry in fresh:
             texts.replace(entry.message_id, 0)
             signatures.replace(entry.message_id, 0)
