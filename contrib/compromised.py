@@ -34,19 +34,18 @@ from __future__ import annotations
 __all__ = ("Compromised", "CompromisedSettings", "attachment_signature", "plugin")
 
 import dataclasses
-import datetime
 import hashlib
 import typing
 
 from spamguard.contrib.account_notice import with_account_dm
-from spamguard.contrib.plans import deleted_ids, fired
+from spamguard.contrib.plans import delete_entries, fired
 from spamguard.contrib.settings import SettingsCache, SettingsReader
-from spamguard.core import actions as act
+from spamguard.contrib.text_windows import record_text
 from spamguard.core.hookspecs import hookimpl
 from spamguard.core.plan import Violation
 from spamguard.core.policy import Punishment, Scope
 from spamguard.core.text import normalise
-from spamguard.core.windows import DuplicateWindow, Entry
+from spamguard.core.windows import DuplicateWindow
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -56,6 +55,7 @@ if typing.TYPE_CHECKING:
     from spamguard.core.messages import Attachment, MessageLike
     from spamguard.core.plan import Plan
     from spamguard.core.policy import GuildPolicy
+    from spamguard.core.windows import Entry
 
 NAME = "compromised"
 _FILES = "compromised_files"
@@ -152,32 +152,10 @@ class _Finding(typing.NamedTuple):
     """No copy of this spray was handled before: the detection is new."""
 
 
-def _utc(ts: float) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(ts, tz=datetime.UTC)
-
-
 def _window(context: CheckContext, name: str, interval: float) -> DuplicateWindow:
     window = context.window(name, interval=interval, scope=Scope.USER, text=True)
     assert isinstance(window, DuplicateWindow)
     return window
-
-
-def _record(window: DuplicateWindow, message: MessageLike, text: str) -> None:
-    """Add the message's ``text`` to ``window``; an edit replaces its old text."""
-    # Snowflakes grow with time: only an older id (an edit) pays for the search.
-    newest = window.message_ids[-1] if window.message_ids else 0
-    if message.id <= newest and window.replace_text(message.id, text):
-        return
-    window.add(
-        Entry(
-            message.created_at.timestamp(),
-            message.id,
-            message.channel_id,
-            message.author_id,
-            1,
-            text,
-        )
-    )
 
 
 class Compromised:
@@ -213,14 +191,14 @@ class Compromised:
         cutoff = context.now.timestamp() - interval
         same: dict[int, Entry] = {}
         if text:
-            _record(texts, message, text)
+            record_text(texts, message, text)
             similar = texts.similar_texts(text, settings.accuracy)
             same.update((e.message_id, e) for e in texts.entries_in(similar, cutoff))
         # Most messages carry no file: their signature window is opened only to mark a
         # spray's copies, which may hold files.
         signatures = _window(context, _FILES, interval) if files else None
         if signatures is not None:
-            _record(signatures, message, files)
+            record_text(signatures, message, files)
             same.update((e.message_id, e) for e in signatures.entries_in({files}, cutoff))
         channels = {entry.channel_id for entry in same.values()}
         if len(channels) < settings.channels:
@@ -262,16 +240,14 @@ class Compromised:
         if finding is None or violation is None:
             return None
         amended = plan
-        already = deleted_ids(plan)
-        deletes = [e for e in finding.to_delete if e.message_id not in already]
+        deletes = delete_entries(
+            finding.to_delete,
+            plan=plan,
+            message=message,
+            reason=f"spamguard: compromised account ({violation.count} channels)",
+        )
         if deletes:
-            added = act.delete_messages(
-                ((e.channel_id, e.message_id, _utc(e.ts)) for e in deletes),
-                now=message.created_at,
-                guild_id=message.guild_id,
-                reason=f"spamguard: compromised account ({violation.count} channels)",
-            )
-            amended = dataclasses.replace(plan, actions=(*added, *plan.actions))
+            amended = dataclasses.replace(plan, actions=(*deletes, *plan.actions))
         settings = self.settings.get(policy)
         if finding.first and settings is not None and settings.dm is not None:
             amended = with_account_dm(amended, message, settings.dm, violation)

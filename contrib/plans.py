@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-__all__ = ("delete_when_fired", "deleted_ids", "fired", "with_deleted")
+__all__ = ("delete_entries", "delete_when_fired", "deleted_ids", "fired", "with_deleted")
 
 import dataclasses
+import datetime
 import typing
 
-from spamguard.core.actions import DeleteMessages
+from spamguard.core.actions import DeleteMessages, delete_messages
 
 if typing.TYPE_CHECKING:
     from spamguard.contrib.settings import SettingsCache
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan, Violation
     from spamguard.core.policy import GuildPolicy
+    from spamguard.core.windows import Entry
 
 
 def fired(plan: Plan, check: str) -> Violation | None:
@@ -32,6 +34,25 @@ def deleted_ids(plan: Plan) -> set[int]:
         if isinstance(action, DeleteMessages)
         for message_id in action.message_ids
     }
+
+
+def delete_entries(
+    entries: typing.Iterable[Entry], *, plan: Plan, message: MessageLike, reason: str
+) -> tuple[DeleteMessages, ...]:
+    """The deletes of the window ``entries`` that ``plan`` does not delete yet, grouped per
+    channel (see :func:`~spamguard.core.actions.delete_messages`), decided at
+    ``message``'s time."""
+    already = deleted_ids(plan)
+    return delete_messages(
+        (
+            (e.channel_id, e.message_id, datetime.datetime.fromtimestamp(e.ts, tz=datetime.UTC))
+            for e in entries
+            if e.message_id not in already
+        ),
+        now=message.created_at,
+        guild_id=message.guild_id,
+        reason=reason,
+    )
 
 
 def with_deleted(plan: Plan, message: MessageLike, *, reason: str) -> Plan:

@@ -28,11 +28,11 @@ from __future__ import annotations
 __all__ = ("Raid", "RaidSettings", "plugin")
 
 import dataclasses
-import datetime
 import typing
 
-from spamguard.contrib.plans import deleted_ids, fired
+from spamguard.contrib.plans import delete_entries, fired
 from spamguard.contrib.settings import SettingsCache, SettingsReader
+from spamguard.contrib.text_windows import record_text
 from spamguard.core import actions as act
 from spamguard.core import templates
 from spamguard.core.hookspecs import hookimpl
@@ -130,10 +130,6 @@ class _Finding(typing.NamedTuple):
     violation: Violation
 
 
-def _utc(ts: float) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(ts, tz=datetime.UTC)
-
-
 class Raid:
     """The ``raid`` extension (a pluggy plugin, registered by entry point)."""
 
@@ -161,20 +157,7 @@ class Raid:
             return None
         window = context.window(NAME, interval=settings.interval, scope=settings.scope, text=True)
         assert isinstance(window, DuplicateWindow)
-        # Snowflakes grow with time: a message newer than the window's newest entry cannot
-        # be in it, so only an older one (an edit) pays for the search.
-        newest = window.message_ids[-1] if window.message_ids else 0
-        if message.id > newest or not window.replace_text(message.id, text):
-            window.add(
-                Entry(
-                    message.created_at.timestamp(),
-                    message.id,
-                    message.channel_id,
-                    message.author_id,
-                    1,
-                    text,
-                )
-            )
+        record_text(window, message, text)
         cutoff = context.now.timestamp() - settings.interval
         similar = window.similar_texts(text, settings.accuracy)
         # Fewer similar messages than members needed: no raid, whoever wrote them.
@@ -216,19 +199,11 @@ class Raid:
         finding = self._pending.pop((message.guild_id, message.id), None)
         if finding is None or fired(plan, NAME) is None:
             return None
-        when = message.created_at
-        added: list[act.Action] = []
-        already = deleted_ids(plan)
-        deletes = [entry for entry in finding.to_delete if entry.message_id not in already]
-        if deletes:
-            added.extend(
-                act.delete_messages(
-                    ((e.channel_id, e.message_id, _utc(e.ts)) for e in deletes),
-                    now=when,
-                    guild_id=message.guild_id,
-                    reason="spamguard: raid cleaned",
-                )
+        added: list[act.Action] = list(
+            delete_entries(
+                finding.to_delete, plan=plan, message=message, reason="spamguard: raid cleaned"
             )
+        )
         settings = self.settings.get(policy)
         if settings is not None:
             rules = policy.rules_for(message.author_role_ids)
