@@ -183,22 +183,32 @@ class Compromised:
         text = normalise(message.content)
         if len(text) < settings.min_length:
             text = ""
-        files = attachment_signature(getattr(message, "attachments", ()))
+        attachments = getattr(message, "attachments", ())
+        files = attachment_signature(attachments) if attachments else ""
         if not text and not files:
             return None
         interval = settings.interval
-        texts = _window(context, NAME, interval)
         cutoff = context.now.timestamp() - interval
-        same: dict[int, Entry] = {}
-        if text:
-            record_text(texts, message, text)
-            similar = texts.similar_texts(text, settings.accuracy)
-            same.update((e.message_id, e) for e in texts.entries_in(similar, cutoff))
+        texts = _window(context, NAME, interval)
         # Most messages carry no file: their signature window is opened only to mark a
         # spray's copies, which may hold files.
         signatures = _window(context, _FILES, interval) if files else None
+        # The channels the member's recent texts (and files) reached bound those of the
+        # copies: under ``channels`` (ordinary chat), nothing is compared.
+        reached = 0
+        if text:
+            record_text(texts, message, text)
+            reached += texts.channels_since(cutoff)
         if signatures is not None:
             record_text(signatures, message, files)
+            reached += signatures.channels_since(cutoff)
+        if reached < settings.channels:
+            return None
+        same: dict[int, Entry] = {}
+        if text:
+            similar = texts.similar_texts(text, settings.accuracy)
+            same.update((e.message_id, e) for e in texts.entries_in(similar, cutoff))
+        if signatures is not None:
             same.update((e.message_id, e) for e in signatures.entries_in({files}, cutoff))
         channels = {entry.channel_id for entry in same.values()}
         if len(channels) < settings.channels:
@@ -235,6 +245,8 @@ class Compromised:
     def spamguard_after_invoke(
         self, message: MessageLike, plan: Plan, policy: GuildPolicy
     ) -> Plan | None:
+        if not self._pending:
+            return None
         finding = self._pending.pop((message.guild_id, message.id), None)
         violation = fired(plan, NAME)
         if finding is None or violation is None:

@@ -14,7 +14,7 @@ import logging
 import operator
 import typing
 
-from spamguard.core.context import CheckContext
+from spamguard.core.context import build_check_context
 from spamguard.core.policy import Punishment, Scope
 from spamguard.core.text import (
     count_emojis,
@@ -260,9 +260,7 @@ def plugin_violations(
         )
         return state.open_window(key, interval, text, now_ts)
 
-    context = CheckContext(
-        message=message, policy=policy, now=when, _history=history, _window=window
-    )
+    context = build_check_context(message, policy, when, history, window)
     duration = rules[0].punishment_duration if rules else 300
     fired = []
     for violation in hooks.check_message(message, context):

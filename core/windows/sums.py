@@ -294,6 +294,18 @@ class SumWindow:
         """The entries after ``cutoff``, oldest first."""
         return self._entries(self._start(cutoff))
 
+    def channels_since(self, cutoff: float) -> int:
+        """How many distinct channels the entries after ``cutoff`` were posted in (one,
+        without a look at the entries, while they all share one)."""
+        times = self.times
+        if not times or times[-1] <= cutoff:
+            return 0
+        channels = self._channels
+        if channels is None:
+            return 1
+        start = self._start(cutoff)
+        return len(set(channels if start == 0 else channels[start:]))
+
     def ids_since(self, cutoff: float) -> tuple[int, ...]:
         """The message ids of the entries after ``cutoff``, oldest first: a violation's
         ids, copied in C however long the window."""

@@ -270,3 +270,16 @@ def test_a_window_entry_costs_tens_of_bytes_not_an_object() -> None:
     finally:
         tracemalloc.stop()
     assert (held - base) / MAX_ENTRIES < 40
+
+
+@given(
+    st.lists(st.tuples(TIMES, st.sampled_from([7, 8, 9])), max_size=30),
+    st.floats(min_value=-1, max_value=1001, allow_nan=False),
+)
+def test_channels_since_counts_the_distinct_channels_after_the_cutoff(
+    rows: list[tuple[float, int]], cutoff: float
+) -> None:
+    window = SumWindow()
+    for message_id, (ts, channel) in enumerate(sorted(rows), start=1):
+        window.add(Entry(ts, message_id, channel, 1, 1))
+    assert window.channels_since(cutoff) == len({c for ts, c in rows if ts > cutoff})
