@@ -124,6 +124,13 @@ def redis_url(request: pytest.FixtureRequest, empty_redis: Callable[[str], str])
 
 
 @pytest.fixture
+def own_redis_cluster(redis_executable: str) -> Iterator[RedisClusterNodes]:
+    """A 3-master cluster of this test's own, whose nodes it may stop and start again."""
+    with RedisClusterNodes(executable=redis_executable) as cluster:
+        yield cluster
+
+
+@pytest.fixture
 def own_redis_server(redis_executable: str) -> Iterator[RedisServer]:
     """A server of this test's own, which it may stop, pause and start again."""
     with RedisServer(executable=redis_executable) as server:

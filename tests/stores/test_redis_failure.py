@@ -14,6 +14,7 @@ if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
     import pytest
+    from support.redis_cluster import RedisClusterNodes
     from support.redis_server import RedisServer
 
     from spamguard.core import Message, Plan
@@ -126,5 +127,48 @@ async def test_unreachable_redis_at_start_is_logged_not_raised(
     own_redis_server.start()
     await _wait_past_retry(store)
     plans = [await store.process(guard, m) for m in _flood(make_message, 30, 57)]
+    assert plans[-1].punishment == "TEMPBAN"
+    await store.close()
+
+
+async def test_a_cluster_node_restarting_fails_open_meanwhile_then_the_store_recovers(
+    own_redis_cluster: RedisClusterNodes,
+    policy: Policy,
+    make_message: Callable[..., Message],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    guard = Guard(policy)
+    store = ConsistentRedisStore(own_redis_cluster.url, retry_interval=0.2, timeout=0.5)
+    await store.open(guard)
+    guilds = range(900, 930)  # spread over the three masters' slots
+    mid = 0
+
+    async def each_guild() -> list[Plan]:
+        nonlocal mid
+        plans = []
+        for guild in guilds:
+            mid += 1
+            plans.append(await store.process(guard, make_message(mid, 5, "hi", mid, guild=guild)))
+        return plans
+
+    await each_guild()
+    assert store.failures == 0
+    own_redis_cluster.nodes[1].stop()  # its slots' keys are gone; the others still answer
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        await each_guild()
+        assert store.failures > 0
+        own_redis_cluster.nodes[1].start()  # it rejoins with its slots (nodes.conf), empty
+        for _ in range(40):  # 20 s at most: redis-py finds the node again
+            await _wait_past_retry(store)
+            failures = store.failures
+            await each_guild()
+            if store.failures == failures:
+                break
+        else:
+            raise AssertionError(f"still failing after the node came back: {store.failures}")
+    assert "Redis store reachable again" in caplog.text
+    # A duplicate flood in the restarted node's guilds is decided again from Redis.
+    flood = [make_message(9000 + i, 77, "buy now", 2000 + 0.5 * i, guild=901) for i in range(4)]
+    plans = [await store.process(guard, message) for message in flood]
     assert plans[-1].punishment == "TEMPBAN"
     await store.close()
