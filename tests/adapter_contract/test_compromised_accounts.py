@@ -10,6 +10,7 @@ import time
 import typing
 
 from adapter_contract.wire import delete_window, mentions, timeout_until
+from support import payloads
 
 from spamguard.contrib.compromised import Compromised
 from spamguard.contrib.honeypot import Honeypot
@@ -17,7 +18,6 @@ from spamguard.core import Policy
 
 if typing.TYPE_CHECKING:
     from adapter_contract.conftest import GuardFactory
-    from support import payloads
     from support.library_harness import Guarded
 
 SCAM = "Free $50 Steam gift for everyone, claim it: https://steam-gift.example/claim"
@@ -118,3 +118,74 @@ async def test_exempt_members_are_never_touched(
         await g.harness.settle()
         await asyncio.sleep(0.1)
         assert g.requests == ()
+
+
+def _gift() -> dict[str, typing.Any]:
+    """The same image as uploaded again: a new attachment id, the same metadata."""
+    return payloads.attachment(
+        "gift.png", size=48_213, content_type="image/png", width=512, height=512
+    )
+
+
+async def _assert_sprayed(g: Guarded, world: payloads.GuildWorld, sent: list[typing.Any]) -> None:
+    """One timeout of alice for a day and a delete in every channel the spray reached."""
+    await _requests_until(g, "DELETE", "/channels/{c}/messages/{m}", count=len(sent))
+    [timeout] = g.api.find("PATCH", "/guilds/{g}/members/{u}")
+    assert timeout.path == f"/guilds/{world.guild_id}/members/{world.alice.id}"
+    assert timeout.json == {"communication_disabled_until": timeout_until(sent[-1], 86_400)}
+    deleted = {r.path for r in g.api.find("DELETE", "/channels/{c}/messages/{m}")}
+    assert deleted == {f"/channels/{m['channel_id']}/messages/{m['id']}" for m in sent}
+    assert g.api.find("POST", "/channels/{c}/messages/bulk-delete") == ()
+
+
+async def test_the_same_image_alone_in_three_channels_is_a_spray(
+    guard: GuardFactory, world: payloads.GuildWorld
+) -> None:
+    async with guard(_policy({"compromised": {}}), plugins=_plugins()) as g:
+        sent = [
+            await g.send(content="", channel=channel, attachments=(_gift(),))
+            for channel in (world.general, world.mod_log, world.thread)
+        ]
+        await _assert_sprayed(g, world, sent)
+
+
+async def test_three_different_photos_in_three_channels_are_left_alone(
+    guard: GuardFactory, world: payloads.GuildWorld
+) -> None:
+    async with guard(_policy({"compromised": {}}), plugins=_plugins()) as g:
+        for size, channel in zip(
+            (120_001, 98_450, 143_877), (world.general, world.mod_log, world.thread), strict=True
+        ):
+            photo = payloads.attachment("image.png", size=size, width=1080, height=1350)
+            await g.send(content="", channel=channel, attachments=(photo,))
+        await g.harness.settle()
+        await asyncio.sleep(0.1)
+        assert g.requests == ()
+
+
+async def test_a_forwarded_scam_in_three_channels_is_a_spray(
+    guard: GuardFactory, world: payloads.GuildWorld
+) -> None:
+    async with guard(_policy({"compromised": {}}), plugins=_plugins()) as g:
+        sent = []
+        for channel in (world.general, world.mod_log, world.thread):
+            snapshot = payloads.message_snapshot("claim your gift", attachments=(_gift(),))
+            sent.append(
+                await g.send(
+                    content="",
+                    channel=channel,
+                    message_snapshots=(snapshot,),
+                )
+            )
+        await _assert_sprayed(g, world, sent)
+
+
+async def test_an_image_in_the_honeypot_is_a_softban(
+    guard: GuardFactory, world: payloads.GuildWorld
+) -> None:
+    policy = _policy({"honeypot": {"channels": [world.mod_log.id]}})
+    async with guard(policy, plugins=_plugins(), poll_interval=3600.0) as g:
+        await g.send(content="", channel=world.mod_log, attachments=(_gift(),))
+        await _requests_until(g, "DELETE", "/guilds/{g}/bans/{u}", count=1)
+        [ban] = g.api.find("PUT", "/guilds/{g}/bans/{u}")
+        assert delete_window(ban) == 86_400
