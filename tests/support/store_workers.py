@@ -31,12 +31,20 @@ class StoreWorker:
     Args:
         url: the Redis URL.
         policy_doc: the policy, as a document.
+        script: the worker script (another one answering the same way: the benchmarks').
         setup: more of the worker's set-up line (``prefix``, ``claim_lease``).
     """
 
-    def __init__(self, url: str, policy_doc: dict[str, typing.Any], **setup: typing.Any) -> None:
+    def __init__(
+        self,
+        url: str,
+        policy_doc: dict[str, typing.Any] | None,
+        *,
+        script: pathlib.Path = WORKER,
+        **setup: typing.Any,
+    ) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, str(WORKER)],
+            [sys.executable, str(script)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
