@@ -12,10 +12,10 @@ policy with these extensions on, each with the settings a server would start fro
 
 Counted like ``bench_instructions.py`` (valgrind's callgrind, the slope between N and 2N
 messages, building the messages subtracted); the issue's target is at most 25% more with
-the extensions on::
+the extensions on (``--each`` also measures each extension alone)::
 
     python benchmarks/bench_extensions.py
-    python benchmarks/bench_extensions.py --messages 1000 --jobs 2
+    python benchmarks/bench_extensions.py --messages 1000 --jobs 2 --each
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 SCENARIOS = ("build", "comparable", "extensions")
 HONEYPOT_CHANNEL = 42  # no channel of the workload: its ids are snowflakes
 TARGET = 1.25
+_ONLY = "only:"
+"""Scenario prefix: the comparable policy with one extension on (``--each``)."""
 
 EXTENSION_SETTINGS: dict[str, dict[str, typing.Any]] = {
     "link_filter": {"block_invites": False, "lookalikes": {}},
@@ -67,8 +69,11 @@ def child(scenario: str, messages: int) -> None:
         return
     document = copy.deepcopy(COMPARABLE_POLICY)
     plugins: list[typing.Any] = []
-    if scenario == "extensions":
+    if scenario == "extensions" or scenario.startswith(_ONLY):
         extensions = installed_extensions()
+        if scenario.startswith(_ONLY):
+            only = scenario.removeprefix(_ONLY)
+            extensions = {only: extensions[only]}
         document["extensions"] = {name: EXTENSION_SETTINGS[name] for name in extensions}
         plugins = list(extensions.values())
     guard = Guard(Policy.from_dict(document), plugins=plugins)
@@ -82,6 +87,9 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = measuring_arguments(__doc__.split("\n\n")[0])
     parser.add_argument(
         "--python", default=sys.executable, help="interpreter whose install to measure"
+    )
+    parser.add_argument(
+        "--each", action="store_true", help="also measure each installed extension alone"
     )
     return parser.parse_args(argv)
 
@@ -97,7 +105,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     names = subprocess.run(
         [args.python, __file__, "--child", "list", "0"], check=True, capture_output=True, text=True
     ).stdout.split()
-    result = per_message(args.python, args.messages, args.jobs, SCENARIOS, __file__)
+    scenarios = SCENARIOS + tuple(f"{_ONLY}{name}" for name in names if args.each)
+    result = per_message(args.python, args.messages, args.jobs, scenarios, __file__)
     ratio = result["extensions"] / result["comparable"]
     print(
         f"instructions per message (callgrind; slope between {args.messages} and "
@@ -106,6 +115,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"  comparable policy:               {result['comparable']:>12,.0f}")
     print(f"  comparable + extensions:         {result['extensions']:>12,.0f}")
     print(f"  ratio:                           {ratio:>12.3f}  (target <= {TARGET})")
+    for name in names if args.each else ():
+        alone = result[f"{_ONLY}{name}"]
+        share = alone / result["comparable"] - 1
+        print(f"  comparable + {name + ' alone:':<20}{alone:>12,.0f}  ({share:+.0%})")
     print(f"  extensions on: {', '.join(names)}")
     missing = [name for name in EXTENSION_SETTINGS if name not in names]
     if missing:

@@ -188,7 +188,7 @@ class Compromised:
         if not text and not files:
             return None
         interval = settings.interval
-        cutoff = context.now.timestamp() - interval
+        cutoff = context.now_ts - interval
         texts = _window(context, NAME, interval)
         # Most messages carry no file: their signature window is opened only to mark a
         # spray's copies, which may hold files.

@@ -4,7 +4,13 @@
 
 from __future__ import annotations
 
-__all__ = ("CheckContext", "JoinContext", "TimerContext", "build_check_context")
+__all__ = (
+    "CheckContext",
+    "JoinContext",
+    "MessageScope",
+    "TimerContext",
+    "build_check_context",
+)
 
 import dataclasses
 import datetime
@@ -21,6 +27,24 @@ if typing.TYPE_CHECKING:
     from spamguard.core.windows import DuplicateWindow, Entry, SumWindow
 
 
+class MessageScope(typing.Protocol):
+    """What a :class:`CheckContext` reads the guard's state through (the guard's one
+    object per message, built only when a plugin checks messages)."""
+
+    now_ts: float
+    """The decision time, POSIX seconds."""
+
+    def history(self, seconds: float) -> list[Entry]:
+        """See :meth:`CheckContext.history`."""
+        ...
+
+    def window(
+        self, name: str, scope: Scope, interval: float, text: bool
+    ) -> SumWindow | DuplicateWindow:
+        """See :meth:`CheckContext.window`."""
+        ...
+
+
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class CheckContext:
     """The surroundings of one message, handed to custom checks."""
@@ -31,13 +55,17 @@ class CheckContext:
     """The guild's settings; a plugin reads its own under ``policy.extensions[name]``."""
     now: datetime.datetime
     """The decision time."""
-    _history: Callable[[float], list[Entry]]
-    _window: Callable[[str, Scope, float, bool], SumWindow | DuplicateWindow]
+    _scope: MessageScope
+
+    @property
+    def now_ts(self) -> float:
+        """:attr:`now` as POSIX seconds (``now.timestamp()``, computed once by the guard)."""
+        return self._scope.now_ts
 
     def history(self, seconds: float) -> list[Entry]:
         """The member's messages in this guild over the last ``seconds`` (this one included),
         oldest first, as window entries (id, channel, time, normalised text)."""
-        return self._history(seconds)
+        return self._scope.history(seconds)
 
     def window(
         self, name: str, *, interval: float, scope: Scope = Scope.USER, text: bool = False
@@ -48,7 +76,7 @@ class CheckContext:
         this message's entry itself with ``window.add(Entry(...))``. ``text=True`` gives a
         :class:`~spamguard.core.windows.DuplicateWindow` for similarity checks.
         """
-        return self._window(name, scope, interval, text)
+        return self._scope.window(name, scope, interval, text)
 
 
 class _CheckContextFields:
@@ -59,8 +87,7 @@ if tuple(f.name for f in dataclasses.fields(CheckContext)) != (
     "message",
     "policy",
     "now",
-    "_history",
-    "_window",
+    "_scope",
 ):  # pragma: no cover - a guard against editing the class without build_check_context
     msg = "CheckContext's fields changed: update build_check_context"
     raise AssertionError(msg)
@@ -72,8 +99,7 @@ def build_check_context(
     message: MessageLike,
     policy: GuildPolicy,
     now: datetime.datetime,
-    history: Callable[[float], list[Entry]],
-    window: Callable[[str, Scope, float, bool], SumWindow | DuplicateWindow],
+    scope: MessageScope,
 ) -> CheckContext:
     """``CheckContext(...)`` with the same fields, built without the dataclass __init__
     (the guard builds one per message whenever a plugin checks messages).
@@ -87,8 +113,7 @@ def build_check_context(
     context.message = message
     context.policy = policy
     context.now = now
-    context._history = history
-    context._window = window
+    context._scope = scope
     context.__class__ = CheckContext
     return context  # type: ignore[no-any-return]
 

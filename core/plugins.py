@@ -204,11 +204,24 @@ class _Impl(typing.NamedTuple):
     """Where each of the implementation's arguments is in the hook's argument list."""
     full: bool
     """The implementation takes every argument, in the hook's order (the fast path)."""
+    call: Callable[..., typing.Any]
+    """Called with the hook's arguments in its order: the function itself when ``full``
+    (the per-message hooks call it directly, one Python frame less a plugin)."""
 
     def __call__(self, args: tuple[typing.Any, ...]) -> typing.Any:
-        if self.full:
-            return self.function(*args)
-        return self.function(*[args[i] for i in self.positions])
+        return self.call(*args)
+
+
+def _reordering(
+    function: Callable[..., typing.Any], positions: tuple[int, ...]
+) -> Callable[..., typing.Any]:
+    """A callable taking a hook's arguments in the hook's order and passing ``function``
+    those it takes, in its own order."""
+
+    def call(*args: typing.Any) -> typing.Any:
+        return function(*[args[i] for i in positions])
+
+    return call
 
 
 class Hooks:
@@ -247,7 +260,9 @@ class Hooks:
                     continue
                 positions = tuple(spec_args.index(arg) for arg in impl.argnames)
                 full = positions == tuple(range(len(spec_args)))
-                found.append(_Impl(impl.plugin_name, impl.function, positions, full))
+                function = impl.function
+                call = function if full else _reordering(function, positions)
+                found.append(_Impl(impl.plugin_name, function, positions, full, call))
             impls = self._impls[key] = tuple(found)
         return impls
 
@@ -304,12 +319,11 @@ class Hooks:
 
     def check_message(self, message: MessageLike, context: CheckContext) -> list[Violation]:
         """Call ``spamguard_check_message``: every plugin's violations, flattened."""
-        args = (message, context)
         found: list[Violation] = []
         disabled = context.policy.disabled_extensions
         for impl in self._implementations("spamguard_check_message", disabled):
             try:
-                result = impl(args)
+                result = impl.call(message, context)
                 if result:
                     # A generator implementation runs here, so its errors are isolated too.
                     found.extend(result)
@@ -363,7 +377,7 @@ class Hooks:
         """Call ``spamguard_after_invoke`` on each plugin in turn, threading the plan through."""
         for impl in self._implementations("spamguard_after_invoke", policy.disabled_extensions):
             try:
-                result = impl((message, plan, policy))
+                result = impl.call(message, plan, policy)
             except Exception:
                 self._failed(impl, "spamguard_after_invoke")
                 continue

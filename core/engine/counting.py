@@ -233,6 +233,39 @@ def record_and_check(
     return fired
 
 
+class _MemberScope:
+    """What a message's :class:`~spamguard.core.context.CheckContext` reads: one object
+    per message rather than two closures."""
+
+    __slots__ = ("member", "message", "now_ts", "state")
+
+    def __init__(
+        self, state: GuardState, message: MessageLike, member: MemberState, now_ts: float
+    ) -> None:
+        self.state = state
+        self.message = message
+        self.member = member
+        self.now_ts = now_ts
+
+    def history(self, seconds: float) -> list[Entry]:
+        cutoff = self.now_ts - seconds
+        author_id = self.message.author_id
+        return [
+            Entry(ts, mid, channel, author_id)
+            for mid, (ts, channel, _crc) in sorted(
+                self.member.recent.items(), key=lambda kv: kv[1][0]
+            )
+            if ts > cutoff
+        ]
+
+    def window(self, name: str, scope: Scope, interval: float, text: bool) -> SumWindow:
+        message = self.message
+        key = window_key(
+            f"plugin:{name}", scope, message.guild_id, message.channel_id, message.author_id
+        )
+        return self.state.open_window(key, interval, text, self.now_ts)
+
+
 def plugin_violations(
     state: GuardState,
     hooks: Hooks,
@@ -241,29 +274,20 @@ def plugin_violations(
     when: datetime.datetime,
     member: MemberState,
     rules: tuple[RuleConfig, ...],
+    now_ts: float,
 ) -> list[Fired]:
-    """The violations plugins' checks find for ``message`` (``spamguard_check_message``);
-    their windows are kept in ``state`` under ``plugin:<name>``."""
-    now_ts = when.timestamp()
-
-    def history(seconds: float) -> list[Entry]:
-        cutoff = now_ts - seconds
-        return [
-            Entry(ts, mid, channel, message.author_id)
-            for mid, (ts, channel, _crc) in sorted(member.recent.items(), key=lambda kv: kv[1][0])
-            if ts > cutoff
-        ]
-
-    def window(name: str, scope: Scope, interval: float, text: bool) -> SumWindow:
-        key = window_key(
-            f"plugin:{name}", scope, message.guild_id, message.channel_id, message.author_id
-        )
-        return state.open_window(key, interval, text, now_ts)
-
-    context = build_check_context(message, policy, when, history, window)
+    """The violations plugins' checks find for ``message`` (``spamguard_check_message``)
+    decided at ``when`` (``now_ts``, its POSIX time); their windows are kept in ``state``
+    under ``plugin:<name>``."""
+    context = build_check_context(
+        message, policy, when, _MemberScope(state, message, member, now_ts)
+    )
+    found = hooks.check_message(message, context)
+    if not found:
+        return []
     duration = rules[0].punishment_duration if rules else 300
     fired = []
-    for violation in hooks.check_message(message, context):
+    for violation in found:
         try:
             punishment = Punishment(violation.punishment.upper())
         except ValueError:

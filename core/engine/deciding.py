@@ -102,7 +102,9 @@ def decide_message(
     )
     if uses.checks:
         fired.extend(
-            counting.plugin_violations(state, uses.hooks, message, policy, when, member, rules)
+            counting.plugin_violations(
+                state, uses.hooks, message, policy, when, member, rules, now_ts
+            )
         )
     if fired:
         plan = incidents.decide(state, message, policy, member, fired, when, now_ts, ts, self_id)
