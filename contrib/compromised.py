@@ -61,6 +61,7 @@ NAME = "compromised"
 _FILES = "compromised_files"
 """The second window: attachment signatures, matched exactly."""
 _PENDING_MAX = 256
+_USER: typing.Final = Scope.USER
 
 DEFAULT_DM = (
     "Your account posted the same message in $COUNT channels of $GUILDNAME within seconds, "
@@ -162,6 +163,8 @@ class Compromised:
     """The ``compromised`` extension (a pluggy plugin, registered by entry point)."""
 
     name: typing.ClassVar[str] = NAME
+    after_invoke_needs_violations: typing.ClassVar[bool] = True
+    """Its ``spamguard_after_invoke`` only amends plans where its own check fired."""
 
     def __init__(self) -> None:
         self.settings = SettingsCache(NAME, CompromisedSettings.parse)
@@ -189,7 +192,8 @@ class Compromised:
             return None
         interval = settings.interval
         cutoff = context.now_ts - interval
-        texts = _window(context, NAME, interval)
+        texts = context.window(NAME, interval=interval, scope=_USER, text=True)
+        assert isinstance(texts, DuplicateWindow)
         # Most messages carry no file: their signature window is opened only to mark a
         # spray's copies, which may hold files.
         signatures = _window(context, _FILES, interval) if files else None

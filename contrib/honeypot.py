@@ -120,6 +120,8 @@ class Honeypot:
     """The ``honeypot`` extension (a pluggy plugin, registered by entry point)."""
 
     name: typing.ClassVar[str] = NAME
+    after_invoke_needs_violations: typing.ClassVar[bool] = True
+    """Its ``spamguard_after_invoke`` only amends plans where its own check fired."""
 
     def __init__(self) -> None:
         self.settings = SettingsCache(NAME, HoneypotSettings.parse)

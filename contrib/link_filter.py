@@ -232,6 +232,8 @@ class LinkFilter:
     """The ``link_filter`` extension (a pluggy plugin, registered by entry point)."""
 
     name: typing.ClassVar[str] = NAME
+    after_invoke_needs_violations: typing.ClassVar[bool] = True
+    """Its ``spamguard_after_invoke`` only amends plans where its own check fired."""
 
     def __init__(self) -> None:
         self.settings = SettingsCache(NAME, LinkFilterSettings.parse)
@@ -248,10 +250,12 @@ class LinkFilter:
         self, message: MessageLike, context: CheckContext
     ) -> list[Violation] | None:
         settings = self.settings.get(context.policy)
-        if settings is None:
+        content = message.content
+        # Every link and invite holds a "." or "://" (most chat holds neither).
+        if settings is None or ("." not in content and "://" not in content):
             return None
-        now = 0.0 if settings.deny_file is None else context.now.timestamp()
-        offences = settings.judge(message.content, now)
+        now = 0.0 if settings.deny_file is None else context.now_ts
+        offences = settings.judge(content, now)
         self.undecodable_hosts += offences.undecodable
         count = offences.count
         if not count:

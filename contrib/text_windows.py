@@ -7,8 +7,6 @@ __all__ = ("record_text",)
 
 import typing
 
-from spamguard.core.windows import Entry
-
 if typing.TYPE_CHECKING:
     from spamguard.core.messages import MessageLike
     from spamguard.core.windows import DuplicateWindow
@@ -22,13 +20,6 @@ def record_text(window: DuplicateWindow, message: MessageLike, text: str) -> Non
     newest = window.message_ids[-1] if window.message_ids else 0
     if message.id <= newest and window.replace_text(message.id, text):
         return
-    window.add(
-        Entry(
-            message.created_at.timestamp(),
-            message.id,
-            message.channel_id,
-            message.author_id,
-            1,
-            text,
-        )
+    window.record_text(
+        message.created_at.timestamp(), message.id, message.channel_id, message.author_id, text
     )

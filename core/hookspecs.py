@@ -147,6 +147,10 @@ def spamguard_after_invoke(message: MessageLike, plan: Plan, policy: GuildPolicy
     plan (e.g. ``dataclasses.replace(plan, actions=...)``) or None to keep it. Plugins are
     called in turn: each one receives the plan as the previous one left it. Called for
     every checked message, with or without violations (not for skipped ones).
+
+    A plugin that only ever amends plans holding violations declares it with a class (or
+    instance) attribute ``after_invoke_needs_violations = True``: it is then not called
+    for the plans without any (most messages), which saves a call per message.
     """
 
 

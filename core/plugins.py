@@ -56,6 +56,12 @@ ADAPTER_GROUP = "spamguard.adapters"
 DISABLED_ENV = "SPAMGUARD_DISABLED_PLUGINS"
 """Comma-separated entry-point names that are never loaded."""
 
+NEEDS_VIOLATIONS = "after_invoke_needs_violations"
+"""The plugin attribute by which a plugin's ``spamguard_after_invoke`` asks to be called
+only for plans holding violations (see the hookspec)."""
+_AFTER_INVOKE_QUIET = "spamguard_after_invoke (plans without violations)"
+"""Cache key of the after-invoke implementations called for a plan without violations."""
+
 HOOK_NAMES: tuple[str, ...] = tuple(
     name for name in hookspecs.__all__ if name.startswith(f"{hookspecs.PROJECT_NAME}_")
 )
@@ -207,6 +213,9 @@ class _Impl(typing.NamedTuple):
     call: Callable[..., typing.Any]
     """Called with the hook's arguments in its order: the function itself when ``full``
     (the per-message hooks call it directly, one Python frame less a plugin)."""
+    needs_violations: bool = False
+    """The plugin declares ``after_invoke_needs_violations``: its ``spamguard_after_invoke``
+    leaves plans without violations as they are, so it is not called for them."""
 
     def __call__(self, args: tuple[typing.Any, ...]) -> typing.Any:
         return self.call(*args)
@@ -250,6 +259,9 @@ class Hooks:
     def _implementations(self, name: str, disabled: frozenset[str]) -> tuple[_Impl, ...]:
         key = (name, disabled)
         impls = self._impls.get(key)
+        if impls is None and name == _AFTER_INVOKE_QUIET:
+            every = self._implementations("spamguard_after_invoke", disabled)
+            impls = self._impls[key] = tuple(i for i in every if not i.needs_violations)
         if impls is None:
             caller = getattr(self.pm.hook, name)
             spec_args: tuple[str, ...] = tuple(caller.spec.argnames)
@@ -262,7 +274,8 @@ class Hooks:
                 full = positions == tuple(range(len(spec_args)))
                 function = impl.function
                 call = function if full else _reordering(function, positions)
-                found.append(_Impl(impl.plugin_name, function, positions, full, call))
+                needs = getattr(impl.plugin, NEEDS_VIOLATIONS, False) is True
+                found.append(_Impl(impl.plugin_name, function, positions, full, call, needs))
             impls = self._impls[key] = tuple(found)
         return impls
 
@@ -374,8 +387,16 @@ class Hooks:
         return found
 
     def after_invoke(self, message: MessageLike, plan: Plan, policy: GuildPolicy) -> Plan:
-        """Call ``spamguard_after_invoke`` on each plugin in turn, threading the plan through."""
-        for impl in self._implementations("spamguard_after_invoke", policy.disabled_extensions):
+        """Call ``spamguard_after_invoke`` on each plugin in turn, threading the plan through
+        (a plugin declaring ``after_invoke_needs_violations`` only while the plan has any)."""
+        disabled = policy.disabled_extensions
+        if plan.violations:
+            impls = self._implementations("spamguard_after_invoke", disabled)
+        else:
+            impls = self._implementations(_AFTER_INVOKE_QUIET, disabled)
+        for impl in impls:
+            if impl.needs_violations and not plan.violations:
+                continue  # an earlier plugin took the violations away
             try:
                 result = impl.call(message, plan, policy)
             except Exception:

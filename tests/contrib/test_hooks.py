@@ -235,6 +235,41 @@ def test_after_invoke_threads_the_plan_through_every_plugin_in_call_order(msg, p
     assert [a.reason for a in plan.actions] == ["a", "late"]
 
 
+def test_a_plugin_needing_violations_is_not_called_after_invoke_for_a_plan_without_any(
+    msg, policy
+) -> None:
+    seen: list[tuple[str, int]] = []
+
+    class Counter:
+        def __init__(self, label: str, *, needs: bool) -> None:
+            self.name = label
+            self.after_invoke_needs_violations = needs
+
+        @hookimpl
+        def spamguard_after_invoke(self, plan: Plan) -> None:
+            seen.append((self.name, len(plan.violations)))
+
+    class Shout:
+        name = "shout"
+
+        @hookimpl
+        def spamguard_check_message(self, message: typing.Any) -> list[Violation] | None:
+            if message.content != "LOUD":
+                return None
+            return [
+                Violation(
+                    check="shout", count=1, limit=1, interval=0.0, message_ids=(message.id,)
+                )
+            ]
+
+    plugins = [Counter("always", needs=False), Counter("needy", needs=True), Shout()]
+    guard = Guard(policy(), plugins=plugins)
+    guard.process(msg(content="quiet"))
+    assert seen == [("always", 0)]
+    guard.process(msg(content="LOUD"))
+    assert sorted(seen[1:]) == [("always", 1), ("needy", 1)]
+
+
 def test_an_after_invoke_result_that_is_not_a_plan_is_ignored_and_logged(
     msg, policy, caplog
 ) -> None:
