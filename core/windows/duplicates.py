@@ -20,6 +20,9 @@ from spamguard.core.windows.entries import Entry
 from spamguard.core.windows.similarity import SimilarityIndex, matching
 from spamguard.core.windows.sums import MAX_ENTRIES, SumWindow
 
+UNINDEXED_TEXTS: typing.Final = 64
+"""Up to this many distinct texts, :meth:`DuplicateWindow.similar_texts` compares them all
+rather than build the window's index."""
 FLOOD_MATCHES: typing.Final = 8
 """Distinct texts one look-up must match before a window indexes its texts around a pivot."""
 
@@ -34,7 +37,7 @@ class DuplicateWindow(SumWindow):
     pivot leaves the window.
     """
 
-    __slots__ = ("entry_texts", "fuzzy", "index", "texts")
+    __slots__ = ("_similarity", "entry_texts", "fuzzy", "texts")
 
     def __init__(self, horizon: float = 0.0) -> None:
         super().__init__(horizon)
@@ -42,8 +45,10 @@ class DuplicateWindow(SumWindow):
         """Distinct text -> how many entries hold it."""
         self.fuzzy: dict[str, str] = {}
         """The distinct texts fuzzy matching may consider (text -> itself), oldest first."""
-        self.index = SimilarityIndex()
-        """The same texts, for the look-ups."""
+        # The same texts, for the look-ups: None until the first look-up needs it (a window
+        # only ever read with a few texts, an extension's per-member window, never pays
+        # for it), kept up to date from then on.
+        self._similarity: SimilarityIndex | None = None
         # A list, like the id column, so a flood's violation selects with C-level
         # map/compress over it.
         self.entry_texts: list[str] = []
@@ -91,7 +96,8 @@ class DuplicateWindow(SumWindow):
             self.texts[text] = 1
             if text and not is_symbolic(text):
                 self.fuzzy[text] = text
-                self.index.add(text)
+                if self._similarity is not None:
+                    self._similarity.add(text)
             return text
         self.texts[text] = count + 1
         return self.fuzzy.get(text, text)
@@ -102,8 +108,19 @@ class DuplicateWindow(SumWindow):
             self.texts[text] = left
             return
         del self.texts[text]
-        if self.fuzzy.pop(text, None) is not None:
-            self.index.remove(text)
+        if self.fuzzy.pop(text, None) is not None and self._similarity is not None:
+            self._similarity.remove(text)
+
+    @property
+    def index(self) -> SimilarityIndex:
+        """The :attr:`fuzzy` texts indexed for the look-ups (built at the first read, from
+        the texts oldest first, as adding them one by one would; kept up to date after)."""
+        index = self._similarity
+        if index is None:
+            index = self._similarity = SimilarityIndex()
+            for text in self.fuzzy:
+                index.add(text)
+        return index
 
     def _index(self) -> None:
         """Index every fuzzy text by its distance to a pivot: the most repeated one, the
@@ -140,6 +157,10 @@ class DuplicateWindow(SumWindow):
             return matches
         if text not in fuzzy and is_symbolic(text):
             return matches
+        index = self._similarity
+        if index is None and len(fuzzy) <= UNINDEXED_TEXTS:
+            # A few texts: compared at once, in C, rather than indexed on every message.
+            return self._among(text, list(fuzzy), accuracy, matches)
         index = self.index
         if index.pivot is not None:
             return index.by_pivot(text, accuracy, matches)
