@@ -208,9 +208,17 @@ class Compromised:
             reached += signatures.channels_since(cutoff)
         if reached < settings.channels:
             return None
+        similar = texts.similar_texts(text, settings.accuracy) if text else set()
+        # Each copy is an entry holding a similar text (or the files): fewer such entries
+        # in the whole window than ``channels`` (the usual answer) cannot be a spray.
+        held = texts.texts
+        copies = sum(held[similar_text] for similar_text in similar)
+        if signatures is not None:
+            copies += signatures.texts.get(files, 0)
+        if copies < settings.channels:
+            return None
         same: dict[int, Entry] = {}
-        if text:
-            similar = texts.similar_texts(text, settings.accuracy)
+        if similar:
             same.update((e.message_id, e) for e in texts.entries_in(similar, cutoff))
         if signatures is not None:
             same.update((e.message_id, e) for e in signatures.entries_in({files}, cutoff))
