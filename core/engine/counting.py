@@ -282,12 +282,12 @@ def plugin_violations(
     context = build_check_context(
         message, policy, when, _MemberScope(state, message, member, now_ts)
     )
-    found = hooks.check_message(message, context)
-    if not found:
+    violations = hooks.check_message(message, context)
+    if not violations:
         return []
     duration = rules[0].punishment_duration if rules else 300
     fired = []
-    for violation in found:
+    for violation in violations:
         try:
             punishment = Punishment(violation.punishment.upper())
         except ValueError:

@@ -257,9 +257,7 @@ def test_a_plugin_needing_violations_is_not_called_after_invoke_for_a_plan_witho
             if message.content != "LOUD":
                 return None
             return [
-                Violation(
-                    check="shout", count=1, limit=1, interval=0.0, message_ids=(message.id,)
-                )
+                Violation(check="shout", count=1, limit=1, interval=0.0, message_ids=(message.id,))
             ]
 
     plugins = [Counter("always", needs=False), Counter("needy", needs=True), Shout()]
