@@ -62,6 +62,8 @@ only for plans holding violations (see the hookspec)."""
 _AFTER_INVOKE_QUIET = "spamguard_after_invoke (plans without violations)"
 """Cache key of the after-invoke implementations called for a plan without violations."""
 
+_CHECK_MESSAGE = "spamguard_check_message"
+
 HOOK_NAMES: tuple[str, ...] = tuple(
     name for name in hookspecs.__all__ if name.startswith(f"{hookspecs.PROJECT_NAME}_")
 )
@@ -334,7 +336,10 @@ class Hooks:
         """Call ``spamguard_check_message``: every plugin's violations, flattened."""
         found: list[Violation] = []
         disabled = context.policy.disabled_extensions
-        for impl in self._implementations("spamguard_check_message", disabled):
+        impls = self._impls.get((_CHECK_MESSAGE, disabled))
+        if impls is None:
+            impls = self._implementations(_CHECK_MESSAGE, disabled)
+        for impl in impls:
             try:
                 result = impl.call(message, context)
                 if result:
@@ -390,10 +395,10 @@ class Hooks:
         """Call ``spamguard_after_invoke`` on each plugin in turn, threading the plan through
         (a plugin declaring ``after_invoke_needs_violations`` only while the plan has any)."""
         disabled = policy.disabled_extensions
-        if plan.violations:
-            impls = self._implementations("spamguard_after_invoke", disabled)
-        else:
-            impls = self._implementations(_AFTER_INVOKE_QUIET, disabled)
+        hook = "spamguard_after_invoke" if plan.violations else _AFTER_INVOKE_QUIET
+        impls = self._impls.get((hook, disabled))
+        if impls is None:
+            impls = self._implementations(hook, disabled)
         for impl in impls:
             if impl.needs_violations and not plan.violations:
                 continue  # an earlier plugin took the violations away
