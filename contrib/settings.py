@@ -217,12 +217,14 @@ class SettingsCache(typing.Generic[_S]):
             :class:`~spamguard.core.errors.PolicyError`.
     """
 
-    __slots__ = ("_cache", "_parse", "name")
+    __slots__ = ("_cache", "_last", "_parse", "name")
 
     def __init__(self, name: str, parse: Callable[[object], _S | None]) -> None:
         self.name = name
         self._parse = parse
         self._cache: dict[int, tuple[Mapping[str, typing.Any], _S | None]] = {}
+        # The last answer: most bots run one policy, asked about on every message.
+        self._last: tuple[Mapping[str, typing.Any] | None, _S | None] = (None, None)
 
     def get(self, policy: GuildPolicy) -> _S | None:
         """The guild's settings, or None when the extension is not configured there.
@@ -232,8 +234,12 @@ class SettingsCache(typing.Generic[_S]):
         mistake never raises into the bot's event loop.
         """
         extensions = policy.extensions
+        last = self._last
+        if last[0] is extensions:
+            return last[1]
         cached = self._cache.get(id(extensions))
         if cached is not None and cached[0] is extensions:
+            self._last = cached
             return cached[1]
         settings: _S | None = None
         if self.name in extensions:
@@ -243,7 +249,7 @@ class SettingsCache(typing.Generic[_S]):
                 _LOGGER.error("spamguard extension %r is switched off: %s", self.name, error)
         if len(self._cache) >= _MAX_CACHED:
             self._cache.clear()
-        self._cache[id(extensions)] = (extensions, settings)
+        self._cache[id(extensions)] = self._last = (extensions, settings)
         return settings
 
     def issues(self, policy: GuildPolicy) -> list[PolicyIssue]:

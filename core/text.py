@@ -107,6 +107,11 @@ def count_upper_case(content: str) -> int:
     return sum(map(str.isupper, content))
 
 
+_last_normalised: tuple[str, str] = ("", "")
+"""The last text :func:`normalise` was given, and its answer: the guard and the plugins
+checking the same message normalise the same string object."""
+
+
 def normalise(content: str) -> str:
     """The text duplicates are compared on: the first :data:`COMPARED_LENGTH` characters
     of ``content``, zero-width characters removed, compatibility forms folded (NFKC:
@@ -119,19 +124,33 @@ def normalise(content: str) -> str:
     Greek look-alikes all give ``free nitro``. ASCII text is only lowered and folded:
     ``fr33`` stays ``fr33`` (digits for letters are the fuzzy comparison's business, and
     ordinary chat must cost no more than it did).
+
+    The last answer is kept: asked again about the same string object (the guard, then an
+    extension, for one message), the answer is not computed twice.
     """
-    content = content[:COMPARED_LENGTH]
-    if content.isascii():
+    global _last_normalised  # noqa: PLW0603 - a one-entry cache, replaced in one store
+    last = _last_normalised
+    if last[0] is content:
+        return last[1]
+    compared = content[:COMPARED_LENGTH]
+    if compared.isascii():
         # Every zero-width character is outside ASCII, and casefold() is lower() there:
         # skipping str.translate (a dict lookup per character, microseconds per message)
         # gives the same text. ASCII is NFKC-normal and has no look-alikes in the table.
         # Most messages are folded already (ASCII white space that split() folds is a
         # space or a control character, which isprintable() rejects), and the test is
         # cheaper than splitting them into words.
-        text = content.lower()
-        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-            return text
-        return " ".join(text.split())
+        text = compared.lower()
+        if not (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "):
+            text = " ".join(text.split())
+    else:
+        text = _normalise_unicode(compared)
+    _last_normalised = (content, text)
+    return text
+
+
+def _normalise_unicode(content: str) -> str:
+    """:func:`normalise` of text outside ASCII."""
     # NFKC first (it makes full-width and mathematical letters ASCII), then the look-alikes
     # (the table holds both cases: a capital's prototype may differ from its small
     # letter's), then casefold. casefold() may lengthen text ("\u00df" becomes "ss"), and
