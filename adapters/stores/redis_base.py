@@ -48,6 +48,18 @@ def check_seconds(owner: str, **values: float) -> None:
             raise StoreConfigError(msg)
 
 
+def check_whole(owner: str, **values: int) -> None:
+    """Refuse settings that are not a positive whole number.
+
+    Raises:
+        StoreConfigError: naming the first such setting.
+    """
+    for name, value in values.items():
+        if isinstance(value, bool) or not (isinstance(value, int) and value > 0):
+            msg = f"{owner} {name} must be a positive whole number, got {value!r}"
+            raise StoreConfigError(msg)
+
+
 class RedisBase:
     """The connection, settings and scheduled actions of a Redis store (see the module)."""
 

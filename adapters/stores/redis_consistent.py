@@ -80,7 +80,7 @@ import secrets
 import typing
 
 from spamguard.adapters.stores.base import StoreConfigError
-from spamguard.adapters.stores.redis_base import ENV_URL, RedisBase, check_seconds
+from spamguard.adapters.stores.redis_base import ENV_URL, RedisBase, check_seconds, check_whole
 from spamguard.adapters.stores.redis_connection import BACKEND_ERRORS, Client
 from spamguard.adapters.stores.redis_joins import MemberEvents
 from spamguard.adapters.stores.redis_layout import decode_load, message_keys, save_changes
@@ -156,14 +156,7 @@ class ConsistentRedisStore(RedisBase):
             claim_lease=claim_lease,
         )
         check_seconds("ConsistentRedisStore", lock_timeout=lock_timeout)
-        if isinstance(max_clean_marks, bool) or not (
-            isinstance(max_clean_marks, int) and max_clean_marks > 0
-        ):
-            msg = (
-                "ConsistentRedisStore max_clean_marks must be a positive whole number, "
-                f"got {max_clean_marks!r}"
-            )
-            raise StoreConfigError(msg)
+        check_whole("ConsistentRedisStore", max_clean_marks=max_clean_marks)
         self.lock_timeout = lock_timeout
         self.ttl_slack = ttl_slack
         self.max_clean_marks = max_clean_marks

@@ -49,8 +49,7 @@ import logging
 import secrets
 import typing
 
-from spamguard.adapters.stores.base import StoreConfigError
-from spamguard.adapters.stores.redis_base import RedisBase, check_seconds
+from spamguard.adapters.stores.redis_base import RedisBase, check_seconds, check_whole
 from spamguard.adapters.stores.redis_scheduled import DEFAULT_CLAIM_LEASE
 from spamguard.adapters.stores.redis_takeover import Takeover
 from spamguard.adapters.stores.redis_write_behind import WriteBehind, encode_part
@@ -69,12 +68,6 @@ _LOGGER = logging.getLogger("spamguard.store.redis")
 
 DEFAULT_WRITE_INTERVAL: typing.Final = 1.0
 """Seconds between two writes of the changed guilds: what a crash can lose at most."""
-
-
-def _positive_whole(name: str, value: int) -> None:
-    if isinstance(value, bool) or not (isinstance(value, int) and value > 0):
-        msg = f"RedisStore {name} must be a positive whole number, got {value!r}"
-        raise StoreConfigError(msg)
 
 
 class RedisStore(RedisBase):
@@ -119,8 +112,7 @@ class RedisStore(RedisBase):
             claim_lease=claim_lease,
         )
         check_seconds("RedisStore", write_interval=write_interval)
-        _positive_whole("max_queued", max_queued)
-        _positive_whole("batch_size", batch_size)
+        check_whole("RedisStore", max_queued=max_queued, batch_size=batch_size)
         self.write_interval = write_interval
         self.token = secrets.token_hex(8)
         """This store's owner token: what fences other processes' writes of its guilds."""
