@@ -38,7 +38,7 @@ import hashlib
 import typing
 
 from spamguard.contrib.account_notice import with_account_dm
-from spamguard.contrib.plans import delete_entries, fired
+from spamguard.contrib.plans import Findings, delete_entries, fired
 from spamguard.contrib.settings import SettingsCache, SettingsReader
 from spamguard.contrib.text_windows import record_text
 from spamguard.core.hookspecs import hookimpl
@@ -60,7 +60,6 @@ if typing.TYPE_CHECKING:
 NAME = "compromised"
 _FILES = "compromised_files"
 """The second window: attachment signatures, matched exactly."""
-_PENDING_MAX = 256
 _USER: typing.Final = Scope.USER
 
 DEFAULT_DM = (
@@ -168,9 +167,7 @@ class Compromised:
 
     def __init__(self) -> None:
         self.settings = SettingsCache(NAME, CompromisedSettings.parse)
-        # Handed from the check to the after-invoke step of the same message; the guard
-        # calls both synchronously in one process() call.
-        self._pending: dict[tuple[int | None, int], _Finding] = {}
+        self._pending: Findings[_Finding] = Findings()
 
     @hookimpl
     def spamguard_validate_policy(self, policy: GuildPolicy) -> list[PolicyIssue]:
@@ -246,20 +243,14 @@ class Compromised:
             texts.replace(entry.message_id, 0)
             signatures.replace(entry.message_id, 0)
         to_delete = tuple(fresh) if settings.delete else ()
-        if len(self._pending) >= _PENDING_MAX:
-            self._pending.pop(next(iter(self._pending)))
-        self._pending[(message.guild_id, message.id)] = _Finding(
-            to_delete, first=len(fresh) == len(entries)
-        )
+        self._pending.put(message, _Finding(to_delete, first=len(fresh) == len(entries)))
         return [violation]
 
     @hookimpl
     def spamguard_after_invoke(
         self, message: MessageLike, plan: Plan, policy: GuildPolicy
     ) -> Plan | None:
-        if not self._pending:
-            return None
-        finding = self._pending.pop((message.guild_id, message.id), None)
+        finding = self._pending.take(message)
         violation = fired(plan, NAME)
         if finding is None or violation is None:
             return None

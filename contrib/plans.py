@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ("delete_entries", "delete_when_fired", "deleted_ids", "fired", "with_deleted")
+__all__ = (
+    "Findings",
+    "delete_entries",
+    "delete_when_fired",
+    "deleted_ids",
+    "fired",
+    "with_deleted",
+)
 
 import dataclasses
 import datetime
@@ -10,12 +17,39 @@ import typing
 
 from spamguard.core.actions import DeleteMessages, delete_messages
 
+_T = typing.TypeVar("_T")
+
 if typing.TYPE_CHECKING:
     from spamguard.contrib.settings import SettingsCache
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan, Violation
     from spamguard.core.policy import GuildPolicy
     from spamguard.core.windows import Entry
+
+
+class Findings(typing.Generic[_T]):
+    """What a plugin's check found for a message, handed to its after-invoke step for the
+    same message (the guard calls both synchronously in one ``process()`` call). Bounded:
+    past ``limit`` findings never taken (a plan another plugin emptied), the oldest goes."""
+
+    __slots__ = ("_items", "limit")
+
+    def __init__(self, limit: int = 256) -> None:
+        self.limit = limit
+        self._items: dict[tuple[int | None, int], _T] = {}
+
+    def put(self, message: MessageLike, finding: _T) -> None:
+        """Keep ``finding`` for ``message``'s after-invoke step."""
+        items = self._items
+        if len(items) >= self.limit:
+            items.pop(next(iter(items)))
+        items[(message.guild_id, message.id)] = finding
+
+    def take(self, message: MessageLike) -> _T | None:
+        """The finding kept for ``message``, once; None when there is none."""
+        if not self._items:
+            return None
+        return self._items.pop((message.guild_id, message.id), None)
 
 
 def fired(plan: Plan, check: str) -> Violation | None:

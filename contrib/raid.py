@@ -30,7 +30,7 @@ __all__ = ("Raid", "RaidSettings", "plugin")
 import dataclasses
 import typing
 
-from spamguard.contrib.plans import delete_entries, fired
+from spamguard.contrib.plans import Findings, delete_entries, fired
 from spamguard.contrib.settings import SettingsCache, SettingsReader
 from spamguard.contrib.text_windows import record_text
 from spamguard.core import actions as act
@@ -61,7 +61,6 @@ _PUNISHMENTS = (
     Punishment.KICK,
     Punishment.BAN,
 )
-_PENDING_MAX = 256
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -137,9 +136,7 @@ class Raid:
 
     def __init__(self) -> None:
         self.settings = SettingsCache(NAME, RaidSettings.parse)
-        # Handed from the check to the after-invoke step of the same message; the guard
-        # calls both synchronously in one process() call.
-        self._pending: dict[tuple[int | None, int], _Finding] = {}
+        self._pending: Findings[_Finding] = Findings()
 
     @hookimpl
     def spamguard_validate_policy(self, policy: GuildPolicy) -> list[PolicyIssue]:
@@ -187,16 +184,14 @@ class Raid:
         if settings.punish_participants and settings.punishment is not Punishment.NONE:
             latest = {e.author_id: e for e in fresh if e.author_id != message.author_id}
             to_punish = tuple(latest.values())
-        if len(self._pending) >= _PENDING_MAX:
-            self._pending.pop(next(iter(self._pending)))
-        self._pending[(message.guild_id, message.id)] = _Finding(to_delete, to_punish, violation)
+        self._pending.put(message, _Finding(to_delete, to_punish, violation))
         return [violation]
 
     @hookimpl
     def spamguard_after_invoke(
         self, message: MessageLike, plan: Plan, policy: GuildPolicy
     ) -> Plan | None:
-        finding = self._pending.pop((message.guild_id, message.id), None)
+        finding = self._pending.take(message)
         if finding is None or fired(plan, NAME) is None:
             return None
         added: list[act.Action] = list(
