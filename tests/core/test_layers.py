@@ -155,6 +155,7 @@ def test_find_cycle_names_a_circle_and_passes_a_tree() -> None:
         ("contrib", "spamguard.contrib"),
         ("reporting", "spamguard.reporting"),
         ("testing", "spamguard.testing"),
+        ("moderation", "spamguard.moderation"),
         ("cli", "spamguard.cli"),
     ],
 )

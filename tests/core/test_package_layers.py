@@ -1,6 +1,7 @@
 """The layers you can draw: core at the bottom; adapters, contrib and reporting on the core
 alone (never on each other: contrib reaches an adapter only through the core's hooks); the
-testing kit on the core and reporting; the CLI on top.
+testing kit on the core and reporting; moderation on the core, the adapters and reporting;
+the CLI on top.
 
 Read from the source (every import, also those only for the type checker or inside a
 function: a module that names another depends on it), so no Discord library is needed.
@@ -21,6 +22,7 @@ FOLDERS = {
     "contrib": "spamguard.contrib",
     "reporting": "spamguard.reporting",
     "testing": "spamguard.testing",
+    "moderation": "spamguard.moderation",
     "cli": "spamguard.cli",
 }
 """Source folder -> the package it installs as."""
@@ -31,6 +33,12 @@ MAY_IMPORT = {
     "spamguard.contrib": {"spamguard.core", "spamguard.contrib"},
     "spamguard.reporting": {"spamguard.core", "spamguard.reporting"},
     "spamguard.testing": {"spamguard.core", "spamguard.reporting", "spamguard.testing"},
+    "spamguard.moderation": {
+        "spamguard.core",
+        "spamguard.adapters",
+        "spamguard.reporting",
+        "spamguard.moderation",
+    },
     "spamguard.cli": set(FOLDERS.values()),
 }
 """Each package -> the packages it may import (itself included)."""

@@ -21,7 +21,7 @@ import spamguard.core
 from spamguard.core import compiled_modules, hookspecs
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-LIBRARY_FOLDERS = ("core", "contrib", "testing", "cli", "adapters")
+LIBRARY_FOLDERS = ("core", "contrib", "testing", "cli", "adapters", "moderation", "reporting")
 FORBIDDEN_AT_IMPORT = (
     "asyncio",
     "hikari",
