@@ -52,7 +52,13 @@ from .routes import ROUTES
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-MAJOR_PARAMETERS: typing.Final = ("channel_id", "guild_id", "webhook_id", "webhook_token")
+MAJOR_PARAMETERS: typing.Final = (
+    "channel_id",
+    "guild_id",
+    "webhook_id",
+    "webhook_token",
+    "interaction_token",
+)
 """Route parameters that split a bucket; any other (message, user, role id) shares it."""
 
 _PLACEHOLDER: typing.Final = re.compile(r"\{[^}]*\}")
@@ -216,15 +222,22 @@ class RateLimiter:
         return window
 
     def admit(
-        self, authorization: str | None, method: str, template: str, params: Mapping[str, str]
+        self,
+        authorization: str | None,
+        method: str,
+        template: str,
+        params: Mapping[str, str],
+        *,
+        counts_global: bool = True,
     ) -> Verdict:
         """Count a request of ``authorization`` (the bot's token) to a route; say whether
-        it may run and with which headers."""
+        it may run and with which headers. A route that does not ``counts_global`` (the
+        interaction routes) draws on its bucket only."""
         bucket = bucket_hash(method, template)
         major = tuple(params.get(name, "") for name in MAJOR_PARAMETERS)
         now = self._clock()
         glob = self._window(self._global, authorization, self.limits.global_limit, now)
-        if glob.used >= glob.limit.requests:
+        if counts_global and glob.used >= glob.limit.requests:
             retry_after = _ceil_ms(glob.reset_after(now))
             return Verdict(
                 allowed=False,
@@ -233,7 +246,7 @@ class RateLimiter:
                 retry_after=retry_after,
                 headers=refusal_headers(retry_after, "global"),
             )
-        glob.used += 1
+        glob.used += int(counts_global)
         limit = self.limits.for_route(method, template)
         window = self._window(self._buckets, (authorization, bucket, major), limit, now)
         allowed = window.used < limit.requests

@@ -30,7 +30,7 @@ from aiohttp import web
 
 from support import payloads
 
-from . import incidents
+from . import incidents, interactions
 from .responses import JSON, Call, error_response, json_response, no_content
 
 if typing.TYPE_CHECKING:
@@ -65,6 +65,9 @@ class Route:
     template: str
     handler: Handler
     regex: re.Pattern[str]
+    bot_token: bool = True
+    """Whether the route needs the bot's token and counts toward the global rate limit
+    (False for the interaction routes, which the interaction token authorises)."""
 
 
 class DiscordState:
@@ -94,6 +97,9 @@ class DiscordState:
         self.guilds: dict[int, payloads.Guild] = {}
         self.incidents: dict[int, JSON] = {}
         """Each guild's incidents data (``PUT /guilds/{id}/incident-actions``)."""
+        self.interactions: interactions.Interactions = interactions.Interactions()
+        """Interactions the gateway sent (`Interactions.receive`) and the responses the
+        bot made to them."""
 
     def seed_guild(self, guild: payloads.Guild) -> None:
         """Make ``guild``'s roles, owner, users, members and channels known to the routes."""
@@ -484,8 +490,16 @@ class DiscordState:
 
 def _routes(
     *table: tuple[str, str, Callable[[DiscordState, Call], Awaitable[web.Response]]],
+    bot_token: bool = True,
 ) -> tuple[Route, ...]:
-    return tuple(Route(m, t, h, template_regex(t, named=True)) for m, t, h in table)
+    return tuple(
+        Route(m, t, h, template_regex(t, named=True), bot_token=bot_token) for m, t, h in table
+    )
+
+
+_WEBHOOK_MESSAGE: typing.Final = (
+    "/webhooks/{application_id}/{interaction_token}/messages/{message_id}"
+)
 
 
 # The routes a moderation bot (and its library's start-up) uses; anything else is a 404
@@ -550,6 +564,13 @@ ROUTES: typing.Final = _routes(
         "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}",
         _A._delete_command,
     ),
+) + _routes(
+    ("POST", "/interactions/{interaction_id}/{interaction_token}/callback", interactions.callback),
+    ("POST", "/webhooks/{application_id}/{interaction_token}", interactions.create_followup),
+    ("GET", _WEBHOOK_MESSAGE, interactions.get_message),
+    ("PATCH", _WEBHOOK_MESSAGE, interactions.edit_message),
+    ("DELETE", _WEBHOOK_MESSAGE, interactions.delete_message),
+    bot_token=False,
 )
 del _A
 

@@ -11,6 +11,10 @@ Discord's rate limits are emulated (`ratelimits`): every answer of a route carri
 bot's global limit gets Discord's 429 without reaching the route; scripted failures
 come first. ``DiscordAPI(rate_limits=None)`` turns the emulation off.
 
+Interaction callbacks and the followup webhook routes (`interactions`) need no bot
+token, as on Discord: the interaction token authorises them; a test hands the
+INTERACTION_CREATE it dispatches to ``api.interactions.receive`` first.
+
 Replies carry exactly ``Content-Type: application/json`` and a ``Via`` header: nextcord
 and disnake compare the content type verbatim (a ``; charset=utf-8`` suffix makes them
 treat bodies as text) and read a 429 without ``Via`` as a Cloudflare ban.
@@ -352,9 +356,18 @@ class DiscordAPI(DiscordState):
         route, params = match_route(method, path) if path != request.path else (None, {})
         failure = next((f for f in self._failures if f.matches(method, path)), None)
         authorization = request.headers.get("Authorization")
-        authorized = authorization == f"Bot {self.token}"
+        # The interaction token authorises the interaction routes: no bot token needed.
+        authorized = authorization == f"Bot {self.token}" or (
+            route is not None and not route.bot_token and authorization is None
+        )
         verdict = (
-            self._limiter.admit(authorization, method, route.template, params)
+            self._limiter.admit(
+                authorization,
+                method,
+                route.template,
+                params,
+                counts_global=route.bot_token,
+            )
             if self._limiter is not None and authorized and failure is None and route is not None
             else None
         )

@@ -21,6 +21,7 @@ from .events import (
     message_update,
     ready,
 )
+from .interactions import application_command, channel_permissions, option
 from .members import guild_member_add, guild_member_remove, newcomer
 from .values import (
     EVERYONE_PERMISSIONS,
@@ -166,6 +167,44 @@ class GuildWorld:
             matched_content=keyword,
             **kwargs,
         )
+
+    def slash_command(
+        self,
+        subcommand: str | None,
+        *,
+        command_id: int,
+        invoker: Member | None = None,
+        channel: Channel | None = None,
+        command: str = "spamguard",
+        group: str | None = None,
+        command_guild_id: int | None = None,
+        **options: Member | User | str | bool | int | float,
+    ) -> JSON:
+        """INTERACTION_CREATE for ``/command [group] subcommand option:value...`` in this
+        guild; defaults: invoker `admin`, channel `general`, command ``spamguard``.
+
+        ``command_id`` is the id the stand-in gave the registered command. Keyword
+        options are typed by their value (see `interactions.option`): a member is a USER
+        option, resolved with its permissions.
+        """
+        return application_command(
+            guild=self.guild,
+            channel=channel or self.general,
+            invoker=invoker or self.admin,
+            application_id=self.application_id,
+            bot=self.bot,
+            command_id=command_id,
+            command=command,
+            subcommand=subcommand,
+            group=group,
+            options=[option(name, value) for name, value in options.items()],
+            command_guild_id=command_guild_id,
+        )
+
+    def permissions(self, member: Member, channel: Channel | None = None) -> int:
+        """``member``'s permissions in ``channel`` (default `general`), as Discord
+        computes them for an interaction's ``member.permissions``."""
+        return channel_permissions(self.guild, member, channel or self.general)
 
     def newcomer(self, username: str, **kwargs: typing.Any) -> Member:
         """A fresh account joining this guild (see `newcomer`; ``joined_at`` is required)."""
