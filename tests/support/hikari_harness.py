@@ -256,6 +256,12 @@ class HikariHarness:
         await self.dispatch("MESSAGE_UPDATE", payload)
         return payload
 
+    async def interact(self, payload: Mapping[str, typing.Any]) -> None:
+        """Dispatch INTERACTION_CREATE ``payload`` (e.g. ``world.slash_command(...)``),
+        told to the stand-in first so the bot may answer it; wait for the listeners."""
+        self.api.interactions.receive(payload)
+        await self.dispatch("INTERACTION_CREATE", payload)
+
     async def automod_execution(self, **kwargs: typing.Any) -> dict[str, typing.Any]:
         """Dispatch AUTO_MODERATION_ACTION_EXECUTION built by ``world.automod_execution``."""
         payload = self.world.automod_execution(**kwargs)
