@@ -5,6 +5,8 @@ HTTP to the stand-in."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import typing
 
 import hikari
@@ -18,6 +20,7 @@ from spamguard.moderation import Moderation
 
 if typing.TYPE_CHECKING:
     from support import payloads
+    from support.discord_api.interactions import InteractionResponse
     from support.hikari_harness import HikariHarness
     from support.library_harness import FakeClock
 
@@ -44,8 +47,19 @@ def _options(world: payloads.GuildWorld, given: dict[str, typing.Any]) -> dict[s
     return {k: getattr(world, v) if k == "member" else v for k, v in given.items()}
 
 
-def _options_for(clock: FakeClock) -> sg_lightbulb.Options:
-    return sg_lightbulb.Options(clock=clock, poll_interval=3600.0, load_entrypoints=False)
+Protected = typing.Callable[
+    [], contextlib.AbstractAsyncContextManager[tuple["HikariHarness", lightbulb.Client]]
+]
+
+
+@pytest.fixture
+def protected(lightbulb_bot: LightbulbFactory, clock: FakeClock) -> Protected:
+    """``async with protected() as (h, client)``: both extensions loaded, the runtime on
+    the fake clock."""
+    options = sg_lightbulb.Options(clock=clock, poll_interval=3600.0, load_entrypoints=False)
+    return functools.partial(
+        lightbulb_bot, di={sg_lightbulb.Options: options}, extensions=(ADAPTER, COMMANDS)
+    )
 
 
 def _group(h: HikariHarness) -> dict[str, typing.Any]:
@@ -53,12 +67,20 @@ def _group(h: HikariHarness) -> dict[str, typing.Any]:
     return command
 
 
+async def _ask(
+    h: HikariHarness, subcommand: str, **options: typing.Any
+) -> tuple[InteractionResponse, ...]:
+    """Dispatch ``/spamguard subcommand options...`` (invoker: the admin unless given);
+    the responses made to it."""
+    payload = h.world.slash_command(subcommand, command_id=int(_group(h)["id"]), **options)
+    await h.interact(payload)
+    return h.api.interactions.of(int(payload["id"]))
+
+
 async def test_the_group_is_synced_with_manage_server_for_servers_only(
-    lightbulb_bot: LightbulbFactory, clock: FakeClock
+    protected: Protected,
 ) -> None:
-    async with lightbulb_bot(
-        di={sg_lightbulb.Options: _options_for(clock)}, extensions=(ADAPTER, COMMANDS)
-    ) as (h, _client):
+    async with protected() as (h, _client):
         group = _group(h)
         assert int(group["default_member_permissions"]) == MANAGE_GUILD
         assert group["contexts"] == [0]
@@ -75,71 +97,43 @@ async def test_the_group_is_synced_with_manage_server_for_servers_only(
 
 @pytest.mark.parametrize("subcommand", list(SUBCOMMANDS))
 async def test_each_subcommand_is_answered_ephemerally_without_mentions(
-    lightbulb_bot: LightbulbFactory, world: payloads.GuildWorld, clock: FakeClock, subcommand: str
+    protected: Protected, world: payloads.GuildWorld, subcommand: str
 ) -> None:
-    async with lightbulb_bot(
-        di={sg_lightbulb.Options: _options_for(clock)}, extensions=(ADAPTER, COMMANDS)
-    ) as (h, _client):
-        payload = world.slash_command(
-            subcommand,
-            command_id=int(_group(h)["id"]),
-            **_options(world, SUBCOMMANDS[subcommand]),
-        )
-        await h.interact(payload)
-
-        (response,) = h.api.interactions.of(int(payload["id"]))
+    async with protected() as (h, _client):
+        (response,) = await _ask(h, subcommand, **_options(world, SUBCOMMANDS[subcommand]))
         assert (response.kind, response.type) == ("callback", 4)
         assert (response.flags, response.allowed_mentions) == (EPHEMERAL, NO_MENTIONS)
         assert response.content
 
 
 async def test_status_is_the_operations_text(
-    lightbulb_bot: LightbulbFactory, world: payloads.GuildWorld, clock: FakeClock
+    protected: Protected, world: payloads.GuildWorld
 ) -> None:
-    async with lightbulb_bot(
-        di={sg_lightbulb.Options: _options_for(clock)}, extensions=(ADAPTER, COMMANDS)
-    ) as (h, client):
-        payload = world.slash_command("status", command_id=int(_group(h)["id"]))
-        await h.interact(payload)
-
+    async with protected() as (h, client):
+        (response,) = await _ask(h, "status")
         protection = sg_lightbulb.protection_for(client)
         assert protection is not None
-        (response,) = h.api.interactions.of(int(payload["id"]))
         assert response.content == (await Moderation(protection).status(world.guild_id)).text
 
 
 async def test_explain_of_a_message_spamguard_never_saw_is_answered(
-    lightbulb_bot: LightbulbFactory, world: payloads.GuildWorld, clock: FakeClock
+    protected: Protected, world: payloads.GuildWorld
 ) -> None:
-    async with lightbulb_bot(
-        di={sg_lightbulb.Options: _options_for(clock)}, extensions=(ADAPTER, COMMANDS)
-    ) as (h, client):
-        payload = world.slash_command(
-            "explain", command_id=int(_group(h)["id"]), message="1234567890123"
-        )
-        await h.interact(payload)
-
+    async with protected() as (h, client):
+        (response,) = await _ask(h, "explain", message="1234567890123")
         protection = sg_lightbulb.protection_for(client)
         assert protection is not None
         expected = await Moderation(protection).explain(world.guild_id, "1234567890123")
         assert not expected.ok
-        (response,) = h.api.interactions.of(int(payload["id"]))
         assert (response.content, response.flags) == (expected.text, EPHEMERAL)
 
 
 @pytest.mark.parametrize("who", ["moderator", "alice"])
 async def test_a_member_without_manage_server_is_refused(
-    lightbulb_bot: LightbulbFactory, world: payloads.GuildWorld, clock: FakeClock, who: str
+    protected: Protected, world: payloads.GuildWorld, who: str
 ) -> None:
-    async with lightbulb_bot(
-        di={sg_lightbulb.Options: _options_for(clock)}, extensions=(ADAPTER, COMMANDS)
-    ) as (h, _client):
-        payload = world.slash_command(
-            "pardon", command_id=int(_group(h)["id"]), invoker=getattr(world, who), member=world.bob
-        )
-        await h.interact(payload)
-
-        (response,) = h.api.interactions.of(int(payload["id"]))
+    async with protected() as (h, _client):
+        (response,) = await _ask(h, "pardon", invoker=getattr(world, who), member=world.bob)
         assert response.content == (
             "You need the Manage Server permission (or Administrator) to use /spamguard."
         )
@@ -165,11 +159,8 @@ async def test_a_protection_registered_in_dependency_injection_is_used(
         await client.load_extensions(COMMANDS)
 
     async with hikari_bot(world, before_start=build) as h:
-        payload = world.slash_command("status", command_id=int(_group(h)["id"]))
-        await h.interact(payload)
-
+        (response,) = await _ask(h, "status")
         (protection,) = made
-        (response,) = h.api.interactions.of(int(payload["id"]))
         assert response.content == (await Moderation(protection).status(world.guild_id)).text
         await protection.detach()
 
@@ -181,10 +172,7 @@ async def test_without_a_protection_the_commands_say_so(world: payloads.GuildWor
         await client.load_extensions(COMMANDS)
 
     async with hikari_bot(world, before_start=build) as h:
-        payload = world.slash_command("status", command_id=int(_group(h)["id"]))
-        await h.interact(payload)
-
-        (response,) = h.api.interactions.of(int(payload["id"]))
+        (response,) = await _ask(h, "status")
         assert (
             response.content == "spamguard is not running for this bot yet: try again in a moment."
         )
