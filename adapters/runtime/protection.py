@@ -22,6 +22,7 @@ if typing.TYPE_CHECKING:
     from spamguard.adapters.runtime.execution import ActionExecutor
     from spamguard.adapters.runtime.stats import ProtectionStats
     from spamguard.adapters.stores.base import Store
+    from spamguard.core.cases import Case
     from spamguard.core.messages import MessageLike
     from spamguard.core.outcomes import ActionOutcome
     from spamguard.core.plan import Plan
@@ -107,6 +108,17 @@ class Protection:
     def stats(self) -> ProtectionStats:
         """The guard's per-check/per-action counters and the runtime's."""
         return {"guard": self.guard.stats(), "runtime": self.runtime.stats.as_dict()}
+
+    async def cases(self, guild_id: int, user_id: int, limit: int = 25) -> tuple[Case, ...]:
+        """The member's newest cases in the guild, newest first, at most ``limit`` (empty:
+        none, or the store is unavailable). Follow new ones with
+        ``protection.runtime.cases.subscribe(callback)``."""
+        return await self.runtime.cases.of_member(guild_id, user_id, limit=limit)
+
+    async def case(self, guild_id: int, number: int) -> Case | None:
+        """The guild's case ``number`` (None: no such case kept, or the store is
+        unavailable)."""
+        return await self.runtime.cases.get(guild_id, number)
 
     async def detach(self) -> None:
         """Stop listening to the bot and stop the runtime (state saved by the store)."""

@@ -31,6 +31,7 @@ import logging
 import typing
 
 from spamguard.adapters.runtime.automod import RepeatFilter, RuleSync
+from spamguard.adapters.runtime.cases import CaseRecorder
 from spamguard.adapters.runtime.deletions import DeletionQueue
 from spamguard.adapters.runtime.execution import Execution
 from spamguard.adapters.runtime.hierarchy import RecentMembers
@@ -129,6 +130,8 @@ class Runtime:
         self._automod_sync = RuleSync(self)
         self.scheduler = Scheduler(self)
         """Carries the scheduled actions out when due."""
+        self.cases = CaseRecorder(self)
+        """Records each incident as a numbered case in the store (subscribe to follow)."""
         self.shard_watch = ShardWatch(self)
         """The shards this process runs (``shard_watch.ownership``), and letting go of the
         guilds of a shard it loses."""
@@ -333,7 +336,7 @@ class Runtime:
                     message.author_role_ids,
                     is_administrator=message.author_is_admin,
                 )
-            await self.carry_out(plan)
+            await self.carry_out(plan, message)
         except Exception:
             self.stats.errors += 1
             _LOGGER.exception("spamguard failed to handle message %s", getattr(message, "id", "?"))
@@ -378,10 +381,18 @@ class Runtime:
 
     # -- execution -------------------------------------------------------------------------
 
-    async def carry_out(self, plan: Plan) -> tuple[ActionOutcome, ...]:
+    async def carry_out(
+        self, plan: Plan, message: MessageLike | None = None
+    ) -> tuple[ActionOutcome, ...]:
         """Carry out a plan's actions (:meth:`Execution.carry_out
-        <spamguard.adapters.runtime.execution.Execution.carry_out>`); never raises."""
-        return await self.execution.carry_out(plan)
+        <spamguard.adapters.runtime.execution.Execution.carry_out>`), then record the
+        incident as a case (:meth:`CaseRecorder.record
+        <spamguard.adapters.runtime.cases.CaseRecorder.record>`; ``message``: the one
+        decided, for its excerpt); never raises."""
+        outcomes = await self.execution.carry_out(plan)
+        if plan.violations and plan.actions:
+            await self.cases.record(plan, outcomes, message)
+        return outcomes
 
     async def schedule(self, items: tuple[ScheduledAction, ...] | list[ScheduledAction]) -> None:
         """Hand scheduled actions to the store and wake the scheduler.

@@ -2,7 +2,8 @@
 
 The store keeps scheduled actions (the undo of a temporary punishment, the deletion of a
 notice after ``delete_after``); the scheduler claims those due, runs each through the
-runtime (:meth:`~spamguard.adapters.runtime.Runtime.run_action`; a plugin's
+runtime (:meth:`~spamguard.adapters.runtime.Runtime.run_action`, then tells the case it
+undoes: :meth:`~spamguard.adapters.runtime.cases.CaseRecorder.undo_ran`; a plugin's
 :class:`~spamguard.core.events.GuildTimer` goes to the guard as an event instead, and its
 plan is carried out) and acknowledges it to the store (``done``), then sleeps until the
 next one is due, at most the runtime's ``poll_interval``, or until woken by a new item.
@@ -80,7 +81,9 @@ class Scheduler:
                 await runtime.handle_member(item.action)
             else:
                 guild_id = getattr(item.action, "guild_id", None)
-                await runtime.run_action(item.action, guild_id=guild_id)
+                outcome = await runtime.run_action(item.action, guild_id=guild_id)
+                # An unban or a role removal: the case it undoes says so.
+                await runtime.cases.undo_ran(item, outcome)
             # One by one: a process that dies mid-batch leaves only what it did not run.
             await store.done((item,))
         return len(due)

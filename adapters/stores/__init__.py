@@ -22,7 +22,7 @@ classes under their first, documented names.
 
 from __future__ import annotations
 
-__all__ = ("MemoryStore", "Store", "StoreConfigError")
+__all__ = ("CaseBook", "MemoryStore", "Store", "StoreConfigError")
 
-from spamguard.adapters.stores.base import Store, StoreConfigError
+from spamguard.adapters.stores.base import CaseBook, Store, StoreConfigError
 from spamguard.adapters.stores.memory import MemoryStore

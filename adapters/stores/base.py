@@ -11,7 +11,7 @@ decided against Redis).
 
 from __future__ import annotations
 
-__all__ = ("Store", "StoreConfigError")
+__all__ = ("CASES_PER_GUILD", "CaseBook", "Store", "StoreConfigError")
 
 import typing
 
@@ -22,14 +22,47 @@ if typing.TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from contextlib import AbstractAsyncContextManager
 
+    from spamguard.core.cases import Case
     from spamguard.core.engine import Guard
     from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan, ScheduledAction
 
 
+CASES_PER_GUILD: typing.Final = 5_000
+"""Cases a guild keeps in every store: a new case past it forgets the guild's oldest (its
+number is still never handed out again)."""
+
+
 class StoreConfigError(SpamguardError, ValueError):
     """A state store is configured wrongly (no or a bad connection URL)."""
+
+
+class CaseBook(typing.Protocol):
+    """Where a store keeps the guilds' cases (:class:`~spamguard.core.cases.Case`), reached
+    as ``store.cases``. Every method is a coroutine and never raises for an unavailable
+    backend: it logs, counts (the store's ``failures``) and answers as documented.
+
+    Case numbers are per guild, from 1, handed out atomically across every process sharing
+    the store and never reused. Each guild keeps its newest cases only (the store says how
+    many, :data:`CASES_PER_GUILD` by default).
+    """
+
+    async def open(self, draft: Case) -> Case:
+        """Keep a new case: ``draft`` with the guild's next number. On a backend failure:
+        ``draft`` as given (number 0, shown as ``#?``), logged and counted."""
+
+    async def save(self, case: Case) -> bool:
+        """Keep ``case`` (already numbered) as it is now; False (logged, counted) when the
+        backend failed or the case is no longer kept (past the guild's retention)."""
+
+    async def get(self, guild_id: int, number: int) -> Case | None:
+        """The guild's case ``number``; None when there is none (never was, or past the
+        retention) or the backend failed."""
+
+    async def of_member(self, guild_id: int, user_id: int, *, limit: int = 25) -> tuple[Case, ...]:
+        """The member's newest cases in the guild, newest first, at most ``limit``; empty
+        when the backend failed."""
 
 
 class Store(typing.Protocol):
@@ -42,6 +75,10 @@ class Store(typing.Protocol):
     @property
     def failures(self) -> int:
         """Backend errors so far (each one logged)."""
+
+    @property
+    def cases(self) -> CaseBook:
+        """The guilds' cases, kept beside the guard's state."""
 
     async def open(self, guard: Guard) -> None:
         """Connect, and load saved state into ``guard`` (its pending scheduled actions

@@ -5,7 +5,8 @@ forgets it on exit. With ``snapshot_path`` it survives restarts: :meth:`MemorySt
 loads the file into the guard, and the store writes the guard's snapshot back
 
 - right after scheduled actions are added (a TEMPBAN's unban is on disk before
-  :meth:`~MemoryStore.schedule` returns, so a crash does not lose it),
+  :meth:`~MemoryStore.schedule` returns, so a crash does not lose it) and right after a
+  case is opened (its number is never handed out again),
 - every ``save_interval`` seconds while open, and
 - at :meth:`~MemoryStore.close`.
 
@@ -30,6 +31,7 @@ import pathlib
 import tempfile
 import typing
 
+from spamguard.adapters.stores.memory_cases import MemoryCaseBook
 from spamguard.core.errors import SnapshotError
 from spamguard.core.plan import check_run_at
 
@@ -89,6 +91,8 @@ class MemoryStore:
         self.save_interval = save_interval
         self.failures = 0
         """Snapshot writes that failed (each one logged); the store keeps running."""
+        self.cases = MemoryCaseBook(on_open=self._case_opened)
+        """The guilds' cases (in the snapshot, under ``"cases"``)."""
         self._guard: Guard | None = None
         self._saver: asyncio.Task[None] | None = None
         self._save_lock = asyncio.Lock()
@@ -123,10 +127,13 @@ class MemoryStore:
                 raise SnapshotError(msg) from exc
             except ValueError as exc:  # not JSON (or not UTF-8)
                 raise self._set_aside(path, exc) from exc
+            cases = MemoryCaseBook(on_open=self._case_opened)
             try:
+                cases.load(data.get("cases") if isinstance(data, dict) else None)
                 guard.load_snapshot(data)
             except SnapshotError as exc:
                 raise self._set_aside(path, exc) from exc
+            self.cases = cases
             _LOGGER.info(
                 "restored state from %s (%d scheduled actions pending)",
                 path,
@@ -188,7 +195,7 @@ class MemoryStore:
         # Taken on the event loop thread (the guard is not thread-safe); encoding and
         # writing happen in a worker thread.
         changes = self._changes
-        snapshot = self._guard.snapshot()
+        snapshot = {**self._guard.snapshot(), "cases": self.cases.snapshot()}
         try:
             await asyncio.to_thread(_write_atomically, path, snapshot)
         except (OSError, TypeError, ValueError):
@@ -197,6 +204,11 @@ class MemoryStore:
             return False
         self._saved_changes = max(self._saved_changes, changes)
         return True
+
+    async def _case_opened(self) -> None:
+        self._changes += 1
+        if self.snapshot_path is not None:
+            await self._save_changes(self._changes)
 
     async def _save_periodically(self, interval: float) -> None:
         while True:

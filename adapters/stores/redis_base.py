@@ -2,7 +2,8 @@
 
 :class:`RedisBase` checks the settings every Redis store takes, resolves the URL at
 :meth:`~RedisBase.open` (the argument, the policy's ``store.url``, ``$SPAMGUARD_REDIS_URL``),
-loads the Lua scripts, keeps scheduled actions in the
+loads the Lua scripts, keeps the guilds' cases
+(:class:`~spamguard.adapters.stores.redis_cases.RedisCaseBook`), keeps scheduled actions in the
 :class:`~spamguard.adapters.stores.redis_scheduled.ScheduledSet` (claimed by one process
 whichever holds the guild) and runs a guild's exclusive tasks
 (:mod:`~spamguard.adapters.stores.redis_tasks`).
@@ -17,6 +18,7 @@ import os
 import typing
 
 from spamguard.adapters.stores.base import StoreConfigError
+from spamguard.adapters.stores.redis_cases import RedisCaseBook
 from spamguard.adapters.stores.redis_connection import BACKEND_ERRORS, Client, RedisConnection
 from spamguard.adapters.stores.redis_scheduled import DEFAULT_CLAIM_LEASE, ScheduledSet
 from spamguard.adapters.stores.redis_tasks import GuildTasks
@@ -89,6 +91,8 @@ class RedisBase:
         )
         self._scheduled = ScheduledSet(self._connection, prefix, lease=claim_lease)
         self._tasks = GuildTasks(self._connection, prefix)
+        self.cases = RedisCaseBook(self._connection, prefix)
+        """The guilds' cases (:mod:`~spamguard.adapters.stores.redis_cases`)."""
 
     @property
     def failures(self) -> int:

@@ -8,6 +8,9 @@ comment at the top of each file says what its ``KEYS`` and ``ARGV`` hold.
 from __future__ import annotations
 
 __all__ = (
+    "CASE_LIST",
+    "CASE_OPEN",
+    "CASE_SAVE",
     "CLAIM",
     "LOAD",
     "RELEASE",
@@ -56,5 +59,11 @@ WRITE = read_script("write")
 """Write a guild's part behind, if this process still owns the guild."""
 RELEASE = read_script("release")
 """Delete a lock while it holds the caller's token."""
-SCRIPTS = (LOAD, SAVE, CLAIM, SET_ASIDE, TAKE, WRITE, RELEASE)
+CASE_OPEN = read_script("case_open")
+"""Number a new case (``INCR``) and keep it, within the guild's retention."""
+CASE_SAVE = read_script("case_save")
+"""Save a case as it is now, while the guild still keeps it."""
+CASE_LIST = read_script("case_list")
+"""Read a member's newest cases."""
+SCRIPTS = (LOAD, SAVE, CLAIM, SET_ASIDE, TAKE, WRITE, RELEASE, CASE_OPEN, CASE_SAVE, CASE_LIST)
 """Every script, loaded into Redis when the store connects."""
