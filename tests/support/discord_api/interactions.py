@@ -37,6 +37,7 @@ __all__ = (
     "get_message",
 )
 
+import asyncio
 import dataclasses
 import datetime
 import typing
@@ -135,6 +136,20 @@ class Interactions:
         interaction = self._by_id[interaction_id]
         original = () if interaction.original is None else (interaction.original,)
         return (*original, *interaction.followups.values())
+
+    async def answered(self, interaction_id: int, *, timeout: float = 5.0) -> JSON:
+        """Wait until the interaction's original response is there and no longer loading
+        (a message callback, or a deferred one edited); return that message.
+
+        Raises TimeoutError when it does not come within ``timeout`` seconds.
+        """
+        async with asyncio.timeout(timeout):
+            while True:
+                interaction = self._by_id.get(interaction_id)
+                original = interaction.original if interaction is not None else None
+                if original is not None and not original["flags"] & LOADING:
+                    return original
+                await asyncio.sleep(0.005)
 
     def _record(
         self, interaction: _Interaction, kind: str, body: typing.Any, type_: int | None = None

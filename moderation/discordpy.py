@@ -1,0 +1,97 @@
+"""``/spamguard`` for discord.py: one line adds the moderators' commands.
+
+Load the extension beside spamguard's own, then sync the command tree as for any
+application command::
+
+    await bot.load_extension("spamguard.adapters.discordpy")
+    await bot.load_extension("spamguard.moderation.discordpy")
+    await bot.tree.sync()
+
+The ``SpamGuardCommands`` Cog adds one ``app_commands.Group``, ``/spamguard``, with
+``default_member_permissions`` Manage Server and usable in guilds only; the behaviour is
+shared with nextcord and disnake in :mod:`spamguard.moderation.dpy_commands`.
+"""
+
+from __future__ import annotations
+
+__all__ = ("COMMANDS", "SpamGuardCommands", "setup")
+
+import typing
+
+# The adapter first: without the library, its ImportError says what to install.
+from spamguard.adapters import discordpy as _adapter
+
+# isort: split
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from spamguard.moderation.dpy_commands import (
+    COMMAND,
+    COMMAND_DESCRIPTION,
+    OPTIONS,
+    SUBCOMMANDS,
+    CommandFlavour,
+    ModerationCommands,
+)
+
+COMMANDS: typing.Final = CommandFlavour(
+    library=_adapter.FLAVOUR, edit_original="edit_original_response"
+)
+"""discord.py as the shared commands see it."""
+
+DryRun = typing.Literal["on", "off", "policy"]
+
+
+class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
+    """The ``/spamguard`` command group; answers go through :class:`ModerationCommands`."""
+
+    spamguard = app_commands.Group(
+        name=COMMAND,
+        description=COMMAND_DESCRIPTION,
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.moderation_commands = ModerationCommands(COMMANDS, bot)
+
+    @spamguard.command(name="status", description=SUBCOMMANDS["status"])
+    async def status(self, interaction: discord.Interaction) -> None:
+        await self.moderation_commands.status(interaction)
+
+    @spamguard.command(name="explain", description=SUBCOMMANDS["explain"])
+    @app_commands.describe(message=OPTIONS["message"])
+    async def explain(self, interaction: discord.Interaction, message: str) -> None:
+        await self.moderation_commands.explain(interaction, message)
+
+    @spamguard.command(name="cases", description=SUBCOMMANDS["cases"])
+    @app_commands.describe(member=OPTIONS["member"])
+    async def cases(self, interaction: discord.Interaction, member: discord.User) -> None:
+        await self.moderation_commands.cases(interaction, member)
+
+    @spamguard.command(name="case", description=SUBCOMMANDS["case"])
+    @app_commands.describe(number=OPTIONS["number"])
+    async def case(
+        self, interaction: discord.Interaction, number: app_commands.Range[int, 1]
+    ) -> None:
+        await self.moderation_commands.case(interaction, number)
+
+    @spamguard.command(name="pardon", description=SUBCOMMANDS["pardon"])
+    @app_commands.describe(member=OPTIONS["member"])
+    async def pardon(self, interaction: discord.Interaction, member: discord.User) -> None:
+        await self.moderation_commands.pardon(interaction, member)
+
+    @spamguard.command(name="dryrun", description=SUBCOMMANDS["dryrun"])
+    @app_commands.describe(on=OPTIONS["on"])
+    async def dryrun(self, interaction: discord.Interaction, on: DryRun) -> None:
+        await self.moderation_commands.dryrun(interaction, on)
+
+    @spamguard.command(name="reload", description=SUBCOMMANDS["reload"])
+    async def reload(self, interaction: discord.Interaction) -> None:
+        await self.moderation_commands.reload(interaction)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Entry point of ``await bot.load_extension("spamguard.moderation.discordpy")``."""
+    await bot.add_cog(SpamGuardCommands(bot))

@@ -1,0 +1,116 @@
+"""``/spamguard`` for disnake: one line adds the moderators' commands.
+
+Load the extension beside spamguard's own; disnake registers the commands with Discord
+when the bot connects, as it does every application command::
+
+    bot.load_extension("spamguard.adapters.disnake")
+    bot.load_extension("spamguard.moderation.disnake")
+
+The ``SpamGuardCommands`` Cog holds one ``slash_command``, ``/spamguard``, with its
+sub-commands, ``default_member_permissions`` Manage Server and usable in guilds only
+(``contexts``); the behaviour is shared with discord.py and nextcord in
+:mod:`spamguard.moderation.dpy_commands`.
+"""
+
+from __future__ import annotations
+
+__all__ = ("COMMANDS", "SpamGuardCommands", "setup")
+
+import typing
+
+# The adapter first: without the library, its ImportError says what to install.
+from spamguard.adapters import disnake as _adapter
+
+# isort: split
+import disnake
+from disnake.ext import commands
+from disnake.interactions import ApplicationCommandInteraction
+
+from spamguard.moderation.dpy_commands import (
+    COMMAND,
+    COMMAND_DESCRIPTION,
+    DRY_RUN_CHOICES,
+    OPTIONS,
+    SUBCOMMANDS,
+    CommandFlavour,
+    ModerationCommands,
+)
+
+COMMANDS: typing.Final = CommandFlavour(
+    library=_adapter.FLAVOUR, edit_original="edit_original_response"
+)
+"""disnake as the shared commands see it."""
+
+if typing.TYPE_CHECKING:
+    Interaction: typing.TypeAlias = ApplicationCommandInteraction[typing.Any]
+else:  # what disnake reads from the annotations when it builds the options
+    Interaction = ApplicationCommandInteraction
+
+
+class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
+    """The ``/spamguard`` command group; answers go through :class:`ModerationCommands`."""
+
+    def __init__(self, bot: typing.Any) -> None:
+        self.moderation_commands = ModerationCommands(COMMANDS, bot)
+
+    @commands.slash_command(
+        name=COMMAND,
+        description=COMMAND_DESCRIPTION,
+        default_member_permissions=disnake.Permissions(manage_guild=True),
+        contexts=disnake.InteractionContextTypes(guild=True),
+    )
+    async def spamguard(self, interaction: Interaction) -> None:
+        """The group itself: Discord only ever invokes its sub-commands."""
+
+    @spamguard.sub_command(name="status", description=SUBCOMMANDS["status"])
+    async def status(self, interaction: Interaction) -> None:
+        await self.moderation_commands.status(interaction)
+
+    @spamguard.sub_command(name="explain", description=SUBCOMMANDS["explain"])
+    async def explain(
+        self,
+        interaction: Interaction,
+        message: str = commands.Param(description=OPTIONS["message"]),
+    ) -> None:
+        await self.moderation_commands.explain(interaction, message)
+
+    @spamguard.sub_command(name="cases", description=SUBCOMMANDS["cases"])
+    async def cases(
+        self,
+        interaction: Interaction,
+        member: disnake.User = commands.Param(description=OPTIONS["member"]),
+    ) -> None:
+        await self.moderation_commands.cases(interaction, member)
+
+    @spamguard.sub_command(name="case", description=SUBCOMMANDS["case"])
+    async def case(
+        self,
+        interaction: Interaction,
+        number: int = commands.Param(description=OPTIONS["number"], min_value=1),
+    ) -> None:
+        await self.moderation_commands.case(interaction, number)
+
+    @spamguard.sub_command(name="pardon", description=SUBCOMMANDS["pardon"])
+    async def pardon(
+        self,
+        interaction: Interaction,
+        member: disnake.User = commands.Param(description=OPTIONS["member"]),
+    ) -> None:
+        await self.moderation_commands.pardon(interaction, member)
+
+    @spamguard.sub_command(name="dryrun", description=SUBCOMMANDS["dryrun"])
+    async def dryrun(
+        self,
+        interaction: Interaction,
+        on: str = commands.Param(description=OPTIONS["on"], choices=list(DRY_RUN_CHOICES)),
+    ) -> None:
+        await self.moderation_commands.dryrun(interaction, on)
+
+    @spamguard.sub_command(name="reload", description=SUBCOMMANDS["reload"])
+    async def reload(self, interaction: Interaction) -> None:
+        await self.moderation_commands.reload(interaction)
+
+
+def setup(bot: typing.Any) -> None:
+    """Entry point of ``bot.load_extension("spamguard.moderation.disnake")``."""
+    bot.add_cog(SpamGuardCommands(bot))

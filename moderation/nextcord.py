@@ -1,0 +1,122 @@
+"""``/spamguard`` for nextcord: one line adds the moderators' commands.
+
+Load the extension beside spamguard's own; nextcord registers the commands with Discord
+when the bot connects, as it does every application command::
+
+    bot.load_extension("spamguard.adapters.nextcord")
+    bot.load_extension("spamguard.moderation.nextcord")
+
+The ``SpamGuardCommands`` Cog holds one ``slash_command``, ``/spamguard``, with its
+subcommands, ``default_member_permissions`` Manage Server and usable in guilds only
+(nextcord 3's ``contexts``, nextcord 2.6's ``dm_permission``); the behaviour is shared
+with discord.py and disnake in :mod:`spamguard.moderation.dpy_commands`.
+"""
+
+from __future__ import annotations
+
+__all__ = ("COMMANDS", "SpamGuardCommands", "setup")
+
+import typing
+
+# The adapter first: without the library, its ImportError says what to install.
+from spamguard.adapters import nextcord as _adapter
+
+# isort: split
+import nextcord
+from nextcord import SlashOption
+from nextcord.ext import commands
+
+from spamguard.moderation.dpy_commands import (
+    COMMAND,
+    COMMAND_DESCRIPTION,
+    DRY_RUN_CHOICES,
+    OPTIONS,
+    SUBCOMMANDS,
+    CommandFlavour,
+    ModerationCommands,
+)
+
+COMMANDS: typing.Final = CommandFlavour(
+    library=_adapter.FLAVOUR, edit_original="edit_original_message"
+)
+"""nextcord as the shared commands see it."""
+
+if typing.TYPE_CHECKING:
+    Interaction: typing.TypeAlias = nextcord.Interaction[typing.Any]
+else:  # what nextcord reads from the annotations when it builds the options
+    Interaction = nextcord.Interaction
+
+
+def _guild_only() -> dict[str, typing.Any]:
+    # nextcord 3 names where a command is usable (contexts); 2.6 only knew dm_permission.
+    contexts = getattr(nextcord, "InteractionContextType", None)
+    return {"contexts": [contexts.guild]} if contexts is not None else {"dm_permission": False}
+
+
+class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
+    """The ``/spamguard`` command group; answers go through :class:`ModerationCommands`."""
+
+    def __init__(self, bot: typing.Any) -> None:
+        self.moderation_commands = ModerationCommands(COMMANDS, bot)
+
+    @nextcord.slash_command(  # type: ignore[untyped-decorator]
+        name=COMMAND,
+        description=COMMAND_DESCRIPTION,
+        default_member_permissions=nextcord.Permissions(manage_guild=True),
+        **_guild_only(),
+    )
+    async def spamguard(self, interaction: Interaction) -> None:
+        """The group itself: Discord only ever invokes its subcommands."""
+
+    @spamguard.subcommand(name="status", description=SUBCOMMANDS["status"])  # type: ignore[untyped-decorator]
+    async def status(self, interaction: Interaction) -> None:
+        await self.moderation_commands.status(interaction)
+
+    @spamguard.subcommand(name="explain", description=SUBCOMMANDS["explain"])  # type: ignore[untyped-decorator]
+    async def explain(
+        self,
+        interaction: Interaction,
+        message: str = SlashOption(description=OPTIONS["message"]),
+    ) -> None:
+        await self.moderation_commands.explain(interaction, message)
+
+    @spamguard.subcommand(name="cases", description=SUBCOMMANDS["cases"])  # type: ignore[untyped-decorator]
+    async def cases(
+        self,
+        interaction: Interaction,
+        member: nextcord.User = SlashOption(description=OPTIONS["member"]),
+    ) -> None:
+        await self.moderation_commands.cases(interaction, member)
+
+    @spamguard.subcommand(name="case", description=SUBCOMMANDS["case"])  # type: ignore[untyped-decorator]
+    async def case(
+        self,
+        interaction: Interaction,
+        number: int = SlashOption(description=OPTIONS["number"], min_value=1),
+    ) -> None:
+        await self.moderation_commands.case(interaction, number)
+
+    @spamguard.subcommand(name="pardon", description=SUBCOMMANDS["pardon"])  # type: ignore[untyped-decorator]
+    async def pardon(
+        self,
+        interaction: Interaction,
+        member: nextcord.User = SlashOption(description=OPTIONS["member"]),
+    ) -> None:
+        await self.moderation_commands.pardon(interaction, member)
+
+    @spamguard.subcommand(name="dryrun", description=SUBCOMMANDS["dryrun"])  # type: ignore[untyped-decorator]
+    async def dryrun(
+        self,
+        interaction: Interaction,
+        on: str = SlashOption(description=OPTIONS["on"], choices=list(DRY_RUN_CHOICES)),
+    ) -> None:
+        await self.moderation_commands.dryrun(interaction, on)
+
+    @spamguard.subcommand(name="reload", description=SUBCOMMANDS["reload"])  # type: ignore[untyped-decorator]
+    async def reload(self, interaction: Interaction) -> None:
+        await self.moderation_commands.reload(interaction)
+
+
+def setup(bot: typing.Any) -> None:
+    """Entry point of ``bot.load_extension("spamguard.moderation.nextcord")``."""
+    bot.add_cog(SpamGuardCommands(bot))
