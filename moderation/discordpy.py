@@ -61,29 +61,29 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
         await self.moderation_commands.status(interaction)
 
     @spamguard.command(name="explain", description=SUBCOMMANDS["explain"])
-    @app_commands.describe(message=OPTIONS["message"])
+    @app_commands.describe(message=OPTIONS["explain"])
     async def explain(self, interaction: discord.Interaction, message: str) -> None:
         await self.moderation_commands.explain(interaction, message)
 
     @spamguard.command(name="cases", description=SUBCOMMANDS["cases"])
-    @app_commands.describe(member=OPTIONS["member"])
+    @app_commands.describe(member=OPTIONS["cases"])
     async def cases(self, interaction: discord.Interaction, member: discord.User) -> None:
         await self.moderation_commands.cases(interaction, member)
 
     @spamguard.command(name="case", description=SUBCOMMANDS["case"])
-    @app_commands.describe(number=OPTIONS["number"])
+    @app_commands.describe(number=OPTIONS["case"])
     async def case(
         self, interaction: discord.Interaction, number: app_commands.Range[int, 1]
     ) -> None:
         await self.moderation_commands.case(interaction, number)
 
     @spamguard.command(name="pardon", description=SUBCOMMANDS["pardon"])
-    @app_commands.describe(member=OPTIONS["member"])
+    @app_commands.describe(member=OPTIONS["pardon"])
     async def pardon(self, interaction: discord.Interaction, member: discord.User) -> None:
         await self.moderation_commands.pardon(interaction, member)
 
     @spamguard.command(name="dryrun", description=SUBCOMMANDS["dryrun"])
-    @app_commands.describe(on=OPTIONS["on"])
+    @app_commands.describe(on=OPTIONS["dryrun"])
     async def dryrun(self, interaction: discord.Interaction, on: DryRun) -> None:
         await self.moderation_commands.dryrun(interaction, on)
 

@@ -70,7 +70,7 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
     async def explain(
         self,
         interaction: Interaction,
-        message: str = commands.Param(description=OPTIONS["message"]),
+        message: str = commands.Param(description=OPTIONS["explain"]),
     ) -> None:
         await self.moderation_commands.explain(interaction, message)
 
@@ -78,7 +78,7 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
     async def cases(
         self,
         interaction: Interaction,
-        member: disnake.User = commands.Param(description=OPTIONS["member"]),
+        member: disnake.User = commands.Param(description=OPTIONS["cases"]),
     ) -> None:
         await self.moderation_commands.cases(interaction, member)
 
@@ -86,7 +86,7 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
     async def case(
         self,
         interaction: Interaction,
-        number: int = commands.Param(description=OPTIONS["number"], min_value=1),
+        number: int = commands.Param(description=OPTIONS["case"], min_value=1),
     ) -> None:
         await self.moderation_commands.case(interaction, number)
 
@@ -94,7 +94,7 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
     async def pardon(
         self,
         interaction: Interaction,
-        member: disnake.User = commands.Param(description=OPTIONS["member"]),
+        member: disnake.User = commands.Param(description=OPTIONS["pardon"]),
     ) -> None:
         await self.moderation_commands.pardon(interaction, member)
 
@@ -102,7 +102,7 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
     async def dryrun(
         self,
         interaction: Interaction,
-        on: str = commands.Param(description=OPTIONS["on"], choices=list(DRY_RUN_CHOICES)),
+        on: str = commands.Param(description=OPTIONS["dryrun"], choices=list(DRY_RUN_CHOICES)),
     ) -> None:
         await self.moderation_commands.dryrun(interaction, on)
 

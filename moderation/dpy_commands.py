@@ -51,28 +51,31 @@ _LOGGER = logging.getLogger("spamguard.moderation.commands")
 COMMAND: typing.Final = "spamguard"
 """The command group's name: ``/spamguard <subcommand>``."""
 
-COMMAND_DESCRIPTION: typing.Final = "See and steer spamguard in this server"
+COMMAND_DESCRIPTION: typing.Final = "Look at and steer spamguard in this server"
 """The group's description, shown in Discord's command picker."""
 
+# The texts are hikari's (spamguard.moderation.hikari_commands), so moderators see the
+# same command whichever library their bot runs.
 SUBCOMMANDS: typing.Final[Mapping[str, str]] = {
-    "status": "What spamguard does here: checks, dry run, raid mode, counts since start",
-    "explain": "Why spamguard did or did not punish a message",
+    "status": "What is enabled here, dry run, raid mode, counts since start",
+    "explain": "Each check's count against its limit for a message, and why it was punished",
     "cases": "A member's cases, newest first",
-    "case": "One case by its number",
-    "pardon": "Forgive a member: reset the ladder and undo what spamguard still holds",
+    "case": "One case, by its number",
+    "pardon": "Reset a member's ladder and counters, and undo the timeout, mute or ban",
     "dryrun": "Turn dry run on or off in this server",
-    "reload": "Read the policy file again (an invalid one is refused, the old one stays)",
+    "reload": "Read the policy file again (an invalid one is answered, the old one stays)",
 }
-"""Each subcommand's name and description."""
+"""Each subcommand's name and description, in the order Discord lists them."""
 
 OPTIONS: typing.Final[Mapping[str, str]] = {
-    "message": "The message's link (Copy Message Link) or id",
-    "member": "The member",
-    "number": "The case number",
-    "on": "on: decide without acting; off: act; policy: as the policy says",
+    "explain": "The message's link or id",
+    "cases": "Whose cases",
+    "case": "The case number",
+    "pardon": "Who is pardoned",
+    "dryrun": "on: decide without acting; off: act; policy: as the policy says",
 }
-"""Each option's name and description (``explain message``, ``cases member``,
-``case number``, ``pardon member``, ``dryrun on``)."""
+"""The description of each subcommand's one option (``explain message``, ``cases
+member``, ``case number``, ``pardon member``, ``dryrun on``), by subcommand."""
 
 DRY_RUN_CHOICES: typing.Final[Mapping[str, bool | None]] = {
     "on": True,
@@ -85,13 +88,13 @@ DRY_RUN_CHOICES: typing.Final[Mapping[str, bool | None]] = {
 class Refusal(enum.Enum):
     """Why a command was answered without running its operation."""
 
-    NOT_IN_GUILD = "`/spamguard` works in a server only."
-    NOT_ALLOWED = "You need the Manage Server permission to use `/spamguard`."
+    NOT_IN_GUILD = "/spamguard works in a server only."
+    NOT_ALLOWED = "You need the Manage Server permission (or Administrator) to use /spamguard."
     NOT_PROTECTED = (
         "spamguard is not protecting this bot: load its extension first "
         "(`spamguard.adapters.{adapter}`)."
     )
-    FAILED = "spamguard could not answer that; the bot's log says why."
+    FAILED = "That did not work: spamguard logged what went wrong."
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

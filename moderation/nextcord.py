@@ -76,7 +76,7 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
     async def explain(
         self,
         interaction: Interaction,
-        message: str = SlashOption(description=OPTIONS["message"]),
+        message: str = SlashOption(description=OPTIONS["explain"]),
     ) -> None:
         await self.moderation_commands.explain(interaction, message)
 
@@ -84,7 +84,7 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
     async def cases(
         self,
         interaction: Interaction,
-        member: nextcord.User = SlashOption(description=OPTIONS["member"]),
+        member: nextcord.User = SlashOption(description=OPTIONS["cases"]),
     ) -> None:
         await self.moderation_commands.cases(interaction, member)
 
@@ -92,7 +92,7 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
     async def case(
         self,
         interaction: Interaction,
-        number: int = SlashOption(description=OPTIONS["number"], min_value=1),
+        number: int = SlashOption(description=OPTIONS["case"], min_value=1),
     ) -> None:
         await self.moderation_commands.case(interaction, number)
 
@@ -100,7 +100,7 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
     async def pardon(
         self,
         interaction: Interaction,
-        member: nextcord.User = SlashOption(description=OPTIONS["member"]),
+        member: nextcord.User = SlashOption(description=OPTIONS["pardon"]),
     ) -> None:
         await self.moderation_commands.pardon(interaction, member)
 
@@ -108,7 +108,7 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
     async def dryrun(
         self,
         interaction: Interaction,
-        on: str = SlashOption(description=OPTIONS["on"], choices=list(DRY_RUN_CHOICES)),
+        on: str = SlashOption(description=OPTIONS["dryrun"], choices=list(DRY_RUN_CHOICES)),
     ) -> None:
         await self.moderation_commands.dryrun(interaction, on)
 
