@@ -26,16 +26,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from spamguard.moderation.dpy_commands import (
-    COMMAND,
-    COMMAND_DESCRIPTION,
-    OPTIONS,
-    SUBCOMMANDS,
-    CommandFlavour,
-    ModerationCommands,
-)
+from spamguard.moderation import dpy_commands as shared
 
-COMMANDS: typing.Final = CommandFlavour(
+COMMANDS: typing.Final = shared.CommandFlavour(
     library=_adapter.FLAVOUR, edit_original="edit_original_response"
 )
 """discord.py as the shared commands see it."""
@@ -44,50 +37,50 @@ DryRun = typing.Literal["on", "off", "policy"]
 
 
 class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
-    """The ``/spamguard`` command group; answers go through :class:`ModerationCommands`."""
+    """The ``/spamguard`` command group; answers go through :class:`~spamguard.moderation.dpy_commands.ModerationCommands`."""
 
     spamguard = app_commands.Group(
-        name=COMMAND,
-        description=COMMAND_DESCRIPTION,
+        name=shared.COMMAND,
+        description=shared.COMMAND_DESCRIPTION,
         default_permissions=discord.Permissions(manage_guild=True),
         guild_only=True,
     )
 
     def __init__(self, bot: commands.Bot) -> None:
-        self.moderation_commands = ModerationCommands(COMMANDS, bot)
+        self.moderation_commands = shared.ModerationCommands(COMMANDS, bot)
 
-    @spamguard.command(name="status", description=SUBCOMMANDS["status"])
+    @spamguard.command(name="status", description=shared.SUBCOMMANDS["status"])
     async def status(self, interaction: discord.Interaction) -> None:
         await self.moderation_commands.status(interaction)
 
-    @spamguard.command(name="explain", description=SUBCOMMANDS["explain"])
-    @app_commands.describe(message=OPTIONS["explain"])
+    @spamguard.command(name="explain", description=shared.SUBCOMMANDS["explain"])
+    @app_commands.describe(message=shared.OPTIONS["explain"])
     async def explain(self, interaction: discord.Interaction, message: str) -> None:
         await self.moderation_commands.explain(interaction, message)
 
-    @spamguard.command(name="cases", description=SUBCOMMANDS["cases"])
-    @app_commands.describe(member=OPTIONS["cases"])
+    @spamguard.command(name="cases", description=shared.SUBCOMMANDS["cases"])
+    @app_commands.describe(member=shared.OPTIONS["cases"])
     async def cases(self, interaction: discord.Interaction, member: discord.User) -> None:
         await self.moderation_commands.cases(interaction, member)
 
-    @spamguard.command(name="case", description=SUBCOMMANDS["case"])
-    @app_commands.describe(number=OPTIONS["case"])
+    @spamguard.command(name="case", description=shared.SUBCOMMANDS["case"])
+    @app_commands.describe(number=shared.OPTIONS["case"])
     async def case(
         self, interaction: discord.Interaction, number: app_commands.Range[int, 1]
     ) -> None:
         await self.moderation_commands.case(interaction, number)
 
-    @spamguard.command(name="pardon", description=SUBCOMMANDS["pardon"])
-    @app_commands.describe(member=OPTIONS["pardon"])
+    @spamguard.command(name="pardon", description=shared.SUBCOMMANDS["pardon"])
+    @app_commands.describe(member=shared.OPTIONS["pardon"])
     async def pardon(self, interaction: discord.Interaction, member: discord.User) -> None:
         await self.moderation_commands.pardon(interaction, member)
 
-    @spamguard.command(name="dryrun", description=SUBCOMMANDS["dryrun"])
-    @app_commands.describe(on=OPTIONS["dryrun"])
+    @spamguard.command(name="dryrun", description=shared.SUBCOMMANDS["dryrun"])
+    @app_commands.describe(on=shared.OPTIONS["dryrun"])
     async def dryrun(self, interaction: discord.Interaction, on: DryRun) -> None:
         await self.moderation_commands.dryrun(interaction, on)
 
-    @spamguard.command(name="reload", description=SUBCOMMANDS["reload"])
+    @spamguard.command(name="reload", description=shared.SUBCOMMANDS["reload"])
     async def reload(self, interaction: discord.Interaction) -> None:
         await self.moderation_commands.reload(interaction)
 

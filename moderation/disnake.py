@@ -26,17 +26,9 @@ import disnake
 from disnake.ext import commands
 from disnake.interactions import ApplicationCommandInteraction
 
-from spamguard.moderation.dpy_commands import (
-    COMMAND,
-    COMMAND_DESCRIPTION,
-    DRY_RUN_CHOICES,
-    OPTIONS,
-    SUBCOMMANDS,
-    CommandFlavour,
-    ModerationCommands,
-)
+from spamguard.moderation import dpy_commands as shared
 
-COMMANDS: typing.Final = CommandFlavour(
+COMMANDS: typing.Final = shared.CommandFlavour(
     library=_adapter.FLAVOUR, edit_original="edit_original_response"
 )
 """disnake as the shared commands see it."""
@@ -48,65 +40,67 @@ else:  # what disnake reads from the annotations when it builds the options
 
 
 class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
-    """The ``/spamguard`` command group; answers go through :class:`ModerationCommands`."""
+    """The ``/spamguard`` command group; answers go through :class:`~spamguard.moderation.dpy_commands.ModerationCommands`."""
 
     def __init__(self, bot: typing.Any) -> None:
-        self.moderation_commands = ModerationCommands(COMMANDS, bot)
+        self.moderation_commands = shared.ModerationCommands(COMMANDS, bot)
 
     @commands.slash_command(
-        name=COMMAND,
-        description=COMMAND_DESCRIPTION,
+        name=shared.COMMAND,
+        description=shared.COMMAND_DESCRIPTION,
         default_member_permissions=disnake.Permissions(manage_guild=True),
         contexts=disnake.InteractionContextTypes(guild=True),
     )
     async def spamguard(self, interaction: Interaction) -> None:
         """The group itself: Discord only ever invokes its sub-commands."""
 
-    @spamguard.sub_command(name="status", description=SUBCOMMANDS["status"])
+    @spamguard.sub_command(name="status", description=shared.SUBCOMMANDS["status"])
     async def status(self, interaction: Interaction) -> None:
         await self.moderation_commands.status(interaction)
 
-    @spamguard.sub_command(name="explain", description=SUBCOMMANDS["explain"])
+    @spamguard.sub_command(name="explain", description=shared.SUBCOMMANDS["explain"])
     async def explain(
         self,
         interaction: Interaction,
-        message: str = commands.Param(description=OPTIONS["explain"]),
+        message: str = commands.Param(description=shared.OPTIONS["explain"]),
     ) -> None:
         await self.moderation_commands.explain(interaction, message)
 
-    @spamguard.sub_command(name="cases", description=SUBCOMMANDS["cases"])
+    @spamguard.sub_command(name="cases", description=shared.SUBCOMMANDS["cases"])
     async def cases(
         self,
         interaction: Interaction,
-        member: disnake.User = commands.Param(description=OPTIONS["cases"]),
+        member: disnake.User = commands.Param(description=shared.OPTIONS["cases"]),
     ) -> None:
         await self.moderation_commands.cases(interaction, member)
 
-    @spamguard.sub_command(name="case", description=SUBCOMMANDS["case"])
+    @spamguard.sub_command(name="case", description=shared.SUBCOMMANDS["case"])
     async def case(
         self,
         interaction: Interaction,
-        number: int = commands.Param(description=OPTIONS["case"], min_value=1),
+        number: int = commands.Param(description=shared.OPTIONS["case"], min_value=1),
     ) -> None:
         await self.moderation_commands.case(interaction, number)
 
-    @spamguard.sub_command(name="pardon", description=SUBCOMMANDS["pardon"])
+    @spamguard.sub_command(name="pardon", description=shared.SUBCOMMANDS["pardon"])
     async def pardon(
         self,
         interaction: Interaction,
-        member: disnake.User = commands.Param(description=OPTIONS["pardon"]),
+        member: disnake.User = commands.Param(description=shared.OPTIONS["pardon"]),
     ) -> None:
         await self.moderation_commands.pardon(interaction, member)
 
-    @spamguard.sub_command(name="dryrun", description=SUBCOMMANDS["dryrun"])
+    @spamguard.sub_command(name="dryrun", description=shared.SUBCOMMANDS["dryrun"])
     async def dryrun(
         self,
         interaction: Interaction,
-        on: str = commands.Param(description=OPTIONS["dryrun"], choices=list(DRY_RUN_CHOICES)),
+        on: str = commands.Param(
+            description=shared.OPTIONS["dryrun"], choices=list(shared.DRY_RUN_CHOICES)
+        ),
     ) -> None:
         await self.moderation_commands.dryrun(interaction, on)
 
-    @spamguard.sub_command(name="reload", description=SUBCOMMANDS["reload"])
+    @spamguard.sub_command(name="reload", description=shared.SUBCOMMANDS["reload"])
     async def reload(self, interaction: Interaction) -> None:
         await self.moderation_commands.reload(interaction)
 

@@ -26,17 +26,9 @@ import nextcord
 from nextcord import SlashOption
 from nextcord.ext import commands
 
-from spamguard.moderation.dpy_commands import (
-    COMMAND,
-    COMMAND_DESCRIPTION,
-    DRY_RUN_CHOICES,
-    OPTIONS,
-    SUBCOMMANDS,
-    CommandFlavour,
-    ModerationCommands,
-)
+from spamguard.moderation import dpy_commands as shared
 
-COMMANDS: typing.Final = CommandFlavour(
+COMMANDS: typing.Final = shared.CommandFlavour(
     library=_adapter.FLAVOUR, edit_original="edit_original_message"
 )
 """nextcord as the shared commands see it."""
@@ -54,65 +46,67 @@ def _guild_only() -> dict[str, typing.Any]:
 
 
 class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
-    """The ``/spamguard`` command group; answers go through :class:`ModerationCommands`."""
+    """The ``/spamguard`` command group; answers go through :class:`~spamguard.moderation.dpy_commands.ModerationCommands`."""
 
     def __init__(self, bot: typing.Any) -> None:
-        self.moderation_commands = ModerationCommands(COMMANDS, bot)
+        self.moderation_commands = shared.ModerationCommands(COMMANDS, bot)
 
     @nextcord.slash_command(  # type: ignore[untyped-decorator]
-        name=COMMAND,
-        description=COMMAND_DESCRIPTION,
+        name=shared.COMMAND,
+        description=shared.COMMAND_DESCRIPTION,
         default_member_permissions=nextcord.Permissions(manage_guild=True),
         **_guild_only(),
     )
     async def spamguard(self, interaction: Interaction) -> None:
         """The group itself: Discord only ever invokes its subcommands."""
 
-    @spamguard.subcommand(name="status", description=SUBCOMMANDS["status"])  # type: ignore[untyped-decorator]
+    @spamguard.subcommand(name="status", description=shared.SUBCOMMANDS["status"])  # type: ignore[untyped-decorator]
     async def status(self, interaction: Interaction) -> None:
         await self.moderation_commands.status(interaction)
 
-    @spamguard.subcommand(name="explain", description=SUBCOMMANDS["explain"])  # type: ignore[untyped-decorator]
+    @spamguard.subcommand(name="explain", description=shared.SUBCOMMANDS["explain"])  # type: ignore[untyped-decorator]
     async def explain(
         self,
         interaction: Interaction,
-        message: str = SlashOption(description=OPTIONS["explain"]),
+        message: str = SlashOption(description=shared.OPTIONS["explain"]),
     ) -> None:
         await self.moderation_commands.explain(interaction, message)
 
-    @spamguard.subcommand(name="cases", description=SUBCOMMANDS["cases"])  # type: ignore[untyped-decorator]
+    @spamguard.subcommand(name="cases", description=shared.SUBCOMMANDS["cases"])  # type: ignore[untyped-decorator]
     async def cases(
         self,
         interaction: Interaction,
-        member: nextcord.User = SlashOption(description=OPTIONS["cases"]),
+        member: nextcord.User = SlashOption(description=shared.OPTIONS["cases"]),
     ) -> None:
         await self.moderation_commands.cases(interaction, member)
 
-    @spamguard.subcommand(name="case", description=SUBCOMMANDS["case"])  # type: ignore[untyped-decorator]
+    @spamguard.subcommand(name="case", description=shared.SUBCOMMANDS["case"])  # type: ignore[untyped-decorator]
     async def case(
         self,
         interaction: Interaction,
-        number: int = SlashOption(description=OPTIONS["case"], min_value=1),
+        number: int = SlashOption(description=shared.OPTIONS["case"], min_value=1),
     ) -> None:
         await self.moderation_commands.case(interaction, number)
 
-    @spamguard.subcommand(name="pardon", description=SUBCOMMANDS["pardon"])  # type: ignore[untyped-decorator]
+    @spamguard.subcommand(name="pardon", description=shared.SUBCOMMANDS["pardon"])  # type: ignore[untyped-decorator]
     async def pardon(
         self,
         interaction: Interaction,
-        member: nextcord.User = SlashOption(description=OPTIONS["pardon"]),
+        member: nextcord.User = SlashOption(description=shared.OPTIONS["pardon"]),
     ) -> None:
         await self.moderation_commands.pardon(interaction, member)
 
-    @spamguard.subcommand(name="dryrun", description=SUBCOMMANDS["dryrun"])  # type: ignore[untyped-decorator]
+    @spamguard.subcommand(name="dryrun", description=shared.SUBCOMMANDS["dryrun"])  # type: ignore[untyped-decorator]
     async def dryrun(
         self,
         interaction: Interaction,
-        on: str = SlashOption(description=OPTIONS["dryrun"], choices=list(DRY_RUN_CHOICES)),
+        on: str = SlashOption(
+            description=shared.OPTIONS["dryrun"], choices=list(shared.DRY_RUN_CHOICES)
+        ),
     ) -> None:
         await self.moderation_commands.dryrun(interaction, on)
 
-    @spamguard.subcommand(name="reload", description=SUBCOMMANDS["reload"])  # type: ignore[untyped-decorator]
+    @spamguard.subcommand(name="reload", description=shared.SUBCOMMANDS["reload"])  # type: ignore[untyped-decorator]
     async def reload(self, interaction: Interaction) -> None:
         await self.moderation_commands.reload(interaction)
 
