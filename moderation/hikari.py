@@ -13,7 +13,7 @@ update by name": the bot's other commands stay as they are. ``default_member_per
 is Manage Server, so Discord shows the group to members with Manage Server and to
 administrators; each answer checks the member again (a server may open the command to
 anyone) and is sent ephemerally with no mention allowed. The subcommands and their
-answers are :mod:`spamguard.moderation.hikari_commands`'; the operations,
+answers are :mod:`spamguard.moderation.command_group`'s (every library's); the operations,
 :class:`~spamguard.moderation.operations.Moderation`'s.
 
 hikari's create call (2.6, 2.7) cannot send ``contexts``, so a global group is also
@@ -38,6 +38,7 @@ except ImportError as exc:  # pragma: no cover - the adapter says the same
 import logging
 import typing
 
+from spamguard.moderation import command_group as group
 from spamguard.moderation import hikari_commands as commands
 
 if typing.TYPE_CHECKING:
@@ -82,7 +83,7 @@ class HikariCommands:
         protection: Protection,
         *,
         guild_ids: Iterable[int] | None = None,
-        defer_after: float = commands.DEFER_AFTER,
+        defer_after: float = group.DEFER_AFTER,
         register: bool = True,
     ) -> None:
         self.app = app
@@ -117,13 +118,11 @@ class HikariCommands:
     def builder(self) -> hikari.api.SlashCommandBuilder:
         """The group as hikari builds it: the subcommands, Manage Server by default, usable
         in servers only (``contexts``, which only a bulk ``set_application_commands`` sends)."""
-        builder = self.app.rest.slash_command_builder(
-            commands.GROUP_NAME, commands.GROUP_DESCRIPTION
-        )
+        builder = self.app.rest.slash_command_builder(group.COMMAND, group.COMMAND_DESCRIPTION)
         builder.set_default_member_permissions(commands.MODERATOR_PERMISSIONS)
         builder.set_context_types([hikari.ApplicationContextType.GUILD])
-        for subcommand in commands.SUBCOMMANDS:
-            builder.add_option(subcommand.as_hikari())
+        for subcommand in group.SUBCOMMANDS:
+            builder.add_option(commands.as_hikari(subcommand))
         return builder
 
     async def register(self) -> bool:
@@ -153,18 +152,15 @@ class HikariCommands:
         interaction = event.interaction
         if not (
             isinstance(interaction, hikari.CommandInteraction)
-            and interaction.command_name == commands.GROUP_NAME
+            and interaction.command_name == group.COMMAND
             and interaction.command_type == hikari.CommandType.SLASH
             and interaction.options
         ):
             return
         (subcommand, *_) = interaction.options
-        await commands.reply(
-            commands.answer(
-                None if self.protection.detached else self.protection,
-                interaction,
-                subcommand.name,
-                subcommand.options,
+        await group.reply(
+            commands.answer_interaction(
+                self.protection, interaction, subcommand.name, subcommand.options
             ),
             _InteractionResponder(interaction),
             defer_after=self.defer_after,
@@ -176,7 +172,7 @@ def attach_commands(
     protection: Protection,
     *,
     guild_ids: Iterable[int] | None = None,
-    defer_after: float = commands.DEFER_AFTER,
+    defer_after: float = group.DEFER_AFTER,
     register: bool = True,
 ) -> HikariCommands:
     """Give ``bot`` the ``/spamguard`` command group over ``protection`` (what

@@ -14,8 +14,9 @@ The commands act on the protection of :mod:`spamguard.adapters.lightbulb`'s exte
 on a :class:`~spamguard.adapters.runtime.Protection` registered in lightbulb's dependency
 injection (after ``spamguard.adapters.lightbulb.attach(client)``:
 ``registry.register_value(Protection, protection)``). The subcommands and their answers are
-:mod:`spamguard.moderation.hikari_commands`', shared with the plain hikari bot's
-:mod:`spamguard.moderation.hikari`.
+:mod:`spamguard.moderation.command_group`'s (every library's), as hikari reads them
+(:mod:`spamguard.moderation.hikari_commands`, shared with the plain bot's
+:mod:`spamguard.moderation.hikari`).
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ import hikari
 
 from spamguard.adapters.hikari.lightbulb_state import protection_for
 from spamguard.adapters.runtime import Protection
+from spamguard.moderation import command_group
 from spamguard.moderation import hikari_commands as commands
 
 if typing.TYPE_CHECKING:
-    from spamguard.moderation.hikari_commands import OptionSpec, Subcommand
+    from spamguard.moderation.command_group import Option, Subcommand
 
 
 class _ContextResponder:
@@ -59,20 +61,22 @@ class _ContextResponder:
         await self._context.respond(text, **commands.ANSWER_OPTIONS)
 
 
-_OPTION_FACTORIES: typing.Final[dict[hikari.OptionType, typing.Callable[..., typing.Any]]] = {
-    hikari.OptionType.STRING: lightbulb.string,
-    hikari.OptionType.INTEGER: lightbulb.integer,
-    hikari.OptionType.USER: lightbulb.user,
+_OPTION_FACTORIES: typing.Final[
+    dict[command_group.OptionKind, typing.Callable[..., typing.Any]]
+] = {
+    command_group.OptionKind.STRING: lightbulb.string,
+    command_group.OptionKind.INTEGER: lightbulb.integer,
+    command_group.OptionKind.USER: lightbulb.user,
 }
 
 
-def _option(spec: OptionSpec) -> typing.Any:
+def _option(spec: Option) -> typing.Any:
     extra: dict[str, typing.Any] = {}
     if spec.choices:
         extra["choices"] = [lightbulb.Choice(choice, choice) for choice in spec.choices]
     if spec.min_value is not None:
         extra["min_value"] = spec.min_value
-    return _OPTION_FACTORIES[spec.type](spec.name, spec.description, **extra)
+    return _OPTION_FACTORIES[spec.kind](spec.name, spec.description, **extra)
 
 
 def _command(subcommand: Subcommand) -> type[lightbulb.SlashCommand]:
@@ -86,13 +90,8 @@ def _command(subcommand: Subcommand) -> type[lightbulb.SlashCommand]:
         protection: Protection | None = lightbulb.di.INJECTED,
     ) -> None:
         found = protection if isinstance(protection, Protection) else protection_for(ctx.client)
-        await commands.reply(
-            commands.answer(
-                None if found is None or found.detached else found,
-                ctx.interaction,
-                subcommand.name,
-                ctx.options,
-            ),
+        await command_group.reply(
+            commands.answer_interaction(found, ctx.interaction, subcommand.name, ctx.options),
             _ContextResponder(ctx),
         )
 
@@ -113,13 +112,13 @@ def _command(subcommand: Subcommand) -> type[lightbulb.SlashCommand]:
 
 
 group = lightbulb.Group(
-    commands.GROUP_NAME,
-    commands.GROUP_DESCRIPTION,
+    command_group.COMMAND,
+    command_group.COMMAND_DESCRIPTION,
     default_member_permissions=commands.MODERATOR_PERMISSIONS,
     contexts=[hikari.ApplicationContextType.GUILD],
 )
 """The ``/spamguard`` group (one lightbulb command class per subcommand)."""
-for _subcommand in commands.SUBCOMMANDS:
+for _subcommand in command_group.SUBCOMMANDS:
     group.register(_command(_subcommand))
 
 loader = lightbulb.Loader()
