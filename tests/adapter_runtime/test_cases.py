@@ -246,3 +246,55 @@ def test_a_case_round_trips_through_its_dict_and_refuses_another_version() -> No
         Case.from_dict({**data, "version": 99})
     with pytest.raises(SnapshotError, match=r"case\.opened_at"):
         Case.from_dict({**data, "opened_at": "2024-01-01T00:00:00"})
+
+
+async def test_a_dry_run_case_says_so_and_nothing_is_scheduled() -> None:
+    clock = _Clock()
+    policy = Policy.from_dict({**POLICY, "dry_run": True})
+    executor = RecordingExecutor()
+    runtime = Runtime(
+        Guard(policy, load_entrypoints=False), executor, store=MemoryStore(), clock=clock
+    )  # type: ignore[arg-type]
+    await runtime.start()
+    await _flood(runtime, 1, 5)
+    (case,) = await runtime.cases.of_member(GUILD, ALICE)
+    assert case.dry_run
+    assert all(action.dry_run for action in case.actions)
+    assert case.undo is UndoState.NONE
+    assert executor.sent == []
+    await runtime.stop()
+
+
+async def test_a_cancelled_undo_moves_the_case_and_a_store_without_cases_keeps_them_in_memory() -> (
+    None
+):
+    class _OldStore(MemoryStore):
+        """A store written before cases: no ``cases`` attribute."""
+
+        def __getattribute__(self, name: str) -> typing.Any:
+            if name == "cases":
+                raise AttributeError(name)
+            return super().__getattribute__(name)
+
+    runtime, _clock = await _runtime(_OldStore())
+    updates: list[CaseUpdate] = []
+    runtime.cases.subscribe(updates.append)
+    await _flood(runtime, 1, 5)
+    (cancelled,) = await runtime.cases.undo_cancelled(GUILD, ALICE)
+    assert (cancelled.number, cancelled.undo) == (1, UndoState.CANCELLED)
+    assert updates[-1] == CaseUpdate(case=cancelled, change=CaseChange.UNDONE)
+    assert await runtime.cases.get(GUILD, 1) == cancelled
+    assert await runtime.cases.undo_cancelled(GUILD, ALICE) == ()
+    await runtime.stop()
+
+
+async def test_a_guild_keeps_its_newest_cases_in_memory_and_numbers_go_on() -> None:
+    store = MemoryStore()
+    store.cases.per_guild = 3
+    drafts = [Case(guild_id=GUILD, user_id=ALICE, opened_at=T0, updated_at=T0) for _ in range(5)]
+    opened = [await store.cases.open(draft) for draft in drafts]
+    assert [case.number for case in opened] == [1, 2, 3, 4, 5]
+    assert await store.cases.get(GUILD, 2) is None
+    assert not await store.cases.save(opened[0])
+    assert await store.cases.of_member(GUILD, ALICE) == tuple(reversed(opened[2:]))
+    assert (await store.cases.open(drafts[0])).number == 6
