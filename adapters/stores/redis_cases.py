@@ -13,7 +13,9 @@ Keys, all under the guild's :func:`~spamguard.adapters.stores.redis_layout.guild
 
 Each call is one Lua script or command: one round trip. A Redis failure is logged and
 counted (the store's ``failures``) and answered fail-open: an unnumbered case, nothing
-found. A kept case that does not decode is logged and left out.
+found. A kept case that does not decode is logged and left out; a key of another type is
+set aside (``<key>:bad:...``, logged, ``store.bad_keys``) and the call made once more. A
+counter that is gone counts on from the highest case kept.
 """
 
 from __future__ import annotations
@@ -76,14 +78,22 @@ class RedisCaseBook:
         keys = (f"{base}:case:next", f"{base}:cases")
         return keys if user_id is None else (*keys, f"{base}:cases:m:{user_id}")
 
-    async def _call(self, what: str, call: typing.Callable[[], typing.Awaitable[_T]]) -> _T | None:
-        """``call()``, or None when Redis is down or fails (logged, counted)."""
+    async def _call(
+        self,
+        what: str,
+        call: typing.Callable[[], typing.Awaitable[_T]],
+        types: dict[str, str],
+    ) -> _T | None:
+        """``call()``, or None when Redis is down or fails (logged, counted); a key of
+        ``types`` (key -> Redis type) holding another type is set aside first."""
         connection = self._connection
         if not connection.available():
             connection.skipped(what)
             return None
         try:
-            result = await call()
+            result = await connection.set_aside_wrong_types(
+                call, lambda: types, "the guild's cases there start anew"
+            )
         except BACKEND_ERRORS as exc:
             connection.failed(what, exc)
             return None
@@ -120,7 +130,9 @@ class RedisCaseBook:
             as_milliseconds(self.member_ttl),
         )
         number = await self._call(
-            "opening a case", lambda: self._connection.run(CASE_OPEN, keys, args)
+            "opening a case",
+            lambda: self._connection.run(CASE_OPEN, keys, args),
+            dict(zip(keys, ("string", "hash", "zset"), strict=False)),
         )
         if number is None:
             return draft
@@ -131,7 +143,7 @@ class RedisCaseBook:
         keys = self.keys(case.guild_id)[1:]
         args = (str(case.number), self._encode(case))
         saved = await self._call(
-            "saving a case", lambda: self._connection.run(CASE_SAVE, keys, args)
+            "saving a case", lambda: self._connection.run(CASE_SAVE, keys, args), {keys[0]: "hash"}
         )
         return bool(saved)
 
@@ -144,7 +156,7 @@ class RedisCaseBook:
             self._connection.round_trips += 1
             return await client.hget(key, str(number))
 
-        raw = await self._call("reading a case", read)
+        raw = await self._call("reading a case", read, {key: "hash"})
         return None if raw is None else self._decode(guild_id, number, raw)
 
     async def of_member(self, guild_id: int, user_id: int, *, limit: int = 25) -> tuple[Case, ...]:
@@ -155,6 +167,7 @@ class RedisCaseBook:
         found = await self._call(
             "reading a member's cases",
             lambda: self._connection.run(CASE_LIST, keys, (str(min(limit, PER_MEMBER)),)),
+            dict(zip(keys, ("hash", "zset"), strict=True)),
         )
         if not found:
             return ()

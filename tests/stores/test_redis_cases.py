@@ -162,3 +162,28 @@ async def test_redis_down_leaves_the_case_unnumbered_then_numbers_it_when_back(
     assert seen[-1].number == 1
     assert await runtime.cases.get(GUILD, 1) == seen[-1]
     await runtime.stop()
+
+
+async def test_a_key_of_another_type_is_set_aside_and_a_lost_counter_counts_on(
+    redis_url: str, policy: Policy
+) -> None:
+    store = RedisStore(redis_url)
+    await store.open(Guard(policy))
+    for _ in range(3):
+        await store.cases.open(_draft(11))
+    counter, _cases, member = store.cases.keys(GUILD, 11)
+    with sync_client(redis_url) as client:
+        client.delete(counter)  # evicted, or deleted by hand
+        client.delete(member)
+        client.set(member, "not a sorted set")
+    assert await store.cases.of_member(GUILD, 11) == ()
+    assert store.bad_keys == 1
+    # No kept case is overwritten: the numbering goes on from the highest kept.
+    assert (await store.cases.open(_draft(11))).number == 4
+    assert [c.number for c in await store.cases.of_member(GUILD, 11)] == [4]
+    assert (await store.cases.get(GUILD, 1)) is not None
+    assert store.failures == 0
+    with sync_client(redis_url) as client:
+        (bad,) = client.scan_iter(match="*:bad:*")
+        assert bad.startswith(f"{member}:bad:")
+    await store.close()
