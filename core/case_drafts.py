@@ -143,7 +143,8 @@ def draft_case(
     undo_at = _undo_at(plan, outcomes)
     message_ids: list[int] = []
     for violation in plan.violations:
-        message_ids.extend(violation.message_ids)
+        # Within a flood a window holds every message so far: only the newest can be kept.
+        message_ids.extend(violation.message_ids[-MAX_CASE_MESSAGES:])
     if plan.message_id is not None:
         message_ids.append(plan.message_id)
     return Case(
