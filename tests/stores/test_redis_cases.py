@@ -187,3 +187,25 @@ async def test_a_key_of_another_type_is_set_aside_and_a_lost_counter_counts_on(
         (bad,) = client.scan_iter(match="*:bad:*")
         assert bad.startswith(f"{member}:bad:")
     await store.close()
+
+
+async def test_a_plan_in_another_process_joins_the_members_open_case(
+    redis_url: str, policy: Policy, make_message: Callable[..., Message]
+) -> None:
+    # Two processes deciding against one Redis: the second finds the case the first opened.
+    first, second = (
+        Runtime(Guard(policy), RecordingExecutor(), store=ConsistentRedisStore(redis_url))  # type: ignore[arg-type]
+        for _ in range(2)
+    )
+    await first.start()
+    await second.start()
+    for index in range(6):
+        await first.handle(make_message(100 + index, 11, f"flood {index}", 0.1 * index))
+    await second.handle(make_message(106, 11, "flood 6", 0.7))
+
+    (case,) = await second.cases.of_member(GUILD, 11)
+    assert case.number == 1
+    assert sum(a.count for a in case.actions if a.kind == "delete") == 7
+    assert case.excerpts[-1] == "flood 6"
+    await first.stop()
+    await second.stop()
