@@ -34,6 +34,7 @@ from spamguard.core.policy.keys import (
     ESCALATION_FIELDS,
     GUILD_FIELDS,
     IGNORE_FIELDS,
+    MODLOG_FIELDS,
     NEW_MEMBER_FIELDS,
     NOTICE_FIELDS,
     STORE_FIELDS,
@@ -188,6 +189,7 @@ class _Builder:
             "escalation": self.escalation(partial=partial),
             "new_members": self.new_members(partial=partial),
             "notices": nullable(self.section(NOTICE_FIELDS, partial=partial)),
+            "modlog": nullable(self.section(MODLOG_FIELDS, partial=partial)),
             "automod": nullable(self.automod(partial=partial)),
         }
         return self.section(GUILD_FIELDS, partial=partial, special=special)

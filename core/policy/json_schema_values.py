@@ -86,6 +86,8 @@ def value_schema(field: Field) -> Schema:
         return schema
     if kind is Kind.SECONDS:
         bound = "minimum" if field.minimum == 0 else "exclusiveMinimum"
+        if field.maximum is not None:
+            return {"type": "number", bound: 0, "maximum": field.maximum}
         return {"type": "number", bound: 0, "exclusiveMaximum": LONGEST_SECONDS}
     if kind is Kind.BOOLEAN:
         return {"type": "boolean"}

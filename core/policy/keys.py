@@ -18,6 +18,7 @@ __all__ = (
     "ESCALATION_FIELDS",
     "GUILD_FIELDS",
     "IGNORE_FIELDS",
+    "MODLOG_FIELDS",
     "NEW_MEMBER_FIELDS",
     "NEW_MEMBER_LOWEST_LEVEL",
     "NOTICE_FIELDS",
@@ -26,6 +27,7 @@ __all__ = (
 )
 
 from spamguard.core.policy.fields import MAX_DURATION, Field, Kind, default_of
+from spamguard.core.policy.modlog import MAX_GROUP_SECONDS, ModLog
 from spamguard.core.policy.model import (
     Counting,
     Escalation,
@@ -198,6 +200,67 @@ NOTICE_FIELDS: tuple[Field, ...] = (
 )
 """The ``notices:`` section; each text may use the ``$VARIABLES`` of the templates."""
 
+MODLOG_FIELDS: tuple[Field, ...] = (
+    Field(
+        name="channel_id",
+        kind=Kind.SNOWFLAKE,
+        required=True,
+        doc="The log channel: a text channel of the same guild the bot can post in (a "
+        "channel it cannot post in, or of another guild, is reported once and never holds "
+        "punishing up).",
+    ),
+    Field(
+        name="group_seconds",
+        kind=Kind.SECONDS,
+        default=default_of(ModLog, "group_seconds"),
+        maximum=MAX_GROUP_SECONDS,
+        doc="Seconds a log message gathers what happens in the guild after its first line "
+        f"(at most {MAX_GROUP_SECONDS:g}): a flood or a raid is one message.",
+    ),
+    Field(
+        name="excerpts",
+        kind=Kind.INTEGER,
+        minimum=0,
+        maximum=10,
+        default=default_of(ModLog, "excerpts"),
+        doc="Offending messages quoted per case (0: none).",
+    ),
+    Field(
+        name="excerpt_length",
+        kind=Kind.INTEGER,
+        minimum=20,
+        maximum=1000,
+        default=default_of(ModLog, "excerpt_length"),
+        doc="Characters kept of each quoted message.",
+    ),
+    Field(
+        name="undos",
+        kind=Kind.BOOLEAN,
+        default=default_of(ModLog, "undos"),
+        doc="Post the scheduled undos (unban, mute role removal) when they run.",
+    ),
+    Field(
+        name="raids",
+        kind=Kind.BOOLEAN,
+        default=default_of(ModLog, "raids"),
+        doc="Post a join raid's start and end.",
+    ),
+    Field(
+        name="automod_executions",
+        kind=Kind.BOOLEAN,
+        default=default_of(ModLog, "automod_executions"),
+        doc="Post Discord AutoMod's executions that count on the ladder "
+        "(`automod_executions_count`).",
+    ),
+    Field(
+        name="dry_run",
+        kind=Kind.BOOLEAN,
+        default=default_of(ModLog, "dry_run"),
+        doc="Post the cases decided in dry run too, marked as such.",
+    ),
+)
+"""The ``modlog:`` section (``null``: no log channel)."""
+
 STORE_FIELDS: tuple[Field, ...] = (
     Field(
         name="url",
@@ -279,6 +342,13 @@ GUILD_FIELDS: tuple[Field, ...] = (
         kind=Kind.SPECIAL,
         example={"failed_in_channel": True},
         doc="The texts the guard sends, each with `$VARIABLES`; `null` sends none.",
+    ),
+    Field(
+        name="modlog",
+        kind=Kind.SPECIAL,
+        example={"channel_id": 423456789012345678, "group_seconds": 3},
+        doc="The moderators' log channel: one message per incident with the member, "
+        "violations, actions and their outcomes, excerpts and the case number; `null`: none.",
     ),
     Field(
         name="incident_window",

@@ -33,6 +33,7 @@ if typing.TYPE_CHECKING:
     from collections.abc import Mapping
 
     from spamguard.core.policy.automod import AutomodPolicy
+    from spamguard.core.policy.modlog import ModLog
 
 Template = str | dict[str, typing.Any]
 """A notice: a string, or a Discord embed as a dict; both may hold ``$VARIABLES``."""
@@ -308,6 +309,9 @@ class GuildPolicy:
     """Count Discord AutoMod executions as violations for escalation."""
     new_members: NewMembers | None = None
     """Who counts as a new member and their level (see :class:`NewMembers`), or ``None``."""
+    modlog: ModLog | None = None
+    """The moderators' log channel (see :class:`~spamguard.core.policy.modlog.ModLog`), or
+    ``None``: none."""
 
     @property
     def history_seconds(self) -> float:

@@ -25,6 +25,7 @@ from spamguard.core.policy.keys import (
     ESCALATION_FIELDS,
     GUILD_FIELDS,
     IGNORE_FIELDS,
+    MODLOG_FIELDS,
     NEW_MEMBER_FIELDS,
     NEW_MEMBER_LOWEST_LEVEL,
     NOTICE_FIELDS,
@@ -44,6 +45,7 @@ from spamguard.core.policy.model import (
     Punishment,
     RuleConfig,
 )
+from spamguard.core.policy.modlog import ModLog
 from spamguard.core.policy.reader import (
     is_number,
     read_field,
@@ -67,6 +69,7 @@ _NOTICE_KEYS = tuple(field.name for field in NOTICE_FIELDS)
 _IGNORE_KEYS = tuple(field.name for field in IGNORE_FIELDS)
 _NEW_MEMBER_KEYS = tuple(field.name for field in NEW_MEMBER_FIELDS)
 _STORE_KEYS = tuple(field.name for field in STORE_FIELDS)
+_MODLOG_KEYS = tuple(field.name for field in MODLOG_FIELDS)
 _COUNTING = {field.name: field for field in ESCALATION_FIELDS}["counting"]
 
 
@@ -225,6 +228,23 @@ def _notices(issues: Issues, path: str, value: object) -> Notices:
     return dataclasses.replace(defaults, **read_fields(issues, path, data, given))
 
 
+def _modlog(issues: Issues, path: str, value: object) -> ModLog | None:
+    if value is None:
+        return None
+    data = read_mapping(issues, path, value, _MODLOG_KEYS)
+    if not isinstance(value, dict):
+        return None
+    values = read_fields(issues, path, data, MODLOG_FIELDS)
+    if values["channel_id"] is None:
+        if data.get("channel_id") is None:
+            issues.add(
+                join(path, "channel_id"),
+                "is required: the id of the log channel (or modlog: null for none)",
+            )
+        return None
+    return ModLog(**values)
+
+
 def _ignore(issues: Issues, path: str, value: object) -> Ignore:
     if value is None:
         return Ignore()
@@ -264,6 +284,7 @@ def _guild_policy(issues: Issues, prefix: str, data: dict[str, typing.Any]) -> G
         escalation=_escalation(issues, p("escalation"), data.get("escalation")),
         new_members=_new_members(issues, p("new_members"), data.get("new_members")),
         notices=_notices(issues, p("notices"), data.get("notices")),
+        modlog=_modlog(issues, p("modlog"), data.get("modlog")),
         extensions=dict(extensions or {}),
         automod=automod,
         **read_fields(issues, prefix, data, plain),

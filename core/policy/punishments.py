@@ -161,11 +161,11 @@ def punishment_actions(
                 # the undo is kept, so the member can rejoin within moments.
                 lifted = act.Unban(guild_id=guild_id, user_id=user_id, reason=_SOFTBAN_LIFTED)
                 scheduled.append(ScheduledAction(now, lifted, ban, 0.0))
-    # The spammer reads the channel: a failure is posted there only on request (the
-    # runtime logs every failed punishment either way).
+    # The spammer reads the channel: a failure is posted there only on request, and never
+    # with a log channel, where the case shows it (the runtime logs it either way).
     failed = (
         _notice(notices.failed, values, message=message, delete_after=notices.failed_delete_after)
-        if notices.failed_in_channel
+        if notices.failed_in_channel and policy.modlog is None
         else None
     )
     return PunishmentActions(

@@ -123,9 +123,16 @@ def read_integer(
 
 
 def read_seconds(
-    issues: Issues, path: str, value: object, default: float, *, allow_zero: bool = False
+    issues: Issues,
+    path: str,
+    value: object,
+    default: float,
+    *,
+    allow_zero: bool = False,
+    maximum: float | None = None,
 ) -> float:
-    """A finite, positive number of seconds (or zero, with ``allow_zero``)."""
+    """A finite, positive number of seconds (or zero, with ``allow_zero``), at most
+    ``maximum`` when given."""
     if value is None:
         return default
     ok = (
@@ -133,10 +140,13 @@ def read_seconds(
         and not isinstance(value, bool)
         and value < LONGEST_SECONDS
         and math.isfinite(value)
+        and (maximum is None or value <= maximum)
     )
     if ok and (value > 0 or (allow_zero and value == 0)):  # type: ignore[operator]
         return float(value)  # type: ignore[arg-type]
     kind = "a number of seconds >= 0" if allow_zero else "a positive number of seconds"
+    if maximum is not None:
+        kind += f" up to {maximum:g}"
     issues.add(path, f"must be {kind}, got {show(value)}")
     return default
 
@@ -225,7 +235,14 @@ def read_field(issues: Issues, path: str, value: object, field: Field) -> typing
         maximum = None if field.maximum is None else int(field.maximum)
         return read_integer(issues, path, value, field.default, minimum=minimum, maximum=maximum)
     if kind is Kind.SECONDS:
-        return read_seconds(issues, path, value, field.default, allow_zero=field.minimum == 0)
+        return read_seconds(
+            issues,
+            path,
+            value,
+            field.default,
+            allow_zero=field.minimum == 0,
+            maximum=field.maximum,
+        )
     if kind is Kind.BOOLEAN:
         return read_boolean(issues, path, value, field.default)
     if kind is Kind.CHOICE:

@@ -23,6 +23,7 @@ from spamguard.core.policy.fields import (
 from spamguard.core.policy.keys import (
     ESCALATION_FIELDS,
     IGNORE_FIELDS,
+    MODLOG_FIELDS,
     NEW_MEMBER_FIELDS,
     NOTICE_FIELDS,
     STORE_FIELDS,
@@ -63,7 +64,8 @@ def _limits(field: Field) -> str:
             return f"{low} to {int(field.maximum):,}"
         return f">= {low}"
     if kind is Kind.SECONDS:
-        return ">= 0" if field.minimum == 0 else "> 0"
+        low = ">= 0" if field.minimum == 0 else "> 0"
+        return low if field.maximum is None else f"{low}, <= {field.maximum:g}"
     if kind is Kind.CHOICE:
         return "any case"
     if kind in (Kind.SNOWFLAKE, Kind.IDS):
@@ -255,6 +257,18 @@ def reference_markdown() -> str:
         top["notices"].doc + " A text may be an embed (a mapping).",
         "",
         *_table(NOTICE_FIELDS),
+        "",
+        "## `modlog`",
+        "",
+        top["modlog"].doc + " Per guild through `guilds:` like every key (see the README's "
+        "*Log channel*). With a log channel, a punishment that failed is posted there and no "
+        "longer in the channel of the spam (`notices.failed_in_channel` is ignored).",
+        "",
+        "```yaml",
+        "modlog: {channel_id: 423456789012345678, group_seconds: 3, excerpts: 3}",
+        "```",
+        "",
+        *_table(MODLOG_FIELDS),
         "",
         "## `store`",
         "",

@@ -287,8 +287,9 @@ BAD_POLICIES: list[tuple[str, dict[str, typing.Any], str]] = [
         {"ignroe_bots": True},
         "ignroe_bots: unknown key (did you mean 'ignore_bots'?); allowed: version, spam, "
         "role_levels, mute_role_id, ignore_bots, exempt_admins, ignore, escalation, new_members, notices, "
-        "incident_window, ban_delete_message_seconds, softban_delete_message_seconds, dry_run, "
-        "disabled_extensions, extensions, automod, automod_executions_count, store, guilds",
+        "modlog, incident_window, ban_delete_message_seconds, softban_delete_message_seconds, "
+        "dry_run, disabled_extensions, extensions, automod, automod_executions_count, store, "
+        "guilds",
     ),
     (
         "ban history beyond 7 days",

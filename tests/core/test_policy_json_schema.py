@@ -26,6 +26,7 @@ from spamguard.core.policy.keys import (
     ESCALATION_FIELDS,
     GUILD_FIELDS,
     IGNORE_FIELDS,
+    MODLOG_FIELDS,
     NEW_MEMBER_FIELDS,
     NOTICE_FIELDS,
     STORE_FIELDS,
@@ -195,6 +196,9 @@ def _in_place(section: str, field: Field, value: object) -> dict[str, typing.Any
         # The other condition beside it: a section must name somebody as new.
         other = "joined_within" if field.name != "joined_within" else "account_younger_than"
         return {"new_members": {other: 60, field.name: value}}
+    if section == "modlog" and field.name != "channel_id":
+        # A log channel beside it: the section requires one.
+        return {"modlog": {"channel_id": 423456789012345678, field.name: value}}
     return {section: {field.name: value}}
 
 
@@ -207,6 +211,7 @@ SECTIONS: list[tuple[str, tuple[Field, ...]]] = [
     ("notices", NOTICE_FIELDS),
     ("ignore", IGNORE_FIELDS),
     ("store", STORE_FIELDS),
+    ("modlog", MODLOG_FIELDS),
 ]
 FIELDS = [(section, field) for section, fields in SECTIONS for field in fields]
 
