@@ -14,6 +14,7 @@ __all__ = (
     "BULK_DELETE_MAX_AGE",
     "MAX_BAN_DELETE_SECONDS",
     "MAX_BULK_DELETE",
+    "MAX_EMBEDS",
     "MAX_INCIDENT_ACTIONS",
     "MAX_TIMEOUT",
     "Action",
@@ -65,6 +66,8 @@ MAX_INCIDENT_ACTIONS = datetime.timedelta(hours=24)
 """Discord refuses an ``invites_disabled_until`` or ``dms_disabled_until`` further away."""
 MAX_REASON = 512
 MAX_CONTENT = 2000
+MAX_EMBEDS = 10
+"""Discord takes at most 10 embeds per message."""
 
 Embed = dict[str, typing.Any]
 
@@ -127,6 +130,9 @@ class SendMessage:
     """The text, at most 2000 characters."""
     embed: Embed | None = None
     """An optional embed, as Discord's JSON embed object."""
+    embeds: tuple[Embed, ...] = ()
+    """More embeds after ``embed`` (a log message's cases), as Discord's JSON; at most
+    :data:`MAX_EMBEDS` in all."""
     delete_after: float | None = None
     """Seconds after which the adapter deletes the posted message; ``None`` keeps it."""
     mention_user_ids: tuple[int, ...] = ()
@@ -136,6 +142,13 @@ class SendMessage:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "content", self.content[:MAX_CONTENT])
+        if len(self.all_embeds()) > MAX_EMBEDS:
+            msg = f"SendMessage takes at most {MAX_EMBEDS} embeds, got {len(self.all_embeds())}"
+            raise ValueError(msg)
+
+    def all_embeds(self) -> tuple[Embed, ...]:
+        """``embed`` (when set) then ``embeds``: what the message carries, in order."""
+        return self.embeds if self.embed is None else (self.embed, *self.embeds)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

@@ -152,6 +152,21 @@ class DpyExecutor:
             is_administrator=is_administrator,
         )
 
+    async def channel_guild(self, channel_id: int) -> int | None:
+        """The guild of a channel (the cache, else ``GET /channels/{id}``); None for one
+        outside any guild (the log channel's check).
+
+        Raises:
+            NotFound: the channel does not exist (or the bot cannot see it); the library's.
+        """
+        cached = self.bot.get_channel(channel_id)
+        if cached is not None:
+            guild = getattr(cached, "guild", None)
+            return None if guild is None else int(guild.id)
+        data = await self.http.get_channel(channel_id)
+        guild_id = (data or {}).get("guild_id")
+        return None if guild_id is None else int(guild_id)
+
     def role(self, guild_id: int, role_id: int) -> RoleView | None:
         """The role from the cache; None when it is not cached."""
         guild = self.bot.get_guild(guild_id)
@@ -173,7 +188,7 @@ class DpyExecutor:
                     http,
                     item.channel_id,
                     content=item.content or None,
-                    embed=item.embed,
+                    embeds=item.all_embeds(),
                     # The libraries ping everything by default: only the member the
                     # notice is about may be pinged, never @everyone/@here or a role.
                     allowed_mentions=self._mentions(item.mention_user_ids),
@@ -185,7 +200,7 @@ class DpyExecutor:
                     http,
                     int(channel["id"]),
                     content=item.content or None,
-                    embed=item.embed,
+                    embeds=() if item.embed is None else (item.embed,),
                     allowed_mentions=self._mentions(()),
                 )
             case Timeout():

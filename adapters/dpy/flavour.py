@@ -25,7 +25,7 @@ from spamguard.core.hookspecs import hookimpl
 if typing.TYPE_CHECKING:
     import os
     import types
-    from collections.abc import Awaitable, Iterable, Mapping
+    from collections.abc import Awaitable, Iterable, Mapping, Sequence
 
     from spamguard.adapters import GuardRuntimeOptions
     from spamguard.adapters.runtime import CompatBridge, Protection
@@ -40,7 +40,7 @@ is ``discord``)."""
 JSON = dict[str, typing.Any]
 
 MessageSender = typing.Callable[..., "Awaitable[typing.Any]"]
-"""``(module, http, channel_id, *, content, embed, allowed_mentions)``: send one message
+"""``(module, http, channel_id, *, content, embeds, allowed_mentions)``: send one message
 with the library's ``HTTPClient.send_message``, returning Discord's message JSON."""
 
 
@@ -146,18 +146,18 @@ class Flavour:
         channel_id: int,
         *,
         content: str | None,
-        embed: Mapping[str, typing.Any] | None,
+        embeds: Sequence[Mapping[str, typing.Any]],
         allowed_mentions: typing.Any,
     ) -> JSON:
-        """Send one message with the bot's ``HTTPClient``: ``content``, ``embed`` as
-        Discord's JSON, ``allowed_mentions`` the library's ``AllowedMentions``; returns
-        the created message's JSON."""
+        """Send one message with the bot's ``HTTPClient``: ``content``, ``embeds`` as
+        Discord's JSON (up to 10), ``allowed_mentions`` the library's ``AllowedMentions``;
+        returns the created message's JSON."""
         data = await self.sender(
             self.module,
             http,
             channel_id,
             content=content,
-            embed=None if embed is None else dict(embed),
+            embeds=[dict(embed) for embed in embeds] or None,
             allowed_mentions=allowed_mentions,
         )
         return typing.cast("JSON", data)
@@ -169,12 +169,12 @@ async def _send_as_keywords(
     channel_id: int,
     *,
     content: str | None,
-    embed: JSON | None,
+    embeds: list[JSON] | None,
     allowed_mentions: typing.Any,
 ) -> typing.Any:
-    # nextcord and disnake: the message's fields as keywords, the embed as JSON.
+    # nextcord and disnake: the message's fields as keywords, the embeds as JSON.
     return await http.send_message(
-        channel_id, content, embed=embed, allowed_mentions=allowed_mentions.to_dict()
+        channel_id, content, embeds=embeds, allowed_mentions=allowed_mentions.to_dict()
     )
 
 
@@ -184,7 +184,7 @@ async def _send_as_parameters(
     channel_id: int,
     *,
     content: str | None,
-    embed: JSON | None,
+    embeds: list[JSON] | None,
     allowed_mentions: typing.Any,
 ) -> typing.Any:
     # discord.py 2.x: one MultipartParameters, built by the library's own
@@ -193,8 +193,8 @@ async def _send_as_parameters(
     params = module.http.handle_message_parameters(
         content=content, allowed_mentions=allowed_mentions
     )
-    if embed is not None:
-        params.payload["embeds"] = [embed]
+    if embeds:
+        params.payload["embeds"] = embeds
     return await http.send_message(channel_id, params=params)
 
 

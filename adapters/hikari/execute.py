@@ -133,6 +133,21 @@ class HikariExecutor:
             is_administrator=is_administrator,
         )
 
+    async def channel_guild(self, channel_id: int) -> int | None:
+        """The guild of a channel (the cache, else ``GET /channels/{id}``); None for one
+        outside any guild (the log channel's check).
+
+        Raises:
+            hikari.NotFoundError: the channel does not exist (or the bot cannot see it).
+        """
+        cache = self.app.cache
+        cached = cache.get_guild_channel(channel_id) or cache.get_thread(channel_id)
+        if cached is not None:
+            return int(cached.guild_id)
+        channel = await self.rest.fetch_channel(channel_id)
+        guild_id = getattr(channel, "guild_id", None)
+        return None if guild_id is None else int(guild_id)
+
     def role(self, guild_id: int, role_id: int) -> RoleView | None:
         """The role from the cache; None when it is not cached."""
         role = self.app.cache.get_role(role_id)
@@ -155,7 +170,7 @@ class HikariExecutor:
                 message = await rest.create_message(
                     action.channel_id,
                     action.content or hikari.UNDEFINED,
-                    embed=self._embed(action.embed),
+                    embeds=self._embeds(action.all_embeds()),
                     # Only the member the notice is about may be pinged: never
                     # @everyone/@here, never a role, whatever the template holds.
                     user_mentions=list(action.mention_user_ids) or False,
@@ -230,6 +245,13 @@ class HikariExecutor:
             case _:
                 raise unsupported_action("hikari", action)
         return None
+
+    def _embeds(
+        self, data: tuple[dict[str, typing.Any], ...]
+    ) -> hikari.UndefinedOr[list[hikari.Embed]]:
+        if not data:
+            return hikari.UNDEFINED
+        return [self.app.entity_factory.deserialize_embed(item) for item in data]
 
     def _embed(self, data: dict[str, typing.Any] | None) -> hikari.UndefinedOr[hikari.Embed]:
         if data is None:

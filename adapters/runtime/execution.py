@@ -142,6 +142,7 @@ class Execution:
                 action=action, ok=True, guild_id=guild_id, at=self.runtime.clock()
             )
             self.runtime.guard.hooks.report_outcome(outcome)
+            self.runtime.modlog.reported(outcome)
             return outcome
         failure: FailureKind | None = None
         detail = ""

@@ -35,6 +35,7 @@ from spamguard.adapters.runtime.cases import CaseRecorder
 from spamguard.adapters.runtime.deletions import DeletionQueue
 from spamguard.adapters.runtime.execution import Execution
 from spamguard.adapters.runtime.hierarchy import RecentMembers
+from spamguard.adapters.runtime.modlog import ModLogPoster
 from spamguard.adapters.runtime.requests import utcnow
 from spamguard.adapters.runtime.scheduler import Scheduler
 from spamguard.adapters.runtime.shards import ShardWatch
@@ -135,6 +136,8 @@ class Runtime:
         self.shard_watch = ShardWatch(self)
         """The shards this process runs (``shard_watch.ownership``), and letting go of the
         guilds of a shard it loses."""
+        self.modlog = ModLogPoster(self)
+        """The moderators' log channels (the policy's ``modlog:``)."""
         self._started = False
         self._drop_logged = False
         self._start_failure_logged = False
@@ -163,6 +166,7 @@ class Runtime:
             if self._started:
                 return
             await self.store.open(self.guard)
+            self.modlog.subscribe()
             self.scheduler.start()
             self._started = True
             self._drop_logged = False
@@ -193,6 +197,7 @@ class Runtime:
                 )
                 self.deletions.abandon()
             await self.scheduler.stop()
+            await self.modlog.close()
             try:
                 async with asyncio.timeout(self.stop_timeout):
                     await self.store.close()
@@ -336,6 +341,7 @@ class Runtime:
                     message.author_role_ids,
                     is_administrator=message.author_is_admin,
                 )
+                self.modlog.saw(message, plan)
             await self.carry_out(plan, message)
         except Exception:
             self.stats.errors += 1
@@ -360,6 +366,7 @@ class Runtime:
             lock = self._locks.setdefault(key, asyncio.Lock())
             async with lock:
                 plan = self.guard.record_automod_execution(execution)
+            self.modlog.automod(execution, plan)
             await self.carry_out(plan)
         except Exception:
             self.stats.errors += 1

@@ -22,6 +22,9 @@ class RuntimeStatsDict(typing.TypedDict):
     deletion_batches: int
     deletions_dropped: int
     shards_lost: int
+    modlog_posts: int
+    modlog_failures: int
+    modlog_dropped: int
 
 
 class ProtectionStats(typing.TypedDict):
@@ -67,6 +70,14 @@ class RuntimeStats:
     shards_lost: int = 0
     """Gateway shards of this process that stopped or disconnected (the store let go of
     their guilds each time)."""
+    modlog_posts: int = 0
+    """Messages posted in log channels (each one group of cases and reports)."""
+    modlog_failures: int = 0
+    """Log messages that could not be posted (the first failure of a channel is logged as a
+    warning; punishing is never affected)."""
+    modlog_dropped: int = 0
+    """Log entries not posted: their message failed, or their channel refused an earlier
+    one and is left alone for a while."""
 
     def as_dict(self) -> RuntimeStatsDict:
         """Plain data (for logs and dashboards)."""

@@ -7,6 +7,7 @@
   commands) and the handler of each route a moderation bot uses;
 * `interactions`: interaction callbacks and followup webhooks, with every response
   recorded as an `InteractionResponse` (``api.interactions``);
+* `embeds`: Discord's embed limits, enforced on the messages the bot sends;
 * `ratelimits`: Discord's rate limits (`RateLimits`, on by default), their headers and
   their 429s.
 """

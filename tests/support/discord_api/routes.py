@@ -31,6 +31,7 @@ from aiohttp import web
 from support import payloads
 
 from . import incidents, interactions
+from .embeds import embed_errors
 from .responses import JSON, Call, error_response, json_response, no_content
 
 if typing.TYPE_CHECKING:
@@ -255,6 +256,13 @@ class DiscordState:
             or body.get("attachments")
         ):
             return error_response(400, 50006, "Cannot send an empty message")
+        known = channel_id in self.channels or any(
+            int(c["id"]) == channel_id for c in self.dm_channels.values()
+        )
+        if not known:
+            return error_response(404, 10003, "Unknown Channel")
+        if errors := embed_errors(body):
+            return error_response(400, 50035, "Invalid Form Body", errors=errors)
         message = self.message_payload(channel_id, body)
         self.messages[(channel_id, int(message["id"]))] = message
         return json_response(200, message)
