@@ -120,7 +120,7 @@ def _member_lines(user_id: int | None, joined_at: datetime.datetime | None) -> s
 
 
 def _action_line(action: CaseAction) -> str:
-    what = action.summary or action.kind
+    what = action.summary or (action.kind if action.count == 1 else f"{action.kind} x{action.count}")
     if action.dry_run:
         return f"\U0001f9ea {what}: dry run, not carried out"
     if action.skipped:
@@ -132,8 +132,10 @@ def _action_line(action: CaseAction) -> str:
     return f"\u274c {what}: failed ({action.failure}), Discord said: {action.detail}"
 
 
-def _number(case: Case) -> str:
-    return "?" if not case.number else str(case.number)
+def _key(case: Case) -> tuple[str, object]:
+    # A case's member and opening time never change: its later updates (and one the
+    # store numbered late) replace it in a group.
+    return ("case", (case.user_id, case.opened_at.isoformat()))
 
 
 def _field(name: str, lines: Sequence[str]) -> Embed:
@@ -155,7 +157,7 @@ def case_entry(
     outcome, quoted messages, the undo."""
     failed = [a for a in case.actions if not a.ok and not a.skipped and not a.dry_run]
     punishment = case.punishment.lower()
-    title = f"Case #{_number(case)} \u00b7 {punishment}"
+    title = f"Case {case.label} \u00b7 {punishment}"
     if failed:
         title += " \u00b7 could not punish" if punishment != "none" else " \u00b7 failed"
     if case.dry_run:
@@ -184,15 +186,15 @@ def case_entry(
         "description": _cut(description, _DESCRIPTION),
         "color": colour,
         "fields": fields[:_FIELDS],
-        "footer": {"text": f"spamguard \u00b7 case {_number(case)}"},
+        "footer": {"text": f"spamguard \u00b7 case {case.label}"},
         "timestamp": case.updated_at.isoformat(),
     }
     checks = ", ".join(v.check for v in case.violations) or "no violation"
     member = "someone" if case.user_id is None else f"<@{case.user_id}>"
-    line = f"#{_number(case)} {member}: {punishment} ({checks})"
+    line = f"{case.label} {member}: {punishment} ({checks})"
     if failed:
         line += ", could not punish"
-    return LogEntry(key=("case", case.number or id(case)), embed=embed, line=line)
+    return LogEntry(key=_key(case), embed=embed, line=line)
 
 
 def _undo_text(case: Case) -> str:
@@ -217,16 +219,16 @@ def undo_entry(case: Case, change: str) -> LogEntry:
     undo = _undo_text(case) or change
     ok = str(case.undo) != "failed"
     member = "someone" if case.user_id is None else f"<@{case.user_id}> (`{case.user_id}`)"
-    title = f"Case #{_number(case)} \u00b7 {case.punishment.lower()} \u00b7 {change}"
+    title = f"Case {case.label} \u00b7 {case.punishment.lower()} \u00b7 {change}"
     embed: Embed = {
         "title": _cut(title, _TITLE),
         "description": _cut(f"{member}\nundo {undo}", _DESCRIPTION),
         "color": _GREEN if ok else _DARK_RED,
-        "footer": {"text": f"spamguard \u00b7 case {_number(case)}"},
+        "footer": {"text": f"spamguard \u00b7 case {case.label}"},
         "timestamp": case.updated_at.isoformat(),
     }
-    line = f"#{_number(case)} {member}: undo {undo}"
-    return LogEntry(key=(change, case.number or id(case)), embed=embed, line=line)
+    line = f"{case.label} {member}: undo {undo}"
+    return LogEntry(key=(change, _key(case)[1]), embed=embed, line=line)
 
 
 def report_entry(kind: str, text: str, at: datetime.datetime, *, started: bool) -> LogEntry:
