@@ -120,7 +120,9 @@ def _member_lines(user_id: int | None, joined_at: datetime.datetime | None) -> s
 
 
 def _action_line(action: CaseAction) -> str:
-    what = action.summary or (action.kind if action.count == 1 else f"{action.kind} x{action.count}")
+    what = action.summary or (
+        action.kind if action.count == 1 else f"{action.kind} x{action.count}"
+    )
     if action.dry_run:
         return f"\U0001f9ea {what}: dry run, not carried out"
     if action.skipped:
@@ -162,7 +164,9 @@ def case_entry(
         title += " \u00b7 could not punish" if punishment != "none" else " \u00b7 failed"
     if case.dry_run:
         title += " (dry run)"
-    colour = _GREY if case.dry_run else _DARK_RED if failed else _COLOURS.get(case.punishment, _BLUE)
+    colour = (
+        _GREY if case.dry_run else _DARK_RED if failed else _COLOURS.get(case.punishment, _BLUE)
+    )
     violations = [
         f"`{v.check}` {v.count}/{v.limit} in {_seconds(v.interval)} ({v.scope})"
         for v in case.violations

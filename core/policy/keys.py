@@ -27,7 +27,6 @@ __all__ = (
 )
 
 from spamguard.core.policy.fields import MAX_DURATION, Field, Kind, default_of
-from spamguard.core.policy.modlog import MAX_GROUP_SECONDS, ModLog
 from spamguard.core.policy.model import (
     Counting,
     Escalation,
@@ -36,6 +35,7 @@ from spamguard.core.policy.model import (
     Notices,
     StoreMode,
 )
+from spamguard.core.policy.modlog import MAX_GROUP_SECONDS, ModLog
 
 NEW_MEMBER_LOWEST_LEVEL = -1000
 """The lowest level ``new_members.level`` and ``spam.levels`` may name."""
