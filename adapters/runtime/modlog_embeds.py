@@ -67,7 +67,8 @@ _COLOURS: typing.Final = {
 }
 
 _MENTION = re.compile(r"@(?!\u200b)")
-_MARKDOWN = re.compile(r"([\\`*_~|>#\[\]()-])")
+_MARKDOWN = re.compile(r"([\\`*_~|\[\]])")
+_LINE_START = re.compile(r"^([#>-])")
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,7 +92,8 @@ def defuse(text: str, limit: int) -> str:
     flat = " ".join(text.split())
     if len(flat) > limit:
         flat = flat[: max(0, limit - 1)].rstrip() + "\u2026"
-    return _MENTION.sub("@\u200b", _MARKDOWN.sub(r"\\\1", flat))
+    escaped = _LINE_START.sub(r"\\\1", _MARKDOWN.sub(r"\\\1", flat))
+    return _MENTION.sub("@\u200b", escaped)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -114,7 +116,7 @@ def _created(user_id: int) -> datetime.datetime:
 
 def _member_lines(user_id: int | None, joined_at: datetime.datetime | None) -> str:
     if user_id is None:
-        return "Member unknown"
+        return "The whole guild (no single member)"
     joined = "joined: not seen" if joined_at is None else f"joined {_when(joined_at)}"
     return f"<@{user_id}> (`{user_id}`)\naccount created {_when(_created(user_id))} · {joined}"
 
@@ -142,7 +144,8 @@ def _key(case: Case) -> tuple[str, object]:
 
 def _field(name: str, lines: Sequence[str]) -> Embed:
     value = ""
-    for index, line in enumerate(lines):
+    for index, whole in enumerate(lines):
+        line = _cut(whole, _FIELD_VALUE - 40)
         more = f"\n\u2026and {len(lines) - index} more"
         candidate = f"{value}\n{line}" if value else line
         if len(candidate) > _FIELD_VALUE - len(more):
@@ -159,6 +162,9 @@ def case_entry(
     outcome, quoted messages, the undo."""
     failed = [a for a in case.actions if not a.ok and not a.skipped and not a.dry_run]
     punishment = case.punishment.lower()
+    if case.user_id is None and punishment == "none":
+        # A guild-wide case (a join raid): what fired says more than "none".
+        punishment = ", ".join(dict.fromkeys(v.check for v in case.violations)) or punishment
     title = f"Case {case.label} \u00b7 {punishment}"
     if failed:
         title += " \u00b7 could not punish" if punishment != "none" else " \u00b7 failed"

@@ -47,8 +47,9 @@ async def test_a_case_is_one_embed_with_the_member_violation_action_messages_and
     world = payloads.build_world()
     policy = policy_factory("TIMEOUT", clean=True, modlog=_modlog(world.mod_log.id))
     async with guard(policy, world=world) as g:
-        await g.send(content="free nitro @everyone <@&1> **now**")
         await g.spam(2)
+        # The message that fires the check is the one the case quotes.
+        await g.send(content="free nitro @everyone <@&1> **now**")
         await g.protection.runtime.modlog.flush()
         alice = g.world.alice.id
 
@@ -122,7 +123,7 @@ async def test_a_forbidden_log_channel_is_reported_once_and_punishing_goes_on(
             await g.protection.runtime.modlog.flush()
 
         assert [r.status for r in _log_posts(g)] == [403]
-        timed_out = sorted(int(r.params["u"]) for r in g.api.find("PATCH", MEMBER))
+        timed_out = sorted(int(r.path.rsplit("/", 1)[1]) for r in g.api.find("PATCH", MEMBER))
         assert timed_out == sorted((g.world.alice.id, g.world.bob.id))
         assert all(o.ok for o in g.recorder.by_kind("timeout"))
         warnings = [r for r in caplog.records if WARNING in r.getMessage()]
@@ -247,5 +248,6 @@ async def test_a_join_raid_start_is_logged(
         await g.protection.runtime.modlog.flush()
 
         (post,) = _log_posts(g)
-        titles = [e["title"] for e in post.json["embeds"]]
-        assert titles == ["Join raid started"]
+        (start,) = [e for e in post.json["embeds"] if e["title"] == "Join raid started"]
+        assert "4 joins" in start["description"]
+        assert mentions(post.json) == {"parse": []}

@@ -111,6 +111,37 @@ async def test_created_message_echoes_content(client: _Client, world: payloads.G
     assert client.api.requests[-1].json == {"content": "logged"}
 
 
+async def test_a_message_to_an_unknown_channel_is_404_unknown_channel(client: _Client) -> None:
+    response, body = await client.call("POST", "/channels/1/messages", json={"content": "x"})
+
+    assert (response.status, body) == (404, {"message": "Unknown Channel", "code": 10003})
+
+
+async def test_embeds_beyond_discords_limits_are_400_naming_the_field(
+    client: _Client, world: payloads.GuildWorld
+) -> None:
+    path = f"/channels/{world.mod_log.id}/messages"
+    eleven = [{"title": "case"}] * 11
+    long_field = [{"fields": [{"name": "Actions", "value": "x" * 1025}]}]
+    too_big = [{"description": "x" * 4000}, {"description": "y" * 2001}]
+    fits = [
+        {"title": "t" * 256, "description": "d" * 4096, "fields": [{"name": "n", "value": "v"}]}
+    ]
+
+    answers = [
+        await client.call("POST", path, json={"embeds": embeds})
+        for embeds in (eleven, long_field, too_big, fits)
+    ]
+
+    assert [response.status for response, _ in answers] == [400, 400, 400, 200]
+    assert [body.get("code") for _, body in answers[:3]] == [50035, 50035, 50035]
+    assert answers[0][1]["errors"] == {"embeds": "Must be 10 or fewer in length."}
+    assert answers[1][1]["errors"] == {
+        "embeds.0.fields.0.value": "Must be 1024 or fewer in length."
+    }
+    assert answers[2][1]["errors"] == {"embeds": "Embed size exceeds maximum size of 6000"}
+
+
 async def test_scripted_failure_is_served_the_given_number_of_times(
     client: _Client, world: payloads.GuildWorld
 ) -> None:
