@@ -109,7 +109,8 @@ class ModLogPoster:
     def saw(self, message: MessageLike, plan: Plan) -> None:
         """Keep the join time of the author of a message whose plan acts (a case shows
         it)."""
-        joined = message.author_joined_at
+        # Optional on a message (the core's Message has it; a plugin's MessageLike may not).
+        joined: datetime.datetime | None = getattr(message, "author_joined_at", None)
         if not plan or message.guild_id is None or joined is None:
             return
         key = (message.guild_id, message.author_id)

@@ -64,8 +64,8 @@ def _limits(field: Field) -> str:
             return f"{low} to {int(field.maximum):,}"
         return f">= {low}"
     if kind is Kind.SECONDS:
-        low = ">= 0" if field.minimum == 0 else "> 0"
-        return low if field.maximum is None else f"{low}, <= {field.maximum:g}"
+        above = ">= 0" if field.minimum == 0 else "> 0"
+        return above if field.maximum is None else f"{above}, <= {field.maximum:g}"
     if kind is Kind.CHOICE:
         return "any case"
     if kind in (Kind.SNOWFLAKE, Kind.IDS):
