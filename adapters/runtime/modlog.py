@@ -168,7 +168,8 @@ class ModLogPoster:
         """Add ``entry`` to the guild's next log message (replacing an entry of the same key
         in place); the message leaves ``group_seconds`` after its first entry."""
         settings = self._settings(guild_id)
-        if settings is None:
+        if settings is None or not self.runtime.started:
+            # Stopped: nothing would post it (what waited left with the stop).
             return
         if self._resting(guild_id, settings.channel_id):
             self.runtime.stats.modlog_dropped += 1
