@@ -251,3 +251,39 @@ async def test_a_join_raid_start_is_logged(
         (start,) = [e for e in post.json["embeds"] if e["title"] == "Join raid started"]
         assert "4 joins" in start["description"]
         assert mentions(post.json) == {"parse": []}
+
+
+async def test_a_guilds_override_names_its_own_log_channel(
+    guard: GuardFactory, policy_factory: Callable[..., Policy]
+) -> None:
+    world = payloads.build_world()
+    guilds = {str(world.guild_id): {"modlog": {"channel_id": world.general.id}}}
+    policy = policy_factory("WARN", modlog=_modlog(world.mod_log.id), guilds=guilds)
+    async with guard(policy, world=world) as g:
+        await g.spam(3)
+        await g.protection.runtime.modlog.flush()
+
+        assert _log_posts(g) == ()
+        logged = [p for p in _log_posts(g, g.world.general.id) if p.json.get("embeds")]
+        (post,) = logged
+        assert post.json["embeds"][0]["title"] == "Case #1 \u00b7 warn"
+
+
+async def test_a_dry_run_case_is_logged_as_such_unless_switched_off(
+    guard: GuardFactory, policy_factory: Callable[..., Policy]
+) -> None:
+    world = payloads.build_world()
+    for logged in (True, False):
+        modlog = _modlog(world.mod_log.id, dry_run=logged)
+        async with guard(policy_factory("BAN", modlog=modlog, dry_run=True), world=world) as g:
+            await g.spam(3)
+            await g.protection.runtime.modlog.flush()
+
+            assert g.api.find("PUT", "/guilds/{g}/bans/{u}") == ()
+            if not logged:
+                assert _log_posts(g) == ()
+                continue
+            (post,) = _log_posts(g)
+            (embed,) = post.json["embeds"]
+            assert embed["title"] == "Case #1 \u00b7 ban (dry run)"
+            assert "dry run, not carried out" in _field(embed, "Actions")

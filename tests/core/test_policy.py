@@ -297,6 +297,23 @@ BAD_POLICIES: list[tuple[str, dict[str, typing.Any], str]] = [
         "ban_delete_message_seconds: must be an integer from 0 to 604800, got 1000000",
     ),
     (
+        "log channel without its id",
+        {"modlog": {"group_seconds": 5}},
+        "modlog.channel_id: is required: the id of the log channel (or modlog: null for none)",
+    ),
+    (
+        "log channel grouping over a minute",
+        {"modlog": {"channel_id": 423456789012345678, "group_seconds": 600}},
+        "modlog.group_seconds: must be a positive number of seconds up to 60, got 600",
+    ),
+    (
+        "log channel in a guild override with a misspelled key",
+        {"guilds": {"5": {"modlog": {"channel_id": 1, "grup_seconds": 2}}}},
+        "guilds.5.modlog.grup_seconds: unknown key (did you mean 'group_seconds'?); allowed: "
+        "channel_id, group_seconds, excerpts, excerpt_length, undos, raids, "
+        "automod_executions, dry_run",
+    ),
+    (
         "mute role is negative",
         {"mute_role_id": -5},
         "mute_role_id: must be a Discord id (a positive integer), got -5",
