@@ -24,6 +24,7 @@ __all__ = (
     "DirectMessage",
     "Kick",
     "RemoveRole",
+    "RemoveTimeout",
     "SendMessage",
     "SetIncidentActions",
     "Timeout",
@@ -186,6 +187,21 @@ class Timeout:
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class RemoveTimeout:
+    """End a member's timeout now (``communication_disabled_until`` set to null): a
+    moderator's pardon of a member spamguard timed out."""
+
+    kind: typing.ClassVar[str] = "remove_timeout"
+    guild_id: int
+    user_id: int
+    reason: str = ""
+    """Audit-log reason."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", _reason(self.reason))
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class AddRole:
     """Give a member a role (the mute role)."""
 
@@ -337,6 +353,7 @@ Action = (
     | SendMessage
     | DirectMessage
     | Timeout
+    | RemoveTimeout
     | AddRole
     | RemoveRole
     | Kick
@@ -351,6 +368,7 @@ for _cls in (
     SendMessage,
     DirectMessage,
     Timeout,
+    RemoveTimeout,
     AddRole,
     RemoveRole,
     Kick,

@@ -141,6 +141,15 @@ class ScheduledAction(typing.NamedTuple):
             completed_at + datetime.timedelta(seconds=self.duration), self.action
         )
 
+    def concerns(self, guild_id: int, user_id: int) -> bool:
+        """Whether the action is on that member of that guild (an unban, a role removal:
+        what a pardon cancels); a guild's timer or a notice's deletion is on no member."""
+        action = self.action
+        return (
+            getattr(action, "guild_id", None) == guild_id
+            and getattr(action, "user_id", None) == user_id
+        )
+
     def to_dict(self) -> dict[str, typing.Any]:
         """A JSON-serialisable form."""
         data: dict[str, typing.Any] = {

@@ -105,6 +105,8 @@ def describe_action(
                 length = format_seconds((data.until - now).total_seconds())
                 return f"timeout {user(data.user_id)} for {length}"
             return f"timeout {user(data.user_id)} until {data.until.isoformat()}"
+        case "remove_timeout":
+            return f"end the timeout of {user(data.user_id)}"
         case "send":
             text = data.content or ("an embed" if data.embed else "")
             return f"post in {channel(data.channel_id)}: {_quote(text)}"

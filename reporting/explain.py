@@ -77,7 +77,7 @@ def measure(
     windows then hold exactly what the decision saw.
     """
     when = message.created_at if now is None else now
-    policy = guard.policy.for_guild(message.guild_id)
+    policy = guard.policy_for(message.guild_id)
     now_ts = when.timestamp()
     text = None
     new = guard.is_new_member(message, now=now)
@@ -216,7 +216,7 @@ class Explainer:
     def process(self, message: MessageLike, *, now: datetime.datetime | None = None) -> Plan:
         """Decide ``message`` (like :meth:`Guard.process`), keeping track of incidents."""
         when = message.created_at if now is None else now
-        policy = self.guard.policy.for_guild(message.guild_id)
+        policy = self.guard.policy_for(message.guild_id)
         open_ = self._open_incident(message, when, policy)
         plan = self.guard.process(message, now=now)
         self._observe(message, plan, when, open_)
@@ -225,7 +225,7 @@ class Explainer:
     def explain(self, message: MessageLike, *, now: datetime.datetime | None = None) -> Explanation:
         """Decide ``message`` and explain the decision."""
         when = message.created_at if now is None else now
-        policy = self.guard.policy.for_guild(message.guild_id)
+        policy = self.guard.policy_for(message.guild_id)
         guild_id = message.guild_id or 0
         before = self.guard.member_counters(guild_id, message.author_id)
         open_ = self._open_incident(message, when, policy)

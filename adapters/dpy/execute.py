@@ -34,6 +34,7 @@ from spamguard.core.actions import (
     DirectMessage,
     Kick,
     RemoveRole,
+    RemoveTimeout,
     SendMessage,
     SetIncidentActions,
     Timeout,
@@ -209,6 +210,14 @@ class DpyExecutor:
                     item.user_id,
                     reason=audit_reason(item.reason),
                     communication_disabled_until=item.until.isoformat(),
+                )
+            case RemoveTimeout():
+                # JSON null: the member's timeout ends now.
+                await http.edit_member(
+                    item.guild_id,
+                    item.user_id,
+                    reason=audit_reason(item.reason),
+                    communication_disabled_until=None,
                 )
             case AddRole():
                 await http.add_role(

@@ -33,6 +33,7 @@ from spamguard.core.actions import (
     DirectMessage,
     Kick,
     RemoveRole,
+    RemoveTimeout,
     SendMessage,
     SetIncidentActions,
     Timeout,
@@ -195,6 +196,13 @@ class HikariExecutor:
                     action.guild_id,
                     action.user_id,
                     communication_disabled_until=action.until,
+                    reason=audit_reason(action.reason),
+                )
+            case RemoveTimeout():
+                await rest.edit_member(
+                    action.guild_id,
+                    action.user_id,
+                    communication_disabled_until=None,
                     reason=audit_reason(action.reason),
                 )
             case AddRole():

@@ -86,7 +86,7 @@ class RuleSync:
 
     async def _sync(self, guild_id: int, fetch_rules: FetchRules) -> tuple[ActionOutcome, ...]:
         runtime = self.runtime
-        policy = runtime.guard.policy.for_guild(guild_id)
+        policy = runtime.guard.policy_for(guild_id)
         if policy.automod is None:
             return ()
         try:

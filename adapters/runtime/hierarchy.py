@@ -36,15 +36,15 @@ import dataclasses
 import time
 import typing
 
-from spamguard.core.actions import AddRole, Ban, Kick, RemoveRole, Timeout
+from spamguard.core.actions import AddRole, Ban, Kick, RemoveRole, RemoveTimeout, Timeout
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
-MEMBER_RULE_ACTIONS = (Timeout, AddRole, RemoveRole, Kick, Ban)
+MEMBER_RULE_ACTIONS = (Timeout, RemoveTimeout, AddRole, RemoveRole, Kick, Ban)
 """Actions checked against the member rule: refused for the guild owner, the bot itself,
-administrators and members whose top role is not below the bot's. The mute role's removal
-too: Discord refuses it for such a member all the same."""
+administrators and members whose top role is not below the bot's. The mute role's and a
+timeout's removal too: Discord refuses them for such a member all the same."""
 
 ROLE_RULE_ACTIONS = (AddRole, RemoveRole)
 """Actions checked against the role rule: the role must be below the bot's top role."""

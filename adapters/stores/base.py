@@ -116,6 +116,14 @@ class Store(typing.Protocol):
     async def next_due(self) -> datetime.datetime | None:
         """When the earliest scheduled action is due (None: nothing scheduled)."""
 
+    async def cancel_scheduled(self, guild_id: int, user_id: int) -> tuple[ScheduledAction, ...]:
+        """Take out the pending scheduled actions on one member (its unban, its mute role's
+        removal: see :meth:`ScheduledAction.concerns
+        <spamguard.core.plan.ScheduledAction.concerns>`) and return them, earliest first:
+        what a pardon carries out at once instead. An action already claimed by a process
+        (being carried out now) is not among them. On a backend failure: nothing taken out
+        (logged and counted)."""
+
     def exclusive(self, guild_id: int, purpose: str) -> AbstractAsyncContextManager[bool]:
         """A context that holds the guild's ``purpose`` task for one process at a time
         across every process sharing the store (AutoMod rule provisioning); it yields

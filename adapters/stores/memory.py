@@ -257,6 +257,17 @@ class MemoryStore:
         """When the earliest scheduled action is due (None: nothing scheduled)."""
         return self.guard.next_due()
 
+    async def cancel_scheduled(self, guild_id: int, user_id: int) -> tuple[ScheduledAction, ...]:
+        """Take out the member's pending scheduled actions (see :meth:`Guard.cancel_scheduled
+        <spamguard.core.engine.Guard.cancel_scheduled>`) and write the snapshot before
+        returning, so a restart does not bring them back."""
+        cancelled = self.guard.cancel_scheduled(guild_id, user_id)
+        if cancelled:
+            self._changes += 1
+            if self.snapshot_path is not None:
+                await self._save_changes(self._changes)
+        return cancelled
+
     @contextlib.asynccontextmanager
     async def exclusive(self, guild_id: int, purpose: str) -> AsyncIterator[bool]:
         """This process runs every task: yields True (one process, nothing to share)."""

@@ -189,3 +189,10 @@ class RedisBase:
         """When the earliest scheduled action is due (None: nothing scheduled). While Redis
         is unavailable: ``retry_interval`` from now, so the caller asks again soon."""
         return await self._scheduled.next_due()
+
+    async def cancel_scheduled(self, guild_id: int, user_id: int) -> tuple[ScheduledAction, ...]:
+        """Take the member's pending scheduled actions out of Redis (its guild's bucket) and
+        out of those held in memory, and return them, earliest first; one claimed by a
+        process already is left to it. While Redis is unavailable: only those held in memory
+        (the failure logged and counted)."""
+        return await self._scheduled.cancel(guild_id, user_id)

@@ -198,7 +198,7 @@ class ConsistentRedisStore(RedisBase):
             guild_id=message.guild_id,
             user_id=message.author_id,
             channel_id=message.channel_id,
-            dry_run=guard.policy.for_guild(message.guild_id).dry_run,
+            dry_run=guard.policy_for(message.guild_id).dry_run,
         )
 
     async def process(self, guard: Guard, message: MessageLike) -> Plan:

@@ -79,7 +79,7 @@ class MemberEvents:
         return Plan(
             guild_id=event.guild_id,
             user_id=getattr(event, "user_id", None),
-            dry_run=guard.policy.for_guild(event.guild_id).dry_run,
+            dry_run=guard.policy_for(event.guild_id).dry_run,
         )
 
     async def handle(self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer) -> Plan:
@@ -89,7 +89,7 @@ class MemberEvents:
         if not connection.available():
             connection.skipped("a member event")
             return self._empty_plan(guard, event)
-        policy = guard.policy.for_guild(event.guild_id)
+        policy = guard.policy_for(event.guild_id)
         spot = Footprint(
             guild_id=event.guild_id,
             user_id=getattr(event, "user_id", 0),

@@ -61,6 +61,7 @@ __all__ = (
     "message_keys",
     "save_changes",
     "schedule_bucket",
+    "schedule_bucket_of",
     "schedule_keys",
 )
 
@@ -119,11 +120,16 @@ SCHEDULE_BUCKETS: typing.Final = 16
 
 
 def schedule_bucket(item: ScheduledAction) -> int:
-    """The bucket of ``item``: from its guild id (CRC-32, the same in every process;
-    snowflakes' low bits are too often zero to take them as they are), 0 without a guild."""
+    """The bucket of ``item``: its guild's (:func:`schedule_bucket_of`), 0 without a guild."""
     guild_id = getattr(item.action, "guild_id", None)
     if not isinstance(guild_id, int):
         return 0
+    return schedule_bucket_of(guild_id)
+
+
+def schedule_bucket_of(guild_id: int) -> int:
+    """The bucket of a guild's scheduled actions: from its id (CRC-32, the same in every
+    process; snowflakes' low bits are too often zero to take them as they are)."""
     return zlib.crc32(str(guild_id).encode()) % SCHEDULE_BUCKETS
 
 
@@ -315,7 +321,7 @@ def _member_ttl(guard: Guard, spot: Footprint, member: dict[str, typing.Any], sl
         member.get(name)
         for name in ("warn_count", "timeout_count", "kick_count", "ban_count", "violations")
     )
-    ladder = guard.policy.for_guild(spot.guild_id).escalation
+    ladder = guard.policy_for(spot.guild_id).escalation
     decay = None if ladder is None else ladder.decay
     if counters and decay is None:
         return "0"

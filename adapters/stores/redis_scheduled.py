@@ -37,6 +37,7 @@ from spamguard.adapters.stores.redis_layout import (
     decode_items,
     encode_item,
     schedule_bucket,
+    schedule_bucket_of,
     schedule_keys,
 )
 from spamguard.adapters.stores.redis_scripts import CLAIM
@@ -231,6 +232,36 @@ class ScheduledSet:
             encoded = self._claimed.pop(item, None) or encode_item(item)
             self._unacked[encoded] = schedule_bucket(item)
         await self._send_held("acknowledge")
+
+    async def cancel(self, guild_id: int, user_id: int) -> tuple[ScheduledAction, ...]:
+        """See :meth:`ConsistentRedisStore.cancel_scheduled <spamguard.adapters.stores.redis_consistent.ConsistentRedisStore.cancel_scheduled>`."""
+        held = [e for e, item in self._unsent.items() if item.concerns(guild_id, user_id)]
+        taken = [self._unsent.pop(encoded) for encoded in held]
+        connection = self._connection
+        if not connection.available():
+            connection.skipped("cancelling scheduled actions")
+            return tuple(sorted(taken, key=lambda item: item.run_at))
+        bucket = schedule_bucket_of(guild_id)
+        pending = self.keys(bucket)[0]
+        try:
+            (members,) = await self._send([_Command(bucket, "zrange", (pending, 0, -1))])
+            mine = {
+                encoded: item
+                for encoded in members
+                for item in decode_items((encoded,))
+                if item.concerns(guild_id, user_id)
+            }
+            # One ZREM each: its reply says whether this call took the action out (0: a
+            # process claimed it meanwhile, and carries it out).
+            removed = await self._send(
+                [_Command(bucket, "zrem", (pending, encoded)) for encoded in mine]
+            )
+        except BACKEND_ERRORS as exc:
+            connection.failed("cancel", exc)
+        else:
+            connection.recovered()
+            taken += [item for item, gone in zip(mine.values(), removed, strict=True) if gone]
+        return tuple(sorted(taken, key=lambda item: item.run_at))
 
     async def next_due(self) -> datetime.datetime | None:
         """See :meth:`ConsistentRedisStore.next_due <spamguard.adapters.stores.redis_consistent.ConsistentRedisStore.next_due>`."""

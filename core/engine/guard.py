@@ -31,6 +31,7 @@ from __future__ import annotations
 
 __all__ = ("Guard",)
 
+import dataclasses
 import typing
 
 from spamguard.core.engine import guild_state, incidents, joins, timers
@@ -86,12 +87,16 @@ class Guard:
                 plugin_manager.register(plugin, name=plugin_name(plugin))
             plugin_manager.check_pending()
         # A lambda, not self.policy.for_guild: the policy may be replaced after construction.
-        self.hooks = Hooks(plugin_manager, policy_for=lambda g: self.policy.for_guild(g))  # noqa: PLW0108
+        self.hooks = Hooks(plugin_manager, policy_for=lambda g: self.policy_for(g))  # noqa: PLW0108
         self.state = GuardState()
         """Everything the guard remembers (see :class:`GuardState`)."""
         self._compiled: dict[int, tuple[GuildPolicy, CompiledPolicy]] = {}
-        # Guild id -> (the policy it was worked out from, its compiled guild policy).
-        self._by_guild: dict[int | None, tuple[Policy, CompiledPolicy]] = {}
+        # Guild id -> (the policy it was worked out from, the guild's dry-run override then,
+        # its compiled guild policy).
+        self._by_guild: dict[int | None, tuple[Policy, bool | None, CompiledPolicy]] = {}
+        # A guild policy with a moderator's dry run: id of the policy's own -> (it, the
+        # override, the overridden one), so the compiled cache sees one object per pair.
+        self._overridden: dict[int, tuple[GuildPolicy, bool, GuildPolicy]] = {}
         self._refresh_hooks()
         # Plugins' own settings (policy.extensions) fail here, not on the first message.
         self.hooks.validate_policy(policy)
@@ -163,6 +168,48 @@ class Guard:
             self._compiled[id(policy)] = cached
         return cached[1]
 
+    def policy_for(self, guild_id: int | None) -> GuildPolicy:
+        """The guild's policy as this guard applies it: the policy's, with ``dry_run`` as a
+        moderator set it for the guild (:meth:`set_dry_run`)."""
+        policy = self.policy.for_guild(guild_id)
+        overrides = self.state.dry_run_overrides
+        if not overrides or guild_id is None:
+            return policy
+        override = overrides.get(guild_id)
+        if override is None or override == policy.dry_run:
+            return policy
+        cached = self._overridden.get(id(policy))
+        if cached is None or cached[0] is not policy or cached[1] != override:
+            cached = (policy, override, dataclasses.replace(policy, dry_run=override))
+            self._overridden[id(policy)] = cached
+        return cached[2]
+
+    def dry_run_override(self, guild_id: int) -> bool | None:
+        """Dry run as a moderator set it for the guild (:meth:`set_dry_run`), or None when
+        the policy's ``dry_run`` applies."""
+        return self.state.dry_run_overrides.get(guild_id)
+
+    def set_dry_run(self, guild_id: int, on: bool | None) -> None:
+        """Turn dry run on or off for one guild whatever the policy says (None: back to the
+        policy's ``dry_run``). Kept in the guard's state: in its snapshot and in the guild's
+        part, so it survives a restart and moves with the guild to another process."""
+        if on is None:
+            self.state.dry_run_overrides.pop(guild_id, None)
+        else:
+            self.state.dry_run_overrides[guild_id] = bool(on)
+
+    def pardon(self, guild_id: int, user_id: int) -> bool:
+        """Forgive a member: its escalation counters, its open incident (a dry-run ladder
+        of it too) and the windows that count only its messages are forgotten, so the next
+        message starts again from nothing. Scheduled undos stay (see
+        :meth:`cancel_scheduled`). Returns whether the guard held anything of the member."""
+        state = self.state
+        held = state.member(guild_id, user_id) is not None
+        dry = state.dry.get(guild_id)
+        held = held or (dry is not None and user_id in dry.ladders)
+        state.reset_member(guild_id, user_id)
+        return state.forget_member_windows(guild_id, user_id) > 0 or held
+
     def process(self, message: MessageLike, *, now: datetime.datetime | None = None) -> Plan:
         """Decide what to do about ``message``.
 
@@ -187,14 +234,17 @@ class Guard:
         state = self.state
         guild_id = message.guild_id
         by_guild = self._by_guild.get(guild_id)
-        if by_guild is None or by_guild[0] is not self.policy:
+        overrides = state.dry_run_overrides
+        override = overrides.get(guild_id) if overrides and guild_id is not None else None
+        if by_guild is None or by_guild[0] is not self.policy or by_guild[1] != override:
             by_guild = self._by_guild[guild_id] = (
                 self.policy,
-                self._compile(self.policy.for_guild(guild_id)),
+                override,
+                self._compile(self.policy_for(guild_id)),
             )
-            if state.dry and guild_id is not None and not by_guild[1].policy.dry_run:
+            if state.dry and guild_id is not None and not by_guild[2].policy.dry_run:
                 state.dry.pop(guild_id, None)  # dry run has ended in this guild
-        compiled = by_guild[1]
+        compiled = by_guild[2]
         state.processed += 1
         if state.processed >= state.next_prune:
             self._sweep(message.created_at if now is None else now)
@@ -220,7 +270,7 @@ class Guard:
         ``created_at``) under the guild's ``new_members``: what picks the rules that apply."""
         if message.guild_id is None:
             return False
-        compiled = self._compile(self.policy.for_guild(message.guild_id))
+        compiled = self._compile(self.policy_for(message.guild_id))
         when = message.created_at if now is None else now
         return compiled.is_new(self.state, message, when.timestamp())
 
@@ -230,7 +280,7 @@ class Guard:
         Returns the plan for it: empty unless the escalation ladder (or an open incident's
         upgrade) calls for a punishment. Plugins learn of the execution either way.
         """
-        policy = self.policy.for_guild(execution.guild_id)
+        policy = self.policy_for(execution.guild_id)
         self.state.count(execution.guild_id, "automod_executions")
         if policy.automod_executions_count and execution.channel_id is not None:
             plan = incidents.automod_incident(self.state, policy, execution, self.self_id)
@@ -258,6 +308,11 @@ class Guard:
         check_run_at(item.run_at)
         self.state.schedule.add(item)
 
+    def cancel_scheduled(self, guild_id: int, user_id: int) -> tuple[ScheduledAction, ...]:
+        """Take out (and return, earliest first) the scheduled actions on one member: the
+        unban or role removal that would undo its punishment."""
+        return self.state.schedule.cancel(guild_id, user_id)
+
     def pending(self) -> tuple[ScheduledAction, ...]:
         """Scheduled actions not yet handed out, earliest first."""
         return self.state.schedule.pending()
@@ -283,7 +338,7 @@ class Guard:
         In a guild whose policy is in dry run, those of the member's dry-run ladder: what
         the guild's next decision reads (the real ones until a dry-run incident).
         """
-        dry_run = self.policy.for_guild(guild_id).dry_run
+        dry_run = self.policy_for(guild_id).dry_run
         return self.state.member_counters(guild_id, user_id, dry_run=dry_run)
 
     def reset_member(
@@ -380,7 +435,7 @@ class Guard:
     def windows_of(self, message: MessageLike) -> tuple[tuple[WindowKey, Scope, float, bool], ...]:
         """The built-in checks' windows ``message`` counts in, as ``(key, scope, horizon,
         is_text)``: what a shared store loads to decide it (see :meth:`footprint`)."""
-        compiled = self._compile(self.policy.for_guild(message.guild_id))
+        compiled = self._compile(self.policy_for(message.guild_id))
         return tuple(
             (spec.key, spec.scope, spec.horizon, spec.text) for spec in compiled.windows_of(message)
         )
@@ -394,7 +449,7 @@ class Guard:
         """
         if message.guild_id is None:
             return None
-        compiled = self._compile(self.policy.for_guild(message.guild_id))
+        compiled = self._compile(self.policy_for(message.guild_id))
         return compiled.footprint(message, self.self_id, plugin_checks=self._uses.checks)
 
     def process_slice(

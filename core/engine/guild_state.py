@@ -9,7 +9,10 @@ plugin and join windows too), its counters, and the clean marks of the messages 
 
     {"version": 1, "guild_id": 42, "members": [[guild_id, user_id, member]],
      "windows": [[key, kind, horizon, entries]], "cleaned": [[message_id, ts]],
-     "counters": {"messages": 3, ...}}
+     "counters": {"messages": 3, ...}, "dry_run": null}
+
+``dry_run`` is a moderator's override of the policy's dry run in the guild (true or false;
+null: none), so it moves with the guild when another process takes it over.
 
 Scheduled actions are not part of it: a store keeps them apart (they must run once
 whichever process holds the guild). The dry run's state is not either (like a snapshot,
@@ -84,6 +87,7 @@ def guild_parts(state: GuardState, guild_ids: Collection[int]) -> dict[int, dict
             "windows": [window_data(key, window) for key, window in windows[g]],
             "cleaned": [[mid, ts] for mid, ts in cleaned.items() if mid in ids],
             "counters": dict(state.counters.get(g, {})),
+            "dry_run": state.dry_run_overrides.get(g),
         }
     return parts
 
@@ -95,13 +99,15 @@ def guild_part(state: GuardState, guild_id: int) -> dict[str, typing.Any]:
 
 
 def held_guilds(state: GuardState) -> set[int]:
-    """The guilds ``state`` holds anything of (a member, a window or counters)."""
+    """The guilds ``state`` holds anything of (a member, a window, counters or a dry-run
+    override)."""
     held = {g for g, _u in state.members}
     for key in state.windows:
         owner = _guild_of_window(key)
         if isinstance(owner, int):
             held.add(owner)
     held.update(g for g in state.counters if g)
+    held.update(state.dry_run_overrides)
     return held
 
 
@@ -120,11 +126,13 @@ def drop_guilds(state: GuardState, guild_ids: Collection[int]) -> None:
     for g in wanted:
         state.counters.pop(g, None)
         state.dry.pop(g, None)
+        state.dry_run_overrides.pop(g, None)
 
 
 def drop_guild(state: GuardState, guild_id: int) -> None:
     """Forget everything ``state`` holds of one guild: members, windows, counters, the
-    clean marks of its messages and its dry run. Scheduled actions stay."""
+    clean marks of its messages, its dry run and a dry-run override. Scheduled actions
+    stay."""
     drop_guilds(state, (guild_id,))
 
 
@@ -162,6 +170,7 @@ def load_guild(state: GuardState, guild_id: int, data: Mapping[str, typing.Any])
             windows[tuple(key)] = window_from_data(kind, float(horizon), entries)
         cleaned = {int(mid): float(ts) for mid, ts in data["cleaned"]}
         counters = {str(k): int(v) for k, v in data["counters"].items()}
+        dry_run = data.get("dry_run")
     except (KeyError, TypeError, ValueError) as exc:
         msg = f"malformed guild part: {exc!r}"
         raise SnapshotError(msg) from exc
@@ -171,3 +180,5 @@ def load_guild(state: GuardState, guild_id: int, data: Mapping[str, typing.Any])
     state.cleaned.update(cleaned)
     if counters:
         state.counters[guild_id] = counters
+    if dry_run is not None:
+        state.dry_run_overrides[guild_id] = bool(dry_run)

@@ -91,7 +91,7 @@ def handle_member_event(guard: Guard, event: MemberJoin | MemberLeave) -> Plan:
     Raises:
         MessageError: the event's time is naive or out of range.
     """
-    policy = guard.policy.for_guild(event.guild_id)
+    policy = guard.policy_for(event.guild_id)
     if isinstance(event, MemberJoin):
         plan = decide_join(guard.state, guard.hooks, policy, event, guard.self_id)
         guard.count_event(event.joined_at)

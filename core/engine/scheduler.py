@@ -38,6 +38,17 @@ class Schedule:
         """When the earliest scheduled action is due, or None."""
         return self._heap[0][2].run_at if self._heap else None
 
+    def cancel(self, guild_id: int, user_id: int) -> tuple[ScheduledAction, ...]:
+        """Take out (and return, earliest first) every pending action on one member (see
+        :meth:`ScheduledAction.concerns`)."""
+        kept = [entry for entry in self._heap if not entry[2].concerns(guild_id, user_id)]
+        if len(kept) == len(self._heap):
+            return ()
+        taken = sorted(entry for entry in self._heap if entry[2].concerns(guild_id, user_id))
+        heapq.heapify(kept)
+        self._heap = kept
+        return tuple(item for _ts, _seq, item in taken)
+
     def pop_due(self, now: datetime.datetime) -> tuple[ScheduledAction, ...]:
         """Hand out (and forget) every scheduled action due at ``now``, earliest first."""
         due = []

@@ -149,6 +149,8 @@ _INT_TEXT = _scalar(
 )
 _KIND = _scalar('"text" or "sum"', lambda v: v in ("text", "sum"))
 _OPTIONAL_TIME = _optional(_TIME, "POSIX seconds or null")
+_BOOL = _scalar("true or false", lambda v: isinstance(v, bool))
+_OPTIONAL_BOOL = _optional(_BOOL, "true, false or null")
 
 MEMBER_FIELDS: Mapping[str, tuple[Shape, bool]] = {
     "warn_count": (_COUNT, True),
@@ -203,6 +205,8 @@ SNAPSHOT_FIELDS: Mapping[str, tuple[Shape, bool]] = {
     "counters": (_mapping_of(_INT_TEXT, _mapping_of(_TEXT, _COUNT)), True),
     "processed": (_COUNT, False),
     "next_prune": (_COUNT, False),
+    # Optional: snapshots from before moderators could turn dry run on or off have none.
+    "dry_run_overrides": (_mapping_of(_INT_TEXT, _BOOL), False),
 }
 """A whole :meth:`~spamguard.core.engine.state.GuardState.snapshot` besides its ``version``: field ->
 (shape, required)."""
@@ -215,6 +219,7 @@ GUILD_PART_FIELDS: Mapping[str, tuple[Shape, bool]] = {
     "windows": SNAPSHOT_FIELDS["windows"],
     "cleaned": SNAPSHOT_FIELDS["cleaned"],
     "counters": (_mapping_of(_TEXT, _COUNT), True),
+    "dry_run": (_OPTIONAL_BOOL, False),
 }
 """One guild's part of the state (:func:`~spamguard.core.engine.guild_state.guild_part`)
 besides its ``version``: field -> (shape, required)."""

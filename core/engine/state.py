@@ -127,6 +127,7 @@ class GuardState:
         "cleaned",
         "counters",
         "dry",
+        "dry_run_overrides",
         "members",
         "next_prune",
         "processed",
@@ -145,6 +146,9 @@ class GuardState:
         self.dry: dict[int, DryRunState] = {}
         """Guild id -> what its decisions in dry run climb and mark instead (not part of
         a snapshot: a restart in dry run starts again from the real state)."""
+        self.dry_run_overrides: dict[int, bool] = {}
+        """Guild id -> dry run on or off as a moderator set it, whatever the policy says
+        (see ``Guard.set_dry_run``); part of a snapshot and of the guild's part."""
         self.schedule = Schedule()
         """Scheduled actions kept until due."""
         self.counters: dict[int, dict[str, int]] = {}
@@ -250,6 +254,22 @@ class GuardState:
                 member.incident_until = None
                 member.incident_severity = 0
 
+    def forget_member_windows(self, guild_id: int, user_id: int) -> int:
+        """Drop the windows that count only this member's messages (the ``user`` and
+        ``user_channel`` scopes); returns how many. A pardoned member starts again from
+        nothing: the messages that fired a check do not fire it again."""
+        # ("max_messages", "u", guild_id, user_id), (..., "uc", guild_id, channel_id, user_id)
+        keys = [
+            key
+            for key in self.windows
+            if len(key) > 3
+            and key[2] == guild_id
+            and ((key[1] == "u" and key[3] == user_id) or (key[1] == "uc" and key[-1] == user_id))
+        ]
+        for key in keys:
+            del self.windows[key]
+        return len(keys)
+
     def prune(self, now_ts: float, history: float, joins_history: float = 0.0) -> None:
         """Drop expired window entries, empty windows, idle members and clean marks older
         than ``history`` seconds before ``now_ts`` (the longest the policy looks back); a
@@ -304,6 +324,7 @@ class GuardState:
             "counters": {str(g): dict(s) for g, s in self.counters.items()},
             "processed": self.processed,
             "next_prune": self.next_prune,
+            "dry_run_overrides": {str(g): on for g, on in self.dry_run_overrides.items()},
         }
 
     @classmethod
@@ -332,6 +353,9 @@ class GuardState:
                 state.schedule.add(ScheduledAction.from_dict(item))
             state.counters = {
                 int(g): {k: int(v) for k, v in s.items()} for g, s in snapshot["counters"].items()
+            }
+            state.dry_run_overrides = {
+                int(g): bool(on) for g, on in snapshot.get("dry_run_overrides", {}).items()
             }
             state.processed = int(snapshot.get("processed", 0))
             state.next_prune = int(

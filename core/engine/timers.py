@@ -33,7 +33,7 @@ def handle_guild_timer(guard: Guard, timer: GuildTimer) -> Plan:
     """
     check_time("at", timer.at)
     guild_id = timer.guild_id
-    policy = guard.policy.for_guild(guild_id)
+    policy = guard.policy_for(guild_id)
     state = guard.state
     ts = timer.at.timestamp()
     state.count(guild_id, "guild_timers")
