@@ -8,14 +8,24 @@ and a :class:`~spamguard.core.plan.Plan` comes out:
 - :class:`AutomodExecution`: Discord's own AutoMod acted on a member;
 - :class:`MemberJoin`: a member joined a guild (GUILD_MEMBER_ADD);
 - :class:`MemberLeave`: a member left or was removed (GUILD_MEMBER_REMOVE);
-- :class:`GuildTimer`: a timer a plugin set fell due (the runtime's scheduler).
+- :class:`GuildTimer`: a timer a plugin set fell due (the runtime's scheduler);
+- :class:`MemberPardon`: a moderator pardoned a member.
 
 A new kind of event is a value here and one entry in the guard's handler table.
 """
 
 from __future__ import annotations
 
-__all__ = ("AutomodExecution", "Event", "GuildTimer", "MemberJoin", "MemberLeave", "MessageEdit")
+__all__ = (
+    "AutomodExecution",
+    "Event",
+    "GuildTimer",
+    "MemberEvent",
+    "MemberJoin",
+    "MemberLeave",
+    "MemberPardon",
+    "MessageEdit",
+)
 
 import dataclasses
 import datetime
@@ -139,5 +149,29 @@ class GuildTimer:
         return f"timer {self.name!r} of guild {self.guild_id}"
 
 
-Event = Message | MessageEdit | AutomodExecution | MemberJoin | MemberLeave | GuildTimer
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class MemberPardon:
+    """A moderator pardoned a member: the guard forgets its escalation counters, its open
+    incident and the windows that count only its messages
+    (:meth:`Guard.pardon <spamguard.core.engine.guard.Guard.pardon>`), and plans nothing.
+
+    An event, so a store decides it like a member's join: under the member's lock, against
+    the member's stored state (a Redis store shared by processes too).
+    """
+
+    guild_id: int
+    user_id: int
+    at: datetime.datetime
+    """When the moderator pardoned the member."""
+    moderator_id: int | None = None
+    """Who did."""
+
+
+Event = (
+    Message | MessageEdit | AutomodExecution | MemberJoin | MemberLeave | GuildTimer | MemberPardon
+)
 """Every event :meth:`Guard.handle <spamguard.core.engine.guard.Guard.handle>` takes."""
+
+MemberEvent = MemberJoin | MemberLeave | GuildTimer | MemberPardon
+"""The events a store decides with ``handle_event``: a member's (a guild timer's, as
+member 0), under the member's lock, against the member's stored state."""

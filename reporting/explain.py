@@ -8,14 +8,14 @@ compared with the limits. Its bookkeeping of incidents comes from the plans alon
 
 from __future__ import annotations
 
-__all__ = ("Explainer", "measure")
+__all__ = ("Explainer", "explanation_of", "measure")
 
 import datetime
 import typing
 
-from spamguard.core import Counting, Punishment
+from spamguard.core import Counting
 from spamguard.core.engine import AMOUNT
-from spamguard.core.policy import SEVERITY
+from spamguard.core.incident_tracker import IncidentTracker, OpenIncident, worst_punishment
 from spamguard.core.text import normalise
 from spamguard.core.windows import DuplicateWindow
 from spamguard.reporting.describe import SKIP_REASONS, format_seconds
@@ -32,6 +32,7 @@ def _measure_check(
     check: CheckConfig,
     now_ts: float,
     text: str | None,
+    until: float | None,
 ) -> CheckMeasure:
     punishment = str(check.punishment or rule.punishment)
     base: dict[str, typing.Any] = {
@@ -55,10 +56,19 @@ def _measure_check(
         adds = 1 if text else 0
         count = 0
         if isinstance(window, DuplicateWindow) and text:
-            count = window.count_in(window.similar_texts(text, check.accuracy), cutoff)
+            similar = window.similar_texts(text, check.accuracy)
+            if until is None:
+                count = window.count_in(similar, cutoff)
+            else:
+                count = sum(1 for e in window.entries_in(similar, cutoff) if e.ts <= until)
     else:
         adds = AMOUNT[check.name](message)
-        count = 0 if window is None else window.total_since(cutoff)
+        if window is None:
+            count = 0
+        elif until is None:
+            count = window.total_since(cutoff)
+        else:
+            count = sum(e.amount for e in window.entries_since(cutoff) if e.ts <= until)
     if not adds:
         status = MeasureStatus.NOT_COUNTED
     elif count >= check.count:
@@ -69,20 +79,30 @@ def _measure_check(
 
 
 def measure(
-    guard: Guard, message: MessageLike, now: datetime.datetime | None = None
+    guard: Guard,
+    message: MessageLike,
+    now: datetime.datetime | None = None,
+    *,
+    later: bool = False,
+    policy: GuildPolicy | None = None,
 ) -> tuple[CheckMeasure, ...]:
     """Every built-in check of every rule that applies to ``message``'s author.
 
     Call it right after ``guard.process(message, now=now)`` decided the message: the
-    windows then hold exactly what the decision saw.
+    windows then hold exactly what the decision saw. With ``later``, the decision was
+    made earlier and other messages may have come since: only the entries up to ``now``
+    count (those the windows still hold). ``policy``: the guild's policy the decision
+    was made with (default: the guard's now).
     """
     when = message.created_at if now is None else now
-    policy = guard.policy_for(message.guild_id)
+    if policy is None:
+        policy = guard.policy_for(message.guild_id)
     now_ts = when.timestamp()
     text = None
+    until = now_ts if later else None
     new = guard.is_new_member(message, now=now)
     return tuple(
-        _measure_check(guard, message, rule, check, now_ts, text)
+        _measure_check(guard, message, rule, check, now_ts, text, until)
         for rule in policy.rules_for(message.author_role_ids, new=new)
         for check in rule.checks
     )
@@ -107,28 +127,48 @@ def _rules_not_applying(
     return tuple(out)
 
 
-class _Incident(typing.NamedTuple):
-    last_violation: datetime.datetime
-    punishment: str
-
-
-def _worst(punishments: typing.Iterable[str]) -> str:
-    best = Punishment.NONE
-    for name in punishments:
-        try:
-            value = Punishment(name.upper())
-        except ValueError:
-            continue
-        if SEVERITY[value] > SEVERITY[best]:
-            best = value
-    return str(best)
+def explanation_of(
+    guard: Guard,
+    message: MessageLike,
+    plan: Plan,
+    *,
+    now: datetime.datetime,
+    policy: GuildPolicy,
+    counters_before: dict[str, int],
+    counters_after: dict[str, int],
+    open_incident: tuple[datetime.datetime, str] | None,
+    later: bool = False,
+) -> Explanation:
+    """The explanation of ``plan``, the guard's decision on ``message`` at ``now`` with
+    ``policy``: the measures of its checks (see :func:`measure`; ``later``: the decision
+    was made earlier), the rules, the author's counters around it and the reason."""
+    new = guard.is_new_member(message, now=now)
+    measures = (
+        ()
+        if plan.skipped_reason is not None
+        else measure(guard, message, now, later=later, policy=policy)
+    )
+    incident = None if open_incident is None else OpenIncident(*open_incident)
+    return Explanation(
+        message=message,
+        plan=plan,
+        now=now,
+        measures=measures,
+        rules=tuple(r.key for r in policy.rules_for(message.author_role_ids, new=new)),
+        rules_not_applying=_rules_not_applying(policy, message.author_role_ids, new=new),
+        counters_before=counters_before,
+        counters_after=counters_after,
+        open_incident=incident,
+        incident_window=policy.incident_window,
+        reason=_reason(plan, policy, measures, incident, counters_before),
+    )
 
 
 def _reason(
     plan: Plan,
     policy: GuildPolicy,
     measures: tuple[CheckMeasure, ...],
-    incident: _Incident | None,
+    incident: OpenIncident | None,
     counters: dict[str, int],
 ) -> str:
     if plan.skipped_reason is not None:
@@ -142,7 +182,7 @@ def _reason(
             "Not punished: no check reached its limit; the closest was "
             f"{closest.check} at {closest.count}/{closest.limit} in {format_seconds(closest.interval)}."
         )
-    asked = _worst(v.punishment for v in plan.violations)
+    asked = worst_punishment(v.punishment for v in plan.violations)
     checks = ", ".join(sorted({v.check for v in plan.violations}))
     ladder = policy.escalation
     given = plan.punishment
@@ -192,34 +232,15 @@ class Explainer:
     def __init__(self, guard: Guard) -> None:
         self.guard = guard
         """The guard deciding the messages."""
-        self._incidents: dict[tuple[int | None, int], _Incident] = {}
-
-    def _open_incident(
-        self, message: MessageLike, when: datetime.datetime, policy: GuildPolicy
-    ) -> _Incident | None:
-        incident = self._incidents.get((message.guild_id, message.author_id))
-        if incident is None:
-            return None
-        ends = incident.last_violation + datetime.timedelta(seconds=policy.incident_window)
-        return incident if when < ends else None
-
-    def _observe(
-        self, message: MessageLike, plan: Plan, when: datetime.datetime, open_: _Incident | None
-    ) -> None:
-        if not plan.violations:
-            return
-        previous = "NONE" if open_ is None else open_.punishment
-        self._incidents[(message.guild_id, message.author_id)] = _Incident(
-            when, _worst((previous, plan.punishment))
-        )
+        self._incidents = IncidentTracker()
 
     def process(self, message: MessageLike, *, now: datetime.datetime | None = None) -> Plan:
         """Decide ``message`` (like :meth:`Guard.process`), keeping track of incidents."""
         when = message.created_at if now is None else now
         policy = self.guard.policy_for(message.guild_id)
-        open_ = self._open_incident(message, when, policy)
+        open_ = self._incidents.open_incident(message, when, policy)
         plan = self.guard.process(message, now=now)
-        self._observe(message, plan, when, open_)
+        self._incidents.observe(message, plan, when, open_)
         return plan
 
     def explain(self, message: MessageLike, *, now: datetime.datetime | None = None) -> Explanation:
@@ -228,21 +249,16 @@ class Explainer:
         policy = self.guard.policy_for(message.guild_id)
         guild_id = message.guild_id or 0
         before = self.guard.member_counters(guild_id, message.author_id)
-        open_ = self._open_incident(message, when, policy)
-        new = self.guard.is_new_member(message, now=now)
+        open_ = self._incidents.open_incident(message, when, policy)
         plan = self.guard.process(message, now=now)
-        measures = () if plan.skipped_reason is not None else measure(self.guard, message, now)
-        self._observe(message, plan, when, open_)
-        return Explanation(
-            message=message,
-            plan=plan,
+        self._incidents.observe(message, plan, when, open_)
+        return explanation_of(
+            self.guard,
+            message,
+            plan,
             now=when,
-            measures=measures,
-            rules=tuple(r.key for r in policy.rules_for(message.author_role_ids, new=new)),
-            rules_not_applying=_rules_not_applying(policy, message.author_role_ids, new=new),
+            policy=policy,
             counters_before=before,
             counters_after=self.guard.member_counters(guild_id, message.author_id),
-            open_incident=None if open_ is None else (open_.last_violation, open_.punishment),
-            incident_window=policy.incident_window,
-            reason=_reason(plan, policy, measures, open_, before),
+            open_incident=open_,
         )

@@ -10,6 +10,7 @@ import typing
 
 from spamguard.adapters import GuardRuntimeOptions, RuntimeOptions
 from spamguard.adapters.runtime.hierarchy import RecentMembers
+from spamguard.adapters.runtime.policy_source import PolicyReload, PolicySource
 from spamguard.adapters.runtime.requests import load_policy
 from spamguard.adapters.runtime.runtime import Runtime
 from spamguard.core.engine import Guard
@@ -66,6 +67,7 @@ def build_runtime(
         recent_members=recent,
         **runtime_options,
     )
+    runtime.policy_reload = PolicyReload(PolicySource.of(policy))
     return runtime
 
 

@@ -32,10 +32,12 @@ import typing
 
 from spamguard.adapters.runtime.automod import RepeatFilter, RuleSync
 from spamguard.adapters.runtime.cases import CaseRecorder
+from spamguard.adapters.runtime.decisions import RecentDecisions
 from spamguard.adapters.runtime.deletions import DeletionQueue
 from spamguard.adapters.runtime.execution import Execution
 from spamguard.adapters.runtime.hierarchy import RecentMembers
 from spamguard.adapters.runtime.modlog import ModLogPoster
+from spamguard.adapters.runtime.policy_source import PolicyReload
 from spamguard.adapters.runtime.requests import utcnow
 from spamguard.adapters.runtime.scheduler import Scheduler
 from spamguard.adapters.runtime.shards import ShardWatch
@@ -48,10 +50,11 @@ if typing.TYPE_CHECKING:
 
     from spamguard.adapters.runtime.automod import FetchRules
     from spamguard.adapters.runtime.execution import ActionExecutor
+    from spamguard.adapters.runtime.policy_source import ReloadResult
     from spamguard.adapters.stores.base import Store
     from spamguard.core.actions import Action
     from spamguard.core.engine import Guard
-    from spamguard.core.events import AutomodExecution, GuildTimer, MemberJoin, MemberLeave
+    from spamguard.core.events import AutomodExecution, MemberEvent, MemberJoin, MemberLeave
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan
     from spamguard.core.policy.automod import AutomodChange
@@ -126,6 +129,10 @@ class Runtime:
         """Where every deletion waits to leave with others of its channel."""
         self.recent_members = recent_members if recent_members is not None else RecentMembers()
         """The authors of messages that led to a plan lately, with their roles."""
+        self.decisions = RecentDecisions()
+        """The newest messages decided, with what explaining each decision needs."""
+        self.policy_reload = PolicyReload(None)
+        """Where the policy came from (``policy_reload.source``), to read it again."""
         self._locks: dict[tuple[int | None, int], asyncio.Lock] = {}
         self._automod_repeats = RepeatFilter()
         self._automod_sync = RuleSync(self)
@@ -266,7 +273,7 @@ class Runtime:
             return None
         return await self.handle_member(event)
 
-    async def handle_member(self, event: MemberJoin | MemberLeave | GuildTimer) -> Plan | None:
+    async def handle_member(self, event: MemberEvent) -> Plan | None:
         """Decide a member joining or leaving, or a plugin's guild timer falling due (through
         the store, under the member's lock; a timer's member is 0) and carry out the plan;
         never raises. Nothing is done (and None returned) while the
@@ -330,7 +337,9 @@ class Runtime:
                 lock = self._locks[key] = asyncio.Lock()
             async with lock:
                 self.stats.messages += 1
+                before = self.decisions.before(self.guard, message)
                 plan = await self.store.process(self.guard, message)
+                self.decisions.record(self.guard, message, plan, before)
             if not lock.locked() and self._locks.get(key) is lock:
                 del self._locks[key]
             if plan and message.guild_id is not None:
@@ -385,6 +394,14 @@ class Runtime:
         counted.
         """
         return await self._automod_sync.sync(guild_id, fetch_rules)
+
+    # -- policy ----------------------------------------------------------------------------
+
+    async def reload_policy(self) -> ReloadResult:
+        """Read the policy again from where it came from and use it when it is valid
+        (:class:`~spamguard.adapters.runtime.policy_source.PolicyReload`); an invalid one
+        is reported with every problem and the policy in use stays. Never raises."""
+        return await self.policy_reload.reload(self.guard)
 
     # -- execution -------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ if typing.TYPE_CHECKING:
 
     from spamguard.core.cases import Case
     from spamguard.core.engine import Guard
-    from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
+    from spamguard.core.events import MemberEvent
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan, ScheduledAction
 
@@ -95,9 +95,7 @@ class Store(typing.Protocol):
         counted.
         """
 
-    async def handle_event(
-        self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer
-    ) -> Plan:
+    async def handle_event(self, guard: Guard, event: MemberEvent) -> Plan:
         """Decide a member joining or leaving with ``guard`` against the stored state (the
         member's join time, the guild's join windows) and keep the new state.
 

@@ -39,7 +39,7 @@ if typing.TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Sequence
 
     from spamguard.core.engine import Guard
-    from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
+    from spamguard.core.events import MemberEvent
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan, ScheduledAction
 
@@ -219,9 +219,7 @@ class MemoryStore:
         """Decide ``message`` with ``guard`` and its in-memory state."""
         return guard.process(message)
 
-    async def handle_event(
-        self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer
-    ) -> Plan:
+    async def handle_event(self, guard: Guard, event: MemberEvent) -> Plan:
         """Decide a member joining or leaving with ``guard`` and its in-memory state."""
         return guard.handle(event)
 

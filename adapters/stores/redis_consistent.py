@@ -94,7 +94,7 @@ if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
     from spamguard.core.engine import Guard
-    from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
+    from spamguard.core.events import MemberEvent
     from spamguard.core.messages import MessageLike
 
 _LOGGER = logging.getLogger("spamguard.store.redis")
@@ -282,9 +282,7 @@ class ConsistentRedisStore(RedisBase):
 
     # -- member events -----------------------------------------------------------------------
 
-    async def handle_event(
-        self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer
-    ) -> Plan:
+    async def handle_event(self, guard: Guard, event: MemberEvent) -> Plan:
         """Decide a member joining or leaving with ``guard`` against the state in Redis (the
         member's join time, the guild's join windows: see
         :mod:`~spamguard.adapters.stores.redis_joins`), and save the result. On any Redis

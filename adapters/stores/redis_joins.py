@@ -46,7 +46,7 @@ if typing.TYPE_CHECKING:
     from spamguard.adapters.stores.redis_connection import RedisConnection
     from spamguard.adapters.stores.redis_locks import MessageLocks
     from spamguard.core.engine import Guard
-    from spamguard.core.events import GuildTimer, MemberLeave
+    from spamguard.core.events import MemberEvent
 
 _LOGGER = logging.getLogger("spamguard.store.redis")
 
@@ -75,14 +75,14 @@ class MemberEvents:
         self.max_clean_marks = max_clean_marks
 
     @staticmethod
-    def _empty_plan(guard: Guard, event: MemberJoin | MemberLeave | GuildTimer) -> Plan:
+    def _empty_plan(guard: Guard, event: MemberEvent) -> Plan:
         return Plan(
             guild_id=event.guild_id,
             user_id=getattr(event, "user_id", None),
             dry_run=guard.policy_for(event.guild_id).dry_run,
         )
 
-    async def handle(self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer) -> Plan:
+    async def handle(self, guard: Guard, event: MemberEvent) -> Plan:
         """Decide ``event`` against the state in Redis and save the result; an empty plan
         on a Redis failure (logged and counted), never an exception from Redis."""
         connection = self._connection

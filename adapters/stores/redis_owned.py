@@ -60,7 +60,7 @@ if typing.TYPE_CHECKING:
 
     from spamguard.adapters.stores.redis_connection import Client
     from spamguard.core.engine import Guard
-    from spamguard.core.events import GuildTimer, MemberJoin, MemberLeave
+    from spamguard.core.events import MemberEvent
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Plan
 
@@ -243,9 +243,7 @@ class RedisStore(RedisBase):
         self._writes.mark(guild_id)
         return plan
 
-    async def handle_event(
-        self, guard: Guard, event: MemberJoin | MemberLeave | GuildTimer
-    ) -> Plan:
+    async def handle_event(self, guard: Guard, event: MemberEvent) -> Plan:
         """Decide a member joining or leaving, or a guild timer, with ``guard`` from memory
         (the guild loaded first when this process does not hold it) and queue the guild to
         be written."""

@@ -38,7 +38,14 @@ from spamguard.core.engine import guild_state, incidents, joins, timers
 from spamguard.core.engine.compiled_policy import CompiledPolicy, check_window_key
 from spamguard.core.engine.deciding import HookUse, decide_message
 from spamguard.core.engine.state import PRUNE_EVERY, GuardState
-from spamguard.core.events import AutomodExecution, GuildTimer, MemberJoin, MemberLeave, MessageEdit
+from spamguard.core.events import (
+    AutomodExecution,
+    GuildTimer,
+    MemberJoin,
+    MemberLeave,
+    MemberPardon,
+    MessageEdit,
+)
 from spamguard.core.messages import Message, check_time
 from spamguard.core.plan import Plan, ScheduledAction, check_run_at
 from spamguard.core.plugins import Hooks, get_plugin_manager, plugin_name
@@ -146,7 +153,8 @@ class Guard:
         edit's time, an :class:`~spamguard.core.events.AutomodExecution` to
         :meth:`record_automod_execution`, a :class:`~spamguard.core.events.MemberJoin` or
         :class:`~spamguard.core.events.MemberLeave` to :mod:`~spamguard.core.engine.joins`, a
-        :class:`~spamguard.core.events.GuildTimer` to :mod:`~spamguard.core.engine.timers`.
+        :class:`~spamguard.core.events.GuildTimer` to :mod:`~spamguard.core.engine.timers`, a
+        :class:`~spamguard.core.events.MemberPardon` to :meth:`pardon`.
         Each kind's handler is looked up in a table by
         the event's type (a subclass finds its base's).
 
@@ -492,6 +500,16 @@ def _edited(guard: Guard, edit: MessageEdit) -> Plan:
     return guard.process(edit.message, now=edit.edited_at)
 
 
+def _pardoned(guard: Guard, pardon: MemberPardon) -> Plan:
+    check_time("at", pardon.at)
+    guard.pardon(pardon.guild_id, pardon.user_id)
+    return Plan(
+        guild_id=pardon.guild_id,
+        user_id=pardon.user_id,
+        dry_run=guard.policy_for(pardon.guild_id).dry_run,
+    )
+
+
 _HANDLERS: Mapping[type, Callable[[Guard, typing.Any], Plan]] = {
     Message: Guard.process,
     MessageEdit: _edited,
@@ -499,5 +517,6 @@ _HANDLERS: Mapping[type, Callable[[Guard, typing.Any], Plan]] = {
     MemberJoin: joins.handle_member_event,
     MemberLeave: joins.handle_member_event,
     GuildTimer: timers.handle_guild_timer,
+    MemberPardon: _pardoned,
 }
 """Event type -> what :meth:`Guard.handle` does with it."""

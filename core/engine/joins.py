@@ -51,7 +51,7 @@ if typing.TYPE_CHECKING:
     from spamguard.core.actions import Action
     from spamguard.core.engine.guard import Guard
     from spamguard.core.engine.state import WindowKey
-    from spamguard.core.events import GuildTimer, MemberLeave
+    from spamguard.core.events import MemberEvent, MemberLeave
     from spamguard.core.plan import Plan
     from spamguard.core.plugins import Hooks
     from spamguard.core.policy import GuildPolicy, Policy
@@ -264,7 +264,7 @@ def _exchange(state: GuardState, member_key: tuple[int, int], part: GuardState) 
 
 
 def decide_member_slice(
-    guard: Guard, event: MemberJoin | MemberLeave | GuildTimer, part: Mapping[str, typing.Any]
+    guard: Guard, event: MemberEvent, part: Mapping[str, typing.Any]
 ) -> tuple[Plan, dict[str, typing.Any]]:
     """Decide a member event (or a guild timer: member 0) as if ``part`` held the whole
     of what it reads: the member's state and its guild's join windows
