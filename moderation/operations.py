@@ -14,7 +14,9 @@ import logging
 import typing
 
 from spamguard.moderation.answers import Answer
+from spamguard.moderation.case_text import case_answer, cases_answer
 from spamguard.moderation.explaining import explain_answer
+from spamguard.moderation.pardoning import pardon_answer
 from spamguard.moderation.raid_watch import watch_raids
 from spamguard.moderation.references import MessageRefError, parse_message_ref
 from spamguard.moderation.status import status_answer
@@ -29,9 +31,6 @@ if typing.TYPE_CHECKING:
 _LOGGER = logging.getLogger("spamguard.moderation")
 
 _P = typing.ParamSpec("_P")
-
-_NOT_YET: typing.Final = "this operation is not available in this version of spamguard yet"
-
 
 def _never_raises(
     operation: Callable[_P, Awaitable[Answer]],
@@ -106,19 +105,28 @@ class Moderation:
             channel_id = channel_id if linked_channel is None else linked_channel
         return explain_answer(self.runtime, guild_id, message_id, channel_id)
 
+    @_never_raises
     async def cases(self, guild_id: int, user_id: int, *, limit: int = 10) -> Answer:
-        """A member's cases in the guild, newest first."""
-        return Answer(ok=False, text=_NOT_YET, data={"guild_id": guild_id, "user_id": user_id})
+        """A member's newest cases in the guild (at most ``limit``), one line each. See
+        :func:`~spamguard.moderation.case_text.cases_answer` for ``data``."""
+        return await cases_answer(self.runtime, guild_id, user_id, limit)
 
+    @_never_raises
     async def case(self, guild_id: int, number: int) -> Answer:
-        """One case of the guild, by its number."""
-        return Answer(ok=False, text=_NOT_YET, data={"guild_id": guild_id, "number": number})
+        """One case of the guild, by its number: member, violations, actions and their
+        outcomes, excerpts, undo. See :func:`~spamguard.moderation.case_text.case_answer`
+        for ``data``."""
+        return await case_answer(self.runtime, guild_id, number)
 
+    @_never_raises
     async def pardon(self, guild_id: int, user_id: int, *, moderator_id: int) -> Answer:
-        """Reset a member's ladder, counters and open incident, undo what spamguard did and
-        still holds (timeout, mute role, temporary ban) with its scheduled undo cancelled,
-        and mark the member's cases pardoned by ``moderator_id``."""
-        return Answer(ok=False, text=_NOT_YET, data={"guild_id": guild_id, "user_id": user_id})
+        """Forgive a member: its escalation ladder, counters and open incident are reset;
+        what spamguard did to it and still holds is undone (a timeout ended, the mute role
+        taken back, a temporary ban lifted), its scheduled undo cancelled; its cases are
+        marked pardoned by ``moderator_id``. A ban without an end and a kick stay (said in
+        the answer). A member with no case and nothing held gets ``ok=False`` and says so.
+        See :func:`~spamguard.moderation.pardoning.pardon_answer` for ``data``."""
+        return await pardon_answer(self.runtime, guild_id, user_id, moderator_id)
 
     @_never_raises
     async def set_dry_run(self, guild_id: int, on: bool | None, *, moderator_id: int) -> Answer:
