@@ -5,10 +5,9 @@ from __future__ import annotations
 __all__ = ("MAX_TEXT", "Answer")
 
 import dataclasses
+import re
 import types
 import typing
-
-from spamguard.core.templates import defuse
 
 if typing.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -18,11 +17,15 @@ MAX_TEXT: typing.Final = 2000
 
 _CUT: typing.Final = "\n… (cut to fit one message)"
 
+# An "@" not defused yet (text defused before, a case's excerpt, is not defused twice).
+_BARE_AT: typing.Final = re.compile("@(?!\u200b)")
+
 
 def _fit(text: str) -> str:
-    """``text`` made safe to send: every ``@`` defused (no mention can ping, whatever the
-    allowed mentions), cut to :data:`MAX_TEXT` characters with a note where it was cut."""
-    safe = defuse(text)
+    """``text`` made safe to send: every ``@`` defused with a zero-width space after it, as
+    :func:`spamguard.core.templates.defuse` does (no mention can ping, whatever the allowed
+    mentions), cut to :data:`MAX_TEXT` characters with a note where it was cut."""
+    safe = _BARE_AT.sub("@\u200b", text)
     if len(safe) <= MAX_TEXT:
         return safe
     return safe[: MAX_TEXT - len(_CUT)].rstrip() + _CUT

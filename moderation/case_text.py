@@ -99,10 +99,10 @@ async def case_answer(runtime: Runtime, guild_id: int, number: int) -> Answer:
             data={"guild_id": guild_id, "number": number, "case": None},
         )
     who = "the whole server" if case.user_id is None else f"member {case.user_id}"
-    lines = [f"Case {case.label}: {who}, {case.punishment}" + (" (dry run)" if case.dry_run else "")]
-    lines.append(
-        f"Opened {_time(case)}, last change {case.updated_at:%Y-%m-%d %H:%M:%S} UTC"
-    )
+    lines = [
+        f"Case {case.label}: {who}, {case.punishment}" + (" (dry run)" if case.dry_run else "")
+    ]
+    lines.append(f"Opened {_time(case)}, last change {case.updated_at:%Y-%m-%d %H:%M:%S} UTC")
     if case.violations:
         lines.append("Violations:")
         lines.extend(f"- {describe_violation(v)}" for v in case.violations)

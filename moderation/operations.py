@@ -32,6 +32,7 @@ _LOGGER = logging.getLogger("spamguard.moderation")
 
 _P = typing.ParamSpec("_P")
 
+
 def _never_raises(
     operation: Callable[_P, Awaitable[Answer]],
 ) -> Callable[_P, Awaitable[Answer]]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 __all__ = ("pardon_answer",)
 
+import dataclasses
 import logging
 import typing
 
-from spamguard.core.actions import MAX_TIMEOUT, RemoveRole, RemoveTimeout
+from spamguard.core.actions import MAX_TIMEOUT, RemoveRole, RemoveTimeout, Unban
 from spamguard.core.cases import UndoState
 from spamguard.core.events import MemberPardon
 from spamguard.moderation.answers import Answer
@@ -49,10 +50,11 @@ def _undos(
 ) -> list[Action]:
     """What to carry out now: the cancelled undos (an unban, a role removal), the end of a
     timeout a case gave within Discord's 28 days, the mute role a case gave for good."""
+    # The scheduled undo, now, with the pardon as its audit-log reason.
     actions: list[Action] = [
-        typing.cast("Action", item.action)
+        dataclasses.replace(typing.cast("Unban | RemoveRole", item.action), reason=reason)
         for item in cancelled
-        if item.action.kind in ("unban", "remove_role")
+        if isinstance(item.action, Unban | RemoveRole)
     ]
     recent = [case for case in cases if now - case.updated_at < MAX_TIMEOUT]
     if any(_held(case, "timeout") for case in recent):
@@ -82,9 +84,7 @@ def _outcome_line(outcome: ActionOutcome) -> str:
     return f"- {what}: FAILED, {failure}{detail}"
 
 
-async def pardon_answer(
-    runtime: Runtime, guild_id: int, user_id: int, moderator_id: int
-) -> Answer:
+async def pardon_answer(runtime: Runtime, guild_id: int, user_id: int, moderator_id: int) -> Answer:
     """Forgive the member (see :meth:`Moderation.pardon
     <spamguard.moderation.operations.Moderation.pardon>`).
 

@@ -34,7 +34,12 @@ async def test_a_pardon_ends_the_timeout_and_resets_the_ladder(
         assert answer.ok, answer.text
         lifted = g.requests[1:]
         assert [(r.method, r.path, r.json, r.reason) for r in lifted] == [
-            ("PATCH", member_path, {"communication_disabled_until": None}, PARDON_REASON.format(mod))
+            (
+                "PATCH",
+                member_path,
+                {"communication_disabled_until": None},
+                PARDON_REASON.format(mod),
+            )
         ]
         assert g.api.members[(guild, alice)]["communication_disabled_until"] is None
         assert "timeout ended: done" in answer.text

@@ -35,3 +35,8 @@ def test_an_answer_is_frozen_and_its_data_read_only() -> None:
         answer.data["user_id"] = 7  # type: ignore[index]
     with pytest.raises(dataclasses.FrozenInstanceError):
         answer.ok = True  # type: ignore[misc]
+
+
+def test_text_defused_before_is_not_defused_twice() -> None:
+    once = Answer(ok=True, text="@everyone").text
+    assert Answer(ok=True, text=once).text == once == "@\u200beveryone"
