@@ -51,8 +51,8 @@ def explain_answer(
         decision.plan,
         now=decision.decided_at,
         policy=decision.policy,
-        counters_before=decision.counters_before,
-        counters_after=decision.counters_after,
+        counters_before=decision.counters(),
+        counters_after=decision.counters(after=True),
         open_incident=decision.open_incident,
         later=True,
     )

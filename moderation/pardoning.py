@@ -52,7 +52,7 @@ def _undos(
     timeout a case gave within Discord's 28 days, the mute role a case gave for good."""
     # The scheduled undo, now, with the pardon as its audit-log reason.
     actions: list[Action] = [
-        dataclasses.replace(typing.cast("Unban | RemoveRole", item.action), reason=reason)
+        dataclasses.replace(item.action, reason=reason)
         for item in cancelled
         if isinstance(item.action, Unban | RemoveRole)
     ]

@@ -5,8 +5,14 @@ plan and what an explanation needs from the moment of the decision (the guild's 
 applied, the author's escalation counters before and after, an incident still open), for
 the newest :data:`DEFAULT_DECISIONS` messages. The checks' counts are measured when asked,
 from the windows, counting only the entries up to the message
-(``spamguard.reporting.explain.explanation_of``, which ``spamguard.moderation`` calls): the explanation is the one
-``spamguard explain`` renders for the same decision.
+(``spamguard.reporting.explain.explanation_of``, which ``spamguard.moderation`` calls):
+the explanation is the one ``spamguard explain`` renders for the same decision.
+
+What it costs, measured on the development machine (CPU time, best of five, 8,000
+messages of 200 members): noting a decision takes about 3 µs; a memory-store runtime
+without a library went from 24 to 31 µs per message with it (the rest: the kept messages'
+weight on the garbage collector). A runtime that needs no ``explain`` sets
+``runtime.decisions = RecentDecisions(0)``.
 """
 
 from __future__ import annotations
@@ -14,9 +20,9 @@ from __future__ import annotations
 __all__ = ("DEFAULT_DECISIONS", "Decision", "RecentDecisions")
 
 import collections
-import dataclasses
 import typing
 
+from spamguard.core.engine.state import COUNTER_NAMES
 from spamguard.core.incident_tracker import IncidentTracker, OpenIncident
 
 if typing.TYPE_CHECKING:
@@ -32,9 +38,9 @@ DEFAULT_DECISIONS: typing.Final = 5000
 message and its plan, a few kilobytes at most)."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class Decision:
-    """One message the runtime decided, as an explanation needs it."""
+class Decision(typing.NamedTuple):
+    """One message the runtime decided, as an explanation needs it (a named tuple: one is
+    made per message, and a tuple is made fastest)."""
 
     message: MessageLike
     """The message, as the guard saw it."""
@@ -44,18 +50,47 @@ class Decision:
     """The decision's time (the message's ``created_at``)."""
     policy: GuildPolicy
     """The guild's policy the decision was made with (a moderator's dry run included)."""
-    counters_before: dict[str, int]
-    """The author's escalation counters before the message."""
-    counters_after: dict[str, int]
+    counters_before: tuple[int, ...]
+    """The author's escalation counters before the message, in
+    :data:`~spamguard.core.engine.state.COUNTER_NAMES`' order (see :meth:`counters`)."""
+    counters_after: tuple[int, ...]
     """And after it."""
+
+    def counters(self, *, after: bool = False) -> dict[str, int]:
+        """The author's escalation counters before (or ``after``) the message, by name."""
+        return dict(
+            zip(COUNTER_NAMES, self.counters_after if after else self.counters_before, strict=True)
+        )
+
     open_incident: OpenIncident | None
     """The author's incident open when the message came, as the runtime's plans showed it."""
 
 
 class _Before(typing.NamedTuple):
     policy: GuildPolicy
-    counters: dict[str, int]
+    counters: tuple[int, ...]
     open_incident: OpenIncident | None
+
+
+_NO_COUNTS: typing.Final = (0,) * len(COUNTER_NAMES)
+
+
+def _counters(guard: Guard, policy: GuildPolicy, guild_id: int, user_id: int) -> tuple[int, ...]:
+    """The member's escalation counters in :data:`COUNTER_NAMES`' order (read per message:
+    attributes of the member's state, no dictionary, unless the guild is in dry run)."""
+    if policy.dry_run:
+        counts = guard.member_counters(guild_id, user_id)
+        return tuple(counts[name] for name in COUNTER_NAMES)
+    member = guard.state.member(guild_id, user_id)
+    if member is None:
+        return _NO_COUNTS
+    return (
+        member.warn_count,
+        member.timeout_count,
+        member.kick_count,
+        member.ban_count,
+        member.violations,
+    )
 
 
 class RecentDecisions:
@@ -87,7 +122,7 @@ class RecentDecisions:
         policy = guard.policy_for(guild_id)
         return _Before(
             policy,
-            guard.member_counters(guild_id, message.author_id),
+            _counters(guard, policy, guild_id, message.author_id),
             self._incidents.open_incident(message, message.created_at, policy),
         )
 
@@ -99,20 +134,17 @@ class RecentDecisions:
         if before is None or guild_id is None:
             return
         when = message.created_at
-        self._incidents.observe(message, plan, when, before.open_incident)
+        after = before.counters
+        if plan.violations:
+            self._incidents.observe(message, plan, when, before.open_incident)
+            after = _counters(guard, before.policy, guild_id, message.author_id)
         key = (guild_id, message.id)
         decisions = self._decisions
         decisions.pop(key, None)  # an edit: the newest decision on it
         decisions[key] = Decision(
-            message=message,
-            plan=plan,
-            decided_at=when,
-            policy=before.policy,
-            counters_before=before.counters,
-            counters_after=guard.member_counters(guild_id, message.author_id),
-            open_incident=before.open_incident,
+            message, plan, when, before.policy, before.counters, after, before.open_incident
         )
-        while len(decisions) > self.limit:
+        if len(decisions) > self.limit:
             decisions.popitem(last=False)
 
     def get(self, guild_id: int, message_id: int) -> Decision | None:
