@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing
 
+from spamguard.adapters.runtime.decisions import RecentDecisions
 from spamguard.core import Guard, Policy
 from spamguard.reporting import Explainer
 
@@ -88,3 +89,17 @@ async def test_bad_references_are_refused_with_what_to_paste(moderated: Moderate
         assert not (await m.moderation.explain(m.messages.GUILD, wrong_channel)).ok
         # Another guild's decision is not this guild's.
         assert not (await m.moderation.explain(m.messages.OTHER_GUILD, sent.id)).ok
+
+
+async def test_the_runtime_keeps_only_its_newest_decisions(moderated: ModeratedFactory) -> None:
+    async with moderated() as m:
+        m.runtime.decisions = RecentDecisions(3)
+        sent = [m.message(f"text {i}", t=i * 20) for i in range(5)]
+        for message in sent:
+            await m.runtime.handle(message)
+        assert len(m.runtime.decisions) == 3
+        assert not (await m.moderation.explain(m.messages.GUILD, sent[1].id)).ok
+        assert (await m.moderation.explain(m.messages.GUILD, sent[2].id)).ok
+        m.runtime.decisions = RecentDecisions(0)  # a bot that needs no explain
+        await m.runtime.handle(m.message("more", t=200))
+        assert len(m.runtime.decisions) == 0
