@@ -217,3 +217,69 @@ async def test_the_extension_unloads_with_its_cog() -> None:
 
         assert bot.harness.bot.get_cog("SpamGuardCommands") is None
         assert importlib.import_module(EXTENSION).COMMANDS.library is adapter().FLAVOUR
+
+
+async def test_pardon_lifts_the_timeout_spamguard_gave() -> None:
+    async with commands_bot() as bot:
+        world, api = bot.world, bot.harness.api
+        member = f"/guilds/{world.guild_id}/members/{world.alice.id}"
+        for _ in range(3):
+            await bot.harness.send_message(author=world.alice, content="buy now")
+        (timeout,) = await api.wait_for("PATCH", member)
+        assert timeout.json["communication_disabled_until"] is not None
+        api.clear()
+
+        message, responses = await bot.invoke("pardon", member="alice")
+
+        # One request lifts the timeout (JSON null), then the answer; nothing else.
+        (lift,) = api.find("PATCH", "/guilds/{g}/members/{u}")
+        assert (lift.path, lift.json) == (member, {"communication_disabled_until": None})
+        assert [r.route for r in api.requests][-1] == (
+            "/interactions/{interaction_id}/{interaction_token}/callback"
+        )
+        assert api.members[(world.guild_id, world.alice.id)]["communication_disabled_until"] is None
+        assert (responses[0].flags, responses[0].allowed_mentions) == (EPHEMERAL, NO_MENTIONS)
+        assert message["content"]
+
+
+async def test_pardon_of_a_member_with_no_case_says_so_and_sends_nothing() -> None:
+    async with commands_bot() as bot:
+        api = bot.harness.api
+        api.clear()
+
+        message, _ = await bot.invoke("pardon", member="bob")
+
+        assert api.find("PATCH", "/guilds/{g}/members/{u}") == ()
+        assert api.find("DELETE", "/guilds/{g}/bans/{u}") == ()
+        assert bot.protection is not None
+        expected = await Moderation(bot.protection).pardon(
+            bot.world.guild_id, bot.world.bob.id, moderator_id=bot.world.admin.id
+        )
+        assert not expected.ok
+        assert message["content"] == expected.text
+
+
+async def test_explain_of_a_message_spamguard_never_saw_is_a_clear_answer() -> None:
+    async with commands_bot() as bot:
+        link = f"https://discord.com/channels/{bot.world.guild_id}/{bot.world.general.id}/1234567890123456789"
+
+        message, _ = await bot.invoke("explain", message=link)
+
+        assert "no decision on message 1234567890123456789" in message["content"]
+        assert "never saw" in message["content"]
+
+
+async def test_explain_of_a_punished_message_gives_the_checks_counts() -> None:
+    async with commands_bot() as bot:
+        world, api = bot.world, bot.harness.api
+        sent = [
+            await bot.harness.send_message(author=world.alice, content="buy now") for _ in range(3)
+        ]
+        await api.wait_for("PATCH", f"/guilds/{world.guild_id}/members/{world.alice.id}")
+
+        message, _ = await bot.invoke("explain", message=sent[-1]["id"])
+
+        assert bot.protection is not None
+        expected = await Moderation(bot.protection).explain(world.guild_id, sent[-1]["id"])
+        assert expected.ok
+        assert message["content"] == expected.text
