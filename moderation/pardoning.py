@@ -94,6 +94,13 @@ async def pardon_answer(runtime: Runtime, guild_id: int, user_id: int, moderator
     "failure", "detail"}]``), ``cases`` (the numbers marked pardoned), ``kept`` (what a
     pardon does not undo: ``ban``, ``kick``).
     """
+    if not runtime.started:
+        return Answer(
+            ok=False,
+            text="spamguard is not running (its state store is not open): nothing can be "
+            "pardoned now. Try again once it runs (see `status`).",
+            data={"guild_id": guild_id, "user_id": user_id, "found": False, "started": False},
+        )
     guard = runtime.guard
     now = runtime.clock()
     reason = f"spamguard: pardoned by moderator {moderator_id}"

@@ -117,3 +117,16 @@ async def test_a_pardon_for_a_member_with_no_case_says_there_is_nothing_to_pardo
         assert answer.data["found"] is False
         assert "nothing to pardon" in answer.text
         assert m.executor.sent == []
+
+
+async def test_a_pardon_while_spamguard_is_not_running_says_so(
+    moderated: ModeratedFactory,
+) -> None:
+    async with moderated() as m:
+        for i in range(3):
+            await m.send(f"spam {i}", t=i)
+        await m.runtime.stop()
+        answer = await m.moderation.pardon(m.messages.GUILD, m.messages.USER, moderator_id=77)
+        assert not answer.ok
+        assert "not running" in answer.text
+        assert answer.data["started"] is False
