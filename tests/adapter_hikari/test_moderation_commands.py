@@ -264,3 +264,48 @@ async def test_after_detach_the_commands_answer_nothing(world: payloads.GuildWor
     async with _bot(world) as b:
         await b.commands.detach()
         assert await _ask(b.harness, "status") == ()
+
+
+async def _spam(h: HikariHarness, author: payloads.Member, count: int = 3) -> None:
+    for i in range(count):
+        await h.send_message(author=author, content=f"spam {i}")
+
+
+async def test_pardon_ends_the_timeout_spamguard_gave(world: payloads.GuildWorld) -> None:
+    member_route = f"/guilds/{world.guild_id}/members/{world.alice.id}"
+    async with _bot(world) as b:
+        await _spam(b.harness, world.alice)
+        (timeout,) = b.harness.api.find("PATCH", member_route)
+        assert timeout.json["communication_disabled_until"] is not None
+        b.harness.api.clear()
+
+        (response,) = await _ask(b.harness, "pardon", member=world.alice)
+
+        (ended,) = b.harness.api.find("PATCH", member_route)
+        assert ended.json == {"communication_disabled_until": None}
+        assert "timeout ended" in (response.content or "")
+        assert (response.flags, response.allowed_mentions) == (EPHEMERAL, NO_MENTIONS)
+
+
+async def test_pardon_of_a_member_with_no_case_changes_nothing(
+    world: payloads.GuildWorld,
+) -> None:
+    async with _bot(world) as b:
+        b.harness.api.clear()
+        (response,) = await _ask(b.harness, "pardon", member=world.bob)
+
+        assert response.content
+        assert response.flags == EPHEMERAL
+        assert [r.route for r in b.harness.api.requests] == [
+            "/interactions/{interaction_id}/{interaction_token}/callback"
+        ]
+
+
+async def test_dryrun_on_keeps_spamguard_from_acting(world: payloads.GuildWorld) -> None:
+    async with _bot(world) as b:
+        (response,) = await _ask(b.harness, "dryrun", on="on")
+        assert (response.content or "").startswith("Dry run is on here")
+        b.harness.api.clear()
+
+        await _spam(b.harness, world.alice)
+        assert b.harness.api.find("PATCH", "/guilds/{g}/members/{u}") == ()

@@ -16,6 +16,7 @@ from support.hikari_harness import hikari_bot
 
 import spamguard.adapters.lightbulb as sg_lightbulb
 from spamguard.adapters.runtime import Protection
+from spamguard.core import Policy
 from spamguard.moderation import Moderation
 
 if typing.TYPE_CHECKING:
@@ -31,6 +32,20 @@ COMMANDS = "spamguard.moderation.lightbulb"
 EPHEMERAL = 64
 MANAGE_GUILD = 1 << 5
 NO_MENTIONS = {"parse": []}
+POLICY = Policy.from_dict(
+    {
+        "version": 1,
+        "spam": {
+            "levels": {
+                0: {
+                    "punishment": "TIMEOUT",
+                    "punishment_duration": 60,
+                    "max_messages": {"count": 3, "interval": 10},
+                }
+            }
+        },
+    }
+)
 
 SUBCOMMANDS: typing.Final[dict[str, dict[str, typing.Any]]] = {
     "status": {},
@@ -58,7 +73,9 @@ def protected(lightbulb_bot: LightbulbFactory, clock: FakeClock) -> Protected:
     the fake clock."""
     options = sg_lightbulb.Options(clock=clock, poll_interval=3600.0, load_entrypoints=False)
     return functools.partial(
-        lightbulb_bot, di={sg_lightbulb.Options: options}, extensions=(ADAPTER, COMMANDS)
+        lightbulb_bot,
+        di={Policy: POLICY, sg_lightbulb.Options: options},
+        extensions=(ADAPTER, COMMANDS),
     )
 
 
@@ -177,3 +194,22 @@ async def test_without_a_protection_the_commands_say_so(world: payloads.GuildWor
             response.content == "spamguard is not running for this bot yet: try again in a moment."
         )
         assert response.flags == EPHEMERAL
+
+
+async def test_pardon_ends_the_timeout_spamguard_gave(
+    protected: Protected, world: payloads.GuildWorld
+) -> None:
+    member_route = f"/guilds/{world.guild_id}/members/{world.alice.id}"
+    async with protected() as (h, _client):
+        for i in range(3):
+            await h.send_message(author=world.alice, content=f"spam {i}")
+        (timeout,) = h.api.find("PATCH", member_route)
+        assert timeout.json["communication_disabled_until"] is not None
+        h.api.clear()
+
+        (response,) = await _ask(h, "pardon", member=world.alice)
+
+        (ended,) = h.api.find("PATCH", member_route)
+        assert ended.json == {"communication_disabled_until": None}
+        assert "timeout ended" in (response.content or "")
+        assert (response.flags, response.allowed_mentions) == (EPHEMERAL, NO_MENTIONS)
