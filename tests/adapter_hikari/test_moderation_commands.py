@@ -13,11 +13,10 @@ import typing
 import hikari
 import pytest
 from support.hikari_harness import hikari_bot
-from support.library_harness import FakeClock
+from support.library_harness import FakeClock, make_policy
 
 import spamguard.adapters.hikari as sg_hikari
 import spamguard.moderation.hikari as sg_commands
-from spamguard.core import Policy
 from spamguard.moderation import Moderation
 
 if typing.TYPE_CHECKING:
@@ -31,20 +30,7 @@ EPHEMERAL = 64
 MANAGE_GUILD = 1 << 5
 NO_MENTIONS = {"parse": []}
 
-POLICY = Policy.from_dict(
-    {
-        "version": 1,
-        "spam": {
-            "levels": {
-                0: {
-                    "punishment": "TIMEOUT",
-                    "punishment_duration": 60,
-                    "max_messages": {"count": 3, "interval": 10},
-                }
-            }
-        },
-    }
-)
+POLICY = make_policy("TIMEOUT")
 
 # What each subcommand is given, and the same call on Moderation (for the expected text).
 CALLS: typing.Final[Mapping[str, tuple[dict[str, typing.Any], typing.Any]]] = {

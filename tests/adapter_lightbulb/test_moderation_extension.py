@@ -13,6 +13,7 @@ import hikari
 import lightbulb
 import pytest
 from support.hikari_harness import hikari_bot
+from support.library_harness import make_policy
 
 import spamguard.adapters.lightbulb as sg_lightbulb
 from spamguard.adapters.runtime import Protection
@@ -32,20 +33,7 @@ COMMANDS = "spamguard.moderation.lightbulb"
 EPHEMERAL = 64
 MANAGE_GUILD = 1 << 5
 NO_MENTIONS = {"parse": []}
-POLICY = Policy.from_dict(
-    {
-        "version": 1,
-        "spam": {
-            "levels": {
-                0: {
-                    "punishment": "TIMEOUT",
-                    "punishment_duration": 60,
-                    "max_messages": {"count": 3, "interval": 10},
-                }
-            }
-        },
-    }
-)
+POLICY = make_policy("TIMEOUT")
 
 SUBCOMMANDS: typing.Final[dict[str, dict[str, typing.Any]]] = {
     "status": {},
