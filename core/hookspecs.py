@@ -32,6 +32,7 @@ __all__ = (
     "spamguard_guild_timer",
     "spamguard_make_compat_bridge",
     "spamguard_pre_invoke",
+    "spamguard_report_decision",
     "spamguard_report_outcome",
     "spamguard_validate_policy",
 )
@@ -161,6 +162,21 @@ def spamguard_report_outcome(outcome: ActionOutcome) -> None:
     Receives an :class:`~spamguard.core.outcomes.ActionOutcome` (the action, whether it
     succeeded, the error's kind and text, the guild). Called for every executed action,
     success or failure, by every adapter; for stats, logs and alerts. Results are ignored.
+    """
+
+
+@hookspec
+def spamguard_report_decision(plan: Plan, seconds: float) -> None:
+    """Learn that a message was decided, and how long deciding it took.
+
+    Receives the message's :class:`~spamguard.core.plan.Plan` (skipped messages too: their
+    ``skipped_reason`` says why) and the seconds the runtime spent deciding it, from
+    handing it to the store to having its plan: the guard's decision and the store's work
+    (a Redis round trip), not the wait for the member's lock nor carrying the plan out.
+    Called by the runtime (bots protected with ``attach``) once per message, before its
+    plan is carried out; the core never reads a clock, so a :class:`~spamguard.core.Guard`
+    used alone never calls it. The runtime reads its performance counter only while a
+    plugin implements this hook. Results are ignored; for metrics and slow-decision logs.
     """
 
 

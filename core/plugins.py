@@ -63,6 +63,8 @@ _AFTER_INVOKE_QUIET = "spamguard_after_invoke (plans without violations)"
 """Cache key of the after-invoke implementations called for a plan without violations."""
 
 _CHECK_MESSAGE = "spamguard_check_message"
+_REPORT_DECISION = "spamguard_report_decision"
+_NONE_DISABLED: frozenset[str] = frozenset()
 
 HOOK_NAMES: tuple[str, ...] = tuple(
     name for name in hookspecs.__all__ if name.startswith(f"{hookspecs.PROJECT_NAME}_")
@@ -430,6 +432,19 @@ class Hooks:
     def report_outcome(self, outcome: ActionOutcome) -> None:
         """Call ``spamguard_report_outcome``; a failing plugin is logged, never raised."""
         self._notify("spamguard_report_outcome", self._disabled(outcome.guild_id), (outcome,))
+
+    def reports_decisions(self) -> bool:
+        """Whether any plugin implements ``spamguard_report_decision``: asked per message
+        by the runtime, which reads its performance counter only then (a cached look-up,
+        refreshed when plugins change)."""
+        impls = self._impls.get((_REPORT_DECISION, _NONE_DISABLED))
+        if impls is None:
+            impls = self._implementations(_REPORT_DECISION, _NONE_DISABLED)
+        return bool(impls)
+
+    def report_decision(self, plan: Plan, seconds: float) -> None:
+        """Call ``spamguard_report_decision``; a failing plugin is logged, never raised."""
+        self._notify(_REPORT_DECISION, self._disabled(plan.guild_id), (plan, seconds))
 
     def automod_execution(self, execution: AutomodExecution) -> None:
         """Call ``spamguard_automod_execution``; a failing plugin is logged, never raised."""

@@ -28,6 +28,7 @@ __all__ = ("Runtime",)
 import asyncio
 import datetime
 import logging
+import time
 import typing
 
 from spamguard.adapters.runtime.automod import RepeatFilter, RuleSync
@@ -335,13 +336,20 @@ class Runtime:
             lock = self._locks.get(key)
             if lock is None:
                 lock = self._locks[key] = asyncio.Lock()
+            hooks = self.guard.hooks
+            # The performance counter is read only while a plugin listens.
+            timed = hooks.reports_decisions()
             async with lock:
                 self.stats.messages += 1
                 before = self.decisions.before(self.guard, message)
+                started = time.perf_counter() if timed else 0.0
                 plan = await self.store.process(self.guard, message)
+                seconds = time.perf_counter() - started if timed else 0.0
                 self.decisions.record(self.guard, message, plan, before)
             if not lock.locked() and self._locks.get(key) is lock:
                 del self._locks[key]
+            if timed:
+                hooks.report_decision(plan, seconds)
             if plan and message.guild_id is not None:
                 # The hierarchy check of the plan's punishment reads the author from here.
                 self.recent_members.note(
