@@ -21,6 +21,7 @@ CONTRIB_MODULES = (
     "spamguard.contrib.lookalikes",
     "spamguard.contrib.mass_mention",
     "spamguard.contrib.message_length",
+    "spamguard.contrib.metrics",
     "spamguard.contrib.raid",
     "spamguard.contrib.stats",
 )
