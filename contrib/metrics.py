@@ -39,18 +39,26 @@ there is never a member label, and a ``guild`` label only with ``Metrics(per_gui
 
 The core reads no clock: the decision time comes from the runtime, so a
 :class:`~spamguard.core.Guard` used alone (a simulation, a replay) reports none.
+
+The hooks add to plain integers (a message costs a few dictionary updates, no lock); the
+registry turns them into metric families when Prometheus scrapes (:class:`MetricsCollector`).
 """
 
 from __future__ import annotations
 
-__all__ = ("DECISION_BUCKETS", "Metrics", "MetricsError")
+__all__ = ("DECISION_BUCKETS", "Metrics", "MetricsCollector", "MetricsError")
 
+import bisect
+import collections
 import typing
 
 from spamguard.core.hookspecs import hookimpl
 
 try:
     import prometheus_client
+    from prometheus_client.metrics_core import CounterMetricFamily, HistogramMetricFamily
+    from prometheus_client.registry import Collector
+    from prometheus_client.utils import floatToGoString
 except ImportError as error:  # pragma: no cover - the message is the point
     msg = (
         "spamguard.contrib.metrics needs prometheus_client: "
@@ -59,7 +67,9 @@ except ImportError as error:  # pragma: no cover - the message is the point
     raise ImportError(msg) from error
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
+
+    from prometheus_client.metrics_core import Metric
 
     from spamguard.core.events import AutomodExecution
     from spamguard.core.outcomes import ActionOutcome
@@ -89,31 +99,98 @@ default buckets start at 5 ms and would put every decision in the first."""
 _NO_GUILD = "none"
 """The ``guild`` label of an event without a guild."""
 
+Labels = tuple[str, ...]
+
+_COUNTERS: tuple[tuple[str, str, Labels], ...] = (
+    ("messages_decided", "Messages decided.", ()),
+    ("messages_skipped", "Messages not checked, by reason.", ("reason",)),
+    ("violations", "Checks that fired, by check.", ("check",)),
+    ("punishments", "Plans punishing, by punishment.", ("punishment",)),
+    ("actions", "Actions carried out, by kind and outcome.", ("kind", "outcome")),
+    ("action_failures", "Actions that failed, by kind and failure.", ("kind", "failure")),
+    ("messages_deleted", "Messages deleted.", ()),
+    ("automod_executions", "Discord AutoMod executions reported.", ()),
+)
+"""Each counter: name (after the namespace, before ``_total``), help text, label names
+(the ``guild`` label comes last, when asked)."""
+
 
 class MetricsError(ValueError):
     """The registry holds metrics of these names already (a second :class:`Metrics` on the
     same registry and namespace)."""
 
 
-class _Family:
-    """One metric and its labelled children, kept so the per-message path looks a child up
-    in a dict instead of prometheus_client's ``labels()`` (argument checks and a lock)."""
+class _Histogram:
+    """One series of the decision-time histogram: a count per bucket (not cumulative:
+    one increment per observation) and the sum."""
 
-    __slots__ = ("children", "labelled", "metric")
+    __slots__ = ("counts", "total")
 
-    def __init__(self, metric: typing.Any, labelled: bool) -> None:
-        self.metric = metric
-        self.labelled = labelled
-        self.children: dict[tuple[str, ...], typing.Any] = {}
+    def __init__(self, buckets: int) -> None:
+        self.counts = [0] * (buckets + 1)  # the last one: above every bound (+Inf)
+        self.total = 0.0
 
-    def child(self, values: tuple[str, ...]) -> typing.Any:
-        """The child of these label values (the metric itself when it has no labels)."""
-        if not self.labelled:
-            return self.metric
-        found = self.children.get(values)
-        if found is None:
-            found = self.children[values] = self.metric.labels(*values)
-        return found
+
+class MetricsCollector(Collector):
+    """The counts :class:`Metrics` keeps, as prometheus_client metric families.
+
+    Registered in the registry given to :class:`Metrics`; ``collect`` runs in the thread
+    that serves the scrape and reads copies of the counts, so a scrape never blocks, nor
+    is blocked by, a decision.
+    """
+
+    def __init__(self, namespace: str, per_guild: bool, buckets: Sequence[float]) -> None:
+        self.namespace = namespace
+        self.guild: Labels = ("guild",) if per_guild else ()
+        self.bounds = tuple(sorted(float(bound) for bound in buckets))
+        self.counts: dict[str, collections.Counter[Labels]] = {
+            name: collections.Counter() for name, _, _ in _COUNTERS
+        }
+        self.histograms: dict[Labels, _Histogram] = {}
+
+    def observe(self, guild: Labels, seconds: float) -> None:
+        """Count one decision of ``seconds`` in its bucket."""
+        series = self.histograms.get(guild)
+        if series is None:
+            series = self.histograms[guild] = _Histogram(len(self.bounds))
+        series.counts[bisect.bisect_left(self.bounds, seconds)] += 1
+        series.total += seconds
+
+    def describe(self) -> Iterator[Metric]:
+        """The families without samples: how the registry learns the names it holds."""
+        return self._families(samples=False)
+
+    def collect(self) -> Iterator[Metric]:
+        """The families with every series counted so far."""
+        return self._families(samples=True)
+
+    def _families(self, *, samples: bool) -> Iterator[Metric]:
+        for name, text, labels in _COUNTERS:
+            family = CounterMetricFamily(
+                f"{self.namespace}_{name}", text, labels=(*labels, *self.guild)
+            )
+            if samples:
+                counts = self.counts[name].copy()
+                if not counts and not labels and not self.guild:
+                    counts[()] = 0  # a total is there from the start, at zero
+                for values, count in counts.items():
+                    family.add_metric(values, count)
+            yield family
+        histogram = HistogramMetricFamily(
+            f"{self.namespace}_decision_seconds",
+            "Seconds the runtime took to decide a message (guard and store).",
+            labels=self.guild,
+        )
+        if samples:
+            for values, series in self.histograms.copy().items():
+                counts, total = list(series.counts), series.total
+                running = 0
+                buckets: list[tuple[str, float]] = []
+                for bound, count in zip((*self.bounds, float("inf")), counts, strict=True):
+                    running += count
+                    buckets.append((floatToGoString(bound), running))
+                histogram.add_metric(values, buckets, total)
+        yield histogram
 
 
 class Metrics:
@@ -122,7 +199,7 @@ class Metrics:
     Args:
         registry: where the metrics are registered (default: prometheus_client's global
             ``REGISTRY``, the one ``start_http_server`` and ``make_asgi_app`` serve); None
-            registers them nowhere (read them through :attr:`collectors`).
+            registers them nowhere (register :attr:`collector` yourself).
         per_guild: add a ``guild`` label (the guild id) to every metric. Off by default:
             a bot in many guilds would make thousands of series.
         namespace: the metrics' name prefix.
@@ -144,79 +221,36 @@ class Metrics:
         buckets: Sequence[float] = DECISION_BUCKETS,
     ) -> None:
         self.per_guild = per_guild
-        self.registry = registry
-        guild: tuple[str, ...] = ("guild",) if per_guild else ()
-        self._registered: list[typing.Any] = []
-
-        def family(kind: typing.Any, name: str, text: str, labels: tuple[str, ...]) -> _Family:
-            names = (*labels, *guild)
-            options: dict[str, typing.Any] = {"namespace": namespace, "registry": None}
-            if kind is prometheus_client.Histogram:
-                options["buckets"] = tuple(buckets)
-            metric = kind(name, text, names, **options)
-            self._registered.append(metric)
-            return _Family(metric, bool(names))
-
-        counter = prometheus_client.Counter
-        self._decided = family(counter, "messages_decided", "Messages decided.", ())
-        self._skipped = family(
-            counter, "messages_skipped", "Messages not checked, by reason.", ("reason",)
-        )
-        self._violations = family(counter, "violations", "Checks that fired, by check.", ("check",))
-        self._punishments = family(
-            counter, "punishments", "Plans punishing, by punishment.", ("punishment",)
-        )
-        self._actions = family(
-            counter, "actions", "Actions carried out, by kind and outcome.", ("kind", "outcome")
-        )
-        self._failures = family(
-            counter,
-            "action_failures",
-            "Actions that failed, by kind and failure.",
-            ("kind", "failure"),
-        )
-        self._deleted = family(counter, "messages_deleted", "Messages deleted.", ())
-        self._automod = family(
-            counter, "automod_executions", "Discord AutoMod executions reported.", ()
-        )
-        self._seconds = family(
-            prometheus_client.Histogram,
-            "decision_seconds",
-            "Seconds the runtime took to decide a message (guard and store).",
-            (),
-        )
+        self.collector = MetricsCollector(namespace, per_guild, buckets)
+        """What the registry scrapes."""
+        counts = self.collector.counts
+        self._decided = counts["messages_decided"]
+        self._skipped = counts["messages_skipped"]
+        self._violations = counts["violations"]
+        self._punishments = counts["punishments"]
+        self._actions = counts["actions"]
+        self._failures = counts["action_failures"]
+        self._deleted = counts["messages_deleted"]
+        self._automod = counts["automod_executions"]
+        self.registry: prometheus_client.CollectorRegistry | None = None
         if registry is not None:
-            self._register(registry)
-
-    @property
-    def collectors(self) -> tuple[typing.Any, ...]:
-        """The prometheus_client metrics this plugin updates."""
-        return tuple(self._registered)
-
-    def _register(self, registry: prometheus_client.CollectorRegistry) -> None:
-        done: list[typing.Any] = []
-        for metric in self._registered:
             try:
-                registry.register(metric)
+                registry.register(self.collector)
             except ValueError as error:
-                for registered in done:
-                    registry.unregister(registered)
                 msg = (
                     f"{error}: the registry holds spamguard's metrics already; register one "
                     "Metrics per registry (or give another registry= or namespace=)"
                 )
                 raise MetricsError(msg) from error
-            done.append(metric)
+            self.registry = registry
 
     def unregister(self) -> None:
         """Remove the metrics from their registry (a plugin replaced, a test's end)."""
-        if self.registry is None:
-            return
-        for metric in self._registered:
-            self.registry.unregister(metric)
-        self.registry = None
+        if self.registry is not None:
+            self.registry.unregister(self.collector)
+            self.registry = None
 
-    def _guild(self, guild_id: int | None) -> tuple[str, ...]:
+    def _guild(self, guild_id: int | None) -> Labels:
         if not self.per_guild:
             return ()
         return (_NO_GUILD if guild_id is None else str(guild_id),)
@@ -224,15 +258,15 @@ class Metrics:
     @hookimpl
     def spamguard_report_decision(self, plan: Plan, seconds: float) -> None:
         guild = self._guild(plan.guild_id)
-        self._decided.child(guild).inc()
-        self._seconds.child(guild).observe(seconds)
+        self._decided[guild] += 1
+        self.collector.observe(guild, seconds)
         if plan.skipped_reason is not None:
-            self._skipped.child((str(plan.skipped_reason), *guild)).inc()
+            self._skipped[(str(plan.skipped_reason), *guild)] += 1
             return
         for violation in plan.violations:
-            self._violations.child((violation.check, *guild)).inc()
+            self._violations[(violation.check, *guild)] += 1
         if plan.punishment != "NONE":
-            self._punishments.child((plan.punishment, *guild)).inc()
+            self._punishments[(plan.punishment, *guild)] += 1
 
     @hookimpl
     def spamguard_report_outcome(self, outcome: ActionOutcome) -> None:
@@ -246,13 +280,12 @@ class Metrics:
             result = "done"
             deleted = getattr(outcome.action, "message_ids", None)
             if kind == "delete" and deleted:
-                self._deleted.child(guild).inc(len(deleted))
+                self._deleted[guild] += len(deleted)
         else:
             result = "failed"
-            failure = str(outcome.failure or "error")
-            self._failures.child((kind, failure, *guild)).inc()
-        self._actions.child((kind, result, *guild)).inc()
+            self._failures[(kind, str(outcome.failure or "error"), *guild)] += 1
+        self._actions[(kind, result, *guild)] += 1
 
     @hookimpl
     def spamguard_automod_execution(self, execution: AutomodExecution) -> None:
-        self._automod.child(self._guild(execution.guild_id)).inc()
+        self._automod[self._guild(execution.guild_id)] += 1

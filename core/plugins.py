@@ -444,7 +444,16 @@ class Hooks:
 
     def report_decision(self, plan: Plan, seconds: float) -> None:
         """Call ``spamguard_report_decision``; a failing plugin is logged, never raised."""
-        self._notify(_REPORT_DECISION, self._disabled(plan.guild_id), (plan, seconds))
+        # Per message: the cached implementations called directly, as check_message does.
+        disabled = self._disabled(plan.guild_id)
+        impls = self._impls.get((_REPORT_DECISION, disabled))
+        if impls is None:
+            impls = self._implementations(_REPORT_DECISION, disabled)
+        for impl in impls:
+            try:
+                impl.call(plan, seconds)
+            except Exception:
+                self._failed(impl, _REPORT_DECISION)
 
     def automod_execution(self, execution: AutomodExecution) -> None:
         """Call ``spamguard_automod_execution``; a failing plugin is logged, never raised."""

@@ -191,3 +191,14 @@ def test_the_default_registry_is_prometheus_clients_global_one() -> None:
     finally:
         metrics.unregister()
     assert "spamguard_decision_seconds" not in prometheus_client.generate_latest().decode()
+
+
+def test_before_any_message_the_totals_read_zero(
+    registry: prometheus_client.CollectorRegistry,
+) -> None:
+    Metrics(registry=registry)
+
+    s = scrape(registry)
+    assert value(s, "spamguard_messages_decided_total") == 0
+    assert value(s, "spamguard_messages_deleted_total") == 0
+    assert value(s, "spamguard_decision_seconds_count") is None
