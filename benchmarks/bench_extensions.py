@@ -82,12 +82,9 @@ def child(scenario: str, messages: int) -> None:
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    from bench_instructions import measuring_arguments
+    from bench_instructions import measuring_one_install
 
-    parser = measuring_arguments(__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--python", default=sys.executable, help="interpreter whose install to measure"
-    )
+    parser = measuring_one_install(__doc__.split("\n\n")[0])
     parser.add_argument(
         "--each", action="store_true", help="also measure each installed extension alone"
     )

@@ -126,6 +126,16 @@ def measuring_arguments(description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def measuring_one_install(description: str) -> argparse.ArgumentParser:
+    """:func:`measuring_arguments` and ``--python``, the one interpreter whose install a
+    benchmark measures (default: this one)."""
+    parser = measuring_arguments(description)
+    parser.add_argument(
+        "--python", default=sys.executable, help="interpreter whose install to measure"
+    )
+    return parser
+
+
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = measuring_arguments(__doc__.split("\n\n")[0])
     parser.add_argument(

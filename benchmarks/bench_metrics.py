@@ -15,11 +15,12 @@ machine (or valgrind) runs. Three scenarios, counted in one run:
   ``CollectorRegistry``: the counters, the histogram and the outcome counters.
 
 Counted like ``bench_instructions.py`` (valgrind's callgrind, the slope between N and 2N
-messages, building the messages subtracted). Needs ``prometheus_client`` (the
-``spamguard[metrics]`` extra) and valgrind::
+messages, building the messages subtracted). ``--baseline PYTHON`` also counts ``off`` on
+another install (one from before the decision hook): what the hook costs a bot that does
+not use it. Needs ``prometheus_client`` (the ``spamguard[metrics]`` extra) and valgrind::
 
     python benchmarks/bench_metrics.py
-    python benchmarks/bench_metrics.py --messages 1000 --jobs 2
+    python benchmarks/bench_metrics.py --messages 400 --jobs 2 --baseline old/bin/python
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ import typing
 from spamguard.core import FailureKind, hookimpl
 
 if typing.TYPE_CHECKING:
-    import argparse
     from collections.abc import Sequence
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -105,21 +105,17 @@ def child(scenario: str, messages: int) -> None:
     asyncio.run(run())
 
 
-def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    from bench_instructions import measuring_arguments
-
-    parser = measuring_arguments(__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--python", default=sys.executable, help="interpreter whose install to measure"
-    )
-    return parser.parse_args(argv)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     sys.path.insert(0, str(HERE))
-    from bench_instructions import build_of, per_message, ran_as_child
+    from bench_instructions import build_of, measuring_one_install, per_message, ran_as_child
 
-    args = _parse_args(argv)
+    parser = measuring_one_install(__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--baseline",
+        metavar="PYTHON",
+        help="also measure 'off' on this interpreter's install (one without the decision hook)",
+    )
+    args = parser.parse_args(argv)
     if ran_as_child(args, child):
         return
     result = per_message(args.python, args.messages, args.jobs, SCENARIOS, __file__)
@@ -136,6 +132,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         value = result[scenario]
         print(f"  {label + ':':<30}{value:>12,.0f}  ({value - off:+,.0f}, x{value / off:.3f})")
     print(f"  spamguard {build_of(args.python)} ({args.python})")
+    if args.baseline:
+        before = per_message(args.baseline, args.messages, args.jobs, ("build", "off"), __file__)
+        value = before["off"]
+        print(
+            f"  {'baseline, no listener:':<30}{value:>12,.0f}  ({off - value:+,.0f} for the hook)"
+        )
+        print(f"  baseline: spamguard {build_of(args.baseline)} ({args.baseline})")
 
 
 if __name__ == "__main__":

@@ -10,24 +10,20 @@ HTTP, or with prometheus_client's own server::
     protection = spamguard.adapters.attach(bot, policy=policy, plugins=[Metrics()])
     prometheus_client.start_http_server(9108)  # http://localhost:9108/metrics
 
-The plugin listens to two hooks: ``spamguard_report_decision`` (each message the runtime
-decided, with the seconds it took) and ``spamguard_report_outcome`` (each action carried
-out), plus ``spamguard_automod_execution``. What it exports (``spamguard`` is the
+The plugin listens to three hooks: ``spamguard_report_decision`` (each message the runtime
+decided, with the seconds it took), ``spamguard_report_outcome`` (each action carried
+out) and ``spamguard_automod_execution``. What it exports (``spamguard`` is the
 ``namespace``):
 
-=============================================  ===================  ==========================
-metric                                         labels               counts
-=============================================  ===================  ==========================
-``spamguard_messages_decided_total``                                every message decided
-``spamguard_messages_skipped_total``           ``reason``           messages not checked
-``spamguard_violations_total``                 ``check``            checks that fired
-``spamguard_punishments_total``                ``punishment``       plans punishing
-``spamguard_actions_total``                    ``kind, outcome``    actions carried out
-``spamguard_action_failures_total``            ``kind, failure``    actions that failed
-``spamguard_messages_deleted_total``                                messages deleted
-``spamguard_automod_executions_total``                              Discord AutoMod's actions
-``spamguard_decision_seconds`` (histogram)                          time to decide a message
-=============================================  ===================  ==========================
+- ``spamguard_messages_decided_total``: every message decided;
+- ``spamguard_messages_skipped_total{reason}``: messages not checked (bots, exemptions...);
+- ``spamguard_violations_total{check}``: checks that fired;
+- ``spamguard_punishments_total{punishment}``: plans punishing (dry runs too);
+- ``spamguard_actions_total{kind, outcome}``: actions carried out;
+- ``spamguard_action_failures_total{kind, failure}``: actions that failed;
+- ``spamguard_messages_deleted_total``: messages deleted;
+- ``spamguard_automod_executions_total``: Discord AutoMod's actions reported;
+- ``spamguard_decision_seconds``: a histogram of the time to decide a message.
 
 An action is one request (a bulk delete of many messages is one ``delete``), hence the
 count of the messages deleted beside it. ``outcome`` is ``done``, ``failed``, ``dry_run``
@@ -101,8 +97,10 @@ _NO_GUILD = "none"
 
 Labels = tuple[str, ...]
 
+_DECIDED = "messages_decided"
+
 _COUNTERS: tuple[tuple[str, str, Labels], ...] = (
-    ("messages_decided", "Messages decided.", ()),
+    (_DECIDED, "Messages decided.", ()),
     ("messages_skipped", "Messages not checked, by reason.", ("reason",)),
     ("violations", "Checks that fired, by check.", ("check",)),
     ("punishments", "Plans punishing, by punishment.", ("punishment",)),
@@ -148,13 +146,12 @@ class MetricsCollector(Collector):
         }
         self.histograms: dict[Labels, _Histogram] = {}
 
-    def observe(self, guild: Labels, seconds: float) -> None:
-        """Count one decision of ``seconds`` in its bucket."""
-        series = self.histograms.get(guild)
-        if series is None:
-            series = self.histograms[guild] = _Histogram(len(self.bounds))
-        series.counts[bisect.bisect_left(self.bounds, seconds)] += 1
-        series.total += seconds
+    def series(self, guild: Labels) -> _Histogram:
+        """The decision-time series of ``guild`` (its labels; ``()`` without them)."""
+        found = self.histograms.get(guild)
+        if found is None:
+            found = self.histograms[guild] = _Histogram(len(self.bounds))
+        return found
 
     def describe(self) -> Iterator[Metric]:
         """The families without samples: how the registry learns the names it holds."""
@@ -171,6 +168,9 @@ class MetricsCollector(Collector):
             )
             if samples:
                 counts = self.counts[name].copy()
+                if name == _DECIDED:
+                    # Every decision is observed once in the histogram: its count.
+                    counts.update({g: sum(h.counts) for g, h in self.histograms.copy().items()})
                 if not counts and not labels and not self.guild:
                     counts[()] = 0  # a total is there from the start, at zero
                 for values, count in counts.items():
@@ -224,7 +224,8 @@ class Metrics:
         self.collector = MetricsCollector(namespace, per_guild, buckets)
         """What the registry scrapes."""
         counts = self.collector.counts
-        self._decided = counts["messages_decided"]
+        self._bounds = self.collector.bounds
+        self._series = self.collector.histograms
         self._skipped = counts["messages_skipped"]
         self._violations = counts["violations"]
         self._punishments = counts["punishments"]
@@ -257,9 +258,14 @@ class Metrics:
 
     @hookimpl
     def spamguard_report_decision(self, plan: Plan, seconds: float) -> None:
-        guild = self._guild(plan.guild_id)
-        self._decided[guild] += 1
-        self.collector.observe(guild, seconds)
+        # Called for every message: the histogram's series counts the decision too
+        # (messages_decided is read from it), and no call is made that can be saved.
+        guild = self._guild(plan.guild_id) if self.per_guild else ()
+        series = self._series.get(guild)
+        if series is None:
+            series = self.collector.series(guild)
+        series.counts[bisect.bisect_left(self._bounds, seconds)] += 1
+        series.total += seconds
         if plan.skipped_reason is not None:
             self._skipped[(str(plan.skipped_reason), *guild)] += 1
             return
