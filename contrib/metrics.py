@@ -63,7 +63,7 @@ except ImportError as error:  # pragma: no cover - the message is the point
     raise ImportError(msg) from error
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from prometheus_client.metrics_core import Metric
 
@@ -141,6 +141,9 @@ class MetricsCollector(Collector):
         self.namespace = namespace
         self.guild: Labels = ("guild",) if per_guild else ()
         self.bounds = tuple(sorted(float(bound) for bound in buckets))
+        # The "le" labels as prometheus_client writes them (its helper is untyped).
+        go_float = typing.cast("Callable[[float], str]", floatToGoString)
+        self.les = tuple(go_float(bound) for bound in (*self.bounds, float("inf")))
         self.counts: dict[str, collections.Counter[Labels]] = {
             name: collections.Counter() for name, _, _ in _COUNTERS
         }
@@ -183,12 +186,12 @@ class MetricsCollector(Collector):
         )
         if samples:
             for values, series in self.histograms.copy().items():
-                counts, total = list(series.counts), series.total
+                per_bucket, total = list(series.counts), series.total
                 running = 0
                 buckets: list[tuple[str, float]] = []
-                for bound, count in zip((*self.bounds, float("inf")), counts, strict=True):
+                for le, count in zip(self.les, per_bucket, strict=True):
                     running += count
-                    buckets.append((floatToGoString(bound), running))
+                    buckets.append((le, running))
                 histogram.add_metric(values, buckets, total)
         yield histogram
 
