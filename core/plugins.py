@@ -64,7 +64,6 @@ _AFTER_INVOKE_QUIET = "spamguard_after_invoke (plans without violations)"
 
 _CHECK_MESSAGE = "spamguard_check_message"
 _REPORT_DECISION = "spamguard_report_decision"
-_NONE_DISABLED: frozenset[str] = frozenset()
 
 HOOK_NAMES: tuple[str, ...] = tuple(
     name for name in hookspecs.__all__ if name.startswith(f"{hookspecs.PROJECT_NAME}_")
@@ -246,7 +245,7 @@ class Hooks:
             which receive no policy, honour ``disabled_extensions`` too.
     """
 
-    __slots__ = ("_impls", "_installed", "pm", "policy_for")
+    __slots__ = ("_impls", "_installed", "pm", "policy_for", "reports_decisions")
 
     def __init__(
         self,
@@ -259,6 +258,10 @@ class Hooks:
         self._impls: dict[tuple[str, frozenset[str]], tuple[_Impl, ...]] = {}
         self._installed: frozenset[str] | None = None
         _refuse_wrappers(pm)
+        self.reports_decisions = self.has(_REPORT_DECISION)
+        """Whether any plugin implements ``spamguard_report_decision``: read per message
+        by the runtime, which reads its performance counter only then (an attribute, not
+        a call: worked out again by :meth:`invalidate` when plugins change)."""
 
     def _implementations(self, name: str, disabled: frozenset[str]) -> tuple[_Impl, ...]:
         key = (name, disabled)
@@ -300,6 +303,7 @@ class Hooks:
         """
         self._impls.clear()
         _refuse_wrappers(self.pm)
+        self.reports_decisions = self.has(_REPORT_DECISION)
 
     def extension_names(self) -> frozenset[str]:
         """The names a policy's ``extensions`` may configure: every plugin registered
@@ -432,15 +436,6 @@ class Hooks:
     def report_outcome(self, outcome: ActionOutcome) -> None:
         """Call ``spamguard_report_outcome``; a failing plugin is logged, never raised."""
         self._notify("spamguard_report_outcome", self._disabled(outcome.guild_id), (outcome,))
-
-    def reports_decisions(self) -> bool:
-        """Whether any plugin implements ``spamguard_report_decision``: asked per message
-        by the runtime, which reads its performance counter only then (a cached look-up,
-        refreshed when plugins change)."""
-        impls = self._impls.get((_REPORT_DECISION, _NONE_DISABLED))
-        if impls is None:
-            impls = self._implementations(_REPORT_DECISION, _NONE_DISABLED)
-        return bool(impls)
 
     def report_decision(self, plan: Plan, seconds: float) -> None:
         """Call ``spamguard_report_decision``; a failing plugin is logged, never raised."""

@@ -338,7 +338,7 @@ class Runtime:
                 lock = self._locks[key] = asyncio.Lock()
             hooks = self.guard.hooks
             # The performance counter is read only while a plugin listens.
-            timed = hooks.reports_decisions()
+            timed = hooks.reports_decisions
             async with lock:
                 self.stats.messages += 1
                 before = self.decisions.before(self.guard, message)

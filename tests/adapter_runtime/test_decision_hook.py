@@ -68,11 +68,11 @@ async def test_no_listener_means_no_report_and_a_late_listener_is_heard() -> Non
     guard = Guard(_policy(), load_entrypoints=False)
     runtime = await _runtime(guard)
     try:
-        assert not guard.hooks.reports_decisions()
+        assert not guard.hooks.reports_decisions
         await runtime.handle(msg("before", t=0))
         decisions = Decisions()
         guard.register_plugin(decisions)
-        assert guard.hooks.reports_decisions()
+        assert guard.hooks.reports_decisions
         after = await runtime.handle(msg("after", t=1))
     finally:
         await runtime.stop()
