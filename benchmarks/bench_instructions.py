@@ -103,13 +103,21 @@ def per_message(
     script: str = __file__,
 ) -> dict[str, float]:
     """Instructions per message of each of ``scenarios`` (run by ``script``'s ``--child``
-    mode), ``build`` subtracted from the others."""
+    mode), ``build`` subtracted from the others (from ``<stream>/<what>``,
+    ``<stream>/build``: each stream's own building)."""
     runs = [(scenario, n) for scenario in scenarios for n in (messages, 2 * messages)]
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
         counted = pool.map(lambda run: count(python, *run, script=script), runs)
         totals = dict(zip(runs, counted, strict=True))
     slope = {s: (totals[s, 2 * messages] - totals[s, messages]) / messages for s in scenarios}
-    return {s: v if s == "build" else v - slope["build"] for s, v in slope.items()}
+    builds = {s: _build_of_scenario(s) for s in scenarios}
+    return {s: v if builds[s] == s else v - slope[builds[s]] for s, v in slope.items()}
+
+
+def _build_of_scenario(scenario: str) -> str:
+    """The scenario that builds ``scenario``'s messages: ``build``, or ``<stream>/build``."""
+    stream, separator, _ = scenario.rpartition("/")
+    return f"{stream}{separator}build"
 
 
 def measuring_arguments(description: str) -> argparse.ArgumentParser:

@@ -249,10 +249,12 @@ class LinkFilter:
     def spamguard_check_message(
         self, message: MessageLike, context: CheckContext
     ) -> list[Violation] | None:
-        settings = self.settings.get(context.policy)
         content = message.content
         # Every link and invite holds a "." or "://" (most chat holds neither).
-        if settings is None or ("." not in content and "://" not in content):
+        if "." not in content and "://" not in content:
+            return None
+        settings = self.settings.get(context.policy)
+        if settings is None:
             return None
         now = 0.0 if settings.deny_file is None else context.now_ts
         offences = settings.judge(content, now)

@@ -28,18 +28,21 @@ if typing.TYPE_CHECKING:
 
 
 class MessageScope(typing.Protocol):
-    """What a :class:`CheckContext` reads the guard's state through (the guard's one
-    object per message, built only when a plugin checks messages)."""
+    """What a :class:`CheckContext` reads the guard's state through: the guard's state
+    itself (one object for every message, so a message costs one context, not two)."""
 
-    now_ts: float
-    """The decision time, POSIX seconds."""
-
-    def history(self, seconds: float) -> list[Entry]:
+    def message_history(self, message: MessageLike, seconds: float, now_ts: float) -> list[Entry]:
         """See :meth:`CheckContext.history`."""
         ...
 
-    def window(
-        self, name: str, scope: Scope, interval: float, text: bool
+    def plugin_window(
+        self,
+        message: MessageLike,
+        name: str,
+        scope: Scope,
+        interval: float,
+        text: bool,
+        now_ts: float,
     ) -> SumWindow | DuplicateWindow:
         """See :meth:`CheckContext.window`."""
         ...
@@ -55,17 +58,14 @@ class CheckContext:
     """The guild's settings; a plugin reads its own under ``policy.extensions[name]``."""
     now: datetime.datetime
     """The decision time."""
+    now_ts: float
+    """:attr:`now` as POSIX seconds (``now.timestamp()``, computed once by the guard)."""
     _scope: MessageScope
-
-    @property
-    def now_ts(self) -> float:
-        """:attr:`now` as POSIX seconds (``now.timestamp()``, computed once by the guard)."""
-        return self._scope.now_ts
 
     def history(self, seconds: float) -> list[Entry]:
         """The member's messages in this guild over the last ``seconds`` (this one included),
         oldest first, as window entries (id, channel, time, normalised text)."""
-        return self._scope.history(seconds)
+        return self._scope.message_history(self.message, seconds, self.now_ts)
 
     def window(
         self, name: str, *, interval: float, scope: Scope = Scope.USER, text: bool = False
@@ -76,7 +76,7 @@ class CheckContext:
         this message's entry itself with ``window.add(Entry(...))``. ``text=True`` gives a
         :class:`~spamguard.core.windows.DuplicateWindow` for similarity checks.
         """
-        return self._scope.window(name, scope, interval, text)
+        return self._scope.plugin_window(self.message, name, scope, interval, text, self.now_ts)
 
 
 class _CheckContextFields:
@@ -87,6 +87,7 @@ if tuple(f.name for f in dataclasses.fields(CheckContext)) != (
     "message",
     "policy",
     "now",
+    "now_ts",
     "_scope",
 ):  # pragma: no cover - a guard against editing the class without build_check_context
     msg = "CheckContext's fields changed: update build_check_context"
@@ -99,6 +100,7 @@ def build_check_context(
     message: MessageLike,
     policy: GuildPolicy,
     now: datetime.datetime,
+    now_ts: float,
     scope: MessageScope,
 ) -> CheckContext:
     """``CheckContext(...)`` with the same fields, built without the dataclass __init__
@@ -113,6 +115,7 @@ def build_check_context(
     context.message = message
     context.policy = policy
     context.now = now
+    context.now_ts = now_ts
     context._scope = scope
     context.__class__ = CheckContext
     return context  # type: ignore[no-any-return]

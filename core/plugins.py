@@ -323,6 +323,12 @@ class Hooks:
         """Whether any plugin implements hook ``name`` (lets the guard skip idle hooks)."""
         return bool(getattr(self.pm.hook, name).get_hookimpls())
 
+    def after_invoke_without_violations(self) -> bool:
+        """Whether any plugin's ``spamguard_after_invoke`` is called for plans without
+        violations (one not declaring ``after_invoke_needs_violations``): lets the guard
+        skip the hook for most messages."""
+        return bool(self._implementations(_AFTER_INVOKE_QUIET, frozenset()))
+
     def pre_invoke(
         self, message: MessageLike, policy: GuildPolicy, now: datetime.datetime
     ) -> SkipReason | str | None:

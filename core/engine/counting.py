@@ -8,13 +8,18 @@ usual message costs O(1) per window.
 
 from __future__ import annotations
 
-__all__ = ("AMOUNT", "Fired", "plugin_violations", "record_and_check", "window_key")
+__all__ = (
+    "AMOUNT",
+    "Fired",
+    "plugin_fired",
+    "record_and_check",
+    "window_key",
+)
 
 import logging
 import operator
 import typing
 
-from spamguard.core.context import build_check_context
 from spamguard.core.policy import Punishment, Scope
 from spamguard.core.text import (
     count_emojis,
@@ -27,7 +32,6 @@ from spamguard.core.text import (
 from spamguard.core.windows import DuplicateWindow, Entry, SumWindow
 
 if typing.TYPE_CHECKING:
-    import datetime
     from collections.abc import Callable, Mapping
 
     from spamguard.core.engine.compiled_policy import Applying, CompiledPolicy
@@ -35,8 +39,7 @@ if typing.TYPE_CHECKING:
     from spamguard.core.engine.state import GuardState, WindowKey
     from spamguard.core.messages import MessageLike
     from spamguard.core.plan import Violation
-    from spamguard.core.plugins import Hooks
-    from spamguard.core.policy import GuildPolicy, RuleConfig
+    from spamguard.core.policy import RuleConfig
 
 _LOGGER = logging.getLogger("spamguard.engine.counting")
 
@@ -233,58 +236,14 @@ def record_and_check(
     return fired
 
 
-class _MemberScope:
-    """What a message's :class:`~spamguard.core.context.CheckContext` reads: one object
-    per message rather than two closures."""
-
-    __slots__ = ("member", "message", "now_ts", "state")
-
-    def __init__(
-        self, state: GuardState, message: MessageLike, member: MemberState, now_ts: float
-    ) -> None:
-        self.state = state
-        self.message = message
-        self.member = member
-        self.now_ts = now_ts
-
-    def history(self, seconds: float) -> list[Entry]:
-        cutoff = self.now_ts - seconds
-        author_id = self.message.author_id
-        return [
-            Entry(ts, mid, channel, author_id)
-            for mid, (ts, channel, _crc) in sorted(
-                self.member.recent.items(), key=lambda kv: kv[1][0]
-            )
-            if ts > cutoff
-        ]
-
-    def window(self, name: str, scope: Scope, interval: float, text: bool) -> SumWindow:
-        message = self.message
-        key = window_key(
-            f"plugin:{name}", scope, message.guild_id, message.channel_id, message.author_id
-        )
-        return self.state.open_window(key, interval, text, self.now_ts)
-
-
-def plugin_violations(
-    state: GuardState,
-    hooks: Hooks,
+def plugin_fired(
+    violations: list[Violation],
     message: MessageLike,
-    policy: GuildPolicy,
-    when: datetime.datetime,
     member: MemberState,
     rules: tuple[RuleConfig, ...],
-    now_ts: float,
 ) -> list[Fired]:
-    """The violations plugins' checks find for ``message`` (``spamguard_check_message``)
-    decided at ``when`` (``now_ts``, its POSIX time); their windows are kept in ``state``
-    under ``plugin:<name>``."""
-    context = build_check_context(
-        message, policy, when, _MemberScope(state, message, member, now_ts)
-    )
-    violations = hooks.check_message(message, context)
-    if not violations:
-        return []
+    """The plugins' ``violations`` of ``message`` (from ``spamguard_check_message``, see
+    :func:`~spamguard.core.engine.deciding.decide_message`), each with its punishment and the member's entries behind it."""
     duration = rules[0].punishment_duration if rules else 300
     fired = []
     for violation in violations:

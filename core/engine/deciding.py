@@ -12,6 +12,7 @@ __all__ = ("HookUse", "decide_message")
 import typing
 from zlib import crc32
 
+from spamguard.core.context import build_check_context
 from spamguard.core.engine import counting, incidents
 from spamguard.core.plan import SkipReason, build_plan
 
@@ -34,13 +35,16 @@ class HookUse:
     """The plugin hooks, and which of the per-message ones any plugin implements (asked
     once when plugins change, not per message)."""
 
-    __slots__ = ("after", "checks", "hooks", "pre")
+    __slots__ = ("after", "after_quiet", "checks", "hooks", "pre")
 
     def __init__(self, hooks: Hooks) -> None:
         self.hooks = hooks
         self.pre = hooks.has("spamguard_pre_invoke")
         self.checks = hooks.has("spamguard_check_message")
         self.after = hooks.has("spamguard_after_invoke")
+        self.after_quiet = hooks.after_invoke_without_violations()
+        """Some ``spamguard_after_invoke`` reads plans without violations too (else the
+        hook is called only for plans holding violations)."""
 
 
 def decide_message(
@@ -101,15 +105,15 @@ def decide_message(
         state, compiled, applying, message, ts, now_ts, previous is not None
     )
     if uses.checks:
-        fired.extend(
-            counting.plugin_violations(
-                state, uses.hooks, message, policy, when, member, rules, now_ts
-            )
-        )
+        # Plugins' windows are kept in ``state`` under ``plugin:<name>``.
+        context = build_check_context(message, policy, when, now_ts, state)
+        violations = uses.hooks.check_message(message, context)
+        if violations:
+            fired.extend(counting.plugin_fired(violations, message, member, rules))
     if fired:
         plan = incidents.decide(state, message, policy, member, fired, when, now_ts, ts, self_id)
     else:
         plan = build_plan(message_id, guild_id, author_id, channel_id, policy.dry_run)
-    if uses.after:
+    if uses.after and (uses.after_quiet or plan.violations):
         plan = uses.hooks.after_invoke(message, plan, policy)
     return plan

@@ -31,6 +31,7 @@ import collections.abc
 import dataclasses
 import typing
 
+from spamguard.core.engine.counting import window_key
 from spamguard.core.engine.members import MemberState
 from spamguard.core.engine.scheduler import Schedule
 from spamguard.core.engine.snapshot import check_member, check_snapshot
@@ -43,6 +44,7 @@ if typing.TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from spamguard.core.engine.members import DryRunState
+    from spamguard.core.messages import MessageLike
 
 SNAPSHOT_VERSION: typing.Final = 1
 """Bumped whenever the snapshot layout changes; restore refuses other versions."""
@@ -223,6 +225,38 @@ class GuardState:
         if times and times[0] <= oldest:
             window.expire(oldest)
         return window
+
+    def plugin_window(
+        self,
+        message: MessageLike,
+        name: str,
+        scope: Scope,
+        interval: float,
+        text: bool,
+        now_ts: float,
+    ) -> SumWindow:
+        """A plugin check's window ``name`` for ``message``'s ``scope``, opened as
+        :meth:`open_window` does (see :meth:`~spamguard.core.context.CheckContext.window`),
+        kept under ``plugin:<name>``."""
+        key = window_key(
+            f"plugin:{name}", scope, message.guild_id, message.channel_id, message.author_id
+        )
+        return self.open_window(key, interval, text, now_ts)
+
+    def message_history(self, message: MessageLike, seconds: float, now_ts: float) -> list[Entry]:
+        """The recent messages of ``message``'s author in its guild over the last
+        ``seconds`` before ``now_ts``, oldest first (see
+        :meth:`~spamguard.core.context.CheckContext.history`)."""
+        member = self.members.get((message.guild_id, message.author_id))
+        if member is None:
+            return []
+        cutoff = now_ts - seconds
+        author_id = message.author_id
+        return [
+            Entry(ts, mid, channel, author_id)
+            for mid, (ts, channel, _crc) in sorted(member.recent.items(), key=lambda kv: kv[1][0])
+            if ts > cutoff
+        ]
 
     def reset_member(
         self, guild_id: int, user_id: int, counters: Iterable[str] | None = None
