@@ -247,7 +247,8 @@ class GuardState:
         """The recent messages of ``message``'s author in its guild over the last
         ``seconds`` before ``now_ts``, oldest first (see
         :meth:`~spamguard.core.context.CheckContext.history`)."""
-        member = self.members.get((message.guild_id, message.author_id))
+        guild_id = message.guild_id
+        member = None if guild_id is None else self.members.get((guild_id, message.author_id))
         if member is None:
             return []
         cutoff = now_ts - seconds
