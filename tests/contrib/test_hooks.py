@@ -260,34 +260,18 @@ def test_a_plugin_needing_violations_is_not_called_after_invoke_for_a_plan_witho
                 Violation(check="shout", count=1, limit=1, interval=0.0, message_ids=(message.id,))
             ]
 
+    # Every after-invoke plugin needs violations: the guard skips the hook for quiet plans.
+    needy_only = Guard(policy(), plugins=[Counter("needy", needs=True), Shout()])
+    assert needy_only.hooks.after_invoke_without_violations() is False
+    needy_only.process(msg(content="quiet"))
+    assert seen == []
     plugins = [Counter("always", needs=False), Counter("needy", needs=True), Shout()]
     guard = Guard(policy(), plugins=plugins)
+    assert guard.hooks.after_invoke_without_violations() is True
     guard.process(msg(content="quiet"))
     assert seen == [("always", 0)]
     guard.process(msg(content="LOUD"))
     assert sorted(seen[1:]) == [("always", 1), ("needy", 1)]
-
-
-def test_after_invoke_is_skipped_for_quiet_plans_until_a_plugin_wants_them(msg, policy) -> None:
-    seen: list[tuple[str, int]] = []
-
-    class Counter:
-        def __init__(self, label: str, *, needs: bool) -> None:
-            self.name = label
-            self.after_invoke_needs_violations = needs
-
-        @hookimpl
-        def spamguard_after_invoke(self, plan: Plan) -> None:
-            seen.append((self.name, len(plan.violations)))
-
-    guard = Guard(policy(), plugins=[Counter("needy", needs=True)])
-    assert guard.hooks.after_invoke_without_violations() is False
-    guard.process(msg(content="quiet"))
-    assert seen == []
-    guard.register_plugin(Counter("always", needs=False))
-    assert guard.hooks.after_invoke_without_violations() is True
-    guard.process(msg(content="still quiet"))
-    assert seen == [("always", 0)]
 
 
 def test_an_after_invoke_result_that_is_not_a_plan_is_ignored_and_logged(
