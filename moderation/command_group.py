@@ -118,6 +118,16 @@ DRY_RUN_CHOICES: typing.Final[Mapping[str, bool | None]] = {
 """``/spamguard dryrun on:`` choices and what :meth:`Moderation.set_dry_run` gets."""
 
 
+async def _set_dry_run(
+    moderation: Moderation, guild_id: int, moderator_id: int, choice: str
+) -> Answer:
+    if choice.lower() not in DRY_RUN_CHOICES:
+        shown = ", ".join(DRY_RUN_CHOICES)
+        return Answer(ok=False, text=f"{choice!r} is not a choice of `dryrun`: {shown}.")
+    on = DRY_RUN_CHOICES[choice.lower()]
+    return await moderation.set_dry_run(guild_id, on, moderator_id=moderator_id)
+
+
 def _member(description: str) -> Option:
     return Option(name="member", description=description, kind=OptionKind.USER)
 
@@ -166,9 +176,7 @@ SUBCOMMANDS: typing.Final[tuple[Subcommand, ...]] = (
             kind=OptionKind.STRING,
             choices=tuple(DRY_RUN_CHOICES),
         ),
-        operation=lambda m, guild, mod, value: m.set_dry_run(
-            guild, DRY_RUN_CHOICES[value], moderator_id=mod
-        ),
+        operation=lambda m, guild, mod, value: _set_dry_run(m, guild, mod, str(value)),
     ),
     Subcommand(
         name="reload",
@@ -230,14 +238,17 @@ def moderation_of(protection: Protection) -> Moderation:
     return moderation
 
 
-async def answer(protection: Protection | None, invocation: Invocation) -> Answer:
+async def answer(
+    protection: Protection | None, invocation: Invocation, *, not_running: str | None = None
+) -> Answer:
     """The answer to ``invocation``: a refusal (outside a server, a member without Manage
-    Server or Administrator, no running protection), or its operation's. Never raises."""
+    Server or Administrator, no running protection: ``not_running``, by default
+    :attr:`Refusal.NOT_RUNNING`'s text), or its operation's. Never raises."""
     refused = refusal(invocation.guild_id, invocation.permissions)
-    if refused is None and (protection is None or protection.detached):
-        refused = Refusal.NOT_RUNNING
     if refused is not None:
         return Answer(ok=False, text=refused.value)
+    if protection is None or protection.detached:
+        return Answer(ok=False, text=not_running or Refusal.NOT_RUNNING.value)
     spec = _BY_NAME.get(invocation.subcommand)
     if spec is None or (spec.option is not None and invocation.value is None):
         return Answer(ok=False, text=f"/{COMMAND} {invocation.subcommand}: not understood.")

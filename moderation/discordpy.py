@@ -26,6 +26,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from spamguard.moderation import command_group as group
 from spamguard.moderation import dpy_commands as shared
 
 COMMANDS: typing.Final = shared.CommandFlavour(
@@ -40,8 +41,8 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
     """The ``/spamguard`` command group; answers go through :class:`~spamguard.moderation.dpy_commands.ModerationCommands`."""
 
     spamguard = app_commands.Group(
-        name=shared.COMMAND,
-        description=shared.COMMAND_DESCRIPTION,
+        name=group.COMMAND,
+        description=group.COMMAND_DESCRIPTION,
         default_permissions=discord.Permissions(manage_guild=True),
         guild_only=True,
     )
@@ -49,40 +50,40 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
     def __init__(self, bot: commands.Bot) -> None:
         self.moderation_commands = shared.ModerationCommands(COMMANDS, bot)
 
-    @spamguard.command(name="status", description=shared.SUBCOMMANDS["status"])
+    @spamguard.command(name="status", description=shared.DESCRIPTIONS["status"])
     async def status(self, interaction: discord.Interaction) -> None:
-        await self.moderation_commands.status(interaction)
+        await self.moderation_commands.run(interaction, "status")
 
-    @spamguard.command(name="explain", description=shared.SUBCOMMANDS["explain"])
-    @app_commands.describe(message=shared.OPTIONS["explain"])
+    @spamguard.command(name="explain", description=shared.DESCRIPTIONS["explain"])
+    @app_commands.describe(message=shared.OPTIONS["explain"].description)
     async def explain(self, interaction: discord.Interaction, message: str) -> None:
-        await self.moderation_commands.explain(interaction, message)
+        await self.moderation_commands.run(interaction, "explain", message)
 
-    @spamguard.command(name="cases", description=shared.SUBCOMMANDS["cases"])
-    @app_commands.describe(member=shared.OPTIONS["cases"])
+    @spamguard.command(name="cases", description=shared.DESCRIPTIONS["cases"])
+    @app_commands.describe(member=shared.OPTIONS["cases"].description)
     async def cases(self, interaction: discord.Interaction, member: discord.User) -> None:
-        await self.moderation_commands.cases(interaction, member)
+        await self.moderation_commands.run(interaction, "cases", member.id)
 
-    @spamguard.command(name="case", description=shared.SUBCOMMANDS["case"])
-    @app_commands.describe(number=shared.OPTIONS["case"])
+    @spamguard.command(name="case", description=shared.DESCRIPTIONS["case"])
+    @app_commands.describe(number=shared.OPTIONS["case"].description)
     async def case(
         self, interaction: discord.Interaction, number: app_commands.Range[int, 1]
     ) -> None:
-        await self.moderation_commands.case(interaction, number)
+        await self.moderation_commands.run(interaction, "case", number)
 
-    @spamguard.command(name="pardon", description=shared.SUBCOMMANDS["pardon"])
-    @app_commands.describe(member=shared.OPTIONS["pardon"])
+    @spamguard.command(name="pardon", description=shared.DESCRIPTIONS["pardon"])
+    @app_commands.describe(member=shared.OPTIONS["pardon"].description)
     async def pardon(self, interaction: discord.Interaction, member: discord.User) -> None:
-        await self.moderation_commands.pardon(interaction, member)
+        await self.moderation_commands.run(interaction, "pardon", member.id)
 
-    @spamguard.command(name="dryrun", description=shared.SUBCOMMANDS["dryrun"])
-    @app_commands.describe(on=shared.OPTIONS["dryrun"])
+    @spamguard.command(name="dryrun", description=shared.DESCRIPTIONS["dryrun"])
+    @app_commands.describe(on=shared.OPTIONS["dryrun"].description)
     async def dryrun(self, interaction: discord.Interaction, on: DryRun) -> None:
-        await self.moderation_commands.dryrun(interaction, on)
+        await self.moderation_commands.run(interaction, "dryrun", on)
 
-    @spamguard.command(name="reload", description=shared.SUBCOMMANDS["reload"])
+    @spamguard.command(name="reload", description=shared.DESCRIPTIONS["reload"])
     async def reload(self, interaction: discord.Interaction) -> None:
-        await self.moderation_commands.reload(interaction)
+        await self.moderation_commands.run(interaction, "reload")
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -26,6 +26,7 @@ import disnake
 from disnake.ext import commands
 from disnake.interactions import ApplicationCommandInteraction
 
+from spamguard.moderation import command_group as group
 from spamguard.moderation import dpy_commands as shared
 
 COMMANDS: typing.Final = shared.CommandFlavour(
@@ -46,63 +47,66 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
         self.moderation_commands = shared.ModerationCommands(COMMANDS, bot)
 
     @commands.slash_command(
-        name=shared.COMMAND,
-        description=shared.COMMAND_DESCRIPTION,
+        name=group.COMMAND,
+        description=group.COMMAND_DESCRIPTION,
         default_member_permissions=disnake.Permissions(manage_guild=True),
         contexts=disnake.InteractionContextTypes(guild=True),
     )
     async def spamguard(self, interaction: Interaction) -> None:
         """The group itself: Discord only ever invokes its sub-commands."""
 
-    @spamguard.sub_command(name="status", description=shared.SUBCOMMANDS["status"])
+    @spamguard.sub_command(name="status", description=shared.DESCRIPTIONS["status"])
     async def status(self, interaction: Interaction) -> None:
-        await self.moderation_commands.status(interaction)
+        await self.moderation_commands.run(interaction, "status")
 
-    @spamguard.sub_command(name="explain", description=shared.SUBCOMMANDS["explain"])
+    @spamguard.sub_command(name="explain", description=shared.DESCRIPTIONS["explain"])
     async def explain(
         self,
         interaction: Interaction,
-        message: str = commands.Param(description=shared.OPTIONS["explain"]),
+        message: str = commands.Param(description=shared.OPTIONS["explain"].description),
     ) -> None:
-        await self.moderation_commands.explain(interaction, message)
+        await self.moderation_commands.run(interaction, "explain", message)
 
-    @spamguard.sub_command(name="cases", description=shared.SUBCOMMANDS["cases"])
+    @spamguard.sub_command(name="cases", description=shared.DESCRIPTIONS["cases"])
     async def cases(
         self,
         interaction: Interaction,
-        member: disnake.User = commands.Param(description=shared.OPTIONS["cases"]),
+        member: disnake.User = commands.Param(description=shared.OPTIONS["cases"].description),
     ) -> None:
-        await self.moderation_commands.cases(interaction, member)
+        await self.moderation_commands.run(interaction, "cases", member.id)
 
-    @spamguard.sub_command(name="case", description=shared.SUBCOMMANDS["case"])
+    @spamguard.sub_command(name="case", description=shared.DESCRIPTIONS["case"])
     async def case(
         self,
         interaction: Interaction,
-        number: int = commands.Param(description=shared.OPTIONS["case"], min_value=1),
+        number: int = commands.Param(
+            description=shared.OPTIONS["case"].description,
+            min_value=shared.OPTIONS["case"].min_value,
+        ),
     ) -> None:
-        await self.moderation_commands.case(interaction, number)
+        await self.moderation_commands.run(interaction, "case", number)
 
-    @spamguard.sub_command(name="pardon", description=shared.SUBCOMMANDS["pardon"])
+    @spamguard.sub_command(name="pardon", description=shared.DESCRIPTIONS["pardon"])
     async def pardon(
         self,
         interaction: Interaction,
-        member: disnake.User = commands.Param(description=shared.OPTIONS["pardon"]),
+        member: disnake.User = commands.Param(description=shared.OPTIONS["pardon"].description),
     ) -> None:
-        await self.moderation_commands.pardon(interaction, member)
+        await self.moderation_commands.run(interaction, "pardon", member.id)
 
-    @spamguard.sub_command(name="dryrun", description=shared.SUBCOMMANDS["dryrun"])
+    @spamguard.sub_command(name="dryrun", description=shared.DESCRIPTIONS["dryrun"])
     async def dryrun(
         self,
         interaction: Interaction,
         on: str = commands.Param(
-            description=shared.OPTIONS["dryrun"], choices=list(shared.DRY_RUN_CHOICES)
+            description=shared.OPTIONS["dryrun"].description, choices=list(group.DRY_RUN_CHOICES)
         ),
     ) -> None:
-        await self.moderation_commands.dryrun(interaction, on)
+        await self.moderation_commands.run(interaction, "dryrun", on)
 
-    @spamguard.sub_command(name="reload", description=shared.SUBCOMMANDS["reload"])
+    @spamguard.sub_command(name="reload", description=shared.DESCRIPTIONS["reload"])
     async def reload(self, interaction: Interaction) -> None:
-        await self.moderation_commands.reload(interaction)
+        await self.moderation_commands.run(interaction, "reload")
 
 
 def setup(bot: typing.Any) -> None:

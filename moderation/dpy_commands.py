@@ -2,43 +2,28 @@
 :mod:`spamguard.moderation.discordpy`, :mod:`spamguard.moderation.nextcord` and
 :mod:`spamguard.moderation.disnake`.
 
-Each library declares the command group its own way (discord.py's
-``app_commands.Group``, nextcord's ``slash_command`` + ``subcommand``, disnake's
-``slash_command`` + ``sub_command``), with the names and descriptions of
-:data:`SUBCOMMANDS` and :data:`OPTIONS`, and hands every invocation to one
-:class:`ModerationCommands`. That object does the rest the same way for the three:
-refuse outside a guild and a member without Manage Server or Administrator (our own
-check, beside Discord's ``default_member_permissions``), find the bot's protection
-(spamguard's ``SpamGuard`` Cog), run the :class:`~spamguard.moderation.Moderation`
-operation and send ``answer.text`` ephemerally with allowed mentions empty.
-
-An operation that takes longer than :attr:`ModerationCommands.answer_within` seconds
-(a pardon's REST calls, a slow store) is deferred first, ephemerally, and its answer
-edits the deferred response, so Discord's three seconds to answer are always kept.
-Nothing raises into the bot: a failure to answer is logged.
+The group itself (subcommands, refusal, answers, deferral) is
+:mod:`spamguard.moderation.command_group`'s, the same for every library. Each library
+declares the group its own way (discord.py's ``app_commands.Group``, nextcord's
+``slash_command`` + ``subcommand``, disnake's ``slash_command`` + ``sub_command``) with
+the texts of :data:`DESCRIPTIONS` and :data:`OPTIONS`, and hands every invocation to one
+:class:`ModerationCommands`; here is only what the three add: an interaction read into an
+:class:`~spamguard.moderation.command_group.Invocation`, the bot's protection found
+through spamguard's ``SpamGuard`` Cog (:data:`NOT_PROTECTED` when it is not loaded), and
+how an answer is sent: ephemerally with allowed mentions empty, or, after a deferral,
+into the deferred response.
 """
 
 from __future__ import annotations
 
-__all__ = (
-    "COMMAND",
-    "DRY_RUN_CHOICES",
-    "OPTIONS",
-    "SUBCOMMANDS",
-    "CommandFlavour",
-    "ModerationCommands",
-    "Refusal",
-)
+__all__ = ("DESCRIPTIONS", "NOT_PROTECTED", "OPTIONS", "CommandFlavour", "ModerationCommands")
 
-import asyncio
 import dataclasses
-import enum
 import logging
 import typing
 
 from spamguard.adapters.dpy.cog import COG_NAME
-from spamguard.moderation.answers import Answer
-from spamguard.moderation.operations import Moderation
+from spamguard.moderation import command_group as group
 
 if typing.TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
@@ -48,53 +33,24 @@ if typing.TYPE_CHECKING:
 
 _LOGGER = logging.getLogger("spamguard.moderation.commands")
 
-COMMAND: typing.Final = "spamguard"
-"""The command group's name: ``/spamguard <subcommand>``."""
-
-COMMAND_DESCRIPTION: typing.Final = "Look at and steer spamguard in this server"
-"""The group's description, shown in Discord's command picker."""
-
-# The texts are hikari's (spamguard.moderation.hikari_commands), so moderators see the
-# same command whichever library their bot runs.
-SUBCOMMANDS: typing.Final[Mapping[str, str]] = {
-    "status": "What is enabled here, dry run, raid mode, counts since start",
-    "explain": "Each check's count against its limit for a message, and why it was punished",
-    "cases": "A member's cases, newest first",
-    "case": "One case, by its number",
-    "pardon": "Reset a member's ladder and counters, and undo the timeout, mute or ban",
-    "dryrun": "Turn dry run on or off in this server",
-    "reload": "Read the policy file again (an invalid one is answered, the old one stays)",
+DESCRIPTIONS: typing.Final[Mapping[str, str]] = {
+    subcommand.name: subcommand.description for subcommand in group.SUBCOMMANDS
 }
-"""Each subcommand's name and description, in the order Discord lists them."""
+"""Each subcommand's description, by name, in the order Discord lists them."""
 
-OPTIONS: typing.Final[Mapping[str, str]] = {
-    "explain": "The message's link or id",
-    "cases": "Whose cases",
-    "case": "The case number",
-    "pardon": "Who is pardoned",
-    "dryrun": "on: decide without acting; off: act; policy: as the policy says",
+OPTIONS: typing.Final[Mapping[str, group.Option]] = {
+    subcommand.name: subcommand.option
+    for subcommand in group.SUBCOMMANDS
+    if subcommand.option is not None
 }
-"""The description of each subcommand's one option (``explain message``, ``cases
+"""The one option of each subcommand that takes one (``explain message``, ``cases
 member``, ``case number``, ``pardon member``, ``dryrun on``), by subcommand."""
 
-DRY_RUN_CHOICES: typing.Final[Mapping[str, bool | None]] = {
-    "on": True,
-    "off": False,
-    "policy": None,
-}
-"""``/spamguard dryrun on:`` choices and what :meth:`Moderation.set_dry_run` gets."""
-
-
-class Refusal(enum.Enum):
-    """Why a command was answered without running its operation."""
-
-    NOT_IN_GUILD = "/spamguard works in a server only."
-    NOT_ALLOWED = "You need the Manage Server permission (or Administrator) to use /spamguard."
-    NOT_PROTECTED = (
-        "spamguard is not protecting this bot: load its extension first "
-        "(`spamguard.adapters.{adapter}`)."
-    )
-    FAILED = "That did not work: spamguard logged what went wrong."
+NOT_PROTECTED: typing.Final = (
+    "spamguard is not protecting this bot: load its extension first "
+    "(`spamguard.adapters.{adapter}`)."
+)
+"""The answer when spamguard's own extension is not loaded on the bot."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,13 +65,31 @@ class CommandFlavour:
     (``edit_original_response``; nextcord's ``edit_original_message``)."""
 
 
-async def _no_such_choice(choice: str) -> Answer:
-    shown = ", ".join(DRY_RUN_CHOICES)
-    return Answer(ok=False, text=f"{choice!r} is not a choice of `dryrun`: {shown}.")
+class _InteractionResponder:
+    """Answers one interaction: the initial response, or a deferral and its edit."""
 
+    __slots__ = ("_deferred", "_flavour", "_interaction")
 
-Operation = typing.Callable[[Moderation, int], "Awaitable[Answer]"]
-"""An operation run for the guild of the interaction: ``(moderation, guild_id)``."""
+    def __init__(self, flavour: CommandFlavour, interaction: typing.Any) -> None:
+        self._flavour = flavour
+        self._interaction = interaction
+        self._deferred = False
+
+    async def defer(self) -> None:
+        await self._interaction.response.defer(ephemeral=True)
+        self._deferred = True
+
+    async def send(self, text: str) -> None:
+        no_mentions = self._flavour.library.module.AllowedMentions.none()
+        if self._deferred:
+            edit: Callable[..., Awaitable[typing.Any]] = getattr(
+                self._interaction, self._flavour.edit_original
+            )
+            await edit(content=text, allowed_mentions=no_mentions)
+        else:
+            await self._interaction.response.send_message(
+                text, ephemeral=True, allowed_mentions=no_mentions
+            )
 
 
 class ModerationCommands:
@@ -126,126 +100,39 @@ class ModerationCommands:
         bot: the bot the extension was loaded on.
     """
 
-    answer_within: float = 2.0
+    answer_within: float = group.DEFER_AFTER
     """Seconds an operation may take before the response is deferred (Discord waits
     three seconds for the first response); 0 defers every response first."""
 
     def __init__(self, flavour: CommandFlavour, bot: typing.Any) -> None:
         self.flavour = flavour
         self.bot = bot
-        self._moderation: Moderation | None = None
-
-    # ------------------------------------------------------------------ subcommands
-
-    async def status(self, interaction: typing.Any) -> None:
-        """``/spamguard status``."""
-        await self.run(interaction, lambda m, guild_id: m.status(guild_id))
-
-    async def explain(self, interaction: typing.Any, message: str) -> None:
-        """``/spamguard explain message:<link or id>``."""
-        await self.run(interaction, lambda m, guild_id: m.explain(guild_id, message))
-
-    async def cases(self, interaction: typing.Any, member: typing.Any) -> None:
-        """``/spamguard cases member:``."""
-        await self.run(interaction, lambda m, guild_id: m.cases(guild_id, int(member.id)))
-
-    async def case(self, interaction: typing.Any, number: int) -> None:
-        """``/spamguard case number:``."""
-        await self.run(interaction, lambda m, guild_id: m.case(guild_id, int(number)))
-
-    async def pardon(self, interaction: typing.Any, member: typing.Any) -> None:
-        """``/spamguard pardon member:``."""
-        moderator_id = int(interaction.user.id)
-        await self.run(
-            interaction,
-            lambda m, guild_id: m.pardon(guild_id, int(member.id), moderator_id=moderator_id),
-        )
-
-    async def dryrun(self, interaction: typing.Any, on: str) -> None:
-        """``/spamguard dryrun on:on|off|policy``."""
-        moderator_id = int(interaction.user.id)
-        choice = str(on).lower()
-        if choice not in DRY_RUN_CHOICES:
-            await self.run(interaction, lambda m, guild_id: _no_such_choice(choice))
-            return
-        value = DRY_RUN_CHOICES[choice]
-        await self.run(
-            interaction,
-            lambda m, guild_id: m.set_dry_run(guild_id, value, moderator_id=moderator_id),
-        )
-
-    async def reload(self, interaction: typing.Any) -> None:
-        """``/spamguard reload``."""
-        await self.run(interaction, lambda m, guild_id: m.reload())
-
-    # ------------------------------------------------------------------ plumbing
 
     def protection(self) -> Protection | None:
         """The bot's protection (spamguard's ``SpamGuard`` Cog), or None."""
         cog = self.bot.get_cog(COG_NAME)
         return None if cog is None else typing.cast("Protection", cog.protection)
 
-    def moderation(self) -> Moderation | None:
-        """The operations on the bot's protection (one object per protection)."""
-        protection = self.protection()
-        if protection is None:
-            return None
-        if self._moderation is None or self._moderation.protection is not protection:
-            self._moderation = Moderation(protection)
-        return self._moderation
-
-    def refusal(self, interaction: typing.Any) -> Refusal | None:
-        """Why ``interaction`` may not run a command, or None: outside a guild, or a
-        member without Manage Server or Administrator in the channel."""
-        if interaction.guild_id is None:
-            return Refusal.NOT_IN_GUILD
-        permissions = interaction.permissions
-        if not (permissions.manage_guild or permissions.administrator):
-            return Refusal.NOT_ALLOWED
-        return None
-
-    async def run(self, interaction: typing.Any, operation: Operation) -> None:
-        """Answer ``interaction`` with ``operation``'s answer (or a refusal), ephemerally
-        and with allowed mentions empty; never raises."""
+    async def run(
+        self, interaction: typing.Any, subcommand: str, value: str | int | None = None
+    ) -> None:
+        """Answer ``/spamguard <subcommand>`` with its option's ``value`` (a member
+        option's: the member's id) through
+        :func:`~spamguard.moderation.command_group.reply`; never raises."""
         try:
-            await self._run(interaction, operation)
+            guild_id = interaction.guild_id
+            invocation = group.Invocation(
+                subcommand=subcommand,
+                guild_id=None if guild_id is None else int(guild_id),
+                moderator_id=int(interaction.user.id),
+                permissions=None if guild_id is None else int(interaction.permissions.value),
+                value=value,
+            )
+            not_running = NOT_PROTECTED.format(adapter=self.flavour.library.adapter)
+            await group.reply(
+                group.answer(self.protection(), invocation, not_running=not_running),
+                _InteractionResponder(self.flavour, interaction),
+                defer_after=self.answer_within,
+            )
         except Exception:
-            _LOGGER.exception("/%s could not answer an interaction", COMMAND)
-
-    async def _run(self, interaction: typing.Any, operation: Operation) -> None:
-        refusal = self.refusal(interaction)
-        moderation = self.moderation() if refusal is None else None
-        if refusal is None and moderation is None:
-            refusal = Refusal.NOT_PROTECTED
-        if refusal is not None or moderation is None:
-            text = (refusal or Refusal.FAILED).value.format(adapter=self.flavour.library.adapter)
-            await self._send(interaction, Answer(ok=False, text=text))
-            return
-        task = asyncio.ensure_future(self._answer(moderation, int(interaction.guild_id), operation))
-        if self.answer_within > 0:
-            done, _ = await asyncio.wait((task,), timeout=self.answer_within)
-            if done:
-                await self._send(interaction, task.result())
-                return
-        await interaction.response.defer(ephemeral=True)
-        answer = await task
-        edit: Callable[..., Awaitable[typing.Any]] = getattr(
-            interaction, self.flavour.edit_original
-        )
-        await edit(content=answer.text, allowed_mentions=self._no_mentions())
-
-    async def _answer(self, moderation: Moderation, guild_id: int, operation: Operation) -> Answer:
-        try:
-            return await operation(moderation, guild_id)
-        except Exception:
-            # The operations answer their failures; this is a bug, said in the log.
-            _LOGGER.exception("a moderation operation raised")
-            return Answer(ok=False, text=Refusal.FAILED.value)
-
-    async def _send(self, interaction: typing.Any, answer: Answer) -> None:
-        await interaction.response.send_message(
-            answer.text, ephemeral=True, allowed_mentions=self._no_mentions()
-        )
-
-    def _no_mentions(self) -> typing.Any:
-        return self.flavour.library.module.AllowedMentions.none()
+            _LOGGER.exception("/%s could not answer an interaction", group.COMMAND)

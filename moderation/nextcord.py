@@ -26,6 +26,7 @@ import nextcord
 from nextcord import SlashOption
 from nextcord.ext import commands
 
+from spamguard.moderation import command_group as group
 from spamguard.moderation import dpy_commands as shared
 
 COMMANDS: typing.Final = shared.CommandFlavour(
@@ -52,63 +53,66 @@ class SpamGuardCommands(commands.Cog, name="SpamGuardCommands"):
         self.moderation_commands = shared.ModerationCommands(COMMANDS, bot)
 
     @nextcord.slash_command(  # type: ignore[untyped-decorator]
-        name=shared.COMMAND,
-        description=shared.COMMAND_DESCRIPTION,
+        name=group.COMMAND,
+        description=group.COMMAND_DESCRIPTION,
         default_member_permissions=nextcord.Permissions(manage_guild=True),
         **_guild_only(),
     )
     async def spamguard(self, interaction: Interaction) -> None:
         """The group itself: Discord only ever invokes its subcommands."""
 
-    @spamguard.subcommand(name="status", description=shared.SUBCOMMANDS["status"])  # type: ignore[untyped-decorator]
+    @spamguard.subcommand(name="status", description=shared.DESCRIPTIONS["status"])  # type: ignore[untyped-decorator]
     async def status(self, interaction: Interaction) -> None:
-        await self.moderation_commands.status(interaction)
+        await self.moderation_commands.run(interaction, "status")
 
-    @spamguard.subcommand(name="explain", description=shared.SUBCOMMANDS["explain"])  # type: ignore[untyped-decorator]
+    @spamguard.subcommand(name="explain", description=shared.DESCRIPTIONS["explain"])  # type: ignore[untyped-decorator]
     async def explain(
         self,
         interaction: Interaction,
-        message: str = SlashOption(description=shared.OPTIONS["explain"]),
+        message: str = SlashOption(description=shared.OPTIONS["explain"].description),
     ) -> None:
-        await self.moderation_commands.explain(interaction, message)
+        await self.moderation_commands.run(interaction, "explain", message)
 
-    @spamguard.subcommand(name="cases", description=shared.SUBCOMMANDS["cases"])  # type: ignore[untyped-decorator]
+    @spamguard.subcommand(name="cases", description=shared.DESCRIPTIONS["cases"])  # type: ignore[untyped-decorator]
     async def cases(
         self,
         interaction: Interaction,
-        member: nextcord.User = SlashOption(description=shared.OPTIONS["cases"]),
+        member: nextcord.User = SlashOption(description=shared.OPTIONS["cases"].description),
     ) -> None:
-        await self.moderation_commands.cases(interaction, member)
+        await self.moderation_commands.run(interaction, "cases", member.id)
 
-    @spamguard.subcommand(name="case", description=shared.SUBCOMMANDS["case"])  # type: ignore[untyped-decorator]
+    @spamguard.subcommand(name="case", description=shared.DESCRIPTIONS["case"])  # type: ignore[untyped-decorator]
     async def case(
         self,
         interaction: Interaction,
-        number: int = SlashOption(description=shared.OPTIONS["case"], min_value=1),
+        number: int = SlashOption(
+            description=shared.OPTIONS["case"].description,
+            min_value=shared.OPTIONS["case"].min_value,
+        ),
     ) -> None:
-        await self.moderation_commands.case(interaction, number)
+        await self.moderation_commands.run(interaction, "case", number)
 
-    @spamguard.subcommand(name="pardon", description=shared.SUBCOMMANDS["pardon"])  # type: ignore[untyped-decorator]
+    @spamguard.subcommand(name="pardon", description=shared.DESCRIPTIONS["pardon"])  # type: ignore[untyped-decorator]
     async def pardon(
         self,
         interaction: Interaction,
-        member: nextcord.User = SlashOption(description=shared.OPTIONS["pardon"]),
+        member: nextcord.User = SlashOption(description=shared.OPTIONS["pardon"].description),
     ) -> None:
-        await self.moderation_commands.pardon(interaction, member)
+        await self.moderation_commands.run(interaction, "pardon", member.id)
 
-    @spamguard.subcommand(name="dryrun", description=shared.SUBCOMMANDS["dryrun"])  # type: ignore[untyped-decorator]
+    @spamguard.subcommand(name="dryrun", description=shared.DESCRIPTIONS["dryrun"])  # type: ignore[untyped-decorator]
     async def dryrun(
         self,
         interaction: Interaction,
         on: str = SlashOption(
-            description=shared.OPTIONS["dryrun"], choices=list(shared.DRY_RUN_CHOICES)
+            description=shared.OPTIONS["dryrun"].description, choices=list(group.DRY_RUN_CHOICES)
         ),
     ) -> None:
-        await self.moderation_commands.dryrun(interaction, on)
+        await self.moderation_commands.run(interaction, "dryrun", on)
 
-    @spamguard.subcommand(name="reload", description=shared.SUBCOMMANDS["reload"])  # type: ignore[untyped-decorator]
+    @spamguard.subcommand(name="reload", description=shared.DESCRIPTIONS["reload"])  # type: ignore[untyped-decorator]
     async def reload(self, interaction: Interaction) -> None:
-        await self.moderation_commands.reload(interaction)
+        await self.moderation_commands.run(interaction, "reload")
 
 
 def setup(bot: typing.Any) -> None:

@@ -14,7 +14,8 @@ from support import payloads
 from support.dpy_harness import dpy_bot, finish
 
 from spamguard.moderation import Moderation
-from spamguard.moderation.dpy_commands import COMMAND, DRY_RUN_CHOICES, SUBCOMMANDS, Refusal
+from spamguard.moderation.command_group import COMMAND, DRY_RUN_CHOICES, SUBCOMMANDS, Refusal
+from spamguard.moderation.dpy_commands import NOT_PROTECTED
 
 from .dpy_world import ADAPTER, LIBRARY, adapter, make_policy
 
@@ -27,6 +28,7 @@ if typing.TYPE_CHECKING:
     from spamguard.adapters.runtime import Protection
 
 EXTENSION: typing.Final = f"spamguard.moderation.{ADAPTER}"
+NAMES: typing.Final = [subcommand.name for subcommand in SUBCOMMANDS]
 
 # How each library registers its application commands with Discord: discord.py when
 # the bot syncs its tree, nextcord on connect (here: its sync, called as on_connect
@@ -116,7 +118,7 @@ async def test_the_group_is_registered_for_manage_server_in_guilds_only() -> Non
             command.get("contexts") is None and command["dm_permission"] is False
         )
         subcommands = {o["name"]: o for o in command["options"]}
-        assert list(subcommands) == list(SUBCOMMANDS)
+        assert list(subcommands) == NAMES
         assert all(o["type"] == 1 for o in subcommands.values())
         shapes = {
             name: [_shape(o) for o in s.get("options") or ()] for name, s in subcommands.items()
@@ -134,7 +136,7 @@ async def test_the_group_is_registered_for_manage_server_in_guilds_only() -> Non
         assert number["min_value"] == 1
 
 
-@pytest.mark.parametrize("subcommand", list(SUBCOMMANDS))
+@pytest.mark.parametrize("subcommand", NAMES)
 async def test_each_subcommand_answers_the_operation_ephemerally_without_mentions(
     subcommand: str,
 ) -> None:
@@ -205,7 +207,7 @@ async def test_without_spamguard_attached_the_command_says_what_to_load() -> Non
     async with commands_bot(protected=False) as bot:
         message, _ = await bot.invoke("status")
 
-        assert message["content"] == Refusal.NOT_PROTECTED.value.format(adapter=ADAPTER)
+        assert message["content"] == NOT_PROTECTED.format(adapter=ADAPTER)
         assert f"spamguard.adapters.{ADAPTER}" in message["content"]
 
 

@@ -68,3 +68,11 @@ async def test_without_a_protection_a_moderator_is_told_it_is_not_running() -> N
     )
     answer = await group.answer(None, invocation)
     assert (answer.ok, answer.text) == (False, group.Refusal.NOT_RUNNING.value)
+
+
+async def test_a_library_may_say_its_own_way_what_is_not_running() -> None:
+    invocation = group.Invocation(
+        subcommand="status", guild_id=1, moderator_id=2, permissions=group.MANAGE_GUILD
+    )
+    answer = await group.answer(None, invocation, not_running="load spamguard first")
+    assert (answer.ok, answer.text) == (False, "load spamguard first")
