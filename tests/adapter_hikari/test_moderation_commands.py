@@ -239,6 +239,28 @@ async def test_a_slow_operation_is_deferred_and_answered_in_a_followup(
         assert message["content"] == (await Moderation(b.protection).status(world.guild_id)).text
 
 
+@pytest.mark.parametrize("defer_after", [2.0, 0.0])
+async def test_answers_meet_the_rate_limits_hikari_expects_and_log_no_error(
+    world: payloads.GuildWorld, caplog: pytest.LogCaptureFixture, defer_after: float
+) -> None:
+    # hikari knows the interaction callback has no bucket: a bucket header there is
+    # logged as an ERROR, and the route is then bucketed for the rest of the process.
+    callback = hikari.internal.routes.POST_INTERACTION_RESPONSE
+    async with _bot(world, defer_after=defer_after) as b:
+        with caplog.at_level(logging.WARNING):
+            responses = await _ask(b.harness, "status")
+
+        assert [r.kind for r in responses] == (
+            ["callback"] if defer_after else ["callback", "followup"]
+        )
+        buckets = {r.route: r.bucket for r in b.harness.api.requests if r.route}
+        assert buckets["/interactions/{interaction_id}/{interaction_token}/callback"] is None
+        if not defer_after:  # the followup webhook has Discord's bucket
+            assert buckets["/webhooks/{application_id}/{interaction_token}"] is not None
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert callback.has_ratelimits is False
+
+
 async def test_other_commands_are_left_alone(world: payloads.GuildWorld) -> None:
     async with _bot(world) as b:
         payload = world.slash_command(None, command_id=1, command="ping")

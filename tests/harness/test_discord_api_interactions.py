@@ -186,6 +186,26 @@ async def test_a_deferred_answer_is_filled_in_by_editing_the_original(
         assert call.api.interactions.responses[-1].allowed_mentions == {"parse": []}
 
 
+async def test_the_callback_has_no_bucket_and_the_webhook_routes_have_one(
+    world: payloads.GuildWorld,
+) -> None:
+    # As on Discord (hikari's route table: has_ratelimits=False for the callback only).
+    async with _serve(world) as call:
+        payload = _pardon(world)
+        call.api.interactions.receive(payload)
+        callback = f"/interactions/{payload['id']}/{payload['token']}/callback"
+        webhook = f"/webhooks/{world.application_id}/{payload['token']}"
+        heard: dict[str, set[str]] = {}
+        for path, body in ((callback, {"type": 5}), (webhook, {"content": "more"})):
+            async with call.session.post(call.api.url + path, json=body) as reply:
+                assert reply.status in {200, 204}
+                heard[path] = {h for h in reply.headers if h.lower().startswith("x-ratelimit")}
+
+        assert heard[callback] == set()
+        assert "X-RateLimit-Bucket" in heard[webhook]
+        assert [r.bucket is None for r in call.api.requests] == [True, False]
+
+
 async def test_followups_are_created_edited_and_deleted(world: payloads.GuildWorld) -> None:
     async with _serve(world) as call:
         payload = _pardon(world)

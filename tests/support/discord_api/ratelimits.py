@@ -232,7 +232,8 @@ class RateLimiter:
     ) -> Verdict:
         """Count a request of ``authorization`` (the bot's token) to a route; say whether
         it may run and with which headers. A route that does not ``counts_global`` (the
-        interaction routes) draws on its bucket only."""
+        webhook routes of an interaction token) draws on its bucket only; the stand-in
+        does not admit an interaction callback at all (Discord sends it no bucket)."""
         bucket = bucket_hash(method, template)
         major = tuple(params.get(name, "") for name in MAJOR_PARAMETERS)
         now = self._clock()

@@ -69,6 +69,12 @@ class Route:
     bot_token: bool = True
     """Whether the route needs the bot's token and counts toward the global rate limit
     (False for the interaction routes, which the interaction token authorises)."""
+    bucketed: bool = True
+    """Whether Discord limits the route with a bucket and answers with ``X-RateLimit-*``
+    headers. False for ``POST /interactions/{id}/{token}/callback`` only: Discord sends
+    no bucket there (hikari's route table says so, ``has_ratelimits=False``, and logs an
+    error when a bucket header comes), while the webhook routes of an interaction token
+    (followups, ``@original``) have their bucket."""
 
 
 class DiscordState:
@@ -499,9 +505,11 @@ class DiscordState:
 def _routes(
     *table: tuple[str, str, Callable[[DiscordState, Call], Awaitable[web.Response]]],
     bot_token: bool = True,
+    bucketed: bool = True,
 ) -> tuple[Route, ...]:
     return tuple(
-        Route(m, t, h, template_regex(t, named=True), bot_token=bot_token) for m, t, h in table
+        Route(m, t, h, template_regex(t, named=True), bot_token=bot_token, bucketed=bucketed)
+        for m, t, h in table
     )
 
 
@@ -513,72 +521,87 @@ _WEBHOOK_MESSAGE: typing.Final = (
 # The routes a moderation bot (and its library's start-up) uses; anything else is a 404
 # recorded in ``DiscordAPI.unhandled``.
 _A = DiscordState
-ROUTES: typing.Final = _routes(
-    ("GET", "/users/@me", _A._get_me),
-    ("GET", "/users/{user_id}", _A._get_user),
-    ("POST", "/users/@me/channels", _A._create_dm),
-    ("GET", "/oauth2/applications/@me", _A._get_application),
-    ("GET", "/applications/@me", _A._get_application),
-    ("GET", "/gateway/bot", _A._get_gateway_bot),
-    ("GET", "/gateway", _A._get_gateway),
-    ("GET", "/channels/{channel_id}", _A._get_channel),
-    ("POST", "/channels/{channel_id}/messages", _A._create_message),
-    ("POST", "/channels/{channel_id}/messages/bulk-delete", _A._bulk_delete),
-    ("GET", "/channels/{channel_id}/messages/{message_id}", _A._get_message),
-    ("PATCH", "/channels/{channel_id}/messages/{message_id}", _A._edit_message),
-    ("DELETE", "/channels/{channel_id}/messages/{message_id}", _A._delete_message),
-    ("GET", "/guilds/{guild_id}/members/{user_id}", _A._get_member),
-    ("PATCH", "/guilds/{guild_id}/members/{user_id}", _A._edit_member),
-    ("DELETE", "/guilds/{guild_id}/members/{user_id}", _A._kick),
-    ("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", _A._add_role),
-    ("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", _A._remove_role),
-    ("GET", "/guilds/{guild_id}/bans", _A._list_bans),
-    ("GET", "/guilds/{guild_id}/bans/{user_id}", _A._get_ban),
-    ("PUT", "/guilds/{guild_id}/bans/{user_id}", _A._ban),
-    ("DELETE", "/guilds/{guild_id}/bans/{user_id}", _A._unban),
-    ("GET", "/guilds/{guild_id}", incidents.get_guild),
-    ("PUT", "/guilds/{guild_id}/incident-actions", incidents.modify_incident_actions),
-    ("GET", "/guilds/{guild_id}/auto-moderation/rules", _A._list_rules),
-    ("POST", "/guilds/{guild_id}/auto-moderation/rules", _A._create_rule),
-    ("GET", "/guilds/{guild_id}/auto-moderation/rules/{rule_id}", _A._get_rule),
-    ("PATCH", "/guilds/{guild_id}/auto-moderation/rules/{rule_id}", _A._edit_rule),
-    ("DELETE", "/guilds/{guild_id}/auto-moderation/rules/{rule_id}", _A._delete_rule),
-    ("GET", "/applications/{application_id}/commands", _A._list_commands),
-    ("PUT", "/applications/{application_id}/commands", _A._overwrite_commands),
-    ("POST", "/applications/{application_id}/commands", _A._create_command),
-    ("GET", "/applications/{application_id}/commands/{command_id}", _A._get_command),
-    ("PATCH", "/applications/{application_id}/commands/{command_id}", _A._edit_command),
-    ("DELETE", "/applications/{application_id}/commands/{command_id}", _A._delete_command),
-    ("GET", "/applications/{application_id}/guilds/{guild_id}/commands", _A._list_commands),
-    ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands", _A._overwrite_commands),
-    ("POST", "/applications/{application_id}/guilds/{guild_id}/commands", _A._create_command),
-    (
-        "GET",
-        "/applications/{application_id}/guilds/{guild_id}/commands/permissions",
-        _A._command_permissions,
-    ),
-    (
-        "GET",
-        "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}",
-        _A._get_command,
-    ),
-    (
-        "PATCH",
-        "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}",
-        _A._edit_command,
-    ),
-    (
-        "DELETE",
-        "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}",
-        _A._delete_command,
-    ),
-) + _routes(
-    ("POST", "/interactions/{interaction_id}/{interaction_token}/callback", interactions.callback),
-    ("POST", "/webhooks/{application_id}/{interaction_token}", interactions.create_followup),
-    ("GET", _WEBHOOK_MESSAGE, interactions.get_message),
-    ("PATCH", _WEBHOOK_MESSAGE, interactions.edit_message),
-    ("DELETE", _WEBHOOK_MESSAGE, interactions.delete_message),
-    bot_token=False,
+ROUTES: typing.Final = (
+    _routes(
+        ("GET", "/users/@me", _A._get_me),
+        ("GET", "/users/{user_id}", _A._get_user),
+        ("POST", "/users/@me/channels", _A._create_dm),
+        ("GET", "/oauth2/applications/@me", _A._get_application),
+        ("GET", "/applications/@me", _A._get_application),
+        ("GET", "/gateway/bot", _A._get_gateway_bot),
+        ("GET", "/gateway", _A._get_gateway),
+        ("GET", "/channels/{channel_id}", _A._get_channel),
+        ("POST", "/channels/{channel_id}/messages", _A._create_message),
+        ("POST", "/channels/{channel_id}/messages/bulk-delete", _A._bulk_delete),
+        ("GET", "/channels/{channel_id}/messages/{message_id}", _A._get_message),
+        ("PATCH", "/channels/{channel_id}/messages/{message_id}", _A._edit_message),
+        ("DELETE", "/channels/{channel_id}/messages/{message_id}", _A._delete_message),
+        ("GET", "/guilds/{guild_id}/members/{user_id}", _A._get_member),
+        ("PATCH", "/guilds/{guild_id}/members/{user_id}", _A._edit_member),
+        ("DELETE", "/guilds/{guild_id}/members/{user_id}", _A._kick),
+        ("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", _A._add_role),
+        ("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", _A._remove_role),
+        ("GET", "/guilds/{guild_id}/bans", _A._list_bans),
+        ("GET", "/guilds/{guild_id}/bans/{user_id}", _A._get_ban),
+        ("PUT", "/guilds/{guild_id}/bans/{user_id}", _A._ban),
+        ("DELETE", "/guilds/{guild_id}/bans/{user_id}", _A._unban),
+        ("GET", "/guilds/{guild_id}", incidents.get_guild),
+        ("PUT", "/guilds/{guild_id}/incident-actions", incidents.modify_incident_actions),
+        ("GET", "/guilds/{guild_id}/auto-moderation/rules", _A._list_rules),
+        ("POST", "/guilds/{guild_id}/auto-moderation/rules", _A._create_rule),
+        ("GET", "/guilds/{guild_id}/auto-moderation/rules/{rule_id}", _A._get_rule),
+        ("PATCH", "/guilds/{guild_id}/auto-moderation/rules/{rule_id}", _A._edit_rule),
+        ("DELETE", "/guilds/{guild_id}/auto-moderation/rules/{rule_id}", _A._delete_rule),
+        ("GET", "/applications/{application_id}/commands", _A._list_commands),
+        ("PUT", "/applications/{application_id}/commands", _A._overwrite_commands),
+        ("POST", "/applications/{application_id}/commands", _A._create_command),
+        ("GET", "/applications/{application_id}/commands/{command_id}", _A._get_command),
+        ("PATCH", "/applications/{application_id}/commands/{command_id}", _A._edit_command),
+        ("DELETE", "/applications/{application_id}/commands/{command_id}", _A._delete_command),
+        ("GET", "/applications/{application_id}/guilds/{guild_id}/commands", _A._list_commands),
+        (
+            "PUT",
+            "/applications/{application_id}/guilds/{guild_id}/commands",
+            _A._overwrite_commands,
+        ),
+        ("POST", "/applications/{application_id}/guilds/{guild_id}/commands", _A._create_command),
+        (
+            "GET",
+            "/applications/{application_id}/guilds/{guild_id}/commands/permissions",
+            _A._command_permissions,
+        ),
+        (
+            "GET",
+            "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}",
+            _A._get_command,
+        ),
+        (
+            "PATCH",
+            "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}",
+            _A._edit_command,
+        ),
+        (
+            "DELETE",
+            "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}",
+            _A._delete_command,
+        ),
+    )
+    + _routes(
+        (
+            "POST",
+            "/interactions/{interaction_id}/{interaction_token}/callback",
+            interactions.callback,
+        ),
+        bot_token=False,
+        bucketed=False,
+    )
+    + _routes(
+        ("POST", "/webhooks/{application_id}/{interaction_token}", interactions.create_followup),
+        ("GET", _WEBHOOK_MESSAGE, interactions.get_message),
+        ("PATCH", _WEBHOOK_MESSAGE, interactions.edit_message),
+        ("DELETE", _WEBHOOK_MESSAGE, interactions.delete_message),
+        bot_token=False,
+    )
 )
 del _A
 

@@ -7,7 +7,8 @@ moderation bot uses (those live in `routes`). Failures (403, 404, 429, 5xx) can 
 scripted per route.
 
 Discord's rate limits are emulated (`ratelimits`): every answer of a route carries the
-``X-RateLimit-*`` headers of its bucket, and a request over a bucket's limit or the
+``X-RateLimit-*`` headers of its bucket (but an interaction callback's, which Discord
+does not limit by bucket), and a request over a bucket's limit or the
 bot's global limit gets Discord's 429 without reaching the route; scripted failures
 come first. ``DiscordAPI(rate_limits=None)`` turns the emulation off.
 
@@ -368,7 +369,11 @@ class DiscordAPI(DiscordState):
                 params,
                 counts_global=route.bot_token,
             )
-            if self._limiter is not None and authorized and failure is None and route is not None
+            if self._limiter is not None
+            and authorized
+            and failure is None
+            and route is not None
+            and route.bucketed
             else None
         )
         if not authorized:
