@@ -16,6 +16,9 @@ the library's API. The runtime does the rest, the same way for every library:
 - the store keeps scheduled actions (undos, deletion of a notice after ``delete_after``)
   and the :class:`~spamguard.adapters.runtime.scheduler.Scheduler` carries them out when
   due;
+- member joins and leaves, guild timers and AutoMod executions are handled by
+  :class:`~spamguard.adapters.runtime.guild_events.GuildEvents`, under the same
+  per-member locks as messages;
 - the adapter tells it which gateway shards the process runs and when one is lost
   (:mod:`~spamguard.adapters.runtime.shards`): the store lets go of that shard's guilds;
 - nothing ever raises into the bot's event loop.
@@ -31,11 +34,11 @@ import logging
 import time
 import typing
 
-from spamguard.adapters.runtime.automod import RepeatFilter, RuleSync
 from spamguard.adapters.runtime.cases import CaseRecorder
 from spamguard.adapters.runtime.decisions import RecentDecisions
 from spamguard.adapters.runtime.deletions import DeletionQueue
 from spamguard.adapters.runtime.execution import Execution
+from spamguard.adapters.runtime.guild_events import GuildEvents
 from spamguard.adapters.runtime.hierarchy import RecentMembers
 from spamguard.adapters.runtime.modlog import ModLogPoster
 from spamguard.adapters.runtime.policy_source import PolicyReload
@@ -61,8 +64,6 @@ if typing.TYPE_CHECKING:
     from spamguard.core.policy.automod import AutomodChange
 
 _LOGGER = logging.getLogger("spamguard.runtime")
-
-_Event = typing.TypeVar("_Event")
 
 
 class Runtime:
@@ -135,8 +136,6 @@ class Runtime:
         self.policy_reload = PolicyReload(None)
         """Where the policy came from (``policy_reload.source``), to read it again."""
         self._locks: dict[tuple[int | None, int], asyncio.Lock] = {}
-        self._automod_repeats = RepeatFilter()
-        self._automod_sync = RuleSync(self)
         self.scheduler = Scheduler(self)
         """Carries the scheduled actions out when due."""
         self.cases = CaseRecorder(self)
@@ -146,6 +145,9 @@ class Runtime:
         guilds of a shard it loses."""
         self.modlog = ModLogPoster(self)
         """The moderators' log channels (the policy's ``modlog:``)."""
+        self.guild_events = GuildEvents(self)
+        """Handles member events, guild timers and AutoMod
+        (:mod:`~spamguard.adapters.runtime.guild_events`)."""
         self._started = False
         self._drop_logged = False
         self._start_failure_logged = False
@@ -247,21 +249,7 @@ class Runtime:
         """Convert a library's AutoMod execution event with ``convert`` (given the time it
         is received at: the event carries none) and handle it; never raises. An exception
         from ``convert`` counts as a malformed event."""
-        execution = self._converted(convert, "AutoMod execution")
-        if execution is None:
-            return None
-        return await self.handle_automod(execution)
-
-    def _converted(
-        self, convert: Callable[[datetime.datetime], _Event], what: str
-    ) -> _Event | None:
-        """``convert`` given the receive time; None, counted and logged, when it raises."""
-        try:
-            return convert(self.clock())
-        except Exception:
-            self.stats.malformed += 1
-            _LOGGER.warning("spamguard dropped a malformed %s", what, exc_info=True)
-            return None
+        return await self.guild_events.handle_automod_event(convert)
 
     async def handle_member_event(
         self, convert: Callable[[datetime.datetime], MemberJoin | MemberLeave | None]
@@ -269,34 +257,14 @@ class Runtime:
         """Convert a library's member join or removal event with ``convert`` (given the time
         it is received at) and handle it; never raises. ``convert`` returns None for an event
         to leave alone; an exception from it counts as a malformed event."""
-        event = self._converted(convert, "member event")
-        if event is None:
-            return None
-        return await self.handle_member(event)
+        return await self.guild_events.handle_member_event(convert)
 
     async def handle_member(self, event: MemberEvent) -> Plan | None:
         """Decide a member joining or leaving, or a plugin's guild timer falling due (through
         the store, under the member's lock; a timer's member is 0) and carry out the plan;
         never raises. Nothing is done (and None returned) while the
         runtime is not started."""
-        if not self._started:
-            self._drop("a member event")
-            return None
-        try:
-            key = (event.guild_id, getattr(event, "user_id", 0))
-            lock = self._locks.get(key)
-            if lock is None:
-                lock = self._locks[key] = asyncio.Lock()
-            async with lock:
-                plan = await self.store.handle_event(self.guard, event)
-            if not lock.locked() and self._locks.get(key) is lock:
-                del self._locks[key]
-            await self.carry_out(plan)
-        except Exception:
-            self.stats.errors += 1
-            _LOGGER.exception("spamguard failed to handle a member event")
-            return None
-        return plan
+        return await self.guild_events.handle_member(event)
 
     def start_failed(self, error: BaseException | None = None) -> None:
         """Count a failed :meth:`start` and log it: ``error``, else the exception being
@@ -373,23 +341,7 @@ class Runtime:
         (see :data:`~spamguard.adapters.runtime.automod.AUTOMOD_REPEAT_WINDOW`). Nothing is
         done while the runtime is not started.
         """
-        if not self._started:
-            self._drop("an AutoMod execution")
-            return None
-        if self._automod_repeats.repeated(execution):
-            return None
-        try:
-            key = (execution.guild_id, execution.user_id)
-            lock = self._locks.setdefault(key, asyncio.Lock())
-            async with lock:
-                plan = self.guard.record_automod_execution(execution)
-            self.modlog.automod(execution, plan)
-            await self.carry_out(plan)
-        except Exception:
-            self.stats.errors += 1
-            _LOGGER.exception("spamguard failed to handle an AutoMod execution")
-            return None
-        return plan
+        return await self.guild_events.handle_automod(execution)
 
     async def sync_automod(
         self, guild_id: int, fetch_rules: FetchRules
@@ -401,7 +353,7 @@ class Runtime:
         one guild is synced once at a time. Never raises: a failed listing is logged and
         counted.
         """
-        return await self._automod_sync.sync(guild_id, fetch_rules)
+        return await self.guild_events.sync_automod(guild_id, fetch_rules)
 
     # -- policy ----------------------------------------------------------------------------
 
