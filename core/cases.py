@@ -119,7 +119,7 @@ class CaseAction:
         return cls(
             kind=_get(data, path, "kind", str, "a string"),
             ok=_get(data, path, "ok", bool, "true or false"),
-            failure=_get(data, path, "failure", str, "a string or null", optional=True),
+            failure=_get_or_none(data, path, "failure", str, "a string or null"),
             detail=_get(data, path, "detail", str, "a string"),
             dry_run=_get(data, path, "dry_run", bool, "true or false"),
             skipped=_get(data, path, "skipped", bool, "true or false"),
@@ -270,48 +270,28 @@ def _checked(value: object, path: str, kind: type[_T], expected: str) -> _T:
     return value
 
 
-@typing.overload
-def _get(
-    data: Mapping[str, typing.Any],
-    path: str,
-    name: str,
-    kind: type[_T],
-    expected: str,
-    *,
-    optional: typing.Literal[False] = False,
-) -> _T: ...
-@typing.overload
-def _get(
-    data: Mapping[str, typing.Any],
-    path: str,
-    name: str,
-    kind: type[_T],
-    expected: str,
-    *,
-    optional: typing.Literal[True],
-) -> _T | None: ...
-def _get(
-    data: Mapping[str, typing.Any],
-    path: str,
-    name: str,
-    kind: type[_T],
-    expected: str,
-    *,
-    optional: bool = False,
-) -> _T | None:
+def _field(data: Mapping[str, typing.Any], path: str, name: str, expected: str) -> object:
     if name not in data:
         _refuse(f"{path}.{name}", expected, "nothing")
-    value = data[name]
-    if value is None and optional:
-        return None
-    return _checked(value, f"{path}.{name}", kind, expected)
+    return data[name]
+
+
+def _get(data: Mapping[str, typing.Any], path: str, name: str, kind: type[_T], expected: str) -> _T:
+    return _checked(_field(data, path, name, expected), f"{path}.{name}", kind, expected)
+
+
+def _get_or_none(
+    data: Mapping[str, typing.Any], path: str, name: str, kind: type[_T], expected: str
+) -> _T | None:
+    value = _field(data, path, name, expected)
+    return None if value is None else _checked(value, f"{path}.{name}", kind, expected)
 
 
 def _id_in(
     data: Mapping[str, typing.Any], path: str, name: str, *, optional: bool = False
 ) -> typing.Any:
     expected = "a whole number >= 0" + (" or null" if optional else "")
-    value = _get(data, path, name, int, expected, optional=True)
+    value = _get_or_none(data, path, name, int, expected)
     if value is None and optional:
         return None
     if value is None or value < 0:
@@ -338,7 +318,7 @@ def _time_out(value: datetime.datetime | None) -> str | None:
 def _time_in(
     data: Mapping[str, typing.Any], path: str, name: str, *, optional: bool = False
 ) -> typing.Any:
-    raw = _get(data, path, name, str, "an ISO 8601 time with its offset", optional=True)
+    raw = _get_or_none(data, path, name, str, "an ISO 8601 time with its offset")
     if raw is None and optional:
         return None
     try:

@@ -18,11 +18,19 @@ COMMAND_ID: typing.Final = 1_100_000_000_000_000_000
 
 
 class _Caller:
-    """Calls the interaction routes without a bot token, as the libraries do."""
+    """Calls the interaction routes without a bot token, as the libraries do, for one
+    ``/spamguard pardon`` interaction (``payload``) whose routes it names."""
 
-    def __init__(self, api: DiscordAPI, session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self, api: DiscordAPI, session: aiohttp.ClientSession, payload: dict[str, typing.Any]
+    ) -> None:
         self.api = api
         self.session = session
+        self.payload = payload
+        self.callback = f"/interactions/{payload['id']}/{payload['token']}/callback"
+        """The interaction's callback route."""
+        self.webhook = f"/webhooks/{api.application_id}/{payload['token']}"
+        """The interaction token's webhook (followups, ``/messages/@original``)."""
 
     async def __call__(
         self, method: str, path: str, *, json: typing.Any = None, query: str = ""
@@ -32,9 +40,14 @@ class _Caller:
 
 
 @contextlib.asynccontextmanager
-async def _serve(world: payloads.GuildWorld) -> AsyncIterator[_Caller]:
+async def _serve(world: payloads.GuildWorld, *, received: bool = True) -> AsyncIterator[_Caller]:
+    """The stand-in, told of a ``/spamguard pardon`` interaction (as a test harness does
+    when it dispatches one) unless not ``received``."""
+    payload = _pardon(world)
     async with DiscordAPI.for_world(world) as api, aiohttp.ClientSession() as session:
-        yield _Caller(api, session)
+        if received:
+            api.interactions.receive(payload)
+        yield _Caller(api, session, payload)
 
 
 def _pardon(world: payloads.GuildWorld, **kwargs: typing.Any) -> dict[str, typing.Any]:
@@ -94,13 +107,12 @@ async def test_an_ephemeral_answer_is_recorded_with_its_type_flags_and_mentions(
     world: payloads.GuildWorld,
 ) -> None:
     async with _serve(world) as call:
-        payload = _pardon(world)
-        call.api.interactions.receive(payload)
+        payload = call.payload
         body = {
             "type": 4,
             "data": {"content": "Pardoned <@1>.", "flags": 64, "allowed_mentions": {"parse": []}},
         }
-        path = f"/interactions/{payload['id']}/{payload['token']}/callback"
+        path = call.callback
         status, answer = await call("POST", path, json=body)
 
         assert (status, answer) == (204, None)
@@ -125,9 +137,8 @@ async def test_with_response_answers_the_callback_response_object(
     world: payloads.GuildWorld,
 ) -> None:
     async with _serve(world) as call:
-        payload = _pardon(world)
-        call.api.interactions.receive(payload)
-        path = f"/interactions/{payload['id']}/{payload['token']}/callback"
+        payload = call.payload
+        path = call.callback
         status, answer = await call(
             "POST",
             path,
@@ -147,9 +158,8 @@ async def test_with_response_answers_the_callback_response_object(
 async def test_a_second_callback_and_an_unknown_interaction_are_refused(
     world: payloads.GuildWorld,
 ) -> None:
-    async with _serve(world) as call:
-        payload = _pardon(world)
-        path = f"/interactions/{payload['id']}/{payload['token']}/callback"
+    async with _serve(world, received=False) as call:
+        payload, path = call.payload, call.callback
         body = {"type": 4, "data": {"content": "x"}}
 
         assert (await call("POST", path, json=body))[1]["code"] == 10062
@@ -164,13 +174,12 @@ async def test_a_deferred_answer_is_filled_in_by_editing_the_original(
     world: payloads.GuildWorld,
 ) -> None:
     async with _serve(world) as call:
-        payload = _pardon(world)
-        call.api.interactions.receive(payload)
-        webhook = f"/webhooks/{world.application_id}/{payload['token']}"
+        payload = call.payload
+        webhook = call.webhook
 
         # Before the callback the webhook is unknown.
         assert (await call("POST", webhook, json={"content": "early"}))[1]["code"] == 10015
-        callback = f"/interactions/{payload['id']}/{payload['token']}/callback"
+        callback = call.callback
         await call("POST", callback, json={"type": 5, "data": {"flags": 64}})
         status, loading = await call("GET", webhook + "/messages/@original")
         assert (status, loading["flags"]) == (200, 64 | 128)
@@ -191,10 +200,8 @@ async def test_the_callback_has_no_bucket_and_the_webhook_routes_have_one(
 ) -> None:
     # As on Discord (hikari's route table: has_ratelimits=False for the callback only).
     async with _serve(world) as call:
-        payload = _pardon(world)
-        call.api.interactions.receive(payload)
-        callback = f"/interactions/{payload['id']}/{payload['token']}/callback"
-        webhook = f"/webhooks/{world.application_id}/{payload['token']}"
+        callback = call.callback
+        webhook = call.webhook
         heard: dict[str, set[str]] = {}
         for path, body in ((callback, {"type": 5}), (webhook, {"content": "more"})):
             async with call.session.post(call.api.url + path, json=body) as reply:
@@ -208,11 +215,10 @@ async def test_the_callback_has_no_bucket_and_the_webhook_routes_have_one(
 
 async def test_followups_are_created_edited_and_deleted(world: payloads.GuildWorld) -> None:
     async with _serve(world) as call:
-        payload = _pardon(world)
-        call.api.interactions.receive(payload)
-        callback = f"/interactions/{payload['id']}/{payload['token']}/callback"
+        payload = call.payload
+        callback = call.callback
         await call("POST", callback, json={"type": 4, "data": {"content": "first"}})
-        webhook = f"/webhooks/{world.application_id}/{payload['token']}"
+        webhook = call.webhook
 
         status, followup = await call("POST", webhook, json={"content": "more", "flags": 64})
         assert (status, followup["flags"], followup["webhook_id"]) == (
