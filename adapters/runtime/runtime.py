@@ -16,9 +16,8 @@ the library's API. The runtime does the rest, the same way for every library:
 - the store keeps scheduled actions (undos, deletion of a notice after ``delete_after``)
   and the :class:`~spamguard.adapters.runtime.scheduler.Scheduler` carries them out when
   due;
-- member joins and leaves, guild timers and AutoMod executions are handled by
-  :class:`~spamguard.adapters.runtime.guild_events.GuildEvents`, under the same
-  per-member locks as messages;
+- member joins and leaves, guild timers and AutoMod executions go to
+  :class:`~spamguard.adapters.runtime.guild_events.GuildEvents` (same member locks);
 - the adapter tells it which gateway shards the process runs and when one is lost
   (:mod:`~spamguard.adapters.runtime.shards`): the store lets go of that shard's guilds;
 - nothing ever raises into the bot's event loop.
@@ -146,8 +145,7 @@ class Runtime:
         self.modlog = ModLogPoster(self)
         """The moderators' log channels (the policy's ``modlog:``)."""
         self.guild_events = GuildEvents(self)
-        """Handles member events, guild timers and AutoMod
-        (:mod:`~spamguard.adapters.runtime.guild_events`)."""
+        """Handles member events, guild timers and AutoMod."""
         self._started = False
         self._drop_logged = False
         self._start_failure_logged = False
