@@ -65,9 +65,7 @@ class GuildEvents:
         """See :meth:`Runtime.handle_automod_event
         <spamguard.adapters.runtime.runtime.Runtime.handle_automod_event>`."""
         execution = self._converted(convert, "AutoMod execution")
-        if execution is None:
-            return None
-        return await self.handle_automod(execution)
+        return None if execution is None else await self.handle_automod(execution)
 
     async def handle_member_event(
         self, convert: Callable[[datetime.datetime], MemberJoin | MemberLeave | None]
@@ -75,9 +73,7 @@ class GuildEvents:
         """See :meth:`Runtime.handle_member_event
         <spamguard.adapters.runtime.runtime.Runtime.handle_member_event>`."""
         event = self._converted(convert, "member event")
-        if event is None:
-            return None
-        return await self.handle_member(event)
+        return None if event is None else await self.handle_member(event)
 
     async def handle_member(self, event: MemberEvent) -> Plan | None:
         """See :meth:`Runtime.handle_member
