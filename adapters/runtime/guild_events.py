@@ -14,7 +14,6 @@ from __future__ import annotations
 
 __all__ = ("GuildEvents",)
 
-import asyncio
 import logging
 import typing
 
@@ -80,19 +79,12 @@ class GuildEvents:
         <spamguard.adapters.runtime.runtime.Runtime.handle_member>`."""
         runtime = self._runtime
         if not runtime.started:
-            runtime._drop("a member event")
+            runtime.drop("a member event")
             return None
         try:
-            key = (event.guild_id, getattr(event, "user_id", 0))
             # The member's lock is the one their messages take (Runtime.handle).
-            locks = runtime._locks
-            lock = locks.get(key)
-            if lock is None:
-                lock = locks[key] = asyncio.Lock()
-            async with lock:
+            async with runtime.member_locks.hold((event.guild_id, getattr(event, "user_id", 0))):
                 plan = await runtime.store.handle_event(runtime.guard, event)
-            if not lock.locked() and locks.get(key) is lock:
-                del locks[key]
             await runtime.carry_out(plan)
         except Exception:
             runtime.stats.errors += 1
@@ -105,14 +97,12 @@ class GuildEvents:
         <spamguard.adapters.runtime.runtime.Runtime.handle_automod>`."""
         runtime = self._runtime
         if not runtime.started:
-            runtime._drop("an AutoMod execution")
+            runtime.drop("an AutoMod execution")
             return None
         if self._automod_repeats.repeated(execution):
             return None
         try:
-            key = (execution.guild_id, execution.user_id)
-            lock = runtime._locks.setdefault(key, asyncio.Lock())
-            async with lock:
+            async with runtime.member_locks.hold((execution.guild_id, execution.user_id)):
                 plan = runtime.guard.record_automod_execution(execution)
             runtime.modlog.automod(execution, plan)
             await runtime.carry_out(plan)

@@ -39,6 +39,7 @@ from spamguard.adapters.runtime.deletions import DeletionQueue
 from spamguard.adapters.runtime.execution import Execution
 from spamguard.adapters.runtime.guild_events import GuildEvents
 from spamguard.adapters.runtime.hierarchy import RecentMembers
+from spamguard.adapters.runtime.member_locks import MemberLocks
 from spamguard.adapters.runtime.modlog import ModLogPoster
 from spamguard.adapters.runtime.policy_source import PolicyReload
 from spamguard.adapters.runtime.requests import utcnow
@@ -134,7 +135,8 @@ class Runtime:
         """The newest messages decided, with what explaining each decision needs."""
         self.policy_reload = PolicyReload(None)
         """Where the policy came from (``policy_reload.source``), to read it again."""
-        self._locks: dict[tuple[int | None, int], asyncio.Lock] = {}
+        self.member_locks = MemberLocks()
+        """The per-member locks every event of a member is decided under."""
         self.scheduler = Scheduler(self)
         """Carries the scheduled actions out when due."""
         self.cases = CaseRecorder(self)
@@ -282,8 +284,10 @@ class Runtime:
             exc_info=error if error is not None else True,
         )
 
-    def _drop(self, what: str) -> None:
-        """Count and log ``what``, dropped because the runtime is not started."""
+    def drop(self, what: str) -> None:
+        """Count and log an event (``what``) dropped because the runtime is not started
+        (every entry point of events calls it: messages here, the others in
+        :class:`~spamguard.adapters.runtime.guild_events.GuildEvents`)."""
         self.stats.not_started += 1
         # Once per stopped period at warning level: a store that never opens would else
         # log every message.
@@ -295,25 +299,19 @@ class Runtime:
         """Decide one message and carry out its plan; never raises. Nothing is done (and
         None returned) while the runtime is not started."""
         if not self._started:
-            self._drop(f"message {getattr(message, 'id', '?')}")
+            self.drop(f"message {getattr(message, 'id', '?')}")
             return None
         try:
-            key = (message.guild_id, message.author_id)
-            lock = self._locks.get(key)
-            if lock is None:
-                lock = self._locks[key] = asyncio.Lock()
             hooks = self.guard.hooks
             # The performance counter is read only while a plugin listens.
             timed = hooks.reports_decisions
-            async with lock:
+            async with self.member_locks.hold((message.guild_id, message.author_id)):
                 self.stats.messages += 1
                 before = self.decisions.before(self.guard, message)
                 started = time.perf_counter() if timed else 0.0
                 plan = await self.store.process(self.guard, message)
                 seconds = time.perf_counter() - started if timed else 0.0
                 self.decisions.record(self.guard, message, plan, before)
-            if not lock.locked() and self._locks.get(key) is lock:
-                del self._locks[key]
             if timed:
                 hooks.report_decision(plan, seconds)
             if plan and message.guild_id is not None:
