@@ -41,6 +41,7 @@ from spamguard.contrib.account_notice import with_account_dm
 from spamguard.contrib.plans import Findings, delete_entries, fired
 from spamguard.contrib.settings import SettingsCache, SettingsReader
 from spamguard.contrib.text_windows import record_text
+from spamguard.core.context import NO_MESSAGES, CheckNeeds
 from spamguard.core.hookspecs import hookimpl
 from spamguard.core.plan import Violation
 from spamguard.core.policy import Punishment, Scope
@@ -59,7 +60,10 @@ if typing.TYPE_CHECKING:
 
 NAME = "compromised"
 _FILES = "compromised_files"
-"""The second window: attachment signatures, matched exactly."""
+"""This extension's window of attachment signatures, matched exactly (texts are read in
+the member's text window the guard keeps, :attr:`CheckContext.texts`)."""
+_HANDLED = "compromised_handled"
+"""This extension's window of the copies already handled (deleted once)."""
 _USER: typing.Final = Scope.USER
 
 DEFAULT_DM = (
@@ -153,7 +157,7 @@ class _Finding(typing.NamedTuple):
 
 
 def _window(context: CheckContext, name: str, interval: float) -> DuplicateWindow:
-    window = context.window(name, interval=interval, scope=Scope.USER, text=True)
+    window = context.window(name, interval=interval, scope=_USER, text=True)
     assert isinstance(window, DuplicateWindow)
     return window
 
@@ -174,48 +178,58 @@ class Compromised:
         return self.settings.issues(policy)
 
     @hookimpl
+    def spamguard_declare_needs(self, policy: GuildPolicy) -> CheckNeeds:
+        # The guard records every member's texts once, for its own max_duplicates and
+        # for this check: reading them here costs a look, not a second window.
+        settings = self.settings.get(policy)
+        return NO_MESSAGES if settings is None else CheckNeeds(texts=settings.interval)
+
+    @hookimpl
     def spamguard_check_message(
         self, message: MessageLike, context: CheckContext
     ) -> list[Violation] | None:
         settings = self.settings.get(context.policy)
         if settings is None:
             return None
-        text = normalise(message.content)
-        if len(text) < settings.min_length:
-            text = ""
-        attachments = getattr(message, "attachments", ())
-        files = attachment_signature(attachments) if attachments else ""
-        if not text and not files:
+        texts = context.texts
+        # Ordinary chat stops here, nothing compared: a message without files from a
+        # member with fewer recent texts than ``channels`` cannot complete a spray.
+        if not message.attachment_count and (
+            texts is None or len(texts.times) < settings.channels
+        ):
             return None
         interval = settings.interval
         cutoff = context.now_ts - interval
-        texts = context.window(NAME, interval=interval, scope=_USER, text=True)
-        assert isinstance(texts, DuplicateWindow)
-        # Most messages carry no file: their signature window is opened only to mark a
-        # spray's copies, which may hold files.
-        signatures = _window(context, _FILES, interval) if files else None
         # The channels the member's recent texts (and files) reached bound those of the
-        # copies: under ``channels`` (ordinary chat), nothing is compared.
-        reached = 0
-        if text:
-            record_text(texts, message, text)
-            reached += texts.channels_since(cutoff)
-        if signatures is not None:
+        # copies: under ``channels``, nothing is compared.
+        reached = 0 if texts is None else texts.channels_since(cutoff)
+        attachments = getattr(message, "attachments", ())
+        signatures: DuplicateWindow | None = None
+        files = ""
+        if attachments:
+            files = attachment_signature(attachments)
+            # Files are matched exactly, in a window of this extension's own, opened only
+            # for messages carrying any.
+            signatures = _window(context, _FILES, interval)
             record_text(signatures, message, files)
             reached += signatures.channels_since(cutoff)
         if reached < settings.channels:
             return None
-        similar = texts.similar_texts(text, settings.accuracy) if text else set()
+        text = normalise(message.content)
+        similar: set[str] = set()
+        if texts is not None and len(text) >= settings.min_length:
+            # Shorter texts never match by text, those held in the window neither.
+            shortest = settings.min_length
+            similar = {t for t in texts.similar_texts(text, settings.accuracy) if len(t) >= shortest}
         # Each copy is an entry holding a similar text (or the files): fewer such entries
         # in the whole window than ``channels`` (the usual answer) cannot be a spray.
-        held = texts.texts
-        copies = sum(held[similar_text] for similar_text in similar)
+        copies = 0 if texts is None else sum(texts.texts[similar_text] for similar_text in similar)
         if signatures is not None:
             copies += signatures.texts.get(files, 0)
         if copies < settings.channels:
             return None
         same: dict[int, Entry] = {}
-        if similar:
+        if similar and texts is not None:
             same.update((e.message_id, e) for e in texts.entries_in(similar, cutoff))
         if signatures is not None:
             same.update((e.message_id, e) for e in signatures.entries_in({files}, cutoff))
@@ -233,15 +247,13 @@ class Compromised:
             punishment=str(settings.punishment),
             punishment_duration=settings.punishment_duration,
         )
-        # Each copy is deleted once: handled entries are marked in the windows themselves
-        # (amount 0; a text window counts entries, not amounts), so the marks are
-        # snapshotted with the windows. A copy in both windows carries both marks.
-        fresh = [entry for entry in entries if entry.amount]
-        if signatures is None:
-            signatures = _window(context, _FILES, interval)
+        # Each copy is deleted once: the handled ones are kept in a window of this
+        # extension's own (snapshotted with the others), opened only when a spray is found.
+        handled = context.window(_HANDLED, interval=interval, scope=_USER)
+        done = set(handled.message_ids)
+        fresh = [entry for entry in entries if entry.message_id not in done]
         for entry in fresh:
-            texts.replace(entry.message_id, 0)
-            signatures.replace(entry.message_id, 0)
+            handled.record(entry.ts, entry.message_id, entry.channel_id, entry.author_id)
         to_delete = tuple(fresh) if settings.delete else ()
         self._pending.put(message, _Finding(to_delete, first=len(fresh) == len(entries)))
         return [violation]

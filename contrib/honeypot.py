@@ -33,6 +33,7 @@ from spamguard.contrib.account_notice import with_account_dm
 from spamguard.contrib.plans import fired, with_deleted
 from spamguard.contrib.settings import SettingsCache, SettingsReader
 from spamguard.core.actions import MAX_BAN_DELETE_SECONDS
+from spamguard.core.context import NO_MESSAGES, CheckNeeds
 from spamguard.core.hookspecs import hookimpl
 from spamguard.core.plan import Violation
 from spamguard.core.policy import Punishment, Scope
@@ -129,6 +130,12 @@ class Honeypot:
     @hookimpl
     def spamguard_validate_policy(self, policy: GuildPolicy) -> list[PolicyIssue]:
         return self.settings.issues(policy)
+
+    @hookimpl
+    def spamguard_declare_needs(self, policy: GuildPolicy) -> CheckNeeds:
+        # Only the honeypot channels: every other message costs this plugin nothing.
+        settings = self.settings.get(policy)
+        return NO_MESSAGES if settings is None else CheckNeeds(channels=settings.channels)
 
     @hookimpl
     def spamguard_check_message(

@@ -50,6 +50,7 @@ from spamguard.contrib.domains import UndecodableHostError, ascii_host, clean_do
 from spamguard.contrib.lookalikes import Lookalikes
 from spamguard.contrib.plans import delete_when_fired
 from spamguard.contrib.settings import SettingsCache, SettingsReader
+from spamguard.core.context import EVERY_MESSAGE, NO_MESSAGES, CheckNeeds
 from spamguard.core.hookspecs import hookimpl
 from spamguard.core.plan import Violation
 from spamguard.core.policy import Punishment, Scope
@@ -246,12 +247,17 @@ class LinkFilter:
         return self.settings.issues(policy)
 
     @hookimpl
+    def spamguard_declare_needs(self, policy: GuildPolicy) -> CheckNeeds:
+        return EVERY_MESSAGE if self.settings.get(policy) is not None else NO_MESSAGES
+
+    @hookimpl
     def spamguard_check_message(
         self, message: MessageLike, context: CheckContext
     ) -> list[Violation] | None:
         content = message.content
-        # Every link and invite holds a "." or "://" (most chat holds neither).
-        if "." not in content and "://" not in content:
+        # Every invite holds a "/", every link "://" or "www." (see find_link_hosts): most
+        # chat holds neither, sentences ending in "." included.
+        if "/" not in content and ("." not in content or "www." not in content.lower()):
             return None
         settings = self.settings.get(context.policy)
         if settings is None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 __all__ = (
     "CheckContext",
+    "EVERY_MESSAGE",
+    "NO_MESSAGES",
+    "CheckNeeds",
     "JoinContext",
     "MessageScope",
     "TimerContext",
@@ -49,6 +52,33 @@ class MessageScope(typing.Protocol):
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class CheckNeeds:
+    """What a plugin's ``spamguard_check_message`` reads under one guild policy: its
+    answer to ``spamguard_declare_needs``, asked once per policy.
+
+    The guard works the answers out with the policy, so a check is called only for the
+    messages it looks at, and each member's texts are recorded once for every check
+    reading them.
+    """
+
+    messages: bool = True
+    """False: the check is not called under this policy at all (the plugin is not
+    configured there)."""
+    channels: frozenset[int] | None = None
+    """Only messages in these channels or in their threads; None: every channel."""
+    texts: float = 0.0
+    """Seconds of each member's recent texts the check reads through
+    :attr:`CheckContext.texts` (0: none)."""
+
+
+EVERY_MESSAGE: typing.Final = CheckNeeds()
+"""A check reading every message and no kept texts: what a plugin not implementing
+``spamguard_declare_needs`` gets."""
+NO_MESSAGES: typing.Final = CheckNeeds(messages=False)
+"""A check not called under the policy at all."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class CheckContext:
     """The surroundings of one message, handed to custom checks."""
 
@@ -60,6 +90,13 @@ class CheckContext:
     """The decision time."""
     now_ts: float
     """:attr:`now` as POSIX seconds (``now.timestamp()``, computed once by the guard)."""
+    texts: DuplicateWindow | None
+    """The member's recent messages in this guild with their normalised texts (this one
+    included when it has any text), oldest first: the duplicate window the guard keeps of
+    each member's texts for as long as a plugin's :attr:`CheckNeeds.texts` or the
+    policy's ``user``-scoped ``max_duplicates`` asks; None when it keeps none. Read it,
+    never add to it: the guard records each message there once, before the plugins'
+    checks run."""
     _scope: MessageScope
 
     def history(self, seconds: float) -> list[Entry]:
@@ -88,6 +125,7 @@ if tuple(f.name for f in dataclasses.fields(CheckContext)) != (
     "policy",
     "now",
     "now_ts",
+    "texts",
     "_scope",
 ):  # pragma: no cover - a guard against editing the class without build_check_context
     msg = "CheckContext's fields changed: update build_check_context"
@@ -102,6 +140,7 @@ def build_check_context(
     now: datetime.datetime,
     now_ts: float,
     scope: MessageScope,
+    texts: DuplicateWindow | None = None,
 ) -> CheckContext:
     """``CheckContext(...)`` with the same fields, built without the dataclass __init__
     (the guard builds one per message whenever a plugin checks messages).
@@ -116,6 +155,7 @@ def build_check_context(
     context.policy = policy
     context.now = now
     context.now_ts = now_ts
+    context.texts = texts
     context._scope = scope
     context.__class__ = CheckContext
     return context  # type: ignore[no-any-return]

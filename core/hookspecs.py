@@ -28,6 +28,7 @@ __all__ = (
     "spamguard_automod_execution",
     "spamguard_check_member_join",
     "spamguard_check_message",
+    "spamguard_declare_needs",
     "spamguard_find_adapter",
     "spamguard_guild_timer",
     "spamguard_make_compat_bridge",
@@ -47,7 +48,7 @@ if typing.TYPE_CHECKING:
 
     from spamguard.core.actions import Action
     from spamguard.core.bridge import CompatBridge
-    from spamguard.core.context import CheckContext, JoinContext, TimerContext
+    from spamguard.core.context import CheckContext, CheckNeeds, JoinContext, TimerContext
     from spamguard.core.engine import Guard
     from spamguard.core.errors import PolicyIssue
     from spamguard.core.events import AutomodExecution, GuildTimer, MemberJoin
@@ -92,6 +93,24 @@ def spamguard_check_message(
 
     Return the violations found (possibly none). Results of all plugins are collected;
     each violation's ``punishment`` is applied like a built-in check's.
+    """
+
+
+@hookspec
+def spamguard_declare_needs(policy: GuildPolicy) -> CheckNeeds | None:
+    """Say what your ``spamguard_check_message`` reads under a guild's policy.
+
+    Receives a guild's policy (asked once per policy, again after plugins change). Return
+    a :class:`~spamguard.core.context.CheckNeeds`: whether the check runs there at all
+    (``NO_MESSAGES`` where your plugin is not configured), only in some channels, and
+    how many seconds of each member's texts it reads through
+    :attr:`~spamguard.core.context.CheckContext.texts`. None, or not implementing this
+    hook, is :data:`~spamguard.core.context.EVERY_MESSAGE`: called for every message.
+
+    The guard keeps one duplicate window of normalised texts per member (the one the
+    policy's own ``user``-scoped ``max_duplicates`` reads) as long as the longest answer
+    and the policy's checks ask, and records each message in it once, before any plugin
+    check runs: a check reading it neither records nor normalises the texts again.
     """
 
 

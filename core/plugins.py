@@ -16,6 +16,7 @@ __all__ = (
     "DISABLED_ENV",
     "EXTENSION_GROUP",
     "Hooks",
+    "MessageChecks",
     "adapter_by_package",
     "get_plugin_manager",
     "installed_extension_names",
@@ -31,12 +32,13 @@ import typing
 import pluggy
 
 from spamguard.core import hookspecs
+from spamguard.core.context import EVERY_MESSAGE, CheckNeeds
 from spamguard.core.errors import PolicyError, PolicyIssue
 from spamguard.core.plan import Plan
 
 if typing.TYPE_CHECKING:
     import datetime
-    from collections.abc import Callable, Container, Iterable
+    from collections.abc import Callable, Container, Iterable, Sequence
 
     from spamguard.core.bridge import CompatBridge
     from spamguard.core.context import CheckContext, JoinContext, TimerContext
@@ -63,6 +65,7 @@ _AFTER_INVOKE_QUIET = "spamguard_after_invoke (plans without violations)"
 """Cache key of the after-invoke implementations called for a plan without violations."""
 
 _CHECK_MESSAGE = "spamguard_check_message"
+_DECLARE_NEEDS = "spamguard_declare_needs"
 _REPORT_DECISION = "spamguard_report_decision"
 
 HOOK_NAMES: tuple[str, ...] = tuple(
@@ -236,6 +239,34 @@ def _reordering(
     return call
 
 
+class MessageChecks:
+    """The message checks of one guild policy (see ``spamguard_declare_needs``): which
+    plugins' ``spamguard_check_message`` a message of each channel is given to, and how
+    long each member's texts are kept for them."""
+
+    __slots__ = ("everywhere", "gated", "keep_texts", "ordered")
+
+    def __init__(
+        self, ordered: tuple[tuple[_Impl, frozenset[int] | None], ...], *, keep_texts: float
+    ) -> None:
+        self.ordered = ordered
+        """Each check in call order, with the channels it is limited to (None: all)."""
+        self.everywhere = any(channels is None for _impl, channels in ordered)
+        """Some check looks at every channel."""
+        self.gated: frozenset[int] = frozenset().union(
+            *(channels for _impl, channels in ordered if channels is not None)
+        )
+        """Every channel some check is limited to."""
+        self.keep_texts = keep_texts
+        """Seconds of each member's texts the checks read (0: none)."""
+
+    def reach(self, channel_id: int, parent_id: int | None) -> bool:
+        """Whether a check limited to some channels looks at a message in ``channel_id``
+        (a thread of ``parent_id``)."""
+        gated = self.gated
+        return channel_id in gated or parent_id in gated
+
+
 class Hooks:
     """Typed calls of spamguard's hooks, honouring a guild's ``disabled_extensions``.
 
@@ -344,22 +375,71 @@ class Hooks:
                 return typing.cast("SkipReason | str", result)
         return None
 
-    def check_message(self, message: MessageLike, context: CheckContext) -> list[Violation]:
-        """Call ``spamguard_check_message``: every plugin's violations, flattened."""
-        found: list[Violation] = []
-        disabled = context.policy.disabled_extensions
-        impls = self._impls.get((_CHECK_MESSAGE, disabled))
-        if impls is None:
-            impls = self._implementations(_CHECK_MESSAGE, disabled)
-        for impl in impls:
+    def message_checks(self, policy: GuildPolicy) -> MessageChecks | None:
+        """The ``spamguard_check_message`` implementations called under ``policy`` and
+        where, from each plugin's ``spamguard_declare_needs`` (a failing or wrong answer
+        is logged and taken as :data:`~spamguard.core.context.EVERY_MESSAGE`); None when
+        no check runs there. Worked out once per guild policy, by the guard."""
+        disabled = policy.disabled_extensions
+        needs_of = {
+            impl.plugin: self._needs(impl, policy)
+            for impl in self._implementations(_DECLARE_NEEDS, disabled)
+        }
+        ordered = []
+        for impl in self._implementations(_CHECK_MESSAGE, disabled):
+            needs = needs_of.get(impl.plugin, EVERY_MESSAGE)
+            if needs.messages:
+                ordered.append((impl, needs))
+        if not ordered:
+            return None
+        return MessageChecks(
+            tuple((impl, needs.channels) for impl, needs in ordered),
+            keep_texts=max(needs.texts for _impl, needs in ordered),
+        )
+
+    def _needs(self, impl: _Impl, policy: GuildPolicy) -> CheckNeeds:
+        try:
+            needs = impl((policy,))
+        except Exception:
+            self._failed(impl, _DECLARE_NEEDS)
+            return EVERY_MESSAGE
+        if needs is None:
+            return EVERY_MESSAGE
+        if not isinstance(needs, CheckNeeds):
+            _LOGGER.error(
+                "spamguard plugin %r returned %s from %s, not a CheckNeeds; its check reads "
+                "every message",
+                impl.plugin,
+                type(needs).__name__,
+                _DECLARE_NEEDS,
+            )
+            return EVERY_MESSAGE
+        return needs
+
+    def check_message(
+        self, message: MessageLike, context: CheckContext, checks: MessageChecks
+    ) -> Sequence[Violation]:
+        """Call ``spamguard_check_message`` on each of ``checks`` (a guild policy's, see
+        :meth:`message_checks`) that looks at the message's channel: every plugin's
+        violations, flattened."""
+        found: list[Violation] | None = None
+        channel_id = parent_id = None
+        for impl, channels in checks.ordered:
+            if channels is not None:
+                if channel_id is None:
+                    channel_id, parent_id = message.channel_id, message.parent_id
+                if channel_id not in channels and parent_id not in channels:
+                    continue
             try:
                 result = impl.call(message, context)
                 if result:
                     # A generator implementation runs here, so its errors are isolated too.
+                    if found is None:
+                        found = []
                     found.extend(result)
             except Exception:
-                self._failed(impl, "spamguard_check_message")
-        return found
+                self._failed(impl, _CHECK_MESSAGE)
+        return () if found is None else found
 
     def check_member_join(
         self,

@@ -28,6 +28,7 @@ from spamguard.core.engine.counting import AMOUNT, Fired, window_key
 from spamguard.core.engine.state import Footprint, WindowSpec
 from spamguard.core.messages import snowflake_seconds
 from spamguard.core.plan import SkipReason, build_violation
+from spamguard.core.policy import Scope
 
 if typing.TYPE_CHECKING:
     import datetime
@@ -35,11 +36,16 @@ if typing.TYPE_CHECKING:
 
     from spamguard.core.engine.state import GuardState
     from spamguard.core.messages import MessageLike
-    from spamguard.core.policy import CheckConfig, GuildPolicy, NewMembers, RuleConfig, Scope
+    from spamguard.core.plugins import MessageChecks
+    from spamguard.core.policy import CheckConfig, GuildPolicy, NewMembers, RuleConfig
     from spamguard.core.windows import Entry, SumWindow
 
 _RULES_CACHE_SIZE: typing.Final = 4096
 """Distinct role sets whose rules a compiled policy remembers (then it starts afresh)."""
+_MEMBER_TEXTS: typing.Final = ("max_duplicates", Scope.USER, frozenset[int]())
+"""The slot of each member's texts: a ``user``-scoped ``max_duplicates`` window leaving no
+channel out, shared by the policy's checks and the plugins reading
+:attr:`~spamguard.core.context.CheckContext.texts`."""
 
 
 def whitelist_of(rule: RuleConfig, check: CheckConfig) -> frozenset[int]:
@@ -193,27 +199,43 @@ class CompiledPolicy:
         "_applying",
         "_applying_new",
         "_slot_of",
+        "checks",
         "exempt_admins",
         "horizon",
         "ignores",
         "new_members",
         "policy",
         "slots",
+        "texts",
     )
 
-    def __init__(self, policy: GuildPolicy) -> None:
+    def __init__(self, policy: GuildPolicy, *, checks: MessageChecks | None = None) -> None:
         self.policy = policy
+        self.checks = checks
+        """The plugins' message checks under this policy (None: no plugin checks)."""
+        keep_texts = 0.0 if checks is None else checks.keep_texts
         slot_of: dict[tuple[str, Scope, frozenset[int]], Slot] = {}
-        for _key, rule in (*policy.levels, *policy.roles):
-            for check in rule.checks:
-                kind = (check.name, check.scope, whitelist_of(rule, check))
-                slot = slot_of.get(kind)
-                if slot is None:
-                    slot = slot_of[kind] = Slot(len(slot_of), *kind, check.interval)
-                slot.horizon = max(slot.horizon, check.interval)
+        kinds = [
+            ((check.name, check.scope, whitelist_of(rule, check)), check.interval)
+            for _key, rule in (*policy.levels, *policy.roles)
+            for check in rule.checks
+        ]
+        if keep_texts > 0:
+            kinds.append((_MEMBER_TEXTS, keep_texts))
+        for kind, interval in kinds:
+            slot = slot_of.get(kind)
+            if slot is None:
+                slot = slot_of[kind] = Slot(len(slot_of), *kind, interval)
+            slot.horizon = max(slot.horizon, interval)
         self._slot_of = slot_of
         self.slots: tuple[Slot, ...] = tuple(slot_of.values())
-        """Every window kind the guild's rules read, whichever rules apply."""
+        """Every window kind the guild's rules read, whichever rules apply, and each
+        member's texts when a plugin's check reads them (:attr:`MessageChecks.keep_texts`
+        seconds)."""
+        self.texts: Slot | None = slot_of.get(_MEMBER_TEXTS)
+        """The slot of each member's texts, every channel's (what a ``user``-scoped
+        ``max_duplicates`` without a channel whitelist reads), when the policy or a plugin
+        keeps it: :attr:`~spamguard.core.context.CheckContext.texts`."""
         self.horizon = policy.history_seconds
         """``policy.history_seconds``, worked out once."""
         self._applying: dict[frozenset[int], Applying] = {}

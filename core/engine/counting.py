@@ -32,7 +32,7 @@ from spamguard.core.text import (
 from spamguard.core.windows import DuplicateWindow, Entry, SumWindow
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from spamguard.core.engine.compiled_policy import Applying, CompiledPolicy
     from spamguard.core.engine.members import MemberState
@@ -237,7 +237,7 @@ def record_and_check(
 
 
 def plugin_fired(
-    violations: list[Violation],
+    violations: Sequence[Violation],
     message: MessageLike,
     member: MemberState,
     rules: tuple[RuleConfig, ...],

@@ -15,6 +15,8 @@ from zlib import crc32
 from spamguard.core.context import build_check_context
 from spamguard.core.engine import counting, incidents
 from spamguard.core.plan import SkipReason, build_plan
+from spamguard.core.policy import Scope
+from spamguard.core.windows import DuplicateWindow
 
 if typing.TYPE_CHECKING:
     import datetime
@@ -29,6 +31,7 @@ if typing.TYPE_CHECKING:
 _SKIPPED: Mapping[SkipReason, str] = {reason: f"skipped:{reason}" for reason in SkipReason}
 """The counter of each skip reason."""
 _REDELIVERED: typing.Final = _SKIPPED[SkipReason.REDELIVERED]
+_USER: typing.Final = Scope.USER
 
 
 class HookUse:
@@ -75,7 +78,7 @@ def decide_message(
             new = compiled.is_new(state, message, when.timestamp())
             applying = compiled.applying(message.author_role_ids, new)
         rules = applying.rules
-        if not rules and not uses.checks:
+        if not rules and compiled.checks is None:
             skip = SkipReason.NO_RULES
         elif uses.pre:
             veto = uses.hooks.pre_invoke(message, policy, when)
@@ -104,10 +107,18 @@ def decide_message(
     fired = counting.record_and_check(
         state, compiled, applying, message, ts, now_ts, previous is not None
     )
-    if uses.checks:
-        # Plugins' windows are kept in ``state`` under ``plugin:<name>``.
-        context = build_check_context(message, policy, when, now_ts, state)
-        violations = uses.hooks.check_message(message, context)
+    checks = compiled.checks
+    if checks is not None and (checks.everywhere or checks.reach(channel_id, message.parent_id)):
+        # The member's texts, recorded above when the message has any; plugins' own
+        # windows are kept in ``state`` under ``plugin:<name>``.
+        slot = compiled.texts
+        texts = None
+        if slot is not None:
+            key = counting.window_key(slot.window_name, _USER, guild_id, channel_id, author_id)
+            found = state.windows.get(key)
+            texts = found if isinstance(found, DuplicateWindow) else None
+        context = build_check_context(message, policy, when, now_ts, state, texts)
+        violations = uses.hooks.check_message(message, context, checks)
         if violations:
             fired.extend(counting.plugin_fired(violations, message, member, rules))
     if fired:

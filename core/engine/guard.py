@@ -142,6 +142,9 @@ class Guard:
     def _refresh_hooks(self) -> None:
         self.hooks.invalidate()
         self._uses = HookUse(self.hooks)
+        # Compiled policies hold the plugins' checks (spamguard_declare_needs).
+        self._compiled.clear()
+        self._by_guild.clear()
 
     # -- events --------------------------------------------------------------------------
 
@@ -172,7 +175,8 @@ class Guard:
     def _compile(self, policy: GuildPolicy) -> CompiledPolicy:
         cached = self._compiled.get(id(policy))
         if cached is None or cached[0] is not policy:
-            cached = (policy, CompiledPolicy(policy))
+            checks = self.hooks.message_checks(policy) if self._uses.checks else None
+            cached = (policy, CompiledPolicy(policy, checks=checks))
             self._compiled[id(policy)] = cached
         return cached[1]
 
