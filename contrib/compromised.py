@@ -194,9 +194,7 @@ class Compromised:
         texts = context.texts
         # Ordinary chat stops here, nothing compared: a message without files from a
         # member with fewer recent texts than ``channels`` cannot complete a spray.
-        if not message.attachment_count and (
-            texts is None or len(texts.times) < settings.channels
-        ):
+        if not message.attachment_count and (texts is None or len(texts.times) < settings.channels):
             return None
         interval = settings.interval
         cutoff = context.now_ts - interval
@@ -220,7 +218,9 @@ class Compromised:
         if texts is not None and len(text) >= settings.min_length:
             # Shorter texts never match by text, those held in the window neither.
             shortest = settings.min_length
-            similar = {t for t in texts.similar_texts(text, settings.accuracy) if len(t) >= shortest}
+            similar = {
+                t for t in texts.similar_texts(text, settings.accuracy) if len(t) >= shortest
+            }
         # Each copy is an entry holding a similar text (or the files): fewer such entries
         # in the whole window than ``channels`` (the usual answer) cannot be a spray.
         copies = 0 if texts is None else sum(texts.texts[similar_text] for similar_text in similar)

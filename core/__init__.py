@@ -24,7 +24,14 @@ from spamguard.core.actions import (
     action_to_dict,
 )
 from spamguard.core.compiled import compiled_modules
-from spamguard.core.context import CheckContext, JoinContext, TimerContext
+from spamguard.core.context import (
+    EVERY_MESSAGE,
+    NO_MESSAGES,
+    CheckContext,
+    CheckNeeds,
+    JoinContext,
+    TimerContext,
+)
 from spamguard.core.engine import Guard, GuardState
 from spamguard.core.errors import (
     MessageError,
@@ -67,6 +74,8 @@ from spamguard.core.policy import (
 from spamguard.core.windows import Entry
 
 __all__ = (
+    "EVERY_MESSAGE",
+    "NO_MESSAGES",
     "Action",
     "ActionOutcome",
     "AddRole",
@@ -75,6 +84,7 @@ __all__ = (
     "Ban",
     "CheckConfig",
     "CheckContext",
+    "CheckNeeds",
     "Counting",
     "DeleteMessages",
     "DirectMessage",

@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 __all__ = (
-    "CheckContext",
     "EVERY_MESSAGE",
     "NO_MESSAGES",
+    "CheckContext",
     "CheckNeeds",
     "JoinContext",
     "MessageScope",
