@@ -243,3 +243,29 @@ def test_both_extensions_are_registered_by_entry_point() -> None:
     pm = get_plugin_manager()
     assert type(pm.get_plugin("compromised")).__module__ == "spamguard.contrib.compromised"
     assert type(pm.get_plugin("honeypot")).__module__ == "spamguard.contrib.honeypot"
+
+
+def test_beside_the_policys_own_max_duplicates_the_texts_are_kept_once_for_both(
+    msg, policy
+) -> None:
+    # max_duplicates reads 30 s of the member's texts, compromised 60 s: one window, kept
+    # 60 s, serves both; a spray spread over 50 s is still caught.
+    rule = {"max_duplicates": {"count": 5, "interval": 30}, "punishment": "NONE"}
+    g = Guard(policy(rule=rule, extensions={"compromised": {}}), plugins=[Compromised()])
+    plans = spray(g, msg, step=25.0)
+    assert [v.check for v in plans[-1].violations] == ["compromised"]
+    assert sum(len(ids) for ids in deletes(plans[-1]).values()) == 3
+    assert [key[0] for key in g.state.windows if key[0] != "plugin:compromised_handled"] == [
+        "max_duplicates"
+    ]
+    assert {w.horizon for w in g.state.windows.values() if len(w.times) == 3} == {60.0}
+
+
+def test_ordinary_chat_across_channels_is_not_a_spray(msg, guard) -> None:
+    g = guard()
+    lines = ["good morning everyone", "anyone up for a raid tonight", "that patch broke my build"]
+    plans = [
+        g.process(msg(line, channel_id=CHANNELS[i % 3], t=i)) for i, line in enumerate(lines * 3)
+    ]
+    assert all(not plan.violations for plan in plans)
+    assert not any(key[0].startswith("plugin:") for key in g.state.windows)

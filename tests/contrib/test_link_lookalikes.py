@@ -40,6 +40,7 @@ def lookalike_guard(policy, **lookalikes) -> Guard:
         "https://\uff44\uff49\uff53\uff43\uff4f\uff52\uff44\uff0e\uff52\uff55/x",  # full width
         "https://discord-nitro.pages.dev/x",  # on a public suffix of a hosting service
         "www.dlscord.com",
+        "WWW.DLSCORD.COM",  # no "/" in the whole message: found all the same
     ],
 )
 def test_a_link_imitating_a_protected_domain_is_a_violation(msg, policy, link) -> None:
