@@ -57,7 +57,8 @@ Limits, by design:
   guild's messages are decided one at a time across all processes (member-scoped checks,
   the default, only serialise each member's own messages);
 - windows are ordered by ``created_at`` (the in-memory guard keeps them in the same order);
-- windows that plugins open through ``CheckContext.window`` and events decided outside
+- windows that plugins open through ``CheckContext.window`` (not the member's texts of
+  ``CheckContext.texts``: a window of the policy's, kept in Redis) and events decided outside
   :meth:`ConsistentRedisStore.process` and :meth:`ConsistentRedisStore.handle_event`
   (``Guard.record_automod_execution``) use the deciding process's own guard state, not
   Redis; a join's ``JoinContext.member_joined_at`` knows the joiner's own join only;
