@@ -27,6 +27,12 @@ The violation is named ``compromised``; its author gets ``punishment`` through t
 ``punishment_duration`` (escalation and incidents as for any check). Every copy is deleted
 once, those of earlier channels too, and later copies of the same spray as they arrive.
 The exemptions (admins, ignored roles, channels and users) apply as to every check.
+
+The texts are the member's the guard keeps for every check (``CheckContext.texts``, asked
+for ``interval`` seconds through ``spamguard_declare_needs``): this extension records
+none itself, and a message of ordinary chat (from a member with fewer recent texts than
+``channels``, and no files) costs it one look at their number. Files go in a window of its own, and the copies already
+handled in another, opened only when a spray is found.
 """
 
 from __future__ import annotations
