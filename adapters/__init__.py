@@ -25,7 +25,8 @@ import typing
 
 from spamguard.core.errors import SpamguardError
 from spamguard.core.hookspecs import hookimpl
-from spamguard.core.plugins import ADAPTER_GROUP, Hooks, adapter_by_package, get_plugin_manager
+from spamguard.core.plugin_manager import ADAPTER_GROUP, adapter_by_package, get_plugin_manager
+from spamguard.core.plugins import Hooks
 
 if typing.TYPE_CHECKING:
     import datetime

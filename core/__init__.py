@@ -58,7 +58,7 @@ from spamguard.core.messages import (
 )
 from spamguard.core.outcomes import ActionOutcome, FailureKind
 from spamguard.core.plan import Plan, ScheduledAction, SkipReason, Violation
-from spamguard.core.plugins import get_plugin_manager
+from spamguard.core.plugin_manager import get_plugin_manager
 from spamguard.core.policy import (
     CheckConfig,
     Counting,

@@ -227,7 +227,7 @@ def spamguard_make_compat_bridge(bot: object, guard: Guard) -> CompatBridge | No
     (:class:`spamguard.contrib.antispam.AntiSpamHandler`) and the guard that decides for it.
     Return a :class:`~spamguard.core.bridge.CompatBridge` (the library's messages in, plans
     carried out), or None. Implemented by each adapter module (``spamguard.adapters`` entry
-    points), which :func:`~spamguard.core.plugins.load_adapter_for` registers for the bot's
+    points), which :func:`~spamguard.core.plugin_manager.load_adapter_for` registers for the bot's
     library only; exactly one adapter handles a bot, so the first non-None result wins.
     """
 

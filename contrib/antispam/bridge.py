@@ -13,7 +13,8 @@ import typing
 from spamguard.contrib.antispam.enums import LIBRARY_ADAPTERS, Library
 from spamguard.contrib.antispam.exceptions import UnsupportedAction
 from spamguard.core.messages import Message, MessageLike
-from spamguard.core.plugins import Hooks, get_plugin_manager, load_adapter_for
+from spamguard.core.plugin_manager import get_plugin_manager, load_adapter_for
+from spamguard.core.plugins import Hooks
 
 if typing.TYPE_CHECKING:
     from spamguard.core.bridge import CompatBridge

@@ -10,7 +10,7 @@ import typing
 from spamguard.contrib.antispam.base_plugin import BasePlugin
 from spamguard.contrib.antispam.exceptions import InvocationCancelled, PluginError
 from spamguard.core.hookspecs import PROJECT_NAME
-from spamguard.core.plugins import plugin_name
+from spamguard.core.plugin_manager import plugin_name
 
 if typing.TYPE_CHECKING:
     from spamguard.contrib.antispam.dataclasses import CorePayload

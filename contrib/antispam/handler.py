@@ -29,7 +29,7 @@ from spamguard.contrib.antispam.results import new_payload, punished_payload
 from spamguard.contrib.antispam.state_methods import StateMethods
 from spamguard.core.engine import Guard
 from spamguard.core.plan import Plan, SkipReason
-from spamguard.core.plugins import get_plugin_manager
+from spamguard.core.plugin_manager import get_plugin_manager
 
 if typing.TYPE_CHECKING:
     import datetime

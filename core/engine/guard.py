@@ -48,7 +48,8 @@ from spamguard.core.events import (
 )
 from spamguard.core.messages import Message, check_time
 from spamguard.core.plan import Plan, ScheduledAction, check_run_at
-from spamguard.core.plugins import Hooks, get_plugin_manager, plugin_name
+from spamguard.core.plugin_manager import get_plugin_manager, plugin_name
+from spamguard.core.plugins import Hooks
 
 if typing.TYPE_CHECKING:
     import datetime

@@ -11,7 +11,7 @@ import pytest
 
 import spamguard.adapters
 from spamguard.adapters import AdapterNotFoundError
-from spamguard.core.plugins import ADAPTER_GROUP
+from spamguard.core.plugin_manager import ADAPTER_GROUP
 
 
 class Robot:

@@ -14,7 +14,8 @@ import pytest
 from spamguard.contrib.antispam import AntiSpamHandler, UnsupportedAction
 from spamguard.contrib.antispam.enums import Library
 from spamguard.core import Guard, Policy
-from spamguard.core.plugins import Hooks, get_plugin_manager, load_adapter_for
+from spamguard.core.plugin_manager import get_plugin_manager, load_adapter_for
+from spamguard.core.plugins import Hooks
 
 ADAPTER = '''
 """A stand-in adapter for a library whose messages are plain dicts."""

@@ -13,7 +13,7 @@ import typing
 import pytest
 
 from spamguard.core import AddRole, Guard, PolicyError, get_plugin_manager
-from spamguard.core.plugins import DISABLED_ENV, EXTENSION_GROUP
+from spamguard.core.plugin_manager import DISABLED_ENV, EXTENSION_GROUP
 
 
 def install(plugin_pkg: pathlib.Path, site: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:

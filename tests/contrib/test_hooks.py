@@ -32,7 +32,8 @@ from spamguard.core import (
     hookimpl,
     hookspecs,
 )
-from spamguard.core.plugins import DISABLED_ENV, HOOK_NAMES, Hooks, plugin_name
+from spamguard.core.plugin_manager import DISABLED_ENV, plugin_name
+from spamguard.core.plugins import HOOK_NAMES, Hooks
 
 GUIDE = pathlib.Path(__file__).parents[2] / "docs" / "plugins.md"
 
