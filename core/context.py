@@ -93,10 +93,10 @@ class CheckContext:
     texts: DuplicateWindow | None
     """The member's recent messages in this guild with their normalised texts (this one
     included when it has any text), oldest first: the duplicate window the guard keeps of
-    each member's texts for as long as a plugin's :attr:`CheckNeeds.texts` or the
-    policy's ``user``-scoped ``max_duplicates`` asks; None when it keeps none. Read it,
-    never add to it: the guard records each message there once, before the plugins'
-    checks run."""
+    each member's texts for as long as a check's :attr:`CheckNeeds.texts` or the policy's
+    ``user``-scoped ``max_duplicates`` asks; None unless some check of the guild's policy
+    declared ``texts``. Read it, never add to it: the guard records each message there
+    once, before the plugins' checks run."""
     _scope: MessageScope
 
     def history(self, seconds: float) -> list[Entry]:

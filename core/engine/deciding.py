@@ -113,7 +113,7 @@ def decide_message(
         # windows are kept in ``state`` under ``plugin:<name>``.
         slot = compiled.texts
         texts = None
-        if slot is not None:
+        if slot is not None and checks.keep_texts:
             key = counting.window_key(slot.window_name, _USER, guild_id, channel_id, author_id)
             found = state.windows.get(key)
             texts = found if isinstance(found, DuplicateWindow) else None

@@ -169,6 +169,17 @@ def test_without_any_check_reading_texts_none_are_kept(msg, policy) -> None:
     assert guard.state.windows == {}
 
 
+def test_a_check_not_declaring_texts_gets_none_beside_the_policys_max_duplicates(
+    msg, policy
+) -> None:
+    plugin = Recorder("plain")
+    rule = {"max_duplicates": {"count": 3, "interval": 30}, "punishment": "NONE"}
+    guard = Guard(policy(rule=rule), plugins=[plugin])
+    guard.process(msg("hello there"))
+    assert plugin.texts == [None]
+    assert [key[0] for key in guard.state.windows] == ["max_duplicates"]
+
+
 def test_kept_texts_survive_a_snapshot_round_trip(msg, policy) -> None:
     reader = Recorder("reader", CheckNeeds(texts=60))
     guard = Guard(policy(), plugins=[reader])
