@@ -31,8 +31,8 @@ The exemptions (admins, ignored roles, channels and users) apply as to every che
 The texts are the member's the guard keeps for every check (``CheckContext.texts``, asked
 for ``interval`` seconds through ``spamguard_declare_needs``): this extension records
 none itself, and a message of ordinary chat (from a member with fewer recent texts than
-``channels``, and no files) costs it one look at their number. Files go in a window of its own, and the copies already
-handled in another, opened only when a spray is found.
+``channels``, and no files) costs it one look at their number. Files go in a window of
+its own, and the copies already handled in another, opened only when a spray is found.
 """
 
 from __future__ import annotations

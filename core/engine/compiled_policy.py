@@ -278,17 +278,16 @@ class CompiledPolicy:
             )
         )
 
-    def footprint(
-        self, message: MessageLike, self_id: int | None, *, plugin_checks: bool
-    ) -> Footprint | None:
+    def footprint(self, message: MessageLike, self_id: int | None) -> Footprint | None:
         """What deciding ``message`` (of this policy's guild) reads, or None when it is
-        skipped before any state is read (plugin checks make every member's message read)."""
+        skipped before any state is read (plugin checks under this policy make every
+        member's message read)."""
         guild_id = message.guild_id
         if guild_id is None or self.skip_reason(message, self_id) is not None:
             return None
         roles = message.author_role_ids
         if (
-            not plugin_checks
+            self.checks is None
             and not self.policy.rules_for(roles)
             and not (self.new_members is not None and self.policy.rules_for(roles, new=True))
         ):

@@ -38,12 +38,11 @@ class HookUse:
     """The plugin hooks, and which of the per-message ones any plugin implements (asked
     once when plugins change, not per message)."""
 
-    __slots__ = ("after", "after_quiet", "checks", "hooks", "pre")
+    __slots__ = ("after", "after_quiet", "hooks", "pre")
 
     def __init__(self, hooks: Hooks) -> None:
         self.hooks = hooks
         self.pre = hooks.has("spamguard_pre_invoke")
-        self.checks = hooks.has("spamguard_check_message")
         self.after = hooks.has("spamguard_after_invoke")
         self.after_quiet = hooks.after_invoke_without_violations()
         """Some ``spamguard_after_invoke`` reads plans without violations too (else the

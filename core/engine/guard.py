@@ -176,8 +176,7 @@ class Guard:
     def _compile(self, policy: GuildPolicy) -> CompiledPolicy:
         cached = self._compiled.get(id(policy))
         if cached is None or cached[0] is not policy:
-            checks = self.hooks.message_checks(policy) if self._uses.checks else None
-            cached = (policy, CompiledPolicy(policy, checks=checks))
+            cached = (policy, CompiledPolicy(policy, checks=self.hooks.message_checks(policy)))
             self._compiled[id(policy)] = cached
         return cached[1]
 
@@ -463,7 +462,7 @@ class Guard:
         if message.guild_id is None:
             return None
         compiled = self._compile(self.policy_for(message.guild_id))
-        return compiled.footprint(message, self.self_id, plugin_checks=self._uses.checks)
+        return compiled.footprint(message, self.self_id)
 
     def process_slice(
         self,
